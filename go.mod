@@ -1,0 +1,3 @@
+module hasim
+
+go 1.26

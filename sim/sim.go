@@ -1,0 +1,242 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// Sim is one simulation run: a virtual clock, a timer queue and the root
+// seed of the run's random streams. The zero value is not usable; call New.
+// A Sim is not safe for concurrent use.
+type Sim struct {
+	now    Time
+	q      queue
+	timers []*Timer // by id
+	seq    uint64 // scheduling sequence: incremented on every arm
+	events uint64 // events fired so far
+	seed   uint64
+	trace  Tracer
+	stop   bool
+	firing *Timer // the timer whose callback is running, if any
+}
+
+// New returns a simulation at time zero whose random streams derive from
+// seed.
+func New(seed uint64) *Sim {
+	return &Sim{seed: seed}
+}
+
+// Now is the current virtual time.
+func (s *Sim) Now() Time { return s.now }
+
+// Seed is the run's root seed.
+func (s *Sim) Seed() uint64 { return s.seed }
+
+// Events is the number of events fired so far.
+func (s *Sim) Events() uint64 { return s.events }
+
+// Pending is the number of armed timers.
+func (s *Sim) Pending() int { return len(s.q.h) }
+
+// SetTracer installs t to see every event from now on; nil removes it.
+func (s *Sim) SetTracer(t Tracer) { s.trace = t }
+
+// Stop makes the current Run return Stopped after the running event.
+func (s *Sim) Stop() { s.stop = true }
+
+// Timer is a cancellable, re-armable event owned by one component. It is
+// created once (NewTimer) with its callback and name; Reset arms or moves
+// it, Stop disarms it. Neither allocates.
+//
+// The zero Timer is not usable.
+type Timer struct {
+	sim   *Sim
+	fn    func()
+	name  string
+	at    Time
+	id    int32 // index into Sim.timers and the queue's position table
+	armed bool  // pending: Reset since the last fire or Stop
+}
+
+// NewTimer returns an idle timer that calls fn when it fires. name labels
+// the timer in traces ("etcd-2/tick"); it should be a constant string.
+func (s *Sim) NewTimer(name string, fn func()) *Timer {
+	if fn == nil {
+		panic("sim.NewTimer: nil callback")
+	}
+	t := &Timer{sim: s, fn: fn, name: name, id: s.q.add()}
+	s.timers = append(s.timers, t)
+	return t
+}
+
+// At schedules fn once at time at and returns its timer. It allocates a new
+// Timer, so it is meant for one-off events (scripted faults, setup); hot
+// paths keep their own Timers and Reset them.
+func (s *Sim) At(at Time, name string, fn func()) *Timer {
+	t := s.NewTimer(name, fn)
+	t.Reset(at)
+	return t
+}
+
+// After schedules fn once, d from now; see At.
+func (s *Sim) After(d time.Duration, name string, fn func()) *Timer {
+	return s.At(s.now.Add(d), name, fn)
+}
+
+// Name is the timer's trace label.
+func (t *Timer) Name() string { return t.name }
+
+// Pending reports whether the timer is armed.
+func (t *Timer) Pending() bool { return t.armed }
+
+// When is the time the timer is armed for; meaningful only while Pending.
+func (t *Timer) When() Time { return t.at }
+
+// Reset arms the timer to fire at at, replacing any earlier arming. at must
+// not be in the past. Among timers due at the same instant, the one armed
+// last fires last.
+func (t *Timer) Reset(at Time) {
+	s := t.sim
+	if at < s.now {
+		panic(fmt.Sprintf("sim.Timer.Reset: %s armed for %v, before now (%v)", t.name, at, s.now))
+	}
+	s.seq++
+	t.at = at
+	t.armed = true
+	if i := s.q.pos[t.id]; i >= 0 {
+		s.q.fix(int(i), at, s.seq)
+		return
+	}
+	s.q.push(entry{at: at, seq: s.seq, id: t.id})
+}
+
+// ResetAfter arms the timer to fire d from now.
+func (t *Timer) ResetAfter(d time.Duration) {
+	if d < 0 {
+		panic(fmt.Sprintf("sim.Timer.ResetAfter: %s: negative delay %v", t.name, d))
+	}
+	t.Reset(t.sim.now.Add(d))
+}
+
+// Stop disarms the timer. It reports whether the timer was pending.
+func (t *Timer) Stop() bool {
+	if !t.armed {
+		return false
+	}
+	t.armed = false
+	if i := t.sim.q.pos[t.id]; i >= 0 {
+		t.sim.q.remove(int(i))
+	}
+	return true
+}
+
+// Bounds limit a run. A zero field means no limit of that kind.
+type Bounds struct {
+	Until     Time   // stop before the first event later than this
+	MaxEvents uint64 // stop once this many events have fired in the run
+}
+
+// Outcome says why a run returned.
+type Outcome int
+
+const (
+	// Drained: no timer was left armed.
+	Drained Outcome = iota
+	// ReachedTime: the next event lies beyond Bounds.Until; the clock was
+	// advanced to Until.
+	ReachedTime
+	// ReachedEvents: Bounds.MaxEvents events fired.
+	ReachedEvents
+	// Stopped: a callback called Sim.Stop.
+	Stopped
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Drained:
+		return "drained"
+	case ReachedTime:
+		return "reached time limit"
+	case ReachedEvents:
+		return "reached event limit"
+	case Stopped:
+		return "stopped"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Run fires events in (time, sequence) order until a bound is reached, the
+// queue drains or a callback calls Stop.
+func (s *Sim) Run(b Bounds) Outcome {
+	until := b.Until
+	if until == 0 {
+		until = Never
+	}
+	limit := s.events + b.MaxEvents
+	if b.MaxEvents == 0 || limit < s.events {
+		limit = ^uint64(0)
+	}
+	s.stop = false
+	for {
+		if len(s.q.h) == 0 {
+			return Drained
+		}
+		if s.q.h[0].at > until {
+			s.now = until
+			return ReachedTime
+		}
+		if s.events >= limit {
+			return ReachedEvents
+		}
+		s.fire()
+		if s.stop {
+			s.stop = false
+			return Stopped
+		}
+	}
+}
+
+// Step fires the next event, if any, and reports whether it did.
+func (s *Sim) Step() bool {
+	if len(s.q.h) == 0 {
+		return false
+	}
+	s.fire()
+	return true
+}
+
+// fire runs the earliest timer. The entry stays at the root while its
+// callback runs: nothing armed meanwhile can sort before it, since every new
+// key is at or after now with a larger sequence. If the callback re-arms the
+// timer, the root entry is updated in place (one sift instead of a pop and a
+// push); otherwise it is removed afterwards.
+func (s *Sim) fire() {
+	e := &s.q.h[0]
+	t := s.timers[e.id]
+	s.now = e.at
+	s.events++
+	t.armed = false
+	if s.trace != nil {
+		s.trace.Event(Event{At: e.at, Seq: e.seq, Name: t.name})
+	}
+	s.firing = t
+	t.fn()
+	s.firing = nil
+	if !t.armed {
+		if i := s.q.pos[t.id]; i >= 0 {
+			s.q.remove(int(i))
+		}
+	}
+}
+
+// Event is what a Tracer sees of each fired timer.
+type Event struct {
+	At   Time
+	Seq  uint64 // scheduling sequence of the arming that fired
+	Name string // the timer's label
+}
+
+// Tracer receives every event a Sim fires, in firing order.
+type Tracer interface {
+	Event(Event)
+}
