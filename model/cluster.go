@@ -1,0 +1,418 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"hasim/sim"
+)
+
+// HostConfig describes one host.
+type HostConfig struct {
+	Name string
+	Zone string
+	// Clock of the host; the zero value is a perfect clock (offset 0, rate 1).
+	Clock Clock
+	// Fsync is the disk's fsync latency. Zero means DefaultFsync.
+	Fsync Dist
+}
+
+// DefaultFsync is a healthy SSD's fsync latency: uniform 0.5–2 ms (etcd's
+// guidance is a WAL fsync p99 under 10 ms).
+func DefaultFsync() Dist { return Between(500*time.Microsecond, 2*time.Millisecond) }
+
+// Config is everything a run needs. Build checks it.
+type Config struct {
+	Seed      uint64
+	Horizon   time.Duration // simulated time to run
+	MaxEvents uint64        // event bound; 0 means DefaultMaxEvents
+	Zones     []string
+	Hosts     []HostConfig
+	Network   NetworkConfig
+	// EtcdMembers names the hosts that run an etcd member, one each; the
+	// members are called etcd-1, etcd-2, ... in this order.
+	EtcdMembers []string
+	Etcd        EtcdConfig
+	Probes      []ProbeConfig
+	Faults      []FaultConfig
+	// CheckInvariants scans the whole cluster's safety invariants after
+	// every event (slow; for tests). The cheap checks at each state change
+	// always run.
+	CheckInvariants bool
+}
+
+// DefaultMaxEvents bounds runs whose config sets no event limit.
+const DefaultMaxEvents = 2_000_000_000
+
+// Violation is a broken safety invariant: always a bug in the model.
+type Violation struct {
+	T         sim.Time
+	Invariant string
+	Detail    string
+}
+
+func (v Violation) String() string { return fmt.Sprintf("%v %s: %s", v.T, v.Invariant, v.Detail) }
+
+// Cluster is one simulated cluster and the run around it.
+type Cluster struct {
+	Sim    *sim.Sim
+	Zones  []*Zone
+	Hosts  []*Host
+	Procs  []*Process
+	Etcd   *Etcd
+	Probes []*Probe
+	Faults []*Fault
+
+	cfg      Config
+	net      *Network
+	timeline []Record
+	current  *Fault // the most recently injected fault
+	recSeq   uint64
+	nextReq  uint64
+
+	// Leadership accounting.
+	leaders       int // running members in the leader state
+	leadersSince  sim.Time
+	leaderless    time.Duration
+	multiLeader   time.Duration
+	leaderOfTerm  map[uint64]string
+	votedFor      map[voteKey]string
+	violations    []Violation
+	checkEachStep bool
+}
+
+type voteKey struct {
+	member string
+	term   uint64
+}
+
+// Build assembles a cluster from cfg.
+func Build(cfg Config) (*Cluster, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg.Etcd = cfg.Etcd.WithDefaults()
+	c := &Cluster{
+		Sim:          sim.New(cfg.Seed),
+		cfg:          cfg,
+		leaderOfTerm: map[uint64]string{},
+		votedFor:     map[voteKey]string{},
+	}
+	zones := map[string]*Zone{}
+	for _, name := range cfg.Zones {
+		z := &Zone{Name: name}
+		zones[name] = z
+		c.Zones = append(c.Zones, z)
+	}
+	hosts := map[string]*Host{}
+	for i, hc := range cfg.Hosts {
+		clock := hc.Clock
+		if clock.Rate == 0 {
+			clock.Rate = 1
+		}
+		fsync := hc.Fsync
+		if fsync.Kind == "" && fsync.Value == 0 {
+			fsync = DefaultFsync()
+		}
+		h := &Host{Name: hc.Name, Zone: zones[hc.Zone], Clock: clock, c: c, index: i, up: true}
+		h.Disk = &Disk{Fsync: fsync, host: h, stream: c.Sim.Stream("disk/" + hc.Name)}
+		h.Zone.Hosts = append(h.Zone.Hosts, h)
+		hosts[hc.Name] = h
+		c.Hosts = append(c.Hosts, h)
+	}
+	c.net = newNetwork(c, cfg.Network)
+
+	c.Etcd = &Etcd{cfg: cfg.Etcd, c: c}
+	for i, hn := range cfg.EtcdMembers {
+		m := &Member{Name: fmt.Sprintf("etcd-%d", i+1), ID: uint64(i + 1), e: c.Etcd, cfg: cfg.Etcd}
+		m.Proc = c.addProcess(m.Name, "etcd", hosts[hn], m)
+		m.stream = c.Sim.Stream(m.Name)
+		m.tick = m.Proc.NewTimer(m.Name+"/tick", m.onTick)
+		m.saveDone = m.Proc.NewTimer(m.Name+"/fsync", m.onSaved)
+		c.Etcd.Members = append(c.Etcd.Members, m)
+	}
+	n := len(c.Etcd.Members)
+	for _, m := range c.Etcd.Members {
+		m.votes = make([]int8, n)
+		m.prs = make([]progress, n)
+	}
+	for _, pc := range cfg.Probes {
+		c.Probes = append(c.Probes, newProbe(c, pc, hosts[pc.Host]))
+	}
+	c.Etcd.byProc = make([]*Member, len(c.Procs))
+	for _, m := range c.Etcd.Members {
+		c.Etcd.byProc[m.Proc.index] = m
+	}
+	for i, fc := range cfg.Faults {
+		c.Faults = append(c.Faults, newFault(c, i+1, fc))
+	}
+	if cfg.CheckInvariants {
+		c.Sim.SetTracer(invariantTracer{c})
+	}
+	// Everything starts at time zero, in configuration order.
+	for _, p := range c.Procs {
+		p.enabled = true
+		p.start()
+	}
+	return c, nil
+}
+
+func (c *Cluster) addProcess(name, role string, h *Host, hd Handler) *Process {
+	p := &Process{Name: name, Role: role, Host: h, c: c, index: len(c.Procs), h: hd}
+	h.Procs = append(h.Procs, p)
+	c.Procs = append(c.Procs, p)
+	return p
+}
+
+func (cfg *Config) validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if cfg.Horizon <= 0 {
+		bad("horizon must be positive")
+	}
+	zones := map[string]bool{}
+	for _, z := range cfg.Zones {
+		if zones[z] {
+			bad("zone %q defined twice", z)
+		}
+		zones[z] = true
+	}
+	hosts := map[string]bool{}
+	for _, h := range cfg.Hosts {
+		if hosts[h.Name] {
+			bad("host %q defined twice", h.Name)
+		}
+		hosts[h.Name] = true
+		if !zones[h.Zone] {
+			bad("host %q is in zone %q, which is not defined", h.Name, h.Zone)
+		}
+		if h.Clock.Rate < 0 {
+			bad("host %q: clock rate must be positive", h.Name)
+		}
+		if err := h.Fsync.Validate(); err != nil {
+			bad("host %q: fsync: %v", h.Name, err)
+		}
+	}
+	if len(cfg.EtcdMembers) == 0 {
+		bad("the etcd cluster needs at least one member")
+	}
+	if len(cfg.EtcdMembers) > 64 {
+		bad("at most 64 etcd members are supported")
+	}
+	used := map[string]bool{}
+	for _, h := range cfg.EtcdMembers {
+		if !hosts[h] {
+			bad("etcd member on host %q, which is not defined", h)
+		}
+		if used[h] {
+			bad("host %q runs two etcd members", h)
+		}
+		used[h] = true
+	}
+	if err := cfg.Etcd.WithDefaults().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, d := range []Dist{cfg.Network.SameZone, cfg.Network.CrossZone, cfg.Network.Loopback, cfg.Network.Reconnect} {
+		if err := d.Validate(); err != nil {
+			bad("network: %v", err)
+		}
+	}
+	if cfg.Network.Loss < 0 || cfg.Network.Loss > 1 {
+		bad("network loss %g must be within [0, 1]", cfg.Network.Loss)
+	}
+	for _, p := range cfg.Probes {
+		if !hosts[p.Host] {
+			bad("probe %q on host %q, which is not defined", p.Name, p.Host)
+		}
+	}
+	for i, f := range cfg.Faults {
+		if err := f.validate(cfg, hosts, zones); err != nil {
+			bad("fault %d: %v", i+1, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Record appends r to the timeline at the current time.
+func (c *Cluster) Record(r Record) {
+	if r.T == 0 {
+		r.T = c.Sim.Now()
+	}
+	c.recSeq++
+	r.seq = c.recSeq
+	c.timeline = append(c.timeline, r)
+}
+
+// Timeline is the run's events in time order (same-instant events in the
+// order they were recorded).
+func (c *Cluster) Timeline() []Record {
+	tl := slices.Clone(c.timeline)
+	slices.SortStableFunc(tl, func(a, b Record) int {
+		if a.T != b.T {
+			if a.T < b.T {
+				return -1
+			}
+			return 1
+		}
+		if a.seq < b.seq {
+			return -1
+		}
+		if a.seq > b.seq {
+			return 1
+		}
+		return 0
+	})
+	return tl
+}
+
+// newRequestID returns a cluster-unique client request id.
+func (c *Cluster) newRequestID() uint64 {
+	c.nextReq++
+	return c.nextReq
+}
+
+// leadershipChanged updates the leader-count accounting; call it whenever a
+// member's role or its process's state may have changed.
+func (c *Cluster) leadershipChanged() {
+	if c.Etcd == nil {
+		return
+	}
+	n := 0
+	for _, m := range c.Etcd.Members {
+		if m.state == Leader && m.Proc.state == Running {
+			n++
+		}
+	}
+	c.accountLeaders()
+	c.leaders = n
+}
+
+func (c *Cluster) accountLeaders() {
+	now := c.Sim.Now()
+	d := now.Sub(c.leadersSince)
+	switch {
+	case c.leaders == 0:
+		c.leaderless += d
+	case c.leaders > 1:
+		c.multiLeader += d
+	}
+	c.leadersSince = now
+}
+
+func (c *Cluster) violate(inv, format string, a ...any) {
+	v := Violation{T: c.Sim.Now(), Invariant: inv, Detail: fmt.Sprintf(format, a...)}
+	c.violations = append(c.violations, v)
+	c.Record(Record{Event: EvViolation, Reason: inv + ": " + v.Detail})
+}
+
+// Violations are the safety invariants broken so far.
+func (c *Cluster) Violations() []Violation { return c.violations }
+
+// checkCommit: a leader may commit index i only if a quorum holds it durably.
+func (c *Cluster) checkCommit(leader *Member, i uint64) {
+	t, _ := leader.log.term(i)
+	if n := c.Etcd.durableCopies(i, t); n < c.Etcd.quorum() {
+		c.violate("commit-without-quorum", "%s committed index %d (term %d) held durably by %d of %d members",
+			leader.Name, i, t, n, len(c.Etcd.Members))
+	}
+	if prev, ok := c.leaderOfTerm[leader.hs.term]; ok && prev != leader.Name {
+		c.violate("two-leaders-in-term", "%s commits in term %d, led by %s", leader.Name, leader.hs.term, prev)
+	}
+}
+
+// durableCopies counts members whose fsynced log holds entry i of term t.
+func (e *Etcd) durableCopies(i, t uint64) int {
+	n := 0
+	for _, m := range e.Members {
+		switch {
+		case i <= m.log.offset:
+			n++ // in the snapshot: applied, so committed with this term
+		case i <= m.log.stable:
+			if mt, _ := m.log.term(i); mt == t {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// checkVote: a member grants at most one vote per term.
+func (c *Cluster) checkVote(m *Member, term uint64, cand *Member) {
+	k := voteKey{m.Name, term}
+	if prev, ok := c.votedFor[k]; ok && prev != cand.Name {
+		c.violate("double-vote", "%s voted for %s and %s in term %d", m.Name, prev, cand.Name, term)
+		return
+	}
+	c.votedFor[k] = cand.Name
+}
+
+// checkLeader: at most one leader per term, ever.
+func (c *Cluster) checkLeader(m *Member) {
+	if prev, ok := c.leaderOfTerm[m.hs.term]; ok && prev != m.Name {
+		c.violate("two-leaders-in-term", "%s and %s both led term %d", prev, m.Name, m.hs.term)
+		return
+	}
+	c.leaderOfTerm[m.hs.term] = m.Name
+}
+
+// CheckInvariants scans the whole cluster: every leader is the only one of
+// its term; every member's commit index is held durably by a quorum; no
+// persisted vote contradicts a vote granted earlier in the same term.
+func (c *Cluster) CheckInvariants() {
+	for _, m := range c.Etcd.Members {
+		if m.state == Leader {
+			if prev, ok := c.leaderOfTerm[m.hs.term]; ok && prev != m.Name {
+				c.violate("two-leaders-in-term", "%s leads term %d, led by %s", m.Name, m.hs.term, prev)
+			}
+		}
+		if ci := m.log.committed; ci > m.log.offset {
+			t, _ := m.log.term(ci)
+			if n := c.Etcd.durableCopies(ci, t); n < c.Etcd.quorum() {
+				c.violate("commit-without-quorum", "%s has index %d (term %d) committed, durable on %d members", m.Name, ci, t, n)
+			}
+		}
+		if m.disk.vote != none {
+			k := voteKey{m.Name, m.disk.term}
+			if prev, ok := c.votedFor[k]; ok && prev != c.Etcd.Members[m.disk.vote-1].Name {
+				c.violate("double-vote", "%s persisted a vote for %s in term %d after voting for %s",
+					m.Name, c.Etcd.Members[m.disk.vote-1].Name, m.disk.term, prev)
+			}
+		}
+	}
+}
+
+// invariantTracer runs the full invariant scan before every event, that
+// is, after the previous one.
+type invariantTracer struct{ c *Cluster }
+
+func (t invariantTracer) Event(sim.Event) { t.c.CheckInvariants() }
+
+// Run runs the cluster to its horizon (or event bound) and returns the
+// outcome.
+func (c *Cluster) Run() sim.Outcome {
+	maxEvents := c.cfg.MaxEvents
+	if maxEvents == 0 {
+		maxEvents = DefaultMaxEvents
+	}
+	out := c.Sim.Run(sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: maxEvents})
+	if c.cfg.CheckInvariants {
+		c.CheckInvariants()
+	}
+	c.accountLeaders()
+	for _, p := range c.Probes {
+		p.finish()
+	}
+	return out
+}
+
+// Horizon is the configured simulated duration.
+func (c *Cluster) Horizon() time.Duration { return c.cfg.Horizon }
+
+// Leaderless is the time during which no running member was leader.
+func (c *Cluster) Leaderless() time.Duration { return c.leaderless }
+
+// MultiLeader is the time during which two or more running members
+// believed they led (a deposed leader that has not yet stepped down).
+func (c *Cluster) MultiLeader() time.Duration { return c.multiLeader }

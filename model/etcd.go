@@ -1,0 +1,1105 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"hasim/sim"
+)
+
+// RaftState is a member's Raft role.
+type RaftState uint8
+
+const (
+	// Follower: follows the leader it last heard from, if any.
+	Follower RaftState = iota
+	// PreCandidate: asking whether a quorum would vote for it, without
+	// changing any term (PreVote).
+	PreCandidate
+	// Candidate: campaigning for votes at a new term.
+	Candidate
+	// Leader: replicating its log and heartbeating every tick.
+	Leader
+)
+
+func (s RaftState) String() string {
+	switch s {
+	case Follower:
+		return "follower"
+	case PreCandidate:
+		return "pre-candidate"
+	case Candidate:
+		return "candidate"
+	case Leader:
+		return "leader"
+	}
+	return fmt.Sprintf("RaftState(%d)", int(s))
+}
+
+// none is the absent member ID, as in etcd's raft.
+const none = 0
+
+// progress is the leader's view of one follower.
+type progress struct {
+	match, next  uint64
+	probe        bool // probing: one MsgApp at a time until one is acked
+	probeSent    bool
+	recentActive bool // heard from since the last CheckQuorum
+}
+
+// hardState is what a member persists besides its log.
+type hardState struct {
+	term, vote, commit uint64
+}
+
+// wait is a client request a member answers when the entry carrying it
+// is applied.
+type wait struct {
+	client *Process
+	expire sim.Time
+}
+
+// pendingRead is a linearizable read waiting for its read index and then
+// for the member to apply up to it.
+type pendingRead struct {
+	id       uint64 // client request id
+	client   *Process
+	ctx      uint64
+	index    uint64
+	haveIdx  bool
+	lastSent sim.Time
+	expire   sim.Time
+}
+
+// readReq is a ReadIndex the leader is confirming with a heartbeat round.
+type readReq struct {
+	ctx   uint64
+	index uint64
+	from  *Member // nil: the leader's own read
+	acks  uint64  // bit per member index
+}
+
+// Member is one etcd member running Raft as etcd 3.4–3.6 runs it: a tick
+// every heartbeat interval drives the election and heartbeat timers;
+// CheckQuorum is always on; PreVote is a parameter. Term, vote and log are
+// persisted with fsync and survive a crash; everything else is volatile.
+//
+// Outputs go through a Ready loop like etcd's raftNode: a leader sends its
+// messages before persisting, every other role after its fsync completes,
+// and while an fsync is in flight no new messages leave (the loop is
+// blocked), though the Raft state machine keeps ticking and stepping.
+type Member struct {
+	Name string
+	ID   uint64 // 1-based
+	Proc *Process
+
+	e   *Etcd
+	cfg EtcdConfig
+
+	// Persistent state: on disk as of the last completed fsync.
+	disk hardState
+	log  raftLog
+
+	// Volatile Raft state.
+	hs                hardState
+	state             RaftState
+	lead              uint64
+	electionElapsed   int
+	heartbeatElapsed  int
+	randomizedTimeout int
+	timeoutDraws      uint64
+	votes             []int8 // by member index: 1 granted, -1 rejected
+	prs               []progress
+	firstCommitInTerm bool
+	readQueue         []readReq
+	readCtx           uint64
+	lastLeader        uint64 // the leader before the current election, for narration
+
+	// Ready loop.
+	saving   bool
+	outbox   []Message
+	held     []Message // non-leader messages waiting for the fsync
+	sendBuf  []Message
+	heldLead bool
+	savingTo uint64
+	savingHS hardState
+
+	// Client requests.
+	waits    map[uint64]wait
+	waitFIFO []uint64
+	reads    []pendingRead
+
+	tick     *Timer
+	saveDone *Timer
+	stream   sim.Stream
+}
+
+// Etcd is the etcd cluster: its members and shared configuration.
+type Etcd struct {
+	Members []*Member
+	cfg     EtcdConfig
+	c       *Cluster
+	byProc  []*Member // by process index
+}
+
+// Config is the defaulted configuration the members run with.
+func (e *Etcd) Config() EtcdConfig { return e.cfg }
+
+// Leader returns the running member that believes it leads at the highest
+// term, or nil.
+func (e *Etcd) Leader() *Member {
+	var best *Member
+	for _, m := range e.Members {
+		if m.state == Leader && m.Proc.state == Running && (best == nil || m.hs.term > best.hs.term) {
+			best = m
+		}
+	}
+	return best
+}
+
+// MaxTerm is the highest current term of any member.
+func (e *Etcd) MaxTerm() uint64 {
+	var t uint64
+	for _, m := range e.Members {
+		t = max(t, m.hs.term)
+	}
+	return t
+}
+
+func (e *Etcd) quorum() int { return len(e.Members)/2 + 1 }
+
+// State is the member's Raft role.
+func (m *Member) State() RaftState { return m.state }
+
+// Term is the member's current term.
+func (m *Member) Term() uint64 { return m.hs.term }
+
+// LeaderID is the member's idea of the leader (0 for none).
+func (m *Member) LeaderID() uint64 { return m.lead }
+
+// Committed is the member's commit index.
+func (m *Member) Committed() uint64 { return m.log.committed }
+
+// LastIndex is the index of the member's last log entry.
+func (m *Member) LastIndex() uint64 { return m.log.lastIndex() }
+
+func (m *Member) peer(id uint64) *Member { return m.e.Members[id-1] }
+
+func (m *Member) record(r Record) {
+	r.Member = m.Name
+	m.e.c.Record(r)
+}
+
+// Start implements Handler: boot from what is on disk.
+func (m *Member) Start() {
+	m.hs = m.disk
+	m.log.truncateAfter(m.log.stable)
+	m.log.committed = max(m.disk.commit, m.log.offset)
+	m.log.applied = m.log.committed
+	m.saving = false
+	m.outbox, m.held = m.outbox[:0], m.held[:0]
+	m.readQueue = m.readQueue[:0]
+	m.reads = m.reads[:0]
+	clear(m.waits)
+	m.waitFIFO = m.waitFIFO[:0]
+	m.becomeFollower(m.hs.term, none, "")
+	m.lastLeader = none
+	// The ticker starts with the process: its phase is the start time,
+	// plus a per-incarnation offset.
+	var phase time.Duration
+	h := m.cfg.HeartbeatInterval
+	st := m.stream.Sub("phase")
+	switch m.cfg.TickPhase {
+	case "random":
+		phase = time.Duration(st.Float64(m.Proc.Incarnation()) * float64(h))
+	case "aligned":
+		phase = time.Duration(st.Float64(m.Proc.Incarnation()) * float64(m.cfg.AlignedSpread))
+	}
+	m.tick.StartTicker(h, m.Proc.Now().Add(m.Proc.Host.Clock.TrueDuration(phase+h)))
+	m.e.c.leadershipChanged()
+}
+
+// Stop implements Handler: volatile state is gone.
+func (m *Member) Stop() {
+	m.state = Follower
+	m.lead = none
+	m.e.c.leadershipChanged()
+}
+
+// Deliver implements Handler.
+func (m *Member) Deliver(msg *Message) {
+	switch msg.Type {
+	case MsgClientWrite:
+		m.clientWrite(msg)
+	case MsgClientRead:
+		m.clientRead(msg)
+	default:
+		m.step(msg)
+	}
+	m.ready()
+}
+
+func (m *Member) onTick() {
+	if m.state == Leader {
+		m.tickHeartbeat()
+	} else {
+		m.tickElection()
+	}
+	m.sweepRequests()
+	m.ready()
+}
+
+func (m *Member) tickElection() {
+	m.electionElapsed++
+	if m.electionElapsed >= m.randomizedTimeout {
+		m.electionElapsed = 0
+		m.hup()
+	}
+}
+
+func (m *Member) tickHeartbeat() {
+	m.heartbeatElapsed++
+	m.electionElapsed++
+	if m.electionElapsed >= m.cfg.electionTicks() {
+		m.electionElapsed = 0
+		m.checkQuorum()
+		if m.state != Leader {
+			return
+		}
+	}
+	if m.heartbeatElapsed >= 1 {
+		m.heartbeatElapsed = 0
+		m.bcastHeartbeat(m.lastReadCtx())
+	}
+}
+
+// checkQuorum steps the leader down unless a quorum was active since the
+// previous check, then clears the activity flags.
+func (m *Member) checkQuorum() {
+	active := 0
+	for i := range m.prs {
+		if uint64(i+1) == m.ID || m.prs[i].recentActive {
+			active++
+		}
+	}
+	for i := range m.prs {
+		if uint64(i+1) != m.ID {
+			m.prs[i].recentActive = false
+		}
+	}
+	if active < m.e.quorum() {
+		reason := fmt.Sprintf("quorum not active: heard from %d of %d followers in the last %d ticks (CheckQuorum)",
+			active-1, len(m.prs)-1, m.cfg.electionTicks())
+		m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: reason})
+		m.becomeFollower(m.hs.term, none, reason)
+	}
+}
+
+func (m *Member) resetRandomizedTimeout() {
+	m.timeoutDraws++
+	st := m.stream.Sub("election").SubN(m.Proc.Incarnation())
+	m.randomizedTimeout = m.cfg.electionTicks() + st.IntN(m.timeoutDraws, m.cfg.ElectionJitterTicks)
+}
+
+// reset is Raft's reset on every role change.
+func (m *Member) reset(term uint64) {
+	if m.hs.term != term {
+		m.hs.term = term
+		m.hs.vote = none
+	}
+	m.lead = none
+	m.electionElapsed = 0
+	m.heartbeatElapsed = 0
+	m.resetRandomizedTimeout()
+	clear(m.votes)
+	last := m.log.lastIndex()
+	for i := range m.prs {
+		m.prs[i] = progress{next: last + 1, probe: true}
+	}
+	m.prs[m.ID-1].match = min(last, m.log.stable)
+	m.readQueue = m.readQueue[:0]
+	m.firstCommitInTerm = false
+}
+
+func (m *Member) becomeFollower(term, lead uint64, reason string) {
+	was, wasTerm := m.state, m.hs.term
+	if m.lead != none {
+		m.lastLeader = m.lead
+	}
+	m.reset(term)
+	m.lead = lead
+	m.state = Follower
+	if was != Follower || wasTerm != term {
+		r := Record{Event: EvFollower, Term: term, Reason: reason}
+		if lead != none {
+			r.Leader = m.peer(lead).Name
+		}
+		m.record(r)
+	}
+	if was == Leader {
+		m.e.c.leadershipChanged()
+	}
+}
+
+func (m *Member) becomePreCandidate() {
+	// Like etcd: a pre-candidate keeps its term, vote and randomized
+	// timeout; it only forgets its leader.
+	if m.lead != none {
+		m.lastLeader = m.lead
+	}
+	clear(m.votes)
+	m.lead = none
+	m.state = PreCandidate
+}
+
+func (m *Member) becomeCandidate() {
+	if m.lead != none {
+		m.lastLeader = m.lead
+	}
+	m.reset(m.hs.term + 1)
+	m.hs.vote = m.ID
+	m.state = Candidate
+}
+
+func (m *Member) becomeLeader(votes string) {
+	m.reset(m.hs.term)
+	m.lead = m.ID
+	m.state = Leader
+	m.e.c.checkLeader(m)
+	m.e.c.leaderElected(m)
+	m.prs[m.ID-1].probe = false
+	m.record(Record{Event: EvLeader, Term: m.hs.term, Reason: votes})
+	m.e.c.leadershipChanged()
+	m.appendEntries(Entry{Term: m.hs.term})
+}
+
+// hup starts an election (or pre-election) after the election timer fired.
+func (m *Member) hup() {
+	if m.state == Leader {
+		return
+	}
+	silent := m.randomizedTimeout
+	prev := m.lead
+	if prev == none {
+		prev = m.lastLeader
+	}
+	why := fmt.Sprintf("election timer fired: no message from a leader for %d ticks (randomized timeout %d ticks)", silent, silent)
+	if prev != none {
+		why = fmt.Sprintf("election timer fired: no message from leader %s for %d ticks (randomized timeout %d ticks)", m.peer(prev).Name, silent, silent)
+	}
+	if *m.cfg.PreVote {
+		m.campaign(true, why)
+	} else {
+		m.campaign(false, why)
+	}
+}
+
+func (m *Member) campaign(pre bool, why string) {
+	var typ MsgType
+	var term uint64
+	if pre {
+		m.becomePreCandidate()
+		typ, term = MsgPreVote, m.hs.term+1
+		m.record(Record{Event: EvPreCandidate, Term: term, Reason: why})
+	} else {
+		m.becomeCandidate()
+		typ, term = MsgVote, m.hs.term
+		m.record(Record{Event: EvCandidate, Term: term, Reason: why})
+	}
+	if won, _ := m.poll(m.ID, true); won {
+		if pre {
+			m.campaign(false, "won the pre-vote")
+		} else {
+			m.becomeLeader("single member")
+		}
+		return
+	}
+	for _, p := range m.e.Members {
+		if p.ID == m.ID {
+			continue
+		}
+		msg := m.newMsg(typ, p.ID)
+		msg.Term, msg.Index, msg.LogTerm = term, m.log.lastIndex(), m.log.lastTerm()
+	}
+}
+
+// poll records a vote and reports whether the election is won or lost.
+func (m *Member) poll(id uint64, granted bool) (won, lost bool) {
+	if m.votes[id-1] == 0 {
+		if granted {
+			m.votes[id-1] = 1
+		} else {
+			m.votes[id-1] = -1
+		}
+	}
+	g, r := 0, 0
+	for _, v := range m.votes {
+		switch v {
+		case 1:
+			g++
+		case -1:
+			r++
+		}
+	}
+	q := m.e.quorum()
+	return g >= q, r >= q
+}
+
+func (m *Member) votersGranted() string {
+	var names []string
+	for i, v := range m.votes {
+		if v == 1 {
+			names = append(names, m.e.Members[i].Name)
+		}
+	}
+	return fmt.Sprintf("won votes from %s (%d of %d)", strings.Join(names, ", "), len(names), len(m.e.Members))
+}
+
+// step is Raft's Step: term handling common to all roles, votes, then the
+// role's own handler.
+func (m *Member) step(msg *Message) {
+	from := m.e.memberOf(msg.From)
+	if from == nil {
+		return
+	}
+	switch {
+	case msg.Term > m.hs.term:
+		if msg.Type == MsgVote || msg.Type == MsgPreVote {
+			// CheckQuorum's vote lease: a member that heard from a live
+			// leader within the (non-randomized) election timeout ignores
+			// the request, so a flapping member cannot depose it.
+			if m.lead != none && m.electionElapsed < m.cfg.electionTicks() {
+				m.record(Record{Event: EvVoteIgnored, Term: msg.Term, Peer: from.Name,
+					Reason: fmt.Sprintf("heard from leader %s %d ticks ago (lease not expired)", m.peer(m.lead).Name, m.electionElapsed)})
+				return
+			}
+		}
+		switch {
+		case msg.Type == MsgPreVote:
+			// Never change term in response to a pre-vote.
+		case msg.Type == MsgPreVoteResp && !msg.Reject:
+			// The term moves when the pre-vote is won.
+		default:
+			reason := fmt.Sprintf("saw higher term %d from %s (%s)", msg.Term, from.Name, msg.Type)
+			if m.state == Leader {
+				m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: reason})
+			}
+			if msg.Type == MsgApp || msg.Type == MsgHeartbeat || msg.Type == MsgSnap {
+				m.becomeFollower(msg.Term, from.ID, reason)
+			} else {
+				m.becomeFollower(msg.Term, none, reason)
+			}
+		}
+	case msg.Term < m.hs.term:
+		if msg.Type == MsgHeartbeat || msg.Type == MsgApp {
+			// Tell a stale leader about the newer term (CheckQuorum/PreVote).
+			m.newMsg(MsgAppResp, from.ID)
+		} else if msg.Type == MsgPreVote {
+			r := m.newMsg(MsgPreVoteResp, from.ID)
+			r.Reject = true
+		}
+		return
+	}
+
+	switch msg.Type {
+	case MsgVote, MsgPreVote:
+		canVote := m.hs.vote == from.ID || (m.hs.vote == none && m.lead == none) ||
+			(msg.Type == MsgPreVote && msg.Term > m.hs.term)
+		resp := MsgVoteResp
+		if msg.Type == MsgPreVote {
+			resp = MsgPreVoteResp
+		}
+		if canVote && m.log.isUpToDate(msg.Index, msg.LogTerm) {
+			r := m.newMsg(resp, from.ID)
+			r.Term = msg.Term
+			if msg.Type == MsgVote {
+				m.electionElapsed = 0
+				m.hs.vote = from.ID
+			}
+		} else {
+			r := m.newMsg(resp, from.ID)
+			r.Reject = true
+			reason := "already voted or following a leader in this term"
+			if canVote {
+				reason = "candidate's log is behind"
+			}
+			m.record(Record{Event: EvVoteRejected, Term: msg.Term, Peer: from.Name, Reason: reason})
+		}
+		return
+	}
+
+	switch m.state {
+	case Leader:
+		m.stepLeader(msg, from)
+	case Candidate, PreCandidate:
+		m.stepCandidate(msg, from)
+	default:
+		m.stepFollower(msg, from)
+	}
+}
+
+func (m *Member) stepLeader(msg *Message, from *Member) {
+	pr := &m.prs[from.ID-1]
+	switch msg.Type {
+	case MsgProp:
+		m.appendEntries(msg.Entries...)
+		m.bcastAppend()
+	case MsgReadIndex:
+		m.leaderReadIndex(msg.Context, from)
+	case MsgAppResp:
+		pr.recentActive = true
+		if msg.Reject {
+			if m.maybeDecrTo(pr, msg.Index, msg.RejectHint) {
+				m.sendAppend(from.ID, true)
+			}
+			return
+		}
+		wasPaused := pr.probe && pr.probeSent
+		if pr.match < msg.Index {
+			pr.match = msg.Index
+			pr.probeSent = false
+			pr.probe = false
+		}
+		pr.next = max(pr.next, msg.Index+1)
+		if m.maybeCommit() {
+			m.bcastAppend()
+		} else if wasPaused {
+			m.sendAppend(from.ID, true)
+		}
+		for m.sendAppend(from.ID, false) {
+		}
+	case MsgHeartbeatResp:
+		pr.recentActive = true
+		pr.probeSent = false
+		if pr.match < m.log.lastIndex() {
+			m.sendAppend(from.ID, true)
+		}
+		if msg.Context != 0 {
+			m.readAck(from, msg.Context)
+		}
+	}
+}
+
+func (m *Member) stepCandidate(msg *Message, from *Member) {
+	switch msg.Type {
+	case MsgApp:
+		m.becomeFollower(msg.Term, from.ID, fmt.Sprintf("heard from leader %s of term %d", from.Name, msg.Term))
+		m.handleAppend(msg, from)
+	case MsgHeartbeat:
+		m.becomeFollower(msg.Term, from.ID, fmt.Sprintf("heard from leader %s of term %d", from.Name, msg.Term))
+		m.handleHeartbeat(msg, from)
+	case MsgSnap:
+		m.becomeFollower(msg.Term, from.ID, fmt.Sprintf("heard from leader %s of term %d", from.Name, msg.Term))
+		m.handleSnap(msg, from)
+	case MsgPreVoteResp, MsgVoteResp:
+		if (msg.Type == MsgPreVoteResp) != (m.state == PreCandidate) {
+			return
+		}
+		won, lost := m.poll(from.ID, !msg.Reject)
+		switch {
+		case won && m.state == PreCandidate:
+			m.campaign(false, "won the pre-vote: "+m.votersGranted())
+		case won:
+			m.becomeLeader(m.votersGranted())
+			m.bcastAppend()
+		case lost:
+			m.becomeFollower(m.hs.term, none, "lost the election: a quorum rejected it")
+		}
+	}
+}
+
+func (m *Member) stepFollower(msg *Message, from *Member) {
+	switch msg.Type {
+	case MsgProp:
+		if m.lead != none {
+			fwd := m.newMsg(MsgProp, m.lead)
+			fwd.Entries = append(fwd.Entries, msg.Entries...)
+		}
+	case MsgApp:
+		m.electionElapsed = 0
+		m.setLead(from.ID)
+		m.handleAppend(msg, from)
+	case MsgHeartbeat:
+		m.electionElapsed = 0
+		m.setLead(from.ID)
+		m.handleHeartbeat(msg, from)
+	case MsgSnap:
+		m.electionElapsed = 0
+		m.setLead(from.ID)
+		m.handleSnap(msg, from)
+	case MsgReadIndexResp:
+		m.readIndexResolved(msg.Context, msg.Index)
+	}
+}
+
+// setLead records the leader a follower hears from; a follower that lost
+// its leader (after a leader stepped down at the same term) learns the new
+// one here.
+func (m *Member) setLead(id uint64) {
+	if m.lead != id {
+		m.lead = id
+		m.record(Record{Event: EvFollower, Term: m.hs.term, Leader: m.peer(id).Name,
+			Reason: fmt.Sprintf("heard from leader %s", m.peer(id).Name)})
+	}
+}
+
+func (m *Member) handleAppend(msg *Message, from *Member) {
+	if msg.Index < m.log.committed {
+		r := m.newMsg(MsgAppResp, from.ID)
+		r.Index = m.log.committed
+		return
+	}
+	if last, ok := m.log.maybeAppend(msg.Index, msg.LogTerm, msg.Commit, msg.Entries); ok {
+		r := m.newMsg(MsgAppResp, from.ID)
+		r.Index = last
+		return
+	}
+	r := m.newMsg(MsgAppResp, from.ID)
+	r.Index, r.Reject, r.RejectHint = msg.Index, true, min(msg.Index, m.log.lastIndex())
+}
+
+func (m *Member) handleHeartbeat(msg *Message, from *Member) {
+	m.log.commitTo(msg.Commit)
+	r := m.newMsg(MsgHeartbeatResp, from.ID)
+	r.Context = msg.Context
+}
+
+func (m *Member) handleSnap(msg *Message, from *Member) {
+	r := m.newMsg(MsgAppResp, from.ID)
+	switch {
+	case msg.Index <= m.log.committed:
+		r.Index = m.log.committed
+	case m.log.matchTerm(msg.Index, msg.LogTerm):
+		m.log.commitTo(msg.Index)
+		r.Index = m.log.lastIndex()
+	default:
+		m.log.restore(msg.Index, msg.LogTerm)
+		r.Index = m.log.lastIndex()
+	}
+}
+
+// maybeDecrTo handles a rejected MsgApp; it reports whether to resend.
+func (m *Member) maybeDecrTo(pr *progress, rejected, hint uint64) bool {
+	if !pr.probe {
+		if rejected <= pr.match {
+			return false // stale
+		}
+		pr.next = pr.match + 1
+		pr.probe = true
+		pr.probeSent = false
+		return true
+	}
+	if pr.next-1 != rejected {
+		return false // stale
+	}
+	pr.next = max(min(rejected, hint+1), 1)
+	pr.probeSent = false
+	return true
+}
+
+// sendAppend sends follower id the entries it lacks (or a snapshot if they
+// are compacted). With sendIfEmpty false it sends only when it has entries.
+// It reports whether it sent anything.
+func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
+	if id == m.ID {
+		return false
+	}
+	pr := &m.prs[id-1]
+	if pr.probe && pr.probeSent {
+		return false
+	}
+	prev := pr.next - 1
+	prevTerm, ok := m.log.term(prev)
+	if !ok {
+		// Compacted: send the snapshot instead.
+		msg := m.newMsg(MsgSnap, id)
+		msg.Index, msg.LogTerm = m.log.offset, m.log.snapTerm
+		pr.next = m.log.offset + 1
+		pr.probe, pr.probeSent = true, true
+		return true
+	}
+	last := m.log.lastIndex()
+	if last <= prev && !sendIfEmpty {
+		return false
+	}
+	msg := m.newMsg(MsgApp, id)
+	msg.Index, msg.LogTerm, msg.Commit = prev, prevTerm, m.log.committed
+	if last > prev {
+		msg.Entries = append(msg.Entries, m.log.ents[prev-m.log.offset:]...)
+		if pr.probe {
+			pr.probeSent = true
+		} else {
+			pr.next = last + 1
+		}
+	}
+	return true
+}
+
+func (m *Member) bcastAppend() {
+	for _, p := range m.e.Members {
+		m.sendAppend(p.ID, true)
+	}
+}
+
+func (m *Member) bcastHeartbeat(ctx uint64) {
+	for i, p := range m.e.Members {
+		if p.ID == m.ID {
+			continue
+		}
+		msg := m.newMsg(MsgHeartbeat, p.ID)
+		msg.Commit = min(m.prs[i].match, m.log.committed)
+		msg.Context = ctx
+	}
+}
+
+// appendEntries appends entries at the leader's term. The leader sends them
+// before its own fsync but counts its own copy only once that fsync is
+// done (onSaved), so a commit always means a quorum of durable copies.
+//
+// NB: etcd 3.4/3.5's raft counts the leader's copy at append time, before
+// the fsync. Clients cannot tell the difference: etcd applies, and answers,
+// only in the Ready cycle after the leader's Save returns. Counting after
+// the fsync keeps "no commit without a quorum of durable copies" a
+// checkable invariant.
+func (m *Member) appendEntries(es ...Entry) {
+	for i := range es {
+		es[i].Term = m.hs.term
+	}
+	last := m.log.append(es...)
+	m.prs[m.ID-1].next = last + 1
+}
+
+// maybeCommit advances the commit index to the highest index a quorum has
+// appended, if that entry is of the leader's term.
+func (m *Member) maybeCommit() bool {
+	var buf [16]uint64
+	matches := buf[:0]
+	for _, pr := range m.prs {
+		matches = append(matches, pr.match)
+	}
+	// Sort descending (few members: insertion sort).
+	for i := 1; i < len(matches); i++ {
+		for j := i; j > 0 && matches[j] > matches[j-1]; j-- {
+			matches[j], matches[j-1] = matches[j-1], matches[j]
+		}
+	}
+	mci := matches[m.e.quorum()-1]
+	if mci <= m.log.committed {
+		return false
+	}
+	if t, _ := m.log.term(mci); t != m.hs.term {
+		return false
+	}
+	m.log.committed = mci
+	m.e.c.checkCommit(m, mci)
+	if !m.firstCommitInTerm {
+		m.firstCommitInTerm = true
+		m.record(Record{Event: EvFirstCommit, Term: m.hs.term, Index: mci})
+		m.releaseQueuedReads()
+	}
+	return true
+}
+
+// newMsg appends an outgoing message to the outbox, reusing its slot's
+// entry buffer, and returns it for the caller to fill in.
+func (m *Member) newMsg(t MsgType, to uint64) *Message {
+	n := len(m.outbox)
+	if n < cap(m.outbox) {
+		m.outbox = m.outbox[:n+1]
+	} else {
+		m.outbox = append(m.outbox, Message{})
+	}
+	msg := &m.outbox[n]
+	ents := msg.Entries[:0]
+	*msg = Message{Type: t, From: m.Proc, To: m.peer(to).Proc, Term: m.hs.term, Entries: ents}
+	return msg
+}
+
+// ready is etcd's raftNode loop: when no fsync is in flight, it takes the
+// pending messages, entries and hard state; a leader sends at once, then
+// persists; others persist, then send. Committed entries are applied.
+func (m *Member) ready() {
+	if m.saving || m.Proc.state != Running {
+		return
+	}
+	m.apply()
+	mustSync := m.log.stable < m.log.lastIndex() || m.hs.term != m.disk.term || m.hs.vote != m.disk.vote
+	if len(m.outbox) == 0 && !mustSync {
+		return
+	}
+	lead := m.state == Leader
+	if lead || !mustSync {
+		m.flush(m.outbox)
+		m.outbox = m.outbox[:0]
+	} else {
+		m.held, m.outbox = m.outbox, m.held[:0]
+	}
+	if !mustSync {
+		return
+	}
+	m.saving = true
+	m.log.truncLow = m.log.lastIndex()
+	m.heldLead = lead
+	m.savingTo = m.log.lastIndex()
+	m.savingHS = hardState{term: m.hs.term, vote: m.hs.vote, commit: m.log.committed}
+	m.saveDone.At(m.Proc.Host.Disk.Sync(m.Proc.Now()))
+}
+
+func (m *Member) onSaved() {
+	m.saving = false
+	m.disk = m.savingHS
+	// Entries truncated while the write was in flight were replaced by
+	// entries the write did not carry: only the prefix below the lowest
+	// truncation is durable.
+	m.log.stable = max(m.log.stable, min(m.savingTo, m.log.truncLow, m.log.lastIndex()))
+	for i := range m.held {
+		if m.held[i].Type == MsgVoteResp && !m.held[i].Reject {
+			m.e.c.checkVote(m, m.held[i].Term, m.e.memberOf(m.held[i].To))
+		}
+	}
+	m.flush(m.held)
+	m.held = m.held[:0]
+	if m.state == Leader {
+		self := &m.prs[m.ID-1]
+		self.match = max(self.match, m.log.stable)
+		if m.maybeCommit() {
+			m.bcastAppend()
+		}
+	}
+	m.maybeCompact()
+	m.ready()
+}
+
+func (m *Member) flush(msgs []Message) {
+	net := m.e.c.net
+	for i := range msgs {
+		net.Send(&msgs[i])
+	}
+}
+
+// apply applies committed entries, answering the client requests this
+// member is waiting on, and releases linearizable reads whose index is
+// applied.
+func (m *Member) apply() {
+	for m.log.applied < m.log.committed {
+		m.log.applied++
+		if m.log.applied <= m.log.offset {
+			continue
+		}
+		e := m.log.entry(m.log.applied)
+		if e.Req == 0 {
+			continue
+		}
+		if w, ok := m.waits[e.Req]; ok {
+			delete(m.waits, e.Req)
+			m.reply(w.client, e.Req, "")
+		}
+	}
+	for i := 0; i < len(m.reads); {
+		r := &m.reads[i]
+		if r.haveIdx && r.index <= m.log.applied {
+			m.reply(r.client, r.id, "")
+			m.reads = append(m.reads[:i], m.reads[i+1:]...)
+			continue
+		}
+		i++
+	}
+}
+
+func (m *Member) maybeCompact() {
+	if m.log.applied-m.log.offset > m.cfg.SnapshotCount {
+		m.log.compact(m.log.applied - m.cfg.SnapshotCatchUpEntries)
+	}
+}
+
+// reply answers a client directly (not through the Ready loop: etcd's
+// gRPC server answers from its own goroutines).
+func (m *Member) reply(client *Process, id uint64, err string) {
+	m.e.c.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Err: err})
+}
+
+// Errors etcd returns to clients.
+const (
+	errProposalDropped = "raft proposal dropped"
+	errTimeout         = "etcdserver: request timed out"
+)
+
+func (m *Member) clientWrite(msg *Message) {
+	id := msg.Context
+	switch {
+	case m.state == Leader:
+		m.appendEntries(Entry{Req: id})
+		m.bcastAppend()
+	case m.state == Follower && m.lead != none:
+		fwd := m.newMsg(MsgProp, m.lead)
+		fwd.Entries = append(fwd.Entries, Entry{Req: id})
+	default:
+		m.reply(msg.From, id, errProposalDropped)
+		return
+	}
+	if m.waits == nil {
+		m.waits = make(map[uint64]wait)
+	}
+	m.waits[id] = wait{client: msg.From, expire: m.Proc.Now().Add(m.cfg.RequestTimeout)}
+	m.waitFIFO = append(m.waitFIFO, id)
+}
+
+func (m *Member) clientRead(msg *Message) {
+	if !msg.Linearizable {
+		// Serializable: served from local state, leader or not.
+		m.reply(msg.From, msg.Context, "")
+		return
+	}
+	m.readCtx++
+	now := m.Proc.Now()
+	m.reads = append(m.reads, pendingRead{id: msg.Context, client: msg.From, ctx: m.readCtx<<8 | m.ID,
+		lastSent: now, expire: now.Add(m.cfg.RequestTimeout)})
+	m.sendReadIndex(&m.reads[len(m.reads)-1])
+}
+
+func (m *Member) sendReadIndex(r *pendingRead) {
+	r.lastSent = m.Proc.Now()
+	switch {
+	case m.state == Leader:
+		m.leaderReadIndex(r.ctx, m)
+	case m.state == Follower && m.lead != none:
+		msg := m.newMsg(MsgReadIndex, m.lead)
+		msg.Context = r.ctx
+	}
+	// Otherwise raft drops it; the retry timer sends it again.
+}
+
+// leaderReadIndex starts confirming leadership for a read: the read index is
+// the current commit, valid once a quorum answers a heartbeat carrying ctx.
+func (m *Member) leaderReadIndex(ctx uint64, from *Member) {
+	if !m.firstCommitInTerm {
+		if m.cfg.Version == "3.4" {
+			return // dropped; the requester retries
+		}
+		m.readQueue = append(m.readQueue, readReq{ctx: ctx, from: from, index: 0})
+		return
+	}
+	if m.e.quorum() == 1 {
+		m.readDone(readReq{ctx: ctx, from: from, index: m.log.committed})
+		return
+	}
+	m.readQueue = append(m.readQueue, readReq{ctx: ctx, from: from, index: m.log.committed, acks: 1 << (m.ID - 1)})
+	m.bcastHeartbeat(ctx)
+}
+
+// releaseQueuedReads starts the reads queued before the first commit of
+// the term.
+func (m *Member) releaseQueuedReads() {
+	var queued []readReq
+	for _, r := range m.readQueue {
+		if r.acks == 0 {
+			queued = append(queued, r)
+		}
+	}
+	if len(queued) == 0 {
+		return
+	}
+	kept := m.readQueue[:0]
+	for _, r := range m.readQueue {
+		if r.acks != 0 {
+			kept = append(kept, r)
+		}
+	}
+	m.readQueue = kept
+	for _, r := range queued {
+		m.leaderReadIndex(r.ctx, r.from)
+	}
+}
+
+func (m *Member) lastReadCtx() uint64 {
+	for i := len(m.readQueue) - 1; i >= 0; i-- {
+		if m.readQueue[i].acks != 0 {
+			return m.readQueue[i].ctx
+		}
+	}
+	return 0
+}
+
+// readAck counts a heartbeat answer for ctx; once a quorum answered, every
+// read queued up to ctx is confirmed.
+func (m *Member) readAck(from *Member, ctx uint64) {
+	for i := range m.readQueue {
+		r := &m.readQueue[i]
+		if r.ctx != ctx || r.acks == 0 {
+			continue
+		}
+		r.acks |= 1 << (from.ID - 1)
+		n := 0
+		for b := r.acks; b != 0; b &= b - 1 {
+			n++
+		}
+		if n < m.e.quorum() {
+			return
+		}
+		done := m.readQueue[:i+1]
+		rest := m.readQueue[i+1:]
+		for _, d := range done {
+			if d.acks != 0 {
+				m.readDone(d)
+			}
+		}
+		m.readQueue = append(m.readQueue[:0], rest...)
+		return
+	}
+}
+
+func (m *Member) readDone(r readReq) {
+	if r.from == m {
+		m.readIndexResolved(r.ctx, r.index)
+		return
+	}
+	msg := m.newMsg(MsgReadIndexResp, r.from.ID)
+	msg.Context, msg.Index = r.ctx, r.index
+}
+
+func (m *Member) readIndexResolved(ctx, index uint64) {
+	for i := range m.reads {
+		if m.reads[i].ctx == ctx {
+			m.reads[i].index, m.reads[i].haveIdx = index, true
+		}
+	}
+	m.apply()
+}
+
+// sweepRequests expires requests past the server's request timeout and
+// re-sends unanswered ReadIndex requests.
+func (m *Member) sweepRequests() {
+	now := m.Proc.Now()
+	for len(m.waitFIFO) > 0 {
+		id := m.waitFIFO[0]
+		w, ok := m.waits[id]
+		if ok && w.expire > now {
+			break
+		}
+		m.waitFIFO = m.waitFIFO[1:]
+		if ok {
+			delete(m.waits, id)
+			m.reply(w.client, id, errTimeout)
+		}
+	}
+	for i := 0; i < len(m.reads); {
+		r := &m.reads[i]
+		if r.expire <= now {
+			m.reply(r.client, r.id, errTimeout)
+			m.reads = append(m.reads[:i], m.reads[i+1:]...)
+			continue
+		}
+		if !r.haveIdx && now.Sub(r.lastSent) >= m.cfg.ReadIndexRetry {
+			m.sendReadIndex(r)
+		}
+		i++
+	}
+}
+
+func (e *Etcd) memberOf(p *Process) *Member {
+	if p.index < len(e.byProc) {
+		return e.byProc[p.index]
+	}
+	return nil
+}

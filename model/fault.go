@@ -1,0 +1,459 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"hasim/sim"
+)
+
+// FaultKind names a kind of fault.
+type FaultKind string
+
+// The fault catalog. Each has a start (At) and, unless Duration is 0, an
+// end at which it heals.
+const (
+	// FaultHostCrash: the target hosts crash (volatile state lost; etcd's
+	// term, vote and fsynced log survive) and boot again at the end.
+	FaultHostCrash FaultKind = "host-crash"
+	// FaultZoneOutage: every host of the target zone loses power.
+	FaultZoneOutage FaultKind = "zone-outage"
+	// FaultProcessKill: the process (Process, default etcd) on the target
+	// hosts is killed (SIGKILL) and restarted at the end.
+	FaultProcessKill FaultKind = "process-kill"
+	// FaultProcessPause: the process is frozen (SIGSTOP, a long GC or VM
+	// pause) and resumed (SIGCONT) at the end.
+	FaultProcessPause FaultKind = "process-pause"
+	// FaultPartition: messages between the target hosts and the peer hosts
+	// (default: all others) are silently dropped; with OneWay only those
+	// from target to peer. Connections across it come back a reconnection
+	// delay after the heal.
+	FaultPartition FaultKind = "partition"
+	// FaultLink: latency and/or loss between target and peer hosts change.
+	FaultLink FaultKind = "link"
+	// FaultSlowDisk: fsyncs on the target hosts take Fsync.
+	FaultSlowDisk FaultKind = "slow-disk"
+)
+
+// FaultKinds lists the catalog in documentation order.
+func FaultKinds() []FaultKind {
+	return []FaultKind{FaultHostCrash, FaultZoneOutage, FaultProcessKill, FaultProcessPause,
+		FaultPartition, FaultLink, FaultSlowDisk}
+}
+
+// Target selects hosts: a host by name, every host of a zone, every host
+// running a role, or a dynamic target resolved when the fault starts.
+type Target struct {
+	Kind string // "host", "zone", "role", "leader"
+	Name string // host, zone or role name; for "leader", the group ("etcd")
+}
+
+// Target kinds.
+const (
+	TargetHost   = "host"
+	TargetZone   = "zone"
+	TargetRole   = "role"
+	TargetLeader = "leader"
+)
+
+// ParseTarget reads "host:NAME", "zone:NAME", "role:NAME" or "leader:etcd".
+func ParseTarget(s string) (Target, error) {
+	kind, name, ok := strings.Cut(s, ":")
+	if !ok || name == "" {
+		return Target{}, fmt.Errorf("target %q: want host:NAME, zone:NAME, role:NAME or leader:etcd", s)
+	}
+	switch kind {
+	case TargetHost, TargetZone, TargetRole:
+	case TargetLeader:
+		if name != "etcd" {
+			return Target{}, fmt.Errorf("target %q: the only leader group is etcd (leader:etcd)", s)
+		}
+	default:
+		return Target{}, fmt.Errorf("target %q: unknown kind %q; allowed: host, zone, role, leader", s, kind)
+	}
+	return Target{Kind: kind, Name: name}, nil
+}
+
+func (t Target) String() string { return t.Kind + ":" + t.Name }
+
+// KnownRoles are the roles a Target can name.
+func KnownRoles() []string { return []string{"etcd", "client"} }
+
+// FaultConfig is one scripted fault.
+type FaultConfig struct {
+	Kind     FaultKind
+	At       time.Duration // start, from the beginning of the run
+	Duration time.Duration // until the heal; 0: never healed
+	Target   Target
+	// Peer is the other side of a partition or link fault; nil means every
+	// host not in Target.
+	Peer *Target
+	// OneWay (partition): drop only messages from Target to Peer.
+	OneWay bool
+	// Process (process-kill, process-pause) is the role of the process to
+	// act on. Default "etcd".
+	Process string
+	Latency *Dist    // link: one-way latency while active
+	Loss    *float64 // link: loss probability while active
+	Fsync   Dist     // slow-disk: fsync latency while active
+}
+
+func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {
+	known := false
+	for _, k := range FaultKinds() {
+		known = known || k == f.Kind
+	}
+	if !known {
+		return fmt.Errorf("unknown kind %q", f.Kind)
+	}
+	if f.At < 0 || f.Duration < 0 {
+		return fmt.Errorf("at and duration must not be negative")
+	}
+	if f.At >= cfg.Horizon {
+		return fmt.Errorf("starts at %v, at or after the horizon (%v)", f.At, cfg.Horizon)
+	}
+	check := func(t Target) error {
+		switch t.Kind {
+		case TargetHost:
+			if !hosts[t.Name] {
+				return fmt.Errorf("target host %q is not defined", t.Name)
+			}
+		case TargetZone:
+			if !zones[t.Name] {
+				return fmt.Errorf("target zone %q is not defined", t.Name)
+			}
+		case TargetRole:
+			if !containsString(KnownRoles(), t.Name) {
+				return fmt.Errorf("target role %q: allowed %s", t.Name, strings.Join(KnownRoles(), ", "))
+			}
+		case TargetLeader:
+		default:
+			return fmt.Errorf("target %q: unknown kind", t)
+		}
+		return nil
+	}
+	if err := check(f.Target); err != nil {
+		return err
+	}
+	if f.Peer != nil {
+		if err := check(*f.Peer); err != nil {
+			return fmt.Errorf("peer: %w", err)
+		}
+	}
+	switch f.Kind {
+	case FaultZoneOutage:
+		if f.Target.Kind != TargetZone {
+			return fmt.Errorf("zone-outage needs a zone target (zone:NAME)")
+		}
+	case FaultProcessKill, FaultProcessPause:
+		if f.Process != "" && !containsString(KnownRoles(), f.Process) {
+			return fmt.Errorf("process %q: allowed %s", f.Process, strings.Join(KnownRoles(), ", "))
+		}
+	case FaultLink:
+		if f.Latency == nil && f.Loss == nil {
+			return fmt.Errorf("link needs latency or loss")
+		}
+		if f.Latency != nil {
+			if err := f.Latency.Validate(); err != nil {
+				return fmt.Errorf("latency: %w", err)
+			}
+		}
+		if f.Loss != nil && (*f.Loss < 0 || *f.Loss > 1) {
+			return fmt.Errorf("loss %g must be within [0, 1]", *f.Loss)
+		}
+	case FaultSlowDisk:
+		if f.Fsync.Kind == "" && f.Fsync.Value == 0 {
+			return fmt.Errorf("slow-disk needs fsync")
+		}
+		if err := f.Fsync.Validate(); err != nil {
+			return fmt.Errorf("fsync: %w", err)
+		}
+	}
+	return nil
+}
+
+// Fault is a scripted fault and what was measured around it.
+type Fault struct {
+	ID  int
+	Cfg FaultConfig
+
+	c        *Cluster
+	hosts    []*Host
+	procs    []*Process
+	cut      *cut
+	link     *linkFault
+	slow     []*Disk
+	start    *sim.Timer
+	end      *sim.Timer
+	injected bool
+	healed   bool
+
+	// Measurements.
+	InjectedAt     sim.Time
+	HealedAt       sim.Time
+	Skipped        string // why the fault did nothing (no leader to target)
+	Resolved       string // the hosts it hit
+	TermAtInject   uint64
+	LeaderAtInject string
+	NewLeaderAt    sim.Time // first leader of a higher term after injection; 0 if none
+	NewLeader      string
+	NewLeaderTerm  uint64
+	FirstOK        []sim.Time // by probe: first success sent after injection; 0 if none
+}
+
+func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
+	f := &Fault{ID: id, Cfg: fc, c: c, FirstOK: make([]sim.Time, len(c.cfg.Probes))}
+	f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
+	return f
+}
+
+// Injected reports whether the fault took effect.
+func (f *Fault) Injected() bool { return f.injected }
+
+// Healed reports whether the fault ended within the run.
+func (f *Fault) Healed() bool { return f.healed }
+
+// resolve turns a target into hosts, now.
+func (c *Cluster) resolve(t Target) ([]*Host, string) {
+	var out []*Host
+	switch t.Kind {
+	case TargetHost:
+		for _, h := range c.Hosts {
+			if h.Name == t.Name {
+				out = append(out, h)
+			}
+		}
+	case TargetZone:
+		for _, z := range c.Zones {
+			if z.Name == t.Name {
+				out = append(out, z.Hosts...)
+			}
+		}
+	case TargetRole:
+		for _, h := range c.Hosts {
+			for _, p := range h.Procs {
+				if p.Role == t.Name {
+					out = append(out, h)
+					break
+				}
+			}
+		}
+	case TargetLeader:
+		if l := c.Etcd.Leader(); l != nil {
+			return []*Host{l.Proc.Host}, fmt.Sprintf("%s (host of etcd leader %s)", l.Proc.Host.Name, l.Name)
+		}
+		return nil, ""
+	}
+	names := make([]string, len(out))
+	for i, h := range out {
+		names[i] = h.Name
+	}
+	return out, strings.Join(names, ", ")
+}
+
+func (f *Fault) inject() {
+	c := f.c
+	f.InjectedAt = c.Sim.Now()
+	f.TermAtInject = c.Etcd.MaxTerm()
+	if l := c.Etcd.Leader(); l != nil {
+		f.LeaderAtInject = l.Name
+	}
+	hosts, desc := c.resolve(f.Cfg.Target)
+	if len(hosts) == 0 {
+		f.Skipped = fmt.Sprintf("no host matches %s now", f.Cfg.Target)
+		c.Record(Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Cfg.Target.String(),
+			Reason: "skipped: " + f.Skipped})
+		return
+	}
+	f.hosts, f.Resolved = hosts, desc
+	f.injected = true
+	c.current = f
+	c.Record(Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
+	switch f.Cfg.Kind {
+	case FaultHostCrash, FaultZoneOutage:
+		for _, h := range hosts {
+			h.crashes++
+			if h.crashes == 1 {
+				h.crash()
+				c.Record(Record{Event: EvHostDown, Host: h.Name, Fault: f.ID})
+			}
+		}
+	case FaultProcessKill, FaultProcessPause:
+		role := f.Cfg.Process
+		if role == "" {
+			role = "etcd"
+		}
+		for _, h := range hosts {
+			for _, p := range h.Procs {
+				if p.Role != role {
+					continue
+				}
+				f.procs = append(f.procs, p)
+				if f.Cfg.Kind == FaultProcessKill {
+					p.enabled = false
+					p.kill()
+					c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "killed (SIGKILL)"})
+				} else {
+					p.pause()
+					c.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
+				}
+			}
+		}
+	case FaultPartition, FaultLink:
+		a := make([]bool, len(c.Hosts))
+		for _, h := range hosts {
+			a[h.index] = true
+		}
+		b := make([]bool, len(c.Hosts))
+		if f.Cfg.Peer != nil {
+			peers, _ := c.resolve(*f.Cfg.Peer)
+			for _, h := range peers {
+				b[h.index] = true
+			}
+		} else {
+			for i := range b {
+				b[i] = !a[i]
+			}
+		}
+		if f.Cfg.Kind == FaultPartition {
+			f.cut = &cut{a: a, b: b, oneWay: f.Cfg.OneWay}
+			c.net.cuts = append(c.net.cuts, f.cut)
+			c.net.cutsChanged()
+		} else {
+			f.link = &linkFault{from: a, to: b, latency: f.Cfg.Latency, loss: f.Cfg.Loss}
+			c.net.faults = append(c.net.faults, f.link)
+		}
+	case FaultSlowDisk:
+		for _, h := range hosts {
+			h.Disk.slow = append(h.Disk.slow, f.Cfg.Fsync)
+			f.slow = append(f.slow, h.Disk)
+		}
+	}
+	if f.Cfg.Duration > 0 {
+		f.end = c.Sim.After(f.Cfg.Duration, fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
+	}
+}
+
+func (f *Fault) heal() {
+	c := f.c
+	f.healed = true
+	f.HealedAt = c.Sim.Now()
+	c.Record(Record{Event: EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
+	switch f.Cfg.Kind {
+	case FaultHostCrash, FaultZoneOutage:
+		for _, h := range f.hosts {
+			h.crashes--
+			if h.crashes == 0 {
+				c.Record(Record{Event: EvHostUp, Host: h.Name, Fault: f.ID})
+				h.boot()
+			}
+		}
+	case FaultProcessKill:
+		for _, p := range f.procs {
+			p.enabled = true
+			if p.Host.up && p.state == Stopped {
+				c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "restarted"})
+				p.start()
+			}
+		}
+	case FaultProcessPause:
+		for _, p := range f.procs {
+			if p.state == Paused {
+				c.Record(Record{Event: EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "resumed (SIGCONT)"})
+				p.resume()
+			}
+		}
+	case FaultPartition:
+		c.net.cuts = removePtr(c.net.cuts, f.cut)
+		c.net.cutsChanged()
+	case FaultLink:
+		c.net.faults = removePtr(c.net.faults, f.link)
+	case FaultSlowDisk:
+		for _, d := range f.slow {
+			for i := len(d.slow) - 1; i >= 0; i-- {
+				if d.slow[i].String() == f.Cfg.Fsync.String() {
+					d.slow = append(d.slow[:i], d.slow[i+1:]...)
+					break
+				}
+			}
+		}
+	}
+}
+
+func removePtr[T any](s []*T, x *T) []*T {
+	for i, y := range s {
+		if y == x {
+			return append(s[:i], s[i+1:]...)
+		}
+	}
+	return s
+}
+
+// describe says what the fault does, in words.
+func (f *Fault) describe() string {
+	fc := f.Cfg
+	var what string
+	switch fc.Kind {
+	case FaultHostCrash:
+		what = "host crash"
+	case FaultZoneOutage:
+		what = "zone outage"
+	case FaultProcessKill:
+		what = "kill " + orDefault(fc.Process, "etcd")
+	case FaultProcessPause:
+		what = "pause " + orDefault(fc.Process, "etcd")
+	case FaultPartition:
+		peer := "all other hosts"
+		if fc.Peer != nil {
+			peer = fc.Peer.String()
+		}
+		what = "partition from " + peer
+		if fc.OneWay {
+			what = "one-way partition (outbound only) to " + peer
+		}
+	case FaultLink:
+		var parts []string
+		if fc.Latency != nil {
+			parts = append(parts, "latency "+fc.Latency.String())
+		}
+		if fc.Loss != nil {
+			parts = append(parts, fmt.Sprintf("loss %g%%", *fc.Loss*100))
+		}
+		what = "link " + strings.Join(parts, ", ")
+	case FaultSlowDisk:
+		what = "slow disk: fsync " + fc.Fsync.String()
+	}
+	if fc.Duration > 0 {
+		what += fmt.Sprintf(" for %v", fc.Duration)
+	}
+	return what
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// leaderElected attributes a new leader to the most recent fault.
+func (c *Cluster) leaderElected(m *Member) {
+	if f := c.current; f != nil && f.NewLeaderAt == 0 && m.hs.term > f.TermAtInject {
+		f.NewLeaderAt, f.NewLeader, f.NewLeaderTerm = c.Sim.Now(), m.Name, m.hs.term
+	}
+}
+
+// probeSucceeded attributes a probe's first success after the most recent
+// fault to it.
+func (c *Cluster) probeSucceeded(p *Probe, sent sim.Time) {
+	f := c.current
+	if f == nil || sent < f.InjectedAt {
+		return
+	}
+	for i, q := range c.Probes {
+		if q == p && f.FirstOK[i] == 0 {
+			f.FirstOK[i] = c.Sim.Now()
+		}
+	}
+}

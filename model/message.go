@@ -1,0 +1,121 @@
+package model
+
+import "fmt"
+
+// MsgType is the kind of a message on the fabric.
+type MsgType uint8
+
+// Raft messages carry the names etcd's raft gives them; client messages are
+// the requests and replies of probes and, later, apiservers.
+const (
+	MsgNone MsgType = iota
+	// MsgApp: leader → follower, entries after (Index, LogTerm), leader's commit.
+	MsgApp
+	// MsgAppResp: follower → leader; Index is the last matching index, or,
+	// with Reject, the index that did not match with RejectHint its last index.
+	MsgAppResp
+	// MsgHeartbeat: leader → follower, with Commit and a read-index Context.
+	MsgHeartbeat
+	// MsgHeartbeatResp: follower → leader, echoing Context.
+	MsgHeartbeatResp
+	// MsgVote: candidate asks for a vote at Term for a log ending at (Index, LogTerm).
+	MsgVote
+	MsgVoteResp
+	// MsgPreVote: like MsgVote at Term = candidate's term + 1, changing no term.
+	MsgPreVote
+	MsgPreVoteResp
+	// MsgProp: a follower forwards a client proposal (one entry) to its leader.
+	MsgProp
+	// MsgReadIndex: a follower asks its leader for a read index; Context names the read.
+	MsgReadIndex
+	// MsgReadIndexResp: the leader's answer: Index is the read index.
+	MsgReadIndexResp
+	// MsgSnap: the leader sends a snapshot at (Index, LogTerm) to a follower
+	// that needs entries it has compacted.
+	MsgSnap
+
+	// MsgClientWrite: a client write (Context is the request id).
+	MsgClientWrite
+	// MsgClientRead: a client read; Linearizable selects ReadIndex.
+	MsgClientRead
+	// MsgClientReply: the answer to a client request, Err empty on success.
+	MsgClientReply
+	// MsgRefused: the transport's answer when nothing listens on the target
+	// (the process is down but its host is up): a TCP reset.
+	MsgRefused
+)
+
+func (t MsgType) String() string {
+	switch t {
+	case MsgNone:
+		return "none"
+	case MsgApp:
+		return "MsgApp"
+	case MsgAppResp:
+		return "MsgAppResp"
+	case MsgHeartbeat:
+		return "MsgHeartbeat"
+	case MsgHeartbeatResp:
+		return "MsgHeartbeatResp"
+	case MsgVote:
+		return "MsgVote"
+	case MsgVoteResp:
+		return "MsgVoteResp"
+	case MsgPreVote:
+		return "MsgPreVote"
+	case MsgPreVoteResp:
+		return "MsgPreVoteResp"
+	case MsgProp:
+		return "MsgProp"
+	case MsgReadIndex:
+		return "MsgReadIndex"
+	case MsgReadIndexResp:
+		return "MsgReadIndexResp"
+	case MsgSnap:
+		return "MsgSnap"
+	case MsgClientWrite:
+		return "ClientWrite"
+	case MsgClientRead:
+		return "ClientRead"
+	case MsgClientReply:
+		return "ClientReply"
+	case MsgRefused:
+		return "Refused"
+	}
+	return fmt.Sprintf("MsgType(%d)", int(t))
+}
+
+// isClientRequest reports whether the sender waits for a reply, so that a
+// refused connection must be answered.
+func (t MsgType) isClientRequest() bool { return t == MsgClientWrite || t == MsgClientRead }
+
+// Entry is one Raft log entry: its term and the client request it carries
+// (0 for the empty entry a new leader appends).
+type Entry struct {
+	Term uint64
+	Req  uint64
+}
+
+// Message is one message on the fabric. It is a plain value: the network
+// copies it (entries included) into a pooled envelope, so the sender may
+// reuse its Message at once.
+type Message struct {
+	Type     MsgType
+	From, To *Process
+
+	Term       uint64
+	LogTerm    uint64
+	Index      uint64
+	Commit     uint64
+	Reject     bool
+	RejectHint uint64
+	Entries    []Entry
+	Context    uint64 // read-index context or client request id
+
+	Linearizable bool   // MsgClientRead
+	Err          string // MsgClientReply: "" on success, else etcd's error text
+	// Datagram marks a message that needs no connection (VRRP adverts): a
+	// one-way cut blocks only its direction and no reconnection delay
+	// applies. Everything else rides on TCP.
+	Datagram bool
+}

@@ -1,0 +1,270 @@
+package model
+
+import (
+	"time"
+
+	"hasim/sim"
+)
+
+// NetworkConfig sets the message fabric's defaults.
+type NetworkConfig struct {
+	// SameZone is the one-way latency between two hosts of one zone.
+	// Default: uniform 200µs–500µs.
+	SameZone Dist
+	// CrossZone is the one-way latency between hosts in different zones.
+	// Default: uniform 1ms–2ms.
+	CrossZone Dist
+	// Loopback is the latency between processes on one host. Default 50µs.
+	Loopback Dist
+	// Loss is the probability that a message between hosts is dropped.
+	// Default 0.
+	Loss float64
+	// Reconnect is the delay after a cut heals before the connections across
+	// it carry traffic again (TCP retransmission backoff, then the
+	// transport's redial). Default: the empirical distribution of real
+	// etcd's rafthttp rejoin after a silent drop healed, 45–1102 ms with
+	// median 641 ms (shared/reference/real-measurements.md §2.4).
+	Reconnect Dist
+}
+
+// DefaultReconnect is real etcd's measured reconnection delay after a heal.
+func DefaultReconnect() Dist {
+	return Dist{Kind: Empirical, Points: []Quantile{
+		{0, 45 * time.Millisecond}, {0.5, 641 * time.Millisecond},
+		{0.9, 1082 * time.Millisecond}, {1, 1102 * time.Millisecond},
+	}}
+}
+
+// DefaultNetworkConfig returns the defaults documented on NetworkConfig.
+func DefaultNetworkConfig() NetworkConfig {
+	return NetworkConfig{
+		SameZone:  Between(200*time.Microsecond, 500*time.Microsecond),
+		CrossZone: Between(time.Millisecond, 2*time.Millisecond),
+		Loopback:  Fixed(50 * time.Microsecond),
+		Reconnect: DefaultReconnect(),
+	}
+}
+
+// envelope is a message in flight, with the timer that delivers it. The
+// network keeps a free list, so steady-state traffic allocates nothing.
+type envelope struct {
+	msg   Message
+	timer *sim.Timer
+	net   *Network
+}
+
+// link is the directed path between two hosts.
+type link struct {
+	stream sim.Stream // "net/<from>/<to>"
+	seq    uint64     // messages sent on the link: the key of its draws
+	lastAt sim.Time   // delivery time of the last message: links are FIFO
+}
+
+// conn is the connection state between two hosts (unordered pair).
+type conn struct {
+	broken    bool     // a cut separates the pair
+	restoreAt sim.Time // usable again from this time after the last heal
+	heals     uint64
+}
+
+// cut blocks messages from hosts in a to hosts in b (and back unless
+// oneWay).
+type cut struct {
+	a, b   []bool // by host index
+	oneWay bool
+}
+
+func (c *cut) blocks(from, to int) bool {
+	return (c.a[from] && c.b[to]) || (!c.oneWay && c.b[from] && c.a[to])
+}
+
+// linkFault changes latency or loss on matching links while active.
+type linkFault struct {
+	from, to []bool // by host index; both directions
+	latency  *Dist
+	loss     *float64
+}
+
+// Network is the message fabric between processes: per-link latency and
+// loss, FIFO links, cuts between host sets, and reconnection delays after
+// heals.
+type Network struct {
+	c      *Cluster
+	cfg    NetworkConfig
+	links  []link // n×n, by (from, to) host index
+	conns  []conn // n×n, by (min, max) host index
+	cuts   []*cut
+	faults []*linkFault
+	free   []*envelope
+	root   sim.Stream
+}
+
+func newNetwork(c *Cluster, cfg NetworkConfig) *Network {
+	n := len(c.Hosts)
+	nw := &Network{c: c, cfg: cfg, links: make([]link, n*n), conns: make([]conn, n*n), root: c.Sim.Stream("net")}
+	for i, a := range c.Hosts {
+		for j, b := range c.Hosts {
+			nw.links[i*n+j].stream = nw.root.Sub(a.Name + "/" + b.Name)
+		}
+	}
+	return nw
+}
+
+func (n *Network) conn(a, b int) *conn {
+	if a > b {
+		a, b = b, a
+	}
+	return &n.conns[a*len(n.c.Hosts)+b]
+}
+
+// blocked reports whether an active cut drops messages from host a to b.
+func (n *Network) blocked(a, b int) bool {
+	for _, c := range n.cuts {
+		if c.blocks(a, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// passes reports whether a message may travel from host a to b now.
+func (n *Network) passes(a, b int, datagram bool) bool {
+	if datagram {
+		return !n.blocked(a, b)
+	}
+	cn := n.conn(a, b)
+	return !cn.broken && n.c.Sim.Now() >= cn.restoreAt
+}
+
+// Send puts a copy of m on the wire from m.From to m.To. Messages between
+// hosts may be lost to cuts, broken connections, a down host or random
+// loss; they never arrive out of order on a link.
+func (n *Network) Send(m *Message) {
+	from, to := m.From, m.To
+	if from.state != Running {
+		return
+	}
+	fi, ti := from.Host.index, to.Host.index
+	lk := &n.links[fi*len(n.c.Hosts)+ti]
+	lk.seq++
+	lat := n.cfg.Loopback
+	if fi != ti {
+		if !to.Host.up || !n.passes(fi, ti, m.Datagram) {
+			return
+		}
+		var loss float64
+		lat, loss = n.linkParams(from.Host, to.Host)
+		if loss > 0 && lk.stream.Sub("loss").Float64(lk.seq) < loss {
+			return
+		}
+	}
+	at := n.c.Sim.Now().Add(lat.Sample(lk.stream, lk.seq))
+	if at < lk.lastAt {
+		at = lk.lastAt
+	}
+	lk.lastAt = at
+	e := n.get()
+	ents := e.msg.Entries[:0]
+	e.msg = *m
+	e.msg.Entries = append(ents, m.Entries...)
+	e.timer.Reset(at)
+}
+
+// linkParams is the latency distribution and loss in force from a to b.
+func (n *Network) linkParams(a, b *Host) (Dist, float64) {
+	lat, loss := n.cfg.CrossZone, n.cfg.Loss
+	if a.Zone == b.Zone {
+		lat = n.cfg.SameZone
+	}
+	for _, f := range n.faults {
+		if (f.from[a.index] && f.to[b.index]) || (f.from[b.index] && f.to[a.index]) {
+			if f.latency != nil {
+				lat = *f.latency
+			}
+			if f.loss != nil {
+				loss = *f.loss
+			}
+		}
+	}
+	return lat, loss
+}
+
+func (n *Network) get() *envelope {
+	if k := len(n.free); k > 0 {
+		e := n.free[k-1]
+		n.free = n.free[:k-1]
+		return e
+	}
+	e := &envelope{net: n}
+	e.timer = n.c.Sim.NewTimer("net/deliver", e.deliver)
+	return e
+}
+
+func (n *Network) release(e *envelope) {
+	e.msg.From, e.msg.To = nil, nil
+	n.free = append(n.free, e)
+}
+
+// deliver hands the message to its target, buffers it for a paused target,
+// or answers a request to a stopped one with a refusal.
+func (e *envelope) deliver() {
+	n, m := e.net, &e.msg
+	to := m.To
+	if fi, ti := m.From.Host.index, to.Host.index; fi != ti && (!to.Host.up || !n.passes(fi, ti, m.Datagram)) {
+		n.release(e)
+		return
+	}
+	switch to.state {
+	case Running:
+		to.h.Deliver(m)
+	case Paused:
+		to.inbox = append(to.inbox, e)
+		return
+	case Stopped:
+		if m.Type.isClientRequest() {
+			// Nothing listens: the target host's kernel resets the connection.
+			n.refuse(to, m.From, m.Context)
+		}
+	}
+	n.release(e)
+}
+
+// refuse delivers a connection refusal from the host of dead to client.
+func (n *Network) refuse(dead, client *Process, ctx uint64) {
+	fi, ti := dead.Host.index, client.Host.index
+	lk := &n.links[fi*len(n.c.Hosts)+ti]
+	lk.seq++
+	lat := n.cfg.Loopback
+	if fi != ti {
+		lat, _ = n.linkParams(dead.Host, client.Host)
+	}
+	at := max(n.c.Sim.Now().Add(lat.Sample(lk.stream, lk.seq)), lk.lastAt)
+	lk.lastAt = at
+	e := n.get()
+	e.msg = Message{Type: MsgRefused, From: dead, To: client, Context: ctx, Entries: e.msg.Entries[:0]}
+	e.timer.Reset(at)
+}
+
+// cutsChanged recomputes every host pair's connection after a cut was
+// installed or healed: a pair separated by any cut, in either direction,
+// is broken; a pair no cut separates any more is usable again after a
+// reconnection delay drawn per pair and heal.
+func (n *Network) cutsChanged() {
+	hosts := n.c.Hosts
+	now := n.c.Sim.Now()
+	for i := range hosts {
+		for j := i + 1; j < len(hosts); j++ {
+			cn := n.conn(i, j)
+			sep := n.blocked(i, j) || n.blocked(j, i)
+			switch {
+			case sep && !cn.broken:
+				cn.broken = true
+			case !sep && cn.broken:
+				cn.broken = false
+				cn.heals++
+				st := n.root.Sub("reconnect/" + hosts[i].Name + "/" + hosts[j].Name)
+				cn.restoreAt = now.Add(n.cfg.Reconnect.Sample(st, cn.heals))
+			}
+		}
+	}
+}

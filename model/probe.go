@@ -1,0 +1,296 @@
+package model
+
+import (
+	"fmt"
+	"time"
+
+	"hasim/sim"
+)
+
+// ProbeKind is what a probe asks.
+type ProbeKind string
+
+const (
+	// ProbeWrite: a put; it needs the leader and a quorum.
+	ProbeWrite ProbeKind = "write"
+	// ProbeRead: a linearizable range (ReadIndex); it needs a quorum.
+	ProbeRead ProbeKind = "read"
+	// ProbeSerializableRead: answered from the local member's state.
+	ProbeSerializableRead ProbeKind = "serializable-read"
+)
+
+// ProbeConfig describes a client that measures availability the way a user
+// would: one request every Period, each with its own Timeout, overlapping.
+type ProbeConfig struct {
+	Name string
+	Host string // the client's host
+	Kind ProbeKind
+	// Period between requests. Default 100ms.
+	Period time.Duration
+	// Timeout of one request. Default 3s.
+	Timeout time.Duration
+	// Endpoints are the members the client knows, by name (etcd-1, ...).
+	// Default: all.
+	Endpoints []string
+}
+
+// Probe defaults.
+const (
+	DefaultProbePeriod  = 100 * time.Millisecond
+	DefaultProbeTimeout = 3 * time.Second
+	// refusedBackoff is how long a client skips an endpoint that refused a
+	// connection (gRPC's initial reconnect backoff).
+	refusedBackoff = time.Second
+)
+
+// attempt is one probe request in flight.
+type attempt struct {
+	id       uint64
+	sent     sim.Time
+	deadline sim.Time
+	ep       int // endpoint index
+	tried    int // endpoints tried
+	done     bool
+	ok       bool
+	err      string
+}
+
+// Probe is a client process that sends requests round-robin over its
+// endpoints, like clientv3's balancer: it skips an endpoint that refused a
+// connection for a while and tries the next at once; a linearizable read
+// that fails is retried on the next endpoint until its timeout, a write is
+// not (clientv3 retries only reads). Results are accounted in send order:
+// the time from one request to the next counts as available if the first
+// succeeded.
+type Probe struct {
+	Name string
+	Proc *Process
+	Kind ProbeKind
+
+	c         *Cluster
+	cfg       ProbeConfig
+	endpoints []*Process
+	downUntil []sim.Time
+	rr        int
+	inflight  []attempt
+	ticker    *Timer
+	expire    *Timer
+
+	// Accounting, in send order.
+	started      bool
+	lastSent     sim.Time
+	lastOK       bool
+	up, down     time.Duration
+	okN, failN   int
+	firstFailErr string
+}
+
+func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
+	if pc.Period == 0 {
+		pc.Period = DefaultProbePeriod
+	}
+	if pc.Timeout == 0 {
+		pc.Timeout = DefaultProbeTimeout
+	}
+	if pc.Kind == "" {
+		pc.Kind = ProbeWrite
+	}
+	p := &Probe{Name: pc.Name, Kind: pc.Kind, c: c, cfg: pc}
+	p.Proc = c.addProcess(pc.Name, "client", h, p)
+	for _, m := range c.Etcd.Members {
+		if len(pc.Endpoints) == 0 || containsString(pc.Endpoints, m.Name) {
+			p.endpoints = append(p.endpoints, m.Proc)
+		}
+	}
+	p.downUntil = make([]sim.Time, len(p.endpoints))
+	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
+	p.expire = p.Proc.NewTimer(pc.Name+"/timeout", p.onExpire)
+	return p
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Config is the probe's defaulted configuration.
+func (p *Probe) Config() ProbeConfig { return p.cfg }
+
+// Start implements Handler.
+func (p *Probe) Start() {
+	p.ticker.StartTicker(p.cfg.Period, p.Proc.Now())
+}
+
+// Stop implements Handler.
+func (p *Probe) Stop() { p.inflight = p.inflight[:0] }
+
+func (p *Probe) send() {
+	now := p.Proc.Now()
+	a := attempt{id: p.c.newRequestID(), sent: now, deadline: now.Add(p.cfg.Timeout), ep: -1}
+	p.inflight = append(p.inflight, a)
+	p.dispatch(&p.inflight[len(p.inflight)-1])
+	p.drain()
+	if len(p.inflight) > 0 && !p.expire.Pending() {
+		p.expire.At(p.inflight[0].deadline)
+	}
+}
+
+// dispatch sends attempt a to the next usable endpoint, or fails it when
+// every endpoint has been tried.
+func (p *Probe) dispatch(a *attempt) {
+	now := p.Proc.Now()
+	n := len(p.endpoints)
+	for range n {
+		if a.tried >= n {
+			break
+		}
+		ep := p.rr % n
+		p.rr++
+		if p.downUntil[ep] > now {
+			a.tried++
+			continue
+		}
+		a.ep = ep
+		a.tried++
+		msg := Message{From: p.Proc, To: p.endpoints[ep], Context: a.id}
+		switch p.Kind {
+		case ProbeWrite:
+			msg.Type = MsgClientWrite
+		case ProbeRead:
+			msg.Type, msg.Linearizable = MsgClientRead, true
+		default:
+			msg.Type = MsgClientRead
+		}
+		p.c.net.Send(&msg)
+		return
+	}
+	p.complete(a, false, "no endpoint available: connections refused")
+}
+
+// Deliver implements Handler: replies and refusals.
+func (p *Probe) Deliver(msg *Message) {
+	a := p.find(msg.Context)
+	if a == nil || a.done {
+		return
+	}
+	switch {
+	case msg.Type == MsgRefused:
+		p.downUntil[a.ep] = p.Proc.Now().Add(refusedBackoff)
+		p.dispatch(a)
+	case msg.Err == "":
+		p.complete(a, true, "")
+	case p.Kind != ProbeWrite && a.tried < len(p.endpoints):
+		p.dispatch(a) // reads are retried on another endpoint
+	default:
+		p.complete(a, false, msg.Err)
+	}
+	p.drain()
+}
+
+func (p *Probe) find(id uint64) *attempt {
+	for i := range p.inflight {
+		if p.inflight[i].id == id {
+			return &p.inflight[i]
+		}
+	}
+	return nil
+}
+
+func (p *Probe) onExpire() {
+	now := p.Proc.Now()
+	for i := range p.inflight {
+		if a := &p.inflight[i]; !a.done && a.deadline <= now {
+			p.complete(a, false, "context deadline exceeded")
+		}
+	}
+	p.drain()
+	p.armExpire()
+}
+
+// armExpire arms the timeout timer for the oldest unfinished attempt.
+func (p *Probe) armExpire() {
+	for i := range p.inflight {
+		if !p.inflight[i].done {
+			p.expire.At(p.inflight[i].deadline)
+			return
+		}
+	}
+}
+
+// complete settles attempt a; the caller then drains.
+func (p *Probe) complete(a *attempt, ok bool, err string) {
+	a.done, a.ok, a.err = true, ok, err
+	if ok {
+		p.c.probeSucceeded(p, a.sent)
+	}
+}
+
+// drain accounts finished attempts in send order.
+func (p *Probe) drain() {
+	k := 0
+	for k < len(p.inflight) && p.inflight[k].done {
+		p.account(&p.inflight[k])
+		k++
+	}
+	if k > 0 {
+		p.inflight = append(p.inflight[:0], p.inflight[k:]...)
+	}
+}
+
+func (p *Probe) account(a *attempt) {
+	if a.ok {
+		p.okN++
+	} else {
+		p.failN++
+	}
+	if p.started {
+		d := a.sent.Sub(p.lastSent)
+		if p.lastOK {
+			p.up += d
+		} else {
+			p.down += d
+		}
+	}
+	if !p.started || a.ok != p.lastOK {
+		switch {
+		case a.ok && p.started:
+			p.c.Record(Record{T: a.sent, Event: EvProbeUp, Probe: p.Name, Reason: string(p.Kind) + " requests succeed again"})
+		case !a.ok:
+			p.c.Record(Record{T: a.sent, Event: EvProbeDown, Probe: p.Name,
+				Reason: fmt.Sprintf("%s requests fail: %s", p.Kind, a.err)})
+		}
+	}
+	p.started, p.lastSent, p.lastOK = true, a.sent, a.ok
+}
+
+// finish closes the accounting at the end of the run.
+func (p *Probe) finish() {
+	if p.started {
+		d := p.c.Sim.Now().Sub(p.lastSent)
+		if p.lastOK {
+			p.up += d
+		} else {
+			p.down += d
+		}
+		p.lastSent = p.c.Sim.Now()
+	}
+}
+
+// Availability is the fraction of the probed time during which requests
+// succeeded.
+func (p *Probe) Availability() float64 {
+	if p.up+p.down == 0 {
+		return 0
+	}
+	return float64(p.up) / float64(p.up+p.down)
+}
+
+// Unavailable is the probed time during which requests failed.
+func (p *Probe) Unavailable() time.Duration { return p.down }
+
+// Counts are the successful and failed requests accounted.
+func (p *Probe) Counts() (ok, failed int) { return p.okN, p.failN }

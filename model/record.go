@@ -1,0 +1,49 @@
+package model
+
+import "hasim/sim"
+
+// Timeline event names. They are part of hasim's output format (the
+// README documents each); never rename one.
+const (
+	EvFaultInjected = "fault.injected" // a fault began
+	EvFaultHealed   = "fault.healed"   // a fault ended
+	EvHostDown      = "host.down"      // a host crashed or lost power
+	EvHostUp        = "host.up"        // a host came back
+	EvProcStopped   = "process.stopped"
+	EvProcStarted   = "process.started"
+	EvProcPaused    = "process.paused"
+	EvProcResumed   = "process.resumed"
+	EvPreCandidate  = "member.precandidate" // started a pre-vote for Term
+	EvCandidate     = "member.candidate"    // campaigning at Term
+	EvLeader        = "member.leader"       // won the election at Term
+	EvFollower      = "member.follower"     // follows Leader (if known) at Term
+	EvStepDown      = "leader.stepdown"     // a leader gave up, with Reason
+	EvVoteIgnored   = "vote.ignored"        // a vote request ignored under the CheckQuorum lease
+	EvVoteRejected  = "vote.rejected"       // a vote request answered no
+	EvFirstCommit   = "term.first_commit"   // the leader's first commit at Term
+	EvProbeDown     = "probe.unavailable"   // a probe's requests started failing
+	EvProbeUp       = "probe.available"     // a probe's requests succeed again
+	EvViolation     = "invariant.violated"  // a safety invariant broke (a bug)
+)
+
+// Record is one timeline event. Only the fields that apply are set.
+type Record struct {
+	T      sim.Time
+	Event  string
+	Member string // etcd member
+	Host   string
+	Proc   string // process
+	Probe  string
+	Fault  int    // 1-based fault number
+	Kind   string // fault kind
+	Target string // fault target as resolved
+	Term   uint64
+	Leader string // the leader a follower follows
+	Peer   string // the other member of a vote
+	Index  uint64
+	Reason string
+	seq    uint64 // emission order, ties broken by it
+}
+
+// Seq is the record's emission order.
+func (r Record) Seq() uint64 { return r.seq }
