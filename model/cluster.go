@@ -72,6 +72,11 @@ type Cluster struct {
 	recSeq   uint64
 	nextReq  uint64
 
+	// Measurements start once the cluster is first healthy: the bootstrap
+	// election is in the timeline but not in the availability figures.
+	steady   bool
+	steadyAt sim.Time
+
 	// Leadership accounting.
 	leaders       int // running members in the leader state
 	leadersSince  sim.Time
@@ -288,6 +293,19 @@ func (c *Cluster) leadershipChanged() {
 	c.accountLeaders()
 	c.leaders = n
 }
+
+// becameSteady starts the measurements at the cluster's first commit.
+func (c *Cluster) becameSteady() {
+	if c.steady {
+		return
+	}
+	c.steady, c.steadyAt = true, c.Sim.Now()
+	c.leadersSince = c.steadyAt
+	c.leaderless, c.multiLeader = 0, 0
+}
+
+// SteadyAt is when measurements started: the first commit of the run.
+func (c *Cluster) SteadyAt() (sim.Time, bool) { return c.steadyAt, c.steady }
 
 func (c *Cluster) accountLeaders() {
 	now := c.Sim.Now()

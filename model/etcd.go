@@ -796,6 +796,7 @@ func (m *Member) maybeCommit() bool {
 	if !m.firstCommitInTerm {
 		m.firstCommitInTerm = true
 		m.record(Record{Event: EvFirstCommit, Term: m.hs.term, Index: mci})
+		m.e.c.becameSteady()
 		m.releaseQueuedReads()
 	}
 	return true

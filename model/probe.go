@@ -242,6 +242,9 @@ func (p *Probe) drain() {
 }
 
 func (p *Probe) account(a *attempt) {
+	if !p.c.steady || a.sent < p.c.steadyAt {
+		return // bootstrap: not measured
+	}
 	if a.ok {
 		p.okN++
 	} else {

@@ -12,8 +12,8 @@ type Sim struct {
 	now    Time
 	q      queue
 	timers []*Timer // by id
-	seq    uint64 // scheduling sequence: incremented on every arm
-	events uint64 // events fired so far
+	seq    uint64   // scheduling sequence: incremented on every arm
+	events uint64   // events fired so far
 	seed   uint64
 	trace  Tracer
 	stop   bool
