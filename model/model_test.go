@@ -274,7 +274,9 @@ func TestNetworkFabric(t *testing.T) {
 	for _, p := range []*Process{a1, a2, b} {
 		p.state = Running
 	}
-	send := func(to *Process, ctx uint64) { c.net.Send(&Message{Type: MsgClientReply, From: a1, To: to, Context: ctx}) }
+	send := func(to *Process, ctx uint64) {
+		c.net.Send(&Message{Type: MsgClientReply, From: a1, To: to, Context: ctx})
+	}
 
 	// Same zone: latency within [1ms, 5ms], FIFO.
 	for i := uint64(1); i <= 200; i++ {

@@ -162,7 +162,9 @@ type recorder struct {
 	msgs []string
 }
 
-func (r *recorder) Errorf(format string, args ...any) { r.msgs = append(r.msgs, fmt.Sprintf(format, args...)) }
+func (r *recorder) Errorf(format string, args ...any) {
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
 func (r *recorder) Fatalf(format string, args ...any) { r.t.Fatalf(format, args...) }
 func (r *recorder) Fatal(args ...any)                 { r.t.Fatal(args...) }
 
