@@ -410,11 +410,20 @@ func (t invariantTracer) Event(sim.Event) { t.c.CheckInvariants() }
 // Run runs the cluster to its horizon (or event bound) and returns the
 // outcome.
 func (c *Cluster) Run() sim.Outcome {
-	maxEvents := c.cfg.MaxEvents
-	if maxEvents == 0 {
-		maxEvents = DefaultMaxEvents
+	out := c.Sim.Run(sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: c.maxEvents()})
+	c.finish()
+	return out
+}
+
+func (c *Cluster) maxEvents() uint64 {
+	if c.cfg.MaxEvents == 0 {
+		return DefaultMaxEvents
 	}
-	out := c.Sim.Run(sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: maxEvents})
+	return c.cfg.MaxEvents
+}
+
+// finish closes the accounting at the end of a run.
+func (c *Cluster) finish() {
 	if c.cfg.CheckInvariants {
 		c.CheckInvariants()
 	}
@@ -422,7 +431,6 @@ func (c *Cluster) Run() sim.Outcome {
 	for _, p := range c.Probes {
 		p.finish()
 	}
-	return out
 }
 
 // Horizon is the configured simulated duration.

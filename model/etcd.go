@@ -234,6 +234,9 @@ func (m *Member) Deliver(msg *Message) {
 		m.clientWrite(msg)
 	case MsgClientRead:
 		m.clientRead(msg)
+	case MsgPing:
+		m.e.c.net.Send(&Message{Type: MsgPong, From: m.Proc, To: msg.From, Context: msg.Context})
+		return
 	default:
 		m.step(msg)
 	}
@@ -379,14 +382,15 @@ func (m *Member) hup() {
 	if m.state == Leader {
 		return
 	}
-	silent := m.randomizedTimeout
+	why := fmt.Sprintf("election timer fired: %d ticks (its randomized timeout) without a message from a leader", m.randomizedTimeout)
 	prev := m.lead
 	if prev == none {
 		prev = m.lastLeader
 	}
-	why := fmt.Sprintf("election timer fired: no message from a leader for %d ticks (randomized timeout %d ticks)", silent, silent)
-	if prev != none {
-		why = fmt.Sprintf("election timer fired: no message from leader %s for %d ticks (randomized timeout %d ticks)", m.peer(prev).Name, silent, silent)
+	if prev == m.ID {
+		why = fmt.Sprintf("election timer fired: %d ticks (its randomized timeout) since it stopped leading, without a message from a new leader", m.randomizedTimeout)
+	} else if prev != none {
+		why = fmt.Sprintf("election timer fired: %d ticks (its randomized timeout) without a message from leader %s", m.randomizedTimeout, m.peer(prev).Name)
 	}
 	if *m.cfg.PreVote {
 		m.campaign(true, why)
@@ -470,8 +474,11 @@ func (m *Member) step(msg *Message) {
 			// leader within the (non-randomized) election timeout ignores
 			// the request, so a flapping member cannot depose it.
 			if m.lead != none && m.electionElapsed < m.cfg.electionTicks() {
-				m.record(Record{Event: EvVoteIgnored, Term: msg.Term, Peer: from.Name,
-					Reason: fmt.Sprintf("heard from leader %s %d ticks ago (lease not expired)", m.peer(m.lead).Name, m.electionElapsed)})
+				reason := fmt.Sprintf("heard from leader %s %d ticks ago (lease not expired)", m.peer(m.lead).Name, m.electionElapsed)
+				if m.lead == m.ID {
+					reason = fmt.Sprintf("it leads term %d and its quorum check is %d ticks old (lease not expired)", m.hs.term, m.electionElapsed)
+				}
+				m.record(Record{Event: EvVoteIgnored, Term: msg.Term, Peer: from.Name, Reason: reason})
 				return
 			}
 		}

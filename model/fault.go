@@ -82,6 +82,7 @@ func KnownRoles() []string { return []string{"etcd", "client"} }
 
 // FaultConfig is one scripted fault.
 type FaultConfig struct {
+	Name     string // label in reports; default "fault N"
 	Kind     FaultKind
 	At       time.Duration // start, from the beginning of the run
 	Duration time.Duration // until the heal; 0: never healed
@@ -203,6 +204,9 @@ type Fault struct {
 }
 
 func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
+	if fc.Name == "" {
+		fc.Name = fmt.Sprintf("fault %d", id)
+	}
 	f := &Fault{ID: id, Cfg: fc, c: c, FirstOK: make([]sim.Time, len(c.cfg.Probes))}
 	f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
 	return f

@@ -43,6 +43,10 @@ const (
 	// MsgRefused: the transport's answer when nothing listens on the target
 	// (the process is down but its host is up): a TCP reset.
 	MsgRefused
+	// MsgPing: a client's HTTP/2 keepalive ping (or a redial); the server
+	// process answers MsgPong if it is running.
+	MsgPing
+	MsgPong
 )
 
 func (t MsgType) String() string {
@@ -81,13 +85,19 @@ func (t MsgType) String() string {
 		return "ClientReply"
 	case MsgRefused:
 		return "Refused"
+	case MsgPing:
+		return "Ping"
+	case MsgPong:
+		return "Pong"
 	}
 	return fmt.Sprintf("MsgType(%d)", int(t))
 }
 
 // isClientRequest reports whether the sender waits for a reply, so that a
 // refused connection must be answered.
-func (t MsgType) isClientRequest() bool { return t == MsgClientWrite || t == MsgClientRead }
+func (t MsgType) isClientRequest() bool {
+	return t == MsgClientWrite || t == MsgClientRead || t == MsgPing
+}
 
 // Entry is one Raft log entry: its term and the client request it carries
 // (0 for the empty entry a new leader appends).

@@ -32,16 +32,36 @@ type ProbeConfig struct {
 	// Endpoints are the members the client knows, by name (etcd-1, ...).
 	// Default: all.
 	Endpoints []string
+	// KeepaliveTime is how often the client pings each connection, and
+	// KeepaliveTimeout how long it waits for the answer before it declares
+	// the connection dead and stops sending requests there. Defaults 2s and
+	// 6s, etcdctl's; kube-apiserver's etcd client uses 30s and 10s.
+	KeepaliveTime    time.Duration
+	KeepaliveTimeout time.Duration
 }
 
 // Probe defaults.
 const (
-	DefaultProbePeriod  = 100 * time.Millisecond
-	DefaultProbeTimeout = 3 * time.Second
-	// refusedBackoff is how long a client skips an endpoint that refused a
-	// connection (gRPC's initial reconnect backoff).
-	refusedBackoff = time.Second
+	DefaultProbePeriod           = 100 * time.Millisecond
+	DefaultProbeTimeout          = 3 * time.Second
+	DefaultProbeKeepaliveTime    = 2 * time.Second
+	DefaultProbeKeepaliveTimeout = 6 * time.Second
+	// gRPC's reconnect backoff: 1s, ×1.6 per failed attempt, at most 120s.
+	redialBase = time.Second
+	redialMax  = 120 * time.Second
 )
+
+// endpoint is the client's connection to one member, as gRPC's subchannel
+// sees it: ready, or down until a redial succeeds.
+type endpoint struct {
+	proc      *Process
+	ready     bool
+	redialAt  sim.Time      // down: next dial attempt
+	backoff   time.Duration // down: delay before the attempt after next
+	pingOut   bool
+	pingSent  sim.Time
+	dialing   bool // the outstanding ping is a redial
+}
 
 // attempt is one probe request in flight.
 type attempt struct {
@@ -69,12 +89,12 @@ type Probe struct {
 
 	c         *Cluster
 	cfg       ProbeConfig
-	endpoints []*Process
-	downUntil []sim.Time
+	endpoints []endpoint
 	rr        int
 	inflight  []attempt
 	ticker    *Timer
 	expire    *Timer
+	keepalive *Timer
 
 	// Accounting, in send order.
 	started      bool
@@ -95,16 +115,22 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 	if pc.Kind == "" {
 		pc.Kind = ProbeWrite
 	}
+	if pc.KeepaliveTime == 0 {
+		pc.KeepaliveTime = DefaultProbeKeepaliveTime
+	}
+	if pc.KeepaliveTimeout == 0 {
+		pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
+	}
 	p := &Probe{Name: pc.Name, Kind: pc.Kind, c: c, cfg: pc}
 	p.Proc = c.addProcess(pc.Name, "client", h, p)
 	for _, m := range c.Etcd.Members {
 		if len(pc.Endpoints) == 0 || containsString(pc.Endpoints, m.Name) {
-			p.endpoints = append(p.endpoints, m.Proc)
+			p.endpoints = append(p.endpoints, endpoint{proc: m.Proc})
 		}
 	}
-	p.downUntil = make([]sim.Time, len(p.endpoints))
 	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
 	p.expire = p.Proc.NewTimer(pc.Name+"/timeout", p.onExpire)
+	p.keepalive = p.Proc.NewTimer(pc.Name+"/keepalive", p.onKeepalive)
 	return p
 }
 
@@ -120,13 +146,60 @@ func containsString(list []string, s string) bool {
 // Config is the probe's defaulted configuration.
 func (p *Probe) Config() ProbeConfig { return p.cfg }
 
-// Start implements Handler.
+// Start implements Handler: connections start ready (the cluster is
+// assumed reachable at the start).
 func (p *Probe) Start() {
+	for i := range p.endpoints {
+		p.endpoints[i] = endpoint{proc: p.endpoints[i].proc, ready: true, backoff: redialBase}
+	}
 	p.ticker.StartTicker(p.cfg.Period, p.Proc.Now())
+	p.keepalive.StartTicker(p.cfg.KeepaliveTime, p.Proc.Now().Add(p.cfg.KeepaliveTime))
+}
+
+// onKeepalive pings ready connections, declares dead those whose ping went
+// unanswered for KeepaliveTimeout, and redials those whose backoff is over.
+// (Timeouts are checked at keepalive ticks, so detection takes between
+// KeepaliveTimeout and KeepaliveTimeout + KeepaliveTime.)
+func (p *Probe) onKeepalive() {
+	now := p.Proc.Now()
+	for i := range p.endpoints {
+		e := &p.endpoints[i]
+		switch {
+		case e.pingOut && now.Sub(e.pingSent) >= p.cfg.KeepaliveTimeout:
+			p.markDown(e)
+		case !e.ready && !e.pingOut && now >= e.redialAt:
+			p.ping(e, true)
+		case e.ready && !e.pingOut:
+			p.ping(e, false)
+		}
+	}
+}
+
+func (p *Probe) ping(e *endpoint, dial bool) {
+	e.pingOut, e.pingSent, e.dialing = true, p.Proc.Now(), dial
+	p.c.net.Send(&Message{Type: MsgPing, From: p.Proc, To: e.proc})
+}
+
+// markDown takes a connection out of rotation until a redial after the
+// current backoff.
+func (p *Probe) markDown(e *endpoint) {
+	e.ready, e.pingOut = false, false
+	e.redialAt = p.Proc.Now().Add(e.backoff)
+	e.backoff = min(time.Duration(float64(e.backoff)*1.6), redialMax)
+}
+
+func (p *Probe) endpointOf(proc *Process) *endpoint {
+	for i := range p.endpoints {
+		if p.endpoints[i].proc == proc {
+			return &p.endpoints[i]
+		}
+	}
+	return nil
 }
 
 // Stop implements Handler.
 func (p *Probe) Stop() { p.inflight = p.inflight[:0] }
+
 
 func (p *Probe) send() {
 	now := p.Proc.Now()
@@ -142,7 +215,6 @@ func (p *Probe) send() {
 // dispatch sends attempt a to the next usable endpoint, or fails it when
 // every endpoint has been tried.
 func (p *Probe) dispatch(a *attempt) {
-	now := p.Proc.Now()
 	n := len(p.endpoints)
 	for range n {
 		if a.tried >= n {
@@ -150,13 +222,12 @@ func (p *Probe) dispatch(a *attempt) {
 		}
 		ep := p.rr % n
 		p.rr++
-		if p.downUntil[ep] > now {
-			a.tried++
+		a.tried++
+		if !p.endpoints[ep].ready {
 			continue
 		}
 		a.ep = ep
-		a.tried++
-		msg := Message{From: p.Proc, To: p.endpoints[ep], Context: a.id}
+		msg := Message{From: p.Proc, To: p.endpoints[ep].proc, Context: a.id}
 		switch p.Kind {
 		case ProbeWrite:
 			msg.Type = MsgClientWrite
@@ -168,18 +239,30 @@ func (p *Probe) dispatch(a *attempt) {
 		p.c.net.Send(&msg)
 		return
 	}
-	p.complete(a, false, "no endpoint available: connections refused")
+	p.complete(a, false, "no endpoint available: every connection is down")
 }
 
-// Deliver implements Handler: replies and refusals.
+// Deliver implements Handler: replies, refusals and pongs.
 func (p *Probe) Deliver(msg *Message) {
+	e := p.endpointOf(msg.From)
+	if e == nil {
+		return
+	}
+	switch {
+	case msg.Type == MsgPong:
+		e.pingOut, e.ready, e.backoff = false, true, redialBase
+		return
+	case msg.Type == MsgRefused && msg.Context == 0:
+		p.markDown(e) // a refused ping or dial
+		return
+	}
 	a := p.find(msg.Context)
 	if a == nil || a.done {
 		return
 	}
 	switch {
 	case msg.Type == MsgRefused:
-		p.downUntil[a.ep] = p.Proc.Now().Add(refusedBackoff)
+		p.markDown(e)
 		p.dispatch(a)
 	case msg.Err == "":
 		p.complete(a, true, "")

@@ -89,9 +89,11 @@ type Scalar interface {
 }
 
 // Checker is implemented (on a pointer receiver) by structs that validate
-// themselves once their fields are decoded. Check is called bottom-up, and
-// only if none of the struct's own keys and values failed to decode; errors
-// inside a nested struct do not stop the enclosing struct's Check.
+// themselves once their fields are decoded. Check is called bottom-up, for
+// each struct written in the document as a mapping (not for absent or null
+// ones), and only if none of the struct's own keys and values failed to
+// decode; errors inside a nested struct do not stop the enclosing struct's
+// Check, which may then see zero values where the nested struct failed.
 //
 // A plain error is reported at the struct's position and path. A
 // *FieldError, or an ErrorList of them, may carry a Path relative to the
@@ -146,7 +148,7 @@ func Decode(file string, data []byte, out any) (err error) {
 	if fe != nil {
 		return ErrorList{fe}
 	}
-	d.decode(root, v.Elem(), "")
+	d.decode(root, v.Elem(), "", "")
 	return d.errs.Err()
 }
 
@@ -227,10 +229,12 @@ func (d *decoder) visit(n *yaml.Node, path string) bool {
 	return d.visits <= maxVisits
 }
 
-// decode decodes node into v. It reports false if the value itself was
-// unusable; errors inside a nested struct's mapping do not count (they
-// belong to that struct, see Checker).
-func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) bool {
+// decode decodes node into v. A null leaves v as it was, but is an error if
+// v is not a pointer and notNull names what v is (list items, map values):
+// only fields may be left out that way. decode reports false if the value
+// itself was unusable; errors inside a nested struct's mapping do not count
+// (they belong to that struct, see Checker).
+func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string) bool {
 	if !d.visit(node, path) {
 		return false
 	}
@@ -245,6 +249,10 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) bool {
 		n = n.Alias
 	}
 	if isNull(n) {
+		if notNull != "" && v.Kind() != reflect.Pointer {
+			d.errorf(node, path, "%s must not be null", notNull)
+			return false
+		}
 		return true
 	}
 	for v.Kind() == reflect.Pointer {
@@ -264,78 +272,83 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) bool {
 		}
 		return true
 	}
-	switch k := v.Kind(); k {
-	case reflect.String:
-		if n.Kind != yaml.ScalarNode {
-			d.errorf(node, path, "want a string, got %s", kindOf(n))
-			return false
-		}
-		v.SetString(n.Value)
-		return true
+	switch v.Kind() {
 	case reflect.Slice:
 		return d.list(node, n, v, path)
 	case reflect.Map:
 		return d.mapping(node, n, v, path)
 	case reflect.Struct:
 		return d.structure(node, n, v, path)
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		want := "an integer"
-		switch k {
-		case reflect.Bool:
-			want = "true or false"
-		case reflect.Float32, reflect.Float64:
-			want = "a number"
-		}
-		if n.Kind != yaml.ScalarNode {
-			d.errorf(node, path, "want %s, got %s", want, kindOf(n))
-			return false
-		}
-		if msg := setScalar(v, n.Value, want); msg != "" {
-			d.errorf(node, path, "%s", msg)
-			return false
-		}
-		return true
-	default:
-		d.errorf(node, path, "cannot decode into Go type %s: not supported (programmer error)", v.Type())
-		return false
 	}
+	want := wantOf(v.Kind())
+	switch {
+	case want == "":
+		d.errorf(node, path, "cannot decode into Go type %s: not supported (programmer error)", v.Type())
+	case n.Kind != yaml.ScalarNode:
+		d.errorf(node, path, "want %s, got %s", want, kindOf(n))
+	default:
+		msg := setScalar(v, n.Value)
+		if msg == "" {
+			return true
+		}
+		d.errorf(node, path, "%s", msg)
+	}
+	return false
 }
 
-// setScalar parses s into v, a bool or number, and returns what is wrong.
-func setScalar(v reflect.Value, s, want string) string {
+// wantOf describes what a scalar of kind k must look like, or returns ""
+// if the decoder does not support k.
+func wantOf(k reflect.Kind) string {
+	switch {
+	case k == reflect.String:
+		return "a string"
+	case k == reflect.Bool:
+		return "true or false"
+	case k >= reflect.Int && k <= reflect.Uintptr:
+		return "an integer"
+	case k == reflect.Float32 || k == reflect.Float64:
+		return "a number"
+	}
+	return ""
+}
+
+// setScalar parses s into v, a string, bool or number, and returns what is
+// wrong with s, if anything.
+func setScalar(v reflect.Value, s string) string {
 	var err error
-	switch v.Kind() {
-	case reflect.Bool:
+	switch {
+	case v.Kind() == reflect.String:
+		v.SetString(s)
+	case v.Kind() == reflect.Bool:
 		if s != "true" && s != "false" {
 			return fmt.Sprintf("want true or false, got %s", quote(s))
 		}
 		v.SetBool(s == "true")
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	case !v.CanFloat() && !isDecimal(s):
+		return fmt.Sprintf("want an integer, got %s", quote(s))
+	case v.CanInt():
 		var i int64
 		if i, err = strconv.ParseInt(s, 10, v.Type().Bits()); err == nil {
 			v.SetInt(i)
 		}
-	case reflect.Float32, reflect.Float64:
-		var f float64
-		if f, err = strconv.ParseFloat(s, v.Type().Bits()); err == nil {
-			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return fmt.Sprintf("want a finite number, got %s", quote(s))
-			}
-			v.SetFloat(f)
-		}
-	default: // unsigned
+	case v.CanUint(): // a syntax error here is a negative number
 		var u uint64
 		if u, err = strconv.ParseUint(s, 10, v.Type().Bits()); err == nil {
 			v.SetUint(u)
 		}
+	default:
+		var f float64
+		f, err = strconv.ParseFloat(s, v.Type().Bits())
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange):
+			return fmt.Sprintf("want a number, got %s", quote(s))
+		case err == nil && (math.IsNaN(f) || math.IsInf(f, 0)):
+			return fmt.Sprintf("want a finite number, got %s", quote(s))
+		case err == nil:
+			v.SetFloat(f)
+		}
 	}
-	switch {
-	case err == nil:
-	case want == "an integer" && !isDecimal(s), want == "a number" && !errors.Is(err, strconv.ErrRange):
-		return fmt.Sprintf("want %s, got %s", want, quote(s))
-	default: // too big, too small, or negative for an unsigned type
+	if err != nil {
 		return fmt.Sprintf("value %s out of range for %s", short(s), v.Kind())
 	}
 	return ""
@@ -355,7 +368,7 @@ func (d *decoder) list(node, n *yaml.Node, v reflect.Value, path string) bool {
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	ok := true
 	for i, item := range n.Content {
-		ok = d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)) && ok
+		ok = d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), "list items") && ok
 	}
 	v.Set(s)
 	return ok
@@ -380,7 +393,7 @@ func (d *decoder) mapping(node, n *yaml.Node, v reflect.Value, path string) bool
 	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
 	ok := d.pairs(n, path, "key", func(key *yaml.Node, name string, val *yaml.Node) bool {
 		e := reflect.New(t.Elem()).Elem()
-		good := d.decode(val, e, mapPath(path, name))
+		good := d.decode(val, e, mapPath(path, name), "map values")
 		m.SetMapIndex(reflect.ValueOf(name).Convert(t.Key()), e)
 		return good
 	})
@@ -406,7 +419,7 @@ func (d *decoder) structure(node, n *yaml.Node, v reflect.Value, path string) bo
 			d.errorf(key, path, "%s", unknownField(name, fields))
 			return false
 		}
-		return d.decode(val, v.FieldByIndex(fields[i].index), joinPath(path, name))
+		return d.decode(val, v.FieldByIndex(fields[i].index), joinPath(path, name), "")
 	})
 	if c, ok := addrAs[Checker](v); ok && own {
 		d.report(node, n, path, c.Check())
@@ -580,6 +593,9 @@ func unknownField(name string, fields []field) string {
 // editDistance returns the Levenshtein distance between a and b, or limit if
 // it is at least limit.
 func editDistance(a, b string, limit int) int {
+	if len(a) > 4*(len(b)+limit) { // too long by rune count too; spares a long a's conversion
+		return limit
+	}
 	ra, rb := []rune(a), []rune(b)
 	if d := len(ra) - len(rb); d >= limit || -d >= limit {
 		return limit

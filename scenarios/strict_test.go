@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -100,6 +99,7 @@ type kinds struct {
 	PS       *string           `yaml:"ps"`
 	PD       *Duration         `yaml:"pd"`
 	List     []int             `yaml:"list"`
+	Ptrs     []*int            `yaml:"ptrs"`
 	Map      map[string]uint8  `yaml:"map,omitempty"`
 	Nested   map[string][]bool `yaml:"nested"`
 	Any      any               `yaml:"any"`
@@ -129,6 +129,20 @@ func (p *pair) Check() error {
 
 type pairs struct {
 	Pairs map[string]pair `yaml:"pairs"`
+}
+
+// Schemas with programmer errors.
+type badInline struct {
+	N int `yaml:",inline"`
+}
+
+type dupNames struct {
+	A int `yaml:"x"`
+	B int `yaml:"x"`
+}
+
+type intKeys struct {
+	M map[int]string `yaml:"m"`
 }
 
 func intp(i int) *int           { return &i }
@@ -201,6 +215,20 @@ func TestDecodeErrors(t *testing.T) {
 			[]string{`s.yaml:1:6: raw: want an integer, got "5s"`}},
 		{"unsupported any", "any: 1\n", func() any { return new(kinds) },
 			[]string{"s.yaml:1:6: any: cannot decode into Go type interface {}: not supported (programmer error)"}},
+		{"skipped and unexported fields are unknown", "Skip: x\nhidden: y\n", func() any { return new(kinds) }, []string{
+			`s.yaml:1:1: unknown field "Skip"; allowed: i8, u8, i, u16, f32, f64, b, s, raw, ps, pd, list, ptrs, map, nested, any, httpPort`,
+			`s.yaml:2:1: unknown field "hidden"; allowed: i8, u8, i, u16, f32, f64, b, s, raw, ps, pd, list, ptrs, map, nested, any, httpPort`,
+		}},
+		{"inline on a non-struct", "n: 1\n", func() any { return new(badInline) },
+			[]string{"s.yaml:1:1: field N of scenarios.badInline: inline needs an embedded or exported struct (programmer error)"}},
+		{"two fields with one name", "x: 1\n", func() any { return new(dupNames) },
+			[]string{`s.yaml:1:1: Go type scenarios.dupNames has two fields named "x" (programmer error)`}},
+		{"map with int keys", "m: {1: a}\n", func() any { return new(intKeys) },
+			[]string{"s.yaml:1:4: m: cannot decode into Go type map[int]string: map keys must be strings (programmer error)"}},
+		{"null list items and map values", "labels: {a: ~, b: x}\nspec:\n  faults:\n  -\n  - kind: crash\n", nil, []string{
+			"s.yaml:1:13: labels.a: map values must not be null",
+			"s.yaml:4:4: spec.faults[0]: list items must not be null",
+		}},
 		{"list from scalar", "spec:\n  faults: crash\n", nil, []string{"s.yaml:2:11: spec.faults: want a list, got a scalar"}},
 		{"list from mapping", "spec:\n  faults:\n    kind: crash\n", nil,
 			[]string{"s.yaml:3:5: spec.faults: want a list, got a mapping"}},
@@ -234,6 +262,8 @@ func TestDecodeErrors(t *testing.T) {
 			`s.yaml:4:11: spec.faults[0].kind: want one of crash, pause, partition, got "oops"`,
 			"s.yaml:7:5: spec.faults[1].node: node 7 out of range; have 3 nodes",
 		}},
+		{"checker, required key absent, at the struct", "spec:\n  faults: [{at: 1s}]\n", nil,
+			[]string{"s.yaml:2:12: spec.faults[0].kind: is required; one of crash, pause, partition"}},
 		{"checker with plain and joined errors", "pairs:\n  p:\n    a: 0\n    b: 0\n  q: {a: 1}\n", func() any { return new(pairs) }, []string{
 			"s.yaml:3:5: pairs.p: a and b must not both be zero",
 			"s.yaml:4:5: pairs.p.b: must be positive",
@@ -320,9 +350,9 @@ spec:
 			&scenario{meta: meta{Labels: map[string]string{"a": "b"}}, Spec: spec{Nodes: 2, Faults: []fault{
 				{Kind: "pause", At: Duration(time.Second)}, {Kind: "pause", At: Duration(time.Second)}}}}},
 		{"every kind", "i8: -128\nu8: 255\ni: +7\nu16: 007\nf32: 0.5\nf64: -1e300\nb: false\ns: 'yes'\nraw: 1000\n" +
-			"ps: \"\"\npd: 1h\nlist: [1, -2]\nmap: {x: 1}\nnested: {a: [true]}\nhttpPort: 8080\nany: null\n",
+			"ps: \"\"\npd: 1h\nlist: [1, -2]\nptrs: [~, 3]\nmap: {x: 1}\nnested: {a: [true]}\nhttpPort: 8080\nany: null\n",
 			&kinds{I8: -128, U8: 255, I: 7, U16: 7, F32: 0.5, F64: -1e300, S: "yes", Raw: 1000, PS: strp(""),
-				PD: durp(Duration(time.Hour)), List: []int{1, -2}, Map: map[string]uint8{"x": 1},
+				PD: durp(Duration(time.Hour)), List: []int{1, -2}, Ptrs: []*int{nil, intp(3)}, Map: map[string]uint8{"x": 1},
 				Nested: map[string][]bool{"a": {true}}, HTTPPort: 8080}},
 		{"document end marker and flow root", "{name: x}\n...\n", &scenario{meta: meta{Name: "x"}}},
 	}
@@ -356,6 +386,35 @@ func roundTrip(t *testing.T, v any) {
 	if !reflect.DeepEqual(v, again) {
 		t.Fatalf("round trip through\n%s\ngot  %+v\nwant %+v", data, again, v)
 	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	doc := `name: "it's \"quoted\"\n  and multi-line "
+labels:
+  "yes": "no"
+  "123": "0x1F"
+  "": "~"
+  "é ü": " leading and trailing "
+  block: |
+    one
+      two
+seed: 18446744073709551615
+spec:
+  nodes: 2147483647
+  duration: 1h2m3.5s
+  loss: 1e-7
+  leader: {leaseDuration: 1ns, renewDeadline: 0s}
+  faults:
+  - {kind: partition, at: 0s, node: 0, targets: ["a b", "#c", "- d", "null"]}
+`
+	var s scenario
+	if err := Decode("rt.yaml", []byte(doc), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Labels["block"] != "one\n  two\n" || s.Spec.Faults[0].Targets[3] != "null" || s.Seed != 1<<64-1 {
+		t.Errorf("decoded %+v", s)
+	}
+	roundTrip(t, &s)
 }
 
 func TestDecodeNullKeepsDefaults(t *testing.T) {
@@ -461,26 +520,38 @@ func FuzzDecode(f *testing.F) {
 		"name: [\n",
 		"a: &a [*a]\n",
 		"spec:\n  <<: {nodes: 1}\n",
+		"spec:\n faults: [{}, ~]\n",
 		"name: 'it''s'\nlabels:\n  \"\\u00e9\": |\n    multi\n    line\n",
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		os.WriteFile(fmt.Sprintf("/tmp/fuzzcur-%d", os.Getpid()), data, 0o644)
 		var s scenario
-		err := Decode("fuzz.yaml", data, &s)
-		if err == nil {
+		if err := Decode("fuzz.yaml", data, &s); err == nil {
 			roundTrip(t, &s)
-			return
+		} else {
+			checkErrorList(t, err)
 		}
-		var list ErrorList
-		if !errors.As(err, &list) || len(list) == 0 {
-			t.Fatalf("error is %T %v, want a non-empty ErrorList", err, err)
-		}
-		for _, e := range list {
-			if strings.HasPrefix(e.Msg, "internal error") {
-				t.Fatalf("Decode panicked: %v", e)
-			}
-		}
+		// Schemas with every kind and with recursion: only check the errors.
+		checkErrorList(t, Decode("fuzz.yaml", data, new(kinds)))
+		checkErrorList(t, Decode("fuzz.yaml", data, new(tree)))
 	})
+}
+
+// checkErrorList fails if err is neither nil nor a non-empty ErrorList, or
+// if it reports a panic.
+func checkErrorList(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	list, ok := err.(ErrorList)
+	if !ok || len(list) == 0 {
+		t.Fatalf("error is %T %v, want a non-empty ErrorList", err, err)
+	}
+	for _, e := range list {
+		if strings.HasPrefix(e.Msg, "internal error") {
+			t.Fatalf("Decode panicked: %v", e)
+		}
+	}
 }

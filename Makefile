@@ -1,0 +1,45 @@
+# hasim: see README.md. Every target works on a fresh clone with Go 1.26.
+GO        ?= go
+BIN       ?= bin/hasim
+SCENARIO  ?= etcd-leader-kill
+FUZZTIME  ?= 30s
+BENCHCOUNT ?= 6
+BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+.PHONY: run build test verify update fuzz bench calibrate clean
+
+## run: build hasim and run the built-in default scenario (narrated timeline and summary)
+run: build
+	./$(BIN) run $(SCENARIO)
+
+## build: build the hasim binary into bin/
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/hasim
+
+## test: formatting, vet, and every test (what CI runs)
+test: verify
+	$(GO) test -count=1 ./...
+
+## verify: gofmt and go vet
+verify:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would rewrite: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## update: rewrite golden files after a reviewed change of behaviour
+update:
+	$(GO) test ./sim -run 'Determinism' -update
+	HASIM_UPDATE=1 $(GO) test ./model ./cmd/hasim -run 'Determinism|Golden'
+
+## fuzz: fuzz the scenario loader for FUZZTIME
+fuzz:
+	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+
+## bench: engine benchmarks W1/W2 against the limit program in the same run, and model benchmarks
+bench:
+	GO=$(GO) BENCHCOUNT=$(BENCHCOUNT) ./scripts/bench.sh
+	$(BENCHSTAT) out/bench/sim.txt
+
+## clean: remove build and benchmark output
+clean:
+	rm -rf bin out

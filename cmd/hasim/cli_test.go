@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hasim/report"
+	"hasim/scenarios"
+)
+
+// run runs the CLI in-process and returns exit code, stdout and stderr.
+func run(ctx context.Context, stdin string, args ...string) (int, string, string) {
+	var out, errw bytes.Buffer
+	code := realMain(ctx, args, strings.NewReader(stdin), &out, &errw)
+	return code, out.String(), errw.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if os.Getenv("HASIM_UPDATE") != "" {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run make update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the output (run make update after reviewing):\n%s", path, diffLines(string(want), got))
+	}
+}
+
+// diffLines shows the first differing lines.
+func diffLines(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return "line " + itoa(i+1) + ":\n- " + a + "\n+ " + b
+		}
+	}
+	return "(same lines)"
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+// TestGolden pins the table and JSON output of library scenarios byte for
+// byte, and checks that a second run prints exactly the same.
+func TestGolden(t *testing.T) {
+	for _, name := range []string{"etcd-leader-kill", "etcd-isolated-leader-prevote-off", "etcd-quorum-loss"} {
+		for _, format := range []string{"table", "json"} {
+			code, out, errs := run(context.Background(), "", "run", name, "-o", format)
+			if code != 0 {
+				t.Fatalf("%s -o %s: exit %d: %s", name, format, code, errs)
+			}
+			_, again, _ := run(context.Background(), "", "run", name, "-o", format)
+			if again != out {
+				t.Fatalf("%s -o %s: two runs differ", name, format)
+			}
+			golden(t, name+"."+format+".golden", out)
+		}
+	}
+}
+
+// TestLibraryTellsItsStory runs every built-in scenario and checks the
+// event that is its point.
+func TestLibraryTellsItsStory(t *testing.T) {
+	stories := map[string]func(t *testing.T, d report.Document){
+		"etcd-leader-kill": func(t *testing.T, d report.Document) {
+			f := d.Summary.Faults[0]
+			if f.NewLeader == nil || f.NewLeader.After < 0.8 || f.NewLeader.After > 3 {
+				t.Errorf("new leader %+v, want one 0.8-3s after the kill", f.NewLeader)
+			}
+		},
+		"etcd-leader-pause": func(t *testing.T, d report.Document) {
+			f := d.Summary.Faults[0]
+			if f.NewLeader == nil || !hasEvent(d, "member.follower", f.LeaderBefore, *f.HealedAt, *f.HealedAt+0.01) {
+				t.Errorf("want a new leader and the resumed leader following at once")
+			}
+		},
+		"etcd-isolated-leader-prevote-off": func(t *testing.T, d report.Document) {
+			f := d.Summary.Faults[0]
+			if !hasReason(d, "leader.stepdown", "quorum not active") || !hasReasonAfter(d, "leader.stepdown", "saw higher term", *f.HealedAt) {
+				t.Errorf("want a CheckQuorum stepdown, then the majority leader deposed after the heal")
+			}
+		},
+		"etcd-isolated-leader-prevote-on": func(t *testing.T, d report.Document) {
+			f := d.Summary.Faults[0]
+			if !hasReason(d, "leader.stepdown", "quorum not active") || hasReasonAfter(d, "leader.stepdown", "saw higher term", *f.HealedAt) {
+				t.Errorf("want a CheckQuorum stepdown and no disruption after the heal")
+			}
+		},
+		"etcd-slow-disk": func(t *testing.T, d report.Document) {
+			if d.Summary.Faults[0].NewLeader == nil || d.Summary.Probes[0].Unavailable < 2 {
+				t.Errorf("want the leader lost to its disk and writes hurt")
+			}
+		},
+		"etcd-quorum-loss": func(t *testing.T, d report.Document) {
+			p := d.Summary.Probes
+			if p[0].Unavailable < 25 || p[2].Availability != 1 {
+				t.Errorf("want writes down while quorum is lost and serializable reads always up: %+v", p)
+			}
+		},
+		"etcd-zone-outage": func(t *testing.T, d report.Document) {
+			if d.Summary.Probes[0].Unavailable > 3 {
+				t.Errorf("a 2+2+1 spread should survive a zone: unavailable %.1fs", d.Summary.Probes[0].Unavailable)
+			}
+		},
+		"etcd-reference-kill": func(t *testing.T, d report.Document) {
+			if f := d.Summary.Faults[0]; f.NewLeader == nil || f.NewLeader.After < 0.8 {
+				t.Errorf("new leader %+v", f.NewLeader)
+			}
+		},
+	}
+	for _, e := range scenarios.Library() {
+		t.Run(e.Name, func(t *testing.T) {
+			story, ok := stories[e.Name]
+			if !ok {
+				t.Fatalf("no story test for built-in scenario %s", e.Name)
+			}
+			code, out, errs := run(context.Background(), "", "run", e.Name, "-o", "json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var d report.Document
+			if err := json.Unmarshal([]byte(out), &d); err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Violations) > 0 {
+				t.Fatalf("violations: %v", d.Violations)
+			}
+			story(t, d)
+		})
+	}
+}
+
+func hasEvent(d report.Document, event, member string, from, to float64) bool {
+	for _, e := range d.Timeline {
+		if e.Event == event && e.Member == member && e.T >= from && e.T <= to {
+			return true
+		}
+	}
+	return false
+}
+
+func hasReason(d report.Document, event, reason string) bool { return hasReasonAfter(d, event, reason, 0) }
+
+func hasReasonAfter(d report.Document, event, reason string, after float64) bool {
+	for _, e := range d.Timeline {
+		if e.Event == event && e.T >= after && strings.Contains(e.Reason, reason) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExitCodesAndErrors: usage and validation errors exit 2 with a
+// message naming the problem; help exits 0.
+func TestExitCodesAndErrors(t *testing.T) {
+	bad := "apiVersion: hasim.dev/v1alpha1\nkind: Scenario\nmetadata: {name: x}\nspec:\n  horizon: 10s\n  zones: [{name: a}]\n  hosts: [{name: h, zone: b}]\n  etcd: {members: [h]}\n"
+	cases := []struct {
+		name     string
+		stdin    string
+		args     []string
+		code     int
+		inStderr string
+		inStdout string
+	}{
+		{"no verb", "", nil, 2, "Usage:", ""},
+		{"unknown verb", "", []string{"frobnicate"}, 2, `unknown command "frobnicate"`, ""},
+		{"help", "", []string{"help"}, 0, "", "Usage:"},
+		{"run help", "", []string{"run", "--help"}, 0, "Examples:", ""},
+		{"bad flag", "", []string{"run", "--sed", "3"}, 2, "unknown flag: --sed", ""},
+		{"bad output", "", []string{"run", "-o", "xml"}, 2, `--output "xml": allowed table, json`, ""},
+		{"unknown scenario", "", []string{"run", "no-such"}, 2, `"no-such" is neither a file nor a built-in scenario`, ""},
+		{"invalid stdin", bad, []string{"run", "-"}, 2, `-:7:21: spec.hosts[0].zone: zone "b" is not defined; defined zones: a`, ""},
+		{"validate invalid", bad, []string{"validate", "-"}, 2, "spec.hosts[0].zone", ""},
+		{"validate library file", "", []string{"validate", "../../scenarios/library/etcd-slow-disk.yaml"}, 0, "", "etcd-slow-disk.yaml: ok"},
+		{"scenarios list", "", []string{"scenarios", "list"}, 0, "", "* etcd-leader-kill"},
+		{"scenarios show", "", []string{"scenarios", "show", "etcd-slow-disk"}, 0, "", "kind: slow-disk"},
+		{"scenarios show unknown", "", []string{"scenarios", "show", "nope"}, 2, "no built-in scenario", ""},
+		{"version", "", []string{"version"}, 0, "", "hasim "},
+		{"until and seed", "", []string{"run", "etcd-leader-kill", "--until", "40s", "--seed", "9", "-q"}, 0, "", "# hasim run etcd-leader-kill --seed 9 --until 40s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := run(context.Background(), tc.stdin, tc.args...)
+			if code != tc.code || !strings.Contains(errs, tc.inStderr) || !strings.Contains(out, tc.inStdout) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, out, errs)
+			}
+		})
+	}
+}
+
+// TestInterrupt: an interrupted run prints what it has and exits 130.
+func TestInterrupt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, out, errs := run(ctx, "", "run", "etcd-leader-kill", "-q")
+	if code != 130 || !strings.Contains(errs, "interrupted") || !strings.Contains(out, "Summary of etcd-leader-kill") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+}

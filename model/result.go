@@ -1,0 +1,138 @@
+package model
+
+import (
+	"time"
+
+	"hasim/sim"
+)
+
+// Result is what a finished run leaves behind: what report formats. It
+// holds no reference into the cluster.
+type Result struct {
+	Seed    uint64
+	Horizon time.Duration
+	Outcome sim.Outcome
+	Events  uint64
+	End     sim.Time // virtual time reached
+
+	// Measurements start at the first commit (the bootstrap election is
+	// in the timeline, not in the figures). Steady is false if the cluster
+	// never committed.
+	MeasuredFrom sim.Time
+	Steady       bool
+	Leaderless   time.Duration // no running member in the leader state
+	DualLeader   time.Duration // two or more running members in the leader state
+
+	Members    []MemberResult
+	Probes     []ProbeResult
+	Faults     []FaultResult
+	Timeline   []Record
+	Violations []Violation
+}
+
+// MemberResult is a member's state at the end of the run.
+type MemberResult struct {
+	Name, Host string
+	Process    ProcState
+	Role       RaftState
+	Term       uint64
+	Leader     string // whom it follows ("" if none)
+}
+
+// ProbeResult is what a probe measured.
+type ProbeResult struct {
+	Name         string
+	Kind         ProbeKind
+	Period       time.Duration
+	Timeout      time.Duration
+	Availability float64       // fraction of the measured time
+	Unavailable  time.Duration // measured time with failing requests
+	OK, Failed   int
+}
+
+// FaultResult is a fault and what followed it until the next fault.
+type FaultResult struct {
+	ID          int
+	Name        string
+	Kind        FaultKind
+	Description string // what it does, in words
+	Target      string // the hosts it hit, as resolved
+	At          sim.Time
+	Healed      bool
+	HealedAt    sim.Time
+	Skipped     string // why it did nothing, if it did nothing
+
+	LeaderBefore string // etcd leader when it began
+	TermBefore   uint64
+	// NewLeaderAfter is the time from the fault to the first leader of a
+	// higher term, before the next fault; negative if none.
+	NewLeaderAfter time.Duration
+	NewLeader      string
+	NewLeaderTerm  uint64
+	// FirstSuccess, by probe, is the time from the fault to the first
+	// successful request sent after it; negative if none.
+	FirstSuccess []time.Duration
+}
+
+// Result snapshots the run. Call it after Run.
+func (c *Cluster) Result(outcome sim.Outcome) Result {
+	r := Result{
+		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(),
+		MeasuredFrom: c.steadyAt, Steady: c.steady, Leaderless: c.leaderless, DualLeader: c.multiLeader,
+		Timeline: c.Timeline(), Violations: append([]Violation(nil), c.violations...),
+	}
+	for _, m := range c.Etcd.Members {
+		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.state, Term: m.hs.term}
+		if m.lead != none && m.Proc.State() != Stopped {
+			mr.Leader = m.peer(m.lead).Name
+		}
+		if m.Proc.State() == Stopped {
+			mr.Role = Follower
+		}
+		r.Members = append(r.Members, mr)
+	}
+	for _, p := range c.Probes {
+		ok, failed := p.Counts()
+		r.Probes = append(r.Probes, ProbeResult{Name: p.Name, Kind: p.Kind, Period: p.cfg.Period, Timeout: p.cfg.Timeout,
+			Availability: p.Availability(), Unavailable: p.Unavailable(), OK: ok, Failed: failed})
+	}
+	for _, f := range c.Faults {
+		fr := FaultResult{ID: f.ID, Name: f.Cfg.Name, Kind: f.Cfg.Kind, Description: f.describe(), Target: f.Resolved,
+			At: sim.At(f.Cfg.At), Healed: f.healed, HealedAt: f.HealedAt, Skipped: f.Skipped,
+			LeaderBefore: f.LeaderAtInject, TermBefore: f.TermAtInject, NewLeaderAfter: -1,
+			NewLeader: f.NewLeader, NewLeaderTerm: f.NewLeaderTerm}
+		if fr.Target == "" {
+			fr.Target = f.Cfg.Target.String()
+		}
+		if f.NewLeaderAt != 0 {
+			fr.NewLeaderAfter = f.NewLeaderAt.Sub(f.InjectedAt)
+		}
+		for _, ok := range f.FirstOK {
+			d := time.Duration(-1)
+			if ok != 0 {
+				d = ok.Sub(f.InjectedAt)
+			}
+			fr.FirstSuccess = append(fr.FirstSuccess, d)
+		}
+		r.Faults = append(r.Faults, fr)
+	}
+	return r
+}
+
+// RunInterruptible runs like Run, but in slices of simulated time, asking
+// stop between slices; it returns sim.Stopped if stop said so. Use it for
+// long horizons under an interactive interrupt.
+func (c *Cluster) RunInterruptible(stop func() bool) sim.Outcome {
+	const slice = 10_000_000 // events between checks
+	for {
+		if stop() {
+			c.finish()
+			return sim.Stopped
+		}
+		out := c.Sim.Run(sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: slice})
+		if out != sim.ReachedEvents || c.Sim.Events() >= c.maxEvents() {
+			c.finish()
+			return out
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"time"
+
+	"hasim/model"
+	"hasim/sim"
+)
+
+// FormatVersion is the version of the JSON document; it changes only when
+// a field changes meaning or disappears.
+const FormatVersion = 1
+
+// Document is the JSON form of a run: the summary and the whole timeline.
+// Times are seconds (float, microsecond precision) since the start of the
+// run; durations are seconds too. The README documents every field.
+type Document struct {
+	FormatVersion int      `json:"formatVersion"`
+	Scenario      string   `json:"scenario"`
+	Seed          uint64   `json:"seed"`
+	Horizon       float64  `json:"horizon"`
+	Outcome       string   `json:"outcome"`
+	Events        uint64   `json:"events"`
+	Summary       Summary  `json:"summary"`
+	Timeline      []Event  `json:"timeline"`
+	Violations    []string `json:"violations"`
+}
+
+// Summary is the run's headline figures.
+type Summary struct {
+	// MeasuredFrom is when measuring started: the first commit (null if the
+	// cluster never committed).
+	MeasuredFrom *float64 `json:"measuredFrom"`
+	// Leaderless is the time with no running etcd member in the leader
+	// state; DualLeader the time with two or more.
+	Leaderless         float64        `json:"leaderless"`
+	LeaderlessFraction float64        `json:"leaderlessFraction"`
+	DualLeader         float64        `json:"dualLeader"`
+	Probes             []ProbeSummary `json:"probes"`
+	Faults             []FaultSummary `json:"faults"`
+	Members            []MemberState  `json:"members"`
+}
+
+// ProbeSummary is one probe's availability.
+type ProbeSummary struct {
+	Name         string  `json:"name"`
+	Kind         string  `json:"kind"`
+	Period       float64 `json:"period"`
+	Timeout      float64 `json:"timeout"`
+	Availability float64 `json:"availability"`
+	Unavailable  float64 `json:"unavailable"`
+	OK           int     `json:"ok"`
+	Failed       int     `json:"failed"`
+}
+
+// FaultSummary is one fault and what followed it (until the next fault).
+type FaultSummary struct {
+	ID           int             `json:"id"`
+	Name         string          `json:"name"`
+	Kind         string          `json:"kind"`
+	Description  string          `json:"description"`
+	Target       string          `json:"target"`
+	At           float64         `json:"at"`
+	HealedAt     *float64        `json:"healedAt"`
+	Skipped      string          `json:"skipped,omitempty"`
+	LeaderBefore string          `json:"leaderBefore"`
+	TermBefore   uint64          `json:"termBefore"`
+	NewLeader    *NewLeader      `json:"newLeader"`
+	FirstSuccess []ProbeRecovery `json:"firstSuccess"`
+}
+
+// NewLeader is the first leader of a higher term after a fault.
+type NewLeader struct {
+	Member string  `json:"member"`
+	Term   uint64  `json:"term"`
+	After  float64 `json:"after"`
+}
+
+// ProbeRecovery is the time from a fault to a probe's first success.
+type ProbeRecovery struct {
+	Probe string   `json:"probe"`
+	After *float64 `json:"after"`
+}
+
+// MemberState is a member at the end of the run.
+type MemberState struct {
+	Name    string `json:"name"`
+	Host    string `json:"host"`
+	Process string `json:"process"`
+	Role    string `json:"role"`
+	Term    uint64 `json:"term"`
+	Leader  string `json:"leader,omitempty"`
+}
+
+// Event is one timeline entry. Only the fields that apply are present.
+type Event struct {
+	T      float64 `json:"t"`
+	Event  string  `json:"event"`
+	Member string  `json:"member,omitempty"`
+	Host   string  `json:"host,omitempty"`
+	Proc   string  `json:"process,omitempty"`
+	Probe  string  `json:"probe,omitempty"`
+	Fault  int     `json:"fault,omitempty"`
+	Kind   string  `json:"kind,omitempty"`
+	Target string  `json:"target,omitempty"`
+	Term   uint64  `json:"term,omitempty"`
+	Leader string  `json:"leader,omitempty"`
+	Peer   string  `json:"peer,omitempty"`
+	Index  uint64  `json:"index,omitempty"`
+	Reason string  `json:"reason,omitempty"`
+}
+
+// seconds rounds to the microsecond, so that float formatting is stable.
+func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1e6) / 1e6 }
+
+func at(t sim.Time) float64 { return seconds(t.Duration()) }
+
+func ratio(x float64) float64 { return math.Round(x*1e9) / 1e9 }
+
+// NewDocument builds the JSON document of a run.
+func NewDocument(scenario string, r model.Result) Document {
+	d := Document{FormatVersion: FormatVersion, Scenario: scenario, Seed: r.Seed, Horizon: seconds(r.Horizon),
+		Outcome: r.Outcome.String(), Events: r.Events, Timeline: []Event{}, Violations: []string{}}
+	s := &d.Summary
+	measured := r.End.Sub(r.MeasuredFrom)
+	if r.Steady {
+		from := at(r.MeasuredFrom)
+		s.MeasuredFrom = &from
+		s.Leaderless = seconds(r.Leaderless)
+		if measured > 0 {
+			s.LeaderlessFraction = ratio(float64(r.Leaderless) / float64(measured))
+		}
+		s.DualLeader = seconds(r.DualLeader)
+	}
+	s.Probes, s.Faults, s.Members = []ProbeSummary{}, []FaultSummary{}, []MemberState{}
+	for _, p := range r.Probes {
+		s.Probes = append(s.Probes, ProbeSummary{Name: p.Name, Kind: string(p.Kind), Period: seconds(p.Period), Timeout: seconds(p.Timeout),
+			Availability: ratio(p.Availability), Unavailable: seconds(p.Unavailable), OK: p.OK, Failed: p.Failed})
+	}
+	for _, f := range r.Faults {
+		fs := FaultSummary{ID: f.ID, Name: f.Name, Kind: string(f.Kind), Description: f.Description, Target: f.Target,
+			At: at(f.At), Skipped: f.Skipped, LeaderBefore: f.LeaderBefore, TermBefore: f.TermBefore, FirstSuccess: []ProbeRecovery{}}
+		if f.Healed {
+			h := at(f.HealedAt)
+			fs.HealedAt = &h
+		}
+		if f.NewLeaderAfter >= 0 {
+			fs.NewLeader = &NewLeader{Member: f.NewLeader, Term: f.NewLeaderTerm, After: seconds(f.NewLeaderAfter)}
+		}
+		for i, ok := range f.FirstSuccess {
+			pr := ProbeRecovery{Probe: r.Probes[i].Name}
+			if ok >= 0 {
+				a := seconds(ok)
+				pr.After = &a
+			}
+			fs.FirstSuccess = append(fs.FirstSuccess, pr)
+		}
+		s.Faults = append(s.Faults, fs)
+	}
+	for _, m := range r.Members {
+		s.Members = append(s.Members, MemberState{Name: m.Name, Host: m.Host, Process: m.Process.String(), Role: m.Role.String(), Term: m.Term, Leader: m.Leader})
+	}
+	for _, e := range r.Timeline {
+		d.Timeline = append(d.Timeline, Event{T: at(e.T), Event: e.Event, Member: e.Member, Host: e.Host, Proc: e.Proc,
+			Probe: e.Probe, Fault: e.Fault, Kind: e.Kind, Target: e.Target, Term: e.Term, Leader: e.Leader,
+			Peer: e.Peer, Index: e.Index, Reason: e.Reason})
+	}
+	for _, v := range r.Violations {
+		d.Violations = append(d.Violations, v.String())
+	}
+	return d
+}
+
+// WriteJSON writes the document, indented, with a final newline.
+func WriteJSON(w io.Writer, d Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}

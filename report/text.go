@@ -1,0 +1,292 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"hasim/model"
+	"hasim/sim"
+)
+
+// Narrator turns timeline records into sentences a student can follow. It
+// remembers the context a sentence needs (the last fault, why a member
+// campaigned) as it goes.
+type Narrator struct {
+	// Verbose includes the routine records the default narration leaves
+	// out: members moving to a new term to consider a vote, followers
+	// acknowledging the leader just elected.
+	Verbose bool
+
+	lastFault   *model.Record
+	faultNames  map[int]string
+	campaign    map[string]string // member → why it campaigned
+	lastLeader  map[uint64]string // term → leader
+	leaderSince sim.Time
+}
+
+// NewNarrator returns a narrator for a run with these faults.
+func NewNarrator(faults []model.FaultResult, verbose bool) *Narrator {
+	n := &Narrator{Verbose: verbose, faultNames: map[int]string{}, campaign: map[string]string{}, lastLeader: map[uint64]string{}}
+	for _, f := range faults {
+		n.faultNames[f.ID] = f.Name
+	}
+	return n
+}
+
+// Sentence returns the narration of r, or "" for a record left out.
+func (n *Narrator) Sentence(r model.Record) string {
+	switch r.Event {
+	case model.EvFaultInjected:
+		rc := r
+		n.lastFault = &rc
+		if strings.HasPrefix(r.Reason, "skipped") {
+			return fmt.Sprintf("%s (fault %d) does nothing: %s", n.faultNames[r.Fault], r.Fault, strings.TrimPrefix(r.Reason, "skipped: "))
+		}
+		return fmt.Sprintf("%s (fault %d) begins: %s on %s", n.faultNames[r.Fault], r.Fault, r.Reason, r.Target)
+	case model.EvFaultHealed:
+		return fmt.Sprintf("%s (fault %d) ends", n.faultNames[r.Fault], r.Fault)
+	case model.EvHostDown:
+		return fmt.Sprintf("host %s goes down: every process on it stops, losing what was not on disk", r.Host)
+	case model.EvHostUp:
+		return fmt.Sprintf("host %s boots; its processes start again from what is on disk", r.Host)
+	case model.EvProcStopped:
+		return fmt.Sprintf("%s on %s is %s", r.Proc, r.Host, r.Reason)
+	case model.EvProcStarted:
+		return fmt.Sprintf("%s on %s is %s, from what is on disk", r.Proc, r.Host, r.Reason)
+	case model.EvProcPaused:
+		return fmt.Sprintf("%s on %s is %s: it handles nothing until it resumes", r.Proc, r.Host, r.Reason)
+	case model.EvProcResumed:
+		return fmt.Sprintf("%s on %s is %s: buffered messages first, then its overdue timers", r.Proc, r.Host, r.Reason)
+	case model.EvPreCandidate:
+		n.campaign[r.Member] = r.Reason
+		return fmt.Sprintf("%s asks for pre-votes for term %d (its term does not change yet): %s", r.Member, r.Term, r.Reason)
+	case model.EvCandidate:
+		if !strings.HasPrefix(r.Reason, "won the pre-vote") {
+			n.campaign[r.Member] = r.Reason
+		}
+		return fmt.Sprintf("%s campaigns for term %d: %s", r.Member, r.Term, r.Reason)
+	case model.EvLeader:
+		n.lastLeader[r.Term] = r.Member
+		n.leaderSince = r.T
+		s := fmt.Sprintf("%s is leader (term %d): %s", r.Member, r.Term, r.Reason)
+		if why, ok := strings.CutPrefix(n.campaign[r.Member], "election timer fired: "); ok {
+			s += "; its election timer fired first: " + why
+		}
+		if f := n.lastFault; f != nil {
+			s += fmt.Sprintf(" [%s after %s at %v]", r.T.Sub(f.T).Round(time.Millisecond), n.faultNames[f.Fault], f.T)
+		}
+		return s
+	case model.EvFollower:
+		if r.Leader == "" {
+			if !n.Verbose && strings.Contains(r.Reason, "(MsgVote)") || !n.Verbose && strings.Contains(r.Reason, "(MsgPreVote)") {
+				return ""
+			}
+			return fmt.Sprintf("%s is a follower without a leader at term %d: %s", r.Member, r.Term, r.Reason)
+		}
+		if !n.Verbose && n.lastLeader[r.Term] == r.Leader && r.T.Sub(n.leaderSince) < time.Second {
+			return ""
+		}
+		return fmt.Sprintf("%s follows %s (term %d): %s", r.Member, r.Leader, r.Term, r.Reason)
+	case model.EvStepDown:
+		return fmt.Sprintf("%s stops leading term %d: %s", r.Member, r.Term, r.Reason)
+	case model.EvVoteIgnored:
+		return fmt.Sprintf("%s ignores %s's vote request for term %d: %s", r.Member, r.Peer, r.Term, r.Reason)
+	case model.EvVoteRejected:
+		return fmt.Sprintf("%s refuses %s's vote request for term %d: %s", r.Member, r.Peer, r.Term, r.Reason)
+	case model.EvFirstCommit:
+		return fmt.Sprintf("%s commits its first entry of term %d (index %d): writes can complete again", r.Member, r.Term, r.Index)
+	case model.EvProbeDown:
+		return fmt.Sprintf("probe %s: %s", r.Probe, r.Reason)
+	case model.EvProbeUp, evIntermittent:
+		return fmt.Sprintf("probe %s: %s", r.Probe, r.Reason)
+	case model.EvViolation:
+		return "INVARIANT VIOLATED (a bug in hasim): " + r.Reason
+	}
+	return r.Event + " " + r.Reason
+}
+
+// flapWindow is how close probe state changes must follow each other to be
+// told as one intermittent stretch.
+const flapWindow = time.Second
+
+// WriteTimeline writes the narrated timeline, one event per line. Runs of
+// a probe flipping between failing and succeeding (a client rotating over
+// a reachable but leaderless member, say) are told as one line.
+func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
+	n := NewNarrator(r.Faults, verbose)
+	tl := r.Timeline
+	if !verbose {
+		tl = coalesceFlaps(tl)
+	}
+	var lastStepDown model.Record
+	for _, rec := range tl {
+		if !verbose && rec.Event == model.EvFollower && rec.Member == lastStepDown.Member && rec.T == lastStepDown.T {
+			continue // the stepdown line said it
+		}
+		if rec.Event == model.EvStepDown {
+			lastStepDown = rec
+		}
+		if s := n.Sentence(rec); s != "" {
+			if _, err := fmt.Fprintf(w, "%10s  %s\n", rec.T, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// evIntermittent is the narration's own record for a coalesced run of
+// probe state changes; it never appears in JSON.
+const evIntermittent = "probe.intermittent"
+
+// coalesceFlaps replaces each run of more than two state changes of one
+// probe, each within flapWindow of the previous, by one intermittent
+// record, keeping the run's final recovery if it ends with one.
+func coalesceFlaps(tl []model.Record) []model.Record {
+	out := make([]model.Record, 0, len(tl))
+	drop := make([]bool, len(tl))
+	for i, rec := range tl {
+		if drop[i] {
+			continue
+		}
+		j := flapRun(tl, i)
+		if j <= i+2 {
+			out = append(out, rec)
+			continue
+		}
+		fails, firstFail := 0, ""
+		for k := i; k <= j; k++ {
+			if isProbeChange(tl[k], rec.Probe) {
+				drop[k] = true
+				if tl[k].Event == model.EvProbeDown {
+					fails++
+					if firstFail == "" {
+						firstFail = tl[k].Reason
+					}
+				}
+			}
+		}
+		// A run that ends in recovery keeps its recovery line, told when
+		// the loop reaches it.
+		drop[j] = tl[j].Event != model.EvProbeUp
+		out = append(out, model.Record{T: rec.T, Event: evIntermittent, Probe: rec.Probe,
+			Reason: fmt.Sprintf("requests fail intermittently until %v (%d failing stretches; first: %s)", tl[j].T, fails, firstFail)})
+	}
+	return out
+}
+
+func isProbeChange(r model.Record, probe string) bool {
+	return r.Probe == probe && (r.Event == model.EvProbeDown || r.Event == model.EvProbeUp)
+}
+
+// flapRun returns the index of the last event of a run of state changes of
+// the probe at tl[i], each within flapWindow of the previous one, or i if
+// tl[i] does not start such a run.
+func flapRun(tl []model.Record, i int) int {
+	if tl[i].Event != model.EvProbeDown && tl[i].Event != model.EvProbeUp {
+		return i
+	}
+	last := i
+	for k := i + 1; k < len(tl); k++ {
+		if tl[k].T.Sub(tl[last].T) > flapWindow {
+			break
+		}
+		if isProbeChange(tl[k], tl[i].Probe) {
+			last = k
+		}
+	}
+	return last
+}
+
+func newTable(w io.Writer, align ...tw.Align) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+	)
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+
+func pct(x float64) string { return fmt.Sprintf("%.3f%%", x*100) }
+
+// WriteSummary writes the headline figures and the per-fault table.
+func WriteSummary(w io.Writer, scenario string, r model.Result) error {
+	measured := r.End.Sub(r.MeasuredFrom)
+	fmt.Fprintf(w, "Summary of %s (seed %d): %v simulated, %d events, %s\n", scenario, r.Seed, r.End, r.Events, r.Outcome)
+	if !r.Steady {
+		fmt.Fprintln(w, "  the cluster never committed an entry: nothing was measured")
+		return nil
+	}
+	fmt.Fprintf(w, "  measured from %v (the first commit) to %v\n\n", r.MeasuredFrom, r.End)
+	t := newTable(w, tw.AlignLeft, tw.AlignRight, tw.AlignRight)
+	t.Header("measure", "time", "share")
+	rows := [][]string{
+		{"no etcd leader", secs(r.Leaderless), pct(float64(r.Leaderless) / float64(measured))},
+		{"two etcd leaders (stale one not yet stepped down)", secs(r.DualLeader), pct(float64(r.DualLeader) / float64(measured))},
+	}
+	for _, p := range r.Probes {
+		rows = append(rows, []string{fmt.Sprintf("%s unavailable (%s, every %v, timeout %v)", p.Name, p.Kind, p.Period, p.Timeout),
+			secs(p.Unavailable), pct(1 - p.Availability)})
+	}
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, p := range r.Probes {
+		fmt.Fprintf(w, "  %s availability %s (%d requests ok, %d failed)\n", p.Name, pct(p.Availability), p.OK, p.Failed)
+	}
+	if len(r.Faults) > 0 {
+		fmt.Fprintln(w)
+		align := []tw.Align{tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
+		header := []string{"#", "fault", "target", "at", "healed", "new etcd leader"}
+		for _, p := range r.Probes {
+			header = append(header, "first ok "+p.Name)
+			align = append(align, tw.AlignRight)
+		}
+		ft := newTable(w, align...)
+		ft.Header(header)
+		for _, f := range r.Faults {
+			healed := "-"
+			if f.Healed {
+				healed = f.HealedAt.String()
+			}
+			nl := "none (leader unaffected)"
+			switch {
+			case f.Skipped != "":
+				nl = "skipped: " + f.Skipped
+			case f.NewLeaderAfter >= 0:
+				nl = fmt.Sprintf("%s, term %d, after %s", f.NewLeader, f.NewLeaderTerm, secs(f.NewLeaderAfter))
+			}
+			row := []string{fmt.Sprint(f.ID), f.Name, f.Target, f.At.String(), healed, nl}
+			for _, ok := range f.FirstSuccess {
+				if ok < 0 {
+					row = append(row, "never")
+				} else {
+					row = append(row, "after "+secs(ok))
+				}
+			}
+			if err := ft.Append(row); err != nil {
+				return err
+			}
+		}
+		if err := ft.Render(); err != nil {
+			return err
+		}
+	}
+	if len(r.Violations) > 0 {
+		fmt.Fprintf(w, "\n%d INVARIANT VIOLATIONS (bugs in hasim; please report with the reproduce line):\n", len(r.Violations))
+		for _, v := range r.Violations {
+			fmt.Fprintln(w, "  "+v.String())
+		}
+	}
+	return nil
+}

@@ -1,0 +1,570 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"hasim/model"
+)
+
+// APIVersion and Kind identify a scenario document.
+const (
+	APIVersion = "hasim.dev/v1alpha1"
+	Kind       = "Scenario"
+)
+
+// Scenario is one scenario document, shaped like a Kubernetes object.
+type Scenario struct {
+	APIVersion string   `yaml:"apiVersion"`
+	Kind       string   `yaml:"kind"`
+	Metadata   Metadata `yaml:"metadata"`
+	Spec       Spec     `yaml:"spec"`
+}
+
+// Metadata names and describes a scenario.
+type Metadata struct {
+	// Name identifies the scenario: lower-case letters, digits and dashes.
+	Name string `yaml:"name"`
+	// Description says what the scenario shows, for people.
+	Description string `yaml:"description,omitempty"`
+}
+
+// Spec is what to simulate.
+type Spec struct {
+	// Seed is the root seed of every random draw. Default 1.
+	Seed *uint64 `yaml:"seed,omitempty"`
+	// Horizon is how much simulated time to run.
+	Horizon Duration `yaml:"horizon"`
+	// MaxEvents bounds the run; 0 means the engine's default bound.
+	MaxEvents uint64      `yaml:"maxEvents,omitempty"`
+	Zones     []ZoneSpec  `yaml:"zones"`
+	Hosts     []HostSpec  `yaml:"hosts"`
+	Network   NetworkSpec `yaml:"network,omitempty"`
+	Etcd      EtcdSpec    `yaml:"etcd"`
+	Probes    []ProbeSpec `yaml:"probes,omitempty"`
+	Faults    []FaultSpec `yaml:"faults,omitempty"`
+}
+
+// ZoneSpec is a failure domain.
+type ZoneSpec struct {
+	Name string `yaml:"name"`
+}
+
+// HostSpec is a machine.
+type HostSpec struct {
+	Name  string     `yaml:"name"`
+	Zone  string     `yaml:"zone"`
+	Clock *ClockSpec `yaml:"clock,omitempty"`
+	Disk  *DiskSpec  `yaml:"disk,omitempty"`
+}
+
+// ClockSpec is a host clock: it reads offset + rate × true time.
+type ClockSpec struct {
+	Offset Duration `yaml:"offset,omitempty"`
+	// Rate is 1 for a perfect clock; 1.001 runs 0.1% fast. Default 1.
+	Rate *float64 `yaml:"rate,omitempty"`
+}
+
+// DiskSpec is a host's disk.
+type DiskSpec struct {
+	// Fsync latency. Default uniform 0.5ms–2ms.
+	Fsync *DistSpec `yaml:"fsync,omitempty"`
+}
+
+// NetworkSpec sets the fabric's latencies, loss and reconnection delay.
+type NetworkSpec struct {
+	SameZone  *DistSpec `yaml:"sameZone,omitempty"`  // default uniform 200µs–500µs
+	CrossZone *DistSpec `yaml:"crossZone,omitempty"` // default uniform 1ms–2ms
+	Loopback  *DistSpec `yaml:"loopback,omitempty"`  // default 50µs
+	Loss      float64   `yaml:"loss,omitempty"`      // default 0
+	Reconnect *DistSpec `yaml:"reconnect,omitempty"` // default: real etcd's rejoin delay
+}
+
+// EtcdSpec is the etcd cluster.
+type EtcdSpec struct {
+	// Members are the hosts running a member, named etcd-1, etcd-2, ... in
+	// this order.
+	Members []string `yaml:"members"`
+	// Version: "3.4", "3.5" or "3.6". Default "3.5".
+	Version             string   `yaml:"version,omitempty"`
+	HeartbeatInterval   Duration `yaml:"heartbeatInterval,omitempty"`   // default 100ms
+	ElectionTimeout     Duration `yaml:"electionTimeout,omitempty"`     // default 1s
+	ElectionJitterTicks int      `yaml:"electionJitterTicks,omitempty"` // default E
+	PreVote             *bool    `yaml:"preVote,omitempty"`             // default: off in 3.4, on from 3.5
+	TickPhase           string   `yaml:"tickPhase,omitempty"`           // random (default) or aligned
+	AlignedSpread       Duration `yaml:"alignedSpread,omitempty"`       // default 5ms
+	RequestTimeout      Duration `yaml:"requestTimeout,omitempty"`      // default 5s + 2 × electionTimeout
+	SnapshotCount       uint64   `yaml:"snapshotCount,omitempty"`       // default 10000
+}
+
+// ProbeSpec is a client measuring availability.
+type ProbeSpec struct {
+	Name string `yaml:"name"`
+	Host string `yaml:"host"`
+	// Kind: write (default), read (linearizable) or serializable-read.
+	Kind      string   `yaml:"kind,omitempty"`
+	Period    Duration `yaml:"period,omitempty"`  // default 100ms
+	Timeout   Duration `yaml:"timeout,omitempty"` // default 3s
+	Endpoints []string `yaml:"endpoints,omitempty"`
+}
+
+// FaultSpec is one scripted fault.
+type FaultSpec struct {
+	// Name labels the fault in reports; default "fault N".
+	Name string `yaml:"name,omitempty"`
+	Kind string `yaml:"kind"`
+	// Target: host:NAME, zone:NAME, role:etcd or leader:etcd.
+	Target string `yaml:"target"`
+	// At is when the fault starts; Duration how long until it heals (0 or
+	// absent: never).
+	At       Duration `yaml:"at"`
+	Duration Duration `yaml:"duration,omitempty"`
+	// Peer (partition, link): the other side; default every other host.
+	Peer string `yaml:"peer,omitempty"`
+	// OneWay (partition): drop only messages from target to peer.
+	OneWay bool `yaml:"oneWay,omitempty"`
+	// Process (process-kill, process-pause): the role of the process; default etcd.
+	Process string    `yaml:"process,omitempty"`
+	Latency *DistSpec `yaml:"latency,omitempty"` // link
+	Loss    *float64  `yaml:"loss,omitempty"`    // link
+	Fsync   *DistSpec `yaml:"fsync,omitempty"`   // slow-disk
+}
+
+// DistSpec is a distribution of durations, written by its parameters:
+//
+//	{value: 1ms}                       constant
+//	{min: 1ms, max: 2ms}               uniform
+//	{median: 2ms, sigma: 0.5}          lognormal (optionally clamped by min/max)
+//	{points: [{p: 0, value: 1ms}, …]}  empirical quantiles, p from 0 to 1
+//
+// Dist may name the family explicitly.
+type DistSpec struct {
+	Dist   string      `yaml:"dist,omitempty"`
+	Value  *Duration   `yaml:"value,omitempty"`
+	Min    *Duration   `yaml:"min,omitempty"`
+	Max    *Duration   `yaml:"max,omitempty"`
+	Median *Duration   `yaml:"median,omitempty"`
+	Sigma  *float64    `yaml:"sigma,omitempty"`
+	Points []PointSpec `yaml:"points,omitempty"`
+}
+
+// PointSpec is one quantile of an empirical distribution.
+type PointSpec struct {
+	P     float64  `yaml:"p"`
+	Value Duration `yaml:"value"`
+}
+
+// kind infers the distribution family.
+func (d *DistSpec) kind() model.DistKind {
+	switch {
+	case d.Dist != "":
+		return model.DistKind(d.Dist)
+	case d.Points != nil:
+		return model.Empirical
+	case d.Median != nil:
+		return model.LogNormal
+	case d.Min != nil || d.Max != nil:
+		return model.Uniform
+	}
+	return model.Constant
+}
+
+func dur(d *Duration) time.Duration {
+	if d == nil {
+		return 0
+	}
+	return time.Duration(*d)
+}
+
+// Model converts the spec into a model distribution.
+func (d *DistSpec) Model() model.Dist {
+	out := model.Dist{Kind: d.kind(), Value: dur(d.Value), Min: dur(d.Min), Max: dur(d.Max), Median: dur(d.Median)}
+	if d.Sigma != nil {
+		out.Sigma = *d.Sigma
+	}
+	for _, p := range d.Points {
+		out.Points = append(out.Points, model.Quantile{P: p.P, Value: time.Duration(p.Value)})
+	}
+	return out
+}
+
+// Check validates the distribution's parameters for its family.
+func (d *DistSpec) Check() error {
+	var errs ErrorList
+	k := d.kind()
+	allowed := map[model.DistKind][]string{
+		model.Constant:  {"value"},
+		model.Uniform:   {"min", "max"},
+		model.LogNormal: {"median", "sigma", "min", "max"},
+		model.Empirical: {"points"},
+	}
+	fields, ok := allowed[k]
+	if !ok {
+		return &FieldError{Path: "dist", Msg: fmt.Sprintf("unknown distribution %q; allowed: constant, uniform, lognormal, empirical", d.Dist)}
+	}
+	set := map[string]bool{"value": d.Value != nil, "min": d.Min != nil, "max": d.Max != nil,
+		"median": d.Median != nil, "sigma": d.Sigma != nil, "points": d.Points != nil}
+	for _, name := range []string{"value", "min", "max", "median", "sigma", "points"} {
+		if set[name] && !slices.Contains(fields, name) {
+			errs = append(errs, &FieldError{Path: name, Msg: fmt.Sprintf("not a parameter of a %s distribution (its parameters: %s)", k, strings.Join(fields, ", "))})
+		}
+	}
+	switch k {
+	case model.Constant:
+		if d.Value == nil {
+			errs = append(errs, &FieldError{Msg: "a constant distribution needs value"})
+		}
+	case model.Uniform:
+		if d.Min == nil || d.Max == nil {
+			errs = append(errs, &FieldError{Msg: "a uniform distribution needs min and max"})
+		}
+	case model.LogNormal:
+		if d.Sigma == nil {
+			errs = append(errs, &FieldError{Msg: "a lognormal distribution needs median and sigma"})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if err := d.Model().Validate(); err != nil {
+		return &FieldError{Msg: err.Error()}
+	}
+	return nil
+}
+
+// Check validates what can be checked within the spec as a whole: names
+// defined once and referenced where defined, parameter relations, faults
+// within the horizon.
+func (s *Spec) Check() error {
+	var errs ErrorList
+	add := func(path, format string, a ...any) {
+		errs = append(errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, a...)})
+	}
+	if s.Horizon <= 0 {
+		add("horizon", "must be positive, e.g. 60s")
+	}
+	zones := map[string]bool{}
+	var zoneNames []string
+	for i, z := range s.Zones {
+		p := fmt.Sprintf("zones[%d].name", i)
+		switch {
+		case z.Name == "":
+			add(p, "must not be empty")
+		case zones[z.Name]:
+			add(p, "zone %q is defined twice", z.Name)
+		}
+		zones[z.Name] = true
+		zoneNames = append(zoneNames, z.Name)
+	}
+	if len(s.Zones) == 0 {
+		add("zones", "define at least one zone")
+	}
+	hosts := map[string]bool{}
+	var hostNames []string
+	for i, h := range s.Hosts {
+		p := fmt.Sprintf("hosts[%d]", i)
+		switch {
+		case h.Name == "":
+			add(p+".name", "must not be empty")
+		case hosts[h.Name]:
+			add(p+".name", "host %q is defined twice", h.Name)
+		}
+		hosts[h.Name] = true
+		hostNames = append(hostNames, h.Name)
+		if !zones[h.Zone] {
+			add(p+".zone", "zone %q is not defined; defined zones: %s", h.Zone, strings.Join(zoneNames, ", "))
+		}
+		if h.Clock != nil && h.Clock.Rate != nil && (*h.Clock.Rate <= 0 || math.IsNaN(*h.Clock.Rate) || math.IsInf(*h.Clock.Rate, 0)) {
+			add(p+".clock.rate", "must be a positive number, e.g. 1 or 1.0005")
+		}
+	}
+	if len(s.Hosts) == 0 {
+		add("hosts", "define at least one host")
+	}
+	if len(s.Etcd.Members) == 0 {
+		add("etcd.members", "an etcd cluster needs at least one member (an empty quorum cannot commit)")
+	}
+	seen := map[string]bool{}
+	for i, m := range s.Etcd.Members {
+		p := fmt.Sprintf("etcd.members[%d]", i)
+		if !hosts[m] {
+			add(p, "host %q is not defined; defined hosts: %s", m, strings.Join(hostNames, ", "))
+		}
+		if seen[m] {
+			add(p, "host %q already runs a member", m)
+		}
+		seen[m] = true
+	}
+	etcd := s.Etcd.model().WithDefaults()
+	switch etcd.Version {
+	case "3.4", "3.5", "3.6":
+	default:
+		add("etcd.version", "unknown version %q; allowed: 3.4, 3.5, 3.6", etcd.Version)
+	}
+	if etcd.HeartbeatInterval <= 0 {
+		add("etcd.heartbeatInterval", "must be positive")
+	} else if etcd.ElectionTimeout < 5*etcd.HeartbeatInterval {
+		add("etcd.electionTimeout", "%v must be at least 5 × heartbeatInterval (%v), as etcd requires", etcd.ElectionTimeout, 5*etcd.HeartbeatInterval)
+	}
+	if etcd.ElectionTimeout > 50*time.Second {
+		add("etcd.electionTimeout", "%v exceeds etcd's maximum of 50s", etcd.ElectionTimeout)
+	}
+	if s.Etcd.ElectionJitterTicks < 0 {
+		add("etcd.electionJitterTicks", "must not be negative")
+	}
+	if etcd.TickPhase != "random" && etcd.TickPhase != "aligned" {
+		add("etcd.tickPhase", "unknown phase %q; allowed: random, aligned", etcd.TickPhase)
+	}
+	if etcd.SnapshotCount <= etcd.SnapshotCatchUpEntries {
+		add("etcd.snapshotCount", "must exceed the %d entries a compaction keeps", etcd.SnapshotCatchUpEntries)
+	}
+	if s.Network.Loss < 0 || s.Network.Loss > 1 {
+		add("network.loss", "%g is not a probability; allowed: 0 to 1", s.Network.Loss)
+	}
+	members := map[string]bool{}
+	var memberNames []string
+	for i := range s.Etcd.Members {
+		n := fmt.Sprintf("etcd-%d", i+1)
+		members[n] = true
+		memberNames = append(memberNames, n)
+	}
+	probes := map[string]bool{}
+	for i, p := range s.Probes {
+		path := fmt.Sprintf("probes[%d]", i)
+		if p.Name == "" {
+			add(path+".name", "must not be empty")
+		} else if probes[p.Name] {
+			add(path+".name", "probe %q is defined twice", p.Name)
+		}
+		probes[p.Name] = true
+		if !hosts[p.Host] {
+			add(path+".host", "host %q is not defined; defined hosts: %s", p.Host, strings.Join(hostNames, ", "))
+		}
+		switch model.ProbeKind(p.Kind) {
+		case "", model.ProbeWrite, model.ProbeRead, model.ProbeSerializableRead:
+		default:
+			add(path+".kind", "unknown kind %q; allowed: write, read, serializable-read", p.Kind)
+		}
+		if p.Period < 0 || p.Timeout < 0 {
+			add(path, "period and timeout must not be negative")
+		}
+		for j, e := range p.Endpoints {
+			if !members[e] {
+				add(fmt.Sprintf("%s.endpoints[%d]", path, j), "no etcd member %q; members: %s", e, strings.Join(memberNames, ", "))
+			}
+		}
+	}
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		path := fmt.Sprintf("faults[%d]", i)
+		kinds := model.FaultKinds()
+		if !slices.Contains(kinds, model.FaultKind(f.Kind)) {
+			var names []string
+			for _, k := range kinds {
+				names = append(names, string(k))
+			}
+			add(path+".kind", "unknown kind %q; allowed: %s", f.Kind, strings.Join(names, ", "))
+			continue
+		}
+		if f.At >= s.Horizon && s.Horizon > 0 {
+			add(path+".at", "%v is at or after the horizon (%v): the fault would never happen", f.At.D(), s.Horizon.D())
+		}
+		if f.At < 0 || f.Duration < 0 {
+			add(path, "at and duration must not be negative")
+		}
+		for _, t := range []struct{ field, val string }{{"target", f.Target}, {"peer", f.Peer}} {
+			if t.val == "" {
+				if t.field == "target" {
+					add(path+".target", "required: host:NAME, zone:NAME, role:etcd or leader:etcd")
+				}
+				continue
+			}
+			tg, err := model.ParseTarget(t.val)
+			if err != nil {
+				add(path+"."+t.field, "%v", err)
+				continue
+			}
+			switch {
+			case tg.Kind == model.TargetHost && !hosts[tg.Name]:
+				add(path+"."+t.field, "host %q is not defined; defined hosts: %s", tg.Name, strings.Join(hostNames, ", "))
+			case tg.Kind == model.TargetZone && !zones[tg.Name]:
+				add(path+"."+t.field, "zone %q is not defined; defined zones: %s", tg.Name, strings.Join(zoneNames, ", "))
+			case tg.Kind == model.TargetRole && !slices.Contains(model.KnownRoles(), tg.Name):
+				add(path+"."+t.field, "unknown role %q; allowed: %s", tg.Name, strings.Join(model.KnownRoles(), ", "))
+			}
+		}
+		kind := model.FaultKind(f.Kind)
+		only := func(field string, set bool, kinds ...model.FaultKind) {
+			if set && !slices.Contains(kinds, kind) {
+				var names []string
+				for _, k := range kinds {
+					names = append(names, string(k))
+				}
+				add(path+"."+field, "applies only to %s faults, not %s", strings.Join(names, " and "), kind)
+			}
+		}
+		only("peer", f.Peer != "", model.FaultPartition, model.FaultLink)
+		only("oneWay", f.OneWay, model.FaultPartition)
+		only("process", f.Process != "", model.FaultProcessKill, model.FaultProcessPause)
+		only("latency", f.Latency != nil, model.FaultLink)
+		only("loss", f.Loss != nil, model.FaultLink)
+		only("fsync", f.Fsync != nil, model.FaultSlowDisk)
+		switch kind {
+		case model.FaultZoneOutage:
+			if !strings.HasPrefix(f.Target, "zone:") {
+				add(path+".target", "a zone-outage targets a zone (zone:NAME)")
+			}
+		case model.FaultLink:
+			if f.Latency == nil && f.Loss == nil {
+				add(path, "a link fault needs latency, loss or both")
+			}
+			if f.Loss != nil && (*f.Loss < 0 || *f.Loss > 1) {
+				add(path+".loss", "%g is not a probability; allowed: 0 to 1", *f.Loss)
+			}
+		case model.FaultSlowDisk:
+			if f.Fsync == nil {
+				add(path, "a slow-disk fault needs fsync, e.g. fsync: {value: 2s}")
+			}
+		case model.FaultProcessKill, model.FaultProcessPause:
+			if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {
+				add(path+".process", "unknown process %q; allowed: %s", f.Process, strings.Join(model.KnownRoles(), ", "))
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// Check validates the document's identity.
+func (s *Scenario) Check() error {
+	var errs ErrorList
+	if s.APIVersion != APIVersion {
+		errs = append(errs, &FieldError{Path: "apiVersion", Msg: fmt.Sprintf("want %q, got %q", APIVersion, s.APIVersion)})
+	}
+	if s.Kind != Kind {
+		errs = append(errs, &FieldError{Path: "kind", Msg: fmt.Sprintf("want %q, got %q", Kind, s.Kind)})
+	}
+	if !validName(s.Metadata.Name) {
+		errs = append(errs, &FieldError{Path: "metadata.name", Msg: fmt.Sprintf("%q: want lower-case letters, digits and dashes, starting with a letter", s.Metadata.Name)})
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+func validName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' || len(s) > 63 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return !strings.HasSuffix(s, "-")
+}
+
+func (e *EtcdSpec) model() model.EtcdConfig {
+	return model.EtcdConfig{
+		Version:             e.Version,
+		HeartbeatInterval:   e.HeartbeatInterval.D(),
+		ElectionTimeout:     e.ElectionTimeout.D(),
+		ElectionJitterTicks: e.ElectionJitterTicks,
+		PreVote:             e.PreVote,
+		TickPhase:           e.TickPhase,
+		AlignedSpread:       e.AlignedSpread.D(),
+		RequestTimeout:      e.RequestTimeout.D(),
+		SnapshotCount:       e.SnapshotCount,
+	}
+}
+
+// Defaults the compiler applies.
+const (
+	// DefaultSeed is the seed of a scenario that sets none.
+	DefaultSeed = 1
+	// DefaultProbeName and DefaultClientHost name the write probe added to
+	// a scenario that defines no probe, and its host (in the first zone).
+	DefaultProbeName  = "writes"
+	DefaultClientHost = "client"
+)
+
+// Config compiles the scenario into a model configuration. The scenario
+// must have loaded without errors.
+func (s *Scenario) Config() model.Config {
+	sp := &s.Spec
+	cfg := model.Config{
+		Seed:        DefaultSeed,
+		Horizon:     sp.Horizon.D(),
+		MaxEvents:   sp.MaxEvents,
+		Network:     model.DefaultNetworkConfig(),
+		EtcdMembers: slices.Clone(sp.Etcd.Members),
+		Etcd:        sp.Etcd.model(),
+	}
+	if sp.Seed != nil {
+		cfg.Seed = *sp.Seed
+	}
+	for _, z := range sp.Zones {
+		cfg.Zones = append(cfg.Zones, z.Name)
+	}
+	for _, h := range sp.Hosts {
+		hc := model.HostConfig{Name: h.Name, Zone: h.Zone}
+		if h.Clock != nil {
+			hc.Clock.Offset = h.Clock.Offset.D()
+			if h.Clock.Rate != nil {
+				hc.Clock.Rate = *h.Clock.Rate
+			}
+		}
+		if h.Disk != nil && h.Disk.Fsync != nil {
+			hc.Fsync = h.Disk.Fsync.Model()
+		}
+		cfg.Hosts = append(cfg.Hosts, hc)
+	}
+	n := &sp.Network
+	for _, x := range []struct {
+		spec *DistSpec
+		dst  *model.Dist
+	}{{n.SameZone, &cfg.Network.SameZone}, {n.CrossZone, &cfg.Network.CrossZone}, {n.Loopback, &cfg.Network.Loopback}, {n.Reconnect, &cfg.Network.Reconnect}} {
+		if x.spec != nil {
+			*x.dst = x.spec.Model()
+		}
+	}
+	cfg.Network.Loss = n.Loss
+	probes := sp.Probes
+	if len(probes) == 0 {
+		// Without probes nothing would measure availability: add the
+		// default write probe, on a client host of its own unless the
+		// scenario has one called "client".
+		probes = []ProbeSpec{{Name: DefaultProbeName, Host: DefaultClientHost, Kind: string(model.ProbeWrite)}}
+		if !slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) {
+			cfg.Hosts = append(cfg.Hosts, model.HostConfig{Name: DefaultClientHost, Zone: sp.Zones[0].Name})
+		}
+	}
+	for _, p := range probes {
+		cfg.Probes = append(cfg.Probes, model.ProbeConfig{Name: p.Name, Host: p.Host, Kind: model.ProbeKind(p.Kind),
+			Period: p.Period.D(), Timeout: p.Timeout.D(), Endpoints: slices.Clone(p.Endpoints)})
+	}
+	for _, f := range sp.Faults {
+		fc := model.FaultConfig{Name: f.Name, Kind: model.FaultKind(f.Kind), At: f.At.D(), Duration: f.Duration.D(),
+			OneWay: f.OneWay, Process: f.Process, Loss: f.Loss}
+		fc.Target, _ = model.ParseTarget(f.Target)
+		if f.Peer != "" {
+			p, _ := model.ParseTarget(f.Peer)
+			fc.Peer = &p
+		}
+		if f.Latency != nil {
+			d := f.Latency.Model()
+			fc.Latency = &d
+		}
+		if f.Fsync != nil {
+			fc.Fsync = f.Fsync.Model()
+		}
+		cfg.Faults = append(cfg.Faults, fc)
+	}
+	return cfg
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the engine workloads W1 and W2 through hasim's engine and through the
+# plain-heap limit program of ../shared/bench/limit, interleaved in the same
+# run, and prints the engine/limit ratios (targets: W1 >= 0.8, W2 >= 0.5).
+# Results land in out/bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+COUNT=${BENCHCOUNT:-6}
+LIMIT_SRC=${LIMIT_SRC:-../shared/bench/limit}
+out=out/bench
+mkdir -p "$out"
+: > "$out/sim.txt"
+: > "$out/limit.txt"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp -r "$LIMIT_SRC"/. "$tmp/"
+(cd "$tmp" && GOFLAGS= $GO build -tags qbin2 -o w1 . && GOFLAGS= $GO build -tags qbin4 -o w2 .)
+$GO test -c -o "$tmp/sim.test" ./sim
+
+for i in $(seq "$COUNT"); do
+	"$tmp/w1" -w w1 -mode lazy >>"$out/limit.txt"
+	"$tmp/w2" -w w2 -mode idx >>"$out/limit.txt"
+	"$tmp/sim.test" -test.run '^$' -test.bench 'W1TimerStorm|W2ResetHeavy' -test.benchmem -test.count 1 | grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$out/sim.txt"
+done
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+lw1=$(grep 'workload=w1' "$out/limit.txt" | sed 's/.*in_process_rate=//' | median)
+lw2=$(grep 'workload=w2' "$out/limit.txt" | sed 's/.*in_process_rate=//' | median)
+ew1=$(grep '^BenchmarkW1TimerStorm' "$out/sim.txt" | awk '{for(i=1;i<=NF;i++) if($i=="events/s") print $(i-1)}' | median)
+ew2=$(grep '^BenchmarkW2ResetHeavy' "$out/sim.txt" | awk '{for(i=1;i<=NF;i++) if($i=="ops/s") print $(i-1)}' | median)
+{
+	printf 'workload  engine (median of %d)    limit (median)      ratio   target\n' "$COUNT"
+	awk -v e="$ew1" -v l="$lw1" 'BEGIN{printf "W1        %12.0f events/s  %12.0f events/s  %5.2f   >= 0.80\n", e, l, e/l}'
+	awk -v e="$ew2" -v l="$lw2" 'BEGIN{printf "W2        %12.0f ops/s     %12.0f ops/s     %5.2f   >= 0.50\n", e, l, e/l}'
+} | tee "$out/ratios.txt"
