@@ -54,13 +54,13 @@ const (
 // endpoint is the client's connection to one member, as gRPC's subchannel
 // sees it: ready, or down until a redial succeeds.
 type endpoint struct {
-	proc      *Process
-	ready     bool
-	redialAt  sim.Time      // down: next dial attempt
-	backoff   time.Duration // down: delay before the attempt after next
-	pingOut   bool
-	pingSent  sim.Time
-	dialing   bool // the outstanding ping is a redial
+	proc     *Process
+	ready    bool
+	redialAt sim.Time      // down: next dial attempt
+	backoff  time.Duration // down: delay before the attempt after next
+	pingOut  bool
+	pingSent sim.Time
+	dialing  bool // the outstanding ping is a redial
 }
 
 // attempt is one probe request in flight.
@@ -199,7 +199,6 @@ func (p *Probe) endpointOf(proc *Process) *endpoint {
 
 // Stop implements Handler.
 func (p *Probe) Stop() { p.inflight = p.inflight[:0] }
-
 
 func (p *Probe) send() {
 	now := p.Proc.Now()

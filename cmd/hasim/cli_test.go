@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,23 +54,10 @@ func diffLines(want, got string) string {
 			b = g[i]
 		}
 		if a != b {
-			return "line " + itoa(i+1) + ":\n- " + a + "\n+ " + b
+			return "line " + strconv.Itoa(i+1) + ":\n- " + a + "\n+ " + b
 		}
 	}
 	return "(same lines)"
-}
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }
 
 // TestGolden pins the table and JSON output of library scenarios byte for
@@ -171,7 +159,9 @@ func hasEvent(d report.Document, event, member string, from, to float64) bool {
 	return false
 }
 
-func hasReason(d report.Document, event, reason string) bool { return hasReasonAfter(d, event, reason, 0) }
+func hasReason(d report.Document, event, reason string) bool {
+	return hasReasonAfter(d, event, reason, 0)
+}
 
 func hasReasonAfter(d report.Document, event, reason string, after float64) bool {
 	for _, e := range d.Timeline {
