@@ -145,7 +145,7 @@ func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
 // probe state changes; it never appears in JSON.
 const evIntermittent = "probe.intermittent"
 
-// coalesceFlaps replaces each run of more than two state changes of one
+// coalesceFlaps replaces each run of three or more state changes of one
 // probe, each within flapWindow of the previous, by one intermittent
 // record, keeping the run's final recovery if it ends with one.
 func coalesceFlaps(tl []model.Record) []model.Record {
@@ -156,7 +156,13 @@ func coalesceFlaps(tl []model.Record) []model.Record {
 			continue
 		}
 		j := flapRun(tl, i)
-		if j <= i+2 {
+		changes := 0
+		for k := i; k <= j; k++ {
+			if isProbeChange(tl[k], rec.Probe) {
+				changes++
+			}
+		}
+		if changes < 3 {
 			out = append(out, rec)
 			continue
 		}

@@ -33,16 +33,14 @@ type FieldError struct {
 // Error formats the error as "file:line:col: path: msg", leaving out the
 // position parts that are 0 and the path when it is empty.
 func (e *FieldError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
+	loc := e.File
 	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
+		loc += ":" + strconv.Itoa(e.Line)
 		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
+			loc += ":" + strconv.Itoa(e.Column)
 		}
 	}
-	loc := strings.TrimPrefix(b.String(), ":")
-	if loc != "" {
+	if loc = strings.TrimPrefix(loc, ":"); loc != "" {
 		loc += ": "
 	}
 	if e.Path != "" {
