@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -166,6 +167,8 @@ func (d *DistSpec) kind() model.DistKind {
 		return model.Empirical
 	case d.Median != nil:
 		return model.LogNormal
+	case d.Value != nil:
+		return model.Constant
 	case d.Min != nil || d.Max != nil:
 		return model.Uniform
 	}
@@ -256,8 +259,10 @@ func (s *Spec) Check() error {
 		case zones[z.Name]:
 			add(p, "zone %q is defined twice", z.Name)
 		}
+		if !zones[z.Name] {
+			zoneNames = append(zoneNames, z.Name)
+		}
 		zones[z.Name] = true
-		zoneNames = append(zoneNames, z.Name)
 	}
 	if len(s.Zones) == 0 {
 		add("zones", "define at least one zone")
@@ -272,10 +277,12 @@ func (s *Spec) Check() error {
 		case hosts[h.Name]:
 			add(p+".name", "host %q is defined twice", h.Name)
 		}
+		if !hosts[h.Name] {
+			hostNames = append(hostNames, h.Name)
+		}
 		hosts[h.Name] = true
-		hostNames = append(hostNames, h.Name)
 		if !zones[h.Zone] {
-			add(p+".zone", "zone %q is not defined; defined zones: %s", h.Zone, strings.Join(zoneNames, ", "))
+			add(p+".zone", "zone %q is not defined; defined zones: %s", h.Zone, listOrNone(zoneNames))
 		}
 		if h.Clock != nil && h.Clock.Rate != nil && (*h.Clock.Rate <= 0 || math.IsNaN(*h.Clock.Rate) || math.IsInf(*h.Clock.Rate, 0)) {
 			add(p+".clock.rate", "must be a positive number, e.g. 1 or 1.0005")
@@ -391,7 +398,7 @@ func (s *Spec) Check() error {
 			case tg.Kind == model.TargetHost && !hosts[tg.Name]:
 				add(path+"."+t.field, "host %q is not defined; defined hosts: %s", tg.Name, strings.Join(hostNames, ", "))
 			case tg.Kind == model.TargetZone && !zones[tg.Name]:
-				add(path+"."+t.field, "zone %q is not defined; defined zones: %s", tg.Name, strings.Join(zoneNames, ", "))
+				add(path+"."+t.field, "zone %q is not defined; defined zones: %s", tg.Name, listOrNone(zoneNames))
 			case tg.Kind == model.TargetRole && !slices.Contains(model.KnownRoles(), tg.Name):
 				add(path+"."+t.field, "unknown role %q; allowed: %s", tg.Name, strings.Join(model.KnownRoles(), ", "))
 			}
@@ -449,6 +456,10 @@ func (s *Scenario) Check() error {
 	if s.Kind != Kind {
 		errs = append(errs, &FieldError{Path: "kind", Msg: fmt.Sprintf("want %q, got %q", Kind, s.Kind)})
 	}
+	if reflect.DeepEqual(s.Spec, Spec{}) {
+		// An absent spec has no mapping, so its own checks never ran.
+		errs = append(errs, &FieldError{Path: "spec", Msg: "required: the topology, etcd cluster, horizon and faults to simulate"})
+	}
 	if !validName(s.Metadata.Name) {
 		errs = append(errs, &FieldError{Path: "metadata.name", Msg: fmt.Sprintf("%q: want lower-case letters, digits and dashes, starting with a letter", s.Metadata.Name)})
 	}
@@ -456,6 +467,13 @@ func (s *Scenario) Check() error {
 		return nil
 	}
 	return errs
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 func validName(s string) bool {
@@ -541,7 +559,7 @@ func (s *Scenario) Config() model.Config {
 		// default write probe, on a client host of its own unless the
 		// scenario has one called "client".
 		probes = []ProbeSpec{{Name: DefaultProbeName, Host: DefaultClientHost, Kind: string(model.ProbeWrite)}}
-		if !slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) {
+		if !slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) && len(sp.Zones) > 0 {
 			cfg.Hosts = append(cfg.Hosts, model.HostConfig{Name: DefaultClientHost, Zone: sp.Zones[0].Name})
 		}
 	}

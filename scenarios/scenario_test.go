@@ -1,0 +1,228 @@
+package scenarios
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// base is a valid scenario that the bad-input cases mutate.
+const base = `apiVersion: hasim.dev/v1alpha1
+kind: Scenario
+metadata:
+  name: t
+spec:
+  horizon: 60s
+  zones:
+    - name: a
+    - name: b
+  hosts:
+    - {name: h1, zone: a}
+    - {name: h2, zone: b}
+    - {name: h3, zone: b}
+  etcd:
+    members: [h1, h2, h3]
+  probes:
+    - {name: w, host: h1}
+  faults:
+    - {kind: process-kill, target: "leader:etcd", at: 10s, duration: 5s}
+`
+
+// TestLoadBadInputs: each bad input gives exactly these errors, with file,
+// line, column, field path and what is allowed.
+func TestLoadBadInputs(t *testing.T) {
+	for _, tc := range badCases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(base, tc.from, tc.to, 1)
+			if src == base {
+				t.Fatalf("mutation %q not found in the base scenario", tc.from)
+			}
+			_, err := Load("f.yaml", []byte(src))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", src)
+			}
+			got := strings.Split(err.Error(), "\n")
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+// badCases mutate base (replace from by to, once) into an invalid scenario
+// and list the exact errors expected.
+var badCases = []struct {
+	name, from, to string
+	want           []string
+}{
+		{"undefined zone", "{name: h1, zone: a}", "{name: h1, zone: c}",
+			[]string{`f.yaml:11:18: spec.hosts[0].zone: zone "c" is not defined; defined zones: a, b`}},
+		{"duplicate host", "{name: h3, zone: b}", "{name: h2, zone: b}",
+			[]string{`f.yaml:13:8: spec.hosts[2].name: host "h2" is defined twice`, `f.yaml:15:23: spec.etcd.members[2]: host "h3" is not defined; defined hosts: h1, h2`}},
+		{"duplicate zone", "    - name: b\n", "    - name: a\n",
+			[]string{`f.yaml:9:7: spec.zones[1].name: zone "a" is defined twice`, `f.yaml:12:18: spec.hosts[1].zone: zone "b" is not defined; defined zones: a`, `f.yaml:13:18: spec.hosts[2].zone: zone "b" is not defined; defined zones: a`}},
+		{"empty quorum", "members: [h1, h2, h3]", "members: []",
+			[]string{`f.yaml:15:5: spec.etcd.members: an etcd cluster needs at least one member (an empty quorum cannot commit)`}},
+		{"member on undefined host", "members: [h1, h2, h3]", "members: [h1, h2, h9]",
+			[]string{`f.yaml:15:23: spec.etcd.members[2]: host "h9" is not defined; defined hosts: h1, h2, h3`}},
+		{"two members on a host", "members: [h1, h2, h3]", "members: [h1, h2, h2]",
+			[]string{`f.yaml:15:23: spec.etcd.members[2]: host "h2" already runs a member`}},
+		{"election timeout too short", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    electionTimeout: 300ms",
+			[]string{`f.yaml:16:5: spec.etcd.electionTimeout: 300ms must be at least 5 × heartbeatInterval (500ms), as etcd requires`}},
+		{"election timeout too long", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    electionTimeout: 60s",
+			[]string{`f.yaml:16:5: spec.etcd.electionTimeout: 1m0s exceeds etcd's maximum of 50s`}},
+		{"unknown version", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    version: \"3.3\"",
+			[]string{`f.yaml:16:5: spec.etcd.version: unknown version "3.3"; allowed: 3.4, 3.5, 3.6`}},
+		{"unknown tick phase", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    tickPhase: skewed",
+			[]string{`f.yaml:16:5: spec.etcd.tickPhase: unknown phase "skewed"; allowed: random, aligned`}},
+		{"fault after horizon", "at: 10s", "at: 90s",
+			[]string{`f.yaml:19:51: spec.faults[0].at: 1m30s is at or after the horizon (1m0s): the fault would never happen`}},
+		{"unknown fault kind", "kind: process-kill", "kind: reboot",
+			[]string{`f.yaml:19:8: spec.faults[0].kind: unknown kind "reboot"; allowed: host-crash, zone-outage, process-kill, process-pause, partition, link, slow-disk`}},
+		{"bad target syntax", `target: "leader:etcd"`, `target: "etcd-1"`,
+			[]string{`f.yaml:19:28: spec.faults[0].target: target "etcd-1": want host:NAME, zone:NAME, role:NAME or leader:etcd`}},
+		{"undefined target host", `target: "leader:etcd"`, `target: "host:h7"`,
+			[]string{`f.yaml:19:28: spec.faults[0].target: host "h7" is not defined; defined hosts: h1, h2, h3`}},
+		{"unknown role", `target: "leader:etcd"`, `target: "role:kubelet"`,
+			[]string{`f.yaml:19:28: spec.faults[0].target: unknown role "kubelet"; allowed: etcd, client`}},
+		{"unknown leader group", `target: "leader:etcd"`, `target: "leader:kcm"`,
+			[]string{`f.yaml:19:28: spec.faults[0].target: target "leader:kcm": the only leader group is etcd (leader:etcd)`}},
+		{"field for another kind", "duration: 5s}", "duration: 5s, oneWay: true}",
+			[]string{`f.yaml:19:74: spec.faults[0].oneWay: applies only to partition faults, not process-kill`}},
+		{"zone outage needs zone", `{kind: process-kill, target: "leader:etcd"`, `{kind: zone-outage, target: "host:h1"`,
+			[]string{`f.yaml:19:27: spec.faults[0].target: a zone-outage targets a zone (zone:NAME)`}},
+		{"link without effect", `{kind: process-kill, target: "leader:etcd"`, `{kind: link, target: "host:h1"`,
+			[]string{`f.yaml:19:7: spec.faults[0]: a link fault needs latency, loss or both`}},
+		{"slow disk without fsync", `{kind: process-kill, target: "leader:etcd"`, `{kind: slow-disk, target: "host:h1"`,
+			[]string{`f.yaml:19:7: spec.faults[0]: a slow-disk fault needs fsync, e.g. fsync: {value: 2s}`}},
+		{"loss not a probability", "  probes:", "  network: {loss: 1.5}\n  probes:",
+			[]string{`f.yaml:16:13: spec.network.loss: 1.5 is not a probability; allowed: 0 to 1`}},
+		{"bad distribution field", "  probes:", "  network: {sameZone: {value: 1ms, max: 2ms}}\n  probes:",
+			[]string{`f.yaml:16:36: spec.network.sameZone.max: not a parameter of a constant distribution (its parameters: value)`}},
+		{"uniform needs both bounds", "  probes:", "  network: {sameZone: {min: 1ms}}\n  probes:",
+			[]string{`f.yaml:16:23: spec.network.sameZone: a uniform distribution needs min and max`}},
+		{"unknown distribution", "  probes:", "  network: {sameZone: {dist: pareto, value: 1ms}}\n  probes:",
+			[]string{`f.yaml:16:24: spec.network.sameZone.dist: unknown distribution "pareto"; allowed: constant, uniform, lognormal, empirical`}},
+		{"empirical not from 0", "  probes:", "  network: {reconnect: {points: [{p: 0.1, value: 1ms}, {p: 1, value: 2ms}]}}\n  probes:",
+			[]string{`f.yaml:16:24: spec.network.reconnect: empirical needs at least two points, from p=0 to p=1`}},
+		{"bad probe kind", "{name: w, host: h1}", "{name: w, host: h1, kind: delete}",
+			[]string{`f.yaml:17:27: spec.probes[0].kind: unknown kind "delete"; allowed: write, read, serializable-read`}},
+		{"probe endpoint", "{name: w, host: h1}", "{name: w, host: h1, endpoints: [etcd-4]}",
+			[]string{`f.yaml:17:39: spec.probes[0].endpoints[0]: no etcd member "etcd-4"; members: etcd-1, etcd-2, etcd-3`}},
+		{"probe host", "{name: w, host: h1}", "{name: w, host: nowhere}",
+			[]string{`f.yaml:17:17: spec.probes[0].host: host "nowhere" is not defined; defined hosts: h1, h2, h3`}},
+		{"bad clock rate", "{name: h1, zone: a}", "{name: h1, zone: a, clock: {rate: 0}}",
+			[]string{`f.yaml:11:35: spec.hosts[0].clock.rate: must be a positive number, e.g. 1 or 1.0005`}},
+		{"bad name", "name: t", "name: My_Cluster",
+			[]string{`f.yaml:4:3: metadata.name: "My_Cluster": want lower-case letters, digits and dashes, starting with a letter`}},
+		{"wrong api version", "hasim.dev/v1alpha1", "hasim.dev/v2",
+			[]string{`f.yaml:1:1: apiVersion: want "hasim.dev/v1alpha1", got "hasim.dev/v2"`}},
+		{"negative duration", "horizon: 60s", "horizon: -60s",
+			[]string{`f.yaml:6:12: spec.horizon: want a non-negative duration, got "-60s"`}},
+		{"zero horizon", "horizon: 60s", "horizon: 0s",
+			[]string{`f.yaml:6:3: spec.horizon: must be positive, e.g. 60s`}},
+		{"typo with suggestion", "horizon: 60s", "horizn: 60s",
+			[]string{`f.yaml:6:3: spec: unknown field "horizn" (did you mean "horizon"?)`}},
+		{"no zones", "  zones:\n    - name: a\n    - name: b\n", "  zones: []\n",
+			[]string{`f.yaml:7:3: spec.zones: define at least one zone`, `f.yaml:9:18: spec.hosts[0].zone: zone "a" is not defined; defined zones: none`, `f.yaml:10:18: spec.hosts[1].zone: zone "b" is not defined; defined zones: none`, `f.yaml:11:18: spec.hosts[2].zone: zone "b" is not defined; defined zones: none`}},
+		{"bool as yes", "duration: 5s}", "duration: 5s}\n    - {kind: partition, target: \"host:h1\", at: 1s, oneWay: yes}",
+			[]string{`f.yaml:20:60: spec.faults[1].oneWay: want true or false, got "yes"`}},
+		{"several at once", "horizon: 60s", "horizon: soon\n  seed: -1",
+			[]string{`f.yaml:6:12: spec.horizon: want a duration such as 100ms or 1.5s, got "soon"`, `f.yaml:7:9: spec.seed: value -1 out of range for uint64`}},
+}
+
+// TestMissingSpec: a document without spec is an error, not a crash (found
+// by FuzzLoad).
+func TestMissingSpec(t *testing.T) {
+	_, err := Load("f.yaml", []byte("apiVersion: hasim.dev/v1alpha1\nkind: Scenario\nmetadata:\n name: a"))
+	if err == nil || err.Error() != "f.yaml:1:1: spec: required: the topology, etcd cluster, horizon and faults to simulate" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestLibraryLoads: every built-in scenario loads, survives encode,
+// decode, compare, and compiles into a model configuration.
+func TestLibraryLoads(t *testing.T) {
+	lib := Library()
+	if len(lib) < 8 {
+		t.Fatalf("library has %d scenarios", len(lib))
+	}
+	found := false
+	for _, e := range lib {
+		s, err := Load(e.Name+".yaml", e.Source)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name, err)
+		}
+		roundTripScenario(t, s)
+		found = found || e.Name == DefaultScenario
+		if e.Description == "" {
+			t.Errorf("%s has no description", e.Name)
+		}
+	}
+	if !found {
+		t.Errorf("the default scenario %s is not in the library", DefaultScenario)
+	}
+}
+
+func roundTripScenario(t testing.TB, s *Scenario) {
+	t.Helper()
+	out, err := yaml.Marshal(s)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	s2, err := Load("roundtrip.yaml", out)
+	if err != nil {
+		t.Fatalf("re-load of marshalled scenario: %v\n%s", err, out)
+	}
+	if !reflect.DeepEqual(s, s2) {
+		t.Fatalf("round trip changed the scenario:\n%s", out)
+	}
+}
+
+// TestResolve: a path wins over a library name; unknown names list the
+// library; "-" reads standard input.
+func TestResolve(t *testing.T) {
+	if _, err := Resolve("etcd-leader-kill", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resolve("no-such-scenario", nil); err == nil || !strings.Contains(err.Error(), "built-in: etcd-isolated-leader-prevote-off") {
+		t.Fatalf("err = %v", err)
+	}
+	s, err := Resolve("-", bytes.NewReader([]byte(base)))
+	if err != nil || s.Metadata.Name != "t" {
+		t.Fatalf("stdin: %v", err)
+	}
+}
+
+// TestDefaultProbe: a scenario without probes gets a write probe on a
+// client host of its own.
+func TestDefaultProbe(t *testing.T) {
+	src := strings.Replace(base, "  probes:\n    - {name: w, host: h1}\n", "", 1)
+	s, err := Load("f.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config()
+	if len(cfg.Probes) != 1 || cfg.Probes[0].Host != DefaultClientHost || cfg.Hosts[len(cfg.Hosts)-1].Name != DefaultClientHost {
+		t.Fatalf("probes %+v", cfg.Probes)
+	}
+}
+
+// FuzzLoad: the loader never panics, and whatever it accepts survives
+// encode, decode, compare. The corpus starts from the library.
+func FuzzLoad(f *testing.F) {
+	for _, e := range Library() {
+		f.Add(e.Source)
+	}
+	f.Add([]byte(base))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Load("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		roundTripScenario(t, s)
+	})
+}
