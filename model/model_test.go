@@ -3,12 +3,12 @@ package model
 import (
 	"fmt"
 	"hash/fnv"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"hasim/internal/golden"
 	"hasim/sim"
 )
 
@@ -62,27 +62,7 @@ func TestModelDeterminism(t *testing.T) {
 		d, n := run(seed)
 		fmt.Fprintf(&b, "seed %d: %s %d events\n", seed, d, n)
 	}
-	golden(t, filepath.Join("testdata", "model-digests.golden"), b.String())
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if os.Getenv("HASIM_UPDATE") != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run make update to create it)", err)
-	}
-	if string(want) != got {
-		t.Fatalf("%s differs:\n--- want\n%s--- got\n%s", path, want, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "model-digests.golden"), b.String())
 }
 
 // TestInvariantsUnderChaos: random faults of every kind over many seeds,

@@ -104,7 +104,6 @@ func (q *queue) up(i int, e entry) {
 func (q *queue) down(i int, e entry) {
 	h, pos := q.h, q.pos
 	n := len(h)
-	start := i
 	for {
 		c := arity*i + 1
 		if c >= n {
@@ -128,15 +127,7 @@ func (q *queue) down(i int, e entry) {
 		pos[h[i].id] = int32(i)
 		i = m
 	}
-	for i > start {
-		p := (i - 1) / arity
-		if !e.less(&h[p]) {
-			break
-		}
-		h[i] = h[p]
-		pos[h[i].id] = int32(i)
-		i = p
-	}
-	h[i] = e
-	pos[e.id] = int32(i)
+	// e sorts at or after the parent of start (callers sift down only
+	// then), so the climb never passes start.
+	q.up(i, e)
 }

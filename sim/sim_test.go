@@ -1,20 +1,17 @@
 package sim_test
 
 import (
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"hasim/internal/golden"
 	"hasim/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // oracleTimer is the reference model of one timer: pending or not, and the
 // (at, seq) key of its last arming.
@@ -236,25 +233,5 @@ func TestDeterminism(t *testing.T) {
 	for _, seed := range []uint64{0, 1, 42, 1 << 40} {
 		fmt.Fprintf(&b, "seed %d: %s\n", seed, digestRun(seed))
 	}
-	golden(t, filepath.Join("testdata", "digests.golden"), b.String())
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Fatalf("%s differs:\n--- want\n%s--- got\n%s", path, want, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "digests.golden"), b.String())
 }

@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
+	"hasim/internal/golden"
 	"hasim/report"
 	"hasim/scenarios"
 )
@@ -19,45 +18,6 @@ func run(ctx context.Context, stdin string, args ...string) (int, string, string
 	var out, errw bytes.Buffer
 	code := realMain(ctx, args, strings.NewReader(stdin), &out, &errw)
 	return code, out.String(), errw.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("HASIM_UPDATE") != "" {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run make update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the output (run make update after reviewing):\n%s", path, diffLines(string(want), got))
-	}
-}
-
-// diffLines shows the first differing lines.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + strconv.Itoa(i+1) + ":\n- " + a + "\n+ " + b
-		}
-	}
-	return "(same lines)"
 }
 
 // TestGolden pins the table and JSON output of library scenarios byte for
@@ -73,7 +33,7 @@ func TestGolden(t *testing.T) {
 			if again != out {
 				t.Fatalf("%s -o %s: two runs differ", name, format)
 			}
-			golden(t, name+"."+format+".golden", out)
+			golden.Check(t, filepath.Join("testdata", name+"."+format+".golden"), out)
 		}
 	}
 }
