@@ -68,7 +68,9 @@ type Cluster struct {
 	cfg      Config
 	net      *Network
 	timeline []Record
-	current  *Fault // the most recently injected fault
+	current  *Fault   // the most recently injected fault
+	keys     []string // interned store keys, by id
+	ids      []string // interned lease holder identities; ids[0] is "" (no holder)
 	recSeq   uint64
 	nextReq  uint64
 
@@ -143,6 +145,7 @@ func Build(cfg Config) (*Cluster, error) {
 		m.votes = make([]int8, n)
 		m.prs = make([]progress, n)
 	}
+	c.Key(HealthKey)
 	for _, pc := range cfg.Probes {
 		c.Probes = append(c.Probes, newProbe(c, pc, hosts[pc.Host]))
 	}
@@ -152,6 +155,10 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	for i, fc := range cfg.Faults {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
+	}
+	// Every component has registered its keys: size the members' stores.
+	for _, m := range c.Etcd.Members {
+		m.kv = make([]KVItem, len(c.keys))
 	}
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
@@ -270,6 +277,42 @@ func (c *Cluster) Timeline() []Record {
 		return 0
 	})
 	return tl
+}
+
+// HealthKey is the key apiservers read for their etcd health check.
+const HealthKey = "/registry/health"
+
+// Key interns a store key and returns its id. Call it while building.
+func (c *Cluster) Key(name string) uint32 {
+	for i, k := range c.keys {
+		if k == name {
+			return uint32(i)
+		}
+	}
+	c.keys = append(c.keys, name)
+	return uint32(len(c.keys) - 1)
+}
+
+// Identity interns a lease holder identity and returns its id (never 0).
+func (c *Cluster) Identity(name string) int32 {
+	if len(c.ids) == 0 {
+		c.ids = append(c.ids, "")
+	}
+	for i, k := range c.ids {
+		if k == name {
+			return int32(i)
+		}
+	}
+	c.ids = append(c.ids, name)
+	return int32(len(c.ids) - 1)
+}
+
+// IdentityName is the identity of an interned id ("" for none).
+func (c *Cluster) IdentityName(id int32) string {
+	if id <= 0 || int(id) >= len(c.ids) {
+		return ""
+	}
+	return c.ids[id]
 }
 
 // newRequestID returns a cluster-unique client request id.

@@ -64,6 +64,7 @@ type wait struct {
 // for the member to apply up to it.
 type pendingRead struct {
 	id       uint64 // client request id
+	key      uint32
 	client   *Process
 	ctx      uint64
 	index    uint64
@@ -124,6 +125,11 @@ type Member struct {
 	heldLead bool
 	savingTo uint64
 	savingHS hardState
+
+	// The store, as of applied index kvIndex; like etcd's backend it
+	// survives a crash.
+	kv      []KVItem
+	kvIndex uint64
 
 	// Client requests.
 	waits    map[uint64]wait
@@ -682,8 +688,16 @@ func (m *Member) handleSnap(msg *Message, from *Member) {
 		r.Index = m.log.lastIndex()
 	default:
 		m.log.restore(msg.Index, msg.LogTerm)
+		copy(m.kv, msg.KV)
+		m.kvIndex = msg.Index
 		r.Index = m.log.lastIndex()
 	}
+}
+
+// termAt is the term of entry i, which must be in the log or its snapshot.
+func (m *Member) termAt(i uint64) uint64 {
+	t, _ := m.log.term(i)
+	return t
 }
 
 // maybeDecrTo handles a rejected MsgApp; it reports whether to resend.
@@ -719,10 +733,12 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 	prev := pr.next - 1
 	prevTerm, ok := m.log.term(prev)
 	if !ok {
-		// Compacted: send the snapshot instead.
+		// Compacted: send a snapshot of the store as of what it applied.
+		at := max(m.kvIndex, m.log.offset)
 		msg := m.newMsg(MsgSnap, id)
-		msg.Index, msg.LogTerm = m.log.offset, m.log.snapTerm
-		pr.next = m.log.offset + 1
+		msg.Index, msg.LogTerm = at, m.termAt(at)
+		msg.KV = append(msg.KV[:0], m.kv...)
+		pr.next = at + 1
 		pr.probe, pr.probeSent = true, true
 		return true
 	}
@@ -819,8 +835,8 @@ func (m *Member) newMsg(t MsgType, to uint64) *Message {
 		m.outbox = append(m.outbox, Message{})
 	}
 	msg := &m.outbox[n]
-	ents := msg.Entries[:0]
-	*msg = Message{Type: t, From: m.Proc, To: m.peer(to).Proc, Term: m.hs.term, Entries: ents}
+	ents, kv := msg.Entries[:0], msg.KV[:0]
+	*msg = Message{Type: t, From: m.Proc, To: m.peer(to).Proc, Term: m.hs.term, Entries: ents, KV: kv}
 	return msg
 }
 
@@ -892,27 +908,43 @@ func (m *Member) flush(msgs []Message) {
 func (m *Member) apply() {
 	for m.log.applied < m.log.committed {
 		m.log.applied++
-		if m.log.applied <= m.log.offset {
+		i := m.log.applied
+		if i <= m.log.offset {
 			continue
 		}
-		e := m.log.entry(m.log.applied)
+		e := m.log.entry(i)
+		res := ""
+		if e.Op.Kind != OpNone && i > m.kvIndex {
+			res = applyOp(m.kv, e.Op, i)
+		}
+		m.kvIndex = max(m.kvIndex, i)
 		if e.Req == 0 {
 			continue
 		}
 		if w, ok := m.waits[e.Req]; ok {
 			delete(m.waits, e.Req)
-			m.reply(w.client, e.Req, "")
+			r := Message{Type: MsgClientReply, From: m.Proc, To: w.client, Context: e.Req, Err: res}
+			if res == "" {
+				r.Rev = i
+			}
+			m.e.c.net.Send(&r)
 		}
 	}
 	for i := 0; i < len(m.reads); {
 		r := &m.reads[i]
 		if r.haveIdx && r.index <= m.log.applied {
-			m.reply(r.client, r.id, "")
+			m.replyRead(r.client, r.id, r.key)
 			m.reads = append(m.reads[:i], m.reads[i+1:]...)
 			continue
 		}
 		i++
 	}
+}
+
+// replyRead answers a read with the key's current state.
+func (m *Member) replyRead(client *Process, id uint64, key uint32) {
+	it := m.kv[key]
+	m.e.c.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Val: it.Val, Rev: it.Rev, Found: it.Exists})
 }
 
 func (m *Member) maybeCompact() {
@@ -937,11 +969,11 @@ func (m *Member) clientWrite(msg *Message) {
 	id := msg.Context
 	switch {
 	case m.state == Leader:
-		m.appendEntries(Entry{Req: id})
+		m.appendEntries(Entry{Req: id, Op: msg.Op})
 		m.bcastAppend()
 	case m.state == Follower && m.lead != none:
 		fwd := m.newMsg(MsgProp, m.lead)
-		fwd.Entries = append(fwd.Entries, Entry{Req: id})
+		fwd.Entries = append(fwd.Entries, Entry{Req: id, Op: msg.Op})
 	default:
 		m.reply(msg.From, id, errProposalDropped)
 		return
@@ -954,14 +986,15 @@ func (m *Member) clientWrite(msg *Message) {
 }
 
 func (m *Member) clientRead(msg *Message) {
+	key := msg.Op.Key
 	if !msg.Linearizable {
 		// Serializable: served from local state, leader or not.
-		m.reply(msg.From, msg.Context, "")
+		m.replyRead(msg.From, msg.Context, key)
 		return
 	}
 	m.readCtx++
 	now := m.Proc.Now()
-	m.reads = append(m.reads, pendingRead{id: msg.Context, client: msg.From, ctx: m.readCtx<<8 | m.ID,
+	m.reads = append(m.reads, pendingRead{id: msg.Context, key: key, client: msg.From, ctx: m.readCtx<<8 | m.ID,
 		lastSent: now, expire: now.Add(m.cfg.RequestTimeout)})
 	m.sendReadIndex(&m.reads[len(m.reads)-1])
 }

@@ -13,21 +13,32 @@ type Zone struct {
 	Hosts []*Host
 }
 
-// Clock is a host's clock: it reads Offset + Rate·t at true time t. Timers
-// a process arms for a local duration d fire after d/Rate of true time.
-// The zero Clock is not valid; Rate must be positive (1 is a perfect clock).
+// Clock is a host's clock. Its monotonic reading advances at Rate per unit
+// of true time (1 is a perfect clock; 1.001 runs 0.1% fast); its wall
+// reading is the monotonic one plus Offset, which an NTP step moves. Go
+// timers and durations measured between two time.Now() readings follow the
+// monotonic reading, so a process's timers and elapsed-time checks follow
+// Rate and ignore Offset; what a process writes as a timestamp is the wall
+// reading. The zero Clock is not valid; Rate must be positive.
 type Clock struct {
 	Offset time.Duration
 	Rate   float64
+
+	since  sim.Time      // true time of the last rate change
+	monoAt time.Duration // monotonic reading then
 }
 
-// Local is what the clock reads at true time t.
-func (c Clock) Local(t sim.Time) time.Duration {
-	return c.Offset + time.Duration(float64(t)*c.Rate)
+// Mono is the monotonic reading at true time t (t not before the last
+// rate change).
+func (c *Clock) Mono(t sim.Time) time.Duration {
+	return c.monoAt + time.Duration(c.Rate*float64(t-c.since))
 }
+
+// Wall is the wall-clock reading at true time t.
+func (c *Clock) Wall(t sim.Time) time.Duration { return c.Mono(t) + c.Offset }
 
 // TrueDuration is the true time that elapses while the clock advances by d.
-func (c Clock) TrueDuration(d time.Duration) time.Duration {
+func (c *Clock) TrueDuration(d time.Duration) time.Duration {
 	if c.Rate == 1 {
 		return d
 	}
@@ -65,6 +76,27 @@ func (h *Host) crash() {
 	h.up = false
 	for _, p := range h.Procs {
 		p.kill()
+	}
+}
+
+// setRate changes the clock's rate at true time now and moves every armed
+// timer of the host's processes so that it still fires when the clock has
+// advanced by what it had left to wait.
+func (h *Host) setRate(now sim.Time, rate float64) {
+	c := &h.Clock
+	old := c.Rate
+	c.monoAt, c.since, c.Rate = c.Mono(now), now, rate
+	for _, p := range h.Procs {
+		for _, t := range p.timers {
+			if t.period > 0 {
+				t.period = c.TrueDuration(t.localPeriod)
+			}
+			if t.st.Pending() {
+				left := float64(t.st.When() - now)
+				t.st.Reset(now + sim.Time(left*old/rate))
+				t.next = t.st.When()
+			}
+		}
 	}
 }
 
@@ -250,8 +282,9 @@ type Timer struct {
 	st       *sim.Timer
 	fn       func()
 	deferred bool
-	period   time.Duration // true-time period of a ticker; 0 for one-shot
-	next     sim.Time      // ticker: the grid point it is armed for
+	period      time.Duration // true-time period of a ticker; 0 for one-shot
+	localPeriod time.Duration // the ticker's period on the host's clock
+	next        sim.Time      // ticker: the grid point it is armed for
 }
 
 // NewTimer returns an idle one-shot timer of p that runs fn.
@@ -315,6 +348,7 @@ func (t *Timer) Pending() bool { return t.st.Pending() || t.deferred }
 // StartTicker makes t a ticker with period d on the host's clock whose
 // first tick is at true time first.
 func (t *Timer) StartTicker(d time.Duration, first sim.Time) {
+	t.localPeriod = d
 	t.period = t.p.Host.Clock.TrueDuration(d)
 	t.next = first
 	t.st.Reset(first)

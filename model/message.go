@@ -47,6 +47,25 @@ const (
 	// process answers MsgPong if it is running.
 	MsgPing
 	MsgPong
+	// MsgAPIRequest: a request to a kube-apiserver (Verb, Op).
+	MsgAPIRequest
+	// MsgAPIReply: its answer; Err empty on success.
+	MsgAPIReply
+)
+
+// Verb is what an API request asks of a kube-apiserver.
+type Verb uint8
+
+const (
+	// VerbGet reads an object from etcd (resourceVersion "": a quorum read).
+	VerbGet Verb = iota + 1
+	// VerbGetCached reads from the watch cache (resourceVersion "0").
+	VerbGetCached
+	// VerbWrite creates, updates or puts an object (Op).
+	VerbWrite
+	// VerbReadyz and VerbLivez ask for /readyz and /livez.
+	VerbReadyz
+	VerbLivez
 )
 
 func (t MsgType) String() string {
@@ -89,6 +108,10 @@ func (t MsgType) String() string {
 		return "Ping"
 	case MsgPong:
 		return "Pong"
+	case MsgAPIRequest:
+		return "APIRequest"
+	case MsgAPIReply:
+		return "APIReply"
 	}
 	return fmt.Sprintf("MsgType(%d)", int(t))
 }
@@ -96,7 +119,7 @@ func (t MsgType) String() string {
 // isClientRequest reports whether the sender waits for a reply, so that a
 // refused connection must be answered.
 func (t MsgType) isClientRequest() bool {
-	return t == MsgClientWrite || t == MsgClientRead || t == MsgPing
+	return t == MsgClientWrite || t == MsgClientRead || t == MsgPing || t == MsgAPIRequest
 }
 
 // Entry is one Raft log entry: its term and the client request it carries
@@ -104,6 +127,7 @@ func (t MsgType) isClientRequest() bool {
 type Entry struct {
 	Term uint64
 	Req  uint64
+	Op   Op
 }
 
 // Message is one message on the fabric. It is a plain value: the network
@@ -124,6 +148,16 @@ type Message struct {
 
 	Linearizable bool   // MsgClientRead
 	Err          string // MsgClientReply: "" on success, else etcd's error text
+
+	// Store operations: the write of a MsgClientWrite, the key of a
+	// MsgClientRead, and what a MsgClientReply returns (the object, its
+	// revision, whether it exists). A MsgSnap carries the store.
+	Op    Op
+	Verb  Verb // MsgAPIRequest
+	Val   LeaseRecord
+	Rev   uint64
+	Found bool
+	KV    []KVItem
 	// Datagram marks a message that needs no connection (VRRP adverts): a
 	// one-way cut blocks only its direction and no reconnection delay
 	// applies. Everything else rides on TCP.

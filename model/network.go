@@ -164,9 +164,10 @@ func (n *Network) Send(m *Message) {
 	}
 	lk.lastAt = at
 	e := n.get()
-	ents := e.msg.Entries[:0]
+	ents, kv := e.msg.Entries[:0], e.msg.KV[:0]
 	e.msg = *m
 	e.msg.Entries = append(ents, m.Entries...)
+	e.msg.KV = append(kv, m.KV...)
 	e.timer.Reset(at)
 }
 
@@ -241,7 +242,7 @@ func (n *Network) refuse(dead, client *Process, ctx uint64) {
 	at := max(n.c.Sim.Now().Add(lat.Sample(lk.stream, lk.seq)), lk.lastAt)
 	lk.lastAt = at
 	e := n.get()
-	e.msg = Message{Type: MsgRefused, From: dead, To: client, Context: ctx, Entries: e.msg.Entries[:0]}
+	e.msg = Message{Type: MsgRefused, From: dead, To: client, Context: ctx, Entries: e.msg.Entries[:0], KV: e.msg.KV[:0]}
 	e.timer.Reset(at)
 }
 

@@ -1,0 +1,252 @@
+package model
+
+import (
+	"time"
+
+	"hasim/sim"
+)
+
+// rpcClient is a client's side of request/response traffic to a set of
+// servers, as gRPC and client-go behave: requests rotate round-robin over
+// the connections that are ready; a refused connection takes its server
+// out of rotation and the request moves to the next server at once; a
+// keepalive ping on every connection detects a server that went silent;
+// a server out of rotation is redialed with gRPC's backoff. A request that
+// fails with an error moves on to the next server if the request allows
+// retries (clientv3 retries reads, not writes) and its deadline has not
+// passed.
+//
+// The owner forwards every message it receives to deliver, and learns of
+// each request's end through done, with the tag it gave.
+type rpcClient struct {
+	owner   *Process
+	servers []server
+	rr      int
+	reqs    []rpcReq // in flight, in send order
+	expire  *Timer
+	ping    *Timer
+
+	keepaliveTime, keepaliveTimeout time.Duration
+	// resolve, if set, maps a server to the process that answers it now
+	// (a virtual IP's current holder); otherwise server.proc answers.
+	resolve func(i int) *Process
+	done    func(tag uint64, res *Message, err string)
+}
+
+// server is the client's connection to one server, as gRPC's subchannel
+// sees it: ready, or down until a redial succeeds.
+type server struct {
+	proc     *Process
+	ready    bool
+	redialAt sim.Time
+	backoff  time.Duration
+	pingOut  bool
+	pingSent sim.Time
+	pingTo   *Process // where the outstanding ping went
+}
+
+// rpcReq is one request in flight.
+type rpcReq struct {
+	id, tag  uint64
+	msg      Message // the request, resent on retry
+	deadline sim.Time
+	server   int
+	tried    int
+	retry    bool // move on to the next server on an error reply
+}
+
+// gRPC's reconnect backoff: 1s, ×1.6 per failed attempt, at most 120s.
+const (
+	redialBase = time.Second
+	redialMax  = 120 * time.Second
+)
+
+func newRPCClient(owner *Process, name string, servers []*Process, keepaliveTime, keepaliveTimeout time.Duration,
+	done func(tag uint64, res *Message, err string)) *rpcClient {
+	c := &rpcClient{owner: owner, keepaliveTime: keepaliveTime, keepaliveTimeout: keepaliveTimeout, done: done}
+	for _, s := range servers {
+		c.servers = append(c.servers, server{proc: s})
+	}
+	c.expire = owner.NewTimer(name+"/deadline", c.onExpire)
+	c.ping = owner.NewTimer(name+"/keepalive", c.onKeepalive)
+	return c
+}
+
+// start resets the connections (all ready: a client starts connected) and
+// the keepalive ticker; the owner calls it from its Start.
+func (c *rpcClient) start() {
+	for i := range c.servers {
+		c.servers[i] = server{proc: c.servers[i].proc, ready: true, backoff: redialBase}
+	}
+	c.reqs = c.reqs[:0]
+	if c.keepaliveTime > 0 {
+		c.ping.StartTicker(c.keepaliveTime, c.owner.Now().Add(c.owner.Host.Clock.TrueDuration(c.keepaliveTime)))
+	}
+}
+
+func (c *rpcClient) target(i int) *Process {
+	if c.resolve != nil {
+		return c.resolve(i)
+	}
+	return c.servers[i].proc
+}
+
+// call sends a request (msg's Type, Op and flags; From, To and Context are
+// set here) and returns its id. done will be called exactly once for it,
+// unless the owner stops first.
+func (c *rpcClient) call(tag uint64, msg Message, timeout time.Duration, retry bool) uint64 {
+	now := c.owner.Now()
+	id := c.owner.c.newRequestID()
+	c.reqs = append(c.reqs, rpcReq{id: id, tag: tag, msg: msg, deadline: now.Add(c.owner.Host.Clock.TrueDuration(timeout)), server: -1, retry: retry})
+	c.dispatch(len(c.reqs) - 1)
+	c.armExpire()
+	return id
+}
+
+// dispatch sends request k to the next ready server, or ends it when every
+// server has been tried.
+func (c *rpcClient) dispatch(k int) {
+	r := &c.reqs[k]
+	n := len(c.servers)
+	for r.tried < n {
+		s := c.rr % n
+		c.rr++
+		r.tried++
+		if !c.servers[s].ready {
+			continue
+		}
+		r.server = s
+		m := r.msg
+		m.From, m.To, m.Context = c.owner, c.target(s), r.id
+		c.owner.c.net.Send(&m)
+		return
+	}
+	c.finish(k, nil, "no server available: every connection is down")
+}
+
+// finish ends request k and reports it.
+func (c *rpcClient) finish(k int, res *Message, err string) {
+	tag := c.reqs[k].tag
+	c.reqs = append(c.reqs[:k], c.reqs[k+1:]...)
+	c.done(tag, res, err)
+}
+
+// cancel forgets a request without reporting it.
+func (c *rpcClient) cancel(id uint64) {
+	for k := range c.reqs {
+		if c.reqs[k].id == id {
+			c.reqs = append(c.reqs[:k], c.reqs[k+1:]...)
+			return
+		}
+	}
+}
+
+// deliver handles a message for the client and reports whether it was
+// one: a reply, a refusal or a pong.
+func (c *rpcClient) deliver(msg *Message) bool {
+	switch msg.Type {
+	case MsgPong:
+		for i := range c.servers {
+			if s := &c.servers[i]; s.pingOut && s.pingTo == msg.From {
+				s.pingOut, s.ready, s.backoff = false, true, redialBase
+			}
+		}
+		return true
+	case MsgRefused:
+		if msg.Context == 0 { // a refused ping or redial
+			for i := range c.servers {
+				if s := &c.servers[i]; s.pingOut && s.pingTo == msg.From {
+					c.markDown(s)
+				}
+			}
+			return true
+		}
+	case MsgClientReply, MsgAPIReply:
+	default:
+		return false
+	}
+	k := c.find(msg.Context)
+	if k < 0 {
+		return true // late: the request already ended
+	}
+	r := &c.reqs[k]
+	switch {
+	case msg.Type == MsgRefused:
+		c.markDown(&c.servers[r.server])
+		c.dispatch(k)
+	case msg.Err == "":
+		c.finish(k, msg, "")
+	case r.retry && r.tried < len(c.servers) && c.owner.Now() < r.deadline:
+		c.dispatch(k)
+	default:
+		c.finish(k, msg, msg.Err)
+	}
+	return true
+}
+
+func (c *rpcClient) find(id uint64) int {
+	for k := range c.reqs {
+		if c.reqs[k].id == id {
+			return k
+		}
+	}
+	return -1
+}
+
+// onExpire ends every request past its deadline.
+func (c *rpcClient) onExpire() {
+	now := c.owner.Now()
+	for k := 0; k < len(c.reqs); {
+		if c.reqs[k].deadline <= now {
+			c.finish(k, nil, "context deadline exceeded")
+			continue
+		}
+		k++
+	}
+	c.armExpire()
+}
+
+func (c *rpcClient) armExpire() {
+	first := sim.Never
+	for k := range c.reqs {
+		first = min(first, c.reqs[k].deadline)
+	}
+	if first == sim.Never {
+		c.expire.Stop()
+	} else if !c.expire.Pending() || c.expire.st.When() != first {
+		c.expire.At(first)
+	}
+}
+
+// onKeepalive pings ready connections, declares dead those whose ping went
+// unanswered for the keepalive timeout, and redials those whose backoff is
+// over. Timeouts are checked at keepalive ticks, so detection takes
+// between the timeout and the timeout plus one keepalive interval.
+func (c *rpcClient) onKeepalive() {
+	now := c.owner.Now()
+	for i := range c.servers {
+		s := &c.servers[i]
+		switch {
+		case s.pingOut && now.Sub(s.pingSent) >= c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout):
+			c.markDown(s)
+		case !s.ready && !s.pingOut && now >= s.redialAt:
+			c.sendPing(i)
+		case s.ready && !s.pingOut:
+			c.sendPing(i)
+		}
+	}
+}
+
+func (c *rpcClient) sendPing(i int) {
+	s := &c.servers[i]
+	s.pingOut, s.pingSent, s.pingTo = true, c.owner.Now(), c.target(i)
+	c.owner.c.net.Send(&Message{Type: MsgPing, From: c.owner, To: s.pingTo})
+}
+
+// markDown takes a connection out of rotation until a redial after the
+// current backoff.
+func (c *rpcClient) markDown(s *server) {
+	s.ready, s.pingOut = false, false
+	s.redialAt = c.owner.Now().Add(s.backoff)
+	s.backoff = min(time.Duration(float64(s.backoff)*1.6), redialMax)
+}
