@@ -278,10 +278,10 @@ func (p *Process) resume() {
 // with a fixed phase, like Go's time.Ticker: a tick missed while paused is
 // delivered once on resume and the ticker keeps its phase.
 type Timer struct {
-	p        *Process
-	st       *sim.Timer
-	fn       func()
-	deferred bool
+	p           *Process
+	st          *sim.Timer
+	fn          func()
+	deferred    bool
 	period      time.Duration // true-time period of a ticker; 0 for one-shot
 	localPeriod time.Duration // the ticker's period on the host's clock
 	next        sim.Time      // ticker: the grid point it is armed for
