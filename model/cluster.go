@@ -37,6 +37,14 @@ type Config struct {
 	Etcd        EtcdConfig
 	Probes      []ProbeConfig
 	Faults      []FaultConfig
+	// APIServers run on control-plane hosts, with a kubelet that restarts
+	// them (and the controllers on those hosts) as static pods.
+	APIServers []APIServerConfig
+	// Groups are the leader-elected components.
+	Groups []LeaseGroupConfig
+	// SkipRenewals leaves lease renewals out of the timeline (sweeps that
+	// need only the summary; benchmarks of long horizons).
+	SkipRenewals bool
 	// CheckInvariants scans the whole cluster's safety invariants after
 	// every event (slow; for tests). The cheap checks at each state change
 	// always run.
@@ -62,14 +70,17 @@ type Cluster struct {
 	Hosts  []*Host
 	Procs  []*Process
 	Etcd   *Etcd
-	Probes []*Probe
-	Faults []*Fault
+	Probes     []*Probe
+	Faults     []*Fault
+	APIServers []*APIServer
+	Groups     []*LeaseGroup
 
 	cfg      Config
 	net      *Network
 	timeline []Record
 	current  *Fault   // the most recently injected fault
-	keys     []string // interned store keys, by id
+	keys      []string // interned store keys, by id
+	wallEpoch time.Duration
 	ids      []string // interned lease holder identities; ids[0] is "" (no holder)
 	recSeq   uint64
 	nextReq  uint64
@@ -106,7 +117,11 @@ func Build(cfg Config) (*Cluster, error) {
 		cfg:          cfg,
 		leaderOfTerm: map[uint64]string{},
 		votedFor:     map[voteKey]string{},
-	}
+	} // key 0: the apiservers' health check reads it
+	// Wall clocks read time of day: the run starts at a random point within
+	// a second, so that faults at whole seconds do not line up with the
+	// seconds of timestamps.
+	c.wallEpoch = time.Duration(c.Sim.Stream("wallclock").IntN(0, int(time.Second)))
 	zones := map[string]*Zone{}
 	for _, name := range cfg.Zones {
 		z := &Zone{Name: name}
@@ -145,7 +160,18 @@ func Build(cfg Config) (*Cluster, error) {
 		m.votes = make([]int8, n)
 		m.prs = make([]progress, n)
 	}
-	c.Key(HealthKey)
+	for _, ac := range cfg.APIServers {
+		h := hosts[ac.Host]
+		if h.kubelet == nil {
+			newKubelet(c, h)
+		}
+		a := newAPIServer(c, ac, h)
+		h.kubelet.manage(a.Proc, true)
+		c.APIServers = append(c.APIServers, a)
+	}
+	for _, gc := range cfg.Groups {
+		c.Groups = append(c.Groups, newLeaseGroup(c, gc, hosts))
+	}
 	for _, pc := range cfg.Probes {
 		c.Probes = append(c.Probes, newProbe(c, pc, hosts[pc.Host]))
 	}
@@ -335,6 +361,9 @@ func (c *Cluster) leadershipChanged() {
 	}
 	c.accountLeaders()
 	c.leaders = n
+	for _, g := range c.Groups {
+		g.changed()
+	}
 }
 
 // becameSteady starts the measurements at the cluster's first commit.
@@ -473,6 +502,9 @@ func (c *Cluster) finish() {
 	c.accountLeaders()
 	for _, p := range c.Probes {
 		p.finish()
+	}
+	for _, g := range c.Groups {
+		g.finish()
 	}
 }
 

@@ -34,12 +34,28 @@ const (
 	FaultLink FaultKind = "link"
 	// FaultSlowDisk: fsyncs on the target hosts take Fsync.
 	FaultSlowDisk FaultKind = "slow-disk"
+	// FaultProcessStop: a graceful stop (SIGTERM) of a leader-elected
+	// process: with ReleaseOnCancel it releases its lease first. The
+	// kubelet restarts it.
+	FaultProcessStop FaultKind = "process-stop"
+	// FaultAPIError: every API request of the process fails at once (a
+	// broken credential, a refusing proxy) until the heal.
+	FaultAPIError FaultKind = "api-error"
+	// FaultAPIBlock: every API request of the process hangs until the heal,
+	// then proceeds.
+	FaultAPIBlock FaultKind = "api-block"
+	// FaultClockStep: the target hosts' wall clocks jump by Step (an NTP
+	// step); monotonic clocks do not move.
+	FaultClockStep FaultKind = "clock-step"
+	// FaultClockDrift: the target hosts' clocks run at Rate until the heal.
+	FaultClockDrift FaultKind = "clock-drift"
 )
 
 // FaultKinds lists the catalog in documentation order.
 func FaultKinds() []FaultKind {
 	return []FaultKind{FaultHostCrash, FaultZoneOutage, FaultProcessKill, FaultProcessPause,
-		FaultPartition, FaultLink, FaultSlowDisk}
+		FaultPartition, FaultLink, FaultSlowDisk, FaultProcessStop, FaultAPIError, FaultAPIBlock,
+		FaultClockStep, FaultClockDrift}
 }
 
 // Target selects hosts: a host by name, every host of a zone, every host
@@ -66,8 +82,8 @@ func ParseTarget(s string) (Target, error) {
 	switch kind {
 	case TargetHost, TargetZone, TargetRole:
 	case TargetLeader:
-		if name != "etcd" {
-			return Target{}, fmt.Errorf("target %q: the only leader group is etcd (leader:etcd)", s)
+		if !containsString(LeaderGroups(), name) {
+			return Target{}, fmt.Errorf("target %q: leader groups are %s", s, strings.Join(LeaderGroups(), ", "))
 		}
 	default:
 		return Target{}, fmt.Errorf("target %q: unknown kind %q; allowed: host, zone, role, leader", s, kind)
@@ -77,8 +93,21 @@ func ParseTarget(s string) (Target, error) {
 
 func (t Target) String() string { return t.Kind + ":" + t.Name }
 
+// LeaderGroups are the groups a leader:NAME target can name.
+func LeaderGroups() []string { return []string{"etcd", GroupKCM, GroupScheduler, GroupCCM} }
+
+// Roles of processes.
+const (
+	RoleEtcd      = "etcd"
+	RoleClient    = "client"
+	RoleAPIServer = "kube-apiserver"
+	RoleKubelet   = "kubelet"
+)
+
 // KnownRoles are the roles a Target can name.
-func KnownRoles() []string { return []string{"etcd", "client"} }
+func KnownRoles() []string {
+	return []string{RoleEtcd, RoleClient, RoleAPIServer, "kube-controller-manager", "kube-scheduler", "cloud-controller-manager", RoleKubelet}
+}
 
 // FaultConfig is one scripted fault.
 type FaultConfig struct {
@@ -98,6 +127,8 @@ type FaultConfig struct {
 	Latency *Dist    // link: one-way latency while active
 	Loss    *float64 // link: loss probability while active
 	Fsync   Dist     // slow-disk: fsync latency while active
+	Step    time.Duration // clock-step: how far the wall clock jumps
+	Rate    float64       // clock-drift: the clock rate while active
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {
@@ -147,7 +178,15 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 		if f.Target.Kind != TargetZone {
 			return fmt.Errorf("zone-outage needs a zone target (zone:NAME)")
 		}
-	case FaultProcessKill, FaultProcessPause:
+	case FaultClockDrift:
+		if f.Rate <= 0 {
+			return fmt.Errorf("clock-drift needs a positive rate, e.g. 1.001")
+		}
+	case FaultClockStep:
+		if f.Step == 0 {
+			return fmt.Errorf("clock-step needs a non-zero step")
+		}
+	case FaultProcessKill, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
 		if f.Process != "" && !containsString(KnownRoles(), f.Process) {
 			return fmt.Errorf("process %q: allowed %s", f.Process, strings.Join(KnownRoles(), ", "))
 		}
@@ -201,6 +240,25 @@ type Fault struct {
 	NewLeader      string
 	NewLeaderTerm  uint64
 	FirstOK        []sim.Time // by probe: first success sent after injection; 0 if none
+	// GroupAcquired, by group: the first lease acquisition after injection.
+	GroupAcquired []GroupAcquisition
+	savedRate     []float64 // clock-drift: the rates to restore
+}
+
+// GroupAcquisition is a leader-election group's first acquisition after a
+// fault.
+type GroupAcquisition struct {
+	Group string
+	Proc  string
+	At    sim.Time // 0 if none
+}
+
+func (f *Fault) groupAcquired(g *LeaseGroup, proc string) {
+	for i := range f.GroupAcquired {
+		if a := &f.GroupAcquired[i]; a.Group == g.Name && a.At == 0 {
+			a.Proc, a.At = proc, f.c.Sim.Now()
+		}
+	}
 }
 
 func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
@@ -208,6 +266,9 @@ func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
 		fc.Name = fmt.Sprintf("fault %d", id)
 	}
 	f := &Fault{ID: id, Cfg: fc, c: c, FirstOK: make([]sim.Time, len(c.cfg.Probes))}
+	for _, g := range c.cfg.Groups {
+		f.GroupAcquired = append(f.GroupAcquired, GroupAcquisition{Group: g.Name})
+	}
 	f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
 	return f
 }
@@ -244,8 +305,21 @@ func (c *Cluster) resolve(t Target) ([]*Host, string) {
 			}
 		}
 	case TargetLeader:
-		if l := c.Etcd.Leader(); l != nil {
-			return []*Host{l.Proc.Host}, fmt.Sprintf("%s (host of etcd leader %s)", l.Proc.Host.Name, l.Name)
+		if t.Name == "etcd" {
+			if l := c.Etcd.Leader(); l != nil {
+				return []*Host{l.Proc.Host}, fmt.Sprintf("%s (host of etcd leader %s)", l.Proc.Host.Name, l.Name)
+			}
+			return nil, ""
+		}
+		for _, g := range c.Groups {
+			if g.Name != t.Name {
+				continue
+			}
+			for _, k := range g.Candidates {
+				if k.Leading() {
+					return []*Host{k.Proc.Host}, fmt.Sprintf("%s (host of %s leader %s)", k.Proc.Host.Name, g.Name, k.Proc.Name)
+				}
+			}
 		}
 		return nil, ""
 	}
@@ -283,26 +357,44 @@ func (f *Fault) inject() {
 				c.Record(Record{Event: EvHostDown, Host: h.Name, Fault: f.ID})
 			}
 		}
-	case FaultProcessKill, FaultProcessPause:
-		role := f.Cfg.Process
-		if role == "" {
-			role = "etcd"
-		}
+	case FaultProcessKill, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
+		role := f.processRole()
 		for _, h := range hosts {
 			for _, p := range h.Procs {
 				if p.Role != role {
 					continue
 				}
 				f.procs = append(f.procs, p)
-				if f.Cfg.Kind == FaultProcessKill {
+				switch f.Cfg.Kind {
+				case FaultProcessKill:
 					p.enabled = false
 					p.kill()
 					c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "killed (SIGKILL)"})
-				} else {
+				case FaultProcessPause:
 					p.pause()
 					c.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
+				case FaultProcessStop:
+					if k, ok := p.h.(*Controller); ok && p.state == Running {
+						c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
+						k.el.shutdown()
+					}
+				case FaultAPIError:
+					p.apiFault = apiFail
+				case FaultAPIBlock:
+					p.apiFault = apiHold
 				}
 			}
+		}
+	case FaultClockStep:
+		for _, h := range hosts {
+			h.Clock.Offset += f.Cfg.Step
+			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("wall clock stepped by %v", f.Cfg.Step)})
+		}
+	case FaultClockDrift:
+		for _, h := range hosts {
+			f.savedRate = append(f.savedRate, h.Clock.Rate)
+			h.setRate(c.Sim.Now(), f.Cfg.Rate)
+			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate now %g", f.Cfg.Rate)})
 		}
 	case FaultPartition, FaultLink:
 		a := make([]bool, len(c.Hosts))
@@ -368,6 +460,16 @@ func (f *Fault) heal() {
 				p.resume()
 			}
 		}
+	case FaultAPIError, FaultAPIBlock:
+		for _, p := range f.procs {
+			p.apiFault = apiOK
+			p.releaseHeld()
+		}
+	case FaultClockDrift:
+		for i, h := range f.hosts {
+			h.setRate(c.Sim.Now(), f.savedRate[i])
+			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate back to %g", f.savedRate[i])})
+		}
 	case FaultPartition:
 		c.net.cuts = removePtr(c.net.cuts, f.cut)
 		c.net.cutsChanged()
@@ -404,9 +506,9 @@ func (f *Fault) describe() string {
 	case FaultZoneOutage:
 		what = "zone outage"
 	case FaultProcessKill:
-		what = "kill " + orDefault(fc.Process, "etcd")
+		what = "kill " + f.processRole()
 	case FaultProcessPause:
-		what = "pause " + orDefault(fc.Process, "etcd")
+		what = "pause " + f.processRole()
 	case FaultPartition:
 		peer := "all other hosts"
 		if fc.Peer != nil {
@@ -427,6 +529,16 @@ func (f *Fault) describe() string {
 		what = "link " + strings.Join(parts, ", ")
 	case FaultSlowDisk:
 		what = "slow disk: fsync " + fc.Fsync.String()
+	case FaultProcessStop:
+		what = "stop " + f.processRole() + " gracefully (SIGTERM)"
+	case FaultAPIError:
+		what = "API requests of " + f.processRole() + " fail at once"
+	case FaultAPIBlock:
+		what = "API requests of " + f.processRole() + " hang"
+	case FaultClockStep:
+		what = fmt.Sprintf("wall clock step by %v", fc.Step)
+	case FaultClockDrift:
+		what = fmt.Sprintf("clock rate %g", fc.Rate)
 	}
 	if fc.Duration > 0 {
 		what += fmt.Sprintf(" for %v", fc.Duration)
@@ -434,11 +546,18 @@ func (f *Fault) describe() string {
 	return what
 }
 
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
+// processRole is the role of the process a process fault acts on.
+func (f *Fault) processRole() string {
+	if f.Cfg.Process != "" {
+		return f.Cfg.Process
 	}
-	return s
+	if f.Cfg.Target.Kind == TargetRole {
+		return f.Cfg.Target.Name
+	}
+	if f.Cfg.Target.Kind == TargetLeader && f.Cfg.Target.Name != "etcd" {
+		return f.Cfg.Target.Name
+	}
+	return RoleEtcd
 }
 
 // leaderElected attributes a new leader to the most recent fault.

@@ -58,7 +58,8 @@ type Host struct {
 	c       *Cluster
 	index   int // position in Cluster.Hosts
 	up      bool
-	crashes int // active faults holding the host down
+	crashes int      // active faults holding the host down
+	kubelet *Kubelet // restarts the host's static pods, if it has any
 }
 
 // Up reports whether the host is running.
@@ -197,6 +198,28 @@ type Process struct {
 	timers      []*Timer
 	deferred    []*Timer    // came due while paused, in due order
 	inbox       []*envelope // arrived while paused, in arrival order
+	apiFault    apiFault    // an active api-error or api-block fault
+	held        []Message   // API requests held by an api-block fault
+}
+
+// apiFault is the state of a process's API requests under client faults.
+type apiFault uint8
+
+const (
+	apiOK   apiFault = iota
+	apiFail          // requests fail at once
+	apiHold          // requests hang until the heal
+)
+
+// releaseHeld sends the requests an api-block fault held, in order.
+func (p *Process) releaseHeld() {
+	held := p.held
+	p.held = nil
+	for i := range held {
+		if p.state != Stopped {
+			p.c.net.Send(&held[i])
+		}
+	}
 }
 
 // State is the process's life-cycle state.
@@ -220,6 +243,7 @@ func (p *Process) start() {
 	p.state = Running
 	p.incarnation++
 	p.h.Start()
+	p.c.leadershipChanged()
 }
 
 // kill stops the process, dropping timers, buffered input and (through the
@@ -238,6 +262,7 @@ func (p *Process) kill() {
 		p.c.net.release(e)
 	}
 	p.inbox = p.inbox[:0]
+	p.held = nil
 	p.h.Stop()
 }
 

@@ -24,6 +24,15 @@ const (
 	EvProbeDown     = "probe.unavailable"   // a probe's requests started failing
 	EvProbeUp       = "probe.available"     // a probe's requests succeed again
 	EvViolation     = "invariant.violated"  // a safety invariant broke (a bug)
+	EvAPIReady      = "apiserver.ready"     // /readyz passes (etcd health check ok)
+	EvAPIUnready    = "apiserver.unready"   // /readyz fails, with Reason
+	EvLeaseAcquired = "lease.acquired"      // a candidate became leader of its group (OnStartedLeading)
+	EvLeaseRenewed  = "lease.renewed"       // the leader renewed its lease
+	EvLeaseLost     = "lease.lost"          // the leader's renew round failed (OnStoppedLeading)
+	EvLeaseReleased = "lease.released"      // the leader released its lease on shutdown
+	EvProcExited    = "process.exited"      // a process exited by itself (Reason)
+	EvProcRestarted = "process.restarted"   // the kubelet restarted a static pod
+	EvClockChanged  = "clock.changed"       // a host clock was stepped or its rate changed
 )
 
 // Record is one timeline event. Only the fields that apply are set.
@@ -34,6 +43,7 @@ type Record struct {
 	Host   string
 	Proc   string // process
 	Probe  string
+	Group  string // leader-election group (kube-controller-manager, ...)
 	Fault  int    // 1-based fault number
 	Kind   string // fault kind
 	Target string // fault target as resolved

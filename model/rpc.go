@@ -118,6 +118,16 @@ func (c *rpcClient) dispatch(k int) {
 		r.server = s
 		m := r.msg
 		m.From, m.To, m.Context = c.owner, c.target(s), r.id
+		if m.Type == MsgAPIRequest {
+			switch c.owner.apiFault {
+			case apiFail:
+				c.finish(k, nil, "connection refused (api-error fault)")
+				return
+			case apiHold:
+				c.owner.held = append(c.owner.held, m)
+				return
+			}
+		}
 		c.owner.c.net.Send(&m)
 		return
 	}
@@ -131,10 +141,10 @@ func (c *rpcClient) finish(k int, res *Message, err string) {
 	c.done(tag, res, err)
 }
 
-// cancel forgets a request without reporting it.
-func (c *rpcClient) cancel(id uint64) {
+// cancel forgets the request with this tag without reporting it.
+func (c *rpcClient) cancel(tag uint64) {
 	for k := range c.reqs {
-		if c.reqs[k].id == id {
+		if c.reqs[k].tag == tag {
 			c.reqs = append(c.reqs[:k], c.reqs[k+1:]...)
 			return
 		}

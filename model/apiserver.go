@@ -1,0 +1,218 @@
+package model
+
+import (
+	"fmt"
+	"time"
+
+	"hasim/sim"
+)
+
+// APIServerConfig describes one kube-apiserver. Defaults are upstream's
+// (shared/reference/k8s-ha-semantics.md §3).
+type APIServerConfig struct {
+	Host string
+	// Etcd names the members it connects to: the local member only in a
+	// stacked (kubeadm) topology, every member with external etcd.
+	Etcd []string
+	// RequestTimeout bounds a request (--request-timeout). Default 60s.
+	RequestTimeout time.Duration
+	// HealthTimeout bounds the etcd health check behind /livez and /readyz
+	// (--etcd-healthcheck-timeout), which runs at most every HealthTimeout/2
+	// and otherwise returns its last result. Default 2s.
+	HealthTimeout time.Duration
+	// WatchCacheStaleAfter is how long after its last successful etcd
+	// round trip the watch cache stops serving (etcd cuts require-leader
+	// watches 3–4 s after losing its leader; the reflector then fails to
+	// re-list). Default 5s.
+	WatchCacheStaleAfter time.Duration
+	// EtcdKeepaliveTime and EtcdKeepaliveTimeout are the etcd client's
+	// keepalive. Defaults 30s and 10s, as kube-apiserver sets them.
+	EtcdKeepaliveTime    time.Duration
+	EtcdKeepaliveTimeout time.Duration
+}
+
+// APIServer defaults.
+const (
+	DefaultAPIRequestTimeout    = 60 * time.Second
+	DefaultEtcdHealthTimeout    = 2 * time.Second
+	DefaultWatchCacheStaleAfter = 5 * time.Second
+	DefaultAPIEtcdKeepalive     = 30 * time.Second
+	DefaultAPIEtcdKeepaliveWait = 10 * time.Second
+)
+
+func (c APIServerConfig) withDefaults() APIServerConfig {
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = DefaultAPIRequestTimeout
+	}
+	if c.HealthTimeout == 0 {
+		c.HealthTimeout = DefaultEtcdHealthTimeout
+	}
+	if c.WatchCacheStaleAfter == 0 {
+		c.WatchCacheStaleAfter = DefaultWatchCacheStaleAfter
+	}
+	if c.EtcdKeepaliveTime == 0 {
+		c.EtcdKeepaliveTime = DefaultAPIEtcdKeepalive
+	}
+	if c.EtcdKeepaliveTimeout == 0 {
+		c.EtcdKeepaliveTimeout = DefaultAPIEtcdKeepaliveWait
+	}
+	return c
+}
+
+// apiPending is an API request waiting for etcd.
+type apiPending struct {
+	tag    uint64
+	client *Process
+	ctx    uint64
+}
+
+// APIServer is a kube-apiserver: it turns API requests into etcd requests
+// through its etcd client and answers health checks from its last etcd
+// health result.
+type APIServer struct {
+	Name string
+	Proc *Process
+
+	c       *Cluster
+	cfg     APIServerConfig
+	etcd    *rpcClient
+	health  *Timer
+	pending []apiPending
+	nextTag uint64
+
+	healthTag    uint64 // tag of the health check in flight, 0 if none
+	healthy      bool   // the last etcd health check passed
+	everHealthy  bool
+	lastEtcdOK   sim.Time
+	readyChanged bool
+}
+
+func newAPIServer(c *Cluster, cfg APIServerConfig, h *Host) *APIServer {
+	cfg = cfg.withDefaults()
+	a := &APIServer{Name: "kube-apiserver-" + h.Name, c: c, cfg: cfg}
+	a.Proc = c.addProcess(a.Name, RoleAPIServer, h, a)
+	var members []*Process
+	for _, m := range c.Etcd.Members {
+		if containsString(cfg.Etcd, m.Name) {
+			members = append(members, m.Proc)
+		}
+	}
+	a.etcd = newRPCClient(a.Proc, a.Name+"/etcd", members, cfg.EtcdKeepaliveTime, cfg.EtcdKeepaliveTimeout, a.etcdDone)
+	a.health = a.Proc.NewTimer(a.Name+"/healthcheck", a.checkHealth)
+	return a
+}
+
+// Ready reports whether /readyz passes now.
+func (a *APIServer) Ready() bool { return a.Proc.Running() && a.healthy }
+
+// Start implements Handler: the apiserver is not ready until its first
+// etcd health check passes.
+func (a *APIServer) Start() {
+	a.etcd.start()
+	a.pending = a.pending[:0]
+	a.healthTag, a.healthy, a.everHealthy = 0, false, false
+	a.health.StartTicker(a.cfg.HealthTimeout/2, a.Proc.Now())
+}
+
+// Stop implements Handler.
+func (a *APIServer) Stop() {
+	if a.healthy {
+		a.c.Record(Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
+	}
+	a.healthy = false
+}
+
+// checkHealth runs the etcd health check (a quorum read of HealthKey) if
+// none is in flight: at most one per HealthTimeout/2.
+func (a *APIServer) checkHealth() {
+	if a.healthTag != 0 {
+		return
+	}
+	a.nextTag++
+	a.healthTag = a.nextTag
+	a.etcd.call(a.healthTag, Message{Type: MsgClientRead, Linearizable: true, Op: Op{Key: 0}}, a.cfg.HealthTimeout, true)
+}
+
+// Deliver implements Handler.
+func (a *APIServer) Deliver(msg *Message) {
+	switch msg.Type {
+	case MsgPing:
+		a.c.net.Send(&Message{Type: MsgPong, From: a.Proc, To: msg.From})
+		return
+	case MsgAPIRequest:
+		a.serve(msg)
+		return
+	}
+	a.etcd.deliver(msg)
+}
+
+func (a *APIServer) reply(to *Process, ctx uint64, r Message) {
+	r.Type, r.From, r.To, r.Context = MsgAPIReply, a.Proc, to, ctx
+	a.c.net.Send(&r)
+}
+
+func (a *APIServer) serve(msg *Message) {
+	switch msg.Verb {
+	case VerbReadyz, VerbLivez:
+		if !a.healthy {
+			a.reply(msg.From, msg.Context, Message{Err: "etcd check failed"})
+		} else {
+			a.reply(msg.From, msg.Context, Message{})
+		}
+		return
+	case VerbGetCached:
+		if a.Proc.Now().Sub(a.lastEtcdOK) > a.cfg.WatchCacheStaleAfter || !a.everHealthy {
+			a.reply(msg.From, msg.Context, Message{Err: "429: storage is (re)initializing"})
+		} else {
+			a.reply(msg.From, msg.Context, Message{Found: true})
+		}
+		return
+	}
+	a.nextTag++
+	a.pending = append(a.pending, apiPending{tag: a.nextTag, client: msg.From, ctx: msg.Context})
+	switch msg.Verb {
+	case VerbGet:
+		a.etcd.call(a.nextTag, Message{Type: MsgClientRead, Linearizable: true, Op: Op{Key: msg.Op.Key}}, a.cfg.RequestTimeout, true)
+	default:
+		a.etcd.call(a.nextTag, Message{Type: MsgClientWrite, Op: msg.Op}, a.cfg.RequestTimeout, false)
+	}
+}
+
+// etcdDone answers the API request (or health check) an etcd request was for.
+func (a *APIServer) etcdDone(tag uint64, res *Message, err string) {
+	if err == "" || err == ErrConflict || err == ErrExists || err == ErrNotFound {
+		a.lastEtcdOK = a.Proc.Now() // etcd answered
+	}
+	if tag == a.healthTag {
+		a.healthTag = 0
+		a.setHealthy(err == "", err)
+		return
+	}
+	for i, p := range a.pending {
+		if p.tag != tag {
+			continue
+		}
+		a.pending = append(a.pending[:i], a.pending[i+1:]...)
+		var r Message
+		if res != nil {
+			r.Val, r.Rev, r.Found = res.Val, res.Rev, res.Found
+		}
+		r.Err = err
+		a.reply(p.client, p.ctx, r)
+		return
+	}
+}
+
+func (a *APIServer) setHealthy(ok bool, err string) {
+	if ok == a.healthy {
+		return
+	}
+	a.healthy = ok
+	if ok {
+		a.everHealthy = true
+		a.c.Record(Record{Event: EvAPIReady, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "etcd health check passes"})
+	} else {
+		a.c.Record(Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name,
+			Reason: fmt.Sprintf("etcd health check fails: %s", err)})
+	}
+}

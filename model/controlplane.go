@@ -1,0 +1,192 @@
+package model
+
+import (
+	"fmt"
+	"time"
+
+	"hasim/sim"
+)
+
+// Leader-election groups of the control plane.
+const (
+	GroupKCM       = "kube-controller-manager"
+	GroupScheduler = "kube-scheduler"
+	GroupCCM       = "cloud-controller-manager"
+)
+
+// LeaseGroupConfig is a leader-election group: the candidates competing
+// for one Lease.
+type LeaseGroupConfig struct {
+	// Name is the component ("kube-controller-manager", ...); the Lease is
+	// kube-system/<Name>.
+	Name string
+	// Hosts run one candidate each.
+	Hosts []string
+	// Endpoint is where candidates send API requests: "local" (the
+	// apiserver on their own host, as kubeadm configures the controllers)
+	// or "all" (every apiserver, failing over client-side).
+	Endpoint string
+	LE       LeaderElectionConfig
+	// NoRestart: the candidates are not static pods, so nothing restarts
+	// one that exits (as in the reference measurements' harness).
+	NoRestart bool
+}
+
+// Interval is a stretch of true time.
+type Interval struct{ From, To sim.Time }
+
+// LeaseGroup tracks one group's candidates and what the leadership looked
+// like: who believed they led, who acted on it, and when two did at once.
+type LeaseGroup struct {
+	Name       string
+	Candidates []*Controller
+
+	c      *Cluster
+	cfg    LeaseGroupConfig
+	key    uint32
+	stream sim.Stream
+
+	leading, acting int
+	since           sim.Time
+	started         bool // some candidate has led
+	noLeader        time.Duration
+	split, actSplit []Interval // open while the last one's To is 0
+	current         string     // identity of the leader last acquired
+}
+
+// changed recounts leaders and closes or opens intervals.
+func (g *LeaseGroup) changed() {
+	leading, acting := 0, 0
+	for _, k := range g.Candidates {
+		if k.el.leading && k.Proc.state != Stopped {
+			leading++
+			if k.Proc.state == Running {
+				acting++
+			}
+		}
+	}
+	now := g.c.Sim.Now()
+	if g.started && g.acting == 0 {
+		g.noLeader += now.Sub(g.since)
+	}
+	g.since = now
+	g.started = g.started || leading > 0
+	g.split = track(g.split, g.leading >= 2, leading >= 2, now)
+	g.actSplit = track(g.actSplit, g.acting >= 2, acting >= 2, now)
+	g.leading, g.acting = leading, acting
+}
+
+// track opens an interval when cond becomes true and closes it when it
+// becomes false.
+func track(iv []Interval, was, is bool, now sim.Time) []Interval {
+	switch {
+	case is && !was:
+		iv = append(iv, Interval{From: now})
+	case was && !is:
+		iv[len(iv)-1].To = now
+	}
+	return iv
+}
+
+// finish closes the accounting at the end of a run.
+func (g *LeaseGroup) finish() {
+	now := g.c.Sim.Now()
+	if g.started && g.acting == 0 {
+		g.noLeader += now.Sub(g.since)
+	}
+	g.since = now
+	for _, iv := range [][]Interval{g.split, g.actSplit} {
+		if n := len(iv); n > 0 && iv[n-1].To == 0 {
+			iv[n-1].To = now
+		}
+	}
+}
+
+// Controller is a leader-elected control-plane process: a
+// kube-controller-manager, kube-scheduler or cloud-controller-manager. It
+// runs its Elector; when Run returns (lease lost, or a graceful stop) the
+// process exits and the kubelet restarts it as a static pod.
+type Controller struct {
+	Name  string
+	Proc  *Process
+	Group *LeaseGroup
+	el    *Elector
+}
+
+// Start implements Handler.
+func (k *Controller) Start() { k.el.start() }
+
+// Stop implements Handler: killed, it believes nothing any more.
+func (k *Controller) Stop() { k.el.crash() }
+
+// Deliver implements Handler.
+func (k *Controller) Deliver(msg *Message) { k.el.api.deliver(msg) }
+
+// Leading reports whether it believes it leads.
+func (k *Controller) Leading() bool { return k.el.leading && k.Proc.state != Stopped }
+
+// stopped is OnStoppedLeading (or Run returning): the process exits, with
+// code 1 after losing the lease and 0 after a graceful stop.
+func (k *Controller) stopped(reason string, graceful bool) {
+	code := 1
+	if graceful {
+		code = 0
+	}
+	k.Proc.c.exit(k.Proc, fmt.Sprintf("exit %d: %s", code, reason))
+}
+
+// recordLease puts a lease event of candidate e on the timeline.
+func (c *Cluster) recordLease(g *LeaseGroup, event string, e *Elector, reason string) {
+	if event == EvLeaseRenewed && c.cfg.SkipRenewals {
+		return
+	}
+	if event == EvLeaseAcquired {
+		g.current = c.IdentityName(e.me)
+		if f := c.current; f != nil {
+			f.groupAcquired(g, e.p.Name)
+		}
+	}
+	c.Record(Record{Event: event, Group: g.Name, Proc: e.p.Name, Host: e.p.Host.Name, Reason: reason})
+}
+
+// exit ends a process by itself (not a fault): the kubelet on its host
+// restarts it.
+func (c *Cluster) exit(p *Process, reason string) {
+	if p.state == Stopped {
+		return
+	}
+	c.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Reason: reason})
+	p.kill()
+	if k := p.Host.kubelet; k != nil {
+		k.podExited(p)
+	}
+}
+
+func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *LeaseGroup {
+	gc.LE = gc.LE.WithDefaults()
+	if gc.Endpoint == "" {
+		gc.Endpoint = "local"
+	}
+	g := &LeaseGroup{Name: gc.Name, c: c, cfg: gc, key: c.Key("/registry/leases/kube-system/" + gc.Name),
+		stream: c.Sim.Stream("lease/" + gc.Name)}
+	for _, hn := range gc.Hosts {
+		h := hosts[hn]
+		var servers []*Process
+		for _, a := range c.APIServers {
+			if gc.Endpoint == "all" || a.Proc.Host == h {
+				servers = append(servers, a.Proc)
+			}
+		}
+		k := &Controller{Name: gc.Name + "-" + hn, Group: g}
+		k.Proc = c.addProcess(k.Name, gc.Name, h, k)
+		k.el = newElector(g, k.Proc, servers, gc.LE, k.stopped)
+		if !gc.NoRestart {
+			if h.kubelet == nil {
+				newKubelet(c, h)
+			}
+			h.kubelet.manage(k.Proc, false)
+		}
+		g.Candidates = append(g.Candidates, k)
+	}
+	return g
+}
