@@ -65,25 +65,25 @@ func (v Violation) String() string { return fmt.Sprintf("%v %s: %s", v.T, v.Inva
 
 // Cluster is one simulated cluster and the run around it.
 type Cluster struct {
-	Sim    *sim.Sim
-	Zones  []*Zone
-	Hosts  []*Host
-	Procs  []*Process
-	Etcd   *Etcd
+	Sim        *sim.Sim
+	Zones      []*Zone
+	Hosts      []*Host
+	Procs      []*Process
+	Etcd       *Etcd
 	Probes     []*Probe
 	Faults     []*Fault
 	APIServers []*APIServer
 	Groups     []*LeaseGroup
 
-	cfg      Config
-	net      *Network
-	timeline []Record
-	current  *Fault   // the most recently injected fault
+	cfg       Config
+	net       *Network
+	timeline  []Record
+	current   *Fault   // the most recently injected fault
 	keys      []string // interned store keys, by id
 	wallEpoch time.Duration
-	ids      []string // interned lease holder identities; ids[0] is "" (no holder)
-	recSeq   uint64
-	nextReq  uint64
+	ids       []string // interned lease holder identities; ids[0] is "" (no holder)
+	recSeq    uint64
+	nextReq   uint64
 
 	// Measurements start once the cluster is first healthy: the bootstrap
 	// election is in the timeline but not in the availability figures.

@@ -112,12 +112,12 @@ func floorSec(ns int64) int64 {
 type attemptStep uint8
 
 const (
-	stepIdle   attemptStep = iota
-	stepFast               // optimistic renew PUT (client-go ≥ 1.30)
-	stepGet                // GET of the lock
-	stepCreate             // CREATE when not found
-	stepUpdate             // PUT after the GET
-	stepRelease            // release PUT (holder cleared)
+	stepIdle    attemptStep = iota
+	stepFast                // optimistic renew PUT (client-go ≥ 1.30)
+	stepGet                 // GET of the lock
+	stepCreate              // CREATE when not found
+	stepUpdate              // PUT after the GET
+	stepRelease             // release PUT (holder cleared)
 	stepReleaseGet
 )
 

@@ -124,9 +124,9 @@ type FaultConfig struct {
 	// Process (process-kill, process-pause) is the role of the process to
 	// act on. Default "etcd".
 	Process string
-	Latency *Dist    // link: one-way latency while active
-	Loss    *float64 // link: loss probability while active
-	Fsync   Dist     // slow-disk: fsync latency while active
+	Latency *Dist         // link: one-way latency while active
+	Loss    *float64      // link: loss probability while active
+	Fsync   Dist          // slow-disk: fsync latency while active
 	Step    time.Duration // clock-step: how far the wall clock jumps
 	Rate    float64       // clock-drift: the clock rate while active
 }
