@@ -117,7 +117,8 @@ func Build(cfg Config) (*Cluster, error) {
 		cfg:          cfg,
 		leaderOfTerm: map[uint64]string{},
 		votedFor:     map[voteKey]string{},
-	} // key 0: the apiservers' health check reads it
+	}
+	c.Key(HealthKey) // key 0: the apiservers' health check reads it
 	// Wall clocks read time of day: the run starts at a random point within
 	// a second, so that faults at whole seconds do not line up with the
 	// seconds of timestamps.

@@ -97,6 +97,10 @@ func TestInvariantsUnderChaos(t *testing.T) {
 				f.Fsync = Between(50*time.Millisecond, 1500*time.Millisecond)
 			case FaultPartition:
 				f.OneWay = st.IntN(i*10+5, 2) == 0
+			case FaultClockStep:
+				f.Step = 3 * time.Second
+			case FaultClockDrift:
+				f.Rate = 1.05
 			}
 			faults = append(faults, f)
 		}

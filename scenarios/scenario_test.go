@@ -81,7 +81,7 @@ var badCases = []struct {
 	{"fault after horizon", "at: 10s", "at: 90s",
 		[]string{`f.yaml:19:51: spec.faults[0].at: 1m30s is at or after the horizon (1m0s): the fault would never happen`}},
 	{"unknown fault kind", "kind: process-kill", "kind: reboot",
-		[]string{`f.yaml:19:8: spec.faults[0].kind: unknown kind "reboot"; allowed: host-crash, zone-outage, process-kill, process-pause, partition, link, slow-disk`}},
+		[]string{`f.yaml:19:8: spec.faults[0].kind: unknown kind "reboot"; allowed: host-crash, zone-outage, process-kill, process-pause, partition, link, slow-disk, process-stop, api-error, api-block, clock-step, clock-drift`}},
 	{"bad target syntax", `target: "leader:etcd"`, `target: "etcd-1"`,
 		[]string{`f.yaml:19:28: spec.faults[0].target: target "etcd-1": want host:NAME, zone:NAME, role:NAME or leader:etcd`}},
 	{"undefined target host", `target: "leader:etcd"`, `target: "host:h7"`,
