@@ -80,11 +80,26 @@ type APIServer struct {
 	pending []apiPending
 	nextTag uint64
 
-	healthTag    uint64 // tag of the health check in flight, 0 if none
-	healthy      bool   // the last etcd health check passed
-	everHealthy  bool
-	lastEtcdOK   sim.Time
-	readyChanged bool
+	healthTag   uint64 // tag of the health check in flight, 0 if none
+	healthy     bool   // the last etcd health check passed
+	everHealthy bool
+	lastEtcdOK  sim.Time
+
+	// Readiness accounting, from the cluster's first commit.
+	readySince sim.Time
+	ready      time.Duration
+}
+
+// ReadyTime is the measured time during which /readyz passed.
+func (a *APIServer) ReadyTime() time.Duration { return a.ready }
+
+// account adds the time since the last change to the readiness total.
+func (a *APIServer) account() {
+	now := a.Proc.Now()
+	if a.healthy && a.c.steady {
+		a.ready += now.Sub(max(a.readySince, a.c.steadyAt))
+	}
+	a.readySince = now
 }
 
 func newAPIServer(c *Cluster, cfg APIServerConfig, h *Host) *APIServer {
@@ -116,6 +131,7 @@ func (a *APIServer) Start() {
 
 // Stop implements Handler.
 func (a *APIServer) Stop() {
+	a.account()
 	if a.healthy {
 		a.c.Record(Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
 	}
@@ -207,6 +223,7 @@ func (a *APIServer) setHealthy(ok bool, err string) {
 	if ok == a.healthy {
 		return
 	}
+	a.account()
 	a.healthy = ok
 	if ok {
 		a.everHealthy = true

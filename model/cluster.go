@@ -42,6 +42,8 @@ type Config struct {
 	APIServers []APIServerConfig
 	// Groups are the leader-elected components.
 	Groups []LeaseGroupConfig
+	// LoadBalancer is the control-plane endpoint; nil means none.
+	LoadBalancer *LoadBalancerConfig
 	// SkipRenewals leaves lease renewals out of the timeline (sweeps that
 	// need only the summary; benchmarks of long horizons).
 	SkipRenewals bool
@@ -74,6 +76,7 @@ type Cluster struct {
 	Faults     []*Fault
 	APIServers []*APIServer
 	Groups     []*LeaseGroup
+	LB         *LoadBalancer
 
 	cfg       Config
 	net       *Network
@@ -169,6 +172,9 @@ func Build(cfg Config) (*Cluster, error) {
 		a := newAPIServer(c, ac, h)
 		h.kubelet.manage(a.Proc, true)
 		c.APIServers = append(c.APIServers, a)
+	}
+	if cfg.LoadBalancer != nil {
+		c.buildLB(*cfg.LoadBalancer, hosts)
 	}
 	for _, gc := range cfg.Groups {
 		c.Groups = append(c.Groups, newLeaseGroup(c, gc, hosts))
@@ -506,6 +512,9 @@ func (c *Cluster) finish() {
 	}
 	for _, g := range c.Groups {
 		g.finish()
+	}
+	for _, a := range c.APIServers {
+		a.account()
 	}
 }
 

@@ -52,6 +52,7 @@ type LeaseGroup struct {
 	noLeader        time.Duration
 	split, actSplit []Interval // open while the last one's To is 0
 	current         string     // identity of the leader last acquired
+	acquisitions    int
 }
 
 // changed recounts leaders and closes or opens intervals.
@@ -70,7 +71,7 @@ func (g *LeaseGroup) changed() {
 		g.noLeader += now.Sub(g.since)
 	}
 	g.since = now
-	g.started = g.started || leading > 0
+	g.started = g.started || (leading > 0 && g.c.steady)
 	g.split = track(g.split, g.leading >= 2, leading >= 2, now)
 	g.actSplit = track(g.actSplit, g.acting >= 2, acting >= 2, now)
 	g.leading, g.acting = leading, acting
@@ -141,6 +142,7 @@ func (c *Cluster) recordLease(g *LeaseGroup, event string, e *Elector, reason st
 		return
 	}
 	if event == EvLeaseAcquired {
+		g.acquisitions++
 		g.current = c.IdentityName(e.me)
 		if f := c.current; f != nil {
 			f.groupAcquired(g, e.p.Name)
@@ -167,19 +169,19 @@ func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *Lea
 	if gc.Endpoint == "" {
 		gc.Endpoint = "local"
 	}
-	g := &LeaseGroup{Name: gc.Name, c: c, cfg: gc, key: c.Key("/registry/leases/kube-system/" + gc.Name),
+	lease := gc.Name
+	if gc.Name == RoleKubeVIP {
+		lease = "plndr-cp-lock"
+	}
+	g := &LeaseGroup{Name: gc.Name, c: c, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
 		stream: c.Sim.Stream("lease/" + gc.Name)}
 	for _, hn := range gc.Hosts {
 		h := hosts[hn]
-		var servers []*Process
-		for _, a := range c.APIServers {
-			if gc.Endpoint == "all" || a.Proc.Host == h {
-				servers = append(servers, a.Proc)
-			}
-		}
 		k := &Controller{Name: gc.Name + "-" + hn, Group: g}
 		k.Proc = c.addProcess(k.Name, gc.Name, h, k)
+		servers, resolve := c.apiEndpoints(gc.Endpoint, h)
 		k.el = newElector(g, k.Proc, servers, gc.LE, k.stopped)
+		k.el.api.resolve = resolve
 		if !gc.NoRestart {
 			if h.kubelet == nil {
 				newKubelet(c, h)
@@ -189,4 +191,69 @@ func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *Lea
 		g.Candidates = append(g.Candidates, k)
 	}
 	return g
+}
+
+// apiEndpoints are the servers a client on host h reaches for an endpoint
+// kind: "local" (the apiserver on h), "all" (every apiserver, client-side
+// failover) or "lb" (the control-plane endpoint; resolved at each send,
+// since a VIP moves).
+func (c *Cluster) apiEndpoints(kind string, h *Host) ([]*Process, func(int) *Process) {
+	var servers []*Process
+	switch {
+	case kind == "lb" && c.LB != nil && c.LB.Kind != LBNone:
+		lb := c.LB
+		servers = []*Process{nil}
+		return servers, func(int) *Process { return lb.endpoint() }
+	case kind == "local":
+		for _, a := range c.APIServers {
+			if a.Proc.Host == h {
+				servers = append(servers, a.Proc)
+			}
+		}
+	default: // "all", or "lb" without a load balancer
+		for _, a := range c.APIServers {
+			servers = append(servers, a.Proc)
+		}
+	}
+	return servers, nil
+}
+
+// buildLB assembles the load balancer after the apiservers.
+func (c *Cluster) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
+	cfg = cfg.withDefaults()
+	lb := &LoadBalancer{Kind: cfg.Kind, c: c, cfg: cfg}
+	c.LB = lb
+	switch cfg.Kind {
+	case LBHAProxy, LBKeepalived:
+		for i, hn := range cfg.Hosts {
+			x := newProxy(c, cfg, hosts[hn])
+			lb.Proxies = append(lb.Proxies, x)
+			if cfg.Kind == LBKeepalived {
+				lb.VRRPs = append(lb.VRRPs, newVRRP(lb, hosts[hn], 101-i, x))
+			}
+		}
+	case LBKubeVIP:
+		le := cfg.LE
+		le.ReleaseOnCancel = true
+		var hs []string
+		for _, a := range c.APIServers {
+			hs = append(hs, a.Proc.Host.Name)
+		}
+		g := newLeaseGroup(c, LeaseGroupConfig{Name: RoleKubeVIP, Hosts: hs, Endpoint: "local", LE: le}, hosts)
+		for _, k := range g.Candidates {
+			k.el.identity = k.Proc.Host.Name
+			k.el.onStart = func() { lb.claim(k.Proc.Host, k.Name+" leads plndr-cp-lock") }
+			k.el.onStop = func(reason string, graceful bool) {
+				lb.withdraw(k.Proc.Host, k.Name+" lost plndr-cp-lock")
+				if graceful {
+					k.stopped(reason, true)
+					return
+				}
+				// kube-vip campaigns again in the same process.
+				k.el.restartAfter(le.RetryPeriod)
+			}
+		}
+		lb.KubeVIP = g
+		c.Groups = append(c.Groups, g)
+	}
 }

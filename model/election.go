@@ -161,6 +161,8 @@ type Elector struct {
 	flush        *Timer
 	lostReason   string
 	onStop       func(reason string, graceful bool)
+	onStart      func()
+	identity     string // fixed identity (kube-vip: the host name); "" for host_incarnation
 }
 
 func newElector(g *LeaseGroup, p *Process, servers []*Process, cfg LeaderElectionConfig, onStop func(string, bool)) *Elector {
@@ -189,10 +191,21 @@ func (e *Elector) valid() bool {
 // start begins Run: a fresh identity, nothing observed, acquire at once.
 func (e *Elector) start() {
 	e.api.start()
-	e.me = e.c.Identity(fmt.Sprintf("%s_%d", e.p.Host.Name, e.p.Incarnation()))
+	if e.identity != "" {
+		e.me = e.c.Identity(e.identity)
+	} else {
+		e.me = e.c.Identity(fmt.Sprintf("%s_%d", e.p.Host.Name, e.p.Incarnation()))
+	}
 	e.leading, e.stopped, e.haveObs, e.lockRev = false, false, false, 0
 	e.step, e.inRound, e.releasing = stepIdle, false, false
 	e.loop.After(e.cfg.StartDelay)
+}
+
+// restartAfter begins a new Run in the same process after d (kube-vip
+// after losing its lease).
+func (e *Elector) restartAfter(d time.Duration) {
+	e.stopped, e.haveObs, e.step, e.inRound = false, false, stepIdle, false
+	e.loop.After(d)
 }
 
 // crash forgets everything: the process is gone.
@@ -334,6 +347,9 @@ func (e *Elector) startLeading() {
 	e.leading = true
 	e.c.recordLease(e.g, EvLeaseAcquired, e, "")
 	e.g.changed()
+	if e.onStart != nil {
+		e.onStart()
+	}
 	e.startRound()
 }
 

@@ -102,11 +102,16 @@ const (
 	RoleClient    = "client"
 	RoleAPIServer = "kube-apiserver"
 	RoleKubelet   = "kubelet"
+	// RoleLoadBalancer is the proxy; RoleVRRP keepalived; RoleKubeVIP kube-vip.
+	RoleLoadBalancer = "load-balancer"
+	RoleVRRP         = "keepalived"
+	RoleKubeVIP      = "kube-vip"
 )
 
 // KnownRoles are the roles a Target can name.
 func KnownRoles() []string {
-	return []string{RoleEtcd, RoleClient, RoleAPIServer, "kube-controller-manager", "kube-scheduler", "cloud-controller-manager", RoleKubelet}
+	return []string{RoleEtcd, RoleClient, RoleAPIServer, GroupKCM, GroupScheduler, GroupCCM, RoleKubelet,
+		RoleLoadBalancer, RoleVRRP, RoleKubeVIP}
 }
 
 // FaultConfig is one scripted fault.
@@ -266,7 +271,7 @@ func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
 		fc.Name = fmt.Sprintf("fault %d", id)
 	}
 	f := &Fault{ID: id, Cfg: fc, c: c, FirstOK: make([]sim.Time, len(c.cfg.Probes))}
-	for _, g := range c.cfg.Groups {
+	for _, g := range c.Groups {
 		f.GroupAcquired = append(f.GroupAcquired, GroupAcquisition{Group: g.Name})
 	}
 	f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)

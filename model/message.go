@@ -51,6 +51,9 @@ const (
 	MsgAPIRequest
 	// MsgAPIReply: its answer; Err empty on success.
 	MsgAPIReply
+	// MsgVRRPAdvert: a VRRP advertisement (a datagram); Index is the
+	// sender's priority.
+	MsgVRRPAdvert
 )
 
 // Verb is what an API request asks of a kube-apiserver.
@@ -112,6 +115,8 @@ func (t MsgType) String() string {
 		return "APIRequest"
 	case MsgAPIReply:
 		return "APIReply"
+	case MsgVRRPAdvert:
+		return "VRRPAdvert"
 	}
 	return fmt.Sprintf("MsgType(%d)", int(t))
 }

@@ -136,6 +136,17 @@ func (n *Network) passes(a, b int, datagram bool) bool {
 	return !cn.broken && n.c.Sim.Now() >= cn.restoreAt
 }
 
+// handshake reports whether a TCP connection from a to b would be
+// accepted now: b's host is up and reachable and b is not stopped (a
+// paused process's kernel still accepts connections).
+func (n *Network) handshake(a, b *Process) bool {
+	if b.state == Stopped || !b.Host.up {
+		return false
+	}
+	fi, ti := a.Host.index, b.Host.index
+	return fi == ti || (n.passes(fi, ti, false) && n.passes(ti, fi, false))
+}
+
 // Send puts a copy of m on the wire from m.From to m.To. Messages between
 // hosts may be lost to cuts, broken connections, a down host or random
 // loss; they never arrive out of order on a link.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"hasim/sim"
@@ -17,6 +18,9 @@ const (
 	ProbeRead ProbeKind = "read"
 	// ProbeSerializableRead: answered from the local member's state.
 	ProbeSerializableRead ProbeKind = "serializable-read"
+	// ProbeCachedRead: an API read served from the apiserver's watch cache
+	// (resourceVersion "0"); only with Via.
+	ProbeCachedRead ProbeKind = "cached-read"
 )
 
 // ProbeConfig describes a client that measures availability the way a user
@@ -32,6 +36,13 @@ type ProbeConfig struct {
 	// Endpoints are the members the client knows, by name (etcd-1, ...).
 	// Default: all.
 	Endpoints []string
+	// Via makes it a Kubernetes API client instead of an etcd client: "lb"
+	// (the control-plane endpoint), "all" (every apiserver, failing over
+	// itself) or "apiserver:HOST". Writes then are API writes (an etcd
+	// write behind the apiserver), reads quorum GETs, cached-reads watch
+	// cache reads. Its keepalive is client-go's HTTP/2 health check (30 s,
+	// 15 s) unless set.
+	Via string
 	// KeepaliveTime is how often the client pings each connection, and
 	// KeepaliveTimeout how long it waits for the answer before it declares
 	// the connection dead and stops sending requests there. Defaults 2s and
@@ -74,6 +85,7 @@ type Probe struct {
 	ticker   *Timer
 	inflight []attempt
 	nextTag  uint64
+	key      uint32 // the object an API probe writes and reads
 
 	// Accounting, in send order.
 	started    bool
@@ -95,19 +107,39 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 	}
 	if pc.KeepaliveTime == 0 {
 		pc.KeepaliveTime = DefaultProbeKeepaliveTime
+		if pc.Via != "" {
+			pc.KeepaliveTime = 30 * time.Second
+		}
 	}
 	if pc.KeepaliveTimeout == 0 {
 		pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
+		if pc.Via != "" {
+			pc.KeepaliveTimeout = 15 * time.Second
+		}
 	}
 	p := &Probe{Name: pc.Name, Kind: pc.Kind, c: c, cfg: pc}
 	p.Proc = c.addProcess(pc.Name, "client", h, p)
 	var servers []*Process
-	for _, m := range c.Etcd.Members {
-		if len(pc.Endpoints) == 0 || containsString(pc.Endpoints, m.Name) {
-			servers = append(servers, m.Proc)
+	var resolve func(int) *Process
+	switch {
+	case pc.Via == "":
+		for _, m := range c.Etcd.Members {
+			if len(pc.Endpoints) == 0 || containsString(pc.Endpoints, m.Name) {
+				servers = append(servers, m.Proc)
+			}
 		}
+	case strings.HasPrefix(pc.Via, "apiserver:"):
+		for _, a := range c.APIServers {
+			if a.Proc.Host.Name == strings.TrimPrefix(pc.Via, "apiserver:") {
+				servers = append(servers, a.Proc)
+			}
+		}
+	default:
+		servers, resolve = c.apiEndpoints(pc.Via, h)
 	}
+	p.key = c.Key("/registry/configmaps/default/" + pc.Name)
 	p.client = newRPCClient(p.Proc, pc.Name, servers, pc.KeepaliveTime, pc.KeepaliveTimeout, p.done)
+	p.client.resolve = resolve
 	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
 	return p
 }
@@ -141,10 +173,20 @@ func (p *Probe) send() {
 	p.inflight = append(p.inflight, attempt{tag: p.nextTag, sent: p.Proc.Now()})
 	var msg Message
 	retry := false
-	switch p.Kind {
-	case ProbeWrite:
+	switch {
+	case p.cfg.Via != "":
+		msg.Type = MsgAPIRequest
+		switch p.Kind {
+		case ProbeWrite:
+			msg.Verb, msg.Op = VerbWrite, Op{Kind: OpPut, Key: p.key}
+		case ProbeRead:
+			msg.Verb, msg.Op = VerbGet, Op{Key: p.key}
+		default:
+			msg.Verb, msg.Op = VerbGetCached, Op{Key: p.key}
+		}
+	case p.Kind == ProbeWrite:
 		msg.Type = MsgClientWrite
-	case ProbeRead:
+	case p.Kind == ProbeRead:
 		msg.Type, msg.Linearizable, retry = MsgClientRead, true, true
 	default:
 		msg.Type, retry = MsgClientRead, true

@@ -33,6 +33,9 @@ const (
 	EvProcExited    = "process.exited"      // a process exited by itself (Reason)
 	EvProcRestarted = "process.restarted"   // the kubelet restarted a static pod
 	EvClockChanged  = "clock.changed"       // a host clock was stepped or its rate changed
+	EvLBBackendDown = "lb.backend_down"     // a proxy marked an apiserver down
+	EvLBBackendUp   = "lb.backend_up"       // a proxy marked an apiserver up
+	EvVIPMoved      = "vip.moved"           // the virtual IP now answers on Host
 )
 
 // Record is one timeline event. Only the fields that apply are set.

@@ -24,6 +24,9 @@ type Result struct {
 	DualLeader   time.Duration // two or more running members in the leader state
 
 	Members    []MemberResult
+	Groups     []GroupResult
+	APIServers []APIServerResult
+	Hosts      int // hosts in the topology (its cost)
 	Probes     []ProbeResult
 	Faults     []FaultResult
 	Timeline   []Record
@@ -37,6 +40,27 @@ type MemberResult struct {
 	Role       RaftState
 	Term       uint64
 	Leader     string // whom it follows ("" if none)
+}
+
+// GroupResult is a leader-election group's leadership over the run.
+type GroupResult struct {
+	Name string
+	// NoLeader is the measured time with no acting leader (none, or only
+	// frozen ones), from the group's first leader.
+	NoLeader time.Duration
+	// SplitBrain are the intervals in which two or more candidates
+	// believed they led; ActingSplitBrain those in which two or more were
+	// also running (not frozen).
+	SplitBrain       []Interval
+	ActingSplitBrain []Interval
+	Acquisitions     int
+	Leader           string // the candidate leading at the end, if any
+}
+
+// APIServerResult is an apiserver's readiness over the run.
+type APIServerResult struct {
+	Name, Host string
+	Ready      time.Duration // measured time during which /readyz passed
 }
 
 // ProbeResult is what a probe measured.
@@ -72,6 +96,10 @@ type FaultResult struct {
 	// FirstSuccess, by probe, is the time from the fault to the first
 	// successful request sent after it; negative if none.
 	FirstSuccess []time.Duration
+	// GroupFailover, by group, is the time from the fault to the group's
+	// first lease acquisition after it; negative if none.
+	GroupFailover []time.Duration
+	GroupLeader   []string
 }
 
 // Result snapshots the run. Call it after Run.
@@ -91,6 +119,20 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		}
 		r.Members = append(r.Members, mr)
 	}
+	r.Hosts = len(c.Hosts)
+	for _, g := range c.Groups {
+		gr := GroupResult{Name: g.Name, NoLeader: g.noLeader, SplitBrain: append([]Interval(nil), g.split...),
+			ActingSplitBrain: append([]Interval(nil), g.actSplit...), Acquisitions: g.acquisitions}
+		for _, k := range g.Candidates {
+			if k.Leading() {
+				gr.Leader = k.Name
+			}
+		}
+		r.Groups = append(r.Groups, gr)
+	}
+	for _, a := range c.APIServers {
+		r.APIServers = append(r.APIServers, APIServerResult{Name: a.Name, Host: a.Proc.Host.Name, Ready: a.ReadyTime()})
+	}
 	for _, p := range c.Probes {
 		ok, failed := p.Counts()
 		r.Probes = append(r.Probes, ProbeResult{Name: p.Name, Kind: p.Kind, Period: p.cfg.Period, Timeout: p.cfg.Timeout,
@@ -106,6 +148,14 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		}
 		if f.NewLeaderAt != 0 {
 			fr.NewLeaderAfter = f.NewLeaderAt.Sub(f.InjectedAt)
+		}
+		for _, a := range f.GroupAcquired {
+			d := time.Duration(-1)
+			if a.At != 0 {
+				d = a.At.Sub(f.InjectedAt)
+			}
+			fr.GroupFailover = append(fr.GroupFailover, d)
+			fr.GroupLeader = append(fr.GroupLeader, a.Proc)
 		}
 		for _, ok := range f.FirstOK {
 			d := time.Duration(-1)

@@ -118,6 +118,9 @@ func (c *rpcClient) dispatch(k int) {
 		r.server = s
 		m := r.msg
 		m.From, m.To, m.Context = c.owner, c.target(s), r.id
+		if m.To == nil {
+			return // nothing answers (a VIP without holder): the deadline ends it
+		}
 		if m.Type == MsgAPIRequest {
 			switch c.owner.apiFault {
 			case apiFail:
@@ -250,7 +253,9 @@ func (c *rpcClient) onKeepalive() {
 func (c *rpcClient) sendPing(i int) {
 	s := &c.servers[i]
 	s.pingOut, s.pingSent, s.pingTo = true, c.owner.Now(), c.target(i)
-	c.owner.c.net.Send(&Message{Type: MsgPing, From: c.owner, To: s.pingTo})
+	if s.pingTo != nil {
+		c.owner.c.net.Send(&Message{Type: MsgPing, From: c.owner, To: s.pingTo})
+	}
 }
 
 // markDown takes a connection out of rotation until a redial after the

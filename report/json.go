@@ -42,6 +42,42 @@ type Summary struct {
 	Probes             []ProbeSummary `json:"probes"`
 	Faults             []FaultSummary `json:"faults"`
 	Members            []MemberState  `json:"members"`
+	Groups             []GroupSummary `json:"groups"`
+	APIServers         []APIServerSum `json:"apiservers"`
+	Hosts              int            `json:"hosts"`
+}
+
+// GroupSummary is a leader-election group's leadership.
+type GroupSummary struct {
+	Name             string     `json:"name"`
+	NoLeader         float64    `json:"noLeader"`
+	SplitBrain       SplitBrain `json:"splitBrain"`
+	ActingSplitBrain SplitBrain `json:"actingSplitBrain"`
+	Acquisitions     int        `json:"acquisitions"`
+	Leader           string     `json:"leader,omitempty"`
+}
+
+// SplitBrain lists the intervals two or more candidates led at once.
+type SplitBrain struct {
+	Count     int          `json:"count"`
+	Total     float64      `json:"total"`
+	Longest   float64      `json:"longest"`
+	Intervals [][2]float64 `json:"intervals"`
+}
+
+// APIServerSum is an apiserver's readiness.
+type APIServerSum struct {
+	Name          string  `json:"name"`
+	Host          string  `json:"host"`
+	Ready         float64 `json:"ready"`
+	ReadyFraction float64 `json:"readyFraction"`
+}
+
+// GroupFailover is the time from a fault to a group's next acquisition.
+type GroupFailover struct {
+	Group string   `json:"group"`
+	By    string   `json:"by,omitempty"`
+	After *float64 `json:"after"`
 }
 
 // ProbeSummary is one probe's availability.
@@ -70,6 +106,7 @@ type FaultSummary struct {
 	TermBefore   uint64          `json:"termBefore"`
 	NewLeader    *NewLeader      `json:"newLeader"`
 	FirstSuccess []ProbeRecovery `json:"firstSuccess"`
+	Groups       []GroupFailover `json:"groups"`
 }
 
 // NewLeader is the first leader of a higher term after a fault.
@@ -103,6 +140,7 @@ type Event struct {
 	Host   string  `json:"host,omitempty"`
 	Proc   string  `json:"process,omitempty"`
 	Probe  string  `json:"probe,omitempty"`
+	Group  string  `json:"group,omitempty"`
 	Fault  int     `json:"fault,omitempty"`
 	Kind   string  `json:"kind,omitempty"`
 	Target string  `json:"target,omitempty"`
@@ -135,14 +173,35 @@ func NewDocument(scenario string, r model.Result) Document {
 		}
 		s.DualLeader = seconds(r.DualLeader)
 	}
-	s.Probes, s.Faults, s.Members = []ProbeSummary{}, []FaultSummary{}, []MemberState{}
+	s.Probes, s.Faults, s.Members, s.Groups, s.APIServers = []ProbeSummary{}, []FaultSummary{}, []MemberState{}, []GroupSummary{}, []APIServerSum{}
+	s.Hosts = r.Hosts
+	for _, g := range r.Groups {
+		s.Groups = append(s.Groups, GroupSummary{Name: g.Name, NoLeader: seconds(g.NoLeader), SplitBrain: splitOf(g.SplitBrain),
+			ActingSplitBrain: splitOf(g.ActingSplitBrain), Acquisitions: g.Acquisitions, Leader: g.Leader})
+	}
+	for _, a := range r.APIServers {
+		as := APIServerSum{Name: a.Name, Host: a.Host, Ready: seconds(a.Ready)}
+		if measured > 0 {
+			as.ReadyFraction = ratio(float64(a.Ready) / float64(measured))
+		}
+		s.APIServers = append(s.APIServers, as)
+	}
 	for _, p := range r.Probes {
 		s.Probes = append(s.Probes, ProbeSummary{Name: p.Name, Kind: string(p.Kind), Period: seconds(p.Period), Timeout: seconds(p.Timeout),
 			Availability: ratio(p.Availability), Unavailable: seconds(p.Unavailable), OK: p.OK, Failed: p.Failed})
 	}
 	for _, f := range r.Faults {
 		fs := FaultSummary{ID: f.ID, Name: f.Name, Kind: string(f.Kind), Description: f.Description, Target: f.Target,
-			At: at(f.At), Skipped: f.Skipped, LeaderBefore: f.LeaderBefore, TermBefore: f.TermBefore, FirstSuccess: []ProbeRecovery{}}
+			At: at(f.At), Skipped: f.Skipped, LeaderBefore: f.LeaderBefore, TermBefore: f.TermBefore, FirstSuccess: []ProbeRecovery{},
+			Groups: []GroupFailover{}}
+		for i, d := range f.GroupFailover {
+			gf := GroupFailover{Group: r.Groups[i].Name, By: f.GroupLeader[i]}
+			if d >= 0 {
+				a := seconds(d)
+				gf.After = &a
+			}
+			fs.Groups = append(fs.Groups, gf)
+		}
 		if f.Healed {
 			h := at(f.HealedAt)
 			fs.HealedAt = &h
@@ -165,7 +224,7 @@ func NewDocument(scenario string, r model.Result) Document {
 	}
 	for _, e := range r.Timeline {
 		d.Timeline = append(d.Timeline, Event{T: at(e.T), Event: e.Event, Member: e.Member, Host: e.Host, Proc: e.Proc,
-			Probe: e.Probe, Fault: e.Fault, Kind: e.Kind, Target: e.Target, Term: e.Term, Leader: e.Leader,
+			Probe: e.Probe, Group: e.Group, Fault: e.Fault, Kind: e.Kind, Target: e.Target, Term: e.Term, Leader: e.Leader,
 			Peer: e.Peer, Index: e.Index, Reason: e.Reason})
 	}
 	for _, v := range r.Violations {
@@ -179,4 +238,16 @@ func WriteJSON(w io.Writer, d Document) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(d)
+}
+
+func splitOf(iv []model.Interval) SplitBrain {
+	sb := SplitBrain{Intervals: [][2]float64{}}
+	for _, x := range iv {
+		d := seconds(x.To.Sub(x.From))
+		sb.Count++
+		sb.Total = math.Round((sb.Total+d)*1e6) / 1e6
+		sb.Longest = max(sb.Longest, d)
+		sb.Intervals = append(sb.Intervals, [2]float64{at(x.From), at(x.To)})
+	}
+	return sb
 }

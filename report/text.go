@@ -107,6 +107,40 @@ func (n *Narrator) Sentence(r model.Record) string {
 		return fmt.Sprintf("probe %s: %s", r.Probe, r.Reason)
 	case model.EvViolation:
 		return "INVARIANT VIOLATED (a bug in hasim): " + r.Reason
+	case model.EvAPIReady:
+		return fmt.Sprintf("%s is ready: %s", r.Proc, r.Reason)
+	case model.EvAPIUnready:
+		return fmt.Sprintf("%s is not ready: %s", r.Proc, r.Reason)
+	case model.EvLeaseAcquired:
+		s := fmt.Sprintf("%s leads %s (acquired the lease)", r.Proc, r.Group)
+		if f := n.lastFault; f != nil {
+			s += fmt.Sprintf(" [%s after %s at %v]", r.T.Sub(f.T).Round(time.Millisecond), n.faultNames[f.Fault], f.T)
+		}
+		return s
+	case model.EvLeaseRenewed:
+		if !n.Verbose {
+			return ""
+		}
+		return fmt.Sprintf("%s renewed the %s lease", r.Proc, r.Group)
+	case model.EvLeaseLost:
+		return fmt.Sprintf("%s stops leading %s: %s", r.Proc, r.Group, r.Reason)
+	case model.EvLeaseReleased:
+		return fmt.Sprintf("%s released the %s lease: %s", r.Proc, r.Group, r.Reason)
+	case model.EvProcExited:
+		return fmt.Sprintf("%s on %s exits: %s", r.Proc, r.Host, r.Reason)
+	case model.EvProcRestarted:
+		return fmt.Sprintf("%s on %s is %s", r.Proc, r.Host, r.Reason)
+	case model.EvClockChanged:
+		return fmt.Sprintf("host %s: %s", r.Host, r.Reason)
+	case model.EvLBBackendDown:
+		return fmt.Sprintf("%s marks %s's apiserver DOWN: %s", r.Proc, r.Host, r.Reason)
+	case model.EvLBBackendUp:
+		return fmt.Sprintf("%s marks %s's apiserver UP: %s", r.Proc, r.Host, r.Reason)
+	case model.EvVIPMoved:
+		if r.Host == "" {
+			return "the virtual IP answers nowhere: " + r.Reason
+		}
+		return fmt.Sprintf("the virtual IP now answers on %s: %s", r.Host, r.Reason)
 	}
 	return r.Event + " " + r.Reason
 }
@@ -222,10 +256,24 @@ func secs(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
 
 func pct(x float64) string { return fmt.Sprintf("%.3f%%", x*100) }
 
+// intervals summarizes split-brain intervals: count / total / longest.
+func intervals(iv []model.Interval) string {
+	if len(iv) == 0 {
+		return "none"
+	}
+	var total, longest time.Duration
+	for _, x := range iv {
+		d := x.To.Sub(x.From)
+		total += d
+		longest = max(longest, d)
+	}
+	return fmt.Sprintf("%d / %s / %s", len(iv), secs(total), secs(longest))
+}
+
 // WriteSummary writes the headline figures and the per-fault table.
 func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 	measured := r.End.Sub(r.MeasuredFrom)
-	fmt.Fprintf(w, "Summary of %s (seed %d): %v simulated, %d events, %s\n", scenario, r.Seed, r.End, r.Events, r.Outcome)
+	fmt.Fprintf(w, "Summary of %s (seed %d): %v simulated, %d events, %s, %d hosts\n", scenario, r.Seed, r.End, r.Events, r.Outcome, r.Hosts)
 	if !r.Steady {
 		fmt.Fprintln(w, "  the cluster never committed an entry: nothing was measured")
 		return nil
@@ -250,10 +298,39 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 	for _, p := range r.Probes {
 		fmt.Fprintf(w, "  %s availability %s (%d requests ok, %d failed)\n", p.Name, pct(p.Availability), p.OK, p.Failed)
 	}
+	if len(r.Groups) > 0 {
+		fmt.Fprintln(w)
+		gt := newTable(w, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft)
+		gt.Header("leader group", "no acting leader", "split brain (count / total / longest)", "acting split brain", "acquisitions", "leader at end")
+		for _, g := range r.Groups {
+			leader := g.Leader
+			if leader == "" {
+				leader = "-"
+			}
+			if err := gt.Append([]string{g.Name, secs(g.NoLeader), intervals(g.SplitBrain), intervals(g.ActingSplitBrain),
+				fmt.Sprint(g.Acquisitions), leader}); err != nil {
+				return err
+			}
+		}
+		if err := gt.Render(); err != nil {
+			return err
+		}
+	}
+	if len(r.APIServers) > 0 {
+		var parts []string
+		for _, a := range r.APIServers {
+			parts = append(parts, fmt.Sprintf("%s %s", a.Name, pct(float64(a.Ready)/float64(measured))))
+		}
+		fmt.Fprintf(w, "  apiserver /readyz: %s\n", strings.Join(parts, ", "))
+	}
 	if len(r.Faults) > 0 {
 		fmt.Fprintln(w)
 		align := []tw.Align{tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
 		header := []string{"#", "fault", "target", "at", "healed", "new etcd leader"}
+		for _, g := range r.Groups {
+			header = append(header, "new "+g.Name)
+			align = append(align, tw.AlignRight)
+		}
 		for _, p := range r.Probes {
 			header = append(header, "first ok "+p.Name)
 			align = append(align, tw.AlignRight)
@@ -273,6 +350,13 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 				nl = fmt.Sprintf("%s, term %d, after %s", f.NewLeader, f.NewLeaderTerm, secs(f.NewLeaderAfter))
 			}
 			row := []string{fmt.Sprint(f.ID), f.Name, f.Target, f.At.String(), healed, nl}
+			for _, d := range f.GroupFailover {
+				if d < 0 {
+					row = append(row, "none")
+				} else {
+					row = append(row, "after "+secs(d))
+				}
+			}
 			for _, ok := range f.FirstSuccess {
 				if ok < 0 {
 					row = append(row, "never")

@@ -45,8 +45,11 @@ type Spec struct {
 	Hosts     []HostSpec  `yaml:"hosts"`
 	Network   NetworkSpec `yaml:"network,omitempty"`
 	Etcd      EtcdSpec    `yaml:"etcd"`
-	Probes    []ProbeSpec `yaml:"probes,omitempty"`
-	Faults    []FaultSpec `yaml:"faults,omitempty"`
+	// ControlPlane adds kube-apiservers, leader-elected controllers and a
+	// load balancer on top of etcd. Without it the scenario is etcd alone.
+	ControlPlane *ControlPlaneSpec `yaml:"controlPlane,omitempty"`
+	Probes       []ProbeSpec       `yaml:"probes,omitempty"`
+	Faults       []FaultSpec       `yaml:"faults,omitempty"`
 }
 
 // ZoneSpec is a failure domain.
@@ -101,12 +104,76 @@ type EtcdSpec struct {
 	SnapshotCount       uint64   `yaml:"snapshotCount,omitempty"`       // default 10000
 }
 
+// ControlPlaneSpec is the Kubernetes control plane.
+type ControlPlaneSpec struct {
+	// Topology: "stacked" (kubeadm's default: an etcd member on every
+	// master, each apiserver using only its local member) or "external"
+	// (etcd on its own hosts, every apiserver using all members).
+	Topology string `yaml:"topology"`
+	// Masters are the control-plane hosts: each runs kube-apiserver,
+	// kube-controller-manager and kube-scheduler (and
+	// cloud-controller-manager if enabled) as static pods.
+	Masters []string `yaml:"masters"`
+	// Workers are worker hosts (counted in the cost; their kubelets are
+	// not simulated yet).
+	Workers []string `yaml:"workers,omitempty"`
+	// ControllersEndpoint is where the controllers send API requests:
+	// "local" (their own host's apiserver: kubeadm since 1.19, KTHW's
+	// --master=127.0.0.1; default), "lb" (controlPlaneEndpoint) or "all".
+	ControllersEndpoint string `yaml:"controllersEndpoint,omitempty"`
+	// LeaderElection is client-go's timing for every controller group.
+	LeaderElection *LeaderElectionSpec `yaml:"leaderElection,omitempty"`
+	// CloudControllerManager adds a cloud-controller-manager group.
+	CloudControllerManager bool `yaml:"cloudControllerManager,omitempty"`
+	// APIServer tunes the apiservers.
+	APIServer *APIServerSpec `yaml:"apiserver,omitempty"`
+	// LoadBalancer is controlPlaneEndpoint; absent means kind none.
+	LoadBalancer *LoadBalancerSpec `yaml:"loadBalancer,omitempty"`
+}
+
+// LeaderElectionSpec is --leader-elect-lease-duration and friends.
+type LeaderElectionSpec struct {
+	LeaseDuration Duration `yaml:"leaseDuration,omitempty"` // default 15s
+	RenewDeadline Duration `yaml:"renewDeadline,omitempty"` // default 10s
+	RetryPeriod   Duration `yaml:"retryPeriod,omitempty"`   // default 2s
+	StartDelay    Duration `yaml:"startDelay,omitempty"`    // default 2s: process start to first attempt
+	ExitFlush     Duration `yaml:"exitFlush,omitempty"`     // default 0: acting after losing the lease
+}
+
+// APIServerSpec tunes kube-apiserver.
+type APIServerSpec struct {
+	RequestTimeout       Duration `yaml:"requestTimeout,omitempty"`       // default 60s
+	HealthTimeout        Duration `yaml:"healthTimeout,omitempty"`        // default 2s
+	WatchCacheStaleAfter Duration `yaml:"watchCacheStaleAfter,omitempty"` // default 5s
+}
+
+// LoadBalancerSpec is the control-plane endpoint.
+type LoadBalancerSpec struct {
+	// Kind: haproxy, keepalived, kube-vip or none.
+	Kind string `yaml:"kind"`
+	// Hosts run the proxy (haproxy: one, the single point of failure;
+	// keepalived: two or more). A master's host may be used ("the first
+	// master's IP promoted to the load balancer").
+	Hosts          []string            `yaml:"hosts,omitempty"`
+	Check          string              `yaml:"check,omitempty"` // http (default, GET /readyz) or tcp
+	Inter          Duration            `yaml:"inter,omitempty"` // default 2s
+	Fall           int                 `yaml:"fall,omitempty"`  // default 3
+	Rise           int                 `yaml:"rise,omitempty"`  // default 2
+	TimeoutCheck   Duration            `yaml:"timeoutCheck,omitempty"`
+	AdvertInterval Duration            `yaml:"advertInterval,omitempty"` // keepalived, default 1s
+	LeaderElection *LeaderElectionSpec `yaml:"leaderElection,omitempty"` // kube-vip, default 15s/10s/2s
+}
+
 // ProbeSpec is a client measuring availability.
 type ProbeSpec struct {
 	Name string `yaml:"name"`
 	Host string `yaml:"host"`
-	// Kind: write (default), read (linearizable) or serializable-read.
-	Kind      string   `yaml:"kind,omitempty"`
+	// Kind: write (default), read (linearizable) or serializable-read for
+	// an etcd client; write, read (quorum GET) or cached-read (watch
+	// cache) for an API client (with via).
+	Kind string `yaml:"kind,omitempty"`
+	// Via makes it a Kubernetes API client: lb, all, or apiserver:HOST.
+	Via       string   `yaml:"via,omitempty"`
 	Period    Duration `yaml:"period,omitempty"`  // default 100ms
 	Timeout   Duration `yaml:"timeout,omitempty"` // default 3s
 	Endpoints []string `yaml:"endpoints,omitempty"`
@@ -291,7 +358,8 @@ func (s *Spec) Check() error {
 	if len(s.Hosts) == 0 {
 		add("hosts", "define at least one host")
 	}
-	if len(s.Etcd.Members) == 0 {
+	stacked := s.ControlPlane != nil && s.ControlPlane.Topology == "stacked"
+	if len(s.Etcd.Members) == 0 && !(stacked && len(s.ControlPlane.Masters) > 0) {
 		add("etcd.members", "an etcd cluster needs at least one member (an empty quorum cannot commit)")
 	}
 	seen := map[string]bool{}
@@ -331,9 +399,12 @@ func (s *Spec) Check() error {
 	if s.Network.Loss < 0 || s.Network.Loss > 1 {
 		add("network.loss", "%g is not a probability; allowed: 0 to 1", s.Network.Loss)
 	}
+	if cp := s.ControlPlane; cp != nil {
+		errs = append(errs, s.checkControlPlane(hosts, hostNames)...)
+	}
 	members := map[string]bool{}
 	var memberNames []string
-	for i := range s.Etcd.Members {
+	for i := range s.etcdHosts() {
 		n := fmt.Sprintf("etcd-%d", i+1)
 		members[n] = true
 		memberNames = append(memberNames, n)
@@ -350,10 +421,27 @@ func (s *Spec) Check() error {
 		if !hosts[p.Host] {
 			add(path+".host", "host %q is not defined; defined hosts: %s", p.Host, strings.Join(hostNames, ", "))
 		}
-		switch model.ProbeKind(p.Kind) {
-		case "", model.ProbeWrite, model.ProbeRead, model.ProbeSerializableRead:
+		switch {
+		case p.Via == "":
+			switch model.ProbeKind(p.Kind) {
+			case "", model.ProbeWrite, model.ProbeRead, model.ProbeSerializableRead:
+			default:
+				add(path+".kind", "unknown kind %q for an etcd client; allowed: write, read, serializable-read (cached-read needs via)", p.Kind)
+			}
+		case s.ControlPlane == nil:
+			add(path+".via", "an API client needs a controlPlane")
 		default:
-			add(path+".kind", "unknown kind %q; allowed: write, read, serializable-read", p.Kind)
+			switch model.ProbeKind(p.Kind) {
+			case "", model.ProbeWrite, model.ProbeRead, model.ProbeCachedRead:
+			default:
+				add(path+".kind", "unknown kind %q for an API client; allowed: write, read, cached-read", p.Kind)
+			}
+			if p.Via != "lb" && p.Via != "all" && !(strings.HasPrefix(p.Via, "apiserver:") && slices.Contains(s.ControlPlane.Masters, strings.TrimPrefix(p.Via, "apiserver:"))) {
+				add(path+".via", "unknown endpoint %q; allowed: lb, all, apiserver:MASTER", p.Via)
+			}
+			if len(p.Endpoints) > 0 {
+				add(path+".endpoints", "an API client reaches apiservers through via, not etcd endpoints")
+			}
 		}
 		if p.Period < 0 || p.Timeout < 0 {
 			add(path, "period and timeout must not be negative")
@@ -469,6 +557,144 @@ func (s *Scenario) Check() error {
 	return errs
 }
 
+// etcdHosts are the hosts running etcd members: spec.etcd.members, or the
+// masters of a stacked control plane that lists none.
+func (s *Spec) etcdHosts() []string {
+	if len(s.Etcd.Members) == 0 && s.ControlPlane != nil && s.ControlPlane.Topology == "stacked" {
+		return s.ControlPlane.Masters
+	}
+	return s.Etcd.Members
+}
+
+// checkControlPlane validates spec.controlPlane.
+func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) ErrorList {
+	var errs ErrorList
+	add := func(path, format string, a ...any) {
+		errs = append(errs, &FieldError{Path: "controlPlane." + path, Msg: fmt.Sprintf(format, a...)})
+	}
+	cp := s.ControlPlane
+	switch cp.Topology {
+	case "stacked", "external":
+	default:
+		add("topology", "unknown topology %q; allowed: stacked, external", cp.Topology)
+	}
+	if len(cp.Masters) == 0 {
+		add("masters", "a control plane needs at least one master")
+	}
+	seen := map[string]bool{}
+	for i, m := range cp.Masters {
+		if !hosts[m] {
+			add(fmt.Sprintf("masters[%d]", i), "host %q is not defined; defined hosts: %s", m, strings.Join(hostNames, ", "))
+		}
+		if seen[m] {
+			add(fmt.Sprintf("masters[%d]", i), "host %q is listed twice", m)
+		}
+		seen[m] = true
+	}
+	for i, w := range cp.Workers {
+		if !hosts[w] {
+			add(fmt.Sprintf("workers[%d]", i), "host %q is not defined; defined hosts: %s", w, strings.Join(hostNames, ", "))
+		}
+		if seen[w] {
+			add(fmt.Sprintf("workers[%d]", i), "host %q is already a master", w)
+		}
+	}
+	switch cp.Topology {
+	case "stacked":
+		if len(s.Etcd.Members) > 0 && !sameSet(s.Etcd.Members, cp.Masters) {
+			errs = append(errs, &FieldError{Path: "etcd.members", Msg: "a stacked topology runs one member on each master: list the masters, or omit members"})
+		}
+	case "external":
+		for i, m := range s.Etcd.Members {
+			if seen[m] {
+				errs = append(errs, &FieldError{Path: fmt.Sprintf("etcd.members[%d]", i), Msg: fmt.Sprintf("host %q is a master: external etcd runs on its own hosts (or use topology: stacked)", m)})
+			}
+		}
+	}
+	switch cp.ControllersEndpoint {
+	case "", "local", "all":
+	case "lb":
+		if cp.LoadBalancer == nil || cp.LoadBalancer.Kind == "none" {
+			add("controllersEndpoint", "lb needs a loadBalancer")
+		}
+	default:
+		add("controllersEndpoint", "unknown endpoint %q; allowed: local, lb, all", cp.ControllersEndpoint)
+	}
+	if le := cp.LeaderElection; le != nil {
+		errs = append(errs, checkLE(le, "controlPlane.leaderElection")...)
+	}
+	if lb := cp.LoadBalancer; lb != nil {
+		p := "loadBalancer."
+		switch model.LBKind(lb.Kind) {
+		case model.LBHAProxy:
+			if len(lb.Hosts) != 1 {
+				add(p+"hosts", "haproxy runs on one host (for two behind a VIP use kind keepalived)")
+			}
+		case model.LBKeepalived:
+			if len(lb.Hosts) < 2 {
+				add(p+"hosts", "keepalived needs at least two hosts to move a VIP between")
+			}
+		case model.LBKubeVIP, model.LBNone:
+			if len(lb.Hosts) > 0 {
+				add(p+"hosts", "%s runs on the masters: no hosts of its own", lb.Kind)
+			}
+		default:
+			add(p+"kind", "unknown kind %q; allowed: haproxy, keepalived, kube-vip, none", lb.Kind)
+		}
+		for i, h := range lb.Hosts {
+			if !hosts[h] {
+				add(fmt.Sprintf("%shosts[%d]", p, i), "host %q is not defined; defined hosts: %s", h, strings.Join(hostNames, ", "))
+			}
+		}
+		if lb.Check != "" && lb.Check != "http" && lb.Check != "tcp" {
+			add(p+"check", "unknown check %q; allowed: http (GET /readyz), tcp", lb.Check)
+		}
+		if lb.Fall < 0 || lb.Rise < 0 || lb.Inter < 0 {
+			add(p[:len(p)-1], "inter, fall and rise must not be negative")
+		}
+		if lb.LeaderElection != nil {
+			if model.LBKind(lb.Kind) != model.LBKubeVIP {
+				add(p+"leaderElection", "applies only to kube-vip")
+			}
+			errs = append(errs, checkLE(lb.LeaderElection, "controlPlane.loadBalancer.leaderElection")...)
+		}
+	}
+	return errs
+}
+
+// checkLE applies client-go's NewLeaderElector validation.
+func checkLE(le *LeaderElectionSpec, path string) ErrorList {
+	cfg := le.model().WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		field := "renewDeadline"
+		if strings.HasPrefix(err.Error(), "leaseDuration, renewDeadline") {
+			field = "leaseDuration"
+		}
+		return ErrorList{&FieldError{Path: path + "." + field, Msg: err.Error() + " (client-go requires leaseDuration > renewDeadline > 1.2 × retryPeriod)"}}
+	}
+	return nil
+}
+
+func (le *LeaderElectionSpec) model() model.LeaderElectionConfig {
+	if le == nil {
+		return model.LeaderElectionConfig{}
+	}
+	return model.LeaderElectionConfig{LeaseDuration: le.LeaseDuration.D(), RenewDeadline: le.RenewDeadline.D(),
+		RetryPeriod: le.RetryPeriod.D(), StartDelay: le.StartDelay.D(), ExitFlush: le.ExitFlush.D()}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
 func listOrNone(names []string) string {
 	if len(names) == 0 {
 		return "none"
@@ -521,7 +747,7 @@ func (s *Scenario) Config() model.Config {
 		Horizon:     sp.Horizon.D(),
 		MaxEvents:   sp.MaxEvents,
 		Network:     model.DefaultNetworkConfig(),
-		EtcdMembers: slices.Clone(sp.Etcd.Members),
+		EtcdMembers: slices.Clone(sp.etcdHosts()),
 		Etcd:        sp.Etcd.model(),
 	}
 	if sp.Seed != nil {
@@ -553,19 +779,31 @@ func (s *Scenario) Config() model.Config {
 		}
 	}
 	cfg.Network.Loss = n.Loss
+	if cp := sp.ControlPlane; cp != nil {
+		compileControlPlane(sp, &cfg)
+	}
 	probes := sp.Probes
 	if len(probes) == 0 {
 		// Without probes nothing would measure availability: add the
-		// default write probe, on a client host of its own unless the
+		// default write probe (with a control plane: API writes and reads
+		// through its endpoint), on a client host of its own unless the
 		// scenario has one called "client".
 		probes = []ProbeSpec{{Name: DefaultProbeName, Host: DefaultClientHost, Kind: string(model.ProbeWrite)}}
+		if sp.ControlPlane != nil {
+			via := "lb"
+			if sp.ControlPlane.LoadBalancer == nil || sp.ControlPlane.LoadBalancer.Kind == "none" {
+				via = "all"
+			}
+			probes = []ProbeSpec{{Name: "api-writes", Host: DefaultClientHost, Kind: "write", Via: via},
+				{Name: "api-reads", Host: DefaultClientHost, Kind: "read", Via: via}}
+		}
 		if !slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) && len(sp.Zones) > 0 {
 			cfg.Hosts = append(cfg.Hosts, model.HostConfig{Name: DefaultClientHost, Zone: sp.Zones[0].Name})
 		}
 	}
 	for _, p := range probes {
 		cfg.Probes = append(cfg.Probes, model.ProbeConfig{Name: p.Name, Host: p.Host, Kind: model.ProbeKind(p.Kind),
-			Period: p.Period.D(), Timeout: p.Timeout.D(), Endpoints: slices.Clone(p.Endpoints)})
+			Period: p.Period.D(), Timeout: p.Timeout.D(), Endpoints: slices.Clone(p.Endpoints), Via: p.Via})
 	}
 	for _, f := range sp.Faults {
 		fc := model.FaultConfig{Name: f.Name, Kind: model.FaultKind(f.Kind), At: f.At.D(), Duration: f.Duration.D(),
@@ -585,4 +823,52 @@ func (s *Scenario) Config() model.Config {
 		cfg.Faults = append(cfg.Faults, fc)
 	}
 	return cfg
+}
+
+// compileControlPlane adds apiservers, controller groups and the load
+// balancer to cfg.
+func compileControlPlane(sp *Spec, cfg *model.Config) {
+	cp := sp.ControlPlane
+	members := sp.etcdHosts()
+	memberName := func(host string) string {
+		for i, h := range members {
+			if h == host {
+				return fmt.Sprintf("etcd-%d", i+1)
+			}
+		}
+		return ""
+	}
+	var all []string
+	for i := range members {
+		all = append(all, fmt.Sprintf("etcd-%d", i+1))
+	}
+	for _, m := range cp.Masters {
+		ac := model.APIServerConfig{Host: m, Etcd: all}
+		if cp.Topology == "stacked" {
+			ac.Etcd = []string{memberName(m)}
+		}
+		if a := cp.APIServer; a != nil {
+			ac.RequestTimeout, ac.HealthTimeout, ac.WatchCacheStaleAfter = a.RequestTimeout.D(), a.HealthTimeout.D(), a.WatchCacheStaleAfter.D()
+		}
+		cfg.APIServers = append(cfg.APIServers, ac)
+	}
+	endpoint := cp.ControllersEndpoint
+	if endpoint == "" {
+		endpoint = "local"
+	}
+	le := cp.LeaderElection.model()
+	groups := []string{model.GroupKCM, model.GroupScheduler}
+	if cp.CloudControllerManager {
+		groups = append(groups, model.GroupCCM)
+	}
+	for _, g := range groups {
+		gle := le
+		gle.ReleaseOnCancel = g == model.GroupScheduler // the scheduler releases on SIGTERM, KCM does not
+		cfg.Groups = append(cfg.Groups, model.LeaseGroupConfig{Name: g, Hosts: slices.Clone(cp.Masters), Endpoint: endpoint, LE: gle})
+	}
+	if lb := cp.LoadBalancer; lb != nil && lb.Kind != "none" {
+		cfg.LoadBalancer = &model.LoadBalancerConfig{Kind: model.LBKind(lb.Kind), Hosts: slices.Clone(lb.Hosts), Check: lb.Check,
+			Inter: lb.Inter.D(), Fall: lb.Fall, Rise: lb.Rise, TimeoutCheck: lb.TimeoutCheck.D(), AdvertInterval: lb.AdvertInterval.D(),
+			LE: lb.LeaderElection.model()}
+	}
 }

@@ -1,0 +1,321 @@
+package model
+
+import (
+	"fmt"
+	"time"
+
+	"hasim/sim"
+)
+
+// LBKind is how clients reach the apiservers.
+type LBKind string
+
+const (
+	// LBHAProxy: an HAProxy-like proxy on each load-balancer host with
+	// active health checks; with one host it is a single point of failure.
+	LBHAProxy LBKind = "haproxy"
+	// LBKeepalived: HAProxy on two or more hosts and a VRRP virtual IP that
+	// moves to a backup when the master's adverts stop.
+	LBKeepalived LBKind = "keepalived"
+	// LBKubeVIP: a virtual IP held by the leader of a lease among the
+	// control-plane hosts, pointing at that host's apiserver.
+	LBKubeVIP LBKind = "kube-vip"
+	// LBNone: clients hold the list of apiservers and fail over themselves.
+	LBNone LBKind = "none"
+)
+
+// LoadBalancerConfig describes the control-plane endpoint. Defaults follow
+// HAProxy and keepalived and the kubeadm HA guide
+// (shared/reference/k8s-ha-semantics.md §5).
+type LoadBalancerConfig struct {
+	Kind LBKind
+	// Hosts run the proxy (haproxy, keepalived). For keepalived the first
+	// has the highest priority.
+	Hosts []string
+	// Check is the health check: "http" (GET /readyz; default) or "tcp".
+	Check string
+	// Inter, Fall and Rise: HAProxy's check interval and thresholds.
+	// Defaults 2s, 3 and 2.
+	Inter      time.Duration
+	Fall, Rise int
+	// TimeoutCheck is HAProxy's "timeout check": the read timeout of a
+	// check whose connection was accepted. 0 means Inter. The connect
+	// timeout of a check is min(5s, Inter).
+	TimeoutCheck time.Duration
+	// ServerTimeout is "timeout server": a forwarded request without an
+	// answer fails after it. Default 20s.
+	ServerTimeout time.Duration
+	// AdvertInterval (keepalived): VRRP advert interval. Default 1s.
+	AdvertInterval time.Duration
+	// LE (kube-vip): the lease timing. Default 15s/10s/2s (kube-vip ≥ 1.1;
+	// older releases and the kubeadm guide used 5s/3s/1s).
+	LE LeaderElectionConfig
+}
+
+// Load-balancer defaults.
+const (
+	DefaultLBInter         = 2 * time.Second
+	DefaultLBFall          = 3
+	DefaultLBRise          = 2
+	DefaultLBServerTimeout = 20 * time.Second
+	DefaultAdvertInterval  = time.Second
+	lbConnectTimeout       = 5 * time.Second
+)
+
+func (c LoadBalancerConfig) withDefaults() LoadBalancerConfig {
+	if c.Kind == "" {
+		c.Kind = LBHAProxy
+	}
+	if c.Check == "" {
+		c.Check = "http"
+	}
+	if c.Inter == 0 {
+		c.Inter = DefaultLBInter
+	}
+	if c.Fall == 0 {
+		c.Fall = DefaultLBFall
+	}
+	if c.Rise == 0 {
+		c.Rise = DefaultLBRise
+	}
+	if c.ServerTimeout == 0 {
+		c.ServerTimeout = DefaultLBServerTimeout
+	}
+	if c.AdvertInterval == 0 {
+		c.AdvertInterval = DefaultAdvertInterval
+	}
+	c.LE = c.LE.WithDefaults()
+	return c
+}
+
+// backend is the proxy's view of one apiserver.
+type backend struct {
+	api      *APIServer
+	up       bool
+	okRun    int // consecutive successful checks
+	failRun  int // consecutive failed checks
+	checking bool
+	checkTag uint64
+	timer    *Timer // next check, or the running check's timeout
+}
+
+// forward is a request the proxy forwarded and waits to answer.
+type forward struct {
+	id       uint64 // id towards the backend
+	client   *Process
+	ctx      uint64 // the client's request id
+	msg      Message
+	backend  int
+	retried  bool
+	deadline sim.Time
+	// connectBy: the backend did not accept the connection (host down or
+	// unreachable); at this time the connect times out and HAProxy
+	// redispatches once. Zero once connected.
+	connectBy sim.Time
+}
+
+// Proxy is an HAProxy-like TCP/HTTP proxy in front of the apiservers.
+type Proxy struct {
+	Name string
+	Proc *Process
+
+	c        *Cluster
+	cfg      LoadBalancerConfig
+	backends []*backend
+	rr       int
+	fwd      []forward
+	sweep    *Timer
+}
+
+func newProxy(c *Cluster, cfg LoadBalancerConfig, h *Host) *Proxy {
+	x := &Proxy{Name: "haproxy-" + h.Name, c: c, cfg: cfg}
+	x.Proc = c.addProcess(x.Name, RoleLoadBalancer, h, x)
+	for _, a := range c.APIServers {
+		b := &backend{api: a}
+		b.timer = x.Proc.NewTimer(x.Name+"/check-"+a.Proc.Host.Name, func() { x.onCheckTimer(b) })
+		x.backends = append(x.backends, b)
+	}
+	x.sweep = x.Proc.NewTimer(x.Name+"/timeout-server", x.onSweep)
+	return x
+}
+
+// Start implements Handler: backends start up, as after a reload with
+// servers assumed healthy; checks begin at once, spread over one interval.
+func (x *Proxy) Start() {
+	x.fwd = x.fwd[:0]
+	st := x.c.Sim.Stream(x.Name + "/spread")
+	for i, b := range x.backends {
+		b.up, b.okRun, b.failRun, b.checking = true, 0, 0, false
+		b.timer.After(time.Duration(st.Float64(x.Proc.Incarnation()<<8|uint64(i)) * float64(x.cfg.Inter)))
+	}
+	x.sweep.StartTicker(time.Second, x.Proc.Now().Add(time.Second))
+}
+
+// Stop implements Handler.
+func (x *Proxy) Stop() { x.fwd = x.fwd[:0] }
+
+// Up reports how many backends the proxy considers up.
+func (x *Proxy) Up() int {
+	n := 0
+	for _, b := range x.backends {
+		if b.up {
+			n++
+		}
+	}
+	return n
+}
+
+// onCheckTimer starts a check, or fails the running one at its timeout.
+func (x *Proxy) onCheckTimer(b *backend) {
+	if b.checking {
+		x.checkResult(b, false, "check timed out")
+		return
+	}
+	b.checking = true
+	b.checkTag = x.c.newRequestID()
+	to := b.api.Proc
+	msg := Message{From: x.Proc, To: to, Context: b.checkTag}
+	if x.cfg.Check == "tcp" {
+		msg.Type = MsgPing
+	} else {
+		msg.Type, msg.Verb = MsgAPIRequest, VerbReadyz
+	}
+	// The check's timeout: the read timeout once the connection is
+	// accepted (the host is up and reachable and something listens), else
+	// the connect timeout.
+	timeout := min(lbConnectTimeout, x.cfg.Inter)
+	if x.c.net.handshake(x.Proc, to) && x.cfg.TimeoutCheck > 0 {
+		timeout = x.cfg.TimeoutCheck
+	} else if x.c.net.handshake(x.Proc, to) {
+		timeout = x.cfg.Inter
+	}
+	b.timer.After(timeout)
+	x.c.net.Send(&msg)
+}
+
+// checkResult ends a check; the next starts Inter after it finished.
+func (x *Proxy) checkResult(b *backend, ok bool, why string) {
+	b.checking = false
+	b.timer.After(x.cfg.Inter)
+	if ok {
+		b.okRun, b.failRun = b.okRun+1, 0
+		if !b.up && b.okRun >= x.cfg.Rise {
+			b.up = true
+			x.c.Record(Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
+				Reason: fmt.Sprintf("%d checks passed (rise %d)", b.okRun, x.cfg.Rise)})
+		}
+		return
+	}
+	b.failRun, b.okRun = b.failRun+1, 0
+	if b.up && b.failRun >= x.cfg.Fall {
+		b.up = false
+		x.c.Record(Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			Reason: fmt.Sprintf("%d checks failed (fall %d): %s", b.failRun, x.cfg.Fall, why)})
+	}
+}
+
+// Deliver implements Handler: client requests, backend answers, checks.
+func (x *Proxy) Deliver(msg *Message) {
+	switch msg.Type {
+	case MsgPing:
+		x.c.net.Send(&Message{Type: MsgPong, From: x.Proc, To: msg.From})
+		return
+	case MsgAPIRequest:
+		x.forwardNew(msg)
+		return
+	}
+	for _, b := range x.backends {
+		if b.checking && msg.Context == b.checkTag && msg.From == b.api.Proc {
+			switch {
+			case msg.Type == MsgRefused:
+				x.checkResult(b, false, "connection refused")
+			case msg.Type == MsgPong || (msg.Type == MsgAPIReply && msg.Err == ""):
+				x.checkResult(b, true, "")
+			default:
+				x.checkResult(b, false, "/readyz: "+msg.Err)
+			}
+			return
+		}
+	}
+	for i := range x.fwd {
+		f := &x.fwd[i]
+		if f.id != msg.Context {
+			continue
+		}
+		if msg.Type == MsgRefused && !f.retried {
+			// retries 1 + option redispatch: once more, on another server.
+			f.retried = true
+			if x.dispatch(f, f.backend) {
+				return
+			}
+		}
+		r := *msg
+		r.Type, r.From, r.To, r.Context = MsgAPIReply, x.Proc, f.client, f.ctx
+		if msg.Type == MsgRefused {
+			r.Err = "503: backend connection refused"
+		}
+		x.c.net.Send(&r)
+		x.fwd = append(x.fwd[:i], x.fwd[i+1:]...)
+		return
+	}
+}
+
+// forwardNew forwards a client's request to the next backend that is up.
+func (x *Proxy) forwardNew(msg *Message) {
+	f := forward{client: msg.From, ctx: msg.Context, msg: *msg, deadline: x.Proc.Now().Add(x.cfg.ServerTimeout), backend: -1}
+	if !x.dispatch(&f, -1) {
+		x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, Context: msg.Context, Err: "503: no server available"})
+		return
+	}
+	x.fwd = append(x.fwd, f)
+}
+
+// dispatch sends f to the next up backend other than skip.
+func (x *Proxy) dispatch(f *forward, skip int) bool {
+	n := len(x.backends)
+	for range n {
+		i := x.rr % n
+		x.rr++
+		if i == skip || !x.backends[i].up {
+			continue
+		}
+		f.backend = i
+		f.id = x.c.newRequestID()
+		f.connectBy = 0
+		to := x.backends[i].api.Proc
+		if !x.c.net.handshake(x.Proc, to) && to.state != Stopped {
+			f.connectBy = x.Proc.Now().Add(lbConnectTimeout)
+			return true // SYN unanswered; the sweep times the connect out
+		}
+		m := f.msg
+		m.From, m.To, m.Context = x.Proc, to, f.id
+		x.c.net.Send(&m)
+		return true
+	}
+	return false
+}
+
+// onSweep answers requests past "timeout server" with a gateway timeout.
+func (x *Proxy) onSweep() {
+	now := x.Proc.Now()
+	for i := 0; i < len(x.fwd); {
+		if f := &x.fwd[i]; f.connectBy != 0 && f.connectBy <= now {
+			if !f.retried {
+				f.retried = true
+				if x.dispatch(f, f.backend) {
+					i++
+					continue
+				}
+			}
+			x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "503: backend connect timeout"})
+			x.fwd = append(x.fwd[:i], x.fwd[i+1:]...)
+			continue
+		}
+		if f := x.fwd[i]; f.deadline <= now {
+			x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "504: timeout server"})
+			x.fwd = append(x.fwd[:i], x.fwd[i+1:]...)
+			continue
+		}
+		i++
+	}
+}

@@ -1,0 +1,202 @@
+package model
+
+import (
+	"fmt"
+	"time"
+)
+
+// LoadBalancer is the control-plane endpoint: proxies, and for the VIP
+// kinds, who holds the virtual IP.
+type LoadBalancer struct {
+	Kind    LBKind
+	Proxies []*Proxy
+	VRRPs   []*VRRP
+	KubeVIP *LeaseGroup
+
+	c      *Cluster
+	cfg    LoadBalancerConfig
+	holder *Host // the host the VIP answers on (last gratuitous ARP); nil: none
+}
+
+// Holder is the host the virtual IP answers on, or nil.
+func (lb *LoadBalancer) Holder() *Host { return lb.holder }
+
+// endpoint is the process a client reaching the control-plane endpoint
+// talks to now; nil when nothing answers (a VIP without holder).
+func (lb *LoadBalancer) endpoint() *Process {
+	switch lb.Kind {
+	case LBHAProxy:
+		return lb.Proxies[0].Proc
+	case LBKeepalived:
+		for _, x := range lb.Proxies {
+			if x.Proc.Host == lb.holder {
+				return x.Proc
+			}
+		}
+	case LBKubeVIP:
+		for _, a := range lb.c.APIServers {
+			if a.Proc.Host == lb.holder {
+				return a.Proc
+			}
+		}
+	}
+	return nil
+}
+
+// claim makes h the VIP's host (a gratuitous ARP from h).
+func (lb *LoadBalancer) claim(h *Host, why string) {
+	if lb.holder == h {
+		return
+	}
+	lb.holder = h
+	lb.c.Record(Record{Event: EvVIPMoved, Host: h.Name, Reason: why})
+}
+
+// withdraw removes the VIP from h; another current claimant keeps it.
+func (lb *LoadBalancer) withdraw(h *Host, why string) {
+	if lb.holder != h {
+		return
+	}
+	lb.holder = nil
+	for _, v := range lb.VRRPs {
+		if v.master && v.Proc.Host != h && v.Proc.state != Stopped {
+			lb.claim(v.Proc.Host, "still VRRP master")
+			return
+		}
+	}
+	lb.c.Record(Record{Event: EvVIPMoved, Reason: "the VIP has no holder: " + why})
+}
+
+// VRRP is keepalived on one load-balancer host: VRRPv2 with preemption,
+// adverts every AdvertInterval, the master-down timer 3 × advert + skew,
+// and the kubeadm guide's check script (every 3 s; weight −2 after 10
+// failures, back after 2 successes) on the local proxy.
+type VRRP struct {
+	Name string
+	Proc *Process
+
+	lb       *LoadBalancer
+	priority int
+	master   bool
+	down     *Timer // master-down timer (backup)
+	advert   *Timer // advert ticker (master)
+	script   *Timer
+	proxy    *Proxy
+	fails    int
+	oks      int
+	penalty  int
+}
+
+// VRRP and check-script defaults (keepalived, kubeadm HA guide).
+const (
+	vrrpDownAdverts = 3
+	scriptInterval  = 3 * time.Second
+	scriptFall      = 10
+	scriptRise      = 2
+	scriptWeight    = -2
+)
+
+func newVRRP(lb *LoadBalancer, h *Host, priority int, proxy *Proxy) *VRRP {
+	v := &VRRP{Name: "keepalived-" + h.Name, lb: lb, priority: priority, proxy: proxy}
+	v.Proc = lb.c.addProcess(v.Name, RoleVRRP, h, v)
+	v.down = v.Proc.NewTimer(v.Name+"/master-down", v.onMasterDown)
+	v.advert = v.Proc.NewTimer(v.Name+"/advert", v.sendAdvert)
+	v.script = v.Proc.NewTimer(v.Name+"/check-script", v.runScript)
+	return v
+}
+
+func (v *VRRP) prio() int { return v.priority + v.penalty }
+
+// masterDown is the master-down interval: 3 × advert + (256 − prio)/256 s.
+func (v *VRRP) masterDown() time.Duration {
+	return vrrpDownAdverts*v.lb.cfg.AdvertInterval + time.Duration(256-v.prio())*time.Second/256
+}
+
+// Start implements Handler: a starting keepalived is BACKUP.
+func (v *VRRP) Start() {
+	v.master, v.fails, v.oks, v.penalty = false, 0, 0, 0
+	v.down.After(v.masterDown())
+	v.script.StartTicker(scriptInterval, v.Proc.Now().Add(scriptInterval))
+}
+
+// Stop implements Handler: the VIP goes with the process.
+func (v *VRRP) Stop() {
+	if v.master {
+		v.master = false
+		v.lb.withdraw(v.Proc.Host, v.Name+" stopped")
+	}
+}
+
+func (v *VRRP) onMasterDown() {
+	v.becomeMaster(fmt.Sprintf("%s became VRRP master: no advert from a higher priority for %v", v.Name, v.masterDown()))
+}
+
+func (v *VRRP) becomeMaster(why string) {
+	if v.master {
+		return
+	}
+	v.master = true
+	v.down.Stop()
+	v.lb.claim(v.Proc.Host, why)
+	v.advert.StartTicker(v.lb.cfg.AdvertInterval, v.Proc.Now())
+}
+
+func (v *VRRP) becomeBackup(why string) {
+	v.down.After(v.masterDown())
+	if !v.master {
+		return
+	}
+	v.master = false
+	v.advert.Stop()
+	v.lb.withdraw(v.Proc.Host, why)
+}
+
+func (v *VRRP) sendAdvert() {
+	for _, o := range v.lb.VRRPs {
+		if o != v {
+			v.lb.c.net.Send(&Message{Type: MsgVRRPAdvert, From: v.Proc, To: o.Proc, Index: uint64(v.prio()), Datagram: true})
+		}
+	}
+}
+
+// Deliver implements Handler: adverts.
+func (v *VRRP) Deliver(msg *Message) {
+	if msg.Type != MsgVRRPAdvert {
+		return
+	}
+	theirs := int(msg.Index)
+	switch {
+	case v.master && theirs > v.prio():
+		v.becomeBackup(fmt.Sprintf("%s saw an advert of priority %d above its %d", v.Name, theirs, v.prio()))
+	case !v.master && theirs >= v.prio():
+		v.down.After(v.masterDown())
+	}
+	// A lower-priority advert to a backup is ignored (preemption): its
+	// master-down timer runs out and it takes over.
+}
+
+// runScript is check_apiserver: the local proxy must run and have a
+// backend up.
+func (v *VRRP) runScript() {
+	ok := v.proxy.Proc.state == Running && v.proxy.Up() > 0
+	if ok {
+		v.oks, v.fails = v.oks+1, 0
+		if v.penalty != 0 && v.oks >= scriptRise {
+			v.penalty = 0
+		}
+		return
+	}
+	v.fails, v.oks = v.fails+1, 0
+	if v.penalty == 0 && v.fails >= scriptFall {
+		v.penalty = scriptWeight
+	}
+}
+
+// kubeVIP is kube-vip in ARP mode on a control-plane host: a leader
+// elector on the plndr-cp-lock Lease through the local apiserver, whose
+// leader answers the VIP. Its identity is the host name, and after
+// losing the lease it withdraws the VIP and campaigns again.
+type kubeVIP struct {
+	k  *Controller
+	lb *LoadBalancer
+}
