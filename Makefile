@@ -1,7 +1,7 @@
 # hasim: see README.md. Every target works on a fresh clone with Go 1.26.
 GO        ?= go
 BIN       ?= bin/hasim
-SCENARIO  ?= etcd-leader-kill
+SCENARIO  ?= stacked-3-master-crash
 FUZZTIME  ?= 30s
 BENCHCOUNT ?= 6
 BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da

@@ -28,9 +28,10 @@ type LeaderElectionConfig struct {
 	// the request's); the reference measurements used a fake clientset
 	// that does not. Default false.
 	KeepCallsPastDeadline bool
-	// StartDelay is the time from the process starting to its first
-	// leader-election attempt: container start and the component's own
-	// initialization. Default 2s.
+	// StartDelay is the typical time from the process starting to its
+	// first leader-election attempt (container start and the component's
+	// own initialization); each start draws uniformly from 0.5 to 1.5 of
+	// it. Default 2s.
 	StartDelay time.Duration
 	// ExitFlush is how long a leader that lost its lease keeps acting
 	// before the process is gone (klog.FlushAndExit waits up to 10s).
@@ -198,7 +199,9 @@ func (e *Elector) start() {
 	}
 	e.leading, e.stopped, e.haveObs, e.lockRev = false, false, false, 0
 	e.step, e.inRound, e.releasing = stepIdle, false, false
-	e.loop.After(e.cfg.StartDelay)
+	// Processes do not start in lockstep: the delay varies ±50%.
+	u := e.g.stream.Sub("start").Sub(e.p.Host.Name).Float64(e.p.Incarnation())
+	e.loop.After(time.Duration(float64(e.cfg.StartDelay) * (0.5 + u)))
 }
 
 // restartAfter begins a new Run in the same process after d (kube-vip

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -156,7 +157,7 @@ func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
 	n := NewNarrator(r.Faults, verbose)
 	tl := r.Timeline
 	if !verbose {
-		tl = coalesceFlaps(tl)
+		tl = coalesceRepeats(coalesceFlaps(tl))
 	}
 	var lastStepDown model.Record
 	for _, rec := range tl {
@@ -173,6 +174,54 @@ func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
 		}
 	}
 	return nil
+}
+
+// coalesceRepeats folds a member's repeated, fruitless campaigns (the same
+// pre-vote or candidacy event and term, nothing else from that member in
+// between) into the first, noting how often and until when it repeated.
+func coalesceRepeats(tl []model.Record) []model.Record {
+	out := make([]model.Record, 0, len(tl))
+	open := map[string]int{} // member → index in out of its repeating record
+	count := map[string]int{}
+	last := map[string]sim.Time{}
+	flush := func(m string) {
+		if i, ok := open[m]; ok && count[m] > 1 {
+			out[i].Reason += fmt.Sprintf(" (and %d times more, the last at %v, to no avail)", count[m]-1, last[m])
+		}
+		delete(open, m)
+		delete(count, m)
+	}
+	for _, r := range tl {
+		if r.Member == "" {
+			out = append(out, r)
+			continue
+		}
+		if i, ok := open[r.Member]; ok && (r.Event == model.EvPreCandidate || r.Event == model.EvCandidate) &&
+			out[i].Event == r.Event && out[i].Term == r.Term {
+			count[r.Member]++
+			last[r.Member] = r.T
+			continue
+		}
+		flush(r.Member)
+		if r.Event == model.EvPreCandidate {
+			open[r.Member] = len(out)
+			count[r.Member] = 1
+		}
+		out = append(out, r)
+	}
+	for _, m := range sortedKeys(open) {
+		flush(m)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // evIntermittent is the narration's own record for a coalesced run of

@@ -95,7 +95,7 @@ func Library() []Entry {
 
 // DefaultScenario is what `hasim run` and `make run` use without an
 // argument.
-const DefaultScenario = "etcd-leader-kill"
+const DefaultScenario = "stacked-3-master-crash"
 
 // ErrNotFound says a name is neither a file nor a library scenario.
 var ErrNotFound = errors.New("scenarios: no such scenario")

@@ -199,7 +199,27 @@ type FaultSpec struct {
 	Latency *DistSpec `yaml:"latency,omitempty"` // link
 	Loss    *float64  `yaml:"loss,omitempty"`    // link
 	Fsync   *DistSpec `yaml:"fsync,omitempty"`   // slow-disk
+	// Step (clock-step) moves the wall clock, forwards or back (-30s).
+	Step *Offset `yaml:"step,omitempty"`
+	// Rate (clock-drift) is the clock rate while the fault lasts.
+	Rate *float64 `yaml:"rate,omitempty"`
 }
+
+// Offset is a signed duration ("-30s").
+type Offset time.Duration
+
+// UnmarshalScalar implements Scalar.
+func (o *Offset) UnmarshalScalar(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as 30s or -1.5s, got %q", s)
+	}
+	*o = Offset(d)
+	return nil
+}
+
+// MarshalYAML writes the canonical form.
+func (o Offset) MarshalYAML() (any, error) { return time.Duration(o).String(), nil }
 
 // DistSpec is a distribution of durations, written by its parameters:
 //
@@ -503,10 +523,12 @@ func (s *Spec) Check() error {
 		}
 		only("peer", f.Peer != "", model.FaultPartition, model.FaultLink)
 		only("oneWay", f.OneWay, model.FaultPartition)
-		only("process", f.Process != "", model.FaultProcessKill, model.FaultProcessPause)
+		only("process", f.Process != "", model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock)
 		only("latency", f.Latency != nil, model.FaultLink)
 		only("loss", f.Loss != nil, model.FaultLink)
 		only("fsync", f.Fsync != nil, model.FaultSlowDisk)
+		only("step", f.Step != nil, model.FaultClockStep)
+		only("rate", f.Rate != nil, model.FaultClockDrift)
 		switch kind {
 		case model.FaultZoneOutage:
 			if !strings.HasPrefix(f.Target, "zone:") {
@@ -523,7 +545,15 @@ func (s *Spec) Check() error {
 			if f.Fsync == nil {
 				add(path, "a slow-disk fault needs fsync, e.g. fsync: {value: 2s}")
 			}
-		case model.FaultProcessKill, model.FaultProcessPause:
+		case model.FaultClockStep:
+			if f.Step == nil || *f.Step == 0 {
+				add(path, "a clock-step fault needs a non-zero step, e.g. step: -30s")
+			}
+		case model.FaultClockDrift:
+			if f.Rate == nil || *f.Rate <= 0 || math.IsNaN(*f.Rate) || math.IsInf(*f.Rate, 0) {
+				add(path, "a clock-drift fault needs a positive rate, e.g. rate: 1.001 (0.1%% fast)")
+			}
+		case model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock:
 			if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {
 				add(path+".process", "unknown process %q; allowed: %s", f.Process, strings.Join(model.KnownRoles(), ", "))
 			}
@@ -819,6 +849,12 @@ func (s *Scenario) Config() model.Config {
 		}
 		if f.Fsync != nil {
 			fc.Fsync = f.Fsync.Model()
+		}
+		if f.Step != nil {
+			fc.Step = time.Duration(*f.Step)
+		}
+		if f.Rate != nil {
+			fc.Rate = *f.Rate
 		}
 		cfg.Faults = append(cfg.Faults, fc)
 	}

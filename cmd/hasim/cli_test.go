@@ -23,7 +23,7 @@ func run(ctx context.Context, stdin string, args ...string) (int, string, string
 // TestGolden pins the table and JSON output of library scenarios byte for
 // byte, and checks that a second run prints exactly the same.
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"etcd-leader-kill", "etcd-isolated-leader-prevote-off", "etcd-quorum-loss"} {
+	for _, name := range []string{"etcd-leader-kill", "etcd-isolated-leader-prevote-off", "etcd-quorum-loss", "stacked-3-master-crash"} {
 		for _, format := range []string{"table", "json"} {
 			code, out, errs := run(context.Background(), "", "run", name, "-o", format)
 			if code != 0 {
@@ -80,6 +80,35 @@ func TestLibraryTellsItsStory(t *testing.T) {
 		"etcd-zone-outage": func(t *testing.T, d report.Document) {
 			if d.Summary.Probes[0].Unavailable > 3 {
 				t.Errorf("a 2+2+1 spread should survive a zone: unavailable %.1fs", d.Summary.Probes[0].Unavailable)
+			}
+		},
+		"stacked-3-master-crash": func(t *testing.T, d report.Document) {
+			for _, g := range d.Summary.Faults[0].Groups {
+				if g.Group == "kube-controller-manager" && (g.After == nil || *g.After < 10 || *g.After > 24) {
+					t.Errorf("controller-manager takeover %v, want 10-24 s after the crash", g.After)
+				}
+			}
+		},
+		"worked-timeline-b-isolated-master": func(t *testing.T, d report.Document) {
+			if !hasReason(d, "process.exited", "liveness probe") {
+				t.Errorf("want the kubelet to restart the isolated apiserver")
+			}
+		},
+		"worked-timeline-c-paused-kcm": func(t *testing.T, d report.Document) {
+			if d.Summary.Groups[0].ActingSplitBrain.Count != 1 {
+				t.Errorf("want one acting split brain: %+v", d.Summary.Groups[0].ActingSplitBrain)
+			}
+		},
+		"worked-timeline-d-clock-steps": func(t *testing.T, d report.Document) {
+			for _, g := range d.Summary.Groups {
+				if g.Acquisitions != 1 {
+					t.Errorf("%s changed leader after clock steps", g.Name)
+				}
+			}
+		},
+		"clock-drift-split-brain": func(t *testing.T, d report.Document) {
+			if d.Summary.Groups[0].SplitBrain.Count == 0 {
+				t.Errorf("want a controller-manager split brain from the fast clocks")
 			}
 		},
 		"etcd-reference-kill": func(t *testing.T, d report.Document) {
@@ -154,7 +183,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"invalid stdin", bad, []string{"run", "-"}, 2, `-:7:21: spec.hosts[0].zone: zone "b" is not defined; defined zones: a`, ""},
 		{"validate invalid", bad, []string{"validate", "-"}, 2, "spec.hosts[0].zone", ""},
 		{"validate library file", "", []string{"validate", "../../scenarios/library/etcd-slow-disk.yaml"}, 0, "", "etcd-slow-disk.yaml: ok"},
-		{"scenarios list", "", []string{"scenarios", "list"}, 0, "", "* etcd-leader-kill"},
+		{"scenarios list", "", []string{"scenarios", "list"}, 0, "", "* stacked-3-master-crash"},
 		{"scenarios show", "", []string{"scenarios", "show", "etcd-slow-disk"}, 0, "", "kind: slow-disk"},
 		{"scenarios show unknown", "", []string{"scenarios", "show", "nope"}, 2, "no built-in scenario", ""},
 		{"version", "", []string{"version"}, 0, "", "hasim "},
