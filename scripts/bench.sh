@@ -18,11 +18,14 @@ trap 'rm -rf "$tmp"' EXIT
 cp -r "$LIMIT_SRC"/. "$tmp/"
 (cd "$tmp" && GOFLAGS= $GO build -tags qbin2 -o w1 . && GOFLAGS= $GO build -tags qbin4 -o w2 .)
 $GO test -c -o "$tmp/sim.test" ./sim
+$GO test -c -o "$tmp/model.test" ./model
+: > "$out/model.txt"
 
 for i in $(seq "$COUNT"); do
 	"$tmp/w1" -w w1 -mode lazy >>"$out/limit.txt"
 	"$tmp/w2" -w w2 -mode idx >>"$out/limit.txt"
 	"$tmp/sim.test" -test.run '^$' -test.bench 'W1TimerStorm|W2ResetHeavy' -test.benchmem -test.count 1 | grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$out/sim.txt"
+	(cd model && "$tmp/model.test" -test.run '^$' -test.bench 'Stacked3' -test.benchtime 3x -test.count 1) | grep -E '^Benchmark' >>"$out/model.txt"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -30,8 +33,13 @@ lw1=$(grep 'workload=w1' "$out/limit.txt" | sed 's/.*in_process_rate=//' | media
 lw2=$(grep 'workload=w2' "$out/limit.txt" | sed 's/.*in_process_rate=//' | median)
 ew1=$(grep '^BenchmarkW1TimerStorm' "$out/sim.txt" | awk '{for(i=1;i<=NF;i++) if($i=="events/s") print $(i-1)}' | median)
 ew2=$(grep '^BenchmarkW2ResetHeavy' "$out/sim.txt" | awk '{for(i=1;i<=NF;i++) if($i=="ops/s") print $(i-1)}' | median)
+ms3=$(grep '^BenchmarkStacked3Hour' "$out/model.txt" | awk '{for(i=1;i<=NF;i++) if($i=="events/s") print $(i-1)}' | median)
+bpe=$(grep '^BenchmarkStacked3Hour' "$out/model.txt" | awk '{for(i=1;i<=NF;i++) if($i=="B/event") print $(i-1)}' | median)
+grow=$(grep '^BenchmarkStacked3Retained' "$out/model.txt" | awk '{for(i=1;i<=NF;i++) if($i=="heap-B/h") print $(i-1)}' | median)
 {
 	printf 'workload  engine (median of %d)    limit (median)      ratio   target\n' "$COUNT"
 	awk -v e="$ew1" -v l="$lw1" 'BEGIN{printf "W1        %12.0f events/s  %12.0f events/s  %5.2f   >= 0.80\n", e, l, e/l}'
 	awk -v e="$ew2" -v l="$lw2" 'BEGIN{printf "W2        %12.0f ops/s     %12.0f ops/s     %5.2f   >= 0.50\n", e, l, e/l}'
+	awk -v e="$ms3" -v l="$lw1" 'BEGIN{printf "Stacked3  %12.0f events/s  %12.0f (W1)      %5.2f   >= 0.25 and >= 3M events/s\n", e, l, e/l}'
+	printf 'Stacked3  %s bytes allocated per event; retained heap grows %s B per simulated hour\n' "$bpe" "$grow"
 } | tee "$out/ratios.txt"
