@@ -98,6 +98,10 @@ type Cluster struct {
 	leadersSince  sim.Time
 	leaderless    time.Duration
 	multiLeader   time.Duration
+	etcdBelieving int        // members in the leader state, running or frozen
+	etcdElections int        // leaders elected (the bootstrap one included)
+	etcdSplit     []Interval // two or more believed they led
+	etcdActSplit  []Interval // two or more running leaders
 	leaderOfTerm  map[uint64]string
 	votedFor      map[voteKey]string
 	violations    []Violation
@@ -272,6 +276,59 @@ func (cfg *Config) validate() error {
 			bad("probe %q on host %q, which is not defined", p.Name, p.Host)
 		}
 	}
+	apiHosts := map[string]bool{}
+	for _, a := range cfg.APIServers {
+		if !hosts[a.Host] {
+			bad("apiserver on host %q, which is not defined", a.Host)
+		}
+		if apiHosts[a.Host] {
+			bad("host %q runs two apiservers", a.Host)
+		}
+		apiHosts[a.Host] = true
+		if len(a.Etcd) == 0 {
+			bad("apiserver on %q has no etcd endpoint", a.Host)
+		}
+	}
+	for _, g := range cfg.Groups {
+		if err := g.LE.WithDefaults().Validate(); err != nil {
+			bad("%s: %v", g.Name, err)
+		}
+		for _, h := range g.Hosts {
+			if !hosts[h] {
+				bad("%s candidate on host %q, which is not defined", g.Name, h)
+			} else if g.Endpoint != "all" && g.Endpoint != "lb" && !apiHosts[h] {
+				bad("%s candidate on %q talks to the local apiserver, but %q runs none", g.Name, h, h)
+			}
+		}
+		if g.Endpoint == "lb" && cfg.LoadBalancer == nil {
+			bad("%s: endpoint lb needs a load balancer", g.Name)
+		}
+	}
+	if lb := cfg.LoadBalancer; lb != nil {
+		l := lb.withDefaults()
+		switch l.Kind {
+		case LBHAProxy, LBKeepalived:
+			if len(l.Hosts) == 0 || (l.Kind == LBKeepalived && len(l.Hosts) < 2) {
+				bad("load balancer %s needs hosts (keepalived: at least two)", l.Kind)
+			}
+		case LBKubeVIP, LBNone:
+		default:
+			bad("unknown load balancer kind %q", l.Kind)
+		}
+		for _, h := range l.Hosts {
+			if !hosts[h] {
+				bad("load balancer on host %q, which is not defined", h)
+			}
+		}
+		if len(cfg.APIServers) == 0 {
+			bad("a load balancer needs apiservers behind it")
+		}
+		if l.Kind == LBKubeVIP {
+			if err := l.LE.Validate(); err != nil {
+				bad("kube-vip: %v", err)
+			}
+		}
+	}
 	for i, f := range cfg.Faults {
 		if err := f.validate(cfg, hosts, zones); err != nil {
 			bad("fault %d: %v", i+1, err)
@@ -360,14 +417,22 @@ func (c *Cluster) leadershipChanged() {
 	if c.Etcd == nil {
 		return
 	}
-	n := 0
+	n, believing := 0, 0
 	for _, m := range c.Etcd.Members {
-		if m.state == Leader && m.Proc.state == Running {
-			n++
+		if m.state == Leader && m.Proc.state != Stopped {
+			believing++
+			if m.Proc.state == Running {
+				n++
+			}
 		}
 	}
 	c.accountLeaders()
-	c.leaders = n
+	if c.steady {
+		now := c.Sim.Now()
+		c.etcdSplit = track(c.etcdSplit, c.etcdBelieving >= 2, believing >= 2, now)
+		c.etcdActSplit = track(c.etcdActSplit, c.leaders >= 2, n >= 2, now)
+	}
+	c.leaders, c.etcdBelieving = n, believing
 	for _, g := range c.Groups {
 		g.changed()
 	}
@@ -515,6 +580,11 @@ func (c *Cluster) finish() {
 	}
 	for _, a := range c.APIServers {
 		a.account()
+	}
+	for _, iv := range [][]Interval{c.etcdSplit, c.etcdActSplit} {
+		if n := len(iv); n > 0 && iv[n-1].To == 0 {
+			iv[n-1].To = c.Sim.Now()
+		}
 	}
 }
 

@@ -377,6 +377,11 @@ func (m *Member) becomeLeader(votes string) {
 	m.state = Leader
 	m.e.c.checkLeader(m)
 	m.e.c.leaderElected(m)
+	if m.e.c.steady {
+		m.e.c.etcdElections++
+	} else {
+		m.e.c.etcdElections = 1 // the bootstrap leader counts once
+	}
 	m.prs[m.ID-1].probe = false
 	m.record(Record{Event: EvLeader, Term: m.hs.term, Reason: votes})
 	m.e.c.leadershipChanged()

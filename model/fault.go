@@ -94,7 +94,9 @@ func ParseTarget(s string) (Target, error) {
 func (t Target) String() string { return t.Kind + ":" + t.Name }
 
 // LeaderGroups are the groups a leader:NAME target can name.
-func LeaderGroups() []string { return []string{"etcd", GroupKCM, GroupScheduler, GroupCCM} }
+func LeaderGroups() []string {
+	return []string{"etcd", GroupKCM, GroupScheduler, GroupCCM, RoleKubeVIP}
+}
 
 // Roles of processes.
 const (

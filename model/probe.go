@@ -40,8 +40,8 @@ type ProbeConfig struct {
 	// (the control-plane endpoint), "all" (every apiserver, failing over
 	// itself) or "apiserver:HOST". Writes then are API writes (an etcd
 	// write behind the apiserver), reads quorum GETs, cached-reads watch
-	// cache reads. Its keepalive is client-go's HTTP/2 health check (30 s,
-	// 15 s) unless set.
+	// cache reads. An API client dials afresh when a connection fails, so
+	// the keepalive settings do not apply to it.
 	Via string
 	// KeepaliveTime is how often the client pings each connection, and
 	// KeepaliveTimeout how long it waits for the answer before it declares
@@ -105,16 +105,15 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 	if pc.Kind == "" {
 		pc.Kind = ProbeWrite
 	}
-	if pc.KeepaliveTime == 0 {
-		pc.KeepaliveTime = DefaultProbeKeepaliveTime
-		if pc.Via != "" {
-			pc.KeepaliveTime = 30 * time.Second
+	if pc.Via != "" {
+		// client-go: HTTP, no subchannels to keep alive.
+		pc.KeepaliveTime, pc.KeepaliveTimeout = 0, 0
+	} else {
+		if pc.KeepaliveTime == 0 {
+			pc.KeepaliveTime = DefaultProbeKeepaliveTime
 		}
-	}
-	if pc.KeepaliveTimeout == 0 {
-		pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
-		if pc.Via != "" {
-			pc.KeepaliveTimeout = 15 * time.Second
+		if pc.KeepaliveTimeout == 0 {
+			pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
 		}
 	}
 	p := &Probe{Name: pc.Name, Kind: pc.Kind, c: c, cfg: pc}

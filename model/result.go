@@ -120,6 +120,11 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		r.Members = append(r.Members, mr)
 	}
 	r.Hosts = len(c.Hosts)
+	r.Groups = append(r.Groups, GroupResult{Name: "etcd", NoLeader: c.leaderless, SplitBrain: append([]Interval(nil), c.etcdSplit...),
+		ActingSplitBrain: append([]Interval(nil), c.etcdActSplit...), Acquisitions: c.etcdElections})
+	if l := c.Etcd.Leader(); l != nil {
+		r.Groups[0].Leader = l.Name
+	}
 	for _, g := range c.Groups {
 		gr := GroupResult{Name: g.Name, NoLeader: g.noLeader, SplitBrain: append([]Interval(nil), g.split...),
 			ActingSplitBrain: append([]Interval(nil), g.actSplit...), Acquisitions: g.acquisitions}
@@ -149,6 +154,12 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		if f.NewLeaderAt != 0 {
 			fr.NewLeaderAfter = f.NewLeaderAt.Sub(f.InjectedAt)
 		}
+		etcd := time.Duration(-1)
+		if f.NewLeaderAt != 0 {
+			etcd = f.NewLeaderAt.Sub(f.InjectedAt)
+		}
+		fr.GroupFailover = append(fr.GroupFailover, etcd)
+		fr.GroupLeader = append(fr.GroupLeader, f.NewLeader)
 		for _, a := range f.GroupAcquired {
 			d := time.Duration(-1)
 			if a.At != 0 {

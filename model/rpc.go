@@ -7,14 +7,19 @@ import (
 )
 
 // rpcClient is a client's side of request/response traffic to a set of
-// servers, as gRPC and client-go behave: requests rotate round-robin over
-// the connections that are ready; a refused connection takes its server
-// out of rotation and the request moves to the next server at once; a
-// keepalive ping on every connection detects a server that went silent;
-// a server out of rotation is redialed with gRPC's backoff. A request that
+// servers. Requests rotate round-robin over the servers; a refused
+// connection moves the request to the next server at once; a request that
 // fails with an error moves on to the next server if the request allows
 // retries (clientv3 retries reads, not writes) and its deadline has not
 // passed.
+//
+// A gRPC client (etcd's clientv3; keepaliveTime > 0) also keeps a
+// subchannel per server: a refused connection or an unanswered keepalive
+// ping takes the server out of rotation until a redial succeeds, after
+// gRPC's backoff; with no server ready a request waits for one
+// (WaitForReady) until its deadline. An HTTP client (client-go;
+// keepaliveTime 0) dials a new connection for the next request instead,
+// so it never waits for a redial.
 //
 // The owner forwards every message it receives to deliver, and learns of
 // each request's end through done, with the tag it gave.
@@ -25,6 +30,7 @@ type rpcClient struct {
 	reqs    []rpcReq // in flight, in send order
 	expire  *Timer
 	ping    *Timer
+	redial  *Timer
 
 	keepaliveTime, keepaliveTimeout time.Duration
 	// resolve, if set, maps a server to the process that answers it now
@@ -53,6 +59,7 @@ type rpcReq struct {
 	server   int
 	tried    int
 	retry    bool // move on to the next server on an error reply
+	parked   bool // waiting for a ready server (gRPC WaitForReady)
 }
 
 // gRPC's reconnect backoff: 1s, ×1.6 per failed attempt, at most 120s.
@@ -69,6 +76,7 @@ func newRPCClient(owner *Process, name string, servers []*Process, keepaliveTime
 	}
 	c.expire = owner.NewTimer(name+"/deadline", c.onExpire)
 	c.ping = owner.NewTimer(name+"/keepalive", c.onKeepalive)
+	c.redial = owner.NewTimer(name+"/redial", c.onRedial)
 	return c
 }
 
@@ -79,6 +87,7 @@ func (c *rpcClient) start() {
 		c.servers[i] = server{proc: c.servers[i].proc, ready: true, backoff: redialBase}
 	}
 	c.reqs = c.reqs[:0]
+	c.redial.Stop()
 	if c.keepaliveTime > 0 {
 		c.ping.StartTicker(c.keepaliveTime, c.owner.Now().Add(c.owner.Host.Clock.TrueDuration(c.keepaliveTime)))
 	}
@@ -103,8 +112,12 @@ func (c *rpcClient) call(tag uint64, msg Message, timeout time.Duration, retry b
 	return id
 }
 
-// dispatch sends request k to the next ready server, or ends it when every
-// server has been tried.
+// grpc reports whether the client keeps subchannels (see rpcClient).
+func (c *rpcClient) grpc() bool { return c.keepaliveTime > 0 }
+
+// dispatch sends request k to the next ready server. When every server
+// has been tried, a gRPC request waits for a server to become ready; an
+// HTTP request fails.
 func (c *rpcClient) dispatch(k int) {
 	r := &c.reqs[k]
 	n := len(c.servers)
@@ -112,7 +125,7 @@ func (c *rpcClient) dispatch(k int) {
 		s := c.rr % n
 		c.rr++
 		r.tried++
-		if !c.servers[s].ready {
+		if c.grpc() && !c.servers[s].ready {
 			continue
 		}
 		r.server = s
@@ -134,7 +147,25 @@ func (c *rpcClient) dispatch(k int) {
 		c.owner.c.net.Send(&m)
 		return
 	}
-	c.finish(k, nil, "no server available: every connection is down")
+	if c.grpc() {
+		r.parked = true // WaitForReady: until a redial succeeds or the deadline
+		return
+	}
+	c.finish(k, nil, "no server available: every connection was refused")
+}
+
+// unpark re-sends the requests waiting for a ready server.
+func (c *rpcClient) unpark() {
+	for k := 0; k < len(c.reqs); k++ {
+		if r := &c.reqs[k]; r.parked {
+			r.parked, r.tried = false, 0
+			before := len(c.reqs)
+			c.dispatch(k)
+			if len(c.reqs) < before {
+				k-- // it ended at once
+			}
+		}
+	}
 }
 
 // finish ends request k and reports it.
@@ -159,10 +190,15 @@ func (c *rpcClient) cancel(tag uint64) {
 func (c *rpcClient) deliver(msg *Message) bool {
 	switch msg.Type {
 	case MsgPong:
+		became := false
 		for i := range c.servers {
 			if s := &c.servers[i]; s.pingOut && s.pingTo == msg.From {
+				became = became || !s.ready
 				s.pingOut, s.ready, s.backoff = false, true, redialBase
 			}
+		}
+		if became {
+			c.unpark()
 		}
 		return true
 	case MsgRefused:
@@ -231,22 +267,58 @@ func (c *rpcClient) armExpire() {
 	}
 }
 
-// onKeepalive pings ready connections, declares dead those whose ping went
-// unanswered for the keepalive timeout, and redials those whose backoff is
-// over. Timeouts are checked at keepalive ticks, so detection takes
-// between the timeout and the timeout plus one keepalive interval.
+// onKeepalive pings ready connections and declares dead those whose ping
+// went unanswered for the keepalive timeout. Timeouts are checked at
+// keepalive ticks, so detection takes between the timeout and the timeout
+// plus one keepalive interval.
 func (c *rpcClient) onKeepalive() {
 	now := c.owner.Now()
 	for i := range c.servers {
 		s := &c.servers[i]
 		switch {
-		case s.pingOut && now.Sub(s.pingSent) >= c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout):
+		case s.pingOut && s.ready && now.Sub(s.pingSent) >= c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout):
 			c.markDown(s)
-		case !s.ready && !s.pingOut && now >= s.redialAt:
-			c.sendPing(i)
 		case s.ready && !s.pingOut:
 			c.sendPing(i)
 		}
+	}
+}
+
+// onRedial dials the servers whose backoff is over (a dial that gets no
+// answer within the keepalive timeout counts as failed) and re-arms for
+// the next.
+func (c *rpcClient) onRedial() {
+	now := c.owner.Now()
+	for i := range c.servers {
+		s := &c.servers[i]
+		if s.ready {
+			continue
+		}
+		if s.pingOut && now.Sub(s.pingSent) >= c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout) {
+			c.markDown(s) // the dial timed out: back off further
+			continue
+		}
+		if !s.pingOut && now >= s.redialAt {
+			c.sendPing(i)
+			s.redialAt = now.Add(c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout))
+		}
+	}
+	c.armRedial()
+}
+
+// armRedial arms the redial timer for the earliest pending dial or dial
+// timeout.
+func (c *rpcClient) armRedial() {
+	next := sim.Never
+	for i := range c.servers {
+		if s := &c.servers[i]; !s.ready {
+			next = min(next, s.redialAt)
+		}
+	}
+	if next == sim.Never {
+		c.redial.Stop()
+	} else {
+		c.redial.At(max(next, c.owner.Now()))
 	}
 }
 
@@ -261,7 +333,11 @@ func (c *rpcClient) sendPing(i int) {
 // markDown takes a connection out of rotation until a redial after the
 // current backoff.
 func (c *rpcClient) markDown(s *server) {
+	if !c.grpc() {
+		return // HTTP: the next request dials afresh
+	}
 	s.ready, s.pingOut = false, false
 	s.redialAt = c.owner.Now().Add(s.backoff)
 	s.backoff = min(time.Duration(float64(s.backoff)*1.6), redialMax)
+	c.armRedial()
 }

@@ -376,7 +376,7 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 		fmt.Fprintln(w)
 		align := []tw.Align{tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
 		header := []string{"#", "fault", "target", "at", "healed", "new etcd leader"}
-		for _, g := range r.Groups {
+		for _, g := range r.Groups[min(1, len(r.Groups)):] { // etcd has its own column
 			header = append(header, "new "+g.Name)
 			align = append(align, tw.AlignRight)
 		}
@@ -399,7 +399,7 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 				nl = fmt.Sprintf("%s, term %d, after %s", f.NewLeader, f.NewLeaderTerm, secs(f.NewLeaderAfter))
 			}
 			row := []string{fmt.Sprint(f.ID), f.Name, f.Target, f.At.String(), healed, nl}
-			for _, d := range f.GroupFailover {
+			for _, d := range f.GroupFailover[min(1, len(f.GroupFailover)):] {
 				if d < 0 {
 					row = append(row, "none")
 				} else {

@@ -89,7 +89,7 @@ var badCases = []struct {
 	{"unknown role", `target: "leader:etcd"`, `target: "role:frontend"`,
 		[]string{`f.yaml:19:28: spec.faults[0].target: unknown role "frontend"; allowed: etcd, client, kube-apiserver, kube-controller-manager, kube-scheduler, cloud-controller-manager, kubelet, load-balancer, keepalived, kube-vip`}},
 	{"unknown leader group", `target: "leader:etcd"`, `target: "leader:kcm"`,
-		[]string{`f.yaml:19:28: spec.faults[0].target: target "leader:kcm": leader groups are etcd, kube-controller-manager, kube-scheduler, cloud-controller-manager`}},
+		[]string{`f.yaml:19:28: spec.faults[0].target: target "leader:kcm": leader groups are etcd, kube-controller-manager, kube-scheduler, cloud-controller-manager, kube-vip`}},
 	{"field for another kind", "duration: 5s}", "duration: 5s, oneWay: true}",
 		[]string{`f.yaml:19:74: spec.faults[0].oneWay: applies only to partition faults, not process-kill`}},
 	{"zone outage needs zone", `{kind: process-kill, target: "leader:etcd"`, `{kind: zone-outage, target: "host:h1"`,
