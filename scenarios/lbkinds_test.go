@@ -160,3 +160,38 @@ func TestKubeVIPFollowsTheLease(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaderElectionValidation: client-go's NewLeaderElector rules reach
+// the user as positioned errors.
+func TestLeaderElectionValidation(t *testing.T) {
+	tp := topologies()[2]
+	for _, tc := range []struct{ le, want string }{
+		{"{leaseDuration: 10s, renewDeadline: 10s, retryPeriod: 2s}", "spec.controlPlane.leaderElection.renewDeadline: leaseDuration (10s) must be greater than renewDeadline (10s) (client-go requires leaseDuration > renewDeadline > 1.2 × retryPeriod)"},
+		{"{leaseDuration: 15s, renewDeadline: 2s, retryPeriod: 2s}", "spec.controlPlane.leaderElection.renewDeadline: renewDeadline (2s) must be greater than 1.2 × retryPeriod (2.4s) (client-go requires leaseDuration > renewDeadline > 1.2 × retryPeriod)"},
+	} {
+		doc := strings.Replace(tp.doc(lbKinds()["haproxy"], `{kind: host-crash, target: "host:master-1", at: 30s}`),
+			"    loadBalancer:", "    leaderElection: "+tc.le+"\n    loadBalancer:", 1)
+		_, err := Load("le.yaml", []byte(doc))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v\nwant it to contain %s", err, tc.want)
+		}
+	}
+}
+
+// TestCloudControllerManager: the optional cloud-controller-manager is a
+// third leader group with its own lease.
+func TestCloudControllerManager(t *testing.T) {
+	tp := topologies()[2]
+	doc := strings.Replace(tp.doc(lbKinds()["haproxy"], `{kind: host-crash, target: "leader:cloud-controller-manager", at: 30s}`),
+		"    loadBalancer:", "    cloudControllerManager: true\n    loadBalancer:", 1)
+	r := runDoc(t, doc, 1)
+	for _, g := range r.Groups {
+		if g.Name == model.GroupCCM {
+			if g.Acquisitions != 2 {
+				t.Fatalf("cloud-controller-manager acquisitions %d, want 2 (start, failover)", g.Acquisitions)
+			}
+			return
+		}
+	}
+	t.Fatal("no cloud-controller-manager group")
+}
