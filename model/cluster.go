@@ -373,28 +373,25 @@ func (c *Cluster) Timeline() []Record {
 const HealthKey = "/registry/health"
 
 // Key interns a store key and returns its id. Call it while building.
-func (c *Cluster) Key(name string) uint32 {
-	for i, k := range c.keys {
-		if k == name {
-			return uint32(i)
-		}
-	}
-	c.keys = append(c.keys, name)
-	return uint32(len(c.keys) - 1)
-}
+func (c *Cluster) Key(name string) uint32 { return uint32(intern(&c.keys, name)) }
 
 // Identity interns a lease holder identity and returns its id (never 0).
 func (c *Cluster) Identity(name string) int32 {
 	if len(c.ids) == 0 {
-		c.ids = append(c.ids, "")
+		c.ids = append(c.ids, "") // id 0: no holder
 	}
-	for i, k := range c.ids {
+	return int32(intern(&c.ids, name))
+}
+
+// intern returns name's index in *list, appending it if absent.
+func intern(list *[]string, name string) int {
+	for i, k := range *list {
 		if k == name {
-			return int32(i)
+			return i
 		}
 	}
-	c.ids = append(c.ids, name)
-	return int32(len(c.ids) - 1)
+	*list = append(*list, name)
+	return len(*list) - 1
 }
 
 // IdentityName is the identity of an interned id ("" for none).

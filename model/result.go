@@ -151,33 +151,27 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		if fr.Target == "" {
 			fr.Target = f.Cfg.Target.String()
 		}
-		if f.NewLeaderAt != 0 {
-			fr.NewLeaderAfter = f.NewLeaderAt.Sub(f.InjectedAt)
-		}
-		etcd := time.Duration(-1)
-		if f.NewLeaderAt != 0 {
-			etcd = f.NewLeaderAt.Sub(f.InjectedAt)
-		}
-		fr.GroupFailover = append(fr.GroupFailover, etcd)
+		fr.NewLeaderAfter = since(f.NewLeaderAt, f.InjectedAt)
+		fr.GroupFailover = append(fr.GroupFailover, fr.NewLeaderAfter)
 		fr.GroupLeader = append(fr.GroupLeader, f.NewLeader)
 		for _, a := range f.GroupAcquired {
-			d := time.Duration(-1)
-			if a.At != 0 {
-				d = a.At.Sub(f.InjectedAt)
-			}
-			fr.GroupFailover = append(fr.GroupFailover, d)
+			fr.GroupFailover = append(fr.GroupFailover, since(a.At, f.InjectedAt))
 			fr.GroupLeader = append(fr.GroupLeader, a.Proc)
 		}
 		for _, ok := range f.FirstOK {
-			d := time.Duration(-1)
-			if ok != 0 {
-				d = ok.Sub(f.InjectedAt)
-			}
-			fr.FirstSuccess = append(fr.FirstSuccess, d)
+			fr.FirstSuccess = append(fr.FirstSuccess, since(ok, f.InjectedAt))
 		}
 		r.Faults = append(r.Faults, fr)
 	}
 	return r
+}
+
+// since is the time from `from` to t, or -1 if t is unset (0).
+func since(t, from sim.Time) time.Duration {
+	if t == 0 {
+		return -1
+	}
+	return t.Sub(from)
 }
 
 // RunInterruptible runs like Run, but in slices of simulated time, asking

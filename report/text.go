@@ -79,10 +79,7 @@ func (n *Narrator) Sentence(r model.Record) string {
 		if why, ok := strings.CutPrefix(n.campaign[r.Member], "election timer fired: "); ok {
 			s += "; its election timer fired first: " + why
 		}
-		if f := n.lastFault; f != nil {
-			s += fmt.Sprintf(" [%s after %s at %v]", r.T.Sub(f.T).Round(time.Millisecond), n.faultNames[f.Fault], f.T)
-		}
-		return s
+		return s + n.afterFault(r)
 	case model.EvFollower:
 		if r.Leader == "" {
 			if !n.Verbose && strings.Contains(r.Reason, "(MsgVote)") || !n.Verbose && strings.Contains(r.Reason, "(MsgPreVote)") {
@@ -113,11 +110,7 @@ func (n *Narrator) Sentence(r model.Record) string {
 	case model.EvAPIUnready:
 		return fmt.Sprintf("%s is not ready: %s", r.Proc, r.Reason)
 	case model.EvLeaseAcquired:
-		s := fmt.Sprintf("%s leads %s (acquired the lease)", r.Proc, r.Group)
-		if f := n.lastFault; f != nil {
-			s += fmt.Sprintf(" [%s after %s at %v]", r.T.Sub(f.T).Round(time.Millisecond), n.faultNames[f.Fault], f.T)
-		}
-		return s
+		return fmt.Sprintf("%s leads %s (acquired the lease)", r.Proc, r.Group) + n.afterFault(r)
 	case model.EvLeaseRenewed:
 		if !n.Verbose {
 			return ""
@@ -149,6 +142,15 @@ func (n *Narrator) Sentence(r model.Record) string {
 // flapWindow is how close probe state changes must follow each other to be
 // told as one intermittent stretch.
 const flapWindow = time.Second
+
+// afterFault says how long after the last fault r happened, if any.
+func (n *Narrator) afterFault(r model.Record) string {
+	f := n.lastFault
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf(" [%s after %s at %v]", r.T.Sub(f.T).Round(time.Millisecond), n.faultNames[f.Fault], f.T)
+}
 
 // WriteTimeline writes the narrated timeline, one event per line. Runs of
 // a probe flipping between failing and succeeding (a client rotating over
