@@ -128,6 +128,17 @@ func (q *queue) down(i int, e entry) {
 		i = m
 	}
 	// e sorts at or after the parent of start (callers sift down only
-	// then), so the climb never passes start.
-	q.up(i, e)
+	// then), so the climb never passes start. (Inlined rather than a call
+	// to up: this is the hottest loop of the engine.)
+	for i > 0 {
+		p := (i - 1) / arity
+		if !e.less(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		pos[h[i].id] = int32(i)
+		i = p
+	}
+	h[i] = e
+	pos[e.id] = int32(i)
 }
