@@ -108,7 +108,7 @@ func runVerb(ctx context.Context, args []string, st streams) int {
   hasim run my-cluster.yaml --seed 42 --until 2m
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
 `, st)
-	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary) or json")
+	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
 	until := fs.Duration("until", 0, "simulate this long instead of the scenario's spec.horizon, e.g. 2m")
 	quiet := fs.BoolP("quiet", "q", false, "table output: print only the summary, not the timeline")
@@ -116,8 +116,10 @@ func runVerb(ctx context.Context, args []string, st streams) int {
 	if code, ok := parse(fs, args, st); !ok {
 		return code
 	}
-	if *output != "table" && *output != "json" {
-		fmt.Fprintf(st.err, "hasim run: --output %q: allowed table, json\n", *output)
+	switch *output {
+	case "table", "json", "yaml", "csv":
+	default:
+		fmt.Fprintf(st.err, "hasim run: --output %q: allowed table, json, yaml, csv\n", *output)
 		return exitUsage
 	}
 	if fs.NArg() > 1 {
@@ -157,8 +159,9 @@ func runVerb(ctx context.Context, args []string, st streams) int {
 	res := c.Result(out)
 	interrupted := out == sim.Stopped
 	switch *output {
-	case "json":
-		if err := report.WriteJSON(st.out, report.NewDocument(sc.Metadata.Name, res)); err != nil {
+	case "json", "yaml", "csv":
+		write := map[string]func(io.Writer, report.Document) error{"json": report.WriteJSON, "yaml": report.WriteYAML, "csv": report.WriteCSV}[*output]
+		if err := write(st.out, report.NewDocument(sc.Metadata.Name, res)); err != nil {
 			fmt.Fprintf(st.err, "hasim run: %v\n", err)
 			return exitFailure
 		}

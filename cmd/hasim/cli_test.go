@@ -24,7 +24,7 @@ func run(ctx context.Context, stdin string, args ...string) (int, string, string
 // byte, and checks that a second run prints exactly the same.
 func TestGolden(t *testing.T) {
 	for _, name := range []string{"etcd-leader-kill", "etcd-isolated-leader-prevote-off", "etcd-quorum-loss", "stacked-3-master-crash"} {
-		for _, format := range []string{"table", "json"} {
+		for _, format := range []string{"table", "json", "yaml", "csv"} {
 			code, out, errs := run(context.Background(), "", "run", name, "-o", format)
 			if code != 0 {
 				t.Fatalf("%s -o %s: exit %d: %s", name, format, code, errs)
@@ -187,7 +187,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"help", "", []string{"help"}, 0, "", "Usage:"},
 		{"run help", "", []string{"run", "--help"}, 0, "Examples:", ""},
 		{"bad flag", "", []string{"run", "--sed", "3"}, 2, "unknown flag: --sed", ""},
-		{"bad output", "", []string{"run", "-o", "xml"}, 2, `--output "xml": allowed table, json`, ""},
+		{"bad output", "", []string{"run", "-o", "xml"}, 2, `--output "xml": allowed table, json, yaml, csv`, ""},
 		{"unknown scenario", "", []string{"run", "no-such"}, 2, `"no-such" is neither a file nor a built-in scenario`, ""},
 		{"invalid stdin", bad, []string{"run", "-"}, 2, `-:7:21: spec.hosts[0].zone: zone "b" is not defined; defined zones: a`, ""},
 		{"validate invalid", bad, []string{"validate", "-"}, 2, "spec.hosts[0].zone", ""},
