@@ -28,7 +28,7 @@ verify:
 
 ## update: rewrite golden files after a reviewed change of behaviour
 update:
-	HASIM_UPDATE=1 $(GO) test -count=1 ./sim ./model ./cmd/hasim -run 'Determinism|Golden'
+	HASIM_UPDATE=1 $(GO) test -count=1 ./sim ./model ./cmd/hasim -run 'Determinism|Golden|CompareIsDeterministic'
 
 ## fuzz: fuzz the scenario loader for FUZZTIME
 fuzz:

@@ -303,6 +303,16 @@ func newTable(w io.Writer, align ...tw.Align) *tablewriter.Table {
 	)
 }
 
+// newTableAligned is a table whose first column is left-aligned and the
+// other n-1 right-aligned.
+func newTableAligned(w io.Writer, n int) *tablewriter.Table {
+	align := []tw.Align{tw.AlignLeft}
+	for range n - 1 {
+		align = append(align, tw.AlignRight)
+	}
+	return newTable(w, align...)
+}
+
 func secs(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
 
 func pct(x float64) string { return fmt.Sprintf("%.3f%%", x*100) }

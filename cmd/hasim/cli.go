@@ -30,6 +30,7 @@ const usageText = `hasim simulates Kubernetes control-plane high availability on
 
 Usage:
   hasim run [flags] [NAME|FILE|-]   run a scenario (default: %s)
+  hasim compare NAME|FILE ...       run scenarios over many seeds and compare them
   hasim validate FILE...            check scenario files without running them
   hasim scenarios list              list the built-in scenarios
   hasim scenarios show NAME         print a built-in scenario with what it teaches
@@ -58,6 +59,8 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 	switch verb {
 	case "run":
 		return runVerb(ctx, rest, st)
+	case "compare":
+		return compareVerb(ctx, rest, st)
 	case "validate":
 		return validateVerb(rest, st)
 	case "scenarios":

@@ -217,3 +217,25 @@ func TestInterrupt(t *testing.T) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
+
+// TestCompareIsDeterministic: hasim compare prints the same bytes for any
+// number of workers (results merge in a fixed order), in table and JSON,
+// pinned by golden files.
+func TestCompareIsDeterministic(t *testing.T) {
+	for _, format := range []string{"table", "json"} {
+		var first string
+		for _, w := range []string{"1", "2", "4"} {
+			code, out, errs := run(context.Background(), "", "compare", "stacked-3-master-crash", "worked-timeline-c-paused-kcm",
+				"--runs", "8", "--workers", w, "-o", format)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			if first == "" {
+				first = out
+			} else if out != first {
+				t.Fatalf("-o %s: output with %s workers differs from 1 worker", format, w)
+			}
+		}
+		golden.Check(t, filepath.Join("testdata", "compare."+format+".golden"), first)
+	}
+}

@@ -5,6 +5,7 @@
 // Usage:
 //
 //	hasim run [flags] [NAME|FILE|-]   run a scenario, narrate it, summarize it
+//	hasim compare NAME|FILE ...       compare scenarios over many seeds
 //	hasim validate FILE...            check scenario files without running them
 //	hasim scenarios list              list the built-in scenarios
 //	hasim scenarios show NAME         print a built-in scenario's YAML
