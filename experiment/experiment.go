@@ -27,8 +27,10 @@ type Run struct {
 	// first write and first read probe (NaN-free: 0 when it has none).
 	WriteAvailability, ReadAvailability float64
 	HasWrite, HasRead                   bool
-	// Recovery is, per fault, the time to the first successful write
-	// after it (negative if none within the run).
+	// Recovery is, per fault, the time from the fault until writes stop
+	// failing: the end of the write probe's last unavailable stretch that
+	// began before the next fault (0 if writes never failed; negative if
+	// they had not recovered when the next fault or the end came).
 	Recovery []time.Duration
 	// SplitBrain is the total time two or more members or candidates of
 	// any group believed they led; ActingSplitBrain counts only running
@@ -53,12 +55,8 @@ func Measure(r model.Result) Run {
 			run.ReadAvailability, run.HasRead = p.Availability, true
 		}
 	}
-	for _, f := range r.Faults {
-		d := time.Duration(-1)
-		if write >= 0 && write < len(f.FirstSuccess) {
-			d = f.FirstSuccess[write]
-		}
-		run.Recovery = append(run.Recovery, d)
+	if write >= 0 {
+		run.Recovery = recoveries(r, r.Probes[write].Name)
 	}
 	for _, g := range r.Groups {
 		for _, iv := range g.SplitBrain {
@@ -69,6 +67,38 @@ func Measure(r model.Result) Run {
 		}
 	}
 	return run
+}
+
+// recoveries is Run.Recovery for the probe named probe.
+func recoveries(r model.Result, probe string) []time.Duration {
+	var out []time.Duration
+	for i, f := range r.Faults {
+		end := r.End
+		if i+1 < len(r.Faults) {
+			end = r.Faults[i+1].At
+		}
+		// The probe's state at the fault, then its changes until end.
+		down, recovered := false, time.Duration(0)
+		for _, rec := range r.Timeline {
+			if rec.Probe != probe || rec.T >= end {
+				continue
+			}
+			switch rec.Event {
+			case model.EvProbeDown:
+				down = true
+			case model.EvProbeUp:
+				down = false
+				if rec.T >= f.At {
+					recovered = rec.T.Sub(f.At)
+				}
+			}
+		}
+		if down {
+			recovered = -1
+		}
+		out = append(out, recovered)
+	}
+	return out
 }
 
 // Job is one scenario to run over seeds.

@@ -75,7 +75,7 @@ type ScenarioComparison struct {
 	ReadAvailability   Estimate `json:"readAvailability"`
 	DowntimePerYear    Estimate `json:"downtimePerYearSeconds"` // from write availability
 	Nines              Estimate `json:"nines"`                  // -log10(1 - write availability)
-	RecoveryP50        Estimate `json:"writeRecoveryP50"`       // seconds from a fault to the first successful write
+	RecoveryP50        Estimate `json:"writeRecoveryP50"`       // seconds from a fault until writes stop failing
 	RecoveryP99        Estimate `json:"writeRecoveryP99"`
 	NoRecovery         int      `json:"faultsWithoutRecovery"`
 	SplitBrain         Estimate `json:"splitBrainSecondsPerRun"`
@@ -204,7 +204,8 @@ func WriteComparison(w io.Writer, c Comparison) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nDowntime per year extrapolates the simulated span's write unavailability, faults included, to a year.")
+	fmt.Fprintln(w, "\nWrite recovery: from a fault until writes stop failing (0 if they never failed). Downtime per year")
+	fmt.Fprintln(w, "extrapolates the simulated span's write unavailability, faults included, to a year.")
 	return nil
 }
 
