@@ -188,7 +188,7 @@ func TestResolve(t *testing.T) {
 	if _, err := Resolve("etcd-leader-kill", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Resolve("no-such-scenario", nil); err == nil || !strings.Contains(err.Error(), "built-in: clock-drift-split-brain, etcd-isolated-leader-prevote-off") {
+	if _, err := Resolve("no-such-scenario", nil); err == nil || !strings.Contains(err.Error(), "built-in: clock-drift-split-brain, controllers-via-lb") {
 		t.Fatalf("err = %v", err)
 	}
 	s, err := Resolve("-", bytes.NewReader([]byte(base)))

@@ -111,6 +111,61 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("want a controller-manager split brain from the fast clocks")
 			}
 		},
+		"single-node": func(t *testing.T, d report.Document) {
+			if u := d.Summary.Probes[0].Unavailable; u < 29 {
+				t.Errorf("one node down 30 s, writes unavailable only %.1fs", u)
+			}
+		},
+		"single-master-with-workers": func(t *testing.T, d report.Document) {
+			if u := d.Summary.Probes[0].Unavailable; u < 39 || d.Summary.Hosts != 4 {
+				t.Errorf("master down 40 s: writes unavailable %.1fs, %d hosts", u, d.Summary.Hosts)
+			}
+		},
+		"stacked-3-lose-one-then-two": func(t *testing.T, d report.Document) {
+			if u := d.Summary.Probes[0].Unavailable; u < 39 || !hasReason(d, "lease.lost", "deadline") {
+				t.Errorf("two of three masters down 40 s: writes unavailable %.1fs; want leases lost too", u)
+			}
+		},
+		"external-etcd-3-masters": func(t *testing.T, d report.Document) {
+			if g := d.Summary.Faults[0].Groups[0]; g.After != nil {
+				t.Errorf("a master's crash moved etcd's leader with external etcd")
+			}
+		},
+		"external-etcd-2-masters": func(t *testing.T, d report.Document) {
+			if g := d.Summary.Faults[0].Groups[0]; g.After != nil {
+				t.Errorf("a master's crash moved etcd's leader with external etcd")
+			}
+		},
+		"lb-single-point-of-failure": func(t *testing.T, d report.Document) {
+			if u := d.Summary.Probes[0].Unavailable; u < 29 {
+				t.Errorf("single LB down 30 s, writes unavailable only %.1fs", u)
+			}
+		},
+		"lb-vip-pair": func(t *testing.T, d report.Document) {
+			if u := d.Summary.Probes[0].Unavailable; u > 10 || !hasEvent(d, "vip.moved", "", 30, 35) {
+				t.Errorf("VIP pair: writes unavailable %.1fs; want the VIP moved within 5 s", u)
+			}
+		},
+		"zone-outage-masters-1-1-1": func(t *testing.T, d report.Document) {
+			if a := d.Summary.Probes[0].Availability; a < 0.9 {
+				t.Errorf("1+1+1 masters should survive a zone: availability %.3f", a)
+			}
+		},
+		"zone-outage-masters-2-1": func(t *testing.T, d report.Document) {
+			if u := d.Summary.Probes[0].Unavailable; u < 59 {
+				t.Errorf("2+1 masters lose quorum with the zone: writes unavailable only %.1fs", u)
+			}
+		},
+		"controllers-via-local-apiserver": func(t *testing.T, d report.Document) {
+			if g := group(d, "kube-controller-manager"); g.Acquisitions != 1 {
+				t.Errorf("controllers on their local apiserver lost their lease when the LB died")
+			}
+		},
+		"controllers-via-lb": func(t *testing.T, d report.Document) {
+			if !hasReason(d, "lease.lost", "deadline") {
+				t.Errorf("controllers behind a dead LB kept their leases")
+			}
+		},
 		"etcd-reference-kill": func(t *testing.T, d report.Document) {
 			if f := d.Summary.Faults[0]; f.NewLeader == nil || f.NewLeader.After < 0.8 {
 				t.Errorf("new leader %+v", f.NewLeader)
@@ -150,7 +205,7 @@ func group(d report.Document, name string) report.GroupSummary {
 
 func hasEvent(d report.Document, event, member string, from, to float64) bool {
 	for _, e := range d.Timeline {
-		if e.Event == event && e.Member == member && e.T >= from && e.T <= to {
+		if e.Event == event && (member == "" || e.Member == member) && e.T >= from && e.T <= to {
 			return true
 		}
 	}
