@@ -58,6 +58,12 @@ var badCases = []struct {
 	name, from, to string
 	want           []string
 }{
+	{"unknown topology", "  probes:", "  controlPlane: {topology: hyperconverged, masters: [h1]}\n  probes:", []string{`f.yaml:16:18: spec.controlPlane.topology: unknown topology "hyperconverged"; allowed: stacked, external`}},
+	{"master not defined", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h9]}\n  probes:", []string{`f.yaml:15:5: spec.etcd.members: a stacked topology runs one member on each master: list the masters, or omit members`, `f.yaml:16:51: spec.controlPlane.masters[1]: host "h9" is not defined; defined hosts: h1, h2, h3`}},
+	{"stacked members differ", "  probes:", "  controlPlane: {topology: stacked, masters: [h1]}\n  probes:", []string{`f.yaml:15:5: spec.etcd.members: a stacked topology runs one member on each master: list the masters, or omit members`}},
+	{"external etcd on a master", "  probes:", "  controlPlane: {topology: external, masters: [h1]}\n  probes:", []string{`f.yaml:15:15: spec.etcd.members[0]: host "h1" is a master: external etcd runs on its own hosts (or use topology: stacked)`}},
+	{"haproxy with two hosts", "  probes:", "  controlPlane: {topology: external, masters: [h9], loadBalancer: {kind: haproxy, hosts: [h1, h2]}}\n  probes:", []string{`f.yaml:16:48: spec.controlPlane.masters[0]: host "h9" is not defined; defined hosts: h1, h2, h3`, `f.yaml:16:83: spec.controlPlane.loadBalancer.hosts: haproxy runs on one host (for two behind a VIP use kind keepalived)`}},
+	{"cached read without via", "{name: w, host: h1}", "{name: w, host: h1, kind: cached-read}", []string{`f.yaml:17:27: spec.probes[0].kind: unknown kind "cached-read" for an etcd client; allowed: write, read, serializable-read (cached-read needs via)`}},
 	{"undefined zone", "{name: h1, zone: a}", "{name: h1, zone: c}",
 		[]string{`f.yaml:11:18: spec.hosts[0].zone: zone "c" is not defined; defined zones: a, b`}},
 	{"duplicate host", "{name: h3, zone: b}", "{name: h2, zone: b}",
