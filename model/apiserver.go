@@ -117,6 +117,9 @@ func newAPIServer(c *Cluster, cfg APIServerConfig, h *Host) *APIServer {
 	return a
 }
 
+// Config is the apiserver's defaulted configuration.
+func (a *APIServer) Config() APIServerConfig { return a.cfg }
+
 // Ready reports whether /readyz passes now.
 func (a *APIServer) Ready() bool { return a.Proc.Running() && a.healthy }
 

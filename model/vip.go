@@ -18,6 +18,9 @@ type LoadBalancer struct {
 	holder *Host // the host the VIP answers on (last gratuitous ARP); nil: none
 }
 
+// Config is the load balancer's defaulted configuration.
+func (lb *LoadBalancer) Config() LoadBalancerConfig { return lb.cfg }
+
 // Holder is the host the virtual IP answers on, or nil.
 func (lb *LoadBalancer) Holder() *Host { return lb.holder }
 

@@ -32,6 +32,7 @@ Usage:
   hasim run [flags] [NAME|FILE|-]   run a scenario (default: %s)
   hasim compare NAME|FILE ...       run scenarios over many seeds and compare them
   hasim validate FILE...            check scenario files without running them
+  hasim explain NAME|FILE           show the resolved topology and every parameter, with its source
   hasim scenarios list              list the built-in scenarios
   hasim scenarios show NAME         print a built-in scenario with what it teaches
   hasim version                     print the version
@@ -63,6 +64,8 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 		return compareVerb(ctx, rest, st)
 	case "validate":
 		return validateVerb(rest, st)
+	case "explain":
+		return explainVerb(rest, st)
 	case "scenarios":
 		return scenariosVerb(rest, st)
 	case "version", "--version":
@@ -262,4 +265,29 @@ func scenariosVerb(args []string, st streams) int {
 	}
 	fs.Usage()
 	return exitUsage
+}
+
+func explainVerb(args []string, st streams) int {
+	fs := newFlags("explain", "NAME|FILE|-", `  hasim explain stacked-3-master-crash
+  hasim explain my-cluster.yaml
+`, st)
+	if code, ok := parse(fs, args, st); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(st.err, "hasim explain: want one scenario: a built-in NAME, a FILE, or -")
+		return exitUsage
+	}
+	sc, err := scenarios.Resolve(fs.Arg(0), st.in)
+	if err != nil {
+		fmt.Fprintln(st.err, err)
+		return exitUsage
+	}
+	ex, err := scenarios.Explain(sc)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim explain: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(st.out, "%s: %s\n\n%s", sc.Metadata.Name, firstLine(sc.Metadata.Description), ex)
+	return exitOK
 }

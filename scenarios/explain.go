@@ -1,0 +1,165 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+
+	"hasim/model"
+)
+
+// Param is one parameter of a scenario as it will run: its value and
+// where the value comes from (the file, or a default and its source).
+type Param struct {
+	Path, Value, From string
+}
+
+// HostRole is a host and what runs on it.
+type HostRole struct {
+	Host, Zone string
+	Runs       []string
+}
+
+// Explanation is a scenario resolved: topology and parameters.
+type Explanation struct {
+	Hosts  []HostRole
+	Params []Param
+}
+
+// Explain resolves a loaded scenario.
+func Explain(s *Scenario) (Explanation, error) {
+	cfg := s.Config()
+	c, err := model.Build(cfg)
+	if err != nil {
+		return Explanation{}, err
+	}
+	var ex Explanation
+	for _, h := range c.Hosts {
+		hr := HostRole{Host: h.Name, Zone: h.Zone.Name}
+		for _, p := range h.Procs {
+			hr.Runs = append(hr.Runs, p.Name)
+		}
+		ex.Hosts = append(ex.Hosts, hr)
+	}
+	sp := &s.Spec
+	add := func(path string, set bool, value any, def string) {
+		from := "scenario file"
+		if !set {
+			from = "default: " + def
+		}
+		ex.Params = append(ex.Params, Param{Path: path, Value: fmt.Sprint(value), From: from})
+	}
+	add("spec.seed", sp.Seed != nil, cfg.Seed, "1 (hasim; --seed overrides)")
+	add("spec.horizon", true, cfg.Horizon, "")
+	e := c.Etcd.Config()
+	add("spec.etcd.version", sp.Etcd.Version != "", e.Version, "3.5, what kubeadm ships for Kubernetes 1.22–1.33")
+	add("spec.etcd.heartbeatInterval", sp.Etcd.HeartbeatInterval != 0, e.HeartbeatInterval, "etcd --heartbeat-interval")
+	add("spec.etcd.electionTimeout", sp.Etcd.ElectionTimeout != 0, e.ElectionTimeout, "etcd --election-timeout")
+	add("spec.etcd.electionJitterTicks", sp.Etcd.ElectionJitterTicks != 0, e.ElectionJitterTicks, "E: etcd-io/raft draws the timeout from [E, 2E-1] ticks")
+	add("spec.etcd.preVote", sp.Etcd.PreVote != nil, *e.PreVote, "by version: off in etcd 3.4, on from 3.5 (--pre-vote)")
+	add("spec.etcd.tickPhase", sp.Etcd.TickPhase != "", e.TickPhase, "random, as after independent restarts")
+	add("spec.etcd.alignedSpread", sp.Etcd.AlignedSpread != 0, e.AlignedSpread, "5ms (hasim's estimate of members started together)")
+	add("spec.etcd.requestTimeout", sp.Etcd.RequestTimeout != 0, e.RequestTimeout, "etcd ReqTimeout = 5s + 2 × election timeout")
+	add("spec.etcd.snapshotCount", sp.Etcd.SnapshotCount != 0, e.SnapshotCount, "10000, kubeadm's --snapshot-count")
+	n := cfg.Network
+	add("spec.network.sameZone", sp.Network.SameZone != nil, n.SameZone, "uniform 200µs–500µs (hasim)")
+	add("spec.network.crossZone", sp.Network.CrossZone != nil, n.CrossZone, "uniform 1ms–2ms (hasim)")
+	add("spec.network.loopback", sp.Network.Loopback != nil, n.Loopback, "50µs (hasim)")
+	add("spec.network.loss", sp.Network.Loss != 0, n.Loss, "0")
+	add("spec.network.reconnect", sp.Network.Reconnect != nil, n.Reconnect, "real etcd's rejoin after a healed silent drop (real-measurements §2.4)")
+	for i, h := range sp.Hosts {
+		if !etcdHost(c.Hosts[i]) {
+			continue // fsync matters to etcd only
+		}
+		set := h.Disk != nil && h.Disk.Fsync != nil
+		add(fmt.Sprintf("spec.hosts[%d].disk.fsync (%s)", i, h.Name), set, c.Hosts[i].Disk.Fsync, "uniform 0.5ms–2ms, a healthy SSD (etcd: WAL fsync p99 < 10ms)")
+	}
+	if cp := sp.ControlPlane; cp != nil {
+		add("spec.controlPlane.controllersEndpoint", cp.ControllersEndpoint != "", orDefault(cp.ControllersEndpoint, "local"), "local: kubeadm since 1.19.1/1.20")
+		le := cp.LeaderElection
+		if le == nil {
+			le = &LeaderElectionSpec{}
+		}
+		d := le.model().WithDefaults()
+		add("spec.controlPlane.leaderElection.leaseDuration", le.LeaseDuration != 0, d.LeaseDuration, "--leader-elect-lease-duration")
+		add("spec.controlPlane.leaderElection.renewDeadline", le.RenewDeadline != 0, d.RenewDeadline, "--leader-elect-renew-deadline")
+		add("spec.controlPlane.leaderElection.retryPeriod", le.RetryPeriod != 0, d.RetryPeriod, "--leader-elect-retry-period")
+		add("spec.controlPlane.leaderElection.startDelay", le.StartDelay != 0, d.StartDelay, "2s ±50% (hasim's estimate: container start and init)")
+		add("spec.controlPlane.leaderElection.exitFlush", le.ExitFlush != 0, d.ExitFlush, "0 (klog.FlushAndExit waits up to 10s)")
+		add("  (per-request API timeout)", false, d.RequestTimeout, "max(1s, renewDeadline/2), client-go resourcelock")
+		a := cp.APIServer
+		if a == nil {
+			a = &APIServerSpec{}
+		}
+		ac := c.APIServers[0].Config()
+		add("spec.controlPlane.apiserver.requestTimeout", a.RequestTimeout != 0, ac.RequestTimeout, "kube-apiserver --request-timeout")
+		add("spec.controlPlane.apiserver.healthTimeout", a.HealthTimeout != 0, ac.HealthTimeout, "--etcd-healthcheck-timeout")
+		add("spec.controlPlane.apiserver.watchCacheStaleAfter", a.WatchCacheStaleAfter != 0, ac.WatchCacheStaleAfter, "5s (hasim: require-leader cut after 3–4 s, then the reflector)")
+		add("  (apiserver's etcd keepalive)", false, fmt.Sprintf("%v / %v", ac.EtcdKeepaliveTime, ac.EtcdKeepaliveTimeout), "kube-apiserver's etcd client")
+		if lb := cp.LoadBalancer; lb != nil && c.LB != nil {
+			l := c.LB.Config()
+			add("spec.controlPlane.loadBalancer.check", lb.Check != "", l.Check, "http GET /readyz (kubeadm HA guide)")
+			add("spec.controlPlane.loadBalancer.inter", lb.Inter != 0, l.Inter, "HAProxy inter")
+			add("spec.controlPlane.loadBalancer.fall", lb.Fall != 0, l.Fall, "HAProxy fall")
+			add("spec.controlPlane.loadBalancer.rise", lb.Rise != 0, l.Rise, "HAProxy rise")
+			add("spec.controlPlane.loadBalancer.timeoutCheck", lb.TimeoutCheck != 0, l.TimeoutCheck, "unset: inter (HAProxy)")
+			if l.Kind == model.LBKeepalived {
+				add("spec.controlPlane.loadBalancer.advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
+			}
+			if l.Kind == model.LBKubeVIP {
+				add("spec.controlPlane.loadBalancer.leaderElection", lb.LeaderElection != nil,
+					fmt.Sprintf("%v/%v/%v", l.LE.LeaseDuration, l.LE.RenewDeadline, l.LE.RetryPeriod), "kube-vip ≥ 1.1 (older: 5s/3s/1s)")
+			}
+		}
+	}
+	for i, p := range c.Probes {
+		pc := p.Config()
+		if i >= len(sp.Probes) {
+			add(fmt.Sprintf("probe %s", p.Name), false, fmt.Sprintf("%s via %s, every %v, timeout %v", pc.Kind, orDefault(pc.Via, "etcd"), pc.Period, pc.Timeout),
+				"added because the scenario defines no probe")
+			continue
+		}
+		spec := sp.Probes[i]
+		add(fmt.Sprintf("probe %s: kind", p.Name), spec.Kind != "", pc.Kind, "write")
+		add(fmt.Sprintf("probe %s: period / timeout", p.Name), spec.Period != 0 || spec.Timeout != 0,
+			fmt.Sprintf("%v / %v", pc.Period, pc.Timeout), "100ms / 3s (hasim)")
+	}
+	return ex, nil
+}
+
+func etcdHost(h *model.Host) bool {
+	for _, p := range h.Procs {
+		if p.Role == model.RoleEtcd {
+			return true
+		}
+	}
+	return false
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// String renders the explanation as text.
+func (ex Explanation) String() string {
+	var b strings.Builder
+	b.WriteString("Topology:\n")
+	for _, h := range ex.Hosts {
+		runs := strings.Join(h.Runs, ", ")
+		if runs == "" {
+			runs = "(nothing simulated: a worker)"
+		}
+		fmt.Fprintf(&b, "  %-14s %-8s %s\n", h.Host, h.Zone, runs)
+	}
+	b.WriteString("\nParameters:\n")
+	w := 0
+	for _, p := range ex.Params {
+		w = max(w, len(p.Path))
+	}
+	for _, p := range ex.Params {
+		fmt.Fprintf(&b, "  %-*s  %-22s %s\n", w, p.Path, p.Value, p.From)
+	}
+	return b.String()
+}
