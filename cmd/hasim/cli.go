@@ -11,6 +11,7 @@ import (
 
 	"hasim/model"
 	"hasim/report"
+	"hasim/report/picture"
 	"hasim/scenarios"
 	"hasim/sim"
 )
@@ -119,6 +120,8 @@ func runVerb(ctx context.Context, args []string, st streams) int {
 	until := fs.Duration("until", 0, "simulate this long instead of the scenario's spec.horizon, e.g. 2m")
 	quiet := fs.BoolP("quiet", "q", false, "table output: print only the summary, not the timeline")
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
+	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
+	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
 	if code, ok := parse(fs, args, st); !ok {
 		return code
 	}
@@ -164,6 +167,15 @@ func runVerb(ctx context.Context, args []string, st streams) int {
 	out := c.RunInterruptible(func() bool { return ctx.Err() != nil })
 	res := c.Result(out)
 	interrupted := out == sim.Stopped
+	for _, path := range []string{*svg, *png} {
+		if path == "" {
+			continue
+		}
+		if err := picture.Save(picture.Timeline(sc.Metadata.Name, res), path, picture.Lanes(res)); err != nil {
+			fmt.Fprintf(st.err, "hasim run: %v\n", err)
+			return exitFailure
+		}
+	}
 	switch *output {
 	case "json", "yaml", "csv":
 		write := map[string]func(io.Writer, report.Document) error{"json": report.WriteJSON, "yaml": report.WriteYAML, "csv": report.WriteCSV}[*output]

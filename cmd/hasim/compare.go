@@ -7,6 +7,7 @@ import (
 
 	"hasim/experiment"
 	"hasim/report"
+	"hasim/report/picture"
 	"hasim/scenarios"
 )
 
@@ -19,6 +20,8 @@ func compareVerb(ctx context.Context, args []string, st streams) int {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel; the output is the same for any number")
 	output := fs.StringP("output", "o", "table", "output format: table or json")
 	until := fs.Duration("until", 0, "simulate this long instead of each scenario's spec.horizon")
+	svg := fs.String("svg", "", "also draw a bar chart of write downtime per year to this SVG file")
+	png := fs.String("png", "", "also draw a bar chart of write downtime per year to this PNG file")
 	if code, ok := parse(fs, args, st); !ok {
 		return code
 	}
@@ -68,6 +71,15 @@ func compareVerb(ctx context.Context, args []string, st streams) int {
 		return exitUsage
 	}
 	c := report.Compare(names, results, *seed)
+	for _, path := range []string{*svg, *png} {
+		if path == "" {
+			continue
+		}
+		if err := picture.Save(picture.Comparison(c), path, 12); err != nil {
+			fmt.Fprintf(st.err, "hasim compare: %v\n", err)
+			return exitFailure
+		}
+	}
 	if *output == "json" {
 		err = report.WriteComparisonJSON(st.out, c)
 	} else {
