@@ -78,15 +78,16 @@ type Cluster struct {
 	Groups     []*LeaseGroup
 	LB         *LoadBalancer
 
-	cfg       Config
-	net       *Network
-	timeline  []Record
-	current   *Fault   // the most recently injected fault
-	keys      []string // interned store keys, by id
-	wallEpoch time.Duration
-	ids       []string // interned lease holder identities; ids[0] is "" (no holder)
-	recSeq    uint64
-	nextReq   uint64
+	cfg         Config
+	net         *Network
+	timeline    []Record
+	current     *Fault   // the most recently injected fault
+	armedFaults bool     // some fault waits for an event
+	keys        []string // interned store keys, by id
+	wallEpoch   time.Duration
+	ids         []string // interned lease holder identities; ids[0] is "" (no holder)
+	recSeq      uint64
+	nextReq     uint64
 
 	// Measurements start once the cluster is first healthy: the bootstrap
 	// election is in the timeline but not in the availability figures.
@@ -192,6 +193,7 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	for i, fc := range cfg.Faults {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
+		c.armedFaults = c.armedFaults || fc.On != nil
 	}
 	// Every component has registered its keys: size the members' stores.
 	for _, m := range c.Etcd.Members {
@@ -345,6 +347,9 @@ func (c *Cluster) Record(r Record) {
 	c.recSeq++
 	r.seq = c.recSeq
 	c.timeline = append(c.timeline, r)
+	if c.armedFaults {
+		c.triggered(r)
+	}
 }
 
 // Timeline is the run's events in time order (same-instant events in the

@@ -136,6 +136,34 @@ type FaultConfig struct {
 	Fsync   Dist          // slow-disk: fsync latency while active
 	Step    time.Duration // clock-step: how far the wall clock jumps
 	Rate    float64       // clock-drift: the clock rate while active
+	// On makes the fault wait, from At, for a timeline event, and start
+	// Delay after the first that matches.
+	On *Trigger
+}
+
+// Trigger is an event a fault waits for.
+type Trigger struct {
+	Event string // a timeline event name: "lease.acquired", "member.leader", ...
+	// Match, if set, must equal the record's member, process, group, host
+	// or probe.
+	Match string
+	Delay time.Duration
+}
+
+func (t *Trigger) matches(r Record) bool {
+	if r.Event != t.Event {
+		return false
+	}
+	return t.Match == "" || t.Match == r.Member || t.Match == r.Proc || t.Match == r.Group || t.Match == r.Host || t.Match == r.Probe
+}
+
+// EventNames are the timeline events a trigger can wait for.
+func EventNames() []string {
+	return []string{EvFaultInjected, EvFaultHealed, EvHostDown, EvHostUp, EvProcStopped, EvProcStarted, EvProcPaused,
+		EvProcResumed, EvPreCandidate, EvCandidate, EvLeader, EvFollower, EvStepDown, EvVoteIgnored, EvVoteRejected,
+		EvFirstCommit, EvProbeDown, EvProbeUp, EvAPIReady, EvAPIUnready, EvLeaseAcquired, EvLeaseRenewed,
+		EvLeaseLost, EvLeaseReleased, EvProcExited, EvProcRestarted, EvClockChanged, EvLBBackendDown,
+		EvLBBackendUp, EvVIPMoved}
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {
@@ -151,6 +179,14 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 	}
 	if f.At >= cfg.Horizon {
 		return fmt.Errorf("starts at %v, at or after the horizon (%v)", f.At, cfg.Horizon)
+	}
+	if f.On != nil {
+		if !containsString(EventNames(), f.On.Event) {
+			return fmt.Errorf("trigger event %q: allowed %s", f.On.Event, strings.Join(EventNames(), ", "))
+		}
+		if f.On.Delay < 0 {
+			return fmt.Errorf("trigger delay must not be negative")
+		}
 	}
 	check := func(t Target) error {
 		switch t.Kind {
@@ -235,6 +271,7 @@ type Fault struct {
 	end      *sim.Timer
 	injected bool
 	healed   bool
+	armed    bool // waiting for its trigger
 
 	// Measurements.
 	InjectedAt     sim.Time
@@ -276,7 +313,12 @@ func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
 	for _, g := range c.Groups {
 		f.GroupAcquired = append(f.GroupAcquired, GroupAcquisition{Group: g.Name})
 	}
-	f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
+	if fc.On == nil {
+		f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
+	} else {
+		// Armed at At; Record fires it after the first matching event.
+		f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/arm", id), func() { f.armed = true })
+	}
 	return f
 }
 
@@ -565,6 +607,16 @@ func (f *Fault) processRole() string {
 		return f.Cfg.Target.Name
 	}
 	return RoleEtcd
+}
+
+// triggered starts, after their delay, the armed faults that r matches.
+func (c *Cluster) triggered(r Record) {
+	for _, f := range c.Faults {
+		if f.armed && f.Cfg.On.matches(r) {
+			f.armed = false
+			f.start = c.Sim.After(f.Cfg.On.Delay, fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
+		}
+	}
 }
 
 // leaderElected attributes a new leader to the most recent fault.

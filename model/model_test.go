@@ -406,3 +406,29 @@ func TestZoneOutageAndLink(t *testing.T) {
 		t.Fatal("zone b did not come back")
 	}
 }
+
+// TestFaultOnEvent: a fault armed at 10 s waits for the next member to
+// become leader and kills it 2 s later; one that waits for an event that
+// never comes is reported as skipped.
+func TestFaultOnEvent(t *testing.T) {
+	cfg := threeMembers(1,
+		FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Target: Target{TargetLeader, "etcd"}},
+		FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Target: Target{TargetLeader, "etcd"}, Duration: 5 * time.Second,
+			On: &Trigger{Event: EvLeader, Delay: 2 * time.Second}},
+		FaultConfig{Kind: FaultHostCrash, At: 10 * time.Second, Target: Target{TargetHost, "h1"},
+			On: &Trigger{Event: EvLeaseAcquired}})
+	c := mustRun(t, cfg)
+	r := c.Result(sim.ReachedTime)
+	var elected sim.Time
+	for _, rec := range r.Timeline {
+		if rec.Event == EvLeader && rec.T > sim.At(10*time.Second) && elected == 0 {
+			elected = rec.T
+		}
+	}
+	if elected == 0 || r.Faults[1].At != elected.Add(2*time.Second) {
+		t.Fatalf("triggered fault at %v, want 2 s after the new leader at %v", r.Faults[1].At, elected)
+	}
+	if r.Faults[2].Skipped == "" {
+		t.Fatalf("a fault waiting for a lease in an etcd-only cluster was not reported as skipped")
+	}
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 
 	"hasim/sim"
@@ -145,11 +146,17 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	}
 	for _, f := range c.Faults {
 		fr := FaultResult{ID: f.ID, Name: f.Cfg.Name, Kind: f.Cfg.Kind, Description: f.describe(), Target: f.Resolved,
-			At: sim.At(f.Cfg.At), Healed: f.healed, HealedAt: f.HealedAt, Skipped: f.Skipped,
+			At: f.InjectedAt, Healed: f.healed, HealedAt: f.HealedAt, Skipped: f.Skipped,
 			LeaderBefore: f.LeaderAtInject, TermBefore: f.TermAtInject, NewLeaderAfter: -1,
 			NewLeader: f.NewLeader, NewLeaderTerm: f.NewLeaderTerm}
 		if fr.Target == "" {
 			fr.Target = f.Cfg.Target.String()
+		}
+		if !f.injected {
+			fr.At = sim.At(f.Cfg.At)
+			if f.Cfg.On != nil {
+				fr.Skipped = fmt.Sprintf("%s never happened after %v", f.Cfg.On.Event, f.Cfg.At)
+			}
 		}
 		fr.NewLeaderAfter = since(f.NewLeaderAt, f.InjectedAt)
 		fr.GroupFailover = append(fr.GroupFailover, fr.NewLeaderAfter)

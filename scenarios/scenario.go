@@ -203,6 +203,18 @@ type FaultSpec struct {
 	Step *Offset `yaml:"step,omitempty"`
 	// Rate (clock-drift) is the clock rate while the fault lasts.
 	Rate *float64 `yaml:"rate,omitempty"`
+	// On makes the fault wait, from at, for an event of the timeline and
+	// start delay after the first that matches.
+	On *TriggerSpec `yaml:"on,omitempty"`
+}
+
+// TriggerSpec is an event a fault waits for.
+type TriggerSpec struct {
+	// Event is a timeline event name, e.g. member.leader or lease.acquired.
+	Event string `yaml:"event"`
+	// Match, if set, must equal the event's member, process, group, host or probe.
+	Match string   `yaml:"match,omitempty"`
+	Delay Duration `yaml:"delay,omitempty"`
 }
 
 // Offset is a signed duration ("-30s").
@@ -528,6 +540,9 @@ func (s *Spec) Check() error {
 		only("loss", f.Loss != nil, model.FaultLink)
 		only("fsync", f.Fsync != nil, model.FaultSlowDisk)
 		only("step", f.Step != nil, model.FaultClockStep)
+		if f.On != nil && !slices.Contains(model.EventNames(), f.On.Event) {
+			add(path+".on.event", "unknown event %q; allowed: %s", f.On.Event, strings.Join(model.EventNames(), ", "))
+		}
 		only("rate", f.Rate != nil, model.FaultClockDrift)
 		switch kind {
 		case model.FaultZoneOutage:
@@ -855,6 +870,9 @@ func (s *Scenario) Config() model.Config {
 		}
 		if f.Rate != nil {
 			fc.Rate = *f.Rate
+		}
+		if f.On != nil {
+			fc.On = &model.Trigger{Event: f.On.Event, Match: f.On.Match, Delay: f.On.Delay.D()}
 		}
 		cfg.Faults = append(cfg.Faults, fc)
 	}
