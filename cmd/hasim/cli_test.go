@@ -111,6 +111,11 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("want a controller-manager split brain from the fast clocks")
 			}
 		},
+		"etcd-cascading-leader-loss": func(t *testing.T, d report.Document) {
+			if s := d.Summary.Faults[2].Skipped; s != "" || d.Summary.Leaderless < 25 {
+				t.Errorf("want three leaders killed and quorum lost until the restarts: skipped %q, leaderless %.1fs", s, d.Summary.Leaderless)
+			}
+		},
 		"single-node": func(t *testing.T, d report.Document) {
 			if u := d.Summary.Probes[0].Unavailable; u < 29 {
 				t.Errorf("one node down 30 s, writes unavailable only %.1fs", u)
