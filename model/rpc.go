@@ -49,6 +49,7 @@ type server struct {
 	pingOut  bool
 	pingSent sim.Time
 	pingTo   *Process // where the outstanding ping went
+	lastRecv sim.Time // last time anything arrived from the server
 }
 
 // rpcReq is one request in flight.
@@ -83,13 +84,17 @@ func newRPCClient(owner *Process, name string, servers []*Process, keepaliveTime
 // start resets the connections (all ready: a client starts connected) and
 // the keepalive ticker; the owner calls it from its Start.
 func (c *rpcClient) start() {
+	now := c.owner.Now()
 	for i := range c.servers {
-		c.servers[i] = server{proc: c.servers[i].proc, ready: true, backoff: redialBase}
+		c.servers[i] = server{proc: c.servers[i].proc, ready: true, backoff: redialBase, lastRecv: now}
 	}
 	c.reqs = c.reqs[:0]
 	c.redial.Stop()
 	if c.keepaliveTime > 0 {
-		c.ping.StartTicker(c.keepaliveTime, c.owner.Now().Add(c.owner.Host.Clock.TrueDuration(c.keepaliveTime)))
+		// Checked twice per the shorter of the two settings: a ping goes out
+		// once the connection has been silent for keepaliveTime.
+		tick := min(c.keepaliveTime, c.keepaliveTimeout) / 2
+		c.ping.StartTicker(tick, now.Add(c.owner.Host.Clock.TrueDuration(tick)))
 	}
 }
 
@@ -188,6 +193,11 @@ func (c *rpcClient) cancel(tag uint64) {
 // deliver handles a message for the client and reports whether it was
 // one: a reply, a refusal or a pong.
 func (c *rpcClient) deliver(msg *Message) bool {
+	for i := range c.servers {
+		if s := &c.servers[i]; s.proc == msg.From || s.pingTo == msg.From {
+			s.lastRecv = c.owner.Now()
+		}
+	}
 	switch msg.Type {
 	case MsgPong:
 		became := false
@@ -267,18 +277,20 @@ func (c *rpcClient) armExpire() {
 	}
 }
 
-// onKeepalive pings ready connections and declares dead those whose ping
-// went unanswered for the keepalive timeout. Timeouts are checked at
-// keepalive ticks, so detection takes between the timeout and the timeout
-// plus one keepalive interval.
+// onKeepalive is gRPC's keepalive: a connection silent for keepaliveTime
+// gets a ping, and one whose ping goes unanswered for keepaliveTimeout is
+// declared dead. Checks run every half of the shorter setting, so a dead
+// server is noticed keepaliveTime + keepaliveTimeout (plus at most one
+// check interval) after it last answered.
 func (c *rpcClient) onKeepalive() {
 	now := c.owner.Now()
+	clk := &c.owner.Host.Clock
 	for i := range c.servers {
 		s := &c.servers[i]
 		switch {
-		case s.pingOut && s.ready && now.Sub(s.pingSent) >= c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout):
+		case s.pingOut && s.ready && now.Sub(s.pingSent) >= clk.TrueDuration(c.keepaliveTimeout):
 			c.markDown(s)
-		case s.ready && !s.pingOut:
+		case s.ready && !s.pingOut && now.Sub(s.lastRecv) >= clk.TrueDuration(c.keepaliveTime):
 			c.sendPing(i)
 		}
 	}
