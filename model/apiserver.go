@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"hasim/sim"
@@ -108,7 +109,7 @@ func newAPIServer(c *Cluster, cfg APIServerConfig, h *Host) *APIServer {
 	a.Proc = c.addProcess(a.Name, RoleAPIServer, h, a)
 	var members []*Process
 	for _, m := range c.Etcd.Members {
-		if containsString(cfg.Etcd, m.Name) {
+		if slices.Contains(cfg.Etcd, m.Name) {
 			members = append(members, m.Proc)
 		}
 	}

@@ -148,7 +148,7 @@ func Build(cfg Config) (*Cluster, error) {
 			fsync = DefaultFsync()
 		}
 		h := &Host{Name: hc.Name, Zone: zones[hc.Zone], Clock: clock, c: c, index: i, up: true}
-		h.Disk = &Disk{Fsync: fsync, host: h, stream: c.Sim.Stream("disk/" + hc.Name)}
+		h.Disk = &Disk{Fsync: fsync, stream: c.Sim.Stream("disk/" + hc.Name)}
 		h.Zone.Hosts = append(h.Zone.Hosts, h)
 		hosts[hc.Name] = h
 		c.Hosts = append(c.Hosts, h)

@@ -121,8 +121,6 @@ type Member struct {
 	saving   bool
 	outbox   []Message
 	held     []Message // non-leader messages waiting for the fsync
-	sendBuf  []Message
-	heldLead bool
 	savingTo uint64
 	savingHS hardState
 
@@ -869,7 +867,6 @@ func (m *Member) ready() {
 	}
 	m.saving = true
 	m.log.truncLow = m.log.lastIndex()
-	m.heldLead = lead
 	m.savingTo = m.log.lastIndex()
 	m.savingHS = hardState{term: m.hs.term, vote: m.hs.vote, commit: m.log.committed}
 	m.saveDone.At(m.Proc.Host.Disk.Sync(m.Proc.Now()))

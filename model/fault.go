@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,7 +83,7 @@ func ParseTarget(s string) (Target, error) {
 	switch kind {
 	case TargetHost, TargetZone, TargetRole:
 	case TargetLeader:
-		if !containsString(LeaderGroups(), name) {
+		if !slices.Contains(LeaderGroups(), name) {
 			return Target{}, fmt.Errorf("target %q: leader groups are %s", s, strings.Join(LeaderGroups(), ", "))
 		}
 	default:
@@ -181,7 +182,7 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 		return fmt.Errorf("starts at %v, at or after the horizon (%v)", f.At, cfg.Horizon)
 	}
 	if f.On != nil {
-		if !containsString(EventNames(), f.On.Event) {
+		if !slices.Contains(EventNames(), f.On.Event) {
 			return fmt.Errorf("trigger event %q: allowed %s", f.On.Event, strings.Join(EventNames(), ", "))
 		}
 		if f.On.Delay < 0 {
@@ -199,7 +200,7 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 				return fmt.Errorf("target zone %q is not defined", t.Name)
 			}
 		case TargetRole:
-			if !containsString(KnownRoles(), t.Name) {
+			if !slices.Contains(KnownRoles(), t.Name) {
 				return fmt.Errorf("target role %q: allowed %s", t.Name, strings.Join(KnownRoles(), ", "))
 			}
 		case TargetLeader:
@@ -230,7 +231,7 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 			return fmt.Errorf("clock-step needs a non-zero step")
 		}
 	case FaultProcessKill, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
-		if f.Process != "" && !containsString(KnownRoles(), f.Process) {
+		if f.Process != "" && !slices.Contains(KnownRoles(), f.Process) {
 			return fmt.Errorf("process %q: allowed %s", f.Process, strings.Join(KnownRoles(), ", "))
 		}
 	case FaultLink:
@@ -267,8 +268,6 @@ type Fault struct {
 	cut      *cut
 	link     *linkFault
 	slow     []*Disk
-	start    *sim.Timer
-	end      *sim.Timer
 	injected bool
 	healed   bool
 	armed    bool // waiting for its trigger
@@ -314,10 +313,10 @@ func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
 		f.GroupAcquired = append(f.GroupAcquired, GroupAcquisition{Group: g.Name})
 	}
 	if fc.On == nil {
-		f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
+		c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
 	} else {
 		// Armed at At; Record fires it after the first matching event.
-		f.start = c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/arm", id), func() { f.armed = true })
+		c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/arm", id), func() { f.armed = true })
 	}
 	return f
 }
@@ -476,7 +475,7 @@ func (f *Fault) inject() {
 		}
 	}
 	if f.Cfg.Duration > 0 {
-		f.end = c.Sim.After(f.Cfg.Duration, fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
+		c.Sim.After(f.Cfg.Duration, fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
 	}
 }
 
@@ -614,7 +613,7 @@ func (c *Cluster) triggered(r Record) {
 	for _, f := range c.Faults {
 		if f.armed && f.Cfg.On.matches(r) {
 			f.armed = false
-			f.start = c.Sim.After(f.Cfg.On.Delay, fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
+			c.Sim.After(f.Cfg.On.Delay, fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
 		}
 	}
 }

@@ -120,7 +120,6 @@ func (h *Host) boot() {
 type Disk struct {
 	Fsync Dist // fsync latency
 
-	host      *Host
 	stream    sim.Stream
 	writes    uint64
 	busyUntil sim.Time

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 	switch {
 	case pc.Via == "":
 		for _, m := range c.Etcd.Members {
-			if len(pc.Endpoints) == 0 || containsString(pc.Endpoints, m.Name) {
+			if len(pc.Endpoints) == 0 || slices.Contains(pc.Endpoints, m.Name) {
 				servers = append(servers, m.Proc)
 			}
 		}
@@ -141,15 +142,6 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 	p.client.resolve = resolve
 	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
 	return p
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Config is the probe's defaulted configuration.

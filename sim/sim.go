@@ -17,7 +17,6 @@ type Sim struct {
 	seed   uint64
 	trace  Tracer
 	stop   bool
-	firing *Timer // the timer whose callback is running, if any
 }
 
 // New returns a simulation at time zero whose random streams derive from
@@ -219,9 +218,7 @@ func (s *Sim) fire() {
 	if s.trace != nil {
 		s.trace.Event(Event{At: e.at, Seq: e.seq, Name: t.name})
 	}
-	s.firing = t
 	t.fn()
-	s.firing = nil
 	if !t.armed {
 		if i := s.q.pos[t.id]; i >= 0 {
 			s.q.remove(int(i))

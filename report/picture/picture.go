@@ -178,64 +178,67 @@ func hostNames(r model.Result) []string {
 	return names
 }
 
-func hostLane(r model.Result, host string, end float64) lane {
-	ln := lane{name: "host " + host}
+// stateLane is a lane whose colour changes at records: next gives the
+// colour after a record and whether the record changes it. The lane
+// starts at from, green.
+func stateLane(name string, r model.Result, from, end float64, next func(model.Record) (color.Color, bool)) lane {
+	ln := lane{name: name}
 	var state color.Color = colUp
-	since := 0.0
-	paused := 0
-	flip := func(t float64, c color.Color) {
-		if t > since {
-			ln.segs = append(ln.segs, segment{from: since, to: t, col: state})
-		}
-		state, since = c, t
-	}
+	since := from
 	for _, rec := range r.Timeline {
-		if rec.Host != host {
+		c, ok := next(rec)
+		if !ok {
 			continue
 		}
-		t := sec(rec.T)
-		switch rec.Event {
-		case model.EvHostDown:
-			flip(t, colDown)
-		case model.EvHostUp:
-			flip(t, colUp)
-		case model.EvProcPaused:
-			paused++
-			flip(t, colPaused)
-		case model.EvProcResumed:
-			paused--
-			if paused == 0 {
-				flip(t, colUp)
-			}
+		if t := sec(rec.T); t > since {
+			ln.segs = append(ln.segs, segment{from: since, to: t, col: state})
+			since = t
 		}
+		state = c
 	}
-	flip(end, state)
+	if end > since {
+		ln.segs = append(ln.segs, segment{from: since, to: end, col: state})
+	}
 	return ln
 }
 
-func probeLane(r model.Result, probe string, end float64) lane {
-	ln := lane{name: "probe " + probe}
-	var state color.Color = colUp
-	since := sec(r.MeasuredFrom)
-	flip := func(t float64, c color.Color) {
-		if t > since {
-			ln.segs = append(ln.segs, segment{from: since, to: t, col: state})
+// hostLane: up, down, or running a paused process.
+func hostLane(r model.Result, host string, end float64) lane {
+	paused := 0
+	return stateLane("host "+host, r, 0, end, func(rec model.Record) (color.Color, bool) {
+		if rec.Host != host {
+			return nil, false
 		}
-		state, since = c, t
-	}
-	for _, rec := range r.Timeline {
+		switch rec.Event {
+		case model.EvHostDown:
+			return colDown, true
+		case model.EvHostUp:
+			return colUp, true
+		case model.EvProcPaused:
+			paused++
+			return colPaused, true
+		case model.EvProcResumed:
+			paused--
+			return colUp, paused == 0
+		}
+		return nil, false
+	})
+}
+
+// probeLane: available or failing, from the first commit.
+func probeLane(r model.Result, probe string, end float64) lane {
+	return stateLane("probe "+probe, r, sec(r.MeasuredFrom), end, func(rec model.Record) (color.Color, bool) {
 		if rec.Probe != probe {
-			continue
+			return nil, false
 		}
 		switch rec.Event {
 		case model.EvProbeDown:
-			flip(sec(rec.T), colDown)
+			return colDown, true
 		case model.EvProbeUp:
-			flip(sec(rec.T), colUp)
+			return colUp, true
 		}
-	}
-	flip(end, state)
-	return ln
+		return nil, false
+	})
 }
 
 // groupLane shows who leads a group over time, each leader in its own
