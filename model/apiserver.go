@@ -166,6 +166,9 @@ func (a *APIServer) Deliver(msg *Message) {
 	a.etcd.deliver(msg)
 }
 
+// errCacheNotReady is the watch cache's answer while it re-lists.
+const errCacheNotReady = "429: storage is (re)initializing"
+
 func (a *APIServer) reply(to *Process, ctx uint64, r Message) {
 	r.Type, r.From, r.To, r.Context = MsgAPIReply, a.Proc, to, ctx
 	a.c.net.Send(&r)
@@ -180,19 +183,24 @@ func (a *APIServer) serve(msg *Message) {
 			a.reply(msg.From, msg.Context, Message{})
 		}
 		return
-	case VerbGetCached:
+	case VerbGetCached, VerbWatchGet:
 		if a.Proc.Now().Sub(a.lastEtcdOK) > a.cfg.WatchCacheStaleAfter || !a.everHealthy {
-			a.reply(msg.From, msg.Context, Message{Err: "429: storage is (re)initializing"})
-		} else {
-			a.reply(msg.From, msg.Context, Message{Found: true})
+			a.reply(msg.From, msg.Context, Message{Err: errCacheNotReady})
+			return
 		}
-		return
+		if msg.Verb == VerbGetCached {
+			a.reply(msg.From, msg.Context, Message{Found: true})
+			return
+		}
 	}
 	a.nextTag++
 	a.pending = append(a.pending, apiPending{tag: a.nextTag, client: msg.From, ctx: msg.Context})
 	switch msg.Verb {
 	case VerbGet:
 		a.etcd.call(a.nextTag, Message{Type: MsgClientRead, Linearizable: true, Op: Op{Key: msg.Op.Key}}, a.cfg.RequestTimeout, true)
+	case VerbWatchGet:
+		// The watch cache holds what the member has applied: a local read.
+		a.etcd.call(a.nextTag, Message{Type: MsgClientRead, Op: Op{Key: msg.Op.Key}}, a.cfg.RequestTimeout, true)
 	default:
 		a.etcd.call(a.nextTag, Message{Type: MsgClientWrite, Op: msg.Op}, a.cfg.RequestTimeout, false)
 	}

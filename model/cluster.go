@@ -44,6 +44,9 @@ type Config struct {
 	Groups []LeaseGroupConfig
 	// LoadBalancer is the control-plane endpoint; nil means none.
 	LoadBalancer *LoadBalancerConfig
+	// Workers is the worker plane (node leases, node lifecycle, pods);
+	// nil leaves it out.
+	Workers *WorkerPlaneConfig
 	// SkipRenewals leaves lease renewals out of the timeline (sweeps that
 	// need only the summary; benchmarks of long horizons).
 	SkipRenewals bool
@@ -77,6 +80,7 @@ type Cluster struct {
 	APIServers []*APIServer
 	Groups     []*LeaseGroup
 	LB         *LoadBalancer
+	workers    *workerPlane
 
 	cfg         Config
 	net         *Network
@@ -183,6 +187,9 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	for _, gc := range cfg.Groups {
 		c.Groups = append(c.Groups, newLeaseGroup(c, gc, hosts))
+	}
+	if cfg.Workers != nil {
+		c.buildWorkers(*cfg.Workers, hosts)
 	}
 	for _, pc := range cfg.Probes {
 		c.Probes = append(c.Probes, newProbe(c, pc, hosts[pc.Host]))
@@ -582,6 +589,9 @@ func (c *Cluster) finish() {
 	}
 	for _, a := range c.APIServers {
 		a.account()
+	}
+	if c.workers != nil {
+		c.workers.finish()
 	}
 	for _, iv := range [][]Interval{c.etcdSplit, c.etcdActSplit} {
 		if n := len(iv); n > 0 && iv[n-1].To == 0 {

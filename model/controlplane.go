@@ -112,16 +112,28 @@ type Controller struct {
 	Proc  *Process
 	Group *LeaseGroup
 	el    *Elector
+	loops *ctrlLoops // the worker-plane controllers it runs while leading
 }
 
 // Start implements Handler.
 func (k *Controller) Start() { k.el.start() }
 
 // Stop implements Handler: killed, it believes nothing any more.
-func (k *Controller) Stop() { k.el.crash() }
+func (k *Controller) Stop() {
+	k.el.crash()
+	if k.loops != nil {
+		k.loops.stop()
+	}
+}
 
-// Deliver implements Handler.
-func (k *Controller) Deliver(msg *Message) { k.el.api.deliver(msg) }
+// Deliver implements Handler. Request ids are unique in the cluster, so
+// each client takes only the replies to its own requests.
+func (k *Controller) Deliver(msg *Message) {
+	k.el.api.deliver(msg)
+	if k.loops != nil {
+		k.loops.api.deliver(msg)
+	}
+}
 
 // Leading reports whether it believes it leads.
 func (k *Controller) Leading() bool { return k.el.leading && k.Proc.state != Stopped }

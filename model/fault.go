@@ -164,7 +164,8 @@ func EventNames() []string {
 		EvProcResumed, EvPreCandidate, EvCandidate, EvLeader, EvFollower, EvStepDown, EvVoteIgnored, EvVoteRejected,
 		EvFirstCommit, EvProbeDown, EvProbeUp, EvAPIReady, EvAPIUnready, EvLeaseAcquired, EvLeaseRenewed,
 		EvLeaseLost, EvLeaseReleased, EvProcExited, EvProcRestarted, EvClockChanged, EvLBBackendDown,
-		EvLBBackendUp, EvVIPMoved}
+		EvLBBackendUp, EvVIPMoved, EvNodeLeaseFailing, EvNodeLeaseOK, EvNodeNotReady, EvNodeReady, EvNodeTainted,
+		EvNodeUntainted, EvPodEvicted, EvPodCreated, EvPodScheduled, EvPodStarted, EvPodsStopped, EvCtrlSynced}
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {

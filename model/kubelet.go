@@ -47,6 +47,7 @@ type Kubelet struct {
 	probe  *Timer
 	client *rpcClient
 	tag    uint64
+	node   *Node // the node it registers, with the worker plane
 }
 
 func newKubelet(c *Cluster, h *Host) *Kubelet {
@@ -77,15 +78,25 @@ func (k *Kubelet) Start() {
 		k.client.start()
 		k.probe.StartTicker(livenessPeriod, now.Add(livenessInitialDelay))
 	}
+	if k.node != nil {
+		k.node.start()
+	}
 }
 
 // Stop implements Handler.
-func (k *Kubelet) Stop() {}
+func (k *Kubelet) Stop() {
+	if k.node != nil {
+		k.node.stop()
+	}
+}
 
 // Deliver implements Handler.
 func (k *Kubelet) Deliver(msg *Message) {
 	if k.client != nil {
 		k.client.deliver(msg)
+	}
+	if k.node != nil {
+		k.node.client.deliver(msg)
 	}
 }
 

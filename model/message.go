@@ -69,6 +69,10 @@ const (
 	// VerbReadyz and VerbLivez ask for /readyz and /livez.
 	VerbReadyz
 	VerbLivez
+	// VerbWatchGet is what an informer sees of an object: the watch
+	// cache's copy (the apiserver's etcd member's applied state), served
+	// while the cache is fresh.
+	VerbWatchGet
 )
 
 func (t MsgType) String() string {

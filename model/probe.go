@@ -22,6 +22,10 @@ const (
 	// ProbeCachedRead: an API read served from the apiserver's watch cache
 	// (resourceVersion "0"); only with Via.
 	ProbeCachedRead ProbeKind = "cached-read"
+	// ProbeSchedule: an API client creates a pod and waits for the
+	// scheduler leader to bind it; it succeeds if the pod is bound within
+	// the timeout. Needs the worker plane and a Ready schedulable node.
+	ProbeSchedule ProbeKind = "schedule"
 )
 
 // ProbeConfig describes a client that measures availability the way a user
@@ -67,6 +71,7 @@ type attempt struct {
 	done bool
 	ok   bool
 	err  string
+	pod  *Pod // a schedule probe's pod, once created
 }
 
 // Probe is a client process that sends requests round-robin over its
@@ -160,6 +165,9 @@ func (p *Probe) Stop() { p.inflight = p.inflight[:0] }
 func (p *Probe) Deliver(msg *Message) { p.client.deliver(msg) }
 
 func (p *Probe) send() {
+	if p.Kind == ProbeSchedule {
+		p.expirePods()
+	}
 	p.nextTag++
 	p.inflight = append(p.inflight, attempt{tag: p.nextTag, sent: p.Proc.Now()})
 	var msg Message
@@ -168,7 +176,7 @@ func (p *Probe) send() {
 	case p.cfg.Via != "":
 		msg.Type = MsgAPIRequest
 		switch p.Kind {
-		case ProbeWrite:
+		case ProbeWrite, ProbeSchedule:
 			msg.Verb, msg.Op = VerbWrite, Op{Kind: OpPut, Key: p.key}
 		case ProbeRead:
 			msg.Verb, msg.Op = VerbGet, Op{Key: p.key}
@@ -189,6 +197,12 @@ func (p *Probe) send() {
 func (p *Probe) done(tag uint64, _ *Message, err string) {
 	for i := range p.inflight {
 		if a := &p.inflight[i]; a.tag == tag {
+			if p.Kind == ProbeSchedule && err == "" && a.pod == nil {
+				// Created: now the scheduler must bind it.
+				a.pod = &Pod{Name: fmt.Sprintf("%s-%d", p.Name, tag), probe: p, probeTag: tag, created: p.Proc.Now()}
+				p.c.workers.podCreated(a.pod)
+				return
+			}
 			a.done, a.ok, a.err = true, err == "", err
 			if a.ok {
 				p.c.probeSucceeded(p, a.sent)
@@ -203,6 +217,38 @@ func (p *Probe) done(tag uint64, _ *Message, err string) {
 	}
 	if k > 0 {
 		p.inflight = append(p.inflight[:0], p.inflight[k:]...)
+	}
+}
+
+// podBound settles the attempt whose pod the scheduler bound.
+func (p *Probe) podBound(pod *Pod) {
+	for i := range p.inflight {
+		if a := &p.inflight[i]; a.pod == pod && !a.done {
+			if p.Proc.Now() > a.sent.Add(p.cfg.Timeout) {
+				return // expirePods settles it
+			}
+			p.done(a.tag, nil, "")
+			return
+		}
+	}
+}
+
+// expirePods fails the attempts whose pods were not bound in time; the
+// probe deletes such a pod.
+func (p *Probe) expirePods() {
+	now := p.Proc.Now()
+	var late []uint64
+	for i := range p.inflight {
+		a := &p.inflight[i]
+		if a.pod == nil || a.done || now <= a.sent.Add(p.cfg.Timeout) {
+			continue
+		}
+		a.pod.deleted = true
+		p.c.workers.dropPending(a.pod)
+		late = append(late, a.tag)
+	}
+	for _, tag := range late { // done compacts inflight
+		p.done(tag, nil, fmt.Sprintf("pod not scheduled within %v", p.cfg.Timeout))
 	}
 }
 

@@ -30,8 +30,33 @@ type Result struct {
 	Hosts      int // hosts in the topology (its cost)
 	Probes     []ProbeResult
 	Faults     []FaultResult
+	// Nodes and Workloads are the worker plane, if simulated.
+	Nodes      []NodeResult
+	Workloads  []WorkloadResult
 	Timeline   []Record
 	Violations []Violation
+}
+
+// NodeResult is a node's Ready condition over the run.
+type NodeResult struct {
+	Name          string
+	NotReady      time.Duration // measured time marked NotReady
+	NotReadyCount int
+	ReadyAtEnd    bool
+}
+
+// WorkloadResult is a workload's availability: its ready pods over time.
+type WorkloadResult struct {
+	Name     string
+	Kind     WorkloadKind
+	Replicas int
+	// Degraded is the measured time with fewer ready pods than desired,
+	// Down the time with none.
+	Degraded, Down time.Duration
+	// Replacements are pods the ReplicaSet controller created; Evicted
+	// pods deleted by taint-based eviction.
+	Replacements, Evicted int
+	ReadyAtEnd            int
 }
 
 // MemberResult is a member's state at the end of the run.
@@ -138,6 +163,21 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	}
 	for _, a := range c.APIServers {
 		r.APIServers = append(r.APIServers, APIServerResult{Name: a.Name, Host: a.Proc.Host.Name, Ready: a.ReadyTime()})
+	}
+	if w := c.workers; w != nil {
+		for _, n := range w.Nodes {
+			r.Nodes = append(r.Nodes, NodeResult{Name: n.Name, NotReady: n.notReadyT, NotReadyCount: n.notReadyN, ReadyAtEnd: !n.notReady})
+		}
+		for _, wl := range w.workloads {
+			ev := 0
+			for _, p := range wl.pods {
+				if p.deleted {
+					ev++
+				}
+			}
+			r.Workloads = append(r.Workloads, WorkloadResult{Name: wl.cfg.Name, Kind: wl.cfg.Kind, Replicas: wl.cfg.Replicas,
+				Degraded: wl.degraded, Down: wl.down, Replacements: wl.created, Evicted: ev, ReadyAtEnd: wl.ready})
+		}
 	}
 	for _, p := range c.Probes {
 		ok, failed := p.Counts()

@@ -45,6 +45,29 @@ type Summary struct {
 	Groups             []GroupSummary `json:"groups"`
 	APIServers         []APIServerSum `json:"apiservers"`
 	Hosts              int            `json:"hosts"`
+	// Nodes and Workloads are present when the worker plane is simulated.
+	Nodes     []NodeSummary     `json:"nodes,omitempty"`
+	Workloads []WorkloadSummary `json:"workloads,omitempty"`
+}
+
+// NodeSummary is a node's Ready condition over the run.
+type NodeSummary struct {
+	Name          string  `json:"name"`
+	NotReady      float64 `json:"notReady"`
+	NotReadyCount int     `json:"notReadyCount"`
+	ReadyAtEnd    bool    `json:"readyAtEnd"`
+}
+
+// WorkloadSummary is a workload's availability.
+type WorkloadSummary struct {
+	Name         string  `json:"name"`
+	Kind         string  `json:"kind"`
+	Replicas     int     `json:"replicas"`
+	Degraded     float64 `json:"degraded"`
+	Down         float64 `json:"down"`
+	Replacements int     `json:"replacements"`
+	Evicted      int     `json:"evicted"`
+	ReadyAtEnd   int     `json:"readyAtEnd"`
 }
 
 // GroupSummary is a leader-election group's leadership.
@@ -185,6 +208,13 @@ func NewDocument(scenario string, r model.Result) Document {
 			as.ReadyFraction = ratio(float64(a.Ready) / float64(measured))
 		}
 		s.APIServers = append(s.APIServers, as)
+	}
+	for _, n := range r.Nodes {
+		s.Nodes = append(s.Nodes, NodeSummary{Name: n.Name, NotReady: seconds(n.NotReady), NotReadyCount: n.NotReadyCount, ReadyAtEnd: n.ReadyAtEnd})
+	}
+	for _, wl := range r.Workloads {
+		s.Workloads = append(s.Workloads, WorkloadSummary{Name: wl.Name, Kind: string(wl.Kind), Replicas: wl.Replicas, Degraded: seconds(wl.Degraded),
+			Down: seconds(wl.Down), Replacements: wl.Replacements, Evicted: wl.Evicted, ReadyAtEnd: wl.ReadyAtEnd})
 	}
 	for _, p := range r.Probes {
 		s.Probes = append(s.Probes, ProbeSummary{Name: p.Name, Kind: string(p.Kind), Period: seconds(p.Period), Timeout: seconds(p.Timeout),

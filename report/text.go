@@ -130,6 +130,26 @@ func (n *Narrator) Sentence(r model.Record) string {
 		return fmt.Sprintf("%s marks %s's apiserver DOWN: %s", r.Proc, r.Host, r.Reason)
 	case model.EvLBBackendUp:
 		return fmt.Sprintf("%s marks %s's apiserver UP: %s", r.Proc, r.Host, r.Reason)
+	case model.EvNodeLeaseFailing:
+		return fmt.Sprintf("kubelet on %s: %s", r.Host, r.Reason)
+	case model.EvNodeLeaseOK:
+		return fmt.Sprintf("kubelet on %s: %s", r.Host, r.Reason)
+	case model.EvNodeNotReady:
+		return fmt.Sprintf("node %s is NotReady (%s): %s", r.Host, r.Proc, r.Reason) + n.afterFault(r)
+	case model.EvNodeReady:
+		return fmt.Sprintf("node %s is Ready again: %s", r.Host, r.Reason)
+	case model.EvNodeTainted:
+		return fmt.Sprintf("node %s is tainted %s", r.Host, r.Reason)
+	case model.EvNodeUntainted:
+		return fmt.Sprintf("node %s loses its NoExecute taint: %s", r.Host, r.Reason)
+	case model.EvPodEvicted, model.EvPodCreated, model.EvPodStarted:
+		return r.Reason + n.afterFault(r)
+	case model.EvPodScheduled:
+		return fmt.Sprintf("%s: %s", r.Proc, r.Reason)
+	case model.EvPodsStopped:
+		return fmt.Sprintf("on %s, %s", r.Host, r.Reason)
+	case model.EvCtrlSynced:
+		return fmt.Sprintf("%s's informers have synced: as the %s leader it acts from now", r.Proc, r.Group)
 	case model.EvVIPMoved:
 		if r.Host == "" {
 			return "the virtual IP answers nowhere: " + r.Reason
@@ -383,6 +403,31 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 			parts = append(parts, fmt.Sprintf("%s %s", a.Name, pct(float64(a.Ready)/float64(measured))))
 		}
 		fmt.Fprintf(w, "  apiserver /readyz: %s\n", strings.Join(parts, ", "))
+	}
+	if len(r.Workloads) > 0 {
+		fmt.Fprintln(w)
+		wt := newTable(w, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight)
+		wt.Header([]string{"workload", "kind", "ready at end", "degraded", "down (none ready)", "evicted", "replacements"})
+		for _, wl := range r.Workloads {
+			if err := wt.Append([]string{wl.Name, string(wl.Kind), fmt.Sprintf("%d of %d", wl.ReadyAtEnd, wl.Replicas),
+				secs(wl.Degraded), secs(wl.Down), fmt.Sprint(wl.Evicted), fmt.Sprint(wl.Replacements)}); err != nil {
+				return err
+			}
+		}
+		if err := wt.Render(); err != nil {
+			return err
+		}
+	}
+	if len(r.Nodes) > 0 {
+		var parts []string
+		for _, n := range r.Nodes {
+			state := "Ready"
+			if !n.ReadyAtEnd {
+				state = "NotReady"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s (NotReady %s)", n.Name, state, secs(n.NotReady)))
+		}
+		fmt.Fprintf(w, "  nodes at end: %s\n", strings.Join(parts, ", "))
 	}
 	if len(r.Faults) > 0 {
 		fmt.Fprintln(w)

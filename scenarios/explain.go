@@ -51,7 +51,7 @@ func Explain(s *Scenario) (Explanation, error) {
 	add("spec.seed", sp.Seed != nil, cfg.Seed, "1 (hasim; --seed overrides)")
 	add("spec.horizon", true, cfg.Horizon, "")
 	e := c.Etcd.Config()
-	add("spec.etcd.version", sp.Etcd.Version != "", e.Version, "3.5, what kubeadm ships for Kubernetes 1.22–1.33")
+	add("spec.etcd.version", sp.Etcd.Version != "", e.Version, "what kubeadm ships for the Kubernetes version: 3.4 up to 1.21, 3.5 up to 1.33, 3.6 from 1.34")
 	add("spec.etcd.heartbeatInterval", sp.Etcd.HeartbeatInterval != 0, e.HeartbeatInterval, "etcd --heartbeat-interval")
 	add("spec.etcd.electionTimeout", sp.Etcd.ElectionTimeout != 0, e.ElectionTimeout, "etcd --election-timeout")
 	add("spec.etcd.electionJitterTicks", sp.Etcd.ElectionJitterTicks != 0, e.ElectionJitterTicks, "E: etcd-io/raft draws the timeout from [E, 2E-1] ticks")
@@ -74,6 +74,8 @@ func Explain(s *Scenario) (Explanation, error) {
 		add(fmt.Sprintf("spec.hosts[%d].disk.fsync (%s)", i, h.Name), set, c.Hosts[i].Disk.Fsync, "uniform 0.5ms–2ms, a healthy SSD (etcd: WAL fsync p99 < 10ms)")
 	}
 	if cp := sp.ControlPlane; cp != nil {
+		add("spec.controlPlane.kubernetesVersion", cp.KubernetesVersion != "", orDefault(cp.KubernetesVersion, DefaultKubernetesVersion),
+			DefaultKubernetesVersion+", the newest release kubeadm pairs with etcd 3.5")
 		add("spec.controlPlane.controllersEndpoint", cp.ControllersEndpoint != "", orDefault(cp.ControllersEndpoint, "local"), "local: kubeadm since 1.19.1/1.20")
 		le := cp.LeaderElection
 		if le == nil {
@@ -95,19 +97,42 @@ func Explain(s *Scenario) (Explanation, error) {
 		add("spec.controlPlane.apiserver.healthTimeout", a.HealthTimeout != 0, ac.HealthTimeout, "--etcd-healthcheck-timeout")
 		add("spec.controlPlane.apiserver.watchCacheStaleAfter", a.WatchCacheStaleAfter != 0, ac.WatchCacheStaleAfter, "5s (hasim: require-leader cut after 3–4 s, then the reflector)")
 		add("  (apiserver's etcd keepalive)", false, fmt.Sprintf("%v / %v", ac.EtcdKeepaliveTime, ac.EtcdKeepaliveTimeout), "kube-apiserver's etcd client")
-		if lb := cp.LoadBalancer; lb != nil && c.LB != nil {
+		if lb, name := cp.lb(); lb != nil && c.LB != nil {
 			l := c.LB.Config()
-			add("spec.controlPlane.loadBalancer.check", lb.Check != "", l.Check, "http GET /readyz (kubeadm HA guide)")
-			add("spec.controlPlane.loadBalancer.inter", lb.Inter != 0, l.Inter, "HAProxy inter")
-			add("spec.controlPlane.loadBalancer.fall", lb.Fall != 0, l.Fall, "HAProxy fall")
-			add("spec.controlPlane.loadBalancer.rise", lb.Rise != 0, l.Rise, "HAProxy rise")
-			add("spec.controlPlane.loadBalancer.timeoutCheck", lb.TimeoutCheck != 0, l.TimeoutCheck, "unset: inter (HAProxy)")
+			add("spec.controlPlane."+name+".check", lb.Check != "", l.Check, "http GET /readyz (kubeadm HA guide)")
+			add("spec.controlPlane."+name+".inter", lb.Inter != 0, l.Inter, "HAProxy inter")
+			add("spec.controlPlane."+name+".fall", lb.Fall != 0, l.Fall, "HAProxy fall")
+			add("spec.controlPlane."+name+".rise", lb.Rise != 0, l.Rise, "HAProxy rise")
+			add("spec.controlPlane."+name+".timeoutCheck", lb.TimeoutCheck != 0, l.TimeoutCheck, "unset: inter (HAProxy)")
 			if l.Kind == model.LBKeepalived {
-				add("spec.controlPlane.loadBalancer.advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
+				add("spec.controlPlane."+name+".advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
 			}
 			if l.Kind == model.LBKubeVIP {
-				add("spec.controlPlane.loadBalancer.leaderElection", lb.LeaderElection != nil,
+				add("spec.controlPlane."+name+".leaderElection", lb.LeaderElection != nil,
 					fmt.Sprintf("%v/%v/%v", l.LE.LeaseDuration, l.LE.RenewDeadline, l.LE.RetryPeriod), "kube-vip ≥ 1.1 (older: 5s/3s/1s)")
+			}
+		}
+	}
+	if cfg.Workers != nil {
+		nl := sp.ControlPlane.NodeLifecycle
+		if nl == nil {
+			nl = &NodeLifecycleSpec{}
+		}
+		l := cfg.Workers.Lifecycle.WithDefaults()
+		p := "spec.controlPlane.nodeLifecycle."
+		add(p+"leaseDuration", nl.LeaseDuration != 0, l.LeaseDuration, "kubelet nodeLeaseDurationSeconds; renewed every quarter (+4% jitter)")
+		add(p+"monitorPeriod", nl.MonitorPeriod != 0, l.MonitorPeriod, "--node-monitor-period")
+		add(p+"gracePeriod", nl.GracePeriod != 0, l.GracePeriod, "--node-monitor-grace-period by kubernetesVersion: 40s up to 1.31, 50s from 1.32")
+		add(p+"toleration", nl.Toleration != 0, l.Toleration, "--default-unreachable-toleration-seconds")
+		add(p+"evictionRate", nl.EvictionRate != nil, l.EvictionRate, "--node-eviction-rate (nodes/s per zone)")
+		add(p+"secondaryEvictionRate", nl.SecondaryEvictionRate != nil, l.SecondaryEvictionRate, "--secondary-node-eviction-rate")
+		add(p+"unhealthyZoneThreshold", nl.UnhealthyZoneThreshold != nil, l.UnhealthyZoneThreshold, "--unhealthy-zone-threshold")
+		add(p+"largeClusterSize", nl.LargeClusterSize != 0, l.LargeClusterSize, "--large-cluster-size-threshold")
+		add(p+"podStartDelay", nl.PodStartDelay != 0, l.PodStartDelay, "2s ±50% (hasim's estimate: image present)")
+		for _, n := range cfg.Workers.Nodes {
+			if !n.Schedulable {
+				add(fmt.Sprintf("  (kubelet on %s sends to)", n.Host), false, n.Endpoint, "local from 1.33 (kubeadm ControlPlaneKubeletLocalMode), else the endpoint")
+				break
 			}
 		}
 	}

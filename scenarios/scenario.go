@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,8 +49,35 @@ type Spec struct {
 	// ControlPlane adds kube-apiservers, leader-elected controllers and a
 	// load balancer on top of etcd. Without it the scenario is etcd alone.
 	ControlPlane *ControlPlaneSpec `yaml:"controlPlane,omitempty"`
-	Probes       []ProbeSpec       `yaml:"probes,omitempty"`
-	Faults       []FaultSpec       `yaml:"faults,omitempty"`
+	// Workloads are pods on the nodes (with a controlPlane): the worker
+	// plane then runs, with node leases, the node lifecycle controller,
+	// taint-based eviction, the ReplicaSet controller and the scheduler.
+	Workloads []WorkloadSpec `yaml:"workloads,omitempty"`
+	Probes    []ProbeSpec    `yaml:"probes,omitempty"`
+	Faults    []FaultSpec    `yaml:"faults,omitempty"`
+}
+
+// WorkloadSpec is a set of identical pods, running from the start.
+type WorkloadSpec struct {
+	Name string `yaml:"name"`
+	// Kind: ReplicaSet (default; a deleted pod is replaced) or Pod (bare
+	// pods: nothing recreates them).
+	Kind     string `yaml:"kind,omitempty"`
+	Replicas int    `yaml:"replicas"`
+}
+
+// NodeLifecycleSpec tunes the kubelets' node leases and the node
+// lifecycle controller (kube-controller-manager flags).
+type NodeLifecycleSpec struct {
+	LeaseDuration          Duration `yaml:"leaseDuration,omitempty"`          // default 40s (kubelet nodeLeaseDurationSeconds)
+	MonitorPeriod          Duration `yaml:"monitorPeriod,omitempty"`          // default 5s
+	GracePeriod            Duration `yaml:"gracePeriod,omitempty"`            // default by kubernetesVersion: 40s up to 1.31, 50s from 1.32
+	Toleration             Duration `yaml:"toleration,omitempty"`             // default 300s (DefaultTolerationSeconds)
+	EvictionRate           *float64 `yaml:"evictionRate,omitempty"`           // default 0.1 nodes/s per zone
+	SecondaryEvictionRate  *float64 `yaml:"secondaryEvictionRate,omitempty"`  // default 0.01
+	UnhealthyZoneThreshold *float64 `yaml:"unhealthyZoneThreshold,omitempty"` // default 0.55
+	LargeClusterSize       int      `yaml:"largeClusterSize,omitempty"`       // default 50
+	PodStartDelay          Duration `yaml:"podStartDelay,omitempty"`          // default 2s ±50%
 }
 
 // ZoneSpec is a failure domain.
@@ -127,8 +155,88 @@ type ControlPlaneSpec struct {
 	CloudControllerManager bool `yaml:"cloudControllerManager,omitempty"`
 	// APIServer tunes the apiservers.
 	APIServer *APIServerSpec `yaml:"apiserver,omitempty"`
-	// LoadBalancer is controlPlaneEndpoint; absent means kind none.
+	// LoadBalancer is the control-plane endpoint; absent means kind none.
 	LoadBalancer *LoadBalancerSpec `yaml:"loadBalancer,omitempty"`
+	// ControlPlaneEndpoint is kubeadm's word for the same thing: set one
+	// of the two.
+	ControlPlaneEndpoint *LoadBalancerSpec `yaml:"controlPlaneEndpoint,omitempty"`
+	// KubernetesVersion ("1.20" to "1.36", default "1.33") picks the
+	// defaults that changed between releases: the etcd version kubeadm
+	// ships (3.4 up to 1.21, 3.5 up to 1.33, 3.6 from 1.34), the node
+	// monitor grace period (40s up to 1.31, 50s from 1.32) and where
+	// control-plane kubelets send API requests (the endpoint, or their
+	// local apiserver from 1.33).
+	KubernetesVersion string `yaml:"kubernetesVersion,omitempty"`
+	// NodeLifecycle tunes the worker plane's timings.
+	NodeLifecycle *NodeLifecycleSpec `yaml:"nodeLifecycle,omitempty"`
+}
+
+// DefaultKubernetesVersion is the release whose defaults a scenario gets
+// without kubernetesVersion: the newest that kubeadm pairs with etcd 3.5.
+const DefaultKubernetesVersion = "1.33"
+
+// Supported Kubernetes minor versions: Lease locks are the default from
+// 1.20; the reference covers releases up to 1.36.
+const (
+	minKubernetesMinor = 20
+	maxKubernetesMinor = 36
+)
+
+// lb is the control-plane endpoint under either name, and the name used.
+func (cp *ControlPlaneSpec) lb() (*LoadBalancerSpec, string) {
+	if cp.ControlPlaneEndpoint != nil {
+		return cp.ControlPlaneEndpoint, "controlPlaneEndpoint"
+	}
+	return cp.LoadBalancer, "loadBalancer"
+}
+
+// minor is the Kubernetes minor version (33 for "1.33" or "v1.33.2"), 0 if
+// the version does not parse.
+func (cp *ControlPlaneSpec) minor() int {
+	v := cp.KubernetesVersion
+	if v == "" {
+		v = DefaultKubernetesVersion
+	}
+	v = strings.TrimPrefix(v, "v")
+	rest, ok := strings.CutPrefix(v, "1.")
+	if !ok {
+		return 0
+	}
+	if i := strings.IndexByte(rest, '.'); i >= 0 {
+		if _, err := strconv.Atoi(rest[i+1:]); err != nil {
+			return 0
+		}
+		rest = rest[:i]
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// etcdVersionFor is the etcd release kubeadm deploys with a Kubernetes
+// minor version (cmd/kubeadm/app/constants SupportedEtcdVersion).
+func etcdVersionFor(minor int) string {
+	switch {
+	case minor <= 21:
+		return "3.4"
+	case minor <= 33:
+		return "3.5"
+	}
+	return "3.6"
+}
+
+// workerPlane reports whether the scenario simulates nodes and pods.
+func (sp *Spec) workerPlane() bool {
+	cp := sp.ControlPlane
+	if cp == nil {
+		return false
+	}
+	if len(cp.Workers) > 0 || len(sp.Workloads) > 0 {
+		return true
+	}
+	return slices.ContainsFunc(sp.Probes, func(p ProbeSpec) bool { return p.Kind == string(model.ProbeSchedule) })
 }
 
 // LeaderElectionSpec is --leader-elect-lease-duration and friends.
@@ -405,7 +513,7 @@ func (s *Spec) Check() error {
 		}
 		seen[m] = true
 	}
-	etcd := s.Etcd.model().WithDefaults()
+	etcd := s.etcdModel().WithDefaults()
 	switch etcd.Version {
 	case "3.4", "3.5", "3.6":
 	default:
@@ -441,6 +549,27 @@ func (s *Spec) Check() error {
 		members[n] = true
 		memberNames = append(memberNames, n)
 	}
+	wls := map[string]bool{}
+	for i, w := range s.Workloads {
+		path := fmt.Sprintf("workloads[%d]", i)
+		if s.ControlPlane == nil {
+			add(path, "workloads need a controlPlane to schedule and recover them")
+		}
+		if !validName(w.Name) {
+			add(path+".name", "%q: want lower-case letters, digits and dashes, starting with a letter", w.Name)
+		} else if wls[w.Name] {
+			add(path+".name", "workload %q is defined twice", w.Name)
+		}
+		wls[w.Name] = true
+		switch model.WorkloadKind(w.Kind) {
+		case "", model.ReplicaSetKind, model.BarePodKind:
+		default:
+			add(path+".kind", "unknown kind %q; allowed: ReplicaSet, Pod", w.Kind)
+		}
+		if w.Replicas < 1 {
+			add(path+".replicas", "%d: want at least 1", w.Replicas)
+		}
+	}
 	probes := map[string]bool{}
 	for i, p := range s.Probes {
 		path := fmt.Sprintf("probes[%d]", i)
@@ -458,15 +587,15 @@ func (s *Spec) Check() error {
 			switch model.ProbeKind(p.Kind) {
 			case "", model.ProbeWrite, model.ProbeRead, model.ProbeSerializableRead:
 			default:
-				add(path+".kind", "unknown kind %q for an etcd client; allowed: write, read, serializable-read (cached-read needs via)", p.Kind)
+				add(path+".kind", "unknown kind %q for an etcd client; allowed: write, read, serializable-read (cached-read and schedule need via)", p.Kind)
 			}
 		case s.ControlPlane == nil:
 			add(path+".via", "an API client needs a controlPlane")
 		default:
 			switch model.ProbeKind(p.Kind) {
-			case "", model.ProbeWrite, model.ProbeRead, model.ProbeCachedRead:
+			case "", model.ProbeWrite, model.ProbeRead, model.ProbeCachedRead, model.ProbeSchedule:
 			default:
-				add(path+".kind", "unknown kind %q for an API client; allowed: write, read, cached-read", p.Kind)
+				add(path+".kind", "unknown kind %q for an API client; allowed: write, read, cached-read, schedule", p.Kind)
 			}
 			if p.Via != "lb" && p.Via != "all" && !(strings.HasPrefix(p.Via, "apiserver:") && slices.Contains(s.ControlPlane.Masters, strings.TrimPrefix(p.Via, "apiserver:"))) {
 				add(path+".via", "unknown endpoint %q; allowed: lb, all, apiserver:MASTER", p.Via)
@@ -659,7 +788,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	switch cp.ControllersEndpoint {
 	case "", "local", "all":
 	case "lb":
-		if cp.LoadBalancer == nil || cp.LoadBalancer.Kind == "none" {
+		if lb, _ := cp.lb(); lb == nil || lb.Kind == "none" {
 			add("controllersEndpoint", "lb needs a loadBalancer")
 		}
 	default:
@@ -668,8 +797,40 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	if le := cp.LeaderElection; le != nil {
 		errs = append(errs, checkLE(le, "controlPlane.leaderElection")...)
 	}
-	if lb := cp.LoadBalancer; lb != nil {
-		p := "loadBalancer."
+	if cp.LoadBalancer != nil && cp.ControlPlaneEndpoint != nil {
+		add("controlPlaneEndpoint", "set either loadBalancer or controlPlaneEndpoint (kubeadm's name for it), not both")
+	}
+	if m := cp.minor(); m < minKubernetesMinor || m > maxKubernetesMinor {
+		add("kubernetesVersion", "unsupported version %q; allowed: 1.%d to 1.%d (e.g. \"1.31\")", cp.KubernetesVersion, minKubernetesMinor, maxKubernetesMinor)
+	}
+	if nl := cp.NodeLifecycle; nl != nil {
+		p := "nodeLifecycle."
+		for _, d := range []struct {
+			name string
+			v    Duration
+		}{{"leaseDuration", nl.LeaseDuration}, {"monitorPeriod", nl.MonitorPeriod}, {"gracePeriod", nl.GracePeriod}, {"toleration", nl.Toleration}, {"podStartDelay", nl.PodStartDelay}} {
+			if d.v < 0 {
+				add(p+d.name, "must not be negative")
+			}
+		}
+		if nl.LeaseDuration != 0 && nl.LeaseDuration < Duration(time.Second) {
+			add(p+"leaseDuration", "%v: the kubelet writes whole seconds; want at least 1s", nl.LeaseDuration.D())
+		}
+		for _, r := range []struct {
+			name string
+			v    *float64
+			max  float64
+		}{{"evictionRate", nl.EvictionRate, math.Inf(1)}, {"secondaryEvictionRate", nl.SecondaryEvictionRate, math.Inf(1)}, {"unhealthyZoneThreshold", nl.UnhealthyZoneThreshold, 1}} {
+			if r.v != nil && (*r.v < 0 || *r.v > r.max || math.IsNaN(*r.v)) {
+				add(p+r.name, "%g is out of range; allowed: 0 to %g", *r.v, r.max)
+			}
+		}
+		if nl.LargeClusterSize < 0 {
+			add(p+"largeClusterSize", "must not be negative")
+		}
+	}
+	if lb, name := cp.lb(); lb != nil {
+		p := name + "."
 		switch model.LBKind(lb.Kind) {
 		case model.LBHAProxy:
 			if len(lb.Hosts) != 1 {
@@ -701,7 +862,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			if model.LBKind(lb.Kind) != model.LBKubeVIP {
 				add(p+"leaderElection", "applies only to kube-vip")
 			}
-			errs = append(errs, checkLE(lb.LeaderElection, "controlPlane.loadBalancer.leaderElection")...)
+			errs = append(errs, checkLE(lb.LeaderElection, "controlPlane."+p+"leaderElection")...)
 		}
 	}
 	return errs
@@ -759,6 +920,18 @@ func validName(s string) bool {
 	return !strings.HasSuffix(s, "-")
 }
 
+// etcdModel is the etcd configuration, its version defaulted from the
+// control plane's Kubernetes version.
+func (sp *Spec) etcdModel() model.EtcdConfig {
+	e := sp.Etcd.model()
+	if e.Version == "" && sp.ControlPlane != nil {
+		if m := sp.ControlPlane.minor(); m >= minKubernetesMinor && m <= maxKubernetesMinor {
+			e.Version = etcdVersionFor(m)
+		}
+	}
+	return e
+}
+
 func (e *EtcdSpec) model() model.EtcdConfig {
 	return model.EtcdConfig{
 		Version:             e.Version,
@@ -793,7 +966,7 @@ func (s *Scenario) Config() model.Config {
 		MaxEvents:   sp.MaxEvents,
 		Network:     model.DefaultNetworkConfig(),
 		EtcdMembers: slices.Clone(sp.etcdHosts()),
-		Etcd:        sp.Etcd.model(),
+		Etcd:        sp.etcdModel(),
 	}
 	if sp.Seed != nil {
 		cfg.Seed = *sp.Seed
@@ -836,7 +1009,7 @@ func (s *Scenario) Config() model.Config {
 		probes = []ProbeSpec{{Name: DefaultProbeName, Host: DefaultClientHost, Kind: string(model.ProbeWrite)}}
 		if sp.ControlPlane != nil {
 			via := "lb"
-			if sp.ControlPlane.LoadBalancer == nil || sp.ControlPlane.LoadBalancer.Kind == "none" {
+			if lb, _ := sp.ControlPlane.lb(); lb == nil || lb.Kind == "none" {
 				via = "all"
 			}
 			probes = []ProbeSpec{{Name: "api-writes", Host: DefaultClientHost, Kind: "write", Via: via},
@@ -920,9 +1093,58 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 		gle.ReleaseOnCancel = g == model.GroupScheduler // the scheduler releases on SIGTERM, KCM does not
 		cfg.Groups = append(cfg.Groups, model.LeaseGroupConfig{Name: g, Hosts: slices.Clone(cp.Masters), Endpoint: endpoint, LE: gle})
 	}
-	if lb := cp.LoadBalancer; lb != nil && lb.Kind != "none" {
+	if sp.workerPlane() {
+		cfg.Workers = compileWorkers(sp)
+	}
+	if lb, _ := cp.lb(); lb != nil && lb.Kind != "none" {
 		cfg.LoadBalancer = &model.LoadBalancerConfig{Kind: model.LBKind(lb.Kind), Hosts: slices.Clone(lb.Hosts), Check: lb.Check,
 			Inter: lb.Inter.D(), Fall: lb.Fall, Rise: lb.Rise, TimeoutCheck: lb.TimeoutCheck.D(), AdvertInterval: lb.AdvertInterval.D(),
 			LE: lb.LeaderElection.model()}
 	}
+}
+
+// compileWorkers builds the worker plane: every master and worker is a
+// node; masters take pods only when there are no workers (kubeadm taints
+// them NoSchedule, which single-node clusters remove).
+func compileWorkers(sp *Spec) *model.WorkerPlaneConfig {
+	cp := sp.ControlPlane
+	minor := cp.minor()
+	wp := &model.WorkerPlaneConfig{}
+	masterEndpoint := "lb"
+	if minor >= 33 {
+		masterEndpoint = "local" // kubeadm ControlPlaneKubeletLocalMode, on by default from 1.33
+	}
+	for _, m := range cp.Masters {
+		wp.Nodes = append(wp.Nodes, model.NodeConfig{Host: m, Endpoint: masterEndpoint, Schedulable: len(cp.Workers) == 0})
+	}
+	for _, w := range cp.Workers {
+		wp.Nodes = append(wp.Nodes, model.NodeConfig{Host: w, Endpoint: "lb", Schedulable: true})
+	}
+	for _, w := range sp.Workloads {
+		kind := model.WorkloadKind(w.Kind)
+		if kind == "" {
+			kind = model.ReplicaSetKind
+		}
+		wp.Workloads = append(wp.Workloads, model.WorkloadConfig{Name: w.Name, Kind: kind, Replicas: w.Replicas})
+	}
+	l := &wp.Lifecycle
+	if minor < 32 {
+		l.GracePeriod = model.NodeGracePeriodBefore132
+	}
+	if nl := cp.NodeLifecycle; nl != nil {
+		l.LeaseDuration, l.MonitorPeriod, l.Toleration, l.PodStartDelay = nl.LeaseDuration.D(), nl.MonitorPeriod.D(), nl.Toleration.D(), nl.PodStartDelay.D()
+		if nl.GracePeriod != 0 {
+			l.GracePeriod = nl.GracePeriod.D()
+		}
+		for _, r := range []struct {
+			src *float64
+			dst *float64
+		}{{nl.EvictionRate, &l.EvictionRate}, {nl.SecondaryEvictionRate, &l.SecondaryEvictionRate}, {nl.UnhealthyZoneThreshold, &l.UnhealthyZoneThreshold}} {
+			if r.src != nil {
+				*r.dst = *r.src
+			}
+		}
+		l.LargeClusterSize = nl.LargeClusterSize
+	}
+	return wp
 }

@@ -124,8 +124,38 @@ func TestLibraryTellsItsStory(t *testing.T) {
 			}
 		},
 		"single-master-with-workers": func(t *testing.T, d report.Document) {
-			if u := d.Summary.Probes[0].Unavailable; u < 39 || d.Summary.Hosts != 4 {
-				t.Errorf("master down 40 s: writes unavailable %.1fs, %d hosts", u, d.Summary.Hosts)
+			// Master down 30-270 s, worker-2 dead from 60 s: nothing is
+			// scheduled or recovered until the master is back; then a fresh
+			// 50 s grace, the taint, and 300 s until the eviction.
+			if u := d.Summary.Probes[1].Unavailable; u < 240 || d.Summary.Hosts != 4 {
+				t.Errorf("scheduling unavailable only %.1fs (want the 4 min outage and the takeover), %d hosts", u, d.Summary.Hosts)
+			}
+			if hasEvent(d, "node.not_ready", "", 0, 270) || !hasEvent(d, "node.not_ready", "", 320, 345) {
+				t.Errorf("want worker-2 NotReady only after the master's return (270 s) plus takeover and grace")
+			}
+			web, batch := d.Summary.Workloads[0], d.Summary.Workloads[1]
+			if web.Evicted != 2 || web.Replacements != 2 || web.ReadyAtEnd != 4 || web.Down != 0 {
+				t.Errorf("web %+v: want its 2 dead pods evicted and replaced, never down", web)
+			}
+			if batch.Evicted != 1 || batch.Replacements != 0 || batch.ReadyAtEnd != 1 {
+				t.Errorf("batch %+v: want the bare pod evicted and never recreated", batch)
+			}
+		},
+		"etcd-starvation-cannot-schedule": func(t *testing.T, d report.Document) {
+			if d.Summary.Leaderless < 45 || d.Summary.Probes[1].Unavailable < 55 {
+				t.Errorf("want a leaderless etcd (%.1fs) and no scheduling (%.1fs) for most of the minute", d.Summary.Leaderless, d.Summary.Probes[1].Unavailable)
+			}
+			if d.Summary.Workloads[0].Degraded != 0 {
+				t.Errorf("running pods should not notice the control plane's outage")
+			}
+		},
+		"worker-node-failure": func(t *testing.T, d report.Document) {
+			if !hasEvent(d, "node.not_ready", "", 30+39.5, 30+55.5) || !hasEvent(d, "pod.evicted", "", 30+339.5, 30+355.6) {
+				t.Errorf("want NotReady 40-55 s and eviction ~5m50s after the crash at 30 s")
+			}
+			web, single := d.Summary.Workloads[0], d.Summary.Workloads[1]
+			if web.ReadyAtEnd != 6 || web.Replacements != 2 || single.ReadyAtEnd != 2 || single.Replacements != 0 {
+				t.Errorf("web %+v, singleton %+v: want the ReplicaSet whole again and the bare pod lost", web, single)
 			}
 		},
 		"stacked-3-lose-one-then-two": func(t *testing.T, d report.Document) {
