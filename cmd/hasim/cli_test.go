@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func run(ctx context.Context, stdin string, args ...string) (int, string, string
 // TestGolden pins the table and JSON output of library scenarios byte for
 // byte, and checks that a second run prints exactly the same.
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"etcd-leader-kill", "etcd-isolated-leader-prevote-off", "etcd-quorum-loss", "stacked-3-master-crash"} {
+	for _, name := range []string{"etcd-leader-kill", "etcd-isolated-leader-prevote-off", "etcd-quorum-loss", "stacked-3-master-crash", "worker-node-failure"} {
 		for _, format := range []string{"table", "json", "yaml", "csv"} {
 			code, out, errs := run(context.Background(), "", "run", name, "-o", format)
 			if code != 0 {
@@ -36,6 +37,20 @@ func TestGolden(t *testing.T) {
 			golden.Check(t, filepath.Join("testdata", name+"."+format+".golden"), out)
 		}
 	}
+}
+
+// TestGoldenReadmePicture keeps the README's picture what `hasim run
+// stacked-3-master-crash --svg` draws today (make update redraws it).
+func TestGoldenReadmePicture(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run.svg")
+	if code, _, errs := run(context.Background(), "", "run", "stacked-3-master-crash", "-q", "--svg", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	svg, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("..", "..", "docs", "stacked-3-master-crash.svg"), string(svg))
 }
 
 // TestLibraryTellsItsStory runs every built-in scenario and checks the
