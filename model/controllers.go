@@ -229,7 +229,7 @@ func (l *ctrlLoops) apiDone(tag uint64, res *Message, err string) {
 			n.tainted, n.taintWall = true, l.wall()
 			l.c().Record(Record{Event: EvNodeTainted, Host: n.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("node.kubernetes.io/unreachable:NoExecute; pods without their own toleration are evicted after %v", l.w.cfg.Toleration)})
-			l.armEvict()
+			l.armEvictLater()
 		}
 	case callUntaint:
 		if ok && cc.node.tainted {
@@ -303,7 +303,7 @@ func (l *ctrlLoops) afterSync() {
 		l.reconcile(wl)
 	}
 	l.taintPass()
-	l.armEvict()
+	l.evictPass() // taints an earlier leader added count from their timeAdded
 }
 
 func (l *ctrlLoops) onTick() {
@@ -446,24 +446,6 @@ func (l *ctrlLoops) taintPass() {
 	}
 }
 
-// armEvict arms the taint-eviction timer for the earliest tainted node's
-// pods: the taint's timeAdded plus the toleration, on this controller's
-// wall clock.
-func (l *ctrlLoops) armEvict() {
-	var due int64
-	have := false
-	for _, n := range l.w.Nodes {
-		if n.tainted && l.hasPods(n) && (!have || n.taintWall < due) {
-			due, have = n.taintWall, true
-		}
-	}
-	if !have {
-		return
-	}
-	left := time.Duration(due+int64(l.w.cfg.Toleration)-l.wall()) + time.Millisecond
-	l.evict.After(max(left, 0))
-}
-
 func (l *ctrlLoops) hasPods(n *Node) bool {
 	for _, wl := range l.w.workloads {
 		for _, p := range wl.pods {
@@ -495,7 +477,9 @@ func (l *ctrlLoops) evictPass() {
 	l.armEvictLater()
 }
 
-// armEvictLater re-arms for nodes whose eviction is not yet due.
+// armEvictLater arms the taint-eviction timer for the earliest tainted
+// node whose pods are not yet due: the taint's timeAdded plus the
+// toleration, on this controller's wall clock.
 func (l *ctrlLoops) armEvictLater() {
 	now := l.wall()
 	var due int64
@@ -632,14 +616,7 @@ func (w *workerPlane) bound(p *Pod, n *Node, by string) {
 	n.bound(p)
 }
 
-func (n *Node) index() int {
-	for i, x := range n.w.Nodes {
-		if x == n {
-			return i
-		}
-	}
-	return -1
-}
+func (n *Node) index() int { return n.idx }
 
 func (z *Zone) index(zs []*Zone) int {
 	for i, x := range zs {

@@ -152,6 +152,7 @@ type Node struct {
 	Name string
 	Host *Host
 	cfg  NodeConfig
+	idx  int // position in the worker plane's node list
 
 	w        *workerPlane
 	kubelet  *Kubelet
@@ -225,7 +226,7 @@ func (c *Cluster) buildWorkers(cfg WorkerPlaneConfig, hosts map[string]*Host) {
 		if h.kubelet == nil {
 			newKubelet(c, h)
 		}
-		n := &Node{Name: h.Name, Host: h, cfg: nc, w: w, kubelet: h.kubelet,
+		n := &Node{Name: h.Name, Host: h, cfg: nc, w: w, kubelet: h.kubelet, idx: len(w.Nodes),
 			leaseKey: c.Key("/registry/leases/kube-node-lease/" + h.Name),
 			objKey:   c.Key("/registry/minions/" + h.Name)}
 		k := h.kubelet
