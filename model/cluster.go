@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -166,12 +167,22 @@ func Build(cfg Config) (*Cluster, error) {
 		m.stream = c.Sim.Stream(m.Name)
 		m.tick = m.Proc.NewTimer(m.Name+"/tick", m.onTick)
 		m.saveDone = m.Proc.NewTimer(m.Name+"/fsync", m.onSaved)
+		m.leaveTimer = m.Proc.NewTimer(m.Name+"/removed", m.leave)
 		c.Etcd.Members = append(c.Etcd.Members, m)
 	}
 	n := len(c.Etcd.Members)
-	for _, m := range c.Etcd.Members {
+	initial := n
+	if k := cfg.Etcd.InitialMembers; k > 0 {
+		initial = k
+	}
+	for i, m := range c.Etcd.Members {
 		m.votes = make([]int8, n)
 		m.prs = make([]progress, n)
+		// Every member, joining ones included, knows the initial
+		// configuration: it is the log's starting point (etcd's bootstrap
+		// entries).
+		m.conf = membership{voters: firstN(initial), started: firstN(initial)}
+		m.initial = i < initial
 	}
 	for _, ac := range cfg.APIServers {
 		h := hosts[ac.Host]
@@ -209,8 +220,12 @@ func Build(cfg Config) (*Cluster, error) {
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
 	}
-	// Everything starts at time zero, in configuration order.
+	// Everything starts at time zero, in configuration order, except the
+	// etcd members that join later.
 	for _, p := range c.Procs {
+		if m := c.Etcd.memberOf(p); m != nil && !m.initial {
+			continue
+		}
 		p.enabled = true
 		p.start()
 	}
@@ -258,6 +273,9 @@ func (cfg *Config) validate() error {
 	}
 	if len(cfg.EtcdMembers) > 64 {
 		bad("at most 64 etcd members are supported")
+	}
+	if k := cfg.Etcd.InitialMembers; k > len(cfg.EtcdMembers) {
+		bad("etcd initialMembers %d exceeds the %d members", k, len(cfg.EtcdMembers))
 	}
 	used := map[string]bool{}
 	for _, h := range cfg.EtcdMembers {
@@ -481,22 +499,27 @@ func (c *Cluster) violate(inv, format string, a ...any) {
 // Violations are the safety invariants broken so far.
 func (c *Cluster) Violations() []Violation { return c.violations }
 
-// checkCommit: a leader may commit index i only if a quorum holds it durably.
+// checkCommit: a leader may commit index i only if a quorum of the voters
+// of its configuration holds it durably.
 func (c *Cluster) checkCommit(leader *Member, i uint64) {
 	t, _ := leader.log.term(i)
-	if n := c.Etcd.durableCopies(i, t); n < c.Etcd.quorum() {
-		c.violate("commit-without-quorum", "%s committed index %d (term %d) held durably by %d of %d members",
-			leader.Name, i, t, n, len(c.Etcd.Members))
+	voters := leader.conf.voters
+	if n := c.Etcd.durableCopies(i, t, voters); n < quorumOf(voters) {
+		c.violate("commit-without-quorum", "%s committed index %d (term %d) held durably by %d of %d voters",
+			leader.Name, i, t, n, bits.OnesCount64(voters))
 	}
+	c.Etcd.noteCommit(i, voters)
 	if prev, ok := c.leaderOfTerm[leader.hs.term]; ok && prev != leader.Name {
 		c.violate("two-leaders-in-term", "%s commits in term %d, led by %s", leader.Name, leader.hs.term, prev)
 	}
 }
 
-// durableCopies counts members whose fsynced log holds entry i of term t.
-func (e *Etcd) durableCopies(i, t uint64) int {
+// durableCopies counts the voters whose fsynced log holds entry i of
+// term t.
+func (e *Etcd) durableCopies(i, t, voters uint64) int {
 	n := 0
-	for _, m := range e.Members {
+	for b := voters; b != 0; b &= b - 1 {
+		m := e.Members[bits.TrailingZeros64(b)]
 		switch {
 		case i <= m.log.offset:
 			n++ // in the snapshot: applied, so committed with this term
@@ -529,8 +552,9 @@ func (c *Cluster) checkLeader(m *Member) {
 }
 
 // CheckInvariants scans the whole cluster: every leader is the only one of
-// its term; every member's commit index is held durably by a quorum; no
-// persisted vote contradicts a vote granted earlier in the same term.
+// its term; every member's commit index is held durably by a quorum of the
+// voters that committed it (the committing leader's configuration then);
+// no persisted vote contradicts a vote granted earlier in the same term.
 func (c *Cluster) CheckInvariants() {
 	for _, m := range c.Etcd.Members {
 		if m.state == Leader {
@@ -540,7 +564,8 @@ func (c *Cluster) CheckInvariants() {
 		}
 		if ci := m.log.committed; ci > m.log.offset {
 			t, _ := m.log.term(ci)
-			if n := c.Etcd.durableCopies(ci, t); n < c.Etcd.quorum() {
+			voters := c.Etcd.commitVoters(ci, m.conf.voters)
+			if n := c.Etcd.durableCopies(ci, t, voters); n < quorumOf(voters) {
 				c.violate("commit-without-quorum", "%s has index %d (term %d) committed, durable on %d members", m.Name, ci, t, n)
 			}
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -102,6 +103,11 @@ type Member struct {
 	disk hardState
 	log  raftLog
 
+	// conf is the membership as of kvIndex (the store's applied index):
+	// it changes when the member applies a membership change and, like
+	// the store, survives a crash.
+	conf membership
+
 	// Volatile Raft state.
 	hs                hardState
 	state             RaftState
@@ -116,6 +122,7 @@ type Member struct {
 	readQueue         []readReq
 	readCtx           uint64
 	lastLeader        uint64 // the leader before the current election, for narration
+	pendingConf       uint64 // leader: index of the last conf change proposed (raft's pendingConfIndex)
 
 	// Ready loop.
 	saving   bool
@@ -133,10 +140,19 @@ type Member struct {
 	waits    map[uint64]wait
 	waitFIFO []uint64
 	reads    []pendingRead
+	fwd      []fwdPromote // promotes forwarded to the leader
 
-	tick     *Timer
-	saveDone *Timer
-	stream   sim.Stream
+	// Membership (membership.go).
+	initial   bool     // in the initial cluster: started at time zero
+	left      bool     // exited for good after its removal
+	leaveWhy  string   // why leaveTimer will stop it
+	startedAt sim.Time // when its process last started
+	publishAt sim.Time // when to (re)publish its name, if not started yet
+
+	tick       *Timer
+	saveDone   *Timer
+	leaveTimer *Timer
+	stream     sim.Stream
 }
 
 // Etcd is the etcd cluster: its members and shared configuration.
@@ -145,6 +161,10 @@ type Etcd struct {
 	cfg     EtcdConfig
 	c       *Cluster
 	byProc  []*Member // by process index
+
+	notes        []string     // interned reasons of membership changes (Op.Note)
+	confRecorded uint64       // highest conf-change index in the timeline
+	commits      []commitSpan // the voters behind each stretch of commits
 }
 
 // Config is the defaulted configuration the members run with.
@@ -170,8 +190,6 @@ func (e *Etcd) MaxTerm() uint64 {
 	}
 	return t
 }
-
-func (e *Etcd) quorum() int { return len(e.Members)/2 + 1 }
 
 // State is the member's Raft role.
 func (m *Member) State() RaftState { return m.state }
@@ -207,6 +225,9 @@ func (m *Member) Start() {
 	m.reads = m.reads[:0]
 	clear(m.waits)
 	m.waitFIFO = m.waitFIFO[:0]
+	m.fwd = m.fwd[:0]
+	m.pendingConf, m.publishAt = 0, 0
+	m.startedAt = m.Proc.Now()
 	m.becomeFollower(m.hs.term, none, "")
 	m.lastLeader = none
 	// The ticker starts with the process: its phase is the start time,
@@ -222,6 +243,11 @@ func (m *Member) Start() {
 	}
 	m.tick.StartTicker(h, m.Proc.Now().Add(m.Proc.Host.Clock.TrueDuration(phase+h)))
 	m.e.c.leadershipChanged()
+	if m.conf.removed&bit(m.ID) != 0 {
+		// Its peers refuse the connections of a removed member (rafthttp
+		// answers 410 Gone), so etcd exits as soon as it dials them.
+		m.leaveSoon(0, errMemberRemovedText+": its peers refuse its connections (HTTP 410 Gone)")
+	}
 }
 
 // Stop implements Handler: volatile state is gone.
@@ -238,6 +264,12 @@ func (m *Member) Deliver(msg *Message) {
 		m.clientWrite(msg)
 	case MsgClientRead:
 		m.clientRead(msg)
+	case MsgClientMember:
+		m.clientMember(msg)
+	case MsgClientReply, MsgRefused:
+		m.relayReply(msg) // the leader's answer to a forwarded promote
+	case MsgGone:
+		m.gone(msg)
 	case MsgPing:
 		m.e.c.net.Send(&Message{Type: MsgPong, From: m.Proc, To: msg.From, Context: msg.Context})
 		return
@@ -254,12 +286,16 @@ func (m *Member) onTick() {
 		m.tickElection()
 	}
 	m.sweepRequests()
+	m.tickMembership()
 	m.ready()
 }
 
+// tickElection counts towards an election; like raft, only a voter
+// (promotable) campaigns, so a learner's or a removed member's timer runs
+// on without effect.
 func (m *Member) tickElection() {
 	m.electionElapsed++
-	if m.electionElapsed >= m.randomizedTimeout {
+	if m.promotable() && m.electionElapsed >= m.randomizedTimeout {
 		m.electionElapsed = 0
 		m.hup()
 	}
@@ -284,9 +320,13 @@ func (m *Member) tickHeartbeat() {
 // checkQuorum steps the leader down unless a quorum was active since the
 // previous check, then clears the activity flags.
 func (m *Member) checkQuorum() {
-	active := 0
+	active, followers, self := 0, bits.OnesCount64(m.conf.voters), 0
+	if m.conf.voters&bit(m.ID) != 0 {
+		followers--
+		self = 1
+	}
 	for i := range m.prs {
-		if uint64(i+1) == m.ID || m.prs[i].recentActive {
+		if m.conf.voters&(1<<i) != 0 && (uint64(i+1) == m.ID || m.prs[i].recentActive) {
 			active++
 		}
 	}
@@ -295,9 +335,9 @@ func (m *Member) checkQuorum() {
 			m.prs[i].recentActive = false
 		}
 	}
-	if active < m.e.quorum() {
+	if active < m.quorum() {
 		reason := fmt.Sprintf("quorum not active: heard from %d of %d followers in the last %d ticks (CheckQuorum)",
-			active-1, len(m.prs)-1, m.cfg.electionTicks())
+			active-self, followers, m.cfg.electionTicks())
 		m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: reason})
 		m.becomeFollower(m.hs.term, none, reason)
 	}
@@ -383,12 +423,15 @@ func (m *Member) becomeLeader(votes string) {
 	m.prs[m.ID-1].probe = false
 	m.record(Record{Event: EvLeader, Term: m.hs.term, Reason: votes})
 	m.e.c.leadershipChanged()
+	// Like raft, conservatively: no conf change until everything in the
+	// log at election time is applied.
+	m.pendingConf = m.log.lastIndex()
 	m.appendEntries(Entry{Term: m.hs.term})
 }
 
 // hup starts an election (or pre-election) after the election timer fired.
 func (m *Member) hup() {
-	if m.state == Leader {
+	if m.state == Leader || m.pendingConfToApply() {
 		return
 	}
 	why := fmt.Sprintf("election timer fired: %d ticks (its randomized timeout) without a message from a leader", m.randomizedTimeout)
@@ -428,11 +471,8 @@ func (m *Member) campaign(pre bool, why string) {
 		}
 		return
 	}
-	for _, p := range m.e.Members {
-		if p.ID == m.ID {
-			continue
-		}
-		msg := m.newMsg(typ, p.ID)
+	for b := m.conf.voters &^ bit(m.ID); b != 0; b &= b - 1 {
+		msg := m.newMsg(typ, uint64(bits.TrailingZeros64(b))+1)
 		msg.Term, msg.Index, msg.LogTerm = term, m.log.lastIndex(), m.log.lastTerm()
 	}
 }
@@ -447,7 +487,10 @@ func (m *Member) poll(id uint64, granted bool) (won, lost bool) {
 		}
 	}
 	g, r := 0, 0
-	for _, v := range m.votes {
+	for i, v := range m.votes {
+		if m.conf.voters&(1<<i) == 0 {
+			continue // a learner's answer does not count
+		}
 		switch v {
 		case 1:
 			g++
@@ -455,18 +498,18 @@ func (m *Member) poll(id uint64, granted bool) (won, lost bool) {
 			r++
 		}
 	}
-	q := m.e.quorum()
+	q := m.quorum()
 	return g >= q, r >= q
 }
 
 func (m *Member) votersGranted() string {
 	var names []string
 	for i, v := range m.votes {
-		if v == 1 {
+		if v == 1 && m.conf.voters&(1<<i) != 0 {
 			names = append(names, m.e.Members[i].Name)
 		}
 	}
-	return fmt.Sprintf("won votes from %s (%d of %d)", strings.Join(names, ", "), len(names), len(m.e.Members))
+	return fmt.Sprintf("won votes from %s (%d of %d)", strings.Join(names, ", "), len(names), bits.OnesCount64(m.conf.voters))
 }
 
 // step is Raft's Step: term handling common to all roles, votes, then the
@@ -474,6 +517,10 @@ func (m *Member) votersGranted() string {
 func (m *Member) step(msg *Message) {
 	from := m.e.memberOf(msg.From)
 	if from == nil {
+		return
+	}
+	if m.conf.removed&bit(from.ID) != 0 {
+		m.refuseRemoved(msg.From)
 		return
 	}
 	switch {
@@ -556,13 +603,19 @@ func (m *Member) step(msg *Message) {
 }
 
 func (m *Member) stepLeader(msg *Message, from *Member) {
-	pr := &m.prs[from.ID-1]
 	switch msg.Type {
 	case MsgProp:
-		m.appendEntries(msg.Entries...)
-		m.bcastAppend()
+		m.propose(msg.Entries...)
+		return
 	case MsgReadIndex:
 		m.leaderReadIndex(msg.Context, from)
+		return
+	}
+	if !m.conf.has(from.ID) {
+		return // raft keeps no progress for it
+	}
+	pr := &m.prs[from.ID-1]
+	switch msg.Type {
 	case MsgAppResp:
 		pr.recentActive = true
 		if msg.Reject {
@@ -693,6 +746,9 @@ func (m *Member) handleSnap(msg *Message, from *Member) {
 		m.log.restore(msg.Index, msg.LogTerm)
 		copy(m.kv, msg.KV)
 		m.kvIndex = msg.Index
+		if msg.conf != nil {
+			m.conf = *msg.conf
+		}
 		r.Index = m.log.lastIndex()
 	}
 }
@@ -741,6 +797,8 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 		msg := m.newMsg(MsgSnap, id)
 		msg.Index, msg.LogTerm = at, m.termAt(at)
 		msg.KV = append(msg.KV[:0], m.kv...)
+		conf := m.conf
+		msg.conf = &conf
 		pr.next = at + 1
 		pr.probe, pr.probeSent = true, true
 		return true
@@ -762,18 +820,17 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 	return true
 }
 
+// bcastAppend sends every voter and learner what it lacks.
 func (m *Member) bcastAppend() {
-	for _, p := range m.e.Members {
-		m.sendAppend(p.ID, true)
+	for b := m.conf.voters | m.conf.learners; b != 0; b &= b - 1 {
+		m.sendAppend(uint64(bits.TrailingZeros64(b))+1, true)
 	}
 }
 
 func (m *Member) bcastHeartbeat(ctx uint64) {
-	for i, p := range m.e.Members {
-		if p.ID == m.ID {
-			continue
-		}
-		msg := m.newMsg(MsgHeartbeat, p.ID)
+	for b := (m.conf.voters | m.conf.learners) &^ bit(m.ID); b != 0; b &= b - 1 {
+		i := bits.TrailingZeros64(b)
+		msg := m.newMsg(MsgHeartbeat, uint64(i)+1)
 		msg.Commit = min(m.prs[i].match, m.log.committed)
 		msg.Context = ctx
 	}
@@ -796,13 +853,18 @@ func (m *Member) appendEntries(es ...Entry) {
 	m.prs[m.ID-1].next = last + 1
 }
 
-// maybeCommit advances the commit index to the highest index a quorum has
-// appended, if that entry is of the leader's term.
+// maybeCommit advances the commit index to the highest index a quorum of
+// the voters has appended, if that entry is of the leader's term.
 func (m *Member) maybeCommit() bool {
 	var buf [16]uint64
 	matches := buf[:0]
-	for _, pr := range m.prs {
-		matches = append(matches, pr.match)
+	for i, pr := range m.prs {
+		if m.conf.voters&(1<<i) != 0 {
+			matches = append(matches, pr.match)
+		}
+	}
+	if len(matches) == 0 {
+		return false
 	}
 	// Sort descending (few members: insertion sort).
 	for i := 1; i < len(matches); i++ {
@@ -810,7 +872,7 @@ func (m *Member) maybeCommit() bool {
 			matches[j], matches[j-1] = matches[j-1], matches[j]
 		}
 	}
-	mci := matches[m.e.quorum()-1]
+	mci := matches[len(matches)/2]
 	if mci <= m.log.committed {
 		return false
 	}
@@ -917,7 +979,12 @@ func (m *Member) apply() {
 		e := m.log.entry(i)
 		res := ""
 		if e.Op.Kind != OpNone && i > m.kvIndex {
-			res = applyOp(m.kv, e.Op, i)
+			if e.Op.Kind >= OpMemberAdd {
+				m.kvIndex = i
+				res = m.applyMember(e.Op, i, e.Term)
+			} else {
+				res = applyOp(m.kv, e.Op, i)
+			}
 		}
 		m.kvIndex = max(m.kvIndex, i)
 		if e.Req == 0 {
@@ -968,23 +1035,58 @@ const (
 )
 
 func (m *Member) clientWrite(msg *Message) {
-	id := msg.Context
+	if m.conf.learners&bit(m.ID) != 0 {
+		m.reply(msg.From, msg.Context, ErrLearnerRPC)
+		return
+	}
+	m.proposeClient(msg.From, msg.Context, msg.Op)
+}
+
+// proposeClient proposes a client's write or membership change and waits
+// for it to be applied: the leader appends it, a follower forwards it to
+// the leader it knows; without a leader raft drops it.
+func (m *Member) proposeClient(client *Process, id uint64, op Op) {
 	switch {
 	case m.state == Leader:
-		m.appendEntries(Entry{Req: id, Op: msg.Op})
-		m.bcastAppend()
+		if !m.propose(Entry{Req: id, Op: op}) {
+			m.reply(client, id, errProposalDropped)
+			return
+		}
 	case m.state == Follower && m.lead != none:
 		fwd := m.newMsg(MsgProp, m.lead)
-		fwd.Entries = append(fwd.Entries, Entry{Req: id, Op: msg.Op})
+		fwd.Entries = append(fwd.Entries, Entry{Req: id, Op: op})
 	default:
-		m.reply(msg.From, id, errProposalDropped)
+		m.reply(client, id, errProposalDropped)
 		return
 	}
 	if m.waits == nil {
 		m.waits = make(map[uint64]wait)
 	}
-	m.waits[id] = wait{client: msg.From, expire: m.Proc.Now().Add(m.cfg.RequestTimeout)}
+	m.waits[id] = wait{client: client, expire: m.Proc.Now().Add(m.cfg.RequestTimeout)}
 	m.waitFIFO = append(m.waitFIFO, id)
+}
+
+// propose is raft's MsgProp at the leader. A leader that is no longer in
+// its own configuration (it applied its removal) drops proposals. A conf
+// change proposed while another is not yet applied becomes an empty entry:
+// it commits without effect and its client waits until its timeout.
+func (m *Member) propose(es ...Entry) bool {
+	if !m.conf.has(m.ID) {
+		return false
+	}
+	for k := range es {
+		if !es[k].Op.Kind.isConfChange() {
+			continue
+		}
+		if m.pendingConf > m.log.applied {
+			es[k] = Entry{}
+		} else {
+			m.pendingConf = m.log.lastIndex() + uint64(k) + 1
+		}
+	}
+	m.appendEntries(es...)
+	m.bcastAppend()
+	return true
 }
 
 func (m *Member) clientRead(msg *Message) {
@@ -992,6 +1094,10 @@ func (m *Member) clientRead(msg *Message) {
 	if !msg.Linearizable {
 		// Serializable: served from local state, leader or not.
 		m.replyRead(msg.From, msg.Context, key)
+		return
+	}
+	if m.conf.learners&bit(m.ID) != 0 {
+		m.reply(msg.From, msg.Context, ErrLearnerRPC)
 		return
 	}
 	m.readCtx++
@@ -1023,7 +1129,7 @@ func (m *Member) leaderReadIndex(ctx uint64, from *Member) {
 		m.readQueue = append(m.readQueue, readReq{ctx: ctx, from: from, index: 0})
 		return
 	}
-	if m.e.quorum() == 1 {
+	if bits.OnesCount64(m.conf.voters) == 1 { // raft's IsSingleton
 		m.readDone(readReq{ctx: ctx, from: from, index: m.log.committed})
 		return
 	}
@@ -1073,11 +1179,7 @@ func (m *Member) readAck(from *Member, ctx uint64) {
 			continue
 		}
 		r.acks |= 1 << (from.ID - 1)
-		n := 0
-		for b := r.acks; b != 0; b &= b - 1 {
-			n++
-		}
-		if n < m.e.quorum() {
+		if bits.OnesCount64(r.acks&m.conf.voters) < m.quorum() {
 			return
 		}
 		done := m.readQueue[:i+1]

@@ -42,6 +42,16 @@ type EtcdConfig struct {
 	// Defaults 10000 and 5000 (kubeadm's --snapshot-count; etcd's constant).
 	SnapshotCount          uint64
 	SnapshotCatchUpEntries uint64
+	// InitialMembers is how many members, etcd-1 to etcd-N in order, form
+	// the cluster at time zero. The others are in the topology but not in
+	// the cluster: their process is not started, and a client adds them
+	// (MsgClientMember) before the caller starts them (Member.StartProcess).
+	// 0 means every member.
+	InitialMembers int
+	// StrictReconfigCheck is --strict-reconfig-check: membership changes
+	// that could cost the cluster its quorum are refused. Nil means true,
+	// etcd's default.
+	StrictReconfigCheck *bool
 }
 
 // Etcd defaults.
@@ -91,6 +101,10 @@ func (c EtcdConfig) WithDefaults() EtcdConfig {
 	if c.ElectionJitterTicks == 0 {
 		c.ElectionJitterTicks = c.electionTicks()
 	}
+	if c.StrictReconfigCheck == nil {
+		strict := true
+		c.StrictReconfigCheck = &strict
+	}
 	return c
 }
 
@@ -123,6 +137,9 @@ func (c EtcdConfig) Validate() error {
 	}
 	if c.TickPhase != "random" && c.TickPhase != "aligned" {
 		errs = append(errs, fmt.Errorf("tickPhase %q: allowed random, aligned", c.TickPhase))
+	}
+	if c.InitialMembers < 0 {
+		errs = append(errs, fmt.Errorf("initialMembers must not be negative"))
 	}
 	if c.SnapshotCatchUpEntries >= c.SnapshotCount {
 		errs = append(errs, fmt.Errorf("snapshotCatchUpEntries (%d) must be below snapshotCount (%d)", c.SnapshotCatchUpEntries, c.SnapshotCount))

@@ -165,7 +165,7 @@ func EventNames() []string {
 		EvFirstCommit, EvProbeDown, EvProbeUp, EvAPIReady, EvAPIUnready, EvLeaseAcquired, EvLeaseRenewed,
 		EvLeaseLost, EvLeaseReleased, EvProcExited, EvProcRestarted, EvClockChanged, EvLBBackendDown,
 		EvLBBackendUp, EvVIPMoved, EvNodeLeaseFailing, EvNodeLeaseOK, EvNodeNotReady, EvNodeReady, EvNodeTainted,
-		EvNodeUntainted, EvPodEvicted, EvPodCreated, EvPodScheduled, EvPodStarted, EvPodsStopped, EvCtrlSynced}
+		EvNodeUntainted, EvPodEvicted, EvPodCreated, EvPodScheduled, EvPodStarted, EvPodsStopped, EvCtrlSynced, EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft}
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {

@@ -31,14 +31,44 @@ const (
 	OpUpdate
 	// OpPut: replace unconditionally.
 	OpPut
+
+	// Membership changes: etcd's Cluster API (MsgClientMember) and, once
+	// proposed, the conf-change entries that carry them. Op.Member is the
+	// member the change is about. They take effect on each member when it
+	// applies them (membership.go).
+
+	// OpMemberAdd adds a voting member (raft ConfChangeAddNode).
+	OpMemberAdd
+	// OpMemberAddLearner adds a learner (ConfChangeAddLearnerNode).
+	OpMemberAddLearner
+	// OpMemberPromote makes a learner a voting member (ConfChangeAddNode
+	// with etcd's IsPromote).
+	OpMemberPromote
+	// OpMemberRemove removes a member for good (ConfChangeRemoveNode).
+	OpMemberRemove
+	// OpMemberPublish is a normal entry, not a conf change: a member that
+	// joined publishes its name after it starts (etcd's publish), which
+	// marks it started (etcd's Member.IsStarted).
+	OpMemberPublish
 )
+
+// isConfChange reports whether an entry of this kind is a raft
+// configuration change (one may be pending at a time).
+func (k OpKind) isConfChange() bool { return k >= OpMemberAdd && k <= OpMemberRemove }
 
 // Op is a write, carried in a Raft entry.
 type Op struct {
 	Kind OpKind
-	Key  uint32
-	Rev  uint64 // OpUpdate: the expected revision
-	Val  LeaseRecord
+	// Member is the ID of the member a membership change is about.
+	Member uint8
+	// Note is a membership change's reason for the timeline, interned by
+	// Etcd.note (0: none).
+	Note uint16
+	// Key is the written key; for a membership change, the ID of the
+	// member that proposed it.
+	Key uint32
+	Rev uint64 // OpUpdate: the expected revision
+	Val LeaseRecord
 }
 
 // KVItem is one key's state.

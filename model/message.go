@@ -54,6 +54,14 @@ const (
 	// MsgVRRPAdvert: a VRRP advertisement (a datagram); Index is the
 	// sender's priority.
 	MsgVRRPAdvert
+	// MsgClientMember: a request of etcd's Cluster API (member add, add as
+	// learner, promote, remove: Op.Kind, Op.Member), answered like a write
+	// once the change is applied. A follower also sends one to its leader
+	// to forward a promote (etcd does so over the peer HTTP API).
+	MsgClientMember
+	// MsgGone: a member's answer to a raft message from a member it knows
+	// was removed (rafthttp's HTTP 410 Gone); the removed member exits.
+	MsgGone
 )
 
 // Verb is what an API request asks of a kube-apiserver.
@@ -121,6 +129,10 @@ func (t MsgType) String() string {
 		return "APIReply"
 	case MsgVRRPAdvert:
 		return "VRRPAdvert"
+	case MsgClientMember:
+		return "ClientMember"
+	case MsgGone:
+		return "Gone"
 	}
 	return fmt.Sprintf("MsgType(%d)", int(t))
 }
@@ -128,7 +140,7 @@ func (t MsgType) String() string {
 // isClientRequest reports whether the sender waits for a reply, so that a
 // refused connection must be answered.
 func (t MsgType) isClientRequest() bool {
-	return t == MsgClientWrite || t == MsgClientRead || t == MsgPing || t == MsgAPIRequest
+	return t == MsgClientWrite || t == MsgClientRead || t == MsgPing || t == MsgAPIRequest || t == MsgClientMember
 }
 
 // Entry is one Raft log entry: its term and the client request it carries
@@ -167,6 +179,9 @@ type Message struct {
 	Rev   uint64
 	Found bool
 	KV    []KVItem
+	// conf is a MsgSnap's membership as of the snapshot (raft's ConfState
+	// and etcd's member list travel with the snapshot).
+	conf *membership
 	// Datagram marks a message that needs no connection (VRRP adverts): a
 	// one-way cut blocks only its direction and no reconnection delay
 	// applies. Everything else rides on TCP.

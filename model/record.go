@@ -36,6 +36,13 @@ const (
 	EvLBBackendDown = "lb.backend_down"     // a proxy marked an apiserver down
 	EvLBBackendUp   = "lb.backend_up"       // a proxy marked an apiserver up
 	EvVIPMoved      = "vip.moved"           // the virtual IP now answers on Host
+	// Membership changes, recorded once, when the first member applies
+	// the entry (Index): Member is the member changed, Peer the member
+	// that proposed it, Reason what changed and why.
+	EvMemberAdded    = "member.added"    // a member was added, as a learner or a voter
+	EvMemberPromoted = "member.promoted" // a learner became a voting member
+	EvMemberRemoved  = "member.removed"  // a member was removed from the cluster
+	EvMemberLeft     = "member.left"     // a removed member's etcd exited (Proc, Host, Reason)
 )
 
 // Record is one timeline event. Only the fields that apply are set.

@@ -155,6 +155,10 @@ func (n *Narrator) Sentence(r model.Record) string {
 			return "the virtual IP answers nowhere: " + r.Reason
 		}
 		return fmt.Sprintf("the virtual IP now answers on %s: %s", r.Host, r.Reason)
+	case model.EvMemberAdded, model.EvMemberPromoted, model.EvMemberRemoved:
+		return fmt.Sprintf("%s is %s", r.Member, r.Reason)
+	case model.EvMemberLeft:
+		return fmt.Sprintf("%s leaves the cluster, its etcd on %s exits: %s", r.Member, r.Host, r.Reason)
 	}
 	return r.Event + " " + r.Reason
 }
