@@ -706,22 +706,7 @@ func TestMembershipChaos(t *testing.T) {
 				}
 			}
 		}
-		lastHeal := sim.Time(0)
-		for _, f := range c.Faults {
-			lastHeal = max(lastHeal, f.HealedAt)
-		}
-		recovered := false
-		for _, r := range c.Timeline() {
-			if r.T > lastHeal && (r.Event == EvFirstCommit || r.Event == EvProbeUp) {
-				recovered = true
-			}
-		}
-		if l := c.Etcd.Leader(); l != nil && l.Committed() > 0 {
-			recovered = true
-		}
-		if !recovered {
-			t.Errorf("seed %d: no leader after all faults healed at %v", seed, lastHeal)
-		}
+		checkRecovered(t, c, seed)
 		if seed <= 3 {
 			c2, _ := run(seed)
 			if d1, d2 := digestTimeline(c), digestTimeline(c2); d1 != d2 || c.Sim.Events() != c2.Sim.Events() {

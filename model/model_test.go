@@ -107,23 +107,28 @@ func TestInvariantsUnderChaos(t *testing.T) {
 		cfg := threeMembers(seed, faults...)
 		cfg.Horizon = 75 * time.Second
 		c := mustRun(t, cfg)
-		// Recovery: a leader committed after the last heal.
-		lastHeal := sim.Time(0)
-		for _, f := range c.Faults {
-			lastHeal = max(lastHeal, f.HealedAt)
-		}
-		recovered := false
-		for _, r := range c.Timeline() {
-			if r.T > lastHeal && (r.Event == EvFirstCommit || r.Event == EvProbeUp) {
-				recovered = true
-			}
-		}
-		if l := c.Etcd.Leader(); l != nil && l.Committed() > 0 {
+		checkRecovered(t, c, seed)
+	}
+}
+
+// checkRecovered: a leader committed after the last fault healed.
+func checkRecovered(t *testing.T, c *Cluster, seed uint64) {
+	t.Helper()
+	lastHeal := sim.Time(0)
+	for _, f := range c.Faults {
+		lastHeal = max(lastHeal, f.HealedAt)
+	}
+	recovered := false
+	for _, r := range c.Timeline() {
+		if r.T > lastHeal && (r.Event == EvFirstCommit || r.Event == EvProbeUp) {
 			recovered = true
 		}
-		if !recovered {
-			t.Errorf("seed %d: no leader after all faults healed at %v", seed, lastHeal)
-		}
+	}
+	if l := c.Etcd.Leader(); l != nil && l.Committed() > 0 {
+		recovered = true
+	}
+	if !recovered {
+		t.Errorf("seed %d: no leader after all faults healed at %v", seed, lastHeal)
 	}
 }
 
