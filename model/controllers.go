@@ -82,6 +82,14 @@ const (
 // reflector's first back-off, 0.8–1 s).
 const syncRetry = time.Second
 
+// Controller client bounds: a watch-cache read that has not answered in
+// 10 s is retried by the next pass; writes have no client-side timeout in
+// client-go, so the apiserver's 60 s request timeout answers first.
+const (
+	informerReadTimeout    = 10 * time.Second
+	controllerWriteTimeout = 70 * time.Second
+)
+
 func newCtrlLoops(k *Controller, w *workerPlane, kcm bool, servers []*Process, resolve func(int) *Process) *ctrlLoops {
 	l := &ctrlLoops{k: k, w: w, kcm: kcm}
 	p := k.Proc
@@ -143,9 +151,9 @@ func (l *ctrlLoops) call(cc ctrlCall, verb Verb, op Op) {
 	l.nextTag++
 	cc.tag = l.nextTag
 	l.calls = append(l.calls, cc)
-	timeout := l.k.el.cfg.RenewDeadline // a controller's client has no shorter bound than the apiserver's
+	timeout := informerReadTimeout
 	if verb == VerbWrite {
-		timeout = 70 * time.Second // client-go has no client timeout: the apiserver's 60s answers first
+		timeout = controllerWriteTimeout
 	}
 	l.api.call(cc.tag, Message{Type: MsgAPIRequest, Verb: verb, Op: op}, timeout, false)
 }
