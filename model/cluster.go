@@ -48,6 +48,11 @@ type Config struct {
 	// Workers is the worker plane (node leases, node lifecycle, pods);
 	// nil leaves it out.
 	Workers *WorkerPlaneConfig
+	// Joining are control-plane hosts that kubeadm joins during the run
+	// (a join-control-plane operation): until then nothing runs on them
+	// but clients (probes). Their etcd members, if any, must be among
+	// those that are not initial members.
+	Joining []string
 	// SkipRenewals leaves lease renewals out of the timeline (sweeps that
 	// need only the summary; benchmarks of long horizons).
 	SkipRenewals bool
@@ -222,8 +227,14 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	// Everything starts at time zero, in configuration order, except the
 	// etcd members that join later.
+	for _, hn := range cfg.Joining {
+		hosts[hn].joining = true
+	}
 	for _, p := range c.Procs {
 		if m := c.Etcd.memberOf(p); m != nil && !m.initial {
+			continue
+		}
+		if p.Host.joining && p.Role != RoleClient {
 			continue
 		}
 		p.enabled = true
@@ -354,6 +365,25 @@ func (cfg *Config) validate() error {
 			if err := l.LE.Validate(); err != nil {
 				bad("kube-vip: %v", err)
 			}
+		}
+	}
+	joining := map[string]bool{}
+	for _, h := range cfg.Joining {
+		if !hosts[h] {
+			bad("joining host %q, which is not defined", h)
+		}
+		if joining[h] {
+			bad("joining host %q listed twice", h)
+		}
+		joining[h] = true
+	}
+	initial := len(cfg.EtcdMembers)
+	if k := cfg.Etcd.InitialMembers; k > 0 {
+		initial = k
+	}
+	for i, h := range cfg.EtcdMembers {
+		if joining[h] && i < initial {
+			bad("etcd-%d on joining host %q is an initial member: a joining host's member must be added later (etcd initialMembers)", i+1, h)
 		}
 	}
 	for i, f := range cfg.Faults {

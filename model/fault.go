@@ -56,7 +56,7 @@ const (
 func FaultKinds() []FaultKind {
 	return []FaultKind{FaultHostCrash, FaultZoneOutage, FaultProcessKill, FaultProcessPause,
 		FaultPartition, FaultLink, FaultSlowDisk, FaultProcessStop, FaultAPIError, FaultAPIBlock,
-		FaultClockStep, FaultClockDrift}
+		FaultClockStep, FaultClockDrift, FaultJoinControlPlane, FaultRemoveEtcdMember}
 }
 
 // Target selects hosts: a host by name, every host of a zone, every host
@@ -140,6 +140,10 @@ type FaultConfig struct {
 	// On makes the fault wait, from At, for a timeline event, and start
 	// Delay after the first that matches.
 	On *Trigger
+	// AddAsVoter (join-control-plane): kubeadm adds the stacked member as a
+	// voting member at once, as before Kubernetes 1.29 (EtcdLearnerMode
+	// off), instead of as a learner promoted once in sync.
+	AddAsVoter bool
 }
 
 // Trigger is an event a fault waits for.
@@ -165,7 +169,8 @@ func EventNames() []string {
 		EvFirstCommit, EvProbeDown, EvProbeUp, EvAPIReady, EvAPIUnready, EvLeaseAcquired, EvLeaseRenewed,
 		EvLeaseLost, EvLeaseReleased, EvProcExited, EvProcRestarted, EvClockChanged, EvLBBackendDown,
 		EvLBBackendUp, EvVIPMoved, EvNodeLeaseFailing, EvNodeLeaseOK, EvNodeNotReady, EvNodeReady, EvNodeTainted,
-		EvNodeUntainted, EvPodEvicted, EvPodCreated, EvPodScheduled, EvPodStarted, EvPodsStopped, EvCtrlSynced, EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft}
+		EvNodeUntainted, EvPodEvicted, EvPodCreated, EvPodScheduled, EvPodStarted, EvPodsStopped, EvCtrlSynced, EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft,
+		EvOpDone, EvOpFailed}
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {
@@ -218,7 +223,24 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 			return fmt.Errorf("peer: %w", err)
 		}
 	}
+	if f.Kind.IsOperation() && f.Duration != 0 {
+		return fmt.Errorf("%s is an operation: it runs until done, without a duration", f.Kind)
+	}
 	switch f.Kind {
+	case FaultJoinControlPlane:
+		if f.Target.Kind != TargetHost {
+			return fmt.Errorf("join-control-plane needs a host target (host:NAME)")
+		}
+		if !slices.Contains(cfg.Joining, f.Target.Name) {
+			return fmt.Errorf("join-control-plane: host %q is not a joining control-plane host", f.Target.Name)
+		}
+	case FaultRemoveEtcdMember:
+		if f.Target.Kind != TargetHost && f.Target != (Target{Kind: TargetLeader, Name: "etcd"}) {
+			return fmt.Errorf("remove-etcd-member needs host:NAME or leader:etcd")
+		}
+		if f.Target.Kind == TargetHost && !slices.Contains(cfg.EtcdMembers, f.Target.Name) {
+			return fmt.Errorf("remove-etcd-member: host %q runs no etcd member", f.Target.Name)
+		}
 	case FaultZoneOutage:
 		if f.Target.Kind != TargetZone {
 			return fmt.Errorf("zone-outage needs a zone target (zone:NAME)")
@@ -287,6 +309,8 @@ type Fault struct {
 	// GroupAcquired, by group: the first lease acquisition after injection.
 	GroupAcquired []GroupAcquisition
 	savedRate     []float64 // clock-drift: the rates to restore
+	doneAt        sim.Time  // an operation's end; 0 while it runs
+	opErr         string    // why an operation failed
 }
 
 // GroupAcquisition is a leader-election group's first acquisition after a
@@ -393,11 +417,21 @@ func (f *Fault) inject() {
 			Reason: "skipped: " + f.Skipped})
 		return
 	}
+	if f.Cfg.Kind.IsOperation() {
+		if why := f.precheck(hosts); why != "" {
+			f.Skipped = why
+			c.Record(Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: "skipped: " + why})
+			return
+		}
+		hosts, desc = hosts[:1], hosts[0].Name
+	}
 	f.hosts, f.Resolved = hosts, desc
 	f.injected = true
 	c.current = f
 	c.Record(Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
 	switch f.Cfg.Kind {
+	case FaultJoinControlPlane, FaultRemoveEtcdMember:
+		f.startOperation(hosts[0])
 	case FaultHostCrash, FaultZoneOutage:
 		for _, h := range hosts {
 			h.crashes++
@@ -588,6 +622,13 @@ func (f *Fault) describe() string {
 		what = fmt.Sprintf("wall clock step by %v", fc.Step)
 	case FaultClockDrift:
 		what = fmt.Sprintf("clock rate %g", fc.Rate)
+	case FaultJoinControlPlane:
+		what = "kubeadm join --control-plane"
+		if fc.AddAsVoter {
+			what += " (etcd member added as a voter: no learner mode before 1.29)"
+		}
+	case FaultRemoveEtcdMember:
+		what = "etcdctl member remove"
 	}
 	if fc.Duration > 0 {
 		what += fmt.Sprintf(" for %v", fc.Duration)

@@ -60,6 +60,7 @@ type Host struct {
 	up      bool
 	crashes int      // active faults holding the host down
 	kubelet *Kubelet // restarts the host's static pods, if it has any
+	joining bool     // a control-plane host kubeadm has not joined yet
 }
 
 // Up reports whether the host is running.

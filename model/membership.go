@@ -43,6 +43,19 @@ func firstN(n int) uint64 {
 func (ms *membership) has(id uint64) bool { return (ms.voters|ms.learners)&bit(id) != 0 }
 
 // quorumOf is the majority of a set of voters.
+// status names member id's place in the configuration.
+func (ms *membership) status(id uint64) string {
+	switch b := bit(id); {
+	case ms.voters&b != 0:
+		return "voter"
+	case ms.learners&b != 0:
+		return "learner"
+	case ms.removed&b != 0:
+		return "removed"
+	}
+	return "not added"
+}
+
 func quorumOf(voters uint64) int { return bits.OnesCount64(voters)/2 + 1 }
 
 // Membership-change constants of etcd.

@@ -17,6 +17,9 @@ type EtcdClient struct {
 	rpc   *rpcClient
 	calls []clientCall
 	tag   uint64
+	// onStop, if set, runs when the client's process stops (its host
+	// went down): the answers it waited for will not come.
+	onStop func()
 }
 
 type clientCall struct {
@@ -43,7 +46,12 @@ func (c *Cluster) NewEtcdClient(name string, host *Host, endpoints ...*Member) *
 func (k *EtcdClient) Start() { k.rpc.start() }
 
 // Stop implements Handler: requests in flight are forgotten, unanswered.
-func (k *EtcdClient) Stop() { k.calls = k.calls[:0] }
+func (k *EtcdClient) Stop() {
+	k.calls = k.calls[:0]
+	if k.onStop != nil {
+		k.onStop()
+	}
+}
 
 // Deliver implements Handler.
 func (k *EtcdClient) Deliver(msg *Message) { k.rpc.deliver(msg) }

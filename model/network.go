@@ -139,11 +139,15 @@ func (n *Network) passes(a, b int, datagram bool) bool {
 // handshake reports whether a TCP connection from a to b would be
 // accepted now: b's host is up and reachable and b is not stopped (a
 // paused process's kernel still accepts connections).
-func (n *Network) handshake(a, b *Process) bool {
+func (n *Network) handshake(a, b *Process) bool { return n.reachable(a.Host, b) }
+
+// reachable reports whether a TCP connection from host a to b would be
+// accepted now.
+func (n *Network) reachable(a *Host, b *Process) bool {
 	if b.state == Stopped || !b.Host.up {
 		return false
 	}
-	fi, ti := a.Host.index, b.Host.index
+	fi, ti := a.index, b.Host.index
 	return fi == ti || (n.passes(fi, ti, false) && n.passes(ti, fi, false))
 }
 

@@ -43,6 +43,10 @@ const (
 	EvMemberPromoted = "member.promoted" // a learner became a voting member
 	EvMemberRemoved  = "member.removed"  // a member was removed from the cluster
 	EvMemberLeft     = "member.left"     // a removed member's etcd exited (Proc, Host, Reason)
+	// Operations (join-control-plane, remove-etcd-member) end with one of
+	// these: Fault, Kind, Host (the target), Member (if any) and Reason.
+	EvOpDone   = "operation.done"
+	EvOpFailed = "operation.failed"
 )
 
 // Record is one timeline event. Only the fields that apply are set.

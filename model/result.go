@@ -66,6 +66,9 @@ type MemberResult struct {
 	Role       RaftState
 	Term       uint64
 	Leader     string // whom it follows ("" if none)
+	// Membership is its place in the configuration that the most advanced
+	// member has applied: voter, learner, removed or not added.
+	Membership string
 }
 
 // GroupResult is a leader-election group's leadership over the run.
@@ -111,6 +114,12 @@ type FaultResult struct {
 	Healed      bool
 	HealedAt    sim.Time
 	Skipped     string // why it did nothing, if it did nothing
+	// Operation marks an operator's action (join-control-plane,
+	// remove-etcd-member): it ended at DoneAt (0: still running at the
+	// end), with Error if it failed.
+	Operation bool
+	DoneAt    sim.Time
+	Error     string
 
 	LeaderBefore string // etcd leader when it began
 	TermBefore   uint64
@@ -135,8 +144,16 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		MeasuredFrom: c.steadyAt, Steady: c.steady, Leaderless: c.leaderless, DualLeader: c.multiLeader,
 		Timeline: c.Timeline(), Violations: append([]Violation(nil), c.violations...),
 	}
+	conf := c.Etcd.Members[0].conf
+	var applied uint64
 	for _, m := range c.Etcd.Members {
-		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.state, Term: m.hs.term}
+		if m.kvIndex > applied {
+			conf, applied = m.conf, m.kvIndex
+		}
+	}
+	for _, m := range c.Etcd.Members {
+		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.state, Term: m.hs.term,
+			Membership: conf.status(m.ID)}
 		if m.lead != none && m.Proc.State() != Stopped {
 			mr.Leader = m.peer(m.lead).Name
 		}
@@ -187,6 +204,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	for _, f := range c.Faults {
 		fr := FaultResult{ID: f.ID, Name: f.Cfg.Name, Kind: f.Cfg.Kind, Description: f.describe(), Target: f.Resolved,
 			At: f.InjectedAt, Healed: f.healed, HealedAt: f.HealedAt, Skipped: f.Skipped,
+			Operation: f.Cfg.Kind.IsOperation(), DoneAt: f.doneAt, Error: f.opErr,
 			LeaderBefore: f.LeaderAtInject, TermBefore: f.TermAtInject, NewLeaderAfter: -1,
 			NewLeader: f.NewLeader, NewLeaderTerm: f.NewLeaderTerm}
 		if fr.Target == "" {
