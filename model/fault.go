@@ -170,7 +170,7 @@ func EventNames() []string {
 		EvLeaseLost, EvLeaseReleased, EvProcExited, EvProcRestarted, EvClockChanged, EvLBBackendDown,
 		EvLBBackendUp, EvVIPMoved, EvNodeLeaseFailing, EvNodeLeaseOK, EvNodeNotReady, EvNodeReady, EvNodeTainted,
 		EvNodeUntainted, EvPodEvicted, EvPodCreated, EvPodScheduled, EvPodStarted, EvPodsStopped, EvCtrlSynced, EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft,
-		EvOpDone, EvOpFailed}
+		EvOpRetrying, EvOpDone, EvOpFailed}
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {

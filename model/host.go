@@ -66,6 +66,10 @@ type Host struct {
 // Up reports whether the host is running.
 func (h *Host) Up() bool { return h.up }
 
+// Joining reports whether the host is a control-plane host that kubeadm
+// has not joined yet: nothing but clients runs on it until then.
+func (h *Host) Joining() bool { return h.joining }
+
 // Index is the host's position in the cluster's host list.
 func (h *Host) Index() int { return h.index }
 

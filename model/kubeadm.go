@@ -227,6 +227,12 @@ func (o *operation) answered(err string) {
 		(o.step == stepPromote && err == ErrMemberNotLearner) ||
 		(o.step == stepRemove && err == ErrMemberNotFound)
 	if !ok {
+		if err != o.lastErr {
+			// Told once per poll and error: the first refusal, or a new one.
+			r := o.record(EvOpRetrying)
+			r.Reason = fmt.Sprintf("%s refused: %s; retrying every %v for up to %v", o.step, err, KubeadmEtcdRetry, KubeadmEtcdPollTimeout)
+			o.c.Record(r)
+		}
 		o.lastErr = err
 		now := o.c.Sim.Now()
 		next := max(o.attemptAt.Add(KubeadmEtcdRetry), now)
@@ -266,27 +272,34 @@ func (o *operation) done(what string) {
 	if len(o.tries) > 0 {
 		reason += "; " + joinWords(o.tries)
 	}
-	o.end(Record{Event: EvOpDone, Reason: reason})
+	o.end(EvOpDone, reason)
 }
 
 // fail ends the operation unsuccessfully.
 func (o *operation) fail(why string) {
 	f := o.f
 	f.doneAt, f.opErr = o.c.Sim.Now(), why
-	o.end(Record{Event: EvOpFailed, Reason: why})
+	o.end(EvOpFailed, why)
 }
 
-func (o *operation) end(r Record) {
+func (o *operation) end(event, reason string) {
 	if o.client != nil {
 		o.client.onStop = nil
 		o.client.Proc.enabled = false
 		o.client.Proc.kill()
 	}
-	r.Fault, r.Host, r.Kind = o.f.ID, o.target.Name, string(o.f.Cfg.Kind)
+	r := o.record(event)
+	r.Reason = reason
+	o.c.Record(r)
+}
+
+// record is a record of event about the operation, Reason to fill in.
+func (o *operation) record(event string) Record {
+	r := Record{Event: event, Fault: o.f.ID, Host: o.target.Name, Kind: string(o.f.Cfg.Kind)}
 	if o.member != nil {
 		r.Member = o.member.Name
 	}
-	o.c.Record(r)
+	return r
 }
 
 func joinWords(s []string) string {

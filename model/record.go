@@ -47,6 +47,9 @@ const (
 	// these: Fault, Kind, Host (the target), Member (if any) and Reason.
 	EvOpDone   = "operation.done"
 	EvOpFailed = "operation.failed"
+	// EvOpRetrying: an operation's etcd call was refused and is retried
+	// (told at the first refusal of a step and when the error changes).
+	EvOpRetrying = "operation.retrying"
 )
 
 // Record is one timeline event. Only the fields that apply are set.

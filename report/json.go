@@ -117,14 +117,17 @@ type ProbeSummary struct {
 
 // FaultSummary is one fault and what followed it (until the next fault).
 type FaultSummary struct {
-	ID           int             `json:"id"`
-	Name         string          `json:"name"`
-	Kind         string          `json:"kind"`
-	Description  string          `json:"description"`
-	Target       string          `json:"target"`
-	At           float64         `json:"at"`
-	HealedAt     *float64        `json:"healedAt"`
-	Skipped      string          `json:"skipped,omitempty"`
+	ID          int      `json:"id"`
+	Name        string   `json:"name"`
+	Kind        string   `json:"kind"`
+	Description string   `json:"description"`
+	Target      string   `json:"target"`
+	At          float64  `json:"at"`
+	HealedAt    *float64 `json:"healedAt"`
+	Skipped     string   `json:"skipped,omitempty"`
+	// An operation's end (absent while it runs) and, if it failed, why.
+	DoneAt       *float64        `json:"doneAt,omitempty"`
+	Error        string          `json:"error,omitempty"`
 	LeaderBefore string          `json:"leaderBefore"`
 	TermBefore   uint64          `json:"termBefore"`
 	NewLeader    *NewLeader      `json:"newLeader"`
@@ -153,6 +156,8 @@ type MemberState struct {
 	Role    string `json:"role"`
 	Term    uint64 `json:"term"`
 	Leader  string `json:"leader,omitempty"`
+	// Membership: voter, learner, removed or not added.
+	Membership string `json:"membership"`
 }
 
 // Event is one timeline entry. Only the fields that apply are present.
@@ -236,6 +241,10 @@ func NewDocument(scenario string, r model.Result) Document {
 			h := at(f.HealedAt)
 			fs.HealedAt = &h
 		}
+		if f.Operation && f.DoneAt > 0 {
+			d := at(f.DoneAt)
+			fs.DoneAt, fs.Error = &d, f.Error
+		}
 		if f.NewLeaderAfter >= 0 {
 			fs.NewLeader = &NewLeader{Member: f.NewLeader, Term: f.NewLeaderTerm, After: seconds(f.NewLeaderAfter)}
 		}
@@ -250,7 +259,7 @@ func NewDocument(scenario string, r model.Result) Document {
 		s.Faults = append(s.Faults, fs)
 	}
 	for _, m := range r.Members {
-		s.Members = append(s.Members, MemberState{Name: m.Name, Host: m.Host, Process: m.Process.String(), Role: m.Role.String(), Term: m.Term, Leader: m.Leader})
+		s.Members = append(s.Members, MemberState{Name: m.Name, Host: m.Host, Process: m.Process.String(), Role: m.Role.String(), Term: m.Term, Leader: m.Leader, Membership: m.Membership})
 	}
 	for _, e := range r.Timeline {
 		d.Timeline = append(d.Timeline, Event{T: at(e.T), Event: e.Event, Member: e.Member, Host: e.Host, Proc: e.Proc,

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -59,6 +60,9 @@ func (n *Narrator) Sentence(r model.Record) string {
 	case model.EvProcStopped:
 		return fmt.Sprintf("%s on %s is %s", r.Proc, r.Host, r.Reason)
 	case model.EvProcStarted:
+		if strings.HasPrefix(r.Reason, "started by kubeadm join") {
+			return fmt.Sprintf("%s on %s is %s", r.Proc, r.Host, r.Reason) // a first start
+		}
 		return fmt.Sprintf("%s on %s is %s, from what is on disk", r.Proc, r.Host, r.Reason)
 	case model.EvProcPaused:
 		return fmt.Sprintf("%s on %s is %s: it handles nothing until it resumes", r.Proc, r.Host, r.Reason)
@@ -157,6 +161,12 @@ func (n *Narrator) Sentence(r model.Record) string {
 		return fmt.Sprintf("the virtual IP now answers on %s: %s", r.Host, r.Reason)
 	case model.EvMemberAdded, model.EvMemberPromoted, model.EvMemberRemoved:
 		return fmt.Sprintf("%s is %s", r.Member, r.Reason)
+	case model.EvOpDone:
+		return fmt.Sprintf("%s (fault %d) is done: %s", n.faultNames[r.Fault], r.Fault, r.Reason)
+	case model.EvOpRetrying:
+		return fmt.Sprintf("%s (fault %d): %s", n.faultNames[r.Fault], r.Fault, r.Reason)
+	case model.EvOpFailed:
+		return fmt.Sprintf("%s (fault %d) FAILED: %s", n.faultNames[r.Fault], r.Fault, r.Reason)
 	case model.EvMemberLeft:
 		return fmt.Sprintf("%s leaves the cluster, its etcd on %s exits: %s", r.Member, r.Host, r.Reason)
 	}
@@ -408,6 +418,13 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 		}
 		fmt.Fprintf(w, "  apiserver /readyz: %s\n", strings.Join(parts, ", "))
 	}
+	if changed := slices.ContainsFunc(r.Members, func(m model.MemberResult) bool { return m.Membership != "voter" }); changed {
+		var parts []string
+		for _, m := range r.Members {
+			parts = append(parts, fmt.Sprintf("%s on %s %s", m.Name, m.Host, m.Membership))
+		}
+		fmt.Fprintf(w, "  etcd membership at end: %s\n", strings.Join(parts, ", "))
+	}
 	if len(r.Workloads) > 0 {
 		fmt.Fprintln(w)
 		wt := newTable(w, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight)
@@ -436,7 +453,7 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 	if len(r.Faults) > 0 {
 		fmt.Fprintln(w)
 		align := []tw.Align{tw.AlignRight, tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
-		header := []string{"#", "fault", "target", "at", "healed", "new etcd leader"}
+		header := []string{"#", "fault", "target", "at", "healed / done", "new etcd leader"}
 		for _, g := range r.Groups[min(1, len(r.Groups)):] { // etcd has its own column
 			header = append(header, "new "+g.Name)
 			align = append(align, tw.AlignRight)
@@ -449,8 +466,15 @@ func WriteSummary(w io.Writer, scenario string, r model.Result) error {
 		ft.Header(header)
 		for _, f := range r.Faults {
 			healed := "-"
-			if f.Healed {
+			switch {
+			case f.Healed:
 				healed = f.HealedAt.String()
+			case f.Operation && f.Error != "":
+				healed = "failed " + f.DoneAt.String()
+			case f.Operation && f.DoneAt > 0:
+				healed = "done " + f.DoneAt.String()
+			case f.Operation && f.Skipped == "" && f.At <= r.End:
+				healed = "still running"
 			}
 			nl := "none (leader unaffected)"
 			switch {

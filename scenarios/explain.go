@@ -38,6 +38,9 @@ func Explain(s *Scenario) (Explanation, error) {
 		for _, p := range h.Procs {
 			hr.Runs = append(hr.Runs, p.Name)
 		}
+		if h.Joining() {
+			hr.Runs = append(hr.Runs, "(joins later: all of these start with its join-control-plane operation)")
+		}
 		ex.Hosts = append(ex.Hosts, hr)
 	}
 	sp := &s.Spec
@@ -60,6 +63,7 @@ func Explain(s *Scenario) (Explanation, error) {
 	add("spec.etcd.alignedSpread", sp.Etcd.AlignedSpread != 0, e.AlignedSpread, "5ms (hasim's estimate of members started together)")
 	add("spec.etcd.requestTimeout", sp.Etcd.RequestTimeout != 0, e.RequestTimeout, "etcd ReqTimeout = 5s + 2 × election timeout")
 	add("spec.etcd.snapshotCount", sp.Etcd.SnapshotCount != 0, e.SnapshotCount, "10000, kubeadm's --snapshot-count")
+	add("spec.etcd.strictReconfigCheck", sp.Etcd.StrictReconfigCheck != nil, *e.StrictReconfigCheck, "etcd --strict-reconfig-check")
 	n := cfg.Network
 	add("spec.network.sameZone", sp.Network.SameZone != nil, n.SameZone, "uniform 200µs–500µs (hasim)")
 	add("spec.network.crossZone", sp.Network.CrossZone != nil, n.CrossZone, "uniform 1ms–2ms (hasim)")
@@ -76,6 +80,15 @@ func Explain(s *Scenario) (Explanation, error) {
 	if cp := sp.ControlPlane; cp != nil {
 		add("spec.controlPlane.kubernetesVersion", cp.KubernetesVersion != "", orDefault(cp.KubernetesVersion, DefaultKubernetesVersion),
 			DefaultKubernetesVersion+", the newest release kubeadm pairs with etcd 3.5")
+		if len(cp.Joining) > 0 {
+			mode := "learner, promoted once in sync (kubeadm EtcdLearnerMode, on from 1.29)"
+			if cp.minor() < learnerModeMinor {
+				mode = "voter at once (kubeadm before 1.29: no learner mode)"
+			}
+			add("  (a joining stacked member is added as)", false, mode, "by kubernetesVersion")
+			add("  (kubeadm's etcd calls)", false, fmt.Sprintf("every %v, %v each, %v per step", model.KubeadmEtcdRetry, model.KubeadmEtcdCallTimeout, model.KubeadmEtcdPollTimeout),
+				"kubeadm EtcdAPICallRetryInterval, etcdTimeout, EtcdAPICall timeout")
+		}
 		add("spec.controlPlane.controllersEndpoint", cp.ControllersEndpoint != "", orDefault(cp.ControllersEndpoint, "local"), "local: kubeadm since 1.19.1/1.20")
 		le := cp.LeaderElection
 		if le == nil {

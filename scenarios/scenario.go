@@ -130,6 +130,10 @@ type EtcdSpec struct {
 	AlignedSpread       Duration `yaml:"alignedSpread,omitempty"`       // default 5ms
 	RequestTimeout      Duration `yaml:"requestTimeout,omitempty"`      // default 5s + 2 × electionTimeout
 	SnapshotCount       uint64   `yaml:"snapshotCount,omitempty"`       // default 10000
+	// StrictReconfigCheck is etcd's --strict-reconfig-check (default
+	// true): refuse membership changes that could lose the quorum, or
+	// while a voter is not connected.
+	StrictReconfigCheck *bool `yaml:"strictReconfigCheck,omitempty"`
 }
 
 // ControlPlaneSpec is the Kubernetes control plane.
@@ -142,9 +146,14 @@ type ControlPlaneSpec struct {
 	// kube-controller-manager and kube-scheduler (and
 	// cloud-controller-manager if enabled) as static pods.
 	Masters []string `yaml:"masters"`
-	// Workers are worker hosts (counted in the cost; their kubelets are
-	// not simulated yet).
+	// Workers are worker hosts: nodes of the worker plane.
 	Workers []string `yaml:"workers,omitempty"`
+	// Joining are masters that are not part of the cluster at the start
+	// (kubeadm init ran on the others): each joins when a
+	// join-control-plane operation targets it, and nothing runs on it
+	// before. With stacked etcd they come last in masters, since members
+	// are numbered in the order they join.
+	Joining []string `yaml:"joining,omitempty"`
 	// ControllersEndpoint is where the controllers send API requests:
 	// "local" (their own host's apiserver: kubeadm since 1.19, KTHW's
 	// --master=127.0.0.1; default), "lb" (controlPlaneEndpoint) or "all".
@@ -170,6 +179,11 @@ type ControlPlaneSpec struct {
 	// NodeLifecycle tunes the worker plane's timings.
 	NodeLifecycle *NodeLifecycleSpec `yaml:"nodeLifecycle,omitempty"`
 }
+
+// learnerModeMinor is the first Kubernetes minor version whose kubeadm
+// adds a joining stacked etcd member as a learner (EtcdLearnerMode, beta
+// and on by default in 1.29, GA in 1.32).
+const learnerModeMinor = 29
 
 // DefaultKubernetesVersion is the release whose defaults a scenario gets
 // without kubernetesVersion: the newest that kubeadm pairs with etcd 3.5.
@@ -701,6 +715,26 @@ func (s *Spec) Check() error {
 			if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {
 				add(path+".process", "unknown process %q; allowed: %s", f.Process, strings.Join(model.KnownRoles(), ", "))
 			}
+		case model.FaultJoinControlPlane:
+			var joining []string
+			if s.ControlPlane != nil {
+				joining = s.ControlPlane.Joining
+			}
+			if h, ok := strings.CutPrefix(f.Target, "host:"); !ok || !slices.Contains(joining, h) {
+				add(path+".target", "%q: a join-control-plane targets a master listed in controlPlane.joining (host:NAME); joining: %s", f.Target, listOrNone(joining))
+			}
+		case model.FaultRemoveEtcdMember:
+			h, ok := strings.CutPrefix(f.Target, "host:")
+			switch {
+			case f.Target == "leader:etcd":
+			case !ok:
+				add(path+".target", "%q: a remove-etcd-member targets host:NAME (a host running a member) or leader:etcd", f.Target)
+			case hosts[h] && !slices.Contains(s.etcdHosts(), h):
+				add(path+".target", "host %q runs no etcd member; etcd hosts: %s", h, strings.Join(s.etcdHosts(), ", "))
+			}
+		}
+		if kind.IsOperation() && f.Duration != 0 {
+			add(path+".duration", "%s is an operation: it runs until done or it gives up, so it takes no duration", kind)
 		}
 	}
 	if len(errs) == 0 {
@@ -773,6 +807,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			add(fmt.Sprintf("workers[%d]", i), "host %q is already a master", w)
 		}
 	}
+	errs = append(errs, s.checkJoining()...)
 	switch cp.Topology {
 	case "stacked":
 		if len(s.Etcd.Members) > 0 && !sameSet(s.Etcd.Members, cp.Masters) {
@@ -868,6 +903,47 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	return errs
 }
 
+// checkJoining validates controlPlane.joining: masters, not all of them,
+// last in a stacked topology, and each joined by some operation.
+func (s *Spec) checkJoining() ErrorList {
+	var errs ErrorList
+	cp := s.ControlPlane
+	add := func(path, format string, a ...any) {
+		errs = append(errs, &FieldError{Path: "controlPlane." + path, Msg: fmt.Sprintf(format, a...)})
+	}
+	seen := map[string]bool{}
+	for i, h := range cp.Joining {
+		p := fmt.Sprintf("joining[%d]", i)
+		switch {
+		case !slices.Contains(cp.Masters, h):
+			add(p, "%q is not a master; joining lists masters that kubeadm joins during the run (masters: %s)", h, strings.Join(cp.Masters, ", "))
+			continue
+		case seen[h]:
+			add(p, "%q is listed twice", h)
+			continue
+		}
+		seen[h] = true
+		joined := slices.ContainsFunc(s.Faults, func(f FaultSpec) bool {
+			return f.Kind == string(model.FaultJoinControlPlane) && f.Target == "host:"+h
+		})
+		if !joined {
+			add(p, "%s never joins: add a fault of kind join-control-plane with target host:%s", h, h)
+		}
+	}
+	if len(cp.Masters) > 0 && len(seen) == len(cp.Masters) {
+		add("joining", "every master is joining: at least one must start the cluster (kubeadm init)")
+	} else if cp.Topology == "stacked" && len(seen) > 0 {
+		tail := cp.Masters[len(cp.Masters)-len(seen):]
+		for _, h := range tail {
+			if !seen[h] {
+				add("joining", "with stacked etcd the joining masters come last in masters (members are numbered as they join): move %s after %s", strings.Join(cp.Joining, ", "), h)
+				break
+			}
+		}
+	}
+	return errs
+}
+
 // checkLE applies client-go's NewLeaderElector validation.
 func checkLE(le *LeaderElectionSpec, path string) ErrorList {
 	cfg := le.model().WithDefaults()
@@ -943,6 +1019,7 @@ func (e *EtcdSpec) model() model.EtcdConfig {
 		AlignedSpread:       e.AlignedSpread.D(),
 		RequestTimeout:      e.RequestTimeout.D(),
 		SnapshotCount:       e.SnapshotCount,
+		StrictReconfigCheck: e.StrictReconfigCheck,
 	}
 }
 
@@ -1047,6 +1124,9 @@ func (s *Scenario) Config() model.Config {
 		if f.On != nil {
 			fc.On = &model.Trigger{Event: f.On.Event, Match: f.On.Match, Delay: f.On.Delay.D()}
 		}
+		if fc.Kind == model.FaultJoinControlPlane && sp.ControlPlane != nil {
+			fc.AddAsVoter = sp.ControlPlane.minor() < learnerModeMinor
+		}
 		cfg.Faults = append(cfg.Faults, fc)
 	}
 	return cfg
@@ -1068,6 +1148,10 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 	var all []string
 	for i := range members {
 		all = append(all, fmt.Sprintf("etcd-%d", i+1))
+	}
+	cfg.Joining = slices.Clone(cp.Joining)
+	if cp.Topology == "stacked" && len(cp.Joining) > 0 {
+		cfg.Etcd.InitialMembers = len(members) - len(cp.Joining)
 	}
 	for _, m := range cp.Masters {
 		ac := model.APIServerConfig{Host: m, Etcd: all}
@@ -1115,6 +1199,9 @@ func compileWorkers(sp *Spec) *model.WorkerPlaneConfig {
 		masterEndpoint = "local" // kubeadm ControlPlaneKubeletLocalMode, on by default from 1.33
 	}
 	for _, m := range cp.Masters {
+		if slices.Contains(cp.Joining, m) {
+			continue // not registered before its join; not simulated as a node
+		}
 		wp.Nodes = append(wp.Nodes, model.NodeConfig{Host: m, Endpoint: masterEndpoint, Schedulable: len(cp.Workers) == 0})
 	}
 	for _, w := range cp.Workers {

@@ -99,3 +99,33 @@ func TestControlPlaneEndpointSpelling(t *testing.T) {
 		}
 	}
 }
+
+// kubeadm adds a joining stacked member as a learner from 1.29
+// (EtcdLearnerMode) and as a voter before: with 1.28 the member.added
+// record raises the quorum at once and nothing is promoted.
+func TestKubernetesVersionLearnerMode(t *testing.T) {
+	doc := libraryDoc(t, "grow-1-to-3-masters")
+	for _, tc := range []struct {
+		version  string
+		added    string
+		promoted int
+	}{{"1.29", "added as a learner", 2}, {"1.28", "added as a voting member", 0}} {
+		r := runVersionDoc(t, strings.Replace(doc, `kubernetesVersion: "1.33"`, `kubernetesVersion: "`+tc.version+`"`, 1))
+		added, promoted := 0, 0
+		for _, rec := range r.Timeline {
+			switch rec.Event {
+			case model.EvMemberAdded:
+				if strings.Contains(rec.Reason, tc.added) {
+					added++
+				}
+			case model.EvMemberPromoted:
+				promoted++
+			case model.EvOpFailed:
+				t.Errorf("%s: %s", tc.version, rec.Reason)
+			}
+		}
+		if added != 2 || promoted != tc.promoted {
+			t.Errorf("%s: %d members %s and %d promoted; want 2 and %d", tc.version, added, tc.added, promoted, tc.promoted)
+		}
+	}
+}

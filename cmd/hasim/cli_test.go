@@ -173,6 +173,52 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("web %+v, singleton %+v: want the ReplicaSet whole again and the bare pod lost", web, single)
 			}
 		},
+		"grow-1-to-3-masters": func(t *testing.T, d report.Document) {
+			// Each join: learner added, started, promoted within a second.
+			for _, i := range []int{0, 2} {
+				f := d.Summary.Faults[i]
+				if f.DoneAt == nil || f.Error != "" || *f.DoneAt-f.At > 1.5 {
+					t.Errorf("%s: done %v (%q), want within 1.5 s", f.Name, f.DoneAt, f.Error)
+				}
+			}
+			if !hasReason(d, "member.added", "as a learner") || !hasReason(d, "member.promoted", "quorum 2") {
+				t.Errorf("want learners added, then promoted")
+			}
+			// Two voters: the reboot of master-2 stops writes although
+			// master-1 never failed; three voters: master-1's crash is a
+			// failover.
+			reboot, crash := d.Summary.Faults[1], d.Summary.Faults[3]
+			if reboot.NewLeader == nil || reboot.NewLeader.After < 19 || reboot.NewLeader.Member != "etcd-1" {
+				t.Errorf("master-2's reboot with two voters: new leader %+v, want etcd-1 only after master-2 is back (20 s)", reboot.NewLeader)
+			}
+			if crash.NewLeader == nil || crash.NewLeader.After > 3 {
+				t.Errorf("master-1's crash with three voters: new leader %+v, want a failover", crash.NewLeader)
+			}
+			for _, m := range d.Summary.Members {
+				if m.Membership != "voter" {
+					t.Errorf("%s is %s at the end", m.Name, m.Membership)
+				}
+			}
+		},
+		"replace-failed-master": func(t *testing.T, d report.Document) {
+			join, remove := d.Summary.Faults[1], d.Summary.Faults[2]
+			if !hasReason(d, "operation.retrying", "unhealthy cluster") {
+				t.Errorf("want kubeadm's member add refused while etcd-2 is dead")
+			}
+			if remove.DoneAt == nil || join.DoneAt == nil || *join.DoneAt < *remove.DoneAt || *join.DoneAt > *remove.DoneAt+2 {
+				t.Errorf("join done %v, removal done %v: want the join to complete right after the removal", join.DoneAt, remove.DoneAt)
+			}
+			got := ""
+			for _, m := range d.Summary.Members {
+				got += m.Name + "=" + m.Membership + " "
+			}
+			if got != "etcd-1=voter etcd-2=removed etcd-3=voter etcd-4=voter " {
+				t.Errorf("membership at end: %s", got)
+			}
+			if crash := d.Summary.Faults[3]; crash.NewLeader == nil || crash.NewLeader.After > 3 {
+				t.Errorf("master-1's crash after the replacement: new leader %+v, want a failover", crash.NewLeader)
+			}
+		},
 		"stacked-3-lose-one-then-two": func(t *testing.T, d report.Document) {
 			if u := d.Summary.Probes[0].Unavailable; u < 39 || !hasReason(d, "lease.lost", "deadline") {
 				t.Errorf("two of three masters down 40 s: writes unavailable %.1fs; want leases lost too", u)

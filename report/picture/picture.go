@@ -32,6 +32,8 @@ var (
 	colActing   = color.NRGBA{R: 0x8b, G: 0x00, B: 0x00, A: 0xff}
 	colFault    = color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0x40}
 	colFaultEdg = color.RGBA{R: 0x33, G: 0x33, B: 0x33, A: 0xff}
+	colOp       = color.NRGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0x30}
+	colAbsent   = color.RGBA{R: 0xdd, G: 0xdd, B: 0xdd, A: 0xff}
 	palette     = []color.Color{
 		color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
 		color.RGBA{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff}, color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff},
@@ -53,10 +55,16 @@ type lane struct {
 	segs []segment
 }
 
+// span is a fault or an operation drawn across the lanes.
+type span struct {
+	from, to float64
+	col      color.Color
+}
+
 // lanes is the plotter drawing every lane, and the faults across them.
 type lanes struct {
 	rows   []lane
-	faults [][2]float64
+	faults []span
 	names  []string
 }
 
@@ -64,9 +72,9 @@ type lanes struct {
 func (l *lanes) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	for _, f := range l.faults {
-		x0, x1 := trX(f[0]), trX(max(f[1], f[0]+0.001))
+		x0, x1 := trX(f.from), trX(max(f.to, f.from+0.001))
 		y0, y1 := trY(-0.5), trY(float64(len(l.rows))-0.5)
-		c.FillPolygon(colFault, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+		c.FillPolygon(f.col, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
 		c.StrokeLine2(draw.LineStyle{Color: colFaultEdg, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}, x0, y0, x0, y1)
 	}
 	sty := draw.TextStyle{Color: color.White, Font: font.From(plot.DefaultFont, vg.Points(7)), XAlign: draw.XLeft, YAlign: draw.YCenter, Handler: plot.DefaultTextHandler}
@@ -123,14 +131,22 @@ func Timeline(scenario string, r model.Result) *plot.Plot {
 
 	l := &lanes{rows: rows}
 	for _, f := range r.Faults {
-		to := end
-		if f.Healed {
+		to, col := end, color.Color(colFault)
+		switch {
+		case f.Healed:
 			to = sec(f.HealedAt)
+		case f.Operation:
+			col = colOp
+			if f.DoneAt > 0 {
+				to = sec(f.DoneAt)
+			}
 		}
-		l.faults = append(l.faults, [2]float64{sec(f.At), to})
+		if f.Skipped == "" {
+			l.faults = append(l.faults, span{from: sec(f.At), to: to, col: col})
+		}
 	}
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s (seed %d)\ngreen: up or available; red: down or failing; orange: paused; leaders by colour; red band: split brain (dark: both acting); grey: a fault", scenario, r.Seed)
+	p.Title.Text = fmt.Sprintf("%s (seed %d)\ngreen: up or available; red: down or failing; orange: paused; leaders by colour; red band: split brain (dark: both acting); grey: a fault%s", scenario, r.Seed, opLegend(r))
 	p.Title.TextStyle.Font.Size = vg.Points(9)
 	p.X.Label.Text = "simulated time (s)"
 	p.X.Min, p.X.Max = 0, end
@@ -180,10 +196,10 @@ func hostNames(r model.Result) []string {
 
 // stateLane is a lane whose colour changes at records: next gives the
 // colour after a record and whether the record changes it. The lane
-// starts at from, green.
-func stateLane(name string, r model.Result, from, end float64, next func(model.Record) (color.Color, bool)) lane {
+// starts at from, in colour initial.
+func stateLane(name string, r model.Result, from, end float64, initial color.Color, next func(model.Record) (color.Color, bool)) lane {
 	ln := lane{name: name}
-	var state color.Color = colUp
+	state := initial
 	since := from
 	for _, rec := range r.Timeline {
 		c, ok := next(rec)
@@ -202,10 +218,35 @@ func stateLane(name string, r model.Result, from, end float64, next func(model.R
 	return ln
 }
 
-// hostLane: up, down, or running a paused process.
+// opLegend explains operations in the title, if the run has any.
+func opLegend(r model.Result) string {
+	if !slices.ContainsFunc(r.Faults, func(f model.FaultResult) bool { return f.Operation }) {
+		return ""
+	}
+	return "; blue: an operation (kubeadm join, member remove); light grey: a host not yet joined"
+}
+
+// hostLane: up, down, or running a paused process; light grey before a
+// joining host's join.
 func hostLane(r model.Result, host string, end float64) lane {
 	paused := 0
-	return stateLane("host "+host, r, 0, end, func(rec model.Record) (color.Color, bool) {
+	joins := slices.ContainsFunc(r.Faults, func(f model.FaultResult) bool {
+		return f.Kind == model.FaultJoinControlPlane && strings.TrimPrefix(f.Target, "host:") == host
+	})
+	initial := color.Color(colUp)
+	if joins {
+		initial = colAbsent
+	}
+	return stateLane("host "+host, r, 0, end, initial, func(rec model.Record) (color.Color, bool) {
+		if joins {
+			// Nothing runs on the host before its join.
+			if rec.Event == model.EvFaultInjected && rec.Kind == string(model.FaultJoinControlPlane) && rec.Target == host &&
+				!strings.HasPrefix(rec.Reason, "skipped") {
+				joins = false
+				return colUp, true
+			}
+			return nil, false
+		}
 		if rec.Host != host {
 			return nil, false
 		}
@@ -227,7 +268,7 @@ func hostLane(r model.Result, host string, end float64) lane {
 
 // probeLane: available or failing, from the first commit.
 func probeLane(r model.Result, probe string, end float64) lane {
-	return stateLane("probe "+probe, r, sec(r.MeasuredFrom), end, func(rec model.Record) (color.Color, bool) {
+	return stateLane("probe "+probe, r, sec(r.MeasuredFrom), end, colUp, func(rec model.Record) (color.Color, bool) {
 		if rec.Probe != probe {
 			return nil, false
 		}
