@@ -112,12 +112,19 @@ func (f *Fault) precheck(hosts []*Host) string {
 	return ""
 }
 
+// inCluster reports whether m is a member that has started and is still
+// in the cluster's latest configuration.
+func (c *Cluster) inCluster(m *Member, conf *membership) bool {
+	return m.Proc.enabled && !m.left && conf.has(m.ID)
+}
+
 // operatorHost is where etcdctl runs to remove m: the first host, in
-// configuration order, that is up and runs another member that has
-// started and not left.
+// configuration order, that is up and runs another member still in the
+// cluster.
 func (c *Cluster) operatorHost(m *Member) *Host {
+	conf := c.Etcd.latestConf()
 	for _, o := range c.Etcd.Members {
-		if o != m && o.Proc.enabled && !o.left && o.Proc.Host.up {
+		if o != m && c.inCluster(o, &conf) && o.Proc.Host.up {
 			return o.Proc.Host
 		}
 	}
@@ -168,12 +175,13 @@ func (o *operation) kubeletStart() {
 // connect creates the operator's etcd client on host from, with the
 // members it can connect to now as endpoints (clientv3 blocks at dial
 // until a connection is up and balances over the ready ones): the members
-// that have started and not left, except the one removed.
+// still in the cluster, except the one removed.
 func (o *operation) connect(from *Host) {
 	c := o.c
+	conf := c.Etcd.latestConf()
 	var ready, all []*Member
 	for _, m := range c.Etcd.Members {
-		if m.left || !m.Proc.enabled || (o.step == stepRemove && m == o.member) {
+		if !c.inCluster(m, &conf) || (o.step == stepRemove && m == o.member) {
 			continue
 		}
 		all = append(all, m)

@@ -43,6 +43,18 @@ func firstN(n int) uint64 {
 func (ms *membership) has(id uint64) bool { return (ms.voters|ms.learners)&bit(id) != 0 }
 
 // quorumOf is the majority of a set of voters.
+// latestConf is the configuration the most advanced member has applied:
+// the cluster's membership as far as anyone knows.
+func (e *Etcd) latestConf() membership {
+	conf, applied := e.Members[0].conf, e.Members[0].kvIndex
+	for _, m := range e.Members[1:] {
+		if m.kvIndex > applied {
+			conf, applied = m.conf, m.kvIndex
+		}
+	}
+	return conf
+}
+
 // status names member id's place in the configuration.
 func (ms *membership) status(id uint64) string {
 	switch b := bit(id); {

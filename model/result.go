@@ -144,13 +144,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		MeasuredFrom: c.steadyAt, Steady: c.steady, Leaderless: c.leaderless, DualLeader: c.multiLeader,
 		Timeline: c.Timeline(), Violations: append([]Violation(nil), c.violations...),
 	}
-	conf := c.Etcd.Members[0].conf
-	var applied uint64
-	for _, m := range c.Etcd.Members {
-		if m.kvIndex > applied {
-			conf, applied = m.conf, m.kvIndex
-		}
-	}
+	conf := c.Etcd.latestConf()
 	for _, m := range c.Etcd.Members {
 		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.state, Term: m.hs.term,
 			Membership: conf.status(m.ID)}
