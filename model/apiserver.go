@@ -22,21 +22,55 @@ type APIServerConfig struct {
 	// and otherwise returns its last result. Default 2s.
 	HealthTimeout time.Duration
 	// WatchCacheStaleAfter is how long after its last successful etcd
-	// round trip the watch cache stops serving (etcd cuts require-leader
-	// watches 3–4 s after losing its leader; the reflector then fails to
-	// re-list). Default 5s.
+	// round trip the watch cache stops serving: etcd cuts require-leader
+	// watches about 3 election timeouts after losing its leader, and the
+	// reflector then fails to re-list. Default 3 × the election timeout +
+	// 2s (5s with etcd's defaults); Build sets it.
 	WatchCacheStaleAfter time.Duration
 	// EtcdKeepaliveTime and EtcdKeepaliveTimeout are the etcd client's
 	// keepalive. Defaults 30s and 10s, as kube-apiserver sets them.
 	EtcdKeepaliveTime    time.Duration
 	EtcdKeepaliveTimeout time.Duration
+	// Liveness is the kubelet's liveness probe of /livez (kubeadm's
+	// manifest: after 10s, every 10s, 15s timeout, restart after 8
+	// failures in a row).
+	Liveness LivenessProbe
+}
+
+// LivenessProbe is a static pod's liveness probe.
+type LivenessProbe struct {
+	InitialDelay, Period, Timeout time.Duration
+	FailureThreshold              int
+}
+
+// WithDefaults fills in kubeadm's kube-apiserver probe.
+func (l LivenessProbe) WithDefaults() LivenessProbe {
+	if l.InitialDelay == 0 {
+		l.InitialDelay = DefaultLivenessInitialDelay
+	}
+	if l.Period == 0 {
+		l.Period = DefaultLivenessPeriod
+	}
+	if l.Timeout == 0 {
+		l.Timeout = DefaultLivenessTimeout
+	}
+	if l.FailureThreshold == 0 {
+		l.FailureThreshold = DefaultLivenessFailures
+	}
+	return l
+}
+
+// WatchCacheStaleDefault is the default WatchCacheStaleAfter for an etcd
+// election timeout: the require-leader cut (3 election timeouts) plus the
+// reflector's failed re-list.
+func WatchCacheStaleDefault(electionTimeout time.Duration) time.Duration {
+	return 3*electionTimeout + 2*time.Second
 }
 
 // APIServer defaults.
 const (
 	DefaultAPIRequestTimeout    = 60 * time.Second
 	DefaultEtcdHealthTimeout    = 2 * time.Second
-	DefaultWatchCacheStaleAfter = 5 * time.Second
 	DefaultAPIEtcdKeepalive     = 30 * time.Second
 	DefaultAPIEtcdKeepaliveWait = 10 * time.Second
 )
@@ -49,8 +83,9 @@ func (c APIServerConfig) withDefaults() APIServerConfig {
 		c.HealthTimeout = DefaultEtcdHealthTimeout
 	}
 	if c.WatchCacheStaleAfter == 0 {
-		c.WatchCacheStaleAfter = DefaultWatchCacheStaleAfter
+		c.WatchCacheStaleAfter = WatchCacheStaleDefault(DefaultElectionTimeout)
 	}
+	c.Liveness = c.Liveness.WithDefaults()
 	if c.EtcdKeepaliveTime == 0 {
 		c.EtcdKeepaliveTime = DefaultAPIEtcdKeepalive
 	}

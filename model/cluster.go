@@ -48,6 +48,8 @@ type Config struct {
 	// Workers is the worker plane (node leases, node lifecycle, pods);
 	// nil leaves it out.
 	Workers *WorkerPlaneConfig
+	// Kubelet is every kubelet's static-pod restart back-off.
+	Kubelet KubeletConfig
 	// Joining are control-plane hosts that kubeadm joins during the run
 	// (a join-control-plane operation): until then nothing runs on them
 	// but clients (probes). Their etcd members, if any, must be among
@@ -117,6 +119,7 @@ type Cluster struct {
 	votedFor      map[voteKey]string
 	violations    []Violation
 	checkEachStep bool
+	kubeletCfg    KubeletConfig
 }
 
 type voteKey struct {
@@ -133,6 +136,7 @@ func Build(cfg Config) (*Cluster, error) {
 	c := &Cluster{
 		Sim:          sim.New(cfg.Seed),
 		cfg:          cfg,
+		kubeletCfg:   cfg.Kubelet.WithDefaults(),
 		leaderOfTerm: map[uint64]string{},
 		votedFor:     map[voteKey]string{},
 	}
@@ -194,8 +198,11 @@ func Build(cfg Config) (*Cluster, error) {
 		if h.kubelet == nil {
 			newKubelet(c, h)
 		}
+		if ac.WatchCacheStaleAfter == 0 {
+			ac.WatchCacheStaleAfter = WatchCacheStaleDefault(cfg.Etcd.ElectionTimeout)
+		}
 		a := newAPIServer(c, ac, h)
-		h.kubelet.manage(a.Proc, true)
+		h.kubelet.manage(a.Proc, &a.cfg.Liveness)
 		c.APIServers = append(c.APIServers, a)
 	}
 	if cfg.LoadBalancer != nil {

@@ -198,7 +198,7 @@ func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *Lea
 			if h.kubelet == nil {
 				newKubelet(c, h)
 			}
-			h.kubelet.manage(k.Proc, false)
+			h.kubelet.manage(k.Proc, nil)
 		}
 		g.Candidates = append(g.Candidates, k)
 	}
@@ -241,7 +241,7 @@ func (c *Cluster) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
 			x := newProxy(c, cfg, hosts[hn])
 			lb.Proxies = append(lb.Proxies, x)
 			if cfg.Kind == LBKeepalived {
-				lb.VRRPs = append(lb.VRRPs, newVRRP(lb, hosts[hn], 101-i, x))
+				lb.VRRPs = append(lb.VRRPs, newVRRP(lb, hosts[hn], cfg.Priorities[i], x))
 			}
 		}
 	case LBKubeVIP:

@@ -111,6 +111,12 @@ const (
 	RoleKubeVIP      = "kube-vip"
 )
 
+// LeaderElectedRoles are the processes a process-stop can stop
+// gracefully.
+func LeaderElectedRoles() []string {
+	return []string{GroupKCM, GroupScheduler, GroupCCM, RoleKubeVIP}
+}
+
 // KnownRoles are the roles a Target can name.
 func KnownRoles() []string {
 	return []string{RoleEtcd, RoleClient, RoleAPIServer, GroupKCM, GroupScheduler, GroupCCM, RoleKubelet,

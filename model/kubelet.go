@@ -11,18 +11,35 @@ import (
 // manifests: shared/reference/k8s-ha-semantics.md §1.7 and §3.4).
 const (
 	// Container restart back-off: 10s doubling to 300s. The first restart
-	// after a clean run is immediate; the back-off resets after 10 minutes
-	// of running.
-	restartBackoffBase  = 10 * time.Second
-	restartBackoffMax   = 300 * time.Second
-	restartBackoffReset = 10 * time.Minute
+	// after a clean run is immediate; the back-off resets once the
+	// container ran for twice the maximum (10 minutes).
+	DefaultRestartBackoff    = 10 * time.Second
+	DefaultMaxRestartBackoff = 300 * time.Second
 	// The apiserver's liveness probe: /livez every 10s after 10s, each with
 	// a 15s timeout; 8 consecutive failures restart it (~80 s).
-	livenessInitialDelay = 10 * time.Second
-	livenessPeriod       = 10 * time.Second
-	livenessTimeout      = 15 * time.Second
-	livenessFailures     = 8
+	DefaultLivenessInitialDelay = 10 * time.Second
+	DefaultLivenessPeriod       = 10 * time.Second
+	DefaultLivenessTimeout      = 15 * time.Second
+	DefaultLivenessFailures     = 8
 )
+
+// KubeletConfig is the kubelet's restart back-off for static pods
+// (CrashLoopBackOff).
+type KubeletConfig struct {
+	RestartBackoff    time.Duration // first delay; default 10s
+	MaxRestartBackoff time.Duration // cap; default 300s
+}
+
+// WithDefaults fills in the kubelet's defaults.
+func (k KubeletConfig) WithDefaults() KubeletConfig {
+	if k.RestartBackoff == 0 {
+		k.RestartBackoff = DefaultRestartBackoff
+	}
+	if k.MaxRestartBackoff == 0 {
+		k.MaxRestartBackoff = DefaultMaxRestartBackoff
+	}
+	return k
+}
 
 // staticPod is a process the kubelet keeps running.
 type staticPod struct {
@@ -30,7 +47,7 @@ type staticPod struct {
 	restart  *Timer
 	backoff  time.Duration
 	started  sim.Time
-	liveness bool // probe /livez (kube-apiserver)
+	liveness *LivenessProbe // probe /livez (kube-apiserver); nil: none
 	failures int
 	probeTag uint64
 }
@@ -48,6 +65,8 @@ type Kubelet struct {
 	client *rpcClient
 	tag    uint64
 	node   *Node // the node it registers, with the worker plane
+	// liveness is the probe of the apiserver it runs, if any.
+	liveness *LivenessProbe
 }
 
 func newKubelet(c *Cluster, h *Host) *Kubelet {
@@ -58,13 +77,15 @@ func newKubelet(c *Cluster, h *Host) *Kubelet {
 	return k
 }
 
-// manage adds a static pod; liveness probes its /livez.
-func (k *Kubelet) manage(p *Process, liveness bool) {
+// manage adds a static pod; liveness, if set, probes its /livez (one
+// probed pod per kubelet: its apiserver).
+func (k *Kubelet) manage(p *Process, liveness *LivenessProbe) {
 	sp := &staticPod{proc: p, liveness: liveness, backoff: 0}
 	sp.restart = k.Proc.NewTimer(k.Proc.Name+"/restart-"+p.Name, func() { k.restart(sp) })
 	k.pods = append(k.pods, sp)
-	if liveness {
+	if liveness != nil {
 		k.client = newRPCClient(k.Proc, k.Proc.Name+"/probe", []*Process{p}, 0, 0, k.probeDone)
+		k.liveness = liveness
 	}
 }
 
@@ -76,7 +97,7 @@ func (k *Kubelet) Start() {
 	}
 	if k.client != nil {
 		k.client.start()
-		k.probe.StartTicker(livenessPeriod, now.Add(livenessInitialDelay))
+		k.probe.StartTicker(k.liveness.Period, now.Add(k.liveness.InitialDelay))
 	}
 	if k.node != nil {
 		k.node.start()
@@ -115,15 +136,15 @@ func (k *Kubelet) podExited(p *Process) {
 	if sp == nil || k.Proc.state == Stopped {
 		return
 	}
-	now := k.Proc.Now()
-	if now.Sub(sp.started) >= restartBackoffReset {
+	now, cfg := k.Proc.Now(), &k.c.kubeletCfg
+	if now.Sub(sp.started) >= 2*cfg.MaxRestartBackoff {
 		sp.backoff = 0
 	}
 	sp.restart.After(sp.backoff)
 	if sp.backoff == 0 {
-		sp.backoff = restartBackoffBase
+		sp.backoff = cfg.RestartBackoff
 	} else {
-		sp.backoff = min(2*sp.backoff, restartBackoffMax)
+		sp.backoff = min(2*sp.backoff, cfg.MaxRestartBackoff)
 	}
 }
 
@@ -140,15 +161,15 @@ func (k *Kubelet) restart(sp *staticPod) {
 // onProbe sends the liveness probe of each probed pod.
 func (k *Kubelet) onProbe() {
 	for _, sp := range k.pods {
-		if !sp.liveness || sp.proc.state == Stopped || sp.probeTag != 0 {
+		if sp.liveness == nil || sp.proc.state == Stopped || sp.probeTag != 0 {
 			continue
 		}
-		if k.Proc.Now().Sub(sp.started) < livenessInitialDelay {
+		if k.Proc.Now().Sub(sp.started) < sp.liveness.InitialDelay {
 			continue
 		}
 		k.tag++
 		sp.probeTag = k.tag
-		k.client.call(k.tag, Message{Type: MsgAPIRequest, Verb: VerbLivez}, livenessTimeout, false)
+		k.client.call(k.tag, Message{Type: MsgAPIRequest, Verb: VerbLivez}, sp.liveness.Timeout, false)
 	}
 }
 
@@ -163,7 +184,7 @@ func (k *Kubelet) probeDone(tag uint64, _ *Message, err string) {
 			return
 		}
 		sp.failures++
-		if sp.failures >= livenessFailures && sp.proc.state != Stopped {
+		if sp.failures >= sp.liveness.FailureThreshold && sp.proc.state != Stopped {
 			k.c.Record(Record{Event: EvProcExited, Proc: sp.proc.Name, Host: sp.proc.Host.Name,
 				Reason: fmt.Sprintf("killed by the kubelet: liveness probe (/livez) failed %d times: %s", sp.failures, err)})
 			sp.proc.kill()

@@ -24,6 +24,15 @@ const (
 	LBNone LBKind = "none"
 )
 
+// Valid reports whether k is a known kind.
+func (k LBKind) Valid() bool {
+	switch k {
+	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNone:
+		return true
+	}
+	return false
+}
+
 // LoadBalancerConfig describes the control-plane endpoint. Defaults follow
 // HAProxy and keepalived and the kubeadm HA guide
 // (shared/reference/k8s-ha-semantics.md §5).
@@ -45,8 +54,18 @@ type LoadBalancerConfig struct {
 	// ServerTimeout is "timeout server": a forwarded request without an
 	// answer fails after it. Default 20s.
 	ServerTimeout time.Duration
+	// ConnectTimeout is "timeout connect": a connection to a backend (or
+	// a check's, capped at Inter) that is not accepted fails after it.
+	// Default 5s.
+	ConnectTimeout time.Duration
 	// AdvertInterval (keepalived): VRRP advert interval. Default 1s.
 	AdvertInterval time.Duration
+	// Priorities (keepalived): each host's VRRP priority, in Hosts order.
+	// Default 101, 100, 99, ... (the kubeadm guide: 101 on the master,
+	// 100 on the backup).
+	Priorities []int
+	// Script (keepalived) is the vrrp_script checking the local proxy.
+	Script VRRPScript
 	// LE (kube-vip): the lease timing. Default 15s/10s/2s (kube-vip ≥ 1.1;
 	// older releases and the kubeadm guide used 5s/3s/1s).
 	LE LeaderElectionConfig
@@ -54,13 +73,49 @@ type LoadBalancerConfig struct {
 
 // Load-balancer defaults.
 const (
-	DefaultLBInter         = 2 * time.Second
-	DefaultLBFall          = 3
-	DefaultLBRise          = 2
-	DefaultLBServerTimeout = 20 * time.Second
-	DefaultAdvertInterval  = time.Second
-	lbConnectTimeout       = 5 * time.Second
+	DefaultLBInter          = 2 * time.Second
+	DefaultLBFall           = 3
+	DefaultLBRise           = 2
+	DefaultLBServerTimeout  = 20 * time.Second
+	DefaultLBConnectTimeout = 5 * time.Second
+	DefaultAdvertInterval   = time.Second
 )
+
+// VRRPScript is keepalived's vrrp_script on the local proxy: run every
+// Interval; after Fall failures in a row the priority changes by Weight,
+// after Rise successes it is restored. Defaults are the kubeadm HA guide's
+// (3s, 10, 2, -2); keepalived's own are 1s, 1, 1 and 0.
+type VRRPScript struct {
+	Interval   time.Duration
+	Fall, Rise int
+	Weight     *int
+}
+
+// The kubeadm HA guide's check_apiserver script.
+const (
+	DefaultScriptInterval = 3 * time.Second
+	DefaultScriptFall     = 10
+	DefaultScriptRise     = 2
+	DefaultScriptWeight   = -2
+)
+
+// WithDefaults fills in the kubeadm guide's script.
+func (s VRRPScript) WithDefaults() VRRPScript {
+	if s.Interval == 0 {
+		s.Interval = DefaultScriptInterval
+	}
+	if s.Fall == 0 {
+		s.Fall = DefaultScriptFall
+	}
+	if s.Rise == 0 {
+		s.Rise = DefaultScriptRise
+	}
+	if s.Weight == nil {
+		w := DefaultScriptWeight
+		s.Weight = &w
+	}
+	return s
+}
 
 func (c LoadBalancerConfig) withDefaults() LoadBalancerConfig {
 	if c.Kind == "" {
@@ -81,6 +136,15 @@ func (c LoadBalancerConfig) withDefaults() LoadBalancerConfig {
 	if c.ServerTimeout == 0 {
 		c.ServerTimeout = DefaultLBServerTimeout
 	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = DefaultLBConnectTimeout
+	}
+	if len(c.Priorities) == 0 {
+		for i := range c.Hosts {
+			c.Priorities = append(c.Priorities, 101-i)
+		}
+	}
+	c.Script = c.Script.WithDefaults()
 	if c.AdvertInterval == 0 {
 		c.AdvertInterval = DefaultAdvertInterval
 	}
@@ -183,7 +247,7 @@ func (x *Proxy) onCheckTimer(b *backend) {
 	// The check's timeout: the read timeout once the connection is
 	// accepted (the host is up and reachable and something listens), else
 	// the connect timeout.
-	timeout := min(lbConnectTimeout, x.cfg.Inter)
+	timeout := min(x.cfg.ConnectTimeout, x.cfg.Inter)
 	if x.c.net.handshake(x.Proc, to) && x.cfg.TimeoutCheck > 0 {
 		timeout = x.cfg.TimeoutCheck
 	} else if x.c.net.handshake(x.Proc, to) {
@@ -284,7 +348,7 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 		f.connectBy = 0
 		to := x.backends[i].api.Proc
 		if !x.c.net.handshake(x.Proc, to) && to.state != Stopped {
-			f.connectBy = x.Proc.Now().Add(lbConnectTimeout)
+			f.connectBy = x.Proc.Now().Add(x.cfg.ConnectTimeout)
 			return true // SYN unanswered; the sweep times the connect out
 		}
 		m := f.msg

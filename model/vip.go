@@ -72,8 +72,9 @@ func (lb *LoadBalancer) withdraw(h *Host, why string) {
 
 // VRRP is keepalived on one load-balancer host: VRRPv2 with preemption,
 // adverts every AdvertInterval, the master-down timer 3 × advert + skew,
-// and the kubeadm guide's check script (every 3 s; weight −2 after 10
-// failures, back after 2 successes) on the local proxy.
+// and a check script on the local proxy (LoadBalancerConfig.Script; by
+// default the kubeadm guide's: every 3 s, weight −2 after 10 failures,
+// back after 2 successes).
 type VRRP struct {
 	Name string
 	Proc *Process
@@ -88,16 +89,12 @@ type VRRP struct {
 	fails    int
 	oks      int
 	penalty  int
+	failed   bool // the script has failed Fall times and not yet risen
 }
 
-// VRRP and check-script defaults (keepalived, kubeadm HA guide).
-const (
-	vrrpDownAdverts = 3
-	scriptInterval  = 3 * time.Second
-	scriptFall      = 10
-	scriptRise      = 2
-	scriptWeight    = -2
-)
+// vrrpDownAdverts: a backup takes over after this many advert intervals
+// without an advert (VRRPv2), plus the skew.
+const vrrpDownAdverts = 3
 
 func newVRRP(lb *LoadBalancer, h *Host, priority int, proxy *Proxy) *VRRP {
 	v := &VRRP{Name: "keepalived-" + h.Name, lb: lb, priority: priority, proxy: proxy}
@@ -117,9 +114,9 @@ func (v *VRRP) masterDown() time.Duration {
 
 // Start implements Handler: a starting keepalived is BACKUP.
 func (v *VRRP) Start() {
-	v.master, v.fails, v.oks, v.penalty = false, 0, 0, 0
+	v.master, v.fails, v.oks, v.penalty, v.failed = false, 0, 0, 0, false
 	v.down.After(v.masterDown())
-	v.script.StartTicker(scriptInterval, v.Proc.Now().Add(scriptInterval))
+	v.script.StartTicker(v.lb.cfg.Script.Interval, v.Proc.Now().Add(v.lb.cfg.Script.Interval))
 }
 
 // Stop implements Handler: the VIP goes with the process.
@@ -131,6 +128,10 @@ func (v *VRRP) Stop() {
 }
 
 func (v *VRRP) onMasterDown() {
+	if v.faulted() {
+		v.down.After(v.masterDown())
+		return
+	}
 	v.becomeMaster(fmt.Sprintf("%s became VRRP master: no advert from a higher priority for %v", v.Name, v.masterDown()))
 }
 
@@ -154,10 +155,12 @@ func (v *VRRP) becomeBackup(why string) {
 	v.lb.withdraw(v.Proc.Host, why)
 }
 
-func (v *VRRP) sendAdvert() {
+func (v *VRRP) sendAdvert() { v.advertise(v.prio()) }
+
+func (v *VRRP) advertise(prio int) {
 	for _, o := range v.lb.VRRPs {
 		if o != v {
-			v.lb.c.net.Send(&Message{Type: MsgVRRPAdvert, From: v.Proc, To: o.Proc, Index: uint64(v.prio()), Datagram: true})
+			v.lb.c.net.Send(&Message{Type: MsgVRRPAdvert, From: v.Proc, To: o.Proc, Index: uint64(prio), Datagram: true})
 		}
 	}
 }
@@ -169,6 +172,10 @@ func (v *VRRP) Deliver(msg *Message) {
 	}
 	theirs := int(msg.Index)
 	switch {
+	case theirs == 0 && !v.master:
+		// The master stopped participating: take over after the skew
+		// time (RFC 3768 6.4.2).
+		v.down.After(time.Duration(256-v.prio()) * time.Second / 256)
 	case v.master && theirs > v.prio():
 		v.becomeBackup(fmt.Sprintf("%s saw an advert of priority %d above its %d", v.Name, theirs, v.prio()))
 	case !v.master && theirs >= v.prio():
@@ -179,21 +186,38 @@ func (v *VRRP) Deliver(msg *Message) {
 }
 
 // runScript is check_apiserver: the local proxy must run and have a
-// backend up.
+// backend up. After Fall failures the priority changes by Weight; with
+// weight 0 the instance enters FAULT instead: it gives up the VIP and
+// does not take over until Rise successes.
 func (v *VRRP) runScript() {
+	s := &v.lb.cfg.Script
 	ok := v.proxy.Proc.state == Running && v.proxy.Up() > 0
 	if ok {
 		v.oks, v.fails = v.oks+1, 0
-		if v.penalty != 0 && v.oks >= scriptRise {
-			v.penalty = 0
+		if v.failed && v.oks >= s.Rise {
+			v.failed, v.penalty = false, 0
 		}
 		return
 	}
 	v.fails, v.oks = v.fails+1, 0
-	if v.penalty == 0 && v.fails >= scriptFall {
-		v.penalty = scriptWeight
+	if v.failed || v.fails < s.Fall {
+		return
 	}
+	v.failed = true
+	if *s.Weight != 0 {
+		v.penalty = *s.Weight
+		return
+	}
+	if v.master {
+		// Leaving MASTER for FAULT, keepalived advertises priority 0 so
+		// that a backup takes over after its skew time, not 3 adverts.
+		v.advertise(0)
+	}
+	v.becomeBackup(fmt.Sprintf("%s entered FAULT: its check script failed %d times (weight 0)", v.Name, v.fails))
 }
+
+// faulted: a failing script with weight 0 keeps the instance in FAULT.
+func (v *VRRP) faulted() bool { return v.failed && *v.lb.cfg.Script.Weight == 0 }
 
 // kubeVIP is kube-vip in ARP mode on a control-plane host: a leader
 // elector on the plndr-cp-lock Lease through the local apiserver, whose

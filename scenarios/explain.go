@@ -108,21 +108,51 @@ func Explain(s *Scenario) (Explanation, error) {
 		ac := c.APIServers[0].Config()
 		add("spec.controlPlane.apiserver.requestTimeout", a.RequestTimeout != 0, ac.RequestTimeout, "kube-apiserver --request-timeout")
 		add("spec.controlPlane.apiserver.healthTimeout", a.HealthTimeout != 0, ac.HealthTimeout, "--etcd-healthcheck-timeout")
-		add("spec.controlPlane.apiserver.watchCacheStaleAfter", a.WatchCacheStaleAfter != 0, ac.WatchCacheStaleAfter, "5s (hasim: require-leader cut after 3–4 s, then the reflector)")
-		add("  (apiserver's etcd keepalive)", false, fmt.Sprintf("%v / %v", ac.EtcdKeepaliveTime, ac.EtcdKeepaliveTimeout), "kube-apiserver's etcd client")
+		add("spec.controlPlane.apiserver.watchCacheStaleAfter", a.WatchCacheStaleAfter != 0, ac.WatchCacheStaleAfter,
+			"3 × etcd electionTimeout + 2s (hasim: etcd's require-leader cut, then the reflector's failed re-list)")
+		add("spec.controlPlane.apiserver.etcdKeepaliveTime", a.EtcdKeepaliveTime != 0, ac.EtcdKeepaliveTime, "kube-apiserver's etcd client (hard-coded upstream)")
+		add("spec.controlPlane.apiserver.etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout != 0, ac.EtcdKeepaliveTimeout, "kube-apiserver's etcd client (hard-coded upstream)")
+		lp := a.LivenessProbe
+		if lp == nil {
+			lp = &ProbeTimingSpec{}
+		}
+		l := ac.Liveness
+		add("spec.controlPlane.apiserver.livenessProbe", *lp != ProbeTimingSpec{},
+			fmt.Sprintf("after %v, every %v, timeout %v, %d failures", l.InitialDelay, l.Period, l.Timeout, l.FailureThreshold), "kubeadm's kube-apiserver manifest (10s, 10s, 15s, 8)")
+		ks := cp.Kubelet
+		if ks == nil {
+			ks = &KubeletSpec{}
+		}
+		kc := cfg.Kubelet.WithDefaults()
+		add("spec.controlPlane.kubelet.restartBackOff", ks.RestartBackOff != 0, kc.RestartBackoff, "kubelet's container restart back-off, doubling")
+		add("spec.controlPlane.kubelet.maxRestartBackOff", ks.MaxRestartBackOff != 0, kc.MaxRestartBackoff, "kubelet MaxContainerBackOff (reset after twice this running)")
 		if lb, name := cp.lb(); lb != nil && c.LB != nil {
 			l := c.LB.Config()
-			add("spec.controlPlane."+name+".check", lb.Check != "", l.Check, "http GET /readyz (kubeadm HA guide)")
-			add("spec.controlPlane."+name+".inter", lb.Inter != 0, l.Inter, "HAProxy inter")
-			add("spec.controlPlane."+name+".fall", lb.Fall != 0, l.Fall, "HAProxy fall")
-			add("spec.controlPlane."+name+".rise", lb.Rise != 0, l.Rise, "HAProxy rise")
-			add("spec.controlPlane."+name+".timeoutCheck", lb.TimeoutCheck != 0, l.TimeoutCheck, "unset: inter (HAProxy)")
+			p := "spec.controlPlane." + name + "."
+			if l.Kind == model.LBHAProxy || l.Kind == model.LBKeepalived {
+				add(p+"check", lb.Check != "", l.Check, "http GET /readyz (kubeadm HA guide)")
+				add(p+"inter", lb.Inter != 0, l.Inter, "HAProxy inter")
+				add(p+"fall", lb.Fall != 0, l.Fall, "HAProxy fall")
+				add(p+"rise", lb.Rise != 0, l.Rise, "HAProxy rise")
+				add(p+"timeoutCheck", lb.TimeoutCheck != 0, l.TimeoutCheck, "unset: inter (HAProxy)")
+				add(p+"timeoutConnect", lb.TimeoutConnect != 0, l.ConnectTimeout, "kubeadm HA guide's haproxy.cfg (timeout connect 5s)")
+				add(p+"timeoutServer", lb.TimeoutServer != 0, l.ServerTimeout, "kubeadm HA guide's haproxy.cfg (timeout server 20s)")
+			}
 			if l.Kind == model.LBKeepalived {
-				add("spec.controlPlane."+name+".advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
+				add(p+"advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
+				add(p+"priorities", lb.Priorities != nil, fmt.Sprint(l.Priorities), "101, 100, ... (kubeadm HA guide: 101 master, 100 backup)")
+				cs := lb.CheckScript
+				if cs == nil {
+					cs = &CheckScriptSpec{}
+				}
+				sc := l.Script
+				add(p+"checkScript", *cs != CheckScriptSpec{}, fmt.Sprintf("every %v, fall %d, rise %d, weight %d", sc.Interval, sc.Fall, sc.Rise, *sc.Weight),
+					"kubeadm HA guide's check_apiserver (keepalived's own: 1s, 1, 1, 0)")
 			}
 			if l.Kind == model.LBKubeVIP {
-				add("spec.controlPlane."+name+".leaderElection", lb.LeaderElection != nil,
-					fmt.Sprintf("%v/%v/%v", l.LE.LeaseDuration, l.LE.RenewDeadline, l.LE.RetryPeriod), "kube-vip ≥ 1.1 (older: 5s/3s/1s)")
+				add(p+"leaderElection", lb.LeaderElection != nil,
+					fmt.Sprintf("%v/%v/%v, start %v, exit %v", l.LE.LeaseDuration, l.LE.RenewDeadline, l.LE.RetryPeriod, l.LE.StartDelay, l.LE.ExitFlush),
+					"kube-vip ≥ 1.1 (older: 5s/3s/1s)")
 			}
 		}
 	}

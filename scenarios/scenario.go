@@ -178,6 +178,35 @@ type ControlPlaneSpec struct {
 	KubernetesVersion string `yaml:"kubernetesVersion,omitempty"`
 	// NodeLifecycle tunes the worker plane's timings.
 	NodeLifecycle *NodeLifecycleSpec `yaml:"nodeLifecycle,omitempty"`
+	// Kubelet tunes how the kubelets restart static pods.
+	Kubelet *KubeletSpec `yaml:"kubelet,omitempty"`
+}
+
+// KubeletSpec is the kubelet's container restart back-off
+// (CrashLoopBackOff): the first restart of a container that ran is
+// immediate, then restartBackOff doubling up to maxRestartBackOff; it
+// resets once a container ran for twice the maximum.
+type KubeletSpec struct {
+	RestartBackOff    Duration `yaml:"restartBackOff,omitempty"`    // default 10s
+	MaxRestartBackOff Duration `yaml:"maxRestartBackOff,omitempty"` // default 300s
+}
+
+// ProbeTimingSpec is a kubelet probe's timing, as in a pod manifest.
+type ProbeTimingSpec struct {
+	InitialDelay     Duration `yaml:"initialDelay,omitempty"`
+	Period           Duration `yaml:"period,omitempty"`
+	Timeout          Duration `yaml:"timeout,omitempty"`
+	FailureThreshold int      `yaml:"failureThreshold,omitempty"`
+}
+
+// CheckScriptSpec is keepalived's vrrp_script on the local proxy.
+type CheckScriptSpec struct {
+	Interval Duration `yaml:"interval,omitempty"` // default 3s
+	Fall     int      `yaml:"fall,omitempty"`     // default 10
+	Rise     int      `yaml:"rise,omitempty"`     // default 2
+	// Weight is added to the priority while the script fails (default
+	// -2); 0 puts the instance in FAULT instead.
+	Weight *int `yaml:"weight,omitempty"`
 }
 
 // learnerModeMinor is the first Kubernetes minor version whose kubeadm
@@ -266,7 +295,12 @@ type LeaderElectionSpec struct {
 type APIServerSpec struct {
 	RequestTimeout       Duration `yaml:"requestTimeout,omitempty"`       // default 60s
 	HealthTimeout        Duration `yaml:"healthTimeout,omitempty"`        // default 2s
-	WatchCacheStaleAfter Duration `yaml:"watchCacheStaleAfter,omitempty"` // default 5s
+	WatchCacheStaleAfter Duration `yaml:"watchCacheStaleAfter,omitempty"` // default 3 × etcd electionTimeout + 2s (5s)
+	EtcdKeepaliveTime    Duration `yaml:"etcdKeepaliveTime,omitempty"`    // default 30s (kube-apiserver's etcd client)
+	EtcdKeepaliveTimeout Duration `yaml:"etcdKeepaliveTimeout,omitempty"` // default 10s
+	// LivenessProbe is the kubelet's probe of /livez (kubeadm's manifest:
+	// initialDelay 10s, period 10s, timeout 15s, failureThreshold 8).
+	LivenessProbe *ProbeTimingSpec `yaml:"livenessProbe,omitempty"`
 }
 
 // LoadBalancerSpec is the control-plane endpoint.
@@ -276,13 +310,19 @@ type LoadBalancerSpec struct {
 	// Hosts run the proxy (haproxy: one, the single point of failure;
 	// keepalived: two or more). A master's host may be used ("the first
 	// master's IP promoted to the load balancer").
-	Hosts          []string            `yaml:"hosts,omitempty"`
-	Check          string              `yaml:"check,omitempty"` // http (default, GET /readyz) or tcp
-	Inter          Duration            `yaml:"inter,omitempty"` // default 2s
-	Fall           int                 `yaml:"fall,omitempty"`  // default 3
-	Rise           int                 `yaml:"rise,omitempty"`  // default 2
-	TimeoutCheck   Duration            `yaml:"timeoutCheck,omitempty"`
-	AdvertInterval Duration            `yaml:"advertInterval,omitempty"` // keepalived, default 1s
+	Hosts          []string `yaml:"hosts,omitempty"`
+	Check          string   `yaml:"check,omitempty"` // http (default, GET /readyz) or tcp
+	Inter          Duration `yaml:"inter,omitempty"` // default 2s
+	Fall           int      `yaml:"fall,omitempty"`  // default 3
+	Rise           int      `yaml:"rise,omitempty"`  // default 2
+	TimeoutCheck   Duration `yaml:"timeoutCheck,omitempty"`
+	TimeoutConnect Duration `yaml:"timeoutConnect,omitempty"` // default 5s
+	TimeoutServer  Duration `yaml:"timeoutServer,omitempty"`  // default 20s
+	AdvertInterval Duration `yaml:"advertInterval,omitempty"` // keepalived, default 1s
+	// Priorities (keepalived) are the hosts' VRRP priorities, in hosts
+	// order; default 101, 100, ...
+	Priorities     []int               `yaml:"priorities,omitempty"`
+	CheckScript    *CheckScriptSpec    `yaml:"checkScript,omitempty"`    // keepalived
 	LeaderElection *LeaderElectionSpec `yaml:"leaderElection,omitempty"` // kube-vip, default 15s/10s/2s
 }
 
@@ -714,6 +754,18 @@ func (s *Spec) Check() error {
 		case model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock:
 			if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {
 				add(path+".process", "unknown process %q; allowed: %s", f.Process, strings.Join(model.KnownRoles(), ", "))
+				break
+			}
+			if kind != model.FaultProcessStop {
+				break
+			}
+			role := f.Process
+			if tg, err := model.ParseTarget(f.Target); role == "" && err == nil && (tg.Kind == model.TargetRole || tg.Kind == model.TargetLeader) {
+				role = tg.Name
+			}
+			if !slices.Contains(model.LeaderElectedRoles(), role) {
+				add(path+".process", "%q: process-stop is the graceful stop of a leader-elected process; allowed: %s (etcd's graceful stop, with its leadership transfer, is not modelled)",
+					orDefault(role, model.RoleEtcd), strings.Join(model.LeaderElectedRoles(), ", "))
 			}
 		case model.FaultJoinControlPlane:
 			var joining []string
@@ -838,6 +890,15 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	if m := cp.minor(); m < minKubernetesMinor || m > maxKubernetesMinor {
 		add("kubernetesVersion", "unsupported version %q; allowed: 1.%d to 1.%d (e.g. \"1.31\")", cp.KubernetesVersion, minKubernetesMinor, maxKubernetesMinor)
 	}
+	if a := cp.APIServer; a != nil && a.LivenessProbe != nil && a.LivenessProbe.FailureThreshold < 0 {
+		add("apiserver.livenessProbe.failureThreshold", "must not be negative")
+	}
+	if k := cp.Kubelet; k != nil {
+		kc := model.KubeletConfig{RestartBackoff: k.RestartBackOff.D(), MaxRestartBackoff: k.MaxRestartBackOff.D()}.WithDefaults()
+		if kc.RestartBackoff > kc.MaxRestartBackoff {
+			add("kubelet.restartBackOff", "%v exceeds maxRestartBackOff (%v)", kc.RestartBackoff, kc.MaxRestartBackoff)
+		}
+	}
 	if nl := cp.NodeLifecycle; nl != nil {
 		p := "nodeLifecycle."
 		for _, d := range []struct {
@@ -892,6 +953,43 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 		}
 		if lb.Fall < 0 || lb.Rise < 0 || lb.Inter < 0 {
 			add(p[:len(p)-1], "inter, fall and rise must not be negative")
+		}
+		kind := model.LBKind(lb.Kind)
+		proxied := kind == model.LBHAProxy || kind == model.LBKeepalived
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"check", lb.Check != ""}, {"inter", lb.Inter != 0}, {"fall", lb.Fall != 0}, {"rise", lb.Rise != 0},
+			{"timeoutCheck", lb.TimeoutCheck != 0}, {"timeoutConnect", lb.TimeoutConnect != 0}, {"timeoutServer", lb.TimeoutServer != 0}} {
+			if f.set && !proxied && (kind == model.LBKubeVIP || kind == model.LBNone) {
+				add(p+f.name, "applies only to haproxy and keepalived: %s has no proxy", lb.Kind)
+			}
+		}
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"advertInterval", lb.AdvertInterval != 0}, {"priorities", lb.Priorities != nil}, {"checkScript", lb.CheckScript != nil}} {
+			if f.set && kind != model.LBKeepalived && kind.Valid() {
+				add(p+f.name, "applies only to keepalived, not %s", lb.Kind)
+			}
+		}
+		if kind == model.LBKeepalived && lb.Priorities != nil {
+			if len(lb.Priorities) != len(lb.Hosts) {
+				add(p+"priorities", "%d priorities for %d hosts: give one per host, in hosts order", len(lb.Priorities), len(lb.Hosts))
+			}
+			for i, pr := range lb.Priorities {
+				if pr < 1 || pr > 254 {
+					add(fmt.Sprintf("%spriorities[%d]", p, i), "%d: VRRP priorities are 1 to 254", pr)
+				}
+			}
+		}
+		if cs := lb.CheckScript; cs != nil {
+			if cs.Fall < 0 || cs.Rise < 0 {
+				add(p+"checkScript", "fall and rise must not be negative")
+			}
+			if cs.Weight != nil && (*cs.Weight < -253 || *cs.Weight > 253) {
+				add(p+"checkScript.weight", "%d: keepalived allows -253 to 253 (0: FAULT while failing)", *cs.Weight)
+			}
 		}
 		if lb.LeaderElection != nil {
 			if model.LBKind(lb.Kind) != model.LBKubeVIP {
@@ -1160,6 +1258,10 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 		}
 		if a := cp.APIServer; a != nil {
 			ac.RequestTimeout, ac.HealthTimeout, ac.WatchCacheStaleAfter = a.RequestTimeout.D(), a.HealthTimeout.D(), a.WatchCacheStaleAfter.D()
+			ac.EtcdKeepaliveTime, ac.EtcdKeepaliveTimeout = a.EtcdKeepaliveTime.D(), a.EtcdKeepaliveTimeout.D()
+			if l := a.LivenessProbe; l != nil {
+				ac.Liveness = model.LivenessProbe{InitialDelay: l.InitialDelay.D(), Period: l.Period.D(), Timeout: l.Timeout.D(), FailureThreshold: l.FailureThreshold}
+			}
 		}
 		cfg.APIServers = append(cfg.APIServers, ac)
 	}
@@ -1180,10 +1282,17 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 	if sp.workerPlane() {
 		cfg.Workers = compileWorkers(sp)
 	}
+	if k := cp.Kubelet; k != nil {
+		cfg.Kubelet = model.KubeletConfig{RestartBackoff: k.RestartBackOff.D(), MaxRestartBackoff: k.MaxRestartBackOff.D()}
+	}
 	if lb, _ := cp.lb(); lb != nil && lb.Kind != "none" {
 		cfg.LoadBalancer = &model.LoadBalancerConfig{Kind: model.LBKind(lb.Kind), Hosts: slices.Clone(lb.Hosts), Check: lb.Check,
 			Inter: lb.Inter.D(), Fall: lb.Fall, Rise: lb.Rise, TimeoutCheck: lb.TimeoutCheck.D(), AdvertInterval: lb.AdvertInterval.D(),
+			ConnectTimeout: lb.TimeoutConnect.D(), ServerTimeout: lb.TimeoutServer.D(), Priorities: slices.Clone(lb.Priorities),
 			LE: lb.LeaderElection.model()}
+		if cs := lb.CheckScript; cs != nil {
+			cfg.LoadBalancer.Script = model.VRRPScript{Interval: cs.Interval.D(), Fall: cs.Fall, Rise: cs.Rise, Weight: cs.Weight}
+		}
 	}
 }
 
