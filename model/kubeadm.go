@@ -202,7 +202,6 @@ func (o *operation) connect(from *Host) {
 	o.client = c.NewEtcdClient(name, from, ready...)
 	o.client.onStop = func() { o.fail(fmt.Sprintf("%s went down with its host %s", name, from.Name)) }
 	o.retry = o.client.Proc.NewTimer(name+"/poll", o.attempt)
-	o.deadline = c.Sim.Now().Add(KubeadmEtcdPollTimeout)
 }
 
 // poll starts a poll of the current step: its first attempt now.
