@@ -1,0 +1,53 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+func explainDoc(t *testing.T, doc string) string {
+	t.Helper()
+	s, err := Load("t.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := Explain(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex.String()
+}
+
+// explain shows the knobs of the load balancer's kind only, with their
+// values and sources, and the join settings the Kubernetes version picks.
+func TestExplainPerKind(t *testing.T) {
+	vip := explainDoc(t, strings.Replace(libraryDoc(t, "lb-vip-pair"), "{kind: keepalived, hosts: [lb-1, lb-2]}",
+		"{kind: keepalived, hosts: [lb-1, lb-2], priorities: [120, 100], checkScript: {weight: 0}, timeoutServer: 30s}", 1))
+	for _, want := range []string{
+		"loadBalancer.priorities         [120 100]              scenario file",
+		"loadBalancer.checkScript        every 3s, fall 10, rise 2, weight 0 scenario file",
+		"loadBalancer.timeoutServer      30s                    scenario file",
+		"loadBalancer.timeoutConnect     5s                     default:",
+		"apiserver.livenessProbe         after 10s, every 10s, timeout 15s, 8 failures default:",
+	} {
+		if !strings.Contains(vip, want) {
+			t.Errorf("keepalived: no %q in\n%s", want, vip)
+		}
+	}
+	haproxy := explainDoc(t, libraryDoc(t, "stacked-3-master-crash"))
+	if strings.Contains(haproxy, "advertInterval") || strings.Contains(haproxy, "priorities") || !strings.Contains(haproxy, "loadBalancer.inter") {
+		t.Errorf("haproxy shows keepalived knobs, or not its own:\n%s", haproxy)
+	}
+	kubeVIP := explainDoc(t, strings.Replace(libraryDoc(t, "lb-vip-pair"), "{kind: keepalived, hosts: [lb-1, lb-2]}", "{kind: kube-vip}", 1))
+	if strings.Contains(kubeVIP, "loadBalancer.inter") || !strings.Contains(kubeVIP, "loadBalancer.leaderElection     15s/10s/2s, start 2s, exit 0s") {
+		t.Errorf("kube-vip shows proxy knobs, or not its lease timing:\n%s", kubeVIP)
+	}
+	grow := explainDoc(t, libraryDoc(t, "grow-1-to-3-masters"))
+	old := explainDoc(t, strings.Replace(libraryDoc(t, "grow-1-to-3-masters"), `kubernetesVersion: "1.33"`, `kubernetesVersion: "1.28"`, 1))
+	if !strings.Contains(grow, "learner, promoted once in sync") || !strings.Contains(old, "voter at once") {
+		t.Errorf("join mode by version not shown:\n%s\n%s", grow, old)
+	}
+	if !strings.Contains(grow, "master-3       zone-c   etcd-3, kubelet-master-3") || !strings.Contains(grow, "(joins later") {
+		t.Errorf("joining host not marked:\n%s", grow)
+	}
+}
