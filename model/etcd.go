@@ -123,6 +123,7 @@ type Member struct {
 	readCtx           uint64
 	lastLeader        uint64 // the leader before the current election, for narration
 	pendingConf       uint64 // leader: index of the last conf change proposed (raft's pendingConfIndex)
+	leadTransferee    uint64 // leader: the voter a pending leadership transfer goes to (raft's leadTransferee)
 
 	// Ready loop.
 	saving   bool
@@ -148,6 +149,15 @@ type Member struct {
 	leaveWhy  string   // why leaveTimer will stop it
 	startedAt sim.Time // when its process last started
 	publishAt sim.Time // when to (re)publish its name, if not started yet
+
+	// Graceful stop (SIGTERM): what its server's Stop waits for.
+	stopping     bool          // asked to stop; exits once the wait is over
+	sigtermFault int           // the fault that sent SIGTERM
+	stopTo       uint64        // the transferee it waits to see leading; none: no transfer
+	stopAsked    sim.Time      // when it was asked
+	stopLeft     time.Duration // what is left of the wait (the request timeout), on its clock
+	stopAborted  sim.Time      // when raft aborted the transfer, if it did
+	stopPoll     *Timer        // created at the first SIGTERM
 
 	tick       *Timer
 	saveDone   *Timer
@@ -254,6 +264,8 @@ func (m *Member) Start() {
 func (m *Member) Stop() {
 	m.state = Follower
 	m.lead = none
+	m.leadTransferee = none
+	m.stopping, m.stopTo = false, none
 	m.e.c.leadershipChanged()
 }
 
@@ -310,6 +322,9 @@ func (m *Member) tickHeartbeat() {
 		if m.state != Leader {
 			return
 		}
+		if m.leadTransferee != none {
+			m.abortTransfer()
+		}
 	}
 	if m.heartbeatElapsed >= 1 {
 		m.heartbeatElapsed = 0
@@ -356,6 +371,7 @@ func (m *Member) reset(term uint64) {
 		m.hs.vote = none
 	}
 	m.lead = none
+	m.leadTransferee = none
 	m.electionElapsed = 0
 	m.heartbeatElapsed = 0
 	m.resetRandomizedTimeout()
@@ -445,13 +461,16 @@ func (m *Member) hup() {
 		why = fmt.Sprintf("election timer fired: %d ticks (its randomized timeout) without a message from leader %s", m.randomizedTimeout, m.peer(prev).Name)
 	}
 	if *m.cfg.PreVote {
-		m.campaign(true, why)
+		m.campaign(true, why, false)
 	} else {
-		m.campaign(false, why)
+		m.campaign(false, why, false)
 	}
 }
 
-func (m *Member) campaign(pre bool, why string) {
+// campaign starts a pre-election or an election. A transfer campaign
+// (asked for by the leader with MsgTimeoutNow) marks its vote requests
+// campaignTransfer.
+func (m *Member) campaign(pre bool, why string, transfer bool) {
 	var typ MsgType
 	var term uint64
 	if pre {
@@ -465,7 +484,7 @@ func (m *Member) campaign(pre bool, why string) {
 	}
 	if won, _ := m.poll(m.ID, true); won {
 		if pre {
-			m.campaign(false, "won the pre-vote")
+			m.campaign(false, "won the pre-vote", false)
 		} else {
 			m.becomeLeader("single member")
 		}
@@ -474,6 +493,9 @@ func (m *Member) campaign(pre bool, why string) {
 	for b := m.conf.voters &^ bit(m.ID); b != 0; b &= b - 1 {
 		msg := m.newMsg(typ, uint64(bits.TrailingZeros64(b))+1)
 		msg.Term, msg.Index, msg.LogTerm = term, m.log.lastIndex(), m.log.lastTerm()
+		if transfer {
+			msg.Context = campaignTransfer
+		}
 	}
 }
 
@@ -528,8 +550,11 @@ func (m *Member) step(msg *Message) {
 		if msg.Type == MsgVote || msg.Type == MsgPreVote {
 			// CheckQuorum's vote lease: a member that heard from a live
 			// leader within the (non-randomized) election timeout ignores
-			// the request, so a flapping member cannot depose it.
-			if m.lead != none && m.electionElapsed < m.cfg.electionTicks() {
+			// the request, so a flapping member cannot depose it. A
+			// leadership transfer's vote request is exempt: the leader
+			// itself asked for that campaign.
+			force := msg.Type == MsgVote && msg.Context == campaignTransfer
+			if !force && m.lead != none && m.electionElapsed < m.cfg.electionTicks() {
 				reason := fmt.Sprintf("heard from leader %s %d ticks ago (lease not expired)", m.peer(m.lead).Name, m.electionElapsed)
 				if m.lead == m.ID {
 					reason = fmt.Sprintf("it leads term %d and its quorum check is %d ticks old (lease not expired)", m.hs.term, m.electionElapsed)
@@ -546,7 +571,11 @@ func (m *Member) step(msg *Message) {
 		default:
 			reason := fmt.Sprintf("saw higher term %d from %s (%s)", msg.Term, from.Name, msg.Type)
 			if m.state == Leader {
-				m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: reason})
+				why := reason
+				if msg.Type == MsgVote && msg.Context == campaignTransfer && from.ID == m.leadTransferee {
+					why = fmt.Sprintf("leadership transfer: %s campaigns for term %d at its request (MsgVote)", from.Name, msg.Term)
+				}
+				m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: why})
 			}
 			if msg.Type == MsgApp || msg.Type == MsgHeartbeat || msg.Type == MsgSnap {
 				m.becomeFollower(msg.Term, from.ID, reason)
@@ -625,7 +654,8 @@ func (m *Member) stepLeader(msg *Message, from *Member) {
 			return
 		}
 		wasPaused := pr.probe && pr.probeSent
-		if pr.match < msg.Index {
+		updated := pr.match < msg.Index
+		if updated {
 			pr.match = msg.Index
 			pr.probeSent = false
 			pr.probe = false
@@ -637,6 +667,9 @@ func (m *Member) stepLeader(msg *Message, from *Member) {
 			m.sendAppend(from.ID, true)
 		}
 		for m.sendAppend(from.ID, false) {
+		}
+		if updated && from.ID == m.leadTransferee && pr.match == m.log.lastIndex() {
+			m.newMsg(MsgTimeoutNow, from.ID) // the transferee caught up
 		}
 	case MsgHeartbeatResp:
 		pr.recentActive = true
@@ -668,7 +701,7 @@ func (m *Member) stepCandidate(msg *Message, from *Member) {
 		won, lost := m.poll(from.ID, !msg.Reject)
 		switch {
 		case won && m.state == PreCandidate:
-			m.campaign(false, "won the pre-vote: "+m.votersGranted())
+			m.campaign(false, "won the pre-vote: "+m.votersGranted(), false)
 		case won:
 			m.becomeLeader(m.votersGranted())
 			m.bcastAppend()
@@ -699,6 +732,8 @@ func (m *Member) stepFollower(msg *Message, from *Member) {
 		m.handleSnap(msg, from)
 	case MsgReadIndexResp:
 		m.readIndexResolved(msg.Context, msg.Index)
+	case MsgTimeoutNow:
+		m.timeoutNow(from)
 	}
 }
 
@@ -1067,11 +1102,12 @@ func (m *Member) proposeClient(client *Process, id uint64, op Op) {
 }
 
 // propose is raft's MsgProp at the leader. A leader that is no longer in
-// its own configuration (it applied its removal) drops proposals. A conf
-// change proposed while another is not yet applied becomes an empty entry:
-// it commits without effect and its client waits until its timeout.
+// its own configuration (it applied its removal), or that is transferring
+// its leadership, drops proposals. A conf change proposed while another is
+// not yet applied becomes an empty entry: it commits without effect and its
+// client waits until its timeout.
 func (m *Member) propose(es ...Entry) bool {
-	if !m.conf.has(m.ID) {
+	if !m.conf.has(m.ID) || m.leadTransferee != none {
 		return false
 	}
 	for k := range es {
@@ -1247,4 +1283,190 @@ func (e *Etcd) memberOf(p *Process) *Member {
 		return e.byProc[p.index]
 	}
 	return nil
+}
+
+// --- Leadership transfer and graceful stop ------------------------------
+
+// Leadership transfer, as etcd's raft runs it (MsgTransferLeader at the
+// leader). While a transfer is pending the leader drops proposals. If the
+// transferee's log is complete it tells it at once to campaign
+// (MsgTimeoutNow); otherwise it first sends it what it lacks and tells it
+// when its MsgAppResp shows it caught up. The transferee campaigns without
+// a pre-vote and without waiting for its election timer, and marks its vote
+// requests campaignTransfer: a voter grants them even within the CheckQuorum
+// lease, since the leader it heard from is the one that asked. A transfer
+// not done within an election timeout of the leader's is given up, and the
+// leader takes proposals again.
+
+// campaignTransfer marks the vote requests of a campaign the leader asked
+// for (raft's campaignTransfer context).
+const campaignTransfer = 1
+
+// errTimeoutLeaderTransfer is etcd's error when the transferee did not
+// take over within the request timeout.
+const errTimeoutLeaderTransfer = "etcdserver: request timed out, leader transfer took too long"
+
+// transferLeader starts a leadership transfer to voter to. Raft restarts
+// the leader's election-timeout count, so the transfer has a full election
+// timeout (and the next quorum check comes that much later).
+func (m *Member) transferLeader(to uint64) {
+	if m.state != Leader || to == m.ID || m.leadTransferee == to {
+		return
+	}
+	m.electionElapsed = 0
+	m.leadTransferee = to
+	if m.prs[to-1].match == m.log.lastIndex() {
+		m.newMsg(MsgTimeoutNow, to)
+	} else {
+		m.sendAppend(to, true)
+	}
+}
+
+// abortTransfer gives a pending transfer up.
+func (m *Member) abortTransfer() {
+	m.leadTransferee = none
+	if m.stopping && m.stopAborted == 0 {
+		m.stopAborted = m.Proc.Now()
+	}
+}
+
+// timeoutNow is a follower told by its leader to take over. Like any
+// campaign it needs a voter with no committed conf change left to apply.
+func (m *Member) timeoutNow(from *Member) {
+	if !m.promotable() || m.pendingConfToApply() {
+		return
+	}
+	m.campaign(false, fmt.Sprintf("leader %s asked it to take over at once (MsgTimeoutNow): a leadership transfer, without pre-vote", from.Name), true)
+}
+
+// longestConnected is etcd's choice of transferee: among the other voters,
+// the one its peer transport has been connected to longest (rafthttp's
+// ActiveSince), the first in ID order on a tie; none if it is connected to
+// none of them.
+func (m *Member) longestConnected() uint64 {
+	var best uint64
+	var oldest sim.Time
+	for b := m.conf.voters &^ bit(m.ID); b != 0; b &= b - 1 {
+		i := bits.TrailingZeros64(b)
+		since := m.activeSince(i)
+		if since == 0 {
+			continue
+		}
+		if best == none || since < oldest {
+			best, oldest = uint64(i+1), since
+		}
+	}
+	return best
+}
+
+// Graceful stop. On SIGTERM etcd's interrupt handler closes the embedded
+// server (embed.Etcd.Close), whose EtcdServer.Stop first moves leadership
+// away (TransferLeadership) and then stops the server (HardStop); the
+// process exits after that. Only a leader with other voters transfers: to
+// the voter it has been connected to longest, waiting until that voter is
+// the leader it follows (MoveLeader looks every heartbeat interval) for at
+// most the request timeout. It stops either way, so a transfer that fails
+// costs the cluster a normal election after the stop. A follower, a lone
+// member, or a leader connected to no other voter stops at once.
+//
+// Not modelled: before that, Close shuts the member's client-facing gRPC
+// and HTTP servers, so its own clients lose it at SIGTERM rather than when
+// it exits.
+
+// sigterm delivers SIGTERM: handled at once by a running process, on resume
+// by a frozen one, not at all by a stopped one.
+func (m *Member) sigterm(fault int) {
+	switch m.Proc.state {
+	case Running:
+		m.gracefulStop(fault)
+		m.ready()
+	case Paused:
+		m.sigtermFault = fault
+		m.stopTimer().At(m.Proc.Now())
+	}
+}
+
+func (m *Member) stopTimer() *Timer {
+	if m.stopPoll == nil {
+		m.stopPoll = m.Proc.NewTimer(m.Name+"/graceful-stop", m.onStopTimer)
+	}
+	return m.stopPoll
+}
+
+func (m *Member) onStopTimer() {
+	if !m.stopping {
+		m.gracefulStop(m.sigtermFault) // SIGTERM came while it was frozen
+		m.ready()
+		return
+	}
+	m.pollStop()
+}
+
+// gracefulStop is EtcdServer.Stop.
+func (m *Member) gracefulStop(fault int) {
+	if m.stopping {
+		return
+	}
+	p := m.Proc
+	m.stopping, m.sigtermFault, m.stopAsked, m.stopTo, m.stopAborted = true, fault, p.Now(), none, 0
+	asked := Record{Event: EvProcStopped, Proc: p.Name, Host: p.Host.Name, Fault: fault, Reason: "asked to stop (SIGTERM)"}
+	var why string
+	switch {
+	case m.state != Leader:
+		why = "not the leader, it has no leadership to hand over"
+	case bits.OnesCount64(m.conf.voters) < 2:
+		why = "the only voter, it has no leadership to hand over"
+	default:
+		if m.stopTo = m.longestConnected(); m.stopTo == none {
+			why = "connected to no other voter, it cannot hand over its leadership (" + ErrUnhealthy + ")"
+		}
+	}
+	if m.stopTo == none {
+		m.e.c.Record(asked)
+		m.exitStopped("stopped (SIGTERM): " + why)
+		return
+	}
+	asked.Reason += fmt.Sprintf(": leadership transfer to %s (longest connected) before stopping", m.peer(m.stopTo).Name)
+	m.e.c.Record(asked)
+	m.stopLeft = m.cfg.RequestTimeout
+	m.transferLeader(m.stopTo)
+	m.pollStop()
+}
+
+// pollStop is MoveLeader's wait: done once the transferee is the leader
+// this member follows, given up when the request timeout is over.
+func (m *Member) pollStop() {
+	to := m.peer(m.stopTo).Name
+	switch {
+	case m.lead == m.stopTo:
+		m.exitStopped(fmt.Sprintf("stopped (SIGTERM) after handing its leadership to %s (took %v)",
+			to, m.Proc.Now().Sub(m.stopAsked).Round(time.Microsecond)))
+	case m.stopLeft <= 0:
+		why := fmt.Sprintf("stopped (SIGTERM) without handing over its leadership: %s was not the leader after the request timeout (%v): %s",
+			to, m.cfg.RequestTimeout, errTimeoutLeaderTransfer)
+		if m.stopAborted != 0 {
+			why += fmt.Sprintf("; raft had given the transfer up after an election timeout, %v after it began",
+				m.stopAborted.Sub(m.stopAsked).Round(time.Microsecond))
+		}
+		m.exitStopped(why)
+	default:
+		d := min(m.cfg.HeartbeatInterval, m.stopLeft)
+		m.stopLeft -= d
+		m.stopTimer().After(d)
+	}
+}
+
+// exitStopped ends the graceful stop: the process exits. If its fault
+// healed meanwhile, it starts again at once.
+func (m *Member) exitStopped(why string) {
+	p, c := m.Proc, m.e.c
+	if m.state == Leader {
+		m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: "its etcd stops (SIGTERM) while leading"})
+	}
+	c.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: why})
+	p.kill()
+	if p.enabled && p.Host.up {
+		c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: "restarted"})
+		p.start()
+	}
 }

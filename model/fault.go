@@ -35,9 +35,11 @@ const (
 	FaultLink FaultKind = "link"
 	// FaultSlowDisk: fsyncs on the target hosts take Fsync.
 	FaultSlowDisk FaultKind = "slow-disk"
-	// FaultProcessStop: a graceful stop (SIGTERM) of a leader-elected
-	// process: with ReleaseOnCancel it releases its lease first. The
-	// kubelet restarts it.
+	// FaultProcessStop: a graceful stop (SIGTERM) of etcd (the default)
+	// or of a leader-elected process. An etcd leader first hands its
+	// leadership to the voter it has been connected to longest; etcd is
+	// restarted at the end. A leader-elected process with ReleaseOnCancel
+	// releases its lease first; the kubelet restarts it.
 	FaultProcessStop FaultKind = "process-stop"
 	// FaultAPIError: every API request of the process fails at once (a
 	// broken credential, a refusing proxy) until the heal.
@@ -111,8 +113,8 @@ const (
 	RoleKubeVIP      = "kube-vip"
 )
 
-// LeaderElectedRoles are the processes a process-stop can stop
-// gracefully.
+// LeaderElectedRoles are the processes besides etcd that a process-stop
+// can stop gracefully.
 func LeaderElectedRoles() []string {
 	return []string{GroupKCM, GroupScheduler, GroupCCM, RoleKubeVIP}
 }
@@ -463,9 +465,17 @@ func (f *Fault) inject() {
 					p.pause()
 					c.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
 				case FaultProcessStop:
-					if k, ok := p.h.(*Controller); ok && p.state == Running {
-						c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
-						k.el.shutdown()
+					switch k := p.h.(type) {
+					case *Controller:
+						if p.state == Running {
+							c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
+							k.el.shutdown()
+						}
+					case *Member:
+						// etcd's static pod restart is not modelled: it
+						// starts again at the heal, like a killed one.
+						p.enabled = false
+						k.sigterm(f.ID)
 					}
 				case FaultAPIError:
 					p.apiFault = apiFail
@@ -534,8 +544,11 @@ func (f *Fault) heal() {
 				h.boot()
 			}
 		}
-	case FaultProcessKill:
+	case FaultProcessKill, FaultProcessStop:
 		for _, p := range f.procs {
+			if _, ok := p.h.(*Member); !ok && f.Cfg.Kind == FaultProcessStop {
+				continue // the kubelet restarts a leader-elected process
+			}
 			p.enabled = true
 			if p.Host.up && p.state == Stopped {
 				c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "restarted"})
@@ -620,6 +633,9 @@ func (f *Fault) describe() string {
 		what = "slow disk: fsync " + fc.Fsync.String()
 	case FaultProcessStop:
 		what = "stop " + f.processRole() + " gracefully (SIGTERM)"
+		if f.processRole() == RoleEtcd {
+			what = "stop etcd gracefully (SIGTERM; a leader first transfers its leadership)"
+		}
 	case FaultAPIError:
 		what = "API requests of " + f.processRole() + " fail at once"
 	case FaultAPIBlock:

@@ -18,7 +18,8 @@ const (
 	MsgHeartbeat
 	// MsgHeartbeatResp: follower → leader, echoing Context.
 	MsgHeartbeatResp
-	// MsgVote: candidate asks for a vote at Term for a log ending at (Index, LogTerm).
+	// MsgVote: candidate asks for a vote at Term for a log ending at (Index, LogTerm);
+	// Context is campaignTransfer if the leader asked for the campaign.
 	MsgVote
 	MsgVoteResp
 	// MsgPreVote: like MsgVote at Term = candidate's term + 1, changing no term.
@@ -62,6 +63,9 @@ const (
 	// MsgGone: a member's answer to a raft message from a member it knows
 	// was removed (rafthttp's HTTP 410 Gone); the removed member exits.
 	MsgGone
+	// MsgTimeoutNow: a leader transferring its leadership tells the
+	// transferee, whose log is up to date, to campaign at once.
+	MsgTimeoutNow
 )
 
 // Verb is what an API request asks of a kube-apiserver.
@@ -133,6 +137,8 @@ func (t MsgType) String() string {
 		return "ClientMember"
 	case MsgGone:
 		return "Gone"
+	case MsgTimeoutNow:
+		return "MsgTimeoutNow"
 	}
 	return fmt.Sprintf("MsgType(%d)", int(t))
 }
@@ -165,7 +171,7 @@ type Message struct {
 	Reject     bool
 	RejectHint uint64
 	Entries    []Entry
-	Context    uint64 // read-index context or client request id
+	Context    uint64 // read-index context, client request id, or a MsgVote's campaignTransfer
 
 	Linearizable bool   // MsgClientRead
 	Err          string // MsgClientReply: "" on success, else etcd's error text

@@ -763,9 +763,10 @@ func (s *Spec) Check() error {
 			if tg, err := model.ParseTarget(f.Target); role == "" && err == nil && (tg.Kind == model.TargetRole || tg.Kind == model.TargetLeader) {
 				role = tg.Name
 			}
-			if !slices.Contains(model.LeaderElectedRoles(), role) {
-				add(path+".process", "%q: process-stop is the graceful stop of a leader-elected process; allowed: %s (etcd's graceful stop, with its leadership transfer, is not modelled)",
-					orDefault(role, model.RoleEtcd), strings.Join(model.LeaderElectedRoles(), ", "))
+			allowed := append([]string{model.RoleEtcd}, model.LeaderElectedRoles()...)
+			if role = orDefault(role, model.RoleEtcd); !slices.Contains(allowed, role) {
+				add(path+".process", "%q: process-stop is the graceful stop (SIGTERM) of etcd or of a leader-elected process, and the graceful stop of %s is not modelled; allowed: %s",
+					role, role, strings.Join(allowed, ", "))
 			}
 		case model.FaultJoinControlPlane:
 			var joining []string

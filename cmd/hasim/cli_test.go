@@ -67,6 +67,15 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("new leader %+v, want one 0.8-3s after the kill", f.NewLeader)
 			}
 		},
+		"etcd-leader-graceful-stop": func(t *testing.T, d report.Document) {
+			f := d.Summary.Faults[0]
+			if f.NewLeader == nil || f.NewLeader.After > 0.05 || !hasReason(d, "member.candidate", "MsgTimeoutNow") {
+				t.Errorf("new leader %+v, want a leadership transfer within 50 ms", f.NewLeader)
+			}
+			if u := d.Summary.Probes[0].Unavailable; u > 0.3 {
+				t.Errorf("writes unavailable %.1fs through a graceful stop", u)
+			}
+		},
 		"etcd-leader-pause": func(t *testing.T, d report.Document) {
 			f := d.Summary.Faults[0]
 			if f.NewLeader == nil || !hasEvent(d, "member.follower", f.LeaderBefore, *f.HealedAt, *f.HealedAt+0.01) {
