@@ -180,10 +180,7 @@ func Build(cfg Config) (*Cluster, error) {
 		c.Etcd.Members = append(c.Etcd.Members, m)
 	}
 	n := len(c.Etcd.Members)
-	initial := n
-	if k := cfg.Etcd.InitialMembers; k > 0 {
-		initial = k
-	}
+	initial := cfg.Etcd.initialCount(n)
 	for i, m := range c.Etcd.Members {
 		m.votes = make([]int8, n)
 		m.prs = make([]progress, n)
@@ -250,6 +247,22 @@ func Build(cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
+// hostSet checks that a list names defined hosts, each once, and returns
+// them as a set; undefined and twice are the errors' formats.
+func hostSet(list []string, hosts map[string]bool, bad func(string, ...any), undefined, twice string) map[string]bool {
+	set := map[string]bool{}
+	for _, h := range list {
+		if !hosts[h] {
+			bad(undefined, h)
+		}
+		if set[h] {
+			bad(twice, h)
+		}
+		set[h] = true
+	}
+	return set
+}
+
 func (c *Cluster) addProcess(name, role string, h *Host, hd Handler) *Process {
 	p := &Process{Name: name, Role: role, Host: h, c: c, index: len(c.Procs), h: hd}
 	h.Procs = append(h.Procs, p)
@@ -295,16 +308,7 @@ func (cfg *Config) validate() error {
 	if k := cfg.Etcd.InitialMembers; k > len(cfg.EtcdMembers) {
 		bad("etcd initialMembers %d exceeds the %d members", k, len(cfg.EtcdMembers))
 	}
-	used := map[string]bool{}
-	for _, h := range cfg.EtcdMembers {
-		if !hosts[h] {
-			bad("etcd member on host %q, which is not defined", h)
-		}
-		if used[h] {
-			bad("host %q runs two etcd members", h)
-		}
-		used[h] = true
-	}
+	hostSet(cfg.EtcdMembers, hosts, bad, "etcd member on host %q, which is not defined", "host %q runs two etcd members")
 	if err := cfg.Etcd.WithDefaults().Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -374,20 +378,8 @@ func (cfg *Config) validate() error {
 			}
 		}
 	}
-	joining := map[string]bool{}
-	for _, h := range cfg.Joining {
-		if !hosts[h] {
-			bad("joining host %q, which is not defined", h)
-		}
-		if joining[h] {
-			bad("joining host %q listed twice", h)
-		}
-		joining[h] = true
-	}
-	initial := len(cfg.EtcdMembers)
-	if k := cfg.Etcd.InitialMembers; k > 0 {
-		initial = k
-	}
+	joining := hostSet(cfg.Joining, hosts, bad, "joining host %q, which is not defined", "joining host %q listed twice")
+	initial := cfg.Etcd.initialCount(len(cfg.EtcdMembers))
 	for i, h := range cfg.EtcdMembers {
 		if joining[h] && i < initial {
 			bad("etcd-%d on joining host %q is an initial member: a joining host's member must be added later (etcd initialMembers)", i+1, h)

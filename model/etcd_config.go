@@ -146,3 +146,11 @@ func (c EtcdConfig) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// initialCount is how many of n members form the initial cluster.
+func (c EtcdConfig) initialCount(n int) int {
+	if c.InitialMembers > 0 {
+		return c.InitialMembers
+	}
+	return n
+}

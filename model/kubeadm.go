@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"hasim/sim"
@@ -75,7 +76,7 @@ type operation struct {
 	deadline  sim.Time // the current poll's end
 	attemptAt sim.Time // the current attempt's start
 	attempts  int      // attempts of the current poll
-	tries     []string // the polls that needed retries, for the summary
+	tries     []string // the steps (add, promote) that needed retries, for the summary
 	lastErr   string
 }
 
@@ -277,7 +278,7 @@ func (o *operation) done(what string) {
 	f.doneAt = o.c.Sim.Now()
 	reason := fmt.Sprintf("%s, %v after it began", what, f.doneAt.Sub(o.began).Round(time.Millisecond))
 	if len(o.tries) > 0 {
-		reason += "; " + joinWords(o.tries)
+		reason += "; " + strings.Join(o.tries, " and ")
 	}
 	o.end(EvOpDone, reason)
 }
@@ -307,18 +308,4 @@ func (o *operation) record(event string) Record {
 		r.Member = o.member.Name
 	}
 	return r
-}
-
-func joinWords(s []string) string {
-	switch len(s) {
-	case 0:
-		return ""
-	case 1:
-		return s[0]
-	}
-	out := s[0]
-	for _, x := range s[1 : len(s)-1] {
-		out += ", " + x
-	}
-	return out + " and " + s[len(s)-1]
 }

@@ -161,12 +161,9 @@ func (n *Narrator) Sentence(r model.Record) string {
 		return fmt.Sprintf("the virtual IP now answers on %s: %s", r.Host, r.Reason)
 	case model.EvMemberAdded, model.EvMemberPromoted, model.EvMemberRemoved:
 		return fmt.Sprintf("%s is %s", r.Member, r.Reason)
-	case model.EvOpDone:
-		return fmt.Sprintf("%s (fault %d) is done: %s", n.faultNames[r.Fault], r.Fault, r.Reason)
-	case model.EvOpRetrying:
-		return fmt.Sprintf("%s (fault %d): %s", n.faultNames[r.Fault], r.Fault, r.Reason)
-	case model.EvOpFailed:
-		return fmt.Sprintf("%s (fault %d) FAILED: %s", n.faultNames[r.Fault], r.Fault, r.Reason)
+	case model.EvOpRetrying, model.EvOpDone, model.EvOpFailed:
+		how := map[string]string{model.EvOpRetrying: ":", model.EvOpDone: " is done:", model.EvOpFailed: " FAILED:"}[r.Event]
+		return fmt.Sprintf("%s (fault %d)%s %s", n.faultNames[r.Fault], r.Fault, how, r.Reason)
 	case model.EvMemberLeft:
 		return fmt.Sprintf("%s leaves the cluster, its etcd on %s exits: %s", r.Member, r.Host, r.Reason)
 	}

@@ -956,22 +956,18 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			add(p[:len(p)-1], "inter, fall and rise must not be negative")
 		}
 		kind := model.LBKind(lb.Kind)
-		proxied := kind == model.LBHAProxy || kind == model.LBKeepalived
 		for _, f := range []struct {
-			name string
-			set  bool
-		}{{"check", lb.Check != ""}, {"inter", lb.Inter != 0}, {"fall", lb.Fall != 0}, {"rise", lb.Rise != 0},
-			{"timeoutCheck", lb.TimeoutCheck != 0}, {"timeoutConnect", lb.TimeoutConnect != 0}, {"timeoutServer", lb.TimeoutServer != 0}} {
-			if f.set && !proxied && (kind == model.LBKubeVIP || kind == model.LBNone) {
-				add(p+f.name, "applies only to haproxy and keepalived: %s has no proxy", lb.Kind)
-			}
-		}
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{{"advertInterval", lb.AdvertInterval != 0}, {"priorities", lb.Priorities != nil}, {"checkScript", lb.CheckScript != nil}} {
-			if f.set && kind != model.LBKeepalived && kind.Valid() {
+			name                string
+			set, keepalivedOnly bool
+		}{{"check", lb.Check != "", false}, {"inter", lb.Inter != 0, false}, {"fall", lb.Fall != 0, false}, {"rise", lb.Rise != 0, false},
+			{"timeoutCheck", lb.TimeoutCheck != 0, false}, {"timeoutConnect", lb.TimeoutConnect != 0, false}, {"timeoutServer", lb.TimeoutServer != 0, false},
+			{"advertInterval", lb.AdvertInterval != 0, true}, {"priorities", lb.Priorities != nil, true}, {"checkScript", lb.CheckScript != nil, true}} {
+			switch {
+			case !f.set || !kind.Valid():
+			case f.keepalivedOnly && kind != model.LBKeepalived:
 				add(p+f.name, "applies only to keepalived, not %s", lb.Kind)
+			case !f.keepalivedOnly && (kind == model.LBKubeVIP || kind == model.LBNone):
+				add(p+f.name, "applies only to haproxy and keepalived: %s has no proxy", lb.Kind)
 			}
 		}
 		if kind == model.LBKeepalived && lb.Priorities != nil {
