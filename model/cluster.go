@@ -270,6 +270,10 @@ func (c *Cluster) addProcess(name, role string, h *Host, hd Handler) *Process {
 	return p
 }
 
+// Validate checks cfg as Build would, without building anything: every
+// problem found, joined.
+func (cfg Config) Validate() error { return cfg.validate() }
+
 func (cfg *Config) validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }

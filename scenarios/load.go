@@ -10,8 +10,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-
-	"hasim/model"
 )
 
 // Load reads one scenario document. file names it in errors ("-" for
@@ -24,7 +22,7 @@ func Load(file string, data []byte) (*Scenario, error) {
 	}
 	// The model checks again; anything it rejects that the spec checks
 	// missed is still reported, at the spec.
-	if _, err := model.Build(s.Config()); err != nil {
+	if err := s.Config().Validate(); err != nil {
 		var el ErrorList
 		for _, e := range splitJoined(err) {
 			el = append(el, &FieldError{File: file, Path: "spec", Msg: e.Error()})
