@@ -29,9 +29,13 @@ type Config struct {
 	Seed      uint64
 	Horizon   time.Duration // simulated time to run
 	MaxEvents uint64        // event bound; 0 means DefaultMaxEvents
-	Zones     []string
-	Hosts     []HostConfig
-	Network   NetworkConfig
+	// MaxEventsPerInstant ends the run as livelocked once this many events
+	// fire without virtual time advancing; 0 means
+	// DefaultMaxEventsPerInstant.
+	MaxEventsPerInstant uint64
+	Zones               []string
+	Hosts               []HostConfig
+	Network             NetworkConfig
 	// EtcdMembers names the hosts that run an etcd member, one each; the
 	// members are called etcd-1, etcd-2, ... in this order.
 	EtcdMembers []string
@@ -66,6 +70,12 @@ type Config struct {
 
 // DefaultMaxEvents bounds runs whose config sets no event limit.
 const DefaultMaxEvents = 2_000_000_000
+
+// DefaultMaxEventsPerInstant is the livelock guard's default: far more
+// events than any real instant holds (everything that starts at time zero
+// of a 10,000-node cluster is a few tens of thousands), far fewer than a
+// stuck run fires in a second.
+const DefaultMaxEventsPerInstant = 1_000_000
 
 // Violation is a broken safety invariant: always a bug in the model.
 type Violation struct {
@@ -620,17 +630,27 @@ func (t invariantTracer) Event(sim.Event) { t.c.CheckInvariants() }
 
 // Run runs the cluster to its horizon (or event bound) and returns the
 // outcome.
-func (c *Cluster) Run() sim.Outcome {
-	out := c.Sim.Run(sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: c.maxEvents()})
+func (c *Cluster) Run() sim.Outcome { return c.RunInterruptible(nil) }
+
+// RunInterruptible runs like Run, asking stop (if not nil) every
+// sim.CheckEvery events whether to end early; it then returns sim.Stopped
+// with the accounting closed at the time reached.
+func (c *Cluster) RunInterruptible(stop func() bool) sim.Outcome {
+	out := c.Sim.Run(c.bounds(stop))
 	c.finish()
 	return out
 }
 
-func (c *Cluster) maxEvents() uint64 {
-	if c.cfg.MaxEvents == 0 {
-		return DefaultMaxEvents
+// bounds are the run's engine bounds.
+func (c *Cluster) bounds(stop func() bool) sim.Bounds {
+	b := sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: c.cfg.MaxEvents, MaxSameInstant: c.cfg.MaxEventsPerInstant, Interrupt: stop}
+	if b.MaxEvents == 0 {
+		b.MaxEvents = DefaultMaxEvents
 	}
-	return c.cfg.MaxEvents
+	if b.MaxSameInstant == 0 {
+		b.MaxSameInstant = DefaultMaxEventsPerInstant
+	}
+	return b
 }
 
 // finish closes the accounting at the end of a run.

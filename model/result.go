@@ -15,6 +15,8 @@ type Result struct {
 	Outcome sim.Outcome
 	Events  uint64
 	End     sim.Time // virtual time reached
+	// Stall says where time stood still when Outcome is sim.Livelocked.
+	Stall sim.Stall
 
 	// Measurements start at the first commit (the bootstrap election is
 	// in the timeline, not in the figures). Steady is false if the cluster
@@ -140,7 +142,7 @@ type FaultResult struct {
 // Result snapshots the run. Call it after Run.
 func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r := Result{
-		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(),
+		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(), Stall: c.stallOf(outcome),
 		MeasuredFrom: c.steadyAt, Steady: c.steady, Leaderless: c.leaderless, DualLeader: c.multiLeader,
 		Timeline: c.Timeline(), Violations: append([]Violation(nil), c.violations...),
 	}
@@ -233,20 +235,10 @@ func since(t, from sim.Time) time.Duration {
 	return t.Sub(from)
 }
 
-// RunInterruptible runs like Run, but in slices of simulated time, asking
-// stop between slices; it returns sim.Stopped if stop said so. Use it for
-// long horizons under an interactive interrupt.
-func (c *Cluster) RunInterruptible(stop func() bool) sim.Outcome {
-	const slice = 10_000_000 // events between checks
-	for {
-		if stop() {
-			c.finish()
-			return sim.Stopped
-		}
-		out := c.Sim.Run(sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: slice})
-		if out != sim.ReachedEvents || c.Sim.Events() >= c.maxEvents() {
-			c.finish()
-			return out
-		}
+// stallOf is the engine's stall report for a livelocked run.
+func (c *Cluster) stallOf(outcome sim.Outcome) sim.Stall {
+	if outcome != sim.Livelocked {
+		return sim.Stall{}
 	}
+	return c.Sim.Stall()
 }

@@ -41,11 +41,15 @@ type Spec struct {
 	// Horizon is how much simulated time to run.
 	Horizon Duration `yaml:"horizon"`
 	// MaxEvents bounds the run; 0 means the engine's default bound.
-	MaxEvents uint64      `yaml:"maxEvents,omitempty"`
-	Zones     []ZoneSpec  `yaml:"zones"`
-	Hosts     []HostSpec  `yaml:"hosts"`
-	Network   NetworkSpec `yaml:"network,omitempty"`
-	Etcd      EtcdSpec    `yaml:"etcd"`
+	MaxEvents uint64 `yaml:"maxEvents,omitempty"`
+	// MaxEventsPerInstant ends a run as livelocked once this many events
+	// fire without simulated time advancing; 0 means the default
+	// (model.DefaultMaxEventsPerInstant).
+	MaxEventsPerInstant uint64      `yaml:"maxEventsPerInstant,omitempty"`
+	Zones               []ZoneSpec  `yaml:"zones"`
+	Hosts               []HostSpec  `yaml:"hosts"`
+	Network             NetworkSpec `yaml:"network,omitempty"`
+	Etcd                EtcdSpec    `yaml:"etcd"`
 	// ControlPlane adds kube-apiservers, leader-elected controllers and a
 	// load balancer on top of etcd. Without it the scenario is etcd alone.
 	ControlPlane *ControlPlaneSpec `yaml:"controlPlane,omitempty"`
@@ -1133,12 +1137,13 @@ const (
 func (s *Scenario) Config() model.Config {
 	sp := &s.Spec
 	cfg := model.Config{
-		Seed:        DefaultSeed,
-		Horizon:     sp.Horizon.D(),
-		MaxEvents:   sp.MaxEvents,
-		Network:     model.DefaultNetworkConfig(),
-		EtcdMembers: slices.Clone(sp.etcdHosts()),
-		Etcd:        sp.etcdModel(),
+		Seed:                DefaultSeed,
+		Horizon:             sp.Horizon.D(),
+		MaxEvents:           sp.MaxEvents,
+		MaxEventsPerInstant: sp.MaxEventsPerInstant,
+		Network:             model.DefaultNetworkConfig(),
+		EtcdMembers:         slices.Clone(sp.etcdHosts()),
+		Etcd:                sp.etcdModel(),
 	}
 	if sp.Seed != nil {
 		cfg.Seed = *sp.Seed

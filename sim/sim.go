@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,6 +19,7 @@ type Sim struct {
 	seed   uint64
 	trace  Tracer
 	stop   bool
+	stall  Stall // what the last Livelocked run found
 }
 
 // New returns a simulation at time zero whose random streams derive from
@@ -133,7 +136,23 @@ func (t *Timer) Stop() bool {
 type Bounds struct {
 	Until     Time   // stop before the first event later than this
 	MaxEvents uint64 // stop once this many events have fired in the run
+	// MaxSameInstant ends the run with Livelocked once more than this many
+	// events have fired without virtual time advancing: a component that
+	// re-arms a timer for "now" forever would otherwise hang the run. The
+	// count is checked every CheckEvery events (or every MaxSameInstant, if
+	// smaller), so the run may fire up to that many more before it ends.
+	MaxSameInstant uint64
+	// Interrupt, if set, is asked every CheckEvery events whether to end
+	// the run; true ends it with Stopped. It is how a caller stops a long
+	// run from outside (an interrupt signal), so it must be cheap.
+	Interrupt func() bool
 }
+
+// CheckEvery is how many events fire between two checks of the bounds
+// that are not about time or counts: Bounds.Interrupt and
+// Bounds.MaxSameInstant. At a few million events per second it is a few
+// milliseconds of wall time.
+const CheckEvery = 1 << 14
 
 // Outcome says why a run returned.
 type Outcome int
@@ -146,8 +165,11 @@ const (
 	ReachedTime
 	// ReachedEvents: Bounds.MaxEvents events fired.
 	ReachedEvents
-	// Stopped: a callback called Sim.Stop.
+	// Stopped: a callback called Sim.Stop, or Bounds.Interrupt said so.
 	Stopped
+	// Livelocked: more than Bounds.MaxSameInstant events fired at one
+	// instant; Sim.Stall says where and which timers.
+	Livelocked
 )
 
 func (o Outcome) String() string {
@@ -160,12 +182,49 @@ func (o Outcome) String() string {
 		return "reached event limit"
 	case Stopped:
 		return "stopped"
+	case Livelocked:
+		return "livelocked"
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }
 
+// Stall describes a livelock: virtual time stood still at At while Events
+// events fired; Timers are the timers that fired in a sample of them, the
+// most frequent first. The components that own them are re-arming for the
+// same instant.
+type Stall struct {
+	At     Time
+	Events uint64
+	Timers []TimerCount
+}
+
+// TimerCount is how often one timer (by name) fired in a sample.
+type TimerCount struct {
+	Name  string
+	Count int
+}
+
+func (st Stall) String() string {
+	var b []byte
+	for i, t := range st.Timers {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = fmt.Appendf(b, "%s ×%d", t.Name, t.Count)
+	}
+	return fmt.Sprintf("virtual time stood still at %v for %d events; timers re-armed for that instant: %s", st.At, st.Events, b)
+}
+
+// Stall is the livelock the last run that returned Livelocked found.
+func (s *Sim) Stall() Stall { return s.stall }
+
+// stallSample is how many more events a livelocked run fires, counting
+// them per timer, to name the timers that keep re-arming.
+const stallSample = 256
+
 // Run fires events in (time, sequence) order until a bound is reached, the
-// queue drains or a callback calls Stop.
+// queue drains, a callback calls Stop, Bounds.Interrupt says so or time
+// stands still for more than Bounds.MaxSameInstant events.
 func (s *Sim) Run(b Bounds) Outcome {
 	until := b.Until
 	if until == 0 {
@@ -175,24 +234,80 @@ func (s *Sim) Run(b Bounds) Outcome {
 	if b.MaxEvents == 0 || limit < s.events {
 		limit = ^uint64(0)
 	}
+	every := uint64(CheckEvery)
+	if b.MaxSameInstant > 0 && b.MaxSameInstant < every {
+		every = b.MaxSameInstant
+	}
 	s.stop = false
+	stillAt, stillFrom := s.now, s.events // time last seen to move, and the event count then
 	for {
-		if len(s.q.h) == 0 {
-			return Drained
+		// Fire until the next check; the inner loop is the hot path and
+		// tests only what it must.
+		check := s.events + every
+		if check > limit || check < s.events {
+			check = limit
 		}
-		if s.q.h[0].at > until {
-			s.now = until
-			return ReachedTime
+		for s.events < check {
+			if len(s.q.h) == 0 {
+				return Drained
+			}
+			if s.q.h[0].at > until {
+				s.now = until
+				return ReachedTime
+			}
+			s.fire()
+			if s.stop {
+				s.stop = false
+				return Stopped
+			}
 		}
 		if s.events >= limit {
+			if len(s.q.h) == 0 {
+				return Drained
+			}
+			if s.q.h[0].at > until {
+				s.now = until
+				return ReachedTime
+			}
 			return ReachedEvents
 		}
-		s.fire()
-		if s.stop {
-			s.stop = false
+		if b.Interrupt != nil && b.Interrupt() {
 			return Stopped
 		}
+		if s.now != stillAt {
+			stillAt, stillFrom = s.now, s.events
+		} else if b.MaxSameInstant > 0 && s.events-stillFrom >= b.MaxSameInstant {
+			s.stall = s.sampleStall(stillAt, s.events-stillFrom)
+			return Livelocked
+		}
 	}
+}
+
+// sampleStall fires up to stallSample more events at instant at and
+// counts them per timer name.
+func (s *Sim) sampleStall(at Time, events uint64) Stall {
+	st := Stall{At: at}
+	for range stallSample {
+		if len(s.q.h) == 0 || s.q.h[0].at != at {
+			break
+		}
+		name := s.timers[s.q.h[0].id].name
+		if i := slices.IndexFunc(st.Timers, func(t TimerCount) bool { return t.Name == name }); i >= 0 {
+			st.Timers[i].Count++
+		} else {
+			st.Timers = append(st.Timers, TimerCount{name, 1})
+		}
+		s.fire()
+		events++
+	}
+	st.Events = events
+	slices.SortFunc(st.Timers, func(a, b TimerCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return st
 }
 
 // Step fires the next event, if any, and reports whether it did.
