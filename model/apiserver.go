@@ -165,7 +165,7 @@ func (a *APIServer) Start() {
 	a.etcd.start()
 	a.pending = a.pending[:0]
 	a.healthTag, a.healthy, a.everHealthy = 0, false, false
-	a.health.StartTicker(a.cfg.HealthTimeout/2, a.Proc.Now())
+	a.health.StartTicker(a.cfg.HealthTimeout/2, 0)
 }
 
 // Stop implements Handler.

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"hasim/sim"
 )
 
 // LeaderElectionConfig is client-go's leaderelection configuration
@@ -155,7 +153,7 @@ type Elector struct {
 	loop         *Timer
 	deadline     *Timer
 	inRound      bool
-	roundStart   sim.Time
+	roundStart   time.Duration // on the host's monotonic clock
 	roundExpired bool
 	polls        uint64
 	releasing    bool
@@ -337,13 +335,11 @@ func (e *Elector) attemptDone(ok bool) {
 		return
 	}
 	// Next attempt on the round's RP ticker.
-	now := e.p.Now()
-	period := e.p.Host.Clock.TrueDuration(e.cfg.RetryPeriod)
-	next := e.roundStart
-	for next <= now {
-		next = next.Add(period)
+	next, now := e.roundStart, e.mono()
+	if next <= now {
+		next += ((now-next)/e.cfg.RetryPeriod + 1) * e.cfg.RetryPeriod
 	}
-	e.loop.At(next)
+	e.loop.AtMono(next)
 }
 
 func (e *Elector) startLeading() {
@@ -360,7 +356,7 @@ func (e *Elector) startLeading() {
 // RenewDeadline has passed since the round began.
 func (e *Elector) startRound() {
 	e.inRound, e.roundExpired = true, false
-	e.roundStart = e.p.Now()
+	e.roundStart = e.mono()
 	e.deadline.After(e.cfg.RenewDeadline)
 	e.attempt()
 }

@@ -251,7 +251,7 @@ func (m *Member) Start() {
 	case "aligned":
 		phase = time.Duration(st.Float64(m.Proc.Incarnation()) * float64(m.cfg.AlignedSpread))
 	}
-	m.tick.StartTicker(h, m.Proc.Now().Add(m.Proc.Host.Clock.TrueDuration(phase+h)))
+	m.tick.StartTicker(h, phase+h)
 	m.e.c.leadershipChanged()
 	if m.conf.removed&bit(m.ID) != 0 {
 		// Its peers refuse the connections of a removed member (rafthttp

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"hasim/sim"
@@ -29,20 +30,98 @@ type Clock struct {
 }
 
 // Mono is the monotonic reading at true time t (t not before the last
-// rate change).
+// rate change). It never decreases as t grows.
 func (c *Clock) Mono(t sim.Time) time.Duration {
-	return c.monoAt + time.Duration(c.Rate*float64(t-c.since))
+	if c.Rate == 1 {
+		return c.monoAt + time.Duration(t-c.since)
+	}
+	return c.monoAt + saturate(c.Rate*float64(t-c.since))
 }
 
 // Wall is the wall-clock reading at true time t.
 func (c *Clock) Wall(t sim.Time) time.Duration { return c.Mono(t) + c.Offset }
 
-// TrueDuration is the true time that elapses while the clock advances by d.
+// TrueDuration is the true time that elapses while the clock advances by d
+// at its current rate.
 func (c *Clock) TrueDuration(d time.Duration) time.Duration {
 	if c.Rate == 1 {
 		return d
 	}
-	return time.Duration(float64(d) / c.Rate)
+	return saturate(float64(d) / c.Rate)
+}
+
+// TrueAt is the earliest true time, not before now, at which the clock's
+// monotonic reading has reached mono at its current rate: when a timer
+// armed for mono on this clock fires. A deadline already passed gives now;
+// one the clock never reaches within the simulator's range gives
+// sim.Never. Whatever the rate and the rounding, Mono(TrueAt(now, m)) >= m
+// unless the result is sim.Never.
+func (c *Clock) TrueAt(now sim.Time, mono time.Duration) sim.Time {
+	if mono <= c.Mono(now) {
+		return now
+	}
+	left := mono - c.monoAt // positive: the reading at now is below mono
+	if c.Rate == 1 {
+		if left > time.Duration(sim.Never-c.since) {
+			return sim.Never
+		}
+		return c.since + sim.Time(left)
+	}
+	f := float64(c.since) + math.Ceil(float64(left)/c.Rate)
+	if !(f < float64(sim.Never)) {
+		return sim.Never
+	}
+	// The float estimate may be off by rounding, by a nanosecond or (far
+	// from the last rate change, or at an extreme rate) by more: gallop
+	// from it to a bracket lo < answer <= hi, then bisect.
+	t := max(sim.Time(f), now)
+	lo, hi := t, t // Mono(lo) < mono <= Mono(hi) once bracketed
+	if c.Mono(t) >= mono {
+		for step := sim.Time(1); ; step *= 2 {
+			lo = hi - step
+			if lo <= now {
+				lo = now // Mono(now) < mono, checked above
+				break
+			}
+			if c.Mono(lo) < mono {
+				break
+			}
+			hi = lo
+		}
+	} else {
+		for step := sim.Time(1); ; step *= 2 {
+			if step > sim.Never-lo {
+				return sim.Never
+			}
+			hi = lo + step
+			if c.Mono(hi) >= mono {
+				break
+			}
+			lo = hi
+		}
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if c.Mono(mid) < mono {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
+// saturate converts nanoseconds held in a float to a Duration, clamping
+// what does not fit instead of wrapping (Go leaves an out-of-range
+// float-to-int conversion undefined).
+func saturate(ns float64) time.Duration {
+	switch {
+	case ns >= math.MaxInt64:
+		return math.MaxInt64
+	case ns <= math.MinInt64:
+		return math.MinInt64
+	}
+	return time.Duration(ns)
 }
 
 // Host is a machine in a zone. It runs processes, owns a clock and a disk,
@@ -85,22 +164,19 @@ func (h *Host) crash() {
 	}
 }
 
-// setRate changes the clock's rate at true time now and moves every armed
-// timer of the host's processes so that it still fires when the clock has
-// advanced by what it had left to wait.
+// setRate changes the clock's rate at true time now. Timers armed on the
+// host's clock (After, AtMono, tickers) keep their deadlines as monotonic
+// readings, so each is simply re-armed for the true time at which the
+// clock, at its new rate, reaches its deadline: never before now, and a
+// deadline already reached fires now. Timers armed for a true time (At:
+// a disk write completing) do not move.
 func (h *Host) setRate(now sim.Time, rate float64) {
 	c := &h.Clock
-	old := c.Rate
 	c.monoAt, c.since, c.Rate = c.Mono(now), now, rate
 	for _, p := range h.Procs {
 		for _, t := range p.timers {
-			if t.period > 0 {
-				t.period = c.TrueDuration(t.localPeriod)
-			}
-			if t.st.Pending() {
-				left := float64(t.st.When() - now)
-				t.st.Reset(now + sim.Time(left*old/rate))
-				t.next = t.st.When()
+			if t.local && t.st.Pending() {
+				t.st.Reset(c.TrueAt(now, t.mono))
 			}
 		}
 	}
@@ -301,19 +377,28 @@ func (p *Process) resume() {
 	p.deferred = p.deferred[:0]
 }
 
+// Mono is the process's monotonic clock reading now: what Go's
+// time.Since measures and its timers follow.
+func (p *Process) Mono() time.Duration { return p.Host.Clock.Mono(p.Now()) }
+
 // Timer is a process-owned timer. Its callback runs only while the process
 // runs: one that comes due while the process is paused runs on resume, and
 // a killed process's timers are disarmed. A Timer with a period is a ticker
 // with a fixed phase, like Go's time.Ticker: a tick missed while paused is
 // delivered once on resume and the ticker keeps its phase.
+//
+// A timer armed with After, AtMono or StartTicker keeps its deadline as a
+// reading of the host's monotonic clock, as a Go timer does, so a change of
+// the clock's rate moves it (Host.setRate); one armed with At keeps a true
+// time.
 type Timer struct {
-	p           *Process
-	st          *sim.Timer
-	fn          func()
-	deferred    bool
-	period      time.Duration // true-time period of a ticker; 0 for one-shot
-	localPeriod time.Duration // the ticker's period on the host's clock
-	next        sim.Time      // ticker: the grid point it is armed for
+	p        *Process
+	st       *sim.Timer
+	fn       func()
+	deferred bool
+	local    bool          // armed on the host's clock: mono is its deadline
+	mono     time.Duration // the deadline, or a ticker's next grid point, on the host's monotonic clock
+	period   time.Duration // a ticker's period on the host's clock; 0 for one-shot
 }
 
 // NewTimer returns an idle one-shot timer of p that runs fn.
@@ -336,26 +421,39 @@ func (t *Timer) fire() {
 	}
 }
 
-// run calls the callback and, for a ticker, re-arms at the next grid point
-// after now, so ticks missed during a pause collapse into one.
+// run calls the callback and, for a ticker, re-arms at the first grid
+// point after now, so ticks missed during a pause collapse into one. The
+// next grid point is past the clock's reading now, so a ticker always
+// re-arms strictly in the future.
 func (t *Timer) run() {
 	if t.period > 0 {
+		clk := &t.p.Host.Clock
 		now := t.p.Now()
-		for t.next <= now {
-			t.next = t.next.Add(t.period)
+		if m := clk.Mono(now); t.mono <= m {
+			t.mono += ((m-t.mono)/t.period + 1) * t.period
 		}
-		t.st.Reset(t.next)
+		t.st.Reset(clk.TrueAt(now, t.mono))
 	}
 	t.fn()
 }
 
 // After arms the one-shot timer to fire after d on the host's clock.
-func (t *Timer) After(d time.Duration) {
-	t.st.ResetAfter(t.p.Host.Clock.TrueDuration(d))
+func (t *Timer) After(d time.Duration) { t.AtMono(t.p.Mono() + d) }
+
+// AtMono arms the one-shot timer to fire when the host's monotonic clock
+// reads mono (at once if it already has).
+func (t *Timer) AtMono(mono time.Duration) {
+	t.local, t.mono, t.period = true, mono, 0
+	t.st.Reset(t.p.Host.Clock.TrueAt(t.p.Now(), mono))
 }
 
-// At arms the one-shot timer for true time at.
-func (t *Timer) At(at sim.Time) { t.st.Reset(at) }
+// At arms the one-shot timer for true time at, which a change of the
+// host's clock rate does not move: for physical events such as a disk
+// write completing.
+func (t *Timer) At(at sim.Time) {
+	t.local, t.period = false, 0
+	t.st.Reset(at)
+}
 
 // Stop disarms the timer and forgets a pending deferred run.
 func (t *Timer) Stop() {
@@ -375,10 +473,11 @@ func (t *Timer) Stop() {
 func (t *Timer) Pending() bool { return t.st.Pending() || t.deferred }
 
 // StartTicker makes t a ticker with period d on the host's clock whose
-// first tick is at true time first.
-func (t *Timer) StartTicker(d time.Duration, first sim.Time) {
-	t.localPeriod = d
-	t.period = t.p.Host.Clock.TrueDuration(d)
-	t.next = first
-	t.st.Reset(first)
+// first tick comes after first on the host's clock (0: now).
+func (t *Timer) StartTicker(d, first time.Duration) {
+	if d <= 0 {
+		panic("model.Timer.StartTicker: period must be positive")
+	}
+	t.local, t.period, t.mono = true, d, t.p.Mono()+first
+	t.st.Reset(t.p.Host.Clock.TrueAt(t.p.Now(), t.mono))
 }

@@ -97,7 +97,7 @@ func (k *Kubelet) Start() {
 	}
 	if k.client != nil {
 		k.client.start()
-		k.probe.StartTicker(k.liveness.Period, now.Add(k.liveness.InitialDelay))
+		k.probe.StartTicker(k.liveness.Period, k.liveness.InitialDelay)
 	}
 	if k.node != nil {
 		k.node.start()

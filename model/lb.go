@@ -212,7 +212,7 @@ func (x *Proxy) Start() {
 		b.up, b.okRun, b.failRun, b.checking = true, 0, 0, false
 		b.timer.After(time.Duration(st.Float64(x.Proc.Incarnation()<<8|uint64(i)) * float64(x.cfg.Inter)))
 	}
-	x.sweep.StartTicker(time.Second, x.Proc.Now().Add(time.Second))
+	x.sweep.StartTicker(time.Second, time.Second)
 }
 
 // Stop implements Handler.

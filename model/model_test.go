@@ -228,7 +228,7 @@ func TestPauseDefersTimersAndMessages(t *testing.T) {
 	tk := p.NewTimer("test/ticker", func() { ticks = append(ticks, c.Sim.Now()) })
 	c.Sim.At(sim.At(time.Second), "arm", func() {
 		tm.After(500 * time.Millisecond)
-		tk.StartTicker(100*time.Millisecond, c.Sim.Now().Add(100*time.Millisecond))
+		tk.StartTicker(100*time.Millisecond, 100*time.Millisecond)
 		p.pause()
 	})
 	c.Sim.At(sim.At(2500*time.Millisecond), "resume", p.resume)

@@ -155,7 +155,7 @@ func (p *Probe) Config() ProbeConfig { return p.cfg }
 // Start implements Handler.
 func (p *Probe) Start() {
 	p.client.start()
-	p.ticker.StartTicker(p.cfg.Period, p.Proc.Now())
+	p.ticker.StartTicker(p.cfg.Period, 0)
 }
 
 // Stop implements Handler.

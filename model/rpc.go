@@ -1,9 +1,9 @@
 package model
 
 import (
+	"math"
+	"slices"
 	"time"
-
-	"hasim/sim"
 )
 
 // rpcClient is a client's side of request/response traffic to a set of
@@ -27,10 +27,17 @@ type rpcClient struct {
 	owner   *Process
 	servers []server
 	rr      int
-	reqs    []rpcReq // in flight, in send order
-	expire  *Timer
-	ping    *Timer
-	redial  *Timer
+	// reqs are the requests in flight, in send order (so in id order),
+	// from head on; an ended request stays as a hole (ended) until the
+	// slice is compacted, so that ending one costs no copying. live counts
+	// those not ended, parked those waiting for a ready server.
+	reqs         []rpcReq
+	head         int
+	live, parked int
+	deadlines    deadlineHeap // the live requests' deadlines (ended ones are skipped when met)
+	expire       *Timer
+	ping         *Timer
+	redial       *Timer
 
 	keepaliveTime, keepaliveTimeout time.Duration
 	// resolve, if set, maps a server to the process that answers it now
@@ -40,27 +47,79 @@ type rpcClient struct {
 }
 
 // server is the client's connection to one server, as gRPC's subchannel
-// sees it: ready, or down until a redial succeeds.
+// sees it: ready, or down until a redial succeeds. Times are readings of
+// the owner's monotonic clock, as a Go program measures them: a change of
+// the clock's rate cannot put them out of step with the timers armed for
+// them.
 type server struct {
 	proc     *Process
 	ready    bool
-	redialAt sim.Time
+	redialAt time.Duration // down: next dial; dialling: when the dial times out
 	backoff  time.Duration
 	pingOut  bool
-	pingSent sim.Time
-	pingTo   *Process // where the outstanding ping went
-	lastRecv sim.Time // last time anything arrived from the server
+	pingSent time.Duration
+	pingTo   *Process      // where the outstanding ping went
+	lastRecv time.Duration // last time anything arrived from the server
 }
 
 // rpcReq is one request in flight.
 type rpcReq struct {
 	id, tag  uint64
-	msg      Message // the request, resent on retry
-	deadline sim.Time
+	msg      Message       // the request, resent on retry
+	deadline time.Duration // on the owner's monotonic clock
 	server   int
 	tried    int
 	retry    bool // move on to the next server on an error reply
 	parked   bool // waiting for a ready server (gRPC WaitForReady)
+	ended    bool // finished or cancelled: a hole in reqs
+}
+
+// deadlineHeap is a binary min-heap of request deadlines, ties in id
+// (send) order.
+type deadlineHeap []reqDeadline
+
+type reqDeadline struct {
+	at time.Duration
+	id uint64
+}
+
+func (a reqDeadline) less(b reqDeadline) bool { return a.at < b.at || (a.at == b.at && a.id < b.id) }
+
+func (h *deadlineHeap) push(d reqDeadline) {
+	*h = append(*h, d)
+	x := *h
+	for i := len(x) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !x[i].less(x[p]) {
+			break
+		}
+		x[i], x[p] = x[p], x[i]
+		i = p
+	}
+}
+
+func (h *deadlineHeap) pop() reqDeadline {
+	x := *h
+	top := x[0]
+	n := len(x) - 1
+	x[0] = x[n]
+	x = x[:n]
+	for i := 0; ; {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < n && x[l].less(x[m]) {
+			m = l
+		}
+		if r < n && x[r].less(x[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		x[i], x[m] = x[m], x[i]
+		i = m
+	}
+	*h = x
+	return top
 }
 
 // gRPC's reconnect backoff: 1s, ×1.6 per failed attempt, at most 120s.
@@ -84,17 +143,18 @@ func newRPCClient(owner *Process, name string, servers []*Process, keepaliveTime
 // start resets the connections (all ready: a client starts connected) and
 // the keepalive ticker; the owner calls it from its Start.
 func (c *rpcClient) start() {
-	now := c.owner.Now()
+	now := c.owner.Mono()
 	for i := range c.servers {
 		c.servers[i] = server{proc: c.servers[i].proc, ready: true, backoff: redialBase, lastRecv: now}
 	}
-	c.reqs = c.reqs[:0]
+	c.reqs, c.head, c.live, c.parked = c.reqs[:0], 0, 0, 0
+	c.deadlines = c.deadlines[:0]
 	c.redial.Stop()
 	if c.keepaliveTime > 0 {
 		// Checked twice per the shorter of the two settings: a ping goes out
 		// once the connection has been silent for keepaliveTime.
 		tick := min(c.keepaliveTime, c.keepaliveTimeout) / 2
-		c.ping.StartTicker(tick, now.Add(c.owner.Host.Clock.TrueDuration(tick)))
+		c.ping.StartTicker(tick, tick)
 	}
 }
 
@@ -109,12 +169,32 @@ func (c *rpcClient) target(i int) *Process {
 // set here) and returns its id. done will be called exactly once for it,
 // unless the owner stops first.
 func (c *rpcClient) call(tag uint64, msg Message, timeout time.Duration, retry bool) uint64 {
-	now := c.owner.Now()
+	c.compact()
 	id := c.owner.c.newRequestID()
-	c.reqs = append(c.reqs, rpcReq{id: id, tag: tag, msg: msg, deadline: now.Add(c.owner.Host.Clock.TrueDuration(timeout)), server: -1, retry: retry})
+	deadline := c.owner.Mono() + timeout
+	c.reqs = append(c.reqs, rpcReq{id: id, tag: tag, msg: msg, deadline: deadline, server: -1, retry: retry})
+	c.live++
+	c.deadlines.push(reqDeadline{deadline, id})
 	c.dispatch(len(c.reqs) - 1)
 	c.armExpire()
 	return id
+}
+
+// compact drops the holes ended requests left, once they are at least
+// half of reqs. Only call runs it, before it appends: nothing holds an
+// index into reqs then.
+func (c *rpcClient) compact() {
+	if n := len(c.reqs) - c.head; n < 64 || c.live > n/2 {
+		return
+	}
+	kept := c.reqs[:0]
+	for _, r := range c.reqs[c.head:] {
+		if !r.ended {
+			kept = append(kept, r)
+		}
+	}
+	clear(c.reqs[len(kept):])
+	c.reqs, c.head = kept, 0
 }
 
 // grpc reports whether the client keeps subchannels (see rpcClient).
@@ -154,37 +234,61 @@ func (c *rpcClient) dispatch(k int) {
 	}
 	if c.grpc() {
 		r.parked = true // WaitForReady: until a redial succeeds or the deadline
+		c.parked++
 		return
 	}
 	c.finish(k, nil, "no server available: every connection was refused")
 }
 
-// unpark re-sends the requests waiting for a ready server.
+// unpark re-sends the requests waiting for a ready server, in send order.
+// A request may end (and its owner send others) while this runs, so the
+// parked ones are collected first and looked up again by id.
 func (c *rpcClient) unpark() {
-	for k := 0; k < len(c.reqs); k++ {
-		if r := &c.reqs[k]; r.parked {
+	if c.parked == 0 {
+		return
+	}
+	var ids []uint64
+	for k := c.head; k < len(c.reqs); k++ {
+		if r := &c.reqs[k]; r.parked && !r.ended {
+			ids = append(ids, r.id)
+		}
+	}
+	for _, id := range ids {
+		if k := c.find(id); k >= 0 && c.reqs[k].parked {
+			r := &c.reqs[k]
 			r.parked, r.tried = false, 0
-			before := len(c.reqs)
+			c.parked--
 			c.dispatch(k)
-			if len(c.reqs) < before {
-				k-- // it ended at once
-			}
 		}
 	}
 }
 
 // finish ends request k and reports it.
 func (c *rpcClient) finish(k int, res *Message, err string) {
-	tag := c.reqs[k].tag
-	c.reqs = append(c.reqs[:k], c.reqs[k+1:]...)
+	tag := c.end(k)
 	c.done(tag, res, err)
+}
+
+// end marks request k ended without reporting it and returns its tag.
+func (c *rpcClient) end(k int) uint64 {
+	r := &c.reqs[k]
+	if r.parked {
+		c.parked--
+	}
+	r.ended, r.parked = true, false
+	r.msg = Message{}
+	c.live--
+	for c.head < len(c.reqs) && c.reqs[c.head].ended {
+		c.head++
+	}
+	return r.tag
 }
 
 // cancel forgets the request with this tag without reporting it.
 func (c *rpcClient) cancel(tag uint64) {
-	for k := range c.reqs {
-		if c.reqs[k].tag == tag {
-			c.reqs = append(c.reqs[:k], c.reqs[k+1:]...)
+	for k := c.head; k < len(c.reqs); k++ {
+		if r := &c.reqs[k]; r.tag == tag && !r.ended {
+			c.end(k)
 			return
 		}
 	}
@@ -193,9 +297,10 @@ func (c *rpcClient) cancel(tag uint64) {
 // deliver handles a message for the client and reports whether it was
 // one: a reply, a refusal or a pong.
 func (c *rpcClient) deliver(msg *Message) bool {
+	now := c.owner.Mono()
 	for i := range c.servers {
 		if s := &c.servers[i]; s.proc == msg.From || s.pingTo == msg.From {
-			s.lastRecv = c.owner.Now()
+			s.lastRecv = now
 		}
 	}
 	switch msg.Type {
@@ -235,7 +340,7 @@ func (c *rpcClient) deliver(msg *Message) bool {
 		c.dispatch(k)
 	case msg.Err == "":
 		c.finish(k, msg, "")
-	case r.retry && r.tried < len(c.servers) && c.owner.Now() < r.deadline:
+	case r.retry && r.tried < len(c.servers) && now < r.deadline:
 		c.dispatch(k)
 	default:
 		c.finish(k, msg, msg.Err)
@@ -243,37 +348,54 @@ func (c *rpcClient) deliver(msg *Message) bool {
 	return true
 }
 
+// find is the index of the live request with this id, or -1: a binary
+// search, since reqs are in id order.
 func (c *rpcClient) find(id uint64) int {
-	for k := range c.reqs {
-		if c.reqs[k].id == id {
-			return k
+	lo, hi := c.head, len(c.reqs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.reqs[m].id < id {
+			lo = m + 1
+		} else {
+			hi = m
 		}
+	}
+	if lo < len(c.reqs) && c.reqs[lo].id == id && !c.reqs[lo].ended {
+		return lo
 	}
 	return -1
 }
 
-// onExpire ends every request past its deadline.
+// onExpire ends every request past its deadline, in send order.
 func (c *rpcClient) onExpire() {
-	now := c.owner.Now()
-	for k := 0; k < len(c.reqs); {
-		if c.reqs[k].deadline <= now {
-			c.finish(k, nil, "context deadline exceeded")
-			continue
+	now := c.owner.Mono()
+	var due []uint64
+	for len(c.deadlines) > 0 && c.deadlines[0].at <= now {
+		if d := c.deadlines.pop(); c.find(d.id) >= 0 {
+			due = append(due, d.id)
 		}
-		k++
+	}
+	slices.Sort(due)
+	for _, id := range due {
+		if k := c.find(id); k >= 0 {
+			c.finish(k, nil, "context deadline exceeded")
+		}
 	}
 	c.armExpire()
 }
 
+// armExpire arms the deadline timer for the earliest live deadline,
+// dropping the heap's entries for requests that ended.
 func (c *rpcClient) armExpire() {
-	first := sim.Never
-	for k := range c.reqs {
-		first = min(first, c.reqs[k].deadline)
+	for len(c.deadlines) > 0 && c.find(c.deadlines[0].id) < 0 {
+		c.deadlines.pop()
 	}
-	if first == sim.Never {
+	if len(c.deadlines) == 0 {
 		c.expire.Stop()
-	} else if !c.expire.Pending() || c.expire.st.When() != first {
-		c.expire.At(first)
+		return
+	}
+	if first := c.deadlines[0].at; !c.expire.Pending() || c.expire.mono != first {
+		c.expire.AtMono(first)
 	}
 }
 
@@ -283,14 +405,13 @@ func (c *rpcClient) armExpire() {
 // server is noticed keepaliveTime + keepaliveTimeout (plus at most one
 // check interval) after it last answered.
 func (c *rpcClient) onKeepalive() {
-	now := c.owner.Now()
-	clk := &c.owner.Host.Clock
+	now := c.owner.Mono()
 	for i := range c.servers {
 		s := &c.servers[i]
 		switch {
-		case s.pingOut && s.ready && now.Sub(s.pingSent) >= clk.TrueDuration(c.keepaliveTimeout):
+		case s.pingOut && s.ready && now-s.pingSent >= c.keepaliveTimeout:
 			c.markDown(s)
-		case s.ready && !s.pingOut && now.Sub(s.lastRecv) >= clk.TrueDuration(c.keepaliveTime):
+		case s.ready && !s.pingOut && now-s.lastRecv >= c.keepaliveTime:
 			c.sendPing(i)
 		}
 	}
@@ -298,22 +419,21 @@ func (c *rpcClient) onKeepalive() {
 
 // onRedial dials the servers whose backoff is over (a dial that gets no
 // answer within the keepalive timeout counts as failed) and re-arms for
-// the next.
+// the next. Each server it acts on gets a redialAt in the future, so the
+// timer never re-arms for now.
 func (c *rpcClient) onRedial() {
-	now := c.owner.Now()
+	now := c.owner.Mono()
 	for i := range c.servers {
 		s := &c.servers[i]
-		if s.ready {
+		if s.ready || now < s.redialAt {
 			continue
 		}
-		if s.pingOut && now.Sub(s.pingSent) >= c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout) {
+		if s.pingOut {
 			c.markDown(s) // the dial timed out: back off further
 			continue
 		}
-		if !s.pingOut && now >= s.redialAt {
-			c.sendPing(i)
-			s.redialAt = now.Add(c.owner.Host.Clock.TrueDuration(c.keepaliveTimeout))
-		}
+		c.sendPing(i)
+		s.redialAt = now + c.keepaliveTimeout
 	}
 	c.armRedial()
 }
@@ -321,22 +441,22 @@ func (c *rpcClient) onRedial() {
 // armRedial arms the redial timer for the earliest pending dial or dial
 // timeout.
 func (c *rpcClient) armRedial() {
-	next := sim.Never
+	next := time.Duration(math.MaxInt64)
 	for i := range c.servers {
 		if s := &c.servers[i]; !s.ready {
 			next = min(next, s.redialAt)
 		}
 	}
-	if next == sim.Never {
+	if next == math.MaxInt64 {
 		c.redial.Stop()
 	} else {
-		c.redial.At(max(next, c.owner.Now()))
+		c.redial.AtMono(next)
 	}
 }
 
 func (c *rpcClient) sendPing(i int) {
 	s := &c.servers[i]
-	s.pingOut, s.pingSent, s.pingTo = true, c.owner.Now(), c.target(i)
+	s.pingOut, s.pingSent, s.pingTo = true, c.owner.Mono(), c.target(i)
 	if s.pingTo != nil {
 		c.owner.c.net.Send(&Message{Type: MsgPing, From: c.owner, To: s.pingTo})
 	}
@@ -349,7 +469,7 @@ func (c *rpcClient) markDown(s *server) {
 		return // HTTP: the next request dials afresh
 	}
 	s.ready, s.pingOut = false, false
-	s.redialAt = c.owner.Now().Add(s.backoff)
+	s.redialAt = c.owner.Mono() + s.backoff
 	s.backoff = min(time.Duration(float64(s.backoff)*1.6), redialMax)
 	c.armRedial()
 }

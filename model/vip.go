@@ -116,7 +116,7 @@ func (v *VRRP) masterDown() time.Duration {
 func (v *VRRP) Start() {
 	v.master, v.fails, v.oks, v.penalty, v.failed = false, 0, 0, 0, false
 	v.down.After(v.masterDown())
-	v.script.StartTicker(v.lb.cfg.Script.Interval, v.Proc.Now().Add(v.lb.cfg.Script.Interval))
+	v.script.StartTicker(v.lb.cfg.Script.Interval, v.lb.cfg.Script.Interval)
 }
 
 // Stop implements Handler: the VIP goes with the process.
@@ -142,7 +142,7 @@ func (v *VRRP) becomeMaster(why string) {
 	v.master = true
 	v.down.Stop()
 	v.lb.claim(v.Proc.Host, why)
-	v.advert.StartTicker(v.lb.cfg.AdvertInterval, v.Proc.Now())
+	v.advert.StartTicker(v.lb.cfg.AdvertInterval, 0)
 }
 
 func (v *VRRP) becomeBackup(why string) {
