@@ -189,9 +189,10 @@ func parse(fs *verbFlags, args []string) (int, bool) {
 	return 0, true
 }
 
-// configHook, when set (by tests only), may change each run's
-// configuration (in run and compare) just before it is built, inside the
-// run's panic recovery.
+// configHook, when set (by tests only), may change the configuration of
+// run (just before it is built, inside its panic recovery, so a test can
+// make the run panic) and of each of compare's scenarios (before the runs
+// start; a test can make them livelock).
 var configHook func(scenario string, cfg *model.Config)
 
 func runVerb(ctx context.Context, args []string, st streams) (code int) {

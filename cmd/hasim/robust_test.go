@@ -333,3 +333,33 @@ func TestHelp(t *testing.T) {
 		t.Errorf("scenarios misused: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
+
+// cancellingWriter cancels a context when it is first written to, as
+// Ctrl-C pressed while the output is being written.
+type cancellingWriter struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (w *cancellingWriter) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.Buffer.Write(p)
+}
+
+// TestInterruptWhileWriting: an interrupt while the output of a finished
+// run or comparison is written stops the writing; hasim says the output
+// is incomplete and exits 130.
+func TestInterruptWhileWriting(t *testing.T) {
+	for _, args := range [][]string{{"run", "etcd-leader-kill"}, {"compare", "etcd-leader-kill", "etcd-leader-pause", "--runs", "2"}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		w := &cancellingWriter{cancel: cancel}
+		var errw bytes.Buffer
+		code := realMain(ctx, args, strings.NewReader(""), w, &errw)
+		_, whole, _ := run(context.Background(), "", args...)
+		first, _, _ := strings.Cut(whole, "\n")
+		if code != 130 || !strings.HasPrefix(w.String(), first) || len(w.String()) >= len(whole) ||
+			!strings.Contains(errw.String(), "hasim "+args[0]+": interrupted while writing the output; it is incomplete") {
+			t.Errorf("%v: exit %d\nstdout: %s\nstderr: %s", args, code, w.String(), errw.String())
+		}
+	}
+}
