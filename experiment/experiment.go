@@ -11,7 +11,9 @@ package experiment
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -21,8 +23,14 @@ import (
 
 // Run is what one run of one scenario measured.
 type Run struct {
-	Done bool // false for a run an interrupt prevented
+	// Done is true for a run that reached its end (the horizon, a drained
+	// queue or the event bound); only done runs are data. It is false for
+	// a run an interrupt stopped or prevented, and for a failed one.
+	Done bool
 	Seed uint64
+	// Failure is set for a run that failed: a panic, a livelock or a
+	// configuration that would not build. Each is a bug in hasim.
+	Failure *Failure
 	// WriteAvailability and ReadAvailability come from the scenario's
 	// first write and first read probe (NaN-free: 0 when it has none).
 	WriteAvailability, ReadAvailability float64
@@ -41,9 +49,40 @@ type Run struct {
 	Outcome                      sim.Outcome
 }
 
-// Measure extracts a Run from a result.
+// Failure says how a run failed.
+type Failure struct {
+	Kind    FailureKind
+	Message string // the panic's value, the livelock's stall, the build error
+	Stack   string // the stack of the goroutine that panicked (panics only)
+}
+
+// FailureKind is how a run failed.
+type FailureKind string
+
+// The ways a run fails.
+const (
+	FailedPanic    FailureKind = "panic"
+	FailedLivelock FailureKind = "livelock"
+	FailedBuild    FailureKind = "build"
+)
+
+func (f *Failure) Error() string {
+	switch f.Kind {
+	case FailedLivelock:
+		return "the run livelocked: " + f.Message
+	case FailedBuild:
+		return "the cluster would not build: " + f.Message
+	}
+	return "panic: " + f.Message
+}
+
+// Measure extracts a Run from a result. A livelocked run is a failure,
+// not data; an interrupted one (sim.Stopped) is not done.
 func Measure(r model.Result) Run {
-	run := Run{Done: r.Outcome != sim.Stopped, Seed: r.Seed, Hosts: r.Hosts, Violations: len(r.Violations), Outcome: r.Outcome}
+	run := Run{Done: r.Outcome != sim.Stopped && r.Outcome != sim.Livelocked, Seed: r.Seed, Hosts: r.Hosts, Violations: len(r.Violations), Outcome: r.Outcome}
+	if r.Outcome == sim.Livelocked {
+		run.Failure = &Failure{Kind: FailedLivelock, Message: r.Stall.String()}
+	}
 	write, read := -1, -1
 	for i, p := range r.Probes {
 		switch {
@@ -107,10 +146,44 @@ type Job struct {
 	Config model.Config // Seed is replaced by each run's
 }
 
+// beforeBuild, when set (by tests only), is called with each run's
+// configuration before it is built, inside the run's panic recovery: a
+// test makes a run panic with it.
+var beforeBuild func(job string, cfg *model.Config)
+
+// runOne builds and runs one configuration and measures it. A panic, a
+// livelock or a build error is recorded as the run's Failure instead of
+// ending the program; a run that ctx's cancellation prevented or stopped
+// is not done.
+func runOne(ctx context.Context, job Job, seed uint64) (run Run) {
+	cfg := job.Config
+	cfg.Seed = seed
+	defer func() {
+		if p := recover(); p != nil {
+			run = Run{Seed: seed, Failure: &Failure{Kind: FailedPanic, Message: fmt.Sprint(p), Stack: string(debug.Stack())}}
+		}
+	}()
+	if ctx.Err() != nil {
+		return Run{Seed: seed}
+	}
+	if beforeBuild != nil {
+		beforeBuild(job.Name, &cfg)
+	}
+	c, err := model.Build(cfg)
+	if err != nil {
+		return Run{Seed: seed, Failure: &Failure{Kind: FailedBuild, Message: err.Error()}}
+	}
+	if ctx.Err() != nil {
+		return Run{Seed: seed}
+	}
+	return Measure(c.Result(c.RunInterruptible(func() bool { return ctx.Err() != nil })))
+}
+
 // RunAll runs every job for seeds base, base+1, ..., base+runs-1, on
 // workers goroutines (GOMAXPROCS if 0), and returns the runs indexed
-// [job][run]. It stops early, returning what completed and ctx's error,
-// if ctx is cancelled; runs not done are missing (Done false) then.
+// [job][run]. A run that fails (see runOne) is recorded with its Failure
+// and the others go on. If ctx is cancelled, RunAll stops early and
+// returns what completed and ctx's error; runs not done have Done false.
 func RunAll(ctx context.Context, jobs []Job, base uint64, runs, workers int) ([][]Run, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -118,35 +191,28 @@ func RunAll(ctx context.Context, jobs []Job, base uint64, runs, workers int) ([]
 	out := make([][]Run, len(jobs))
 	for i := range out {
 		out[i] = make([]Run, runs)
+		for r := range out[i] {
+			out[i][r].Seed = base + uint64(r)
+		}
 	}
 	type task struct{ job, run int }
 	tasks := make(chan task)
 	var wg sync.WaitGroup
-	var firstErr error
-	var mu sync.Mutex
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for t := range tasks {
-				cfg := jobs[t.job].Config
-				cfg.Seed = base + uint64(t.run)
-				c, err := model.Build(cfg)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					continue
-				}
-				out[t.job][t.run] = Measure(c.Result(c.RunInterruptible(func() bool { return ctx.Err() != nil })))
+				out[t.job][t.run] = runOne(ctx, jobs[t.job], base+uint64(t.run))
 			}
 		}()
 	}
 feed:
 	for r := range runs {
 		for j := range jobs {
+			if ctx.Err() != nil {
+				break feed
+			}
 			select {
 			case tasks <- task{j, r}:
 			case <-ctx.Done():
@@ -156,8 +222,25 @@ feed:
 	}
 	close(tasks)
 	wg.Wait()
-	if firstErr != nil {
-		return out, firstErr
-	}
 	return out, ctx.Err()
+}
+
+// Failures lists the failed runs of runs [job][run], in that order.
+func Failures(runs [][]Run) []JobFailure {
+	var out []JobFailure
+	for j, rs := range runs {
+		for _, r := range rs {
+			if r.Failure != nil {
+				out = append(out, JobFailure{Job: j, Seed: r.Seed, Failure: r.Failure})
+			}
+		}
+	}
+	return out
+}
+
+// JobFailure is a failed run of job number Job.
+type JobFailure struct {
+	Job  int
+	Seed uint64
+	*Failure
 }

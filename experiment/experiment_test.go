@@ -3,10 +3,12 @@ package experiment
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"hasim/model"
+	"hasim/sim"
 )
 
 func etcd3(horizon time.Duration) model.Config {
@@ -59,5 +61,98 @@ func TestRunAllInterrupted(t *testing.T) {
 		if r.Done {
 			t.Fatal("a run claims to be done after the context was cancelled before it")
 		}
+	}
+}
+
+// withBeforeBuild sets the test hook for the test.
+func withBeforeBuild(t *testing.T, hook func(job string, cfg *model.Config)) {
+	t.Helper()
+	beforeBuild = hook
+	t.Cleanup(func() { beforeBuild = nil })
+}
+
+// TestRunAllKeepsOtherRuns: a run that panics is recorded as a failure
+// with its message and stack; every other run, of its job and of the
+// others, comes back as if nothing had happened.
+func TestRunAllKeepsOtherRuns(t *testing.T) {
+	jobs := []Job{{Name: "a", Config: etcd3(20 * time.Second)}, {Name: "b", Config: etcd3(25 * time.Second)}}
+	clean, err := RunAll(context.Background(), jobs, 1, 4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withBeforeBuild(t, func(job string, cfg *model.Config) {
+		if job == "b" && cfg.Seed == 3 {
+			panic("test panic in b, seed 3")
+		}
+	})
+	runs, err := RunAll(context.Background(), jobs, 1, 4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range runs {
+		for i, r := range runs[j] {
+			if j == 1 && i == 2 {
+				if r.Done || r.Failure == nil || r.Failure.Kind != FailedPanic || r.Failure.Message != "test panic in b, seed 3" ||
+					!strings.Contains(r.Failure.Stack, "experiment.runOne") || r.Seed != 3 {
+					t.Fatalf("the panicked run: %+v", r)
+				}
+				continue
+			}
+			if !reflect.DeepEqual(r, clean[j][i]) {
+				t.Fatalf("job %d run %d differs from a batch without the panic", j, i)
+			}
+		}
+	}
+	fails := Failures(runs)
+	if len(fails) != 1 || fails[0].Job != 1 || fails[0].Seed != 3 || fails[0].Error() != "panic: test panic in b, seed 3" {
+		t.Fatalf("failures %+v", fails)
+	}
+}
+
+// TestRunAllBuildErrorKeepsOtherJobs: a job whose configuration does not
+// build fails each of its runs; the other job's runs are kept.
+func TestRunAllBuildErrorKeepsOtherJobs(t *testing.T) {
+	bad := etcd3(20 * time.Second)
+	bad.Hosts = append(bad.Hosts, model.HostConfig{Name: "x", Zone: "nowhere"})
+	runs, err := RunAll(context.Background(), []Job{{Name: "bad", Config: bad}, {Name: "good", Config: etcd3(20 * time.Second)}}, 1, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if f := runs[0][i].Failure; f == nil || f.Kind != FailedBuild || runs[0][i].Done {
+			t.Fatalf("bad job run %d: %+v", i, runs[0][i])
+		}
+		if !runs[1][i].Done || runs[1][i].Failure != nil {
+			t.Fatalf("good job run %d: %+v", i, runs[1][i])
+		}
+	}
+}
+
+// TestLivelockIsAFailureNotData: a livelocked run is a failure naming the
+// stall and does not count as a finished run.
+func TestLivelockIsAFailureNotData(t *testing.T) {
+	cfg := etcd3(20 * time.Second)
+	cfg.MaxEventsPerInstant = 1
+	runs, err := RunAll(context.Background(), []Job{{Name: "a", Config: cfg}}, 1, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs[0] {
+		if r.Done || r.Failure == nil || r.Failure.Kind != FailedLivelock || !strings.HasPrefix(r.Failure.Message, "virtual time stood still at 0.000s") {
+			t.Fatalf("%+v", r)
+		}
+	}
+}
+
+// TestInterruptedRunIsNotData: a run the interrupt stopped part-way is
+// neither done nor failed.
+func TestInterruptedRunIsNotData(t *testing.T) {
+	c, err := model.Build(etcd3(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Measure(c.Result(c.RunInterruptible(func() bool { return true })))
+	if r.Done || r.Failure != nil || !r.HasWrite || r.Outcome != sim.Stopped {
+		t.Fatalf("%+v", r)
 	}
 }

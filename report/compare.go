@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat"
@@ -81,6 +82,18 @@ type ScenarioComparison struct {
 	SplitBrain         Estimate `json:"splitBrainSecondsPerRun"`
 	ActingSplitBrain   Estimate `json:"actingSplitBrainSecondsPerRun"`
 	InvariantBreakages int      `json:"invariantViolations"`
+	// FailedRuns counts the runs that panicked, livelocked or would not
+	// build (bugs in hasim); they are left out of the figures, like runs
+	// an interrupt prevented. Runs counts the runs the figures cover.
+	FailedRuns int `json:"failedRuns,omitempty"`
+}
+
+// RunFailure is a run that failed, for the report.
+type RunFailure struct {
+	Scenario string `json:"scenario"`
+	Seed     uint64 `json:"seed"`
+	Kind     string `json:"kind"` // panic, livelock or build
+	Message  string `json:"message"`
 }
 
 // Comparison is the result of hasim compare.
@@ -89,6 +102,8 @@ type Comparison struct {
 	BaseSeed      uint64               `json:"baseSeed"`
 	Runs          int                  `json:"runs"`
 	Scenarios     []ScenarioComparison `json:"scenarios"`
+	// Failures lists the failed runs, scenario by scenario, by seed.
+	Failures []RunFailure `json:"failures,omitempty"`
 }
 
 const year = 365.25 * 24 * 3600
@@ -101,6 +116,10 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 		var wa, ra, sb, asb, rec []float64
 		sc.Runs = 0
 		for _, r := range rs {
+			if r.Failure != nil {
+				sc.FailedRuns++
+				c.Failures = append(c.Failures, RunFailure{Scenario: names[i], Seed: r.Seed, Kind: string(r.Failure.Kind), Message: r.Failure.Message})
+			}
 			if !r.Done {
 				continue
 			}
@@ -185,8 +204,15 @@ func fmtNines(x float64) string {
 
 // WriteComparison writes the comparison as a table.
 func WriteComparison(w io.Writer, c Comparison) error {
+	return checked(w, func(w io.Writer) error { return writeComparison(w, c) })
+}
+
+func writeComparison(w io.Writer, c Comparison) error {
 	fmt.Fprintf(w, "Comparison over %d runs per scenario (seeds %d–%d, the same for every scenario); 95%% confidence intervals in brackets\n\n",
 		c.Runs, c.BaseSeed, c.BaseSeed+uint64(c.Runs)-1)
+	if note := unfinished(c); note != "" {
+		fmt.Fprintf(w, "%s\n\n", note)
+	}
 	t := newTableAligned(w, 10)
 	t.Header("scenario", "hosts", "write availability", "read availability", "write downtime / year (h)", "nines",
 		"write recovery p50", "write recovery p99", "split brain / run", "acting split brain / run")
@@ -206,7 +232,54 @@ func WriteComparison(w io.Writer, c Comparison) error {
 	}
 	fmt.Fprintln(w, "\nWrite recovery: from a fault until writes stop failing (0 if they never failed). Downtime per year")
 	fmt.Fprintln(w, "extrapolates the simulated span's write unavailability, faults included, to a year.")
+	writeFailures(w, c)
 	return nil
+}
+
+// unfinished says which scenarios' figures cover fewer runs than asked
+// for, and why, or is "" if every run finished.
+func unfinished(c Comparison) string {
+	var parts []string
+	for _, s := range c.Scenarios {
+		if s.Runs == c.Runs {
+			continue
+		}
+		part := fmt.Sprintf("%s %d of %d", s.Scenario, s.Runs, c.Runs)
+		if s.FailedRuns > 0 {
+			part += fmt.Sprintf(" (%d failed)", s.FailedRuns)
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Not every run finished; the figures cover the runs that did: " + strings.Join(parts, ", ") + "."
+}
+
+// maxListedFailures is how many failed runs the table lists one by one.
+const maxListedFailures = 10
+
+// writeFailures lists the failed runs under the table.
+func writeFailures(w io.Writer, c Comparison) {
+	if len(c.Failures) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d runs failed (bugs in hasim; left out of the figures):\n", len(c.Failures))
+	for i, f := range c.Failures {
+		if i == maxListedFailures {
+			fmt.Fprintf(w, "  and %d more\n", len(c.Failures)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s seed %d: %s: %s\n", f.Scenario, f.Seed, f.Kind, firstLineOf(f.Message))
+	}
+}
+
+// firstLineOf is s up to its first line break.
+func firstLineOf(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
 }
 
 // WriteComparisonJSON writes the comparison as JSON.

@@ -18,15 +18,18 @@ const FormatVersion = 1
 // Times are seconds (float, microsecond precision) since the start of the
 // run; durations are seconds too. The README documents every field.
 type Document struct {
-	FormatVersion int      `json:"formatVersion"`
-	Scenario      string   `json:"scenario"`
-	Seed          uint64   `json:"seed"`
-	Horizon       float64  `json:"horizon"`
-	Outcome       string   `json:"outcome"`
-	Events        uint64   `json:"events"`
-	Summary       Summary  `json:"summary"`
-	Timeline      []Event  `json:"timeline"`
-	Violations    []string `json:"violations"`
+	FormatVersion int     `json:"formatVersion"`
+	Scenario      string  `json:"scenario"`
+	Seed          uint64  `json:"seed"`
+	Horizon       float64 `json:"horizon"`
+	Outcome       string  `json:"outcome"`
+	// Stall says where virtual time stood still when Outcome is
+	// "livelocked" (a bug in hasim); absent otherwise.
+	Stall      string   `json:"stall,omitempty"`
+	Events     uint64   `json:"events"`
+	Summary    Summary  `json:"summary"`
+	Timeline   []Event  `json:"timeline"`
+	Violations []string `json:"violations"`
 }
 
 // Summary is the run's headline figures.
@@ -190,6 +193,9 @@ func ratio(x float64) float64 { return math.Round(x*1e9) / 1e9 }
 func NewDocument(scenario string, r model.Result) Document {
 	d := Document{FormatVersion: FormatVersion, Scenario: scenario, Seed: r.Seed, Horizon: seconds(r.Horizon),
 		Outcome: r.Outcome.String(), Events: r.Events, Timeline: []Event{}, Violations: []string{}}
+	if r.Outcome == sim.Livelocked {
+		d.Stall = r.Stall.String()
+	}
 	s := &d.Summary
 	measured := r.End.Sub(r.MeasuredFrom)
 	if r.Steady {

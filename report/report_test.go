@@ -3,10 +3,13 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"hasim/experiment"
 	"hasim/model"
 	"hasim/sim"
 )
@@ -90,5 +93,62 @@ func TestDocumentNulls(t *testing.T) {
 	}
 	if m["timeline"] == nil || m["violations"] == nil {
 		t.Fatalf("empty lists must be [] not null:\n%s", b.String())
+	}
+}
+
+// brokenWriter fails every write.
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe dream") }
+
+// TestWritersReturnWriteErrors: every writer reports the first write
+// that failed, also those made of many small writes whose errors the
+// table library does not pass on.
+func TestWritersReturnWriteErrors(t *testing.T) {
+	r := model.Result{Seed: 1, Steady: true, End: msAt(10000), Timeline: []model.Record{down(100), up(200)},
+		Probes: []model.ProbeResult{{Name: "w", Kind: model.ProbeWrite, Availability: 0.5}}}
+	c := Compare([]string{"a"}, [][]experiment.Run{{{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 0.9}}}, 1)
+	writers := map[string]func(w io.Writer) error{
+		"summary":         func(w io.Writer) error { return WriteSummary(w, "x", r) },
+		"timeline":        func(w io.Writer) error { return WriteTimeline(w, r, false) },
+		"json":            func(w io.Writer) error { return WriteJSON(w, NewDocument("x", r)) },
+		"yaml":            func(w io.Writer) error { return WriteYAML(w, NewDocument("x", r)) },
+		"csv":             func(w io.Writer) error { return WriteCSV(w, NewDocument("x", r)) },
+		"comparison":      func(w io.Writer) error { return WriteComparison(w, c) },
+		"comparison json": func(w io.Writer) error { return WriteComparisonJSON(w, c) },
+	}
+	for name, write := range writers {
+		if err := write(brokenWriter{}); err == nil || !strings.Contains(err.Error(), "broken pipe dream") {
+			t.Errorf("%s: error %v", name, err)
+		}
+	}
+}
+
+// TestCompareLeavesOutFailedAndUnfinishedRuns: failed and interrupted
+// runs are not data; the table says how many runs each scenario's figures
+// cover and lists the failures.
+func TestCompareLeavesOutFailedAndUnfinishedRuns(t *testing.T) {
+	runs := [][]experiment.Run{
+		{{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1}, {Done: true, Seed: 2, HasWrite: true, WriteAvailability: 1}},
+		{{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1}, {Seed: 2, HasWrite: true, WriteAvailability: 0,
+			Failure: &experiment.Failure{Kind: experiment.FailedPanic, Message: "boom\nmore"}}},
+		{{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1}, {Seed: 2, HasWrite: true, WriteAvailability: 0}},
+	}
+	c := Compare([]string{"a", "b", "c"}, runs, 1)
+	for i, want := range []struct{ runs, failed int }{{2, 0}, {1, 1}, {1, 0}} {
+		s := c.Scenarios[i]
+		if s.Runs != want.runs || s.FailedRuns != want.failed || s.WriteAvailability.Value != 1 {
+			t.Errorf("%s: %+v", s.Scenario, s)
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteComparison(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Not every run finished; the figures cover the runs that did: b 1 of 2 (1 failed), c 1 of 2.\n",
+		"\n1 runs failed (bugs in hasim; left out of the figures):\n  b seed 2: panic: boom ...\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }

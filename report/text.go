@@ -362,8 +362,42 @@ func intervals(iv []model.Interval) string {
 	return fmt.Sprintf("%d / %s / %s", len(iv), secs(total), secs(longest))
 }
 
+// errWriter passes writes on to w until one fails, and remembers that
+// error: a writer made of many Fprintf calls checks them all at its end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	e.err = err
+	return n, err
+}
+
+// checked runs write on w through an errWriter and returns the first write
+// error, or else write's own error.
+func checked(w io.Writer, write func(w io.Writer) error) error {
+	ew := &errWriter{w: w}
+	err := write(ew)
+	if ew.err != nil {
+		return ew.err
+	}
+	return err
+}
+
 // WriteSummary writes the headline figures and the per-fault table.
 func WriteSummary(w io.Writer, scenario string, r model.Result) error {
+	return checked(w, func(w io.Writer) error { return writeSummary(w, scenario, r) })
+}
+
+func writeSummary(w io.Writer, scenario string, r model.Result) error {
 	measured := r.End.Sub(r.MeasuredFrom)
 	fmt.Fprintf(w, "Summary of %s (seed %d): %v simulated, %d events, %s, %d hosts\n", scenario, r.Seed, r.End, r.Events, r.Outcome, r.Hosts)
 	if !r.Steady {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
+	"gonum.org/v1/plot"
 
 	"hasim/model"
 	"hasim/report"
@@ -51,65 +53,149 @@ Exit codes: 0 ok, 1 failure, 2 usage or validation error, 130 interrupted.
 func usage(w io.Writer) { fmt.Fprintf(w, usageText, scenarios.DefaultScenario) }
 
 // realMain runs the command line args and returns the exit code.
-func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) int {
-	st := streams{in: in, out: out, err: errw}
+func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) (code int) {
+	o := &output{w: out}
+	st := streams{in: in, out: o, err: errw}
 	if len(args) == 0 {
 		usage(errw)
 		return exitUsage
 	}
 	verb, rest := args[0], args[1:]
+	defer func() {
+		if p := recover(); p != nil {
+			reportPanic(errw, verb, p, debug.Stack(), "")
+			code = exitFailure
+		}
+	}()
 	switch verb {
 	case "run":
-		return runVerb(ctx, rest, st)
+		code = runVerb(ctx, rest, st)
 	case "compare":
-		return compareVerb(ctx, rest, st)
+		code = compareVerb(ctx, rest, st)
 	case "validate":
-		return validateVerb(rest, st)
+		code = validateVerb(ctx, rest, st)
 	case "explain":
-		return explainVerb(rest, st)
+		code = explainVerb(ctx, rest, st)
 	case "scenarios":
-		return scenariosVerb(rest, st)
+		code = scenariosVerb(rest, st)
 	case "version", "--version":
-		fmt.Fprintln(out, "hasim", Version)
-		return exitOK
+		fmt.Fprintln(o, "hasim", Version)
 	case "help", "-h", "--help":
 		if len(rest) > 0 {
 			return realMain(ctx, []string{rest[0], "--help"}, in, out, errw)
 		}
-		usage(out)
-		return exitOK
+		usage(o)
+	default:
+		fmt.Fprintf(errw, "hasim: unknown command %q\n\n", verb)
+		usage(errw)
+		return exitUsage
 	}
-	fmt.Fprintf(errw, "hasim: unknown command %q\n\n", verb)
-	usage(errw)
-	return exitUsage
+	if err := o.err; err != nil {
+		if errors.Is(err, errInterrupted) {
+			if code != exitInterrupted {
+				fmt.Fprintf(errw, "hasim %s: interrupted while writing the output; it is incomplete\n", verb)
+			}
+			return exitInterrupted
+		}
+		fmt.Fprintf(errw, "hasim %s: writing output: %v\n", verb, err)
+		if code != exitInterrupted {
+			code = exitFailure
+		}
+	}
+	if code == exitUsage && ctx.Err() != nil {
+		// The error is the interrupt's doing: reading a scenario stopped.
+		fmt.Fprintf(errw, "hasim %s: interrupted\n", verb)
+		return exitInterrupted
+	}
+	return code
 }
 
-// newFlags returns a verb's flag set: errors and help go to stderr, flags
-// are listed in declaration order.
-func newFlags(name, synopsis, examples string, st streams) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+// reportPanic tells that hasim panicked: a bug in hasim, with the command
+// that reproduces it (if known) and the stack.
+func reportPanic(w io.Writer, verb string, p any, stack []byte, reproduce string) {
+	fmt.Fprintf(w, "hasim %s: panic: %v\nThis is a bug in hasim; please report it with this message", verb, p)
+	if reproduce != "" {
+		fmt.Fprintf(w, ". Reproduce with: %s", reproduce)
+	}
+	fmt.Fprintf(w, "\n\n%s", stack)
+}
+
+// errInterrupted is the error of a write stopped by an interrupt.
+var errInterrupted = errors.New("interrupted")
+
+// output is a verb's standard output. It remembers the first write that
+// failed and drops every later write, so that a verb checks one error at
+// its end instead of each write; once stopOn's context is cancelled,
+// writes fail with errInterrupted.
+type output struct {
+	w   io.Writer
+	err error
+	ctx context.Context
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	if o.err == nil && o.ctx != nil && o.ctx.Err() != nil {
+		o.err = errInterrupted
+	}
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	o.err = err
+	return n, err
+}
+
+// stopOn makes writes fail once ctx is cancelled: an interrupt while the
+// output is being written stops the writing.
+func (o *output) stopOn(ctx context.Context) { o.ctx = ctx }
+
+// verbFlags is a verb's flag set with its usage text.
+type verbFlags struct {
+	*pflag.FlagSet
+	synopsis, examples string
+	st                 streams
+}
+
+// newFlags returns a verb's flag set, its flags listed in declaration
+// order. Help asked for (--help, -h) goes to standard output; parse
+// prints errors, and then the usage, to standard error.
+func newFlags(name, synopsis, examples string, st streams) *verbFlags {
+	fs := &verbFlags{FlagSet: pflag.NewFlagSet(name, pflag.ContinueOnError), synopsis: synopsis, examples: examples, st: st}
 	fs.SetOutput(st.err)
 	fs.SortFlags = false
-	fs.Usage = func() {
-		fmt.Fprintf(st.err, "Usage: hasim %s %s\n\nFlags:\n%s\nExamples:\n%s", name, synopsis, fs.FlagUsages(), examples)
-	}
+	fs.Usage = func() { fs.usageTo(st.out) } // pflag calls it for --help and -h only
 	return fs
+}
+
+// usageTo writes the verb's usage.
+func (fs *verbFlags) usageTo(w io.Writer) {
+	fmt.Fprintf(w, "Usage: hasim %s %s\n\nFlags:\n%s\nExamples:\n%s", fs.Name(), fs.synopsis, fs.FlagUsages(), fs.examples)
 }
 
 // parse parses flags; it returns an exit code and false when the verb
 // should stop (help shown or bad flags).
-func parse(fs *pflag.FlagSet, args []string, st streams) (int, bool) {
+func parse(fs *verbFlags, args []string) (int, bool) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK, false
 		}
-		fmt.Fprintf(st.err, "hasim %s: %v\n", fs.Name(), err)
+		fmt.Fprintf(fs.st.err, "hasim %s: %v\n\n", fs.Name(), err)
+		fs.usageTo(fs.st.err)
 		return exitUsage, false
 	}
 	return 0, true
 }
 
-func runVerb(ctx context.Context, args []string, st streams) int {
+// configHook, when set (by tests only), may change the configuration of
+// run (just before it is built, inside its panic recovery, so a test can
+// make the run panic) and of each of compare's scenarios (before the runs
+// start; a test can make them livelock).
+var configHook func(scenario string, cfg *model.Config)
+
+func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	fs := newFlags("run", "[flags] [NAME|FILE|-]", `  hasim run
   hasim run etcd-slow-disk --verbose
   hasim run my-cluster.yaml --seed 42 --until 2m
@@ -122,13 +208,18 @@ func runVerb(ctx context.Context, args []string, st streams) int {
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
-	if code, ok := parse(fs, args, st); !ok {
+	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	switch *output {
 	case "table", "json", "yaml", "csv":
 	default:
 		fmt.Fprintf(st.err, "hasim run: --output %q: allowed table, json, yaml, csv\n", *output)
+		return exitUsage
+	}
+	pics, err := pictureFlags("svg", *svg, "png", *png)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		return exitUsage
 	}
 	if fs.NArg() > 1 {
@@ -155,56 +246,91 @@ func runVerb(ctx context.Context, args []string, st streams) int {
 		}
 		cfg.Horizon = *until
 	}
+	reproduce := fmt.Sprintf("hasim run %s --seed %d", arg, cfg.Seed)
+	if fs.Changed("until") {
+		reproduce += " --until " + until.String()
+	}
+	// A panic from here on is a bug in a run: say how to reproduce it.
+	defer func() {
+		if p := recover(); p != nil {
+			pics.discard()
+			reportPanic(st.err, "run", p, debug.Stack(), reproduce)
+			code = exitFailure
+		}
+	}()
+	if configHook != nil {
+		configHook(sc.Metadata.Name, &cfg)
+	}
 	c, err := model.Build(cfg)
 	if err != nil {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		return exitUsage
 	}
-	reproduce := fmt.Sprintf("hasim run %s --seed %d", arg, cfg.Seed)
-	if fs.Changed("until") {
-		reproduce += " --until " + until.String()
+	if ctx.Err() != nil {
+		fmt.Fprintln(st.err, "hasim run: interrupted before the run started")
+		return exitInterrupted
+	}
+	// Open the pictures' files before running: a path that cannot be
+	// written must not throw the run away.
+	if err := pics.create(); err != nil {
+		fmt.Fprintf(st.err, "hasim run: %v\n", err)
+		return exitFailure
 	}
 	out := c.RunInterruptible(func() bool { return ctx.Err() != nil })
 	res := c.Result(out)
 	interrupted := out == sim.Stopped
-	for _, path := range []string{*svg, *png} {
-		if path == "" {
-			continue
-		}
-		if err := picture.Save(picture.Timeline(sc.Metadata.Name, res), path, picture.Lanes(res)); err != nil {
-			fmt.Fprintf(st.err, "hasim run: %v\n", err)
-			return exitFailure
-		}
+	if !interrupted {
+		st.out.stopOn(ctx) // an interrupt while writing stops the writing
 	}
+	failed := false
+	// Pictures and text are written independently: one failing does not
+	// stop the other.
+	skipped, errs := pics.draw(ctx, interrupted, func() (*plot.Plot, int) {
+		return picture.Timeline(sc.Metadata.Name, res), picture.Lanes(res)
+	})
+	for _, err := range errs {
+		fmt.Fprintf(st.err, "hasim run: %v\n", err)
+		failed = true
+	}
+	var werr error
 	switch *output {
 	case "json", "yaml", "csv":
 		write := map[string]func(io.Writer, report.Document) error{"json": report.WriteJSON, "yaml": report.WriteYAML, "csv": report.WriteCSV}[*output]
-		if err := write(st.out, report.NewDocument(sc.Metadata.Name, res)); err != nil {
-			fmt.Fprintf(st.err, "hasim run: %v\n", err)
-			return exitFailure
-		}
+		werr = write(st.out, report.NewDocument(sc.Metadata.Name, res))
 	default:
 		fmt.Fprintf(st.out, "# %s\n# %s\n\n", reproduce, firstLine(sc.Metadata.Description))
 		if !*quiet {
-			if err := report.WriteTimeline(st.out, res, *verbose); err != nil {
-				return exitFailure
-			}
+			werr = report.WriteTimeline(st.out, res, *verbose)
 			fmt.Fprintln(st.out)
 		}
-		if err := report.WriteSummary(st.out, sc.Metadata.Name, res); err != nil {
-			fmt.Fprintf(st.err, "hasim run: %v\n", err)
-			return exitFailure
+		if werr == nil {
+			werr = report.WriteSummary(st.out, sc.Metadata.Name, res)
 		}
+	}
+	if werr != nil && st.out.err == nil {
+		// Not a write error (realMain reports those) but the report's own.
+		fmt.Fprintf(st.err, "hasim run: %v\n", werr)
+		failed = true
 	}
 	switch {
 	case interrupted:
 		fmt.Fprintf(st.err, "hasim run: interrupted at %v of simulated time; results so far are above\n", res.End)
 		return exitInterrupted
+	case skipped || errors.Is(st.out.err, errInterrupted):
+		fmt.Fprintln(st.err, "hasim run: interrupted while writing the output; it is incomplete")
+		return exitInterrupted
+	case out == sim.Livelocked:
+		fmt.Fprintf(st.err, "hasim run: the run livelocked: %v; results so far are above. This is a bug in hasim (unless spec.maxEventsPerInstant is set below what one instant of this scenario needs; default %d). Reproduce with: %s\n",
+			res.Stall, model.DefaultMaxEventsPerInstant, reproduce)
+		return exitFailure
 	case len(res.Violations) > 0:
 		fmt.Fprintf(st.err, "hasim run: %d safety invariants broke: a bug in hasim. Reproduce with: %s\n", len(res.Violations), reproduce)
 		return exitFailure
 	case out == sim.ReachedEvents:
 		fmt.Fprintf(st.err, "hasim run: stopped at the event bound after %v of simulated time; raise spec.maxEvents to go further\n", res.End)
+	}
+	if failed {
+		return exitFailure
 	}
 	return exitOK
 }
@@ -218,12 +344,12 @@ func firstLine(s string) string {
 	return s
 }
 
-func validateVerb(args []string, st streams) int {
+func validateVerb(ctx context.Context, args []string, st streams) int {
 	fs := newFlags("validate", "FILE...", `  hasim validate my-cluster.yaml
   hasim validate scenarios/*.yaml
   cat my-cluster.yaml | hasim validate -
 `, st)
-	if code, ok := parse(fs, args, st); !ok {
+	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
@@ -238,6 +364,10 @@ func validateVerb(args []string, st streams) int {
 			continue
 		}
 		fmt.Fprintf(st.out, "%s: ok\n", f)
+		if ctx.Err() != nil {
+			fmt.Fprintln(st.err, "hasim validate: interrupted")
+			return exitInterrupted
+		}
 	}
 	return code
 }
@@ -246,7 +376,7 @@ func scenariosVerb(args []string, st streams) int {
 	fs := newFlags("scenarios", "list | show NAME", `  hasim scenarios list
   hasim scenarios show etcd-slow-disk > my-scenario.yaml
 `, st)
-	if code, ok := parse(fs, args, st); !ok {
+	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	switch {
@@ -275,15 +405,15 @@ func scenariosVerb(args []string, st streams) int {
 		fmt.Fprintf(st.err, "hasim scenarios show: no built-in scenario %q (see hasim scenarios list)\n", fs.Arg(1))
 		return exitUsage
 	}
-	fs.Usage()
+	fs.usageTo(st.err)
 	return exitUsage
 }
 
-func explainVerb(args []string, st streams) int {
+func explainVerb(ctx context.Context, args []string, st streams) int {
 	fs := newFlags("explain", "NAME|FILE|-", `  hasim explain stacked-3-master-crash
   hasim explain my-cluster.yaml
 `, st)
-	if code, ok := parse(fs, args, st); !ok {
+	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() != 1 {

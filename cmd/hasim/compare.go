@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"runtime"
+	"time"
+
+	"gonum.org/v1/plot"
 
 	"hasim/experiment"
 	"hasim/report"
@@ -11,7 +16,7 @@ import (
 	"hasim/scenarios"
 )
 
-func compareVerb(ctx context.Context, args []string, st streams) int {
+func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	fs := newFlags("compare", "[flags] NAME|FILE NAME|FILE [...]", `  hasim compare stacked-3-master-crash my-external.yaml --runs 50
   hasim compare a.yaml b.yaml c.yaml --runs 200 --workers 2 -o json
 `, st)
@@ -22,7 +27,7 @@ func compareVerb(ctx context.Context, args []string, st streams) int {
 	until := fs.Duration("until", 0, "simulate this long instead of each scenario's spec.horizon")
 	svg := fs.String("svg", "", "also draw a bar chart of write downtime per year to this SVG file")
 	png := fs.String("png", "", "also draw a bar chart of write downtime per year to this PNG file")
-	if code, ok := parse(fs, args, st); !ok {
+	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() < 2 {
@@ -35,6 +40,11 @@ func compareVerb(ctx context.Context, args []string, st streams) int {
 	}
 	if *output != "table" && *output != "json" {
 		fmt.Fprintf(st.err, "hasim compare: --output %q: allowed table, json\n", *output)
+		return exitUsage
+	}
+	pics, err := pictureFlags("svg", *svg, "png", *png)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim compare: %v\n", err)
 		return exitUsage
 	}
 	var jobs []experiment.Job
@@ -64,40 +74,102 @@ func compareVerb(ctx context.Context, args []string, st streams) int {
 			fmt.Fprintf(st.err, "hasim compare: note: %s and %s script different faults; the comparison mixes topology and faults\n", names[0], names[i])
 		}
 	}
-	results, err := experiment.RunAll(ctx, jobs, *seed, *runs, *workers)
-	interrupted := ctx.Err() != nil
-	if err != nil && !interrupted {
+	for i, j := range jobs {
+		if err := j.Config.Validate(); err != nil {
+			fmt.Fprintf(st.err, "hasim compare: %s: %v\n", fs.Arg(i), err)
+			return exitUsage
+		}
+	}
+	if configHook != nil {
+		for i := range jobs {
+			configHook(jobs[i].Name, &jobs[i].Config)
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(st.err, "hasim compare: interrupted before the runs started")
+		return exitInterrupted
+	}
+	// Open the pictures' files before running: a path that cannot be
+	// written must not throw the runs away.
+	if err := pics.create(); err != nil {
 		fmt.Fprintf(st.err, "hasim compare: %v\n", err)
-		return exitUsage
+		return exitFailure
+	}
+	defer pics.discard() // if something below panics
+	results, _ := experiment.RunAll(ctx, jobs, *seed, *runs, *workers)
+	interrupted := ctx.Err() != nil
+	if !interrupted {
+		st.out.stopOn(ctx) // an interrupt while writing stops the writing
 	}
 	c := report.Compare(names, results, *seed)
-	for _, path := range []string{*svg, *png} {
-		if path == "" {
-			continue
-		}
-		if err := picture.Save(picture.Comparison(c), path, 12); err != nil {
-			fmt.Fprintf(st.err, "hasim compare: %v\n", err)
-			return exitFailure
-		}
+	failed := false
+	// Pictures and text are written independently: one failing does not
+	// stop the other.
+	skipped, errs := pics.draw(ctx, interrupted, func() (*plot.Plot, int) { return picture.Comparison(c), 12 })
+	for _, err := range errs {
+		fmt.Fprintf(st.err, "hasim compare: %v\n", err)
+		failed = true
 	}
 	if *output == "json" {
 		err = report.WriteComparisonJSON(st.out, c)
 	} else {
 		err = report.WriteComparison(st.out, c)
 	}
-	if err != nil {
+	if err != nil && st.out.err == nil {
+		// Not a write error (realMain reports those) but the report's own.
 		fmt.Fprintf(st.err, "hasim compare: %v\n", err)
-		return exitFailure
+		failed = true
 	}
-	if interrupted {
+	if fails := experiment.Failures(results); len(fails) > 0 {
+		reportFailures(st.err, fails, names, fs.Args(), *until)
+		failed = true
+	}
+	switch {
+	case interrupted:
 		fmt.Fprintln(st.err, "hasim compare: interrupted; the figures above cover the runs that finished")
+		return exitInterrupted
+	case skipped || errors.Is(st.out.err, errInterrupted):
+		fmt.Fprintln(st.err, "hasim compare: interrupted while writing the output; it is incomplete")
 		return exitInterrupted
 	}
 	for _, s := range c.Scenarios {
 		if s.InvariantBreakages > 0 {
 			fmt.Fprintf(st.err, "hasim compare: %s broke safety invariants (a bug in hasim)\n", s.Scenario)
-			return exitFailure
+			failed = true
 		}
 	}
+	if failed {
+		return exitFailure
+	}
 	return exitOK
+}
+
+// maxReportedFailures is how many failed runs compare describes one by
+// one on standard error.
+const maxReportedFailures = 10
+
+// reportFailures tells which runs failed, each with the command that
+// reproduces it, and the stack of the first that panicked.
+func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []string, until time.Duration) {
+	fmt.Fprintf(w, "hasim compare: %d runs failed: bugs in hasim; the figures cover the other runs. Please report them with these lines:\n", len(fails))
+	var stack string
+	for i, f := range fails {
+		if f.Kind == experiment.FailedPanic && stack == "" {
+			stack = f.Stack
+		}
+		if i >= maxReportedFailures {
+			continue
+		}
+		reproduce := fmt.Sprintf("hasim run %s --seed %d", args[f.Job], f.Seed)
+		if until > 0 {
+			reproduce += " --until " + until.String()
+		}
+		fmt.Fprintf(w, "  %s seed %d: %v. Reproduce with: %s\n", names[f.Job], f.Seed, f.Failure, reproduce)
+	}
+	if len(fails) > maxReportedFailures {
+		fmt.Fprintf(w, "  and %d more\n", len(fails)-maxReportedFailures)
+	}
+	if stack != "" {
+		fmt.Fprintf(w, "The stack of the first panic:\n%s", stack)
+	}
 }

@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -26,14 +27,33 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := realMain(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	ctx, cancel := context.WithCancel(context.Background())
+	handleInterrupts(cancel, os.Stderr, os.Exit)
+	os.Exit(realMain(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// handleInterrupts makes the first SIGINT (Ctrl-C) or SIGTERM cancel the
+// command's context, so that whatever it is doing (reading, building,
+// running, writing) stops and it reports what it has; a second one exits
+// at once with code 130, even if something is stuck. The handler stays
+// installed until the process exits, so that a late signal never kills it
+// with a signal status instead of its exit code.
+func handleInterrupts(cancel context.CancelFunc, errw io.Writer, exit func(int)) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		fmt.Fprintf(errw, "hasim: %v: stopping (interrupt again to exit at once)\n", sig)
+		cancel()
+		sig = <-sigs
+		fmt.Fprintf(errw, "hasim: %v again: exiting at once\n", sig)
+		exit(exitInterrupted)
+	}()
 }
 
 // streams are the command's standard streams.
 type streams struct {
-	in       io.Reader
-	out, err io.Writer
+	in  io.Reader
+	out *output
+	err io.Writer
 }

@@ -420,13 +420,21 @@ func Comparison(c report.Comparison) *plot.Plot {
 
 // Save writes a plot to path, as SVG or PNG by its extension.
 func Save(p *plot.Plot, path string, lanes int) error {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".svg", ".png":
-	default:
-		return fmt.Errorf("picture %s: want a .svg or .png file", path)
+	if _, err := Format(path); err != nil {
+		return err
 	}
 	h := vg.Points(float64(60 + 22*lanes))
 	return p.Save(vg.Points(900), h, path)
+}
+
+// Format is the picture format a path's extension asks for: "svg" or
+// "png".
+func Format(path string) (string, error) {
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".svg", ".png":
+		return ext[1:], nil
+	}
+	return "", fmt.Errorf("picture %s: want a .svg or .png file", path)
 }
 
 // Lanes is how many lanes a run's timeline picture has (for its height).
