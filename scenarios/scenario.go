@@ -494,6 +494,25 @@ func (d *DistSpec) Check() error {
 			errs = append(errs, &FieldError{Msg: "a lognormal distribution needs median and sigma"})
 		}
 	}
+	for _, v := range []struct {
+		name string
+		d    *Duration
+	}{{"value", d.Value}, {"min", d.Min}, {"max", d.Max}, {"median", d.Median}} {
+		if v.d != nil && v.d.D() > model.MaxLatency {
+			errs = append(errs, &FieldError{Path: v.name, Msg: fmt.Sprintf("%v out of range; allowed: 0 to %s", v.d.D(), human(model.MaxLatency))})
+		}
+	}
+	if d.Sigma != nil && !(*d.Sigma >= 0 && *d.Sigma <= model.MaxSigma) {
+		errs = append(errs, &FieldError{Path: "sigma", Msg: fmt.Sprintf("%g out of range; allowed: 0 to %g (measured latencies have sigma below 2)", *d.Sigma, model.MaxSigma)})
+	}
+	if len(d.Points) > model.MaxEmpiricalPoints {
+		errs = append(errs, &FieldError{Path: "points", Msg: fmt.Sprintf("%d points; allowed: at most %d", len(d.Points), model.MaxEmpiricalPoints)})
+	}
+	for i, p := range d.Points {
+		if p.Value.D() > model.MaxLatency {
+			errs = append(errs, &FieldError{Path: fmt.Sprintf("points[%d].value", i), Msg: fmt.Sprintf("%v out of range; allowed: 0 to %s", p.Value.D(), human(model.MaxLatency))})
+		}
+	}
 	if len(errs) > 0 {
 		return errs
 	}
@@ -519,8 +538,8 @@ func (s *Spec) Check() error {
 	for i, z := range s.Zones {
 		p := fmt.Sprintf("zones[%d].name", i)
 		switch {
-		case z.Name == "":
-			add(p, "must not be empty")
+		case !validName(z.Name):
+			add(p, "%s: %s", quote(z.Name), nameRule)
 		case zones[z.Name]:
 			add(p, "zone %q is defined twice", z.Name)
 		}
@@ -537,8 +556,8 @@ func (s *Spec) Check() error {
 	for i, h := range s.Hosts {
 		p := fmt.Sprintf("hosts[%d]", i)
 		switch {
-		case h.Name == "":
-			add(p+".name", "must not be empty")
+		case !validName(h.Name):
+			add(p+".name", "%s: %s", quote(h.Name), nameRule)
 		case hosts[h.Name]:
 			add(p+".name", "host %q is defined twice", h.Name)
 		}
@@ -548,9 +567,6 @@ func (s *Spec) Check() error {
 		hosts[h.Name] = true
 		if !zones[h.Zone] {
 			add(p+".zone", "zone %q is not defined; defined zones: %s", h.Zone, listOrNone(zoneNames))
-		}
-		if h.Clock != nil && h.Clock.Rate != nil && (*h.Clock.Rate <= 0 || math.IsNaN(*h.Clock.Rate) || math.IsInf(*h.Clock.Rate, 0)) {
-			add(p+".clock.rate", "must be a positive number, e.g. 1 or 1.0005")
 		}
 	}
 	if len(s.Hosts) == 0 {
@@ -614,7 +630,7 @@ func (s *Spec) Check() error {
 			add(path, "workloads need a controlPlane to schedule and recover them")
 		}
 		if !validName(w.Name) {
-			add(path+".name", "%q: want lower-case letters, digits and dashes, starting with a letter", w.Name)
+			add(path+".name", "%s: %s", quote(w.Name), nameRule)
 		} else if wls[w.Name] {
 			add(path+".name", "workload %q is defined twice", w.Name)
 		}
@@ -631,8 +647,8 @@ func (s *Spec) Check() error {
 	probes := map[string]bool{}
 	for i, p := range s.Probes {
 		path := fmt.Sprintf("probes[%d]", i)
-		if p.Name == "" {
-			add(path+".name", "must not be empty")
+		if !validName(p.Name) {
+			add(path+".name", "%s: %s", quote(p.Name), nameRule)
 		} else if probes[p.Name] {
 			add(path+".name", "probe %q is defined twice", p.Name)
 		}
@@ -752,8 +768,8 @@ func (s *Spec) Check() error {
 				add(path, "a clock-step fault needs a non-zero step, e.g. step: -30s")
 			}
 		case model.FaultClockDrift:
-			if f.Rate == nil || *f.Rate <= 0 || math.IsNaN(*f.Rate) || math.IsInf(*f.Rate, 0) {
-				add(path, "a clock-drift fault needs a positive rate, e.g. rate: 1.001 (0.1%% fast)")
+			if f.Rate == nil {
+				add(path, "a clock-drift fault needs a rate, e.g. rate: 1.001 (0.1%% fast)")
 			}
 		case model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock:
 			if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {
@@ -794,7 +810,11 @@ func (s *Spec) Check() error {
 			add(path+".duration", "%s is an operation: it runs until done or it gives up, so it takes no duration", kind)
 		}
 	}
+	errs = append(errs, s.checkLimits()...)
 	if len(errs) == 0 {
+		if e := s.checkWork(); e != nil {
+			return e
+		}
 		return nil
 	}
 	return errs
@@ -814,7 +834,7 @@ func (s *Scenario) Check() error {
 		errs = append(errs, &FieldError{Path: "spec", Msg: "required: the topology, etcd cluster, horizon and faults to simulate"})
 	}
 	if !validName(s.Metadata.Name) {
-		errs = append(errs, &FieldError{Path: "metadata.name", Msg: fmt.Sprintf("%q: want lower-case letters, digits and dashes, starting with a letter", s.Metadata.Name)})
+		errs = append(errs, &FieldError{Path: "metadata.name", Msg: fmt.Sprintf("%s: %s", quote(s.Metadata.Name), nameRule)})
 	}
 	if len(errs) == 0 {
 		return nil
@@ -895,9 +915,6 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	if m := cp.minor(); m < minKubernetesMinor || m > maxKubernetesMinor {
 		add("kubernetesVersion", "unsupported version %q; allowed: 1.%d to 1.%d (e.g. \"1.31\")", cp.KubernetesVersion, minKubernetesMinor, maxKubernetesMinor)
 	}
-	if a := cp.APIServer; a != nil && a.LivenessProbe != nil && a.LivenessProbe.FailureThreshold < 0 {
-		add("apiserver.livenessProbe.failureThreshold", "must not be negative")
-	}
 	if k := cp.Kubelet; k != nil {
 		kc := model.KubeletConfig{RestartBackoff: k.RestartBackOff.D(), MaxRestartBackoff: k.MaxRestartBackOff.D()}.WithDefaults()
 		if kc.RestartBackoff > kc.MaxRestartBackoff {
@@ -956,9 +973,6 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 		if lb.Check != "" && lb.Check != "http" && lb.Check != "tcp" {
 			add(p+"check", "unknown check %q; allowed: http (GET /readyz), tcp", lb.Check)
 		}
-		if lb.Fall < 0 || lb.Rise < 0 || lb.Inter < 0 {
-			add(p[:len(p)-1], "inter, fall and rise must not be negative")
-		}
 		kind := model.LBKind(lb.Kind)
 		for _, f := range []struct {
 			name                string
@@ -985,9 +999,6 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			}
 		}
 		if cs := lb.CheckScript; cs != nil {
-			if cs.Fall < 0 || cs.Rise < 0 {
-				add(p+"checkScript", "fall and rise must not be negative")
-			}
 			if cs.Weight != nil && (*cs.Weight < -253 || *cs.Weight > 253) {
 				add(p+"checkScript.weight", "%d: keepalived allows -253 to 253 (0: FAULT while failing)", *cs.Weight)
 			}
@@ -1045,6 +1056,9 @@ func (s *Spec) checkJoining() ErrorList {
 
 // checkLE applies client-go's NewLeaderElector validation.
 func checkLE(le *LeaderElectionSpec, path string) ErrorList {
+	if errs := checkLELimits(le, path); len(errs) > 0 {
+		return errs
+	}
 	cfg := le.model().WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		field := "renewDeadline"
@@ -1082,6 +1096,11 @@ func listOrNone(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// nameRule is what validName accepts: an RFC 1035 label, as Kubernetes
+// requires of Service names (DNS-1035), so names read well in narration
+// and never hold a colon, space or newline.
+const nameRule = "want lower-case letters, digits and dashes, starting with a letter, at most 63 characters"
 
 func validName(s string) bool {
 	if s == "" || s[0] < 'a' || s[0] > 'z' || len(s) > 63 {
