@@ -15,6 +15,9 @@ import (
 
 // human writes a limit without trailing zero units: 1h, 24h, 50s, 1ms.
 func human(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
 	s := d.String()
 	for _, z := range []string{"m0s", "h0m"} {
 		if strings.HasSuffix(s, z) && s != z {

@@ -543,7 +543,7 @@ func (s *Spec) Check() error {
 		case zones[z.Name]:
 			add(p, "zone %q is defined twice", z.Name)
 		}
-		if !zones[z.Name] {
+		if !zones[z.Name] && validName(z.Name) {
 			zoneNames = append(zoneNames, z.Name)
 		}
 		zones[z.Name] = true
@@ -561,7 +561,7 @@ func (s *Spec) Check() error {
 		case hosts[h.Name]:
 			add(p+".name", "host %q is defined twice", h.Name)
 		}
-		if !hosts[h.Name] {
+		if !hosts[h.Name] && validName(h.Name) {
 			hostNames = append(hostNames, h.Name)
 		}
 		hosts[h.Name] = true
@@ -580,7 +580,7 @@ func (s *Spec) Check() error {
 	for i, m := range s.Etcd.Members {
 		p := fmt.Sprintf("etcd.members[%d]", i)
 		if !hosts[m] {
-			add(p, "host %q is not defined; defined hosts: %s", m, strings.Join(hostNames, ", "))
+			add(p, "host %q is not defined; defined hosts: %s", m, listOrNone(hostNames))
 		}
 		if seen[m] {
 			add(p, "host %q already runs a member", m)
@@ -654,7 +654,7 @@ func (s *Spec) Check() error {
 		}
 		probes[p.Name] = true
 		if !hosts[p.Host] {
-			add(path+".host", "host %q is not defined; defined hosts: %s", p.Host, strings.Join(hostNames, ", "))
+			add(path+".host", "host %q is not defined; defined hosts: %s", p.Host, listOrNone(hostNames))
 		}
 		switch {
 		case p.Via == "":
@@ -683,7 +683,7 @@ func (s *Spec) Check() error {
 		}
 		for j, e := range p.Endpoints {
 			if !members[e] {
-				add(fmt.Sprintf("%s.endpoints[%d]", path, j), "no etcd member %q; members: %s", e, strings.Join(memberNames, ", "))
+				add(fmt.Sprintf("%s.endpoints[%d]", path, j), "no etcd member %q; members: %s", e, listOrNone(memberNames))
 			}
 		}
 	}
@@ -719,7 +719,7 @@ func (s *Spec) Check() error {
 			}
 			switch {
 			case tg.Kind == model.TargetHost && !hosts[tg.Name]:
-				add(path+"."+t.field, "host %q is not defined; defined hosts: %s", tg.Name, strings.Join(hostNames, ", "))
+				add(path+"."+t.field, "host %q is not defined; defined hosts: %s", tg.Name, listOrNone(hostNames))
 			case tg.Kind == model.TargetZone && !zones[tg.Name]:
 				add(path+"."+t.field, "zone %q is not defined; defined zones: %s", tg.Name, listOrNone(zoneNames))
 			case tg.Kind == model.TargetRole && !slices.Contains(model.KnownRoles(), tg.Name):
@@ -803,7 +803,7 @@ func (s *Spec) Check() error {
 			case !ok:
 				add(path+".target", "%q: a remove-etcd-member targets host:NAME (a host running a member) or leader:etcd", f.Target)
 			case hosts[h] && !slices.Contains(s.etcdHosts(), h):
-				add(path+".target", "host %q runs no etcd member; etcd hosts: %s", h, strings.Join(s.etcdHosts(), ", "))
+				add(path+".target", "host %q runs no etcd member; etcd hosts: %s", h, listOrNone(s.etcdHosts()))
 			}
 		}
 		if kind.IsOperation() && f.Duration != 0 {
@@ -869,7 +869,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	seen := map[string]bool{}
 	for i, m := range cp.Masters {
 		if !hosts[m] {
-			add(fmt.Sprintf("masters[%d]", i), "host %q is not defined; defined hosts: %s", m, strings.Join(hostNames, ", "))
+			add(fmt.Sprintf("masters[%d]", i), "host %q is not defined; defined hosts: %s", m, listOrNone(hostNames))
 		}
 		if seen[m] {
 			add(fmt.Sprintf("masters[%d]", i), "host %q is listed twice", m)
@@ -878,7 +878,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	}
 	for i, w := range cp.Workers {
 		if !hosts[w] {
-			add(fmt.Sprintf("workers[%d]", i), "host %q is not defined; defined hosts: %s", w, strings.Join(hostNames, ", "))
+			add(fmt.Sprintf("workers[%d]", i), "host %q is not defined; defined hosts: %s", w, listOrNone(hostNames))
 		}
 		if seen[w] {
 			add(fmt.Sprintf("workers[%d]", i), "host %q is already a master", w)
@@ -967,7 +967,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 		}
 		for i, h := range lb.Hosts {
 			if !hosts[h] {
-				add(fmt.Sprintf("%shosts[%d]", p, i), "host %q is not defined; defined hosts: %s", h, strings.Join(hostNames, ", "))
+				add(fmt.Sprintf("%shosts[%d]", p, i), "host %q is not defined; defined hosts: %s", h, listOrNone(hostNames))
 			}
 		}
 		if lb.Check != "" && lb.Check != "http" && lb.Check != "tcp" {
@@ -1026,7 +1026,7 @@ func (s *Spec) checkJoining() ErrorList {
 		p := fmt.Sprintf("joining[%d]", i)
 		switch {
 		case !slices.Contains(cp.Masters, h):
-			add(p, "%q is not a master; joining lists masters that kubeadm joins during the run (masters: %s)", h, strings.Join(cp.Masters, ", "))
+			add(p, "%q is not a master; joining lists masters that kubeadm joins during the run (masters: %s)", h, listOrNone(cp.Masters))
 			continue
 		case seen[h]:
 			add(p, "%q is listed twice", h)
@@ -1046,7 +1046,7 @@ func (s *Spec) checkJoining() ErrorList {
 		tail := cp.Masters[len(cp.Masters)-len(seen):]
 		for _, h := range tail {
 			if !seen[h] {
-				add("joining", "with stacked etcd the joining masters come last in masters (members are numbered as they join): move %s after %s", strings.Join(cp.Joining, ", "), h)
+				add("joining", "with stacked etcd the joining masters come last in masters (members are numbered as they join): move %s after %s", listOrNone(cp.Joining), h)
 				break
 			}
 		}
@@ -1090,12 +1090,21 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
+// listOrNone lists names for a message: "none", or the first
+// maxListed and how many there are in all.
 func listOrNone(names []string) string {
-	if len(names) == 0 {
+	switch {
+	case len(names) == 0:
 		return "none"
+	case len(names) > maxListed:
+		return fmt.Sprintf("%s, ... (%d in all)", strings.Join(names[:maxListed], ", "), len(names))
 	}
 	return strings.Join(names, ", ")
 }
+
+// maxListed bounds the names a message lists, so that a mistake in a
+// scenario of 10,000 hosts is not a megabyte of errors per reference.
+const maxListed = 20
 
 // nameRule is what validName accepts: an RFC 1035 label, as Kubernetes
 // requires of Service names (DNS-1035), so names read well in narration

@@ -131,7 +131,7 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // every problem found, each naming file, position and field path. A YAML null
 // leaves the target value as it was. Decode never panics.
 func Decode(file string, data []byte, out any) (err error) {
-	d := &decoder{file: file, expanding: map[*yaml.Node]bool{}, fields: map[reflect.Type][]field{}}
+	d := &decoder{file: file, expanding: map[*yaml.Node]bool{}, fields: map[reflect.Type][]field{}, failed: map[string]bool{}}
 	defer func() {
 		if r := recover(); r != nil {
 			d.errs = append(d.errs, &FieldError{File: file, Msg: fmt.Sprintf("internal error: %v", r)})
@@ -152,17 +152,20 @@ func Decode(file string, data []byte, out any) (err error) {
 
 // parse returns the root node of the only document in data.
 func parse(file string, data []byte) (*yaml.Node, *FieldError) {
+	if fe := checkEncoding(file, data); fe != nil {
+		return nil, fe
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc, extra yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return nil, &FieldError{File: file, Msg: "empty document"}
 	} else if err != nil {
-		return nil, syntaxError(file, err)
+		return nil, locate(syntaxError(file, err), data)
 	}
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &FieldError{File: file, Line: extra.Line, Column: extra.Column, Msg: "only one document is allowed"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, syntaxError(file, err)
+		return nil, locate(syntaxError(file, err), data)
 	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return nil, &FieldError{File: file, Line: doc.Line, Column: doc.Column, Msg: "empty document"}
@@ -202,6 +205,31 @@ type decoder struct {
 	visits    int
 	expanding map[*yaml.Node]bool // alias nodes being decoded, to catch cycles
 	fields    map[reflect.Type][]field
+	// failed holds the paths of values that did not decode: a Check
+	// sees zero values there, and what it says about them is a
+	// follow-on error, not reported.
+	failed map[string]bool
+}
+
+// fail reports a value that did not decode.
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	d.failed[path] = true
+	d.errorf(n, path, format, args...)
+}
+
+// followOn reports whether path is, or is inside, a value that did not
+// decode.
+func (d *decoder) followOn(path string) bool {
+	for {
+		if d.failed[path] {
+			return true
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i <= 0 {
+			return false
+		}
+		path = path[:i]
+	}
 }
 
 // field is a struct field as the decoder sees it.
@@ -239,7 +267,7 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	n := node // n is the content; errors about the value as a whole go to node
 	if n.Kind == yaml.AliasNode {
 		if d.expanding[n] || n.Alias == nil {
-			d.errorf(node, path, "alias *%s refers to itself", n.Value)
+			d.fail(node, path, "alias *%s refers to itself", n.Value)
 			return false
 		}
 		d.expanding[n] = true
@@ -248,7 +276,7 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	}
 	if isNull(n) {
 		if notNull != "" && v.Kind() != reflect.Pointer {
-			d.errorf(node, path, "%s must not be null", notNull)
+			d.fail(node, path, "%s must not be null", notNull)
 			return false
 		}
 		return true
@@ -261,11 +289,11 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	}
 	if s, ok := addrAs[Scalar](v); ok {
 		if n.Kind != yaml.ScalarNode {
-			d.errorf(node, path, "want a scalar, got %s", kindOf(n))
+			d.fail(node, path, "want a scalar, got %s", kindOf(n))
 			return false
 		}
 		if err := s.UnmarshalScalar(n.Value); err != nil {
-			d.errorf(node, path, "%s", err)
+			d.fail(node, path, "%s", err)
 			return false
 		}
 		return true
@@ -283,13 +311,13 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	case want == "":
 		d.errorf(node, path, "cannot decode into Go type %s: not supported (programmer error)", v.Type())
 	case n.Kind != yaml.ScalarNode:
-		d.errorf(node, path, "want %s, got %s", want, kindOf(n))
+		d.fail(node, path, "want %s, got %s", want, kindOf(n))
 	default:
 		msg := setScalar(v, n.Value)
 		if msg == "" {
 			return true
 		}
-		d.errorf(node, path, "%s", msg)
+		d.fail(node, path, "%s", msg)
 	}
 	return false
 }
@@ -356,7 +384,7 @@ func setScalar(v reflect.Value, s string) string {
 // slice, so that decoding is stable under re-encoding.
 func (d *decoder) list(node, n *yaml.Node, v reflect.Value, path string) bool {
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(node, path, "want a list, got %s", kindOf(n))
+		d.fail(node, path, "want a list, got %s", kindOf(n))
 		return false
 	}
 	if len(n.Content) == 0 {
@@ -381,7 +409,7 @@ func (d *decoder) mapping(node, n *yaml.Node, v reflect.Value, path string) bool
 		return false
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(node, path, "want a mapping, got %s", kindOf(n))
+		d.fail(node, path, "want a mapping, got %s", kindOf(n))
 		return false
 	}
 	if len(n.Content) == 0 {
@@ -408,7 +436,7 @@ func (d *decoder) structure(node, n *yaml.Node, v reflect.Value, path string) bo
 		return false
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(node, path, "want a mapping with fields %s, got %s", names(fields), kindOf(n))
+		d.fail(node, path, "want a mapping with fields %s, got %s", names(fields), kindOf(n))
 		return false
 	}
 	own := d.pairs(n, path, "field", func(key *yaml.Node, name string, val *yaml.Node) bool {
@@ -469,11 +497,15 @@ func (d *decoder) report(node, n *yaml.Node, path string, err error) {
 		if e == nil {
 			return
 		}
+		full := joinPath(path, e.Path)
+		if d.followOn(full) {
+			return
+		}
 		pos := node
 		if e.Path != "" {
 			pos = at(node, n, e.Path)
 		}
-		d.errorf(pos, joinPath(path, e.Path), "%s", e.Msg)
+		d.errorf(pos, full, "%s", e.Msg)
 	case interface{ Unwrap() []error }:
 		for _, x := range e.Unwrap() {
 			d.report(node, n, path, x)

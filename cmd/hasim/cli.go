@@ -64,9 +64,9 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 	case "compare":
 		return compareVerb(ctx, rest, st)
 	case "validate":
-		return validateVerb(rest, st)
+		return validateVerb(ctx, rest, st)
 	case "explain":
-		return explainVerb(rest, st)
+		return explainVerb(ctx, rest, st)
 	case "scenarios":
 		return scenariosVerb(rest, st)
 	case "version", "--version":
@@ -139,7 +139,7 @@ func runVerb(ctx context.Context, args []string, st streams) int {
 	if fs.NArg() == 1 {
 		arg = fs.Arg(0)
 	}
-	sc, err := scenarios.Resolve(arg, st.in)
+	sc, err := scenarios.ResolveContext(ctx, arg, st.in)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
@@ -218,7 +218,7 @@ func firstLine(s string) string {
 	return s
 }
 
-func validateVerb(args []string, st streams) int {
+func validateVerb(ctx context.Context, args []string, st streams) int {
 	fs := newFlags("validate", "FILE...", `  hasim validate my-cluster.yaml
   hasim validate scenarios/*.yaml
   cat my-cluster.yaml | hasim validate -
@@ -232,7 +232,7 @@ func validateVerb(args []string, st streams) int {
 	}
 	code := exitOK
 	for _, f := range fs.Args() {
-		if _, err := scenarios.LoadFile(f, st.in); err != nil {
+		if _, err := scenarios.LoadFileContext(ctx, f, st.in); err != nil {
 			fmt.Fprintln(st.err, err)
 			code = exitUsage
 			continue
@@ -279,7 +279,7 @@ func scenariosVerb(args []string, st streams) int {
 	return exitUsage
 }
 
-func explainVerb(args []string, st streams) int {
+func explainVerb(ctx context.Context, args []string, st streams) int {
 	fs := newFlags("explain", "NAME|FILE|-", `  hasim explain stacked-3-master-crash
   hasim explain my-cluster.yaml
 `, st)
@@ -290,7 +290,7 @@ func explainVerb(args []string, st streams) int {
 		fmt.Fprintln(st.err, "hasim explain: want one scenario: a built-in NAME, a FILE, or -")
 		return exitUsage
 	}
-	sc, err := scenarios.Resolve(fs.Arg(0), st.in)
+	sc, err := scenarios.ResolveContext(ctx, fs.Arg(0), st.in)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
