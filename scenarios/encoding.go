@@ -56,12 +56,14 @@ func yamlPrintable(r rune) bool {
 }
 
 // locate gives a syntax error that the parser reported without a line
-// (such as "exceeded max depth of 10000") the position where it arises:
+// (such as "unknown anchor 'a' referenced"), or without a column (the
+// depth limit, "exceeded max depth of 10000"), the position where it arises:
 // the end of the shortest prefix of data that gives the same error, found
 // by bisection. The parser stops at the error, so each try reads no more
 // than that prefix.
 func locate(fe *FieldError, data []byte) *FieldError {
-	if fe.Line > 0 {
+	depth := strings.HasPrefix(fe.Msg, "exceeded max depth of ")
+	if fe.Line > 0 && !depth {
 		return fe
 	}
 	same := func(k int) bool {
@@ -84,8 +86,62 @@ func locate(fe *FieldError, data []byte) *FieldError {
 	prefix := data[:hi]
 	fe.Line = bytes.Count(prefix, []byte{'\n'}) + 1
 	fe.Column = utf8.RuneCount(prefix[bytes.LastIndexByte(prefix, '\n')+1:])
-	if strings.HasPrefix(fe.Msg, "exceeded max depth of ") {
+	if depth {
 		fe.Msg = "nested more than " + strings.TrimPrefix(fe.Msg, "exceeded max depth of ") + " levels deep (a scenario needs fewer than 10)"
 	}
 	return fe
+}
+
+// maxValues bounds the values (scalars, keys, lists and mappings) a
+// document may hold, counted before the YAML parser builds its tree (about
+// 200 bytes a value): a scenario at every limit (20,000 hosts, each with a
+// clock and a disk) holds about 300,000, and the bound keeps what the
+// parser allocates for a 16 MiB document under 200 MB.
+const maxValues = 600_000
+
+// checkSize reports, at its position, the first word of data beyond
+// maxValues. It counts words: runs of characters other than white space
+// and the flow indicators []{},, each quoted string as one, comments as
+// none. Every value takes at least one word, so the count bounds the
+// values from above.
+func checkSize(file string, data []byte) *FieldError {
+	words, line, lineStart := 0, 1, 0
+	for i := 0; i < len(data); {
+		c := data[i]
+		switch c {
+		case '\n':
+			line, lineStart = line+1, i+1
+			i++
+			continue
+		case ' ', '\t', '\r', '[', ']', '{', '}', ',':
+			i++
+			continue
+		case '#':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+			continue
+		}
+		words++
+		if words > maxValues {
+			return &FieldError{File: file, Line: line, Column: utf8.RuneCount(data[lineStart:i]) + 1,
+				Msg: fmt.Sprintf("more than %d values: a scenario is far smaller (20,000 hosts take about 100,000)", maxValues)}
+		}
+		switch c {
+		case '"', '\'':
+			for i++; i < len(data) && data[i] != c; i++ {
+				if data[i] == '\\' && c == '"' {
+					i++
+				} else if data[i] == '\n' {
+					line, lineStart = line+1, i+1
+				}
+			}
+			i++
+		default:
+			for i < len(data) && !strings.ContainsRune(" \t\r\n[]{},", rune(data[i])) {
+				i++
+			}
+		}
+	}
+	return nil
 }

@@ -22,6 +22,10 @@ import (
 // call looks at, so that alias expansion ("billion laughs") cannot blow up.
 const maxVisits = 1_000_000
 
+// maxErrors bounds the errors reported: a mistake repeated in each of
+// 10,000 hosts is the same mistake.
+const maxErrors = 100
+
 // FieldError is one problem in a document.
 type FieldError struct {
 	File         string // as given by the caller; "-" for standard input
@@ -135,7 +139,7 @@ func Decode(file string, data []byte, out any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			d.errs = append(d.errs, &FieldError{File: file, Msg: fmt.Sprintf("internal error: %v", r)})
-			err = d.errs.Err()
+			err = d.errList()
 		}
 	}()
 	v := reflect.ValueOf(out)
@@ -147,12 +151,19 @@ func Decode(file string, data []byte, out any) (err error) {
 		return ErrorList{fe}
 	}
 	d.decode(root, v.Elem(), "", "")
-	return d.errs.Err()
+	if d.visits > maxVisits {
+		// What the checks said about the half-decoded rest is noise.
+		return ErrorList{d.budgetErr}
+	}
+	return d.errList()
 }
 
 // parse returns the root node of the only document in data.
 func parse(file string, data []byte) (*yaml.Node, *FieldError) {
 	if fe := checkEncoding(file, data); fe != nil {
+		return nil, fe
+	}
+	if fe := checkSize(file, data); fe != nil {
 		return nil, fe
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -208,12 +219,16 @@ type decoder struct {
 	// failed holds the paths of values that did not decode: a Check
 	// sees zero values there, and what it says about them is a
 	// follow-on error, not reported.
-	failed map[string]bool
+	failed    map[string]bool
+	budgetErr *FieldError // the error of the node beyond maxVisits
+	dropped   int         // errors beyond maxErrors
 }
 
 // fail reports a value that did not decode.
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
-	d.failed[path] = true
+	if len(d.errs) < maxErrors {
+		d.failed[path] = true
+	}
 	d.errorf(n, path, format, args...)
 }
 
@@ -239,18 +254,36 @@ type field struct {
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	if len(d.errs) >= maxErrors {
+		d.dropped++
+		return
+	}
+	d.errs = append(d.errs, d.newError(n, path, format, args...))
+}
+
+func (d *decoder) newError(n *yaml.Node, path, format string, args ...any) *FieldError {
 	fe := &FieldError{File: d.file, Path: path, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		fe.Line, fe.Column = n.Line, n.Column
 	}
-	d.errs = append(d.errs, fe)
+	return fe
+}
+
+// errList is the errors found, sorted, and a last line saying how many
+// more there were.
+func (d *decoder) errList() error {
+	err := d.errs.Err()
+	if d.dropped > 0 {
+		err = append(err.(ErrorList), &FieldError{File: d.file, Msg: fmt.Sprintf("%d more errors not shown", d.dropped)})
+	}
+	return err
 }
 
 // visit counts a node and reports whether decoding may go on.
 func (d *decoder) visit(n *yaml.Node, path string) bool {
 	d.visits++
 	if d.visits == maxVisits+1 {
-		d.errorf(n, path, "document too large or too deeply aliased")
+		d.budgetErr = d.newError(n, path, "document too large or too deeply aliased")
 	}
 	return d.visits <= maxVisits
 }
@@ -436,7 +469,7 @@ func (d *decoder) structure(node, n *yaml.Node, v reflect.Value, path string) bo
 		return false
 	}
 	if n.Kind != yaml.MappingNode {
-		d.fail(node, path, "want a mapping with fields %s, got %s", names(fields), kindOf(n))
+		d.fail(node, path, "want a mapping with fields %s, got %s", fieldNames(fields), kindOf(n))
 		return false
 	}
 	own := d.pairs(n, path, "field", func(key *yaml.Node, name string, val *yaml.Node) bool {
@@ -678,6 +711,11 @@ func kindOf(n *yaml.Node) string {
 	}
 	return "a scalar"
 }
+
+// fieldNames formats as the names of its fields, when it is formatted.
+type fieldNames []field
+
+func (f fieldNames) String() string { return names(f) }
 
 func names(fields []field) string {
 	s := make([]string, len(fields))
