@@ -316,9 +316,6 @@ func (cfg *Config) validate() error {
 	if len(cfg.EtcdMembers) == 0 {
 		bad("the etcd cluster needs at least one member")
 	}
-	if len(cfg.EtcdMembers) > 64 {
-		bad("at most 64 etcd members are supported")
-	}
 	if k := cfg.Etcd.InitialMembers; k > len(cfg.EtcdMembers) {
 		bad("etcd initialMembers %d exceeds the %d members", k, len(cfg.EtcdMembers))
 	}
@@ -404,6 +401,7 @@ func (cfg *Config) validate() error {
 			bad("fault %d: %v", i+1, err)
 		}
 	}
+	cfg.checkLimits(bad)
 	return errors.Join(errs...)
 }
 

@@ -55,14 +55,15 @@ func (d Dist) Sample(st sim.Stream, n uint64) time.Duration {
 	case Uniform:
 		return d.Min + time.Duration(st.Float64(n)*float64(d.Max-d.Min))
 	case LogNormal:
-		v := time.Duration(float64(d.Median) * math.Exp(d.Sigma*st.Normal(n)))
-		if d.Min > 0 && v < d.Min {
-			v = d.Min
+		// Clamped as a float: a far tail draw would overflow a Duration.
+		v := float64(d.Median) * math.Exp(d.Sigma*st.Normal(n))
+		if d.Min > 0 && v < float64(d.Min) {
+			v = float64(d.Min)
 		}
-		if d.Max > 0 && v > d.Max {
-			v = d.Max
+		if d.Max > 0 && v > float64(d.Max) {
+			v = float64(d.Max)
 		}
-		return v
+		return time.Duration(min(v, float64(MaxLatency)))
 	case Empirical:
 		u := st.Float64(n)
 		pts := d.Points
@@ -92,7 +93,7 @@ func (d Dist) Validate() error {
 			return fmt.Errorf("uniform needs 0 <= min <= max, got min %v max %v", d.Min, d.Max)
 		}
 	case LogNormal:
-		if d.Median <= 0 || d.Sigma < 0 || math.IsNaN(d.Sigma) || math.IsInf(d.Sigma, 0) {
+		if d.Median <= 0 || !(d.Sigma >= 0) || math.IsInf(d.Sigma, 0) {
 			return fmt.Errorf("lognormal needs median > 0 and sigma >= 0, got median %v sigma %v", d.Median, d.Sigma)
 		}
 		if d.Max > 0 && d.Max < d.Min {
@@ -114,7 +115,7 @@ func (d Dist) Validate() error {
 	default:
 		return fmt.Errorf("unknown distribution %q; allowed: constant, uniform, lognormal, empirical", d.Kind)
 	}
-	return nil
+	return d.checkLimits()
 }
 
 // String describes the distribution ("uniform 1ms–2ms").

@@ -80,7 +80,7 @@ func (c LeaderElectionConfig) Validate() error {
 	if float64(c.RenewDeadline) <= JitterFactor*float64(c.RetryPeriod) {
 		return fmt.Errorf("renewDeadline (%v) must be greater than 1.2 × retryPeriod (%v)", c.RenewDeadline, time.Duration(JitterFactor*float64(c.RetryPeriod)))
 	}
-	return nil
+	return c.checkLimits()
 }
 
 // rawRecord is what LeaderElector compares to decide whether the record

@@ -123,17 +123,32 @@ func (c EtcdConfig) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("version %q: allowed 3.4, 3.5, 3.6", c.Version))
 	}
-	if c.HeartbeatInterval <= 0 {
-		errs = append(errs, fmt.Errorf("heartbeatInterval must be positive"))
+	if c.HeartbeatInterval < MinHeartbeatInterval || c.HeartbeatInterval > MaxHeartbeatInterval {
+		errs = append(errs, fmt.Errorf("heartbeatInterval %v out of range; allowed: %v to %v", c.HeartbeatInterval, MinHeartbeatInterval, MaxHeartbeatInterval))
 	}
-	if c.ElectionTimeout < 5*c.HeartbeatInterval {
-		errs = append(errs, fmt.Errorf("electionTimeout %v must be at least 5 × heartbeatInterval (%v)", c.ElectionTimeout, 5*c.HeartbeatInterval))
+	if c.ElectionTimeout < MinElectionTicks*c.HeartbeatInterval {
+		errs = append(errs, fmt.Errorf("electionTimeout %v must be at least 5 × heartbeatInterval (%v)", c.ElectionTimeout, MinElectionTicks*c.HeartbeatInterval))
 	}
-	if c.ElectionTimeout > 50*time.Second {
+	if c.ElectionTimeout > MaxElectionTimeout {
 		errs = append(errs, fmt.Errorf("electionTimeout %v exceeds etcd's maximum of 50s", c.ElectionTimeout))
 	}
 	if c.ElectionJitterTicks < 1 {
 		errs = append(errs, fmt.Errorf("electionJitterTicks must be at least 1"))
+	} else if c.HeartbeatInterval > 0 && c.ElectionJitterTicks > int(MaxElectionJitter/c.HeartbeatInterval) {
+		errs = append(errs, fmt.Errorf("electionJitterTicks %d out of range; allowed: 1 to %d (%v of heartbeatInterval %v)",
+			c.ElectionJitterTicks, MaxElectionJitter/c.HeartbeatInterval, MaxElectionJitter, c.HeartbeatInterval))
+	}
+	for _, d := range []struct {
+		name   string
+		v      time.Duration
+		lo, hi time.Duration
+	}{{"alignedSpread", c.AlignedSpread, 0, MaxPeriod}, {"requestTimeout", c.RequestTimeout, MinTimeout, MaxTimeout}, {"readIndexRetry", c.ReadIndexRetry, MinPeriod, MaxPeriod}} {
+		if d.v < d.lo || d.v > d.hi {
+			errs = append(errs, fmt.Errorf("%s %v out of range; allowed: %v to %v", d.name, d.v, d.lo, d.hi))
+		}
+	}
+	if c.SnapshotCount > MaxSnapshotCount {
+		errs = append(errs, fmt.Errorf("snapshotCount %d out of range; allowed: up to %d", c.SnapshotCount, MaxSnapshotCount))
 	}
 	if c.TickPhase != "random" && c.TickPhase != "aligned" {
 		errs = append(errs, fmt.Errorf("tickPhase %q: allowed random, aligned", c.TickPhase))

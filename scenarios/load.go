@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -43,20 +44,78 @@ func splitJoined(err error) []error {
 	return []error{err}
 }
 
+// MaxFileSize bounds a scenario document: 16 MiB, room for a 15,000-node
+// cluster written out host by host many times over. Reading stops there,
+// so that neither /dev/zero nor a runaway generator exhausts memory.
+const MaxFileSize = 16 << 20
+
 // LoadFile loads a scenario from a file, or from standard input if path is
-// "-".
+// "-". It is LoadFileContext without a deadline.
 func LoadFile(path string, stdin io.Reader) (*Scenario, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	return LoadFileContext(context.Background(), path, stdin)
+}
+
+// LoadFileContext loads a scenario from a file, or from standard input if
+// path is "-", reading at most MaxFileSize bytes. If ctx is done before
+// the input is read, it returns at once an error that wraps ctx's (test it
+// with errors.Is(err, context.Canceled)); the read itself may
+// be left blocked (on a terminal or a pipe that never delivers) until the
+// process exits.
+func LoadFileContext(ctx context.Context, path string, stdin io.Reader) (*Scenario, error) {
+	data, err := readInput(ctx, path, stdin)
 	if err != nil {
 		return nil, err
 	}
 	return Load(path, data)
+}
+
+// readInput reads the file at path, or stdin for "-", in a goroutine that
+// ctx can abandon.
+func readInput(ctx context.Context, path string, stdin io.Reader) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: not read: %w", path, err)
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		r.data, r.err = readLimited(path, stdin)
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: reading stopped: %w", path, ctx.Err())
+	}
+}
+
+// readLimited reads up to MaxFileSize bytes of path (stdin for "-") and
+// fails if there are more.
+func readLimited(path string, stdin io.Reader) ([]byte, error) {
+	r := stdin
+	name := "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r, name = f, path
+	} else if r == nil {
+		return nil, errors.New("-: no standard input to read")
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("larger than %d MiB: a scenario file is at most %d MiB (%d bytes)", MaxFileSize>>20, MaxFileSize>>20, MaxFileSize)}}
+	}
+	return data, nil
 }
 
 //go:embed library/*.yaml
@@ -99,13 +158,20 @@ const DefaultScenario = "stacked-3-master-crash"
 var ErrNotFound = errors.New("scenarios: no such scenario")
 
 // Resolve loads NAME|FILE: an existing file (or "-" for standard input)
-// first, else a library scenario of that name.
+// first, else a library scenario of that name. It is ResolveContext
+// without a deadline.
 func Resolve(arg string, stdin io.Reader) (*Scenario, error) {
+	return ResolveContext(context.Background(), arg, stdin)
+}
+
+// ResolveContext is Resolve, returning ctx's error at once if ctx is done
+// while the input is read (see LoadFileContext).
+func ResolveContext(ctx context.Context, arg string, stdin io.Reader) (*Scenario, error) {
 	if arg == "-" {
-		return LoadFile(arg, stdin)
+		return LoadFileContext(ctx, arg, stdin)
 	}
 	if _, err := os.Stat(arg); err == nil {
-		return LoadFile(arg, stdin)
+		return LoadFileContext(ctx, arg, stdin)
 	}
 	for _, e := range Library() {
 		if e.Name == arg {

@@ -494,6 +494,25 @@ func (d *DistSpec) Check() error {
 			errs = append(errs, &FieldError{Msg: "a lognormal distribution needs median and sigma"})
 		}
 	}
+	for _, v := range []struct {
+		name string
+		d    *Duration
+	}{{"value", d.Value}, {"min", d.Min}, {"max", d.Max}, {"median", d.Median}} {
+		if v.d != nil && v.d.D() > model.MaxLatency {
+			errs = append(errs, &FieldError{Path: v.name, Msg: fmt.Sprintf("%v out of range; allowed: 0 to %s", v.d.D(), human(model.MaxLatency))})
+		}
+	}
+	if d.Sigma != nil && !(*d.Sigma >= 0 && *d.Sigma <= model.MaxSigma) {
+		errs = append(errs, &FieldError{Path: "sigma", Msg: fmt.Sprintf("%g out of range; allowed: 0 to %g (measured latencies have sigma below 2)", *d.Sigma, model.MaxSigma)})
+	}
+	if len(d.Points) > model.MaxEmpiricalPoints {
+		errs = append(errs, &FieldError{Path: "points", Msg: fmt.Sprintf("%d points; allowed: at most %d", len(d.Points), model.MaxEmpiricalPoints)})
+	}
+	for i, p := range d.Points {
+		if p.Value.D() > model.MaxLatency {
+			errs = append(errs, &FieldError{Path: fmt.Sprintf("points[%d].value", i), Msg: fmt.Sprintf("%v out of range; allowed: 0 to %s", p.Value.D(), human(model.MaxLatency))})
+		}
+	}
 	if len(errs) > 0 {
 		return errs
 	}
@@ -519,12 +538,12 @@ func (s *Spec) Check() error {
 	for i, z := range s.Zones {
 		p := fmt.Sprintf("zones[%d].name", i)
 		switch {
-		case z.Name == "":
-			add(p, "must not be empty")
+		case !validName(z.Name):
+			add(p, "%s: %s", quote(z.Name), nameRule)
 		case zones[z.Name]:
 			add(p, "zone %q is defined twice", z.Name)
 		}
-		if !zones[z.Name] {
+		if !zones[z.Name] && validName(z.Name) {
 			zoneNames = append(zoneNames, z.Name)
 		}
 		zones[z.Name] = true
@@ -537,20 +556,17 @@ func (s *Spec) Check() error {
 	for i, h := range s.Hosts {
 		p := fmt.Sprintf("hosts[%d]", i)
 		switch {
-		case h.Name == "":
-			add(p+".name", "must not be empty")
+		case !validName(h.Name):
+			add(p+".name", "%s: %s", quote(h.Name), nameRule)
 		case hosts[h.Name]:
 			add(p+".name", "host %q is defined twice", h.Name)
 		}
-		if !hosts[h.Name] {
+		if !hosts[h.Name] && validName(h.Name) {
 			hostNames = append(hostNames, h.Name)
 		}
 		hosts[h.Name] = true
 		if !zones[h.Zone] {
 			add(p+".zone", "zone %q is not defined; defined zones: %s", h.Zone, listOrNone(zoneNames))
-		}
-		if h.Clock != nil && h.Clock.Rate != nil && (*h.Clock.Rate <= 0 || math.IsNaN(*h.Clock.Rate) || math.IsInf(*h.Clock.Rate, 0)) {
-			add(p+".clock.rate", "must be a positive number, e.g. 1 or 1.0005")
 		}
 	}
 	if len(s.Hosts) == 0 {
@@ -564,7 +580,7 @@ func (s *Spec) Check() error {
 	for i, m := range s.Etcd.Members {
 		p := fmt.Sprintf("etcd.members[%d]", i)
 		if !hosts[m] {
-			add(p, "host %q is not defined; defined hosts: %s", m, strings.Join(hostNames, ", "))
+			add(p, "host %q is not defined; defined hosts: %s", m, listOrNone(hostNames))
 		}
 		if seen[m] {
 			add(p, "host %q already runs a member", m)
@@ -614,7 +630,7 @@ func (s *Spec) Check() error {
 			add(path, "workloads need a controlPlane to schedule and recover them")
 		}
 		if !validName(w.Name) {
-			add(path+".name", "%q: want lower-case letters, digits and dashes, starting with a letter", w.Name)
+			add(path+".name", "%s: %s", quote(w.Name), nameRule)
 		} else if wls[w.Name] {
 			add(path+".name", "workload %q is defined twice", w.Name)
 		}
@@ -631,14 +647,14 @@ func (s *Spec) Check() error {
 	probes := map[string]bool{}
 	for i, p := range s.Probes {
 		path := fmt.Sprintf("probes[%d]", i)
-		if p.Name == "" {
-			add(path+".name", "must not be empty")
+		if !validName(p.Name) {
+			add(path+".name", "%s: %s", quote(p.Name), nameRule)
 		} else if probes[p.Name] {
 			add(path+".name", "probe %q is defined twice", p.Name)
 		}
 		probes[p.Name] = true
 		if !hosts[p.Host] {
-			add(path+".host", "host %q is not defined; defined hosts: %s", p.Host, strings.Join(hostNames, ", "))
+			add(path+".host", "host %q is not defined; defined hosts: %s", p.Host, listOrNone(hostNames))
 		}
 		switch {
 		case p.Via == "":
@@ -667,7 +683,7 @@ func (s *Spec) Check() error {
 		}
 		for j, e := range p.Endpoints {
 			if !members[e] {
-				add(fmt.Sprintf("%s.endpoints[%d]", path, j), "no etcd member %q; members: %s", e, strings.Join(memberNames, ", "))
+				add(fmt.Sprintf("%s.endpoints[%d]", path, j), "no etcd member %q; members: %s", e, listOrNone(memberNames))
 			}
 		}
 	}
@@ -703,7 +719,7 @@ func (s *Spec) Check() error {
 			}
 			switch {
 			case tg.Kind == model.TargetHost && !hosts[tg.Name]:
-				add(path+"."+t.field, "host %q is not defined; defined hosts: %s", tg.Name, strings.Join(hostNames, ", "))
+				add(path+"."+t.field, "host %q is not defined; defined hosts: %s", tg.Name, listOrNone(hostNames))
 			case tg.Kind == model.TargetZone && !zones[tg.Name]:
 				add(path+"."+t.field, "zone %q is not defined; defined zones: %s", tg.Name, listOrNone(zoneNames))
 			case tg.Kind == model.TargetRole && !slices.Contains(model.KnownRoles(), tg.Name):
@@ -752,8 +768,8 @@ func (s *Spec) Check() error {
 				add(path, "a clock-step fault needs a non-zero step, e.g. step: -30s")
 			}
 		case model.FaultClockDrift:
-			if f.Rate == nil || *f.Rate <= 0 || math.IsNaN(*f.Rate) || math.IsInf(*f.Rate, 0) {
-				add(path, "a clock-drift fault needs a positive rate, e.g. rate: 1.001 (0.1%% fast)")
+			if f.Rate == nil {
+				add(path, "a clock-drift fault needs a rate, e.g. rate: 1.001 (0.1%% fast)")
 			}
 		case model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock:
 			if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {
@@ -787,14 +803,18 @@ func (s *Spec) Check() error {
 			case !ok:
 				add(path+".target", "%q: a remove-etcd-member targets host:NAME (a host running a member) or leader:etcd", f.Target)
 			case hosts[h] && !slices.Contains(s.etcdHosts(), h):
-				add(path+".target", "host %q runs no etcd member; etcd hosts: %s", h, strings.Join(s.etcdHosts(), ", "))
+				add(path+".target", "host %q runs no etcd member; etcd hosts: %s", h, listOrNone(s.etcdHosts()))
 			}
 		}
 		if kind.IsOperation() && f.Duration != 0 {
 			add(path+".duration", "%s is an operation: it runs until done or it gives up, so it takes no duration", kind)
 		}
 	}
+	errs = append(errs, s.checkLimits()...)
 	if len(errs) == 0 {
+		if e := s.checkWork(); e != nil {
+			return e
+		}
 		return nil
 	}
 	return errs
@@ -814,7 +834,7 @@ func (s *Scenario) Check() error {
 		errs = append(errs, &FieldError{Path: "spec", Msg: "required: the topology, etcd cluster, horizon and faults to simulate"})
 	}
 	if !validName(s.Metadata.Name) {
-		errs = append(errs, &FieldError{Path: "metadata.name", Msg: fmt.Sprintf("%q: want lower-case letters, digits and dashes, starting with a letter", s.Metadata.Name)})
+		errs = append(errs, &FieldError{Path: "metadata.name", Msg: fmt.Sprintf("%s: %s", quote(s.Metadata.Name), nameRule)})
 	}
 	if len(errs) == 0 {
 		return nil
@@ -849,7 +869,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	seen := map[string]bool{}
 	for i, m := range cp.Masters {
 		if !hosts[m] {
-			add(fmt.Sprintf("masters[%d]", i), "host %q is not defined; defined hosts: %s", m, strings.Join(hostNames, ", "))
+			add(fmt.Sprintf("masters[%d]", i), "host %q is not defined; defined hosts: %s", m, listOrNone(hostNames))
 		}
 		if seen[m] {
 			add(fmt.Sprintf("masters[%d]", i), "host %q is listed twice", m)
@@ -858,7 +878,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	}
 	for i, w := range cp.Workers {
 		if !hosts[w] {
-			add(fmt.Sprintf("workers[%d]", i), "host %q is not defined; defined hosts: %s", w, strings.Join(hostNames, ", "))
+			add(fmt.Sprintf("workers[%d]", i), "host %q is not defined; defined hosts: %s", w, listOrNone(hostNames))
 		}
 		if seen[w] {
 			add(fmt.Sprintf("workers[%d]", i), "host %q is already a master", w)
@@ -894,9 +914,6 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 	}
 	if m := cp.minor(); m < minKubernetesMinor || m > maxKubernetesMinor {
 		add("kubernetesVersion", "unsupported version %q; allowed: 1.%d to 1.%d (e.g. \"1.31\")", cp.KubernetesVersion, minKubernetesMinor, maxKubernetesMinor)
-	}
-	if a := cp.APIServer; a != nil && a.LivenessProbe != nil && a.LivenessProbe.FailureThreshold < 0 {
-		add("apiserver.livenessProbe.failureThreshold", "must not be negative")
 	}
 	if k := cp.Kubelet; k != nil {
 		kc := model.KubeletConfig{RestartBackoff: k.RestartBackOff.D(), MaxRestartBackoff: k.MaxRestartBackOff.D()}.WithDefaults()
@@ -950,14 +967,11 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 		}
 		for i, h := range lb.Hosts {
 			if !hosts[h] {
-				add(fmt.Sprintf("%shosts[%d]", p, i), "host %q is not defined; defined hosts: %s", h, strings.Join(hostNames, ", "))
+				add(fmt.Sprintf("%shosts[%d]", p, i), "host %q is not defined; defined hosts: %s", h, listOrNone(hostNames))
 			}
 		}
 		if lb.Check != "" && lb.Check != "http" && lb.Check != "tcp" {
 			add(p+"check", "unknown check %q; allowed: http (GET /readyz), tcp", lb.Check)
-		}
-		if lb.Fall < 0 || lb.Rise < 0 || lb.Inter < 0 {
-			add(p[:len(p)-1], "inter, fall and rise must not be negative")
 		}
 		kind := model.LBKind(lb.Kind)
 		for _, f := range []struct {
@@ -985,9 +999,6 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			}
 		}
 		if cs := lb.CheckScript; cs != nil {
-			if cs.Fall < 0 || cs.Rise < 0 {
-				add(p+"checkScript", "fall and rise must not be negative")
-			}
 			if cs.Weight != nil && (*cs.Weight < -253 || *cs.Weight > 253) {
 				add(p+"checkScript.weight", "%d: keepalived allows -253 to 253 (0: FAULT while failing)", *cs.Weight)
 			}
@@ -1015,7 +1026,7 @@ func (s *Spec) checkJoining() ErrorList {
 		p := fmt.Sprintf("joining[%d]", i)
 		switch {
 		case !slices.Contains(cp.Masters, h):
-			add(p, "%q is not a master; joining lists masters that kubeadm joins during the run (masters: %s)", h, strings.Join(cp.Masters, ", "))
+			add(p, "%q is not a master; joining lists masters that kubeadm joins during the run (masters: %s)", h, listOrNone(cp.Masters))
 			continue
 		case seen[h]:
 			add(p, "%q is listed twice", h)
@@ -1035,7 +1046,7 @@ func (s *Spec) checkJoining() ErrorList {
 		tail := cp.Masters[len(cp.Masters)-len(seen):]
 		for _, h := range tail {
 			if !seen[h] {
-				add("joining", "with stacked etcd the joining masters come last in masters (members are numbered as they join): move %s after %s", strings.Join(cp.Joining, ", "), h)
+				add("joining", "with stacked etcd the joining masters come last in masters (members are numbered as they join): move %s after %s", listOrNone(cp.Joining), h)
 				break
 			}
 		}
@@ -1045,6 +1056,9 @@ func (s *Spec) checkJoining() ErrorList {
 
 // checkLE applies client-go's NewLeaderElector validation.
 func checkLE(le *LeaderElectionSpec, path string) ErrorList {
+	if errs := checkLELimits(le, path); len(errs) > 0 {
+		return errs
+	}
 	cfg := le.model().WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		field := "renewDeadline"
@@ -1076,12 +1090,26 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
+// listOrNone lists names for a message: "none", or the first
+// maxListed and how many there are in all.
 func listOrNone(names []string) string {
-	if len(names) == 0 {
+	switch {
+	case len(names) == 0:
 		return "none"
+	case len(names) > maxListed:
+		return fmt.Sprintf("%s, ... (%d in all)", strings.Join(names[:maxListed], ", "), len(names))
 	}
 	return strings.Join(names, ", ")
 }
+
+// maxListed bounds the names a message lists, so that a mistake in a
+// scenario of 10,000 hosts is not a megabyte of errors per reference.
+const maxListed = 20
+
+// nameRule is what validName accepts: an RFC 1035 label, as Kubernetes
+// requires of Service names (DNS-1035), so names read well in narration
+// and never hold a colon, space or newline.
+const nameRule = "want lower-case letters, digits and dashes, starting with a letter, at most 63 characters"
 
 func validName(s string) bool {
 	if s == "" || s[0] < 'a' || s[0] > 'z' || len(s) > 63 {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -122,9 +123,9 @@ var badCases = []struct {
 	{"probe host", "{name: w, host: h1}", "{name: w, host: nowhere}",
 		[]string{`f.yaml:17:17: spec.probes[0].host: host "nowhere" is not defined; defined hosts: h1, h2, h3`}},
 	{"bad clock rate", "{name: h1, zone: a}", "{name: h1, zone: a, clock: {rate: 0}}",
-		[]string{`f.yaml:11:35: spec.hosts[0].clock.rate: must be a positive number, e.g. 1 or 1.0005`}},
+		[]string{`f.yaml:11:35: spec.hosts[0].clock.rate: 0 out of range; allowed: 0.1 to 10 (1 is a perfect clock; NTP keeps real ones within 0.9995 to 1.0005)`}},
 	{"bad name", "name: t", "name: My_Cluster",
-		[]string{`f.yaml:4:3: metadata.name: "My_Cluster": want lower-case letters, digits and dashes, starting with a letter`}},
+		[]string{`f.yaml:4:3: metadata.name: "My_Cluster": want lower-case letters, digits and dashes, starting with a letter, at most 63 characters`}},
 	{"wrong api version", "hasim.dev/v1alpha1", "hasim.dev/v2",
 		[]string{`f.yaml:1:1: apiVersion: want "hasim.dev/v1alpha1", got "hasim.dev/v2"`}},
 	{"negative duration", "horizon: 60s", "horizon: -60s",
@@ -159,11 +160,66 @@ var badCases = []struct {
 	{"haproxy knobs on kube-vip", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], loadBalancer: {kind: kube-vip, fall: 9, timeoutServer: 5s}}\n  probes:", []string{`f.yaml:16:91: spec.controlPlane.loadBalancer.fall: applies only to haproxy and keepalived: kube-vip has no proxy`, `f.yaml:16:100: spec.controlPlane.loadBalancer.timeoutServer: applies only to haproxy and keepalived: kube-vip has no proxy`}},
 	{"keepalived knobs on haproxy", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], loadBalancer: {kind: haproxy, hosts: [h1], advertInterval: 2s, priorities: [100]}}\n  probes:", []string{`f.yaml:16:103: spec.controlPlane.loadBalancer.advertInterval: applies only to keepalived, not haproxy`, `f.yaml:16:123: spec.controlPlane.loadBalancer.priorities: applies only to keepalived, not haproxy`}},
 	{"priorities per host", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], loadBalancer: {kind: keepalived, hosts: [h1, h2], priorities: [255]}}\n  probes:", []string{`f.yaml:16:110: spec.controlPlane.loadBalancer.priorities: 1 priorities for 2 hosts: give one per host, in hosts order`, `f.yaml:16:123: spec.controlPlane.loadBalancer.priorities[0]: 255: VRRP priorities are 1 to 254`}},
-	{"check script weight", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], loadBalancer: {kind: keepalived, hosts: [h1, h2], checkScript: {weight: -300, fall: -1}}}\n  probes:", []string{`f.yaml:16:110: spec.controlPlane.loadBalancer.checkScript: fall and rise must not be negative`, `f.yaml:16:124: spec.controlPlane.loadBalancer.checkScript.weight: -300: keepalived allows -253 to 253 (0: FAULT while failing)`}},
+	{"check script weight", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], loadBalancer: {kind: keepalived, hosts: [h1, h2], checkScript: {weight: -300, fall: -1}}}\n  probes:", []string{`f.yaml:16:124: spec.controlPlane.loadBalancer.checkScript.weight: -300: keepalived allows -253 to 253 (0: FAULT while failing)`, `f.yaml:16:138: spec.controlPlane.loadBalancer.checkScript.fall: -1 out of range; allowed: 1 to 1000`}},
 	{"process-stop of kube-apiserver", "{kind: process-kill, target: \"leader:etcd\", at: 10s, duration: 5s}", "{kind: process-stop, target: \"host:h1\", process: kube-apiserver, at: 10s, duration: 5s}", []string{`f.yaml:19:47: spec.faults[0].process: "kube-apiserver": process-stop is the graceful stop (SIGTERM) of etcd or of a leader-elected process, and the graceful stop of kube-apiserver is not modelled; allowed: etcd, kube-controller-manager, kube-scheduler, cloud-controller-manager, kube-vip`}},
 	{"restart back-off above its cap", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], kubelet: {restartBackOff: 10m}}\n  probes:", []string{`f.yaml:16:70: spec.controlPlane.kubelet.restartBackOff: 10m0s exceeds maxRestartBackOff (5m0s)`}},
-	{"liveness threshold negative", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], apiserver: {livenessProbe: {failureThreshold: -1, period: 5s}}}\n  probes:", []string{`f.yaml:16:88: spec.controlPlane.apiserver.livenessProbe.failureThreshold: must not be negative`}},
+	{"liveness threshold negative", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], apiserver: {livenessProbe: {failureThreshold: -1, period: 5s}}}\n  probes:", []string{`f.yaml:16:88: spec.controlPlane.apiserver.livenessProbe.failureThreshold: -1 out of range; allowed: 1 to 1000`}},
+	// Limits (model.Max*): each at its field, with the allowed range.
+	{"horizon beyond ten years", "horizon: 60s", "horizon: 175200h", []string{`f.yaml:6:3: spec.horizon: 175200h0m0s out of range; allowed: up to 87600h (10 years); the work of a long run is bounded by maxEvents`}},
+	{"maxEvents too large", "horizon: 60s", "horizon: 60s\n  maxEvents: 10000000000000", []string{`f.yaml:7:3: spec.maxEvents: 10000000000000 out of range; allowed: up to 1000000000000 (0: the default, 2000000000)`}},
+	{"maxEventsPerInstant too large", "horizon: 60s", "horizon: 60s\n  maxEventsPerInstant: 2000000000", []string{`f.yaml:7:3: spec.maxEventsPerInstant: 2000000000 out of range; allowed: 1 to 1000000000 (0: the default, 1000000)`}},
+	{"clock rate 1e-300", "{name: h1, zone: a}", "{name: h1, zone: a, clock: {rate: 1e-300}}", []string{`f.yaml:11:35: spec.hosts[0].clock.rate: 1e-300 out of range; allowed: 0.1 to 10 (1 is a perfect clock; NTP keeps real ones within 0.9995 to 1.0005)`}},
+	{"clock offset of two centuries", "{name: h1, zone: a}", "{name: h1, zone: a, clock: {offset: 1800000h}}", []string{`f.yaml:11:35: spec.hosts[0].clock.offset: 1800000h0m0s out of range; allowed: -876000h (100 years) to 876000h (100 years)`}},
+	{"lognormal sigma 1000", "{name: h1, zone: a}", "{name: h1, zone: a, disk: {fsync: {median: 2ms, sigma: 1000}}}", []string{`f.yaml:11:55: spec.hosts[0].disk.fsync.sigma: 1000 out of range; allowed: 0 to 5 (measured latencies have sigma below 2)`}},
+	{"latency beyond an hour", "  probes:", "  network: {crossZone: {min: 1ms, max: 2h}}\n  probes:", []string{`f.yaml:16:35: spec.network.crossZone.max: 2h0m0s out of range; allowed: 0 to 1h`}},
+	{"empirical point beyond an hour", "  probes:", "  network: {reconnect: {points: [{p: 0, value: 1ms}, {p: 1, value: 100h}]}}\n  probes:", []string{`f.yaml:16:61: spec.network.reconnect.points[1].value: 100h0m0s out of range; allowed: 0 to 1h`}},
+	{"heartbeat of a nanosecond", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    heartbeatInterval: 1ns\n    electionTimeout: 1ms", []string{`f.yaml:16:5: spec.etcd.heartbeatInterval: 1ns out of range; allowed: 1ms to 10s`}},
+	{"election jitter of 2^63-1 ticks", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    electionJitterTicks: 9223372036854775807", []string{`f.yaml:16:5: spec.etcd.electionJitterTicks: 9223372036854775807 out of range; allowed: 1 to 500 (at most 50s of heartbeatInterval 100ms, etcd's longest election timeout)`}},
+	{"snapshot count too large", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    snapshotCount: 100000000", []string{`f.yaml:16:5: spec.etcd.snapshotCount: 100000000 out of range; allowed: up to 1000000 (etcd's default is 100000, kubeadm's 10000)`}},
+	{"etcd request timeout", "members: [h1, h2, h3]", "members: [h1, h2, h3]\n    requestTimeout: 2h", []string{`f.yaml:16:5: spec.etcd.requestTimeout: 2h0m0s out of range; allowed: 1ms to 1h`}},
+	{"sixteen etcd members", "  hosts:\n    - {name: h1, zone: a}\n    - {name: h2, zone: b}\n    - {name: h3, zone: b}\n  etcd:\n    members: [h1, h2, h3]",
+		"  hosts: [" + seq("{name: m%d, zone: a}", 16) + "]\n  etcd:\n    members: [" + seq("m%d", 16) + "]",
+		[]string{`f.yaml:12:5: spec.etcd.members: 16 members; allowed: at most 15 (etcd recommends 3, 5 or 7 members)`, `f.yaml:14:17: spec.probes[0].host: host "h1" is not defined; defined hosts: m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16`}},
+	{"probe period of a nanosecond", "{name: w, host: h1}", "{name: w, host: h1, period: 1ns, timeout: 2h}", []string{`f.yaml:17:27: spec.probes[0].period: 1ns out of range; allowed: 1ms to 1h`, `f.yaml:17:40: spec.probes[0].timeout: 2h0m0s out of range; allowed: 1ms to 1h`}},
+	{"a hundred million replicas", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3]}\n  workloads: [{name: web, replicas: 100000000}]\n  probes:", []string{`f.yaml:17:27: spec.workloads[0].replicas: 100000000 out of range; allowed: 1 to 300000 (Kubernetes supports up to 150,000 pods per cluster)`}},
+	{"replicas beyond the cluster limit in all", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3]}\n  workloads: [{name: a, replicas: 200000}, {name: b, replicas: 200000}]\n  probes:", []string{`f.yaml:17:3: spec.workloads: 400000 replicas in all; allowed: at most 300000 (Kubernetes supports up to 150,000 pods per cluster)`}},
+	{"replicas 1e3 is one error at the cause", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3]}\n  workloads: [{name: web, replicas: 1e3}]\n  probes:", []string{`f.yaml:17:37: spec.workloads[0].replicas: want an integer, got "1e3"`}},
+	{"fault duration beyond ten years", "duration: 5s}", "duration: 100000h}", []string{`f.yaml:19:60: spec.faults[0].duration: 100000h0m0s out of range; allowed: 0 to 87600h (10 years)`}},
+	{"clock-drift rate 1e-300", "{kind: process-kill, target: \"leader:etcd\", at: 10s, duration: 5s}", "{kind: clock-drift, target: \"host:h1\", at: 10s, duration: 5s, rate: 1e-300}", []string{`f.yaml:19:69: spec.faults[0].rate: 1e-300 out of range; allowed: 0.1 to 10 (1 is a perfect clock; NTP keeps real ones within 0.9995 to 1.0005)`}},
+	{"clock steps of centuries", "{kind: process-kill, target: \"leader:etcd\", at: 10s, duration: 5s}", "{kind: clock-step, target: \"host:h1\", at: 10s, step: 600000h}\n    - {kind: clock-step, target: \"host:h1\", at: 20s, step: -600000h}", []string{`f.yaml:18:3: spec.faults: clock steps add up to 1200000h0m0s; allowed: at most 876000h (100 years)`}},
+	{"trigger delay beyond ten years", "duration: 5s}", "duration: 5s, on: {event: member.leader, delay: 100000h}}", []string{`f.yaml:19:101: spec.faults[0].on.delay: 100000h0m0s out of range; allowed: 0 to 87600h (10 years)`}},
+	{"load balancer knobs", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], loadBalancer: {kind: keepalived, hosts: [h1, h2], inter: 1ns, fall: 5000, timeoutServer: 2h, advertInterval: 1ns, checkScript: {interval: 1ns}}}\n  probes:",
+		[]string{`f.yaml:16:110: spec.controlPlane.loadBalancer.inter: 1ns out of range; allowed: 1ms to 1h`, `f.yaml:16:122: spec.controlPlane.loadBalancer.fall: 5000 out of range; allowed: 1 to 1000`, `f.yaml:16:134: spec.controlPlane.loadBalancer.timeoutServer: 2h0m0s out of range; allowed: 1ms to 1h`, `f.yaml:16:153: spec.controlPlane.loadBalancer.advertInterval: 1ns out of range; allowed: 1ms to 1h`, `f.yaml:16:188: spec.controlPlane.loadBalancer.checkScript.interval: 1ns out of range; allowed: 1ms to 1h`}},
+	{"leader election retry of a nanosecond", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], leaderElection: {retryPeriod: 1ns}}\n  probes:", []string{`f.yaml:16:77: spec.controlPlane.leaderElection.retryPeriod: 1ns out of range; allowed: 1ms to 1h`}},
+	{"apiserver and kubelet knobs", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], apiserver: {healthTimeout: 1ns, livenessProbe: {period: 2h}}, kubelet: {restartBackOff: 1ns}}\n  probes:",
+		[]string{`f.yaml:16:72: spec.controlPlane.apiserver.healthTimeout: 1ns out of range; allowed: 1ms to 1h`, `f.yaml:16:108: spec.controlPlane.apiserver.livenessProbe.period: 2h0m0s out of range; allowed: 1ms to 1h`, `f.yaml:16:132: spec.controlPlane.kubelet.restartBackOff: 1ns out of range; allowed: 1ms to 1h`}},
+	{"node monitor period and eviction rate", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], nodeLifecycle: {monitorPeriod: 1ns, evictionRate: 1e9, toleration: 1000h}}\n  probes:",
+		[]string{`f.yaml:16:76: spec.controlPlane.nodeLifecycle.monitorPeriod: 1ns out of range; allowed: 1ms to 1h`, `f.yaml:16:96: spec.controlPlane.nodeLifecycle.evictionRate: 1e+09 is out of range; allowed: 0 to 1000 nodes per second`, `f.yaml:16:115: spec.controlPlane.nodeLifecycle.toleration: 1000h0m0s out of range; allowed: 0 to 24h`}},
+	{"periodic work beyond the bound", "    - {name: w, host: h1}", seq("    - {name: w%d, host: h1, period: 1ms}\n", 101),
+		[]string{`f.yaml:6:3: spec: asks for 101020 periodic requests per simulated second (probes 101000, etcd heartbeats 20); allowed: at most 100000: lengthen the periods or simulate fewer probes or nodes`}},
+	// Names are RFC 1035 labels everywhere, so narration stays one line.
+	{"host name with a newline and a colon", "{name: h1, zone: a}", "{name: \"h1\\nx:y\", zone: a}", []string{`f.yaml:11:8: spec.hosts[0].name: "h1\nx:y": want lower-case letters, digits and dashes, starting with a letter, at most 63 characters`, `f.yaml:15:15: spec.etcd.members[0]: host "h1" is not defined; defined hosts: h2, h3`, `f.yaml:17:17: spec.probes[0].host: host "h1" is not defined; defined hosts: h2, h3`}},
+	{"probe name with a space", "{name: w, host: h1}", "{name: Writes Probe, host: h1}", []string{`f.yaml:17:8: spec.probes[0].name: "Writes Probe": want lower-case letters, digits and dashes, starting with a letter, at most 63 characters`}},
+	{"zone name with a colon", "    - name: b\n", "    - name: \"b:1\"\n", []string{`f.yaml:9:7: spec.zones[1].name: "b:1": want lower-case letters, digits and dashes, starting with a letter, at most 63 characters`, `f.yaml:12:18: spec.hosts[1].zone: zone "b" is not defined; defined zones: a`, `f.yaml:13:18: spec.hosts[2].zone: zone "b" is not defined; defined zones: a`}},
+	{"fault name of two lines", "duration: 5s}", "duration: 5s, name: \"kill\\nthe leader\"}", []string{`f.yaml:19:74: spec.faults[0].name: "kill\nthe leader": want one line of at most 100 printable characters`}},
+	// Encoding errors name the line and column.
+	{"invalid UTF-8", "name: t", "name: t\xff", []string{`f.yaml:4:10: byte 0xFF is not UTF-8; a scenario is UTF-8 text`}},
+	{"NUL byte", "horizon: 60s", "horizon: 6\x000s", []string{`f.yaml:6:13: control character U+0000 is not allowed (YAML allows tab, line feed and carriage return)`}},
+	{"UTF-16", "apiVersion", "\xff\xfeapiVersion", []string{`f.yaml:1:1: the file is UTF-16 (it starts with a byte order mark); save it as UTF-8`}},
 	{"node lifecycle out of range", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], nodeLifecycle: {gracePeriod: -5s, unhealthyZoneThreshold: 1.5, leaseDuration: 500ms}}\n  probes:", []string{`f.yaml:16:89: spec.controlPlane.nodeLifecycle.gracePeriod: want a non-negative duration, got "-5s"`, `f.yaml:16:94: spec.controlPlane.nodeLifecycle.unhealthyZoneThreshold: 1.5 is out of range; allowed: 0 to 1`, `f.yaml:16:123: spec.controlPlane.nodeLifecycle.leaseDuration: 500ms: the kubelet writes whole seconds; want at least 1s`}},
+}
+
+// seq formats format with 1..n and joins the results with ", " (or
+// concatenates them if format ends in a newline).
+func seq(format string, n int) string {
+	var parts []string
+	for i := 1; i <= n; i++ {
+		parts = append(parts, fmt.Sprintf(format, i))
+	}
+	if strings.HasSuffix(format, "\n") {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // TestMissingSpec: a document without spec is an error, not a crash (found
@@ -243,8 +299,9 @@ func TestDefaultProbe(t *testing.T) {
 	}
 }
 
-// FuzzLoad: the loader never panics, and whatever it accepts survives
-// encode, decode, compare. The corpus starts from the library.
+// FuzzLoad: the loader never panics (nor recovers from a panic as an
+// "internal error"), its errors are an ErrorList, and whatever it accepts
+// survives encode, decode, compare. The corpus starts from the library.
 func FuzzLoad(f *testing.F) {
 	for _, e := range Library() {
 		f.Add(e.Source)
@@ -253,6 +310,9 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Load("fuzz.yaml", data)
 		if err != nil {
+			// Decode turns a panic into an "internal error": a bug all
+			// the same.
+			checkErrorList(t, err)
 			return
 		}
 		roundTripScenario(t, s)

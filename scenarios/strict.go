@@ -22,6 +22,10 @@ import (
 // call looks at, so that alias expansion ("billion laughs") cannot blow up.
 const maxVisits = 1_000_000
 
+// maxErrors bounds the errors reported: a mistake repeated in each of
+// 10,000 hosts is the same mistake.
+const maxErrors = 100
+
 // FieldError is one problem in a document.
 type FieldError struct {
 	File         string // as given by the caller; "-" for standard input
@@ -131,11 +135,11 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // every problem found, each naming file, position and field path. A YAML null
 // leaves the target value as it was. Decode never panics.
 func Decode(file string, data []byte, out any) (err error) {
-	d := &decoder{file: file, expanding: map[*yaml.Node]bool{}, fields: map[reflect.Type][]field{}}
+	d := &decoder{file: file, expanding: map[*yaml.Node]bool{}, fields: map[reflect.Type][]field{}, failed: map[string]bool{}}
 	defer func() {
 		if r := recover(); r != nil {
 			d.errs = append(d.errs, &FieldError{File: file, Msg: fmt.Sprintf("internal error: %v", r)})
-			err = d.errs.Err()
+			err = d.errList()
 		}
 	}()
 	v := reflect.ValueOf(out)
@@ -147,22 +151,32 @@ func Decode(file string, data []byte, out any) (err error) {
 		return ErrorList{fe}
 	}
 	d.decode(root, v.Elem(), "", "")
-	return d.errs.Err()
+	if d.visits > maxVisits {
+		// What the checks said about the half-decoded rest is noise.
+		return ErrorList{d.budgetErr}
+	}
+	return d.errList()
 }
 
 // parse returns the root node of the only document in data.
 func parse(file string, data []byte) (*yaml.Node, *FieldError) {
+	if fe := checkEncoding(file, data); fe != nil {
+		return nil, fe
+	}
+	if fe := checkSize(file, data); fe != nil {
+		return nil, fe
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc, extra yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return nil, &FieldError{File: file, Msg: "empty document"}
 	} else if err != nil {
-		return nil, syntaxError(file, err)
+		return nil, locate(syntaxError(file, err), data)
 	}
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &FieldError{File: file, Line: extra.Line, Column: extra.Column, Msg: "only one document is allowed"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, syntaxError(file, err)
+		return nil, locate(syntaxError(file, err), data)
 	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return nil, &FieldError{File: file, Line: doc.Line, Column: doc.Column, Msg: "empty document"}
@@ -202,6 +216,35 @@ type decoder struct {
 	visits    int
 	expanding map[*yaml.Node]bool // alias nodes being decoded, to catch cycles
 	fields    map[reflect.Type][]field
+	// failed holds the paths of values that did not decode: a Check
+	// sees zero values there, and what it says about them is a
+	// follow-on error, not reported.
+	failed    map[string]bool
+	budgetErr *FieldError // the error of the node beyond maxVisits
+	dropped   int         // errors beyond maxErrors
+}
+
+// fail reports a value that did not decode.
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	if len(d.errs) < maxErrors {
+		d.failed[path] = true
+	}
+	d.errorf(n, path, format, args...)
+}
+
+// followOn reports whether path is, or is inside, a value that did not
+// decode.
+func (d *decoder) followOn(path string) bool {
+	for {
+		if d.failed[path] {
+			return true
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i <= 0 {
+			return false
+		}
+		path = path[:i]
+	}
 }
 
 // field is a struct field as the decoder sees it.
@@ -211,18 +254,36 @@ type field struct {
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	if len(d.errs) >= maxErrors {
+		d.dropped++
+		return
+	}
+	d.errs = append(d.errs, d.newError(n, path, format, args...))
+}
+
+func (d *decoder) newError(n *yaml.Node, path, format string, args ...any) *FieldError {
 	fe := &FieldError{File: d.file, Path: path, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		fe.Line, fe.Column = n.Line, n.Column
 	}
-	d.errs = append(d.errs, fe)
+	return fe
+}
+
+// errList is the errors found, sorted, and a last line saying how many
+// more there were.
+func (d *decoder) errList() error {
+	err := d.errs.Err()
+	if d.dropped > 0 {
+		err = append(err.(ErrorList), &FieldError{File: d.file, Msg: fmt.Sprintf("%d more errors not shown", d.dropped)})
+	}
+	return err
 }
 
 // visit counts a node and reports whether decoding may go on.
 func (d *decoder) visit(n *yaml.Node, path string) bool {
 	d.visits++
 	if d.visits == maxVisits+1 {
-		d.errorf(n, path, "document too large or too deeply aliased")
+		d.budgetErr = d.newError(n, path, "document too large or too deeply aliased")
 	}
 	return d.visits <= maxVisits
 }
@@ -239,7 +300,7 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	n := node // n is the content; errors about the value as a whole go to node
 	if n.Kind == yaml.AliasNode {
 		if d.expanding[n] || n.Alias == nil {
-			d.errorf(node, path, "alias *%s refers to itself", n.Value)
+			d.fail(node, path, "alias *%s refers to itself", n.Value)
 			return false
 		}
 		d.expanding[n] = true
@@ -248,7 +309,7 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	}
 	if isNull(n) {
 		if notNull != "" && v.Kind() != reflect.Pointer {
-			d.errorf(node, path, "%s must not be null", notNull)
+			d.fail(node, path, "%s must not be null", notNull)
 			return false
 		}
 		return true
@@ -261,11 +322,11 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	}
 	if s, ok := addrAs[Scalar](v); ok {
 		if n.Kind != yaml.ScalarNode {
-			d.errorf(node, path, "want a scalar, got %s", kindOf(n))
+			d.fail(node, path, "want a scalar, got %s", kindOf(n))
 			return false
 		}
 		if err := s.UnmarshalScalar(n.Value); err != nil {
-			d.errorf(node, path, "%s", err)
+			d.fail(node, path, "%s", err)
 			return false
 		}
 		return true
@@ -283,13 +344,13 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path, notNull string)
 	case want == "":
 		d.errorf(node, path, "cannot decode into Go type %s: not supported (programmer error)", v.Type())
 	case n.Kind != yaml.ScalarNode:
-		d.errorf(node, path, "want %s, got %s", want, kindOf(n))
+		d.fail(node, path, "want %s, got %s", want, kindOf(n))
 	default:
 		msg := setScalar(v, n.Value)
 		if msg == "" {
 			return true
 		}
-		d.errorf(node, path, "%s", msg)
+		d.fail(node, path, "%s", msg)
 	}
 	return false
 }
@@ -356,7 +417,7 @@ func setScalar(v reflect.Value, s string) string {
 // slice, so that decoding is stable under re-encoding.
 func (d *decoder) list(node, n *yaml.Node, v reflect.Value, path string) bool {
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(node, path, "want a list, got %s", kindOf(n))
+		d.fail(node, path, "want a list, got %s", kindOf(n))
 		return false
 	}
 	if len(n.Content) == 0 {
@@ -381,7 +442,7 @@ func (d *decoder) mapping(node, n *yaml.Node, v reflect.Value, path string) bool
 		return false
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(node, path, "want a mapping, got %s", kindOf(n))
+		d.fail(node, path, "want a mapping, got %s", kindOf(n))
 		return false
 	}
 	if len(n.Content) == 0 {
@@ -408,7 +469,7 @@ func (d *decoder) structure(node, n *yaml.Node, v reflect.Value, path string) bo
 		return false
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(node, path, "want a mapping with fields %s, got %s", names(fields), kindOf(n))
+		d.fail(node, path, "want a mapping with fields %s, got %s", fieldNames(fields), kindOf(n))
 		return false
 	}
 	own := d.pairs(n, path, "field", func(key *yaml.Node, name string, val *yaml.Node) bool {
@@ -469,11 +530,15 @@ func (d *decoder) report(node, n *yaml.Node, path string, err error) {
 		if e == nil {
 			return
 		}
+		full := joinPath(path, e.Path)
+		if d.followOn(full) {
+			return
+		}
 		pos := node
 		if e.Path != "" {
 			pos = at(node, n, e.Path)
 		}
-		d.errorf(pos, joinPath(path, e.Path), "%s", e.Msg)
+		d.errorf(pos, full, "%s", e.Msg)
 	case interface{ Unwrap() []error }:
 		for _, x := range e.Unwrap() {
 			d.report(node, n, path, x)
@@ -646,6 +711,11 @@ func kindOf(n *yaml.Node) string {
 	}
 	return "a scalar"
 }
+
+// fieldNames formats as the names of its fields, when it is formatted.
+type fieldNames []field
+
+func (f fieldNames) String() string { return names(f) }
 
 func names(fields []field) string {
 	s := make([]string, len(fields))

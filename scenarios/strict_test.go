@@ -166,7 +166,7 @@ func TestDecodeErrors(t *testing.T) {
 			[]string{"s.yaml:4: did not find expected key"}},
 		{"syntax error, flow", "name: x\nlabels: {a: b\nseed: 1\n", nil,
 			[]string{"s.yaml:2: did not find expected ',' or '}'"}},
-		{"unknown anchor", "name: *nope\n", nil, []string{"s.yaml: unknown anchor 'nope' referenced"}},
+		{"unknown anchor", "name: *nope\n", nil, []string{"s.yaml:1:11: unknown anchor 'nope' referenced"}},
 		{"two documents", "name: a\n---\nname: b\n", nil, []string{"s.yaml:2:1: only one document is allowed"}},
 		{"root scalar", "hello\n", nil,
 			[]string{"s.yaml:1:1: want a mapping with fields name, labels, seed, spec, got a scalar"}},

@@ -230,7 +230,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if fs.NArg() == 1 {
 		arg = fs.Arg(0)
 	}
-	sc, err := scenarios.Resolve(arg, st.in)
+	sc, err := scenarios.ResolveContext(ctx, arg, st.in)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
@@ -358,7 +358,7 @@ func validateVerb(ctx context.Context, args []string, st streams) int {
 	}
 	code := exitOK
 	for _, f := range fs.Args() {
-		if _, err := scenarios.LoadFile(f, st.in); err != nil {
+		if _, err := scenarios.LoadFileContext(ctx, f, st.in); err != nil {
 			fmt.Fprintln(st.err, err)
 			code = exitUsage
 			continue
@@ -420,7 +420,7 @@ func explainVerb(ctx context.Context, args []string, st streams) int {
 		fmt.Fprintln(st.err, "hasim explain: want one scenario: a built-in NAME, a FILE, or -")
 		return exitUsage
 	}
-	sc, err := scenarios.Resolve(fs.Arg(0), st.in)
+	sc, err := scenarios.ResolveContext(ctx, fs.Arg(0), st.in)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage

@@ -51,7 +51,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	var names []string
 	var faults []string
 	for _, arg := range fs.Args() {
-		sc, err := scenarios.Resolve(arg, st.in)
+		sc, err := scenarios.ResolveContext(ctx, arg, st.in)
 		if err != nil {
 			fmt.Fprintln(st.err, err)
 			return exitUsage

@@ -136,7 +136,7 @@ func TestSignals(t *testing.T) {
 	// before the run starts, which tells the test that it is running.
 	t.Run("run", func(t *testing.T) {
 		svg := filepath.Join(t.TempDir(), "run.svg")
-		p := start(t, bin, nil, "run", "stacked-3-master-crash", "--until", "100000h", "-q", "--svg", svg)
+		p := start(t, bin, nil, "run", "stacked-3-master-crash", "--until", "87000h", "-q", "--svg", svg)
 		p.until(t, "the picture's file", false, exists(svg))
 		p.interrupt(t)
 		code := p.exitCode(t)

@@ -1,0 +1,366 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Limits on a configuration. Each is what a real cluster could have, with a
+// wide margin; beyond them a run would crash (arithmetic overflow, a clock
+// so slow that no timer comes due) or do unbounded work (a period of a
+// nanosecond, a hundred million pods) instead of saying something about a
+// cluster. The scenario loader checks the same limits at the field that
+// breaks them; Config.Validate checks them again as a backstop.
+const (
+	// MaxHorizon is ten years of simulated time: enough for availability
+	// studies over a long run of random failures. The work of a long run is
+	// bounded by its event count (MaxEvents), not by the horizon.
+	MaxHorizon = 10 * 365 * 24 * time.Hour
+	// MaxMaxEvents bounds a run's event limit: 10¹² events, a day or more
+	// of computing.
+	MaxMaxEvents = 1_000_000_000_000
+	// MinMaxEventsPerInstant and MaxMaxEventsPerInstant bound the livelock
+	// guard. A small bound is allowed (it ends a run early, which tests of
+	// the guard want), but below a few tens of thousands the start of a
+	// large cluster (every process starting at time zero) trips it.
+	MinMaxEventsPerInstant = 1
+	MaxMaxEventsPerInstant = 1_000_000_000
+
+	// MaxZones: cloud regions have at most a handful of zones; clusters
+	// spread over a few.
+	MaxZones = 100
+	// MaxNodes is Kubernetes' documented largest cluster (5,000 nodes,
+	// kubernetes.io/docs/setup/best-practices/cluster-large) three times
+	// over: masters and workers together.
+	MaxNodes = 15_000
+	// MaxHosts is every machine of a scenario: nodes, external etcd hosts,
+	// load balancers and clients.
+	MaxHosts = 20_000
+	// MaxEtcdMembers: etcd recommends clusters of 3, 5 or 7 members
+	// (etcd.io/docs/v3.5/faq, "What is maximum cluster size?": more members
+	// make every write slower and add little fault tolerance). Fifteen
+	// leaves room to study larger ones. (The model keeps a Raft
+	// configuration as a 64-bit set of members, so 64 is its hard ceiling.)
+	MaxEtcdMembers = 15
+	// MaxMasters: control planes have 1, 3 or 5 masters; a stacked one
+	// runs an etcd member on each, so the same bound.
+	MaxMasters = MaxEtcdMembers
+	// MaxPods is Kubernetes' documented 150,000 pods per cluster twice
+	// over, as the sum of every workload's replicas.
+	MaxPods = 300_000
+	// MaxWorkloads bounds the number of workloads (ReplicaSets and bare
+	// pod groups).
+	MaxWorkloads = 10_000
+	// MaxProbes bounds the number of availability probes.
+	MaxProbes = 1_000
+	// MaxFaults bounds the number of scripted faults and operations.
+	MaxFaults = 10_000
+	// MaxLBHosts bounds a load balancer's own hosts (a keepalived group of
+	// VRRP routers; real ones have two or three).
+	MaxLBHosts = 16
+	// MaxEmpiricalPoints bounds an empirical distribution's quantiles.
+	MaxEmpiricalPoints = 1_000
+
+	// MinPeriod is the shortest period or interval of anything that
+	// repeats (probes, health checks, adverts, ticks): a millisecond, far
+	// below any real setting (etcd's heartbeat, the shortest, is 100 ms by
+	// default and is meant to be about a round trip).
+	MinPeriod = time.Millisecond
+	// MaxPeriod is the longest period or interval: an hour.
+	MaxPeriod = time.Hour
+	// MinTimeout and MaxTimeout bound timeouts and back-offs: a
+	// millisecond to an hour.
+	MinTimeout = time.Millisecond
+	MaxTimeout = time.Hour
+	// MaxDelay bounds durations that are not periods or timeouts (lease
+	// durations, grace periods, tolerations, start delays): a day.
+	MaxDelay = 24 * time.Hour
+	// MaxLatency bounds every value of a latency, fsync or reconnection
+	// distribution: an hour, far beyond any disk or network that still
+	// works.
+	MaxLatency = time.Hour
+	// MaxSigma bounds a lognormal's sigma: 5 puts the 99.9th percentile
+	// 5,000,000 times above the median; measured latencies have sigma
+	// below 2.
+	MaxSigma = 5.0
+
+	// MaxElectionTimeout is etcd's own maximum (it refuses an
+	// --election-timeout above 50 s), and MinElectionTicks its rule that
+	// the election timeout is at least 5 heartbeat intervals.
+	MaxElectionTimeout = 50 * time.Second
+	MinElectionTicks   = 5
+	// MinHeartbeatInterval is MinPeriod; the maximum follows from the
+	// election timeout: 10 s.
+	MinHeartbeatInterval = MinPeriod
+	MaxHeartbeatInterval = MaxElectionTimeout / MinElectionTicks
+	// MaxElectionJitter bounds the width of the randomized election
+	// timeout (electionJitterTicks × heartbeat): no wider than etcd's
+	// longest election timeout, or a cluster could wait hours for a leader.
+	MaxElectionJitter = MaxElectionTimeout
+	// MaxSnapshotCount is ten times etcd 3.5's default --snapshot-count
+	// (100,000): the log is kept in memory until a compaction.
+	MaxSnapshotCount = 1_000_000
+	// MaxThreshold bounds counts of consecutive checks (HAProxy fall and
+	// rise, keepalived's, a liveness probe's failureThreshold).
+	MaxThreshold = 1_000
+	// MaxEvictionRate bounds the node eviction rates, nodes per second
+	// (upstream's default is 0.1).
+	MaxEvictionRate = 1_000.0
+
+	// MinClockRate and MaxClockRate bound a clock's rate: NTP disciplines
+	// clocks to within 500 ppm (0.9995 to 1.0005) and a broken oscillator
+	// may be off by a few percent; 0.1 to 10 is far beyond either.
+	MinClockRate = 0.1
+	MaxClockRate = 10.0
+	// MaxClockOffset bounds a clock's offset and each clock step, and
+	// their sum on a host: a century (a machine whose battery-backed
+	// clock reset to 1970 is off by about 56 years).
+	MaxClockOffset = 100 * 365 * 24 * time.Hour
+
+	// MaxRequestRate bounds the periodic work a scenario asks for, in
+	// requests per simulated second: probe requests, node-lease renewals,
+	// node-monitor checks, etcd heartbeats and load-balancer health checks
+	// together. A 5,000-node cluster at upstream defaults needs about
+	// 1,500.
+	MaxRequestRate = 100_000.0
+)
+
+// checkDuration reports d outside [lo, hi], naming it.
+func checkDuration(bad func(string, ...any), name string, d, lo, hi time.Duration) {
+	if d < lo || d > hi {
+		bad("%s %v out of range; allowed: %v to %v", name, d, lo, hi)
+	}
+}
+
+// checkInt reports n outside [lo, hi], naming it.
+func checkInt(bad func(string, ...any), name string, n, lo, hi int) {
+	if n < lo || n > hi {
+		bad("%s %d out of range; allowed: %d to %d", name, n, lo, hi)
+	}
+}
+
+// checkRate reports a clock rate outside [MinClockRate, MaxClockRate].
+func checkRate(bad func(string, ...any), name string, r float64) {
+	if !(r >= MinClockRate && r <= MaxClockRate) {
+		bad("%s %g out of range; allowed: %g to %g", name, r, MinClockRate, MaxClockRate)
+	}
+}
+
+// RequestRate is the periodic work of cfg, in requests per simulated
+// second (see MaxRequestRate), with each part named.
+func (cfg *Config) RequestRate() (total float64, parts []RatePart) {
+	add := func(what string, n int, period time.Duration) {
+		if n > 0 && period > 0 {
+			r := float64(n) / period.Seconds()
+			total += r
+			parts = append(parts, RatePart{What: what, Rate: r})
+		}
+	}
+	for _, p := range cfg.Probes {
+		period := p.Period
+		if period == 0 {
+			period = DefaultProbePeriod
+		}
+		add("probe "+p.Name, 1, period)
+	}
+	if w := cfg.Workers; w != nil {
+		l := w.Lifecycle.WithDefaults()
+		add("node-lease renewals", len(w.Nodes), l.LeaseDuration/4)
+		add("node-monitor checks", len(w.Nodes), l.MonitorPeriod)
+	}
+	e := cfg.Etcd.WithDefaults()
+	if n := len(cfg.EtcdMembers); n > 1 {
+		add("etcd heartbeats", n-1, e.HeartbeatInterval)
+	}
+	if lb := cfg.LoadBalancer; lb != nil && (lb.Kind == LBHAProxy || lb.Kind == LBKeepalived) {
+		l := lb.withDefaults()
+		add("load-balancer checks", len(l.Hosts)*len(cfg.APIServers), l.Inter)
+	}
+	return total, parts
+}
+
+// RatePart is one contribution to a configuration's RequestRate.
+type RatePart struct {
+	What string
+	Rate float64 // per simulated second
+}
+
+// checkLimits reports every limit above that cfg breaks.
+func (cfg *Config) checkLimits(bad func(string, ...any)) {
+	if cfg.Horizon > MaxHorizon {
+		bad("horizon %v out of range; allowed: up to %v", cfg.Horizon, MaxHorizon)
+	}
+	if cfg.MaxEvents > MaxMaxEvents {
+		bad("maxEvents %d out of range; allowed: up to %d", cfg.MaxEvents, uint64(MaxMaxEvents))
+	}
+	if n := cfg.MaxEventsPerInstant; n != 0 && (n < MinMaxEventsPerInstant || n > MaxMaxEventsPerInstant) {
+		bad("maxEventsPerInstant %d out of range; allowed: %d to %d", n, MinMaxEventsPerInstant, MaxMaxEventsPerInstant)
+	}
+	checkInt(bad, "zones: count", len(cfg.Zones), 0, MaxZones)
+	checkInt(bad, "hosts: count", len(cfg.Hosts), 0, MaxHosts)
+	checkInt(bad, "etcd members: count", len(cfg.EtcdMembers), 0, MaxEtcdMembers)
+	checkInt(bad, "apiservers: count", len(cfg.APIServers), 0, MaxMasters)
+	checkInt(bad, "probes: count", len(cfg.Probes), 0, MaxProbes)
+	checkInt(bad, "faults: count", len(cfg.Faults), 0, MaxFaults)
+	for _, h := range cfg.Hosts {
+		if h.Clock.Rate != 0 {
+			checkRate(bad, "host "+h.Name+": clock rate", h.Clock.Rate)
+		}
+		checkDuration(bad, "host "+h.Name+": clock offset", h.Clock.Offset, -MaxClockOffset, MaxClockOffset)
+	}
+	for _, p := range cfg.Probes {
+		if p.Period != 0 {
+			checkDuration(bad, "probe "+p.Name+": period", p.Period, MinPeriod, MaxPeriod)
+		}
+		if p.Timeout != 0 {
+			checkDuration(bad, "probe "+p.Name+": timeout", p.Timeout, MinTimeout, MaxTimeout)
+		}
+		for _, d := range []struct {
+			name string
+			v    time.Duration
+		}{{"keepaliveTime", p.KeepaliveTime}, {"keepaliveTimeout", p.KeepaliveTimeout}} {
+			if d.v != 0 {
+				checkDuration(bad, "probe "+p.Name+": "+d.name, d.v, MinTimeout, MaxTimeout)
+			}
+		}
+	}
+	for _, a := range cfg.APIServers {
+		for _, d := range []struct {
+			name   string
+			v      time.Duration
+			lo, hi time.Duration
+		}{{"requestTimeout", a.RequestTimeout, MinTimeout, MaxTimeout}, {"healthTimeout", a.HealthTimeout, MinTimeout, MaxTimeout},
+			{"watchCacheStaleAfter", a.WatchCacheStaleAfter, MinTimeout, MaxTimeout},
+			{"etcdKeepaliveTime", a.EtcdKeepaliveTime, MinTimeout, MaxTimeout}, {"etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout, MinTimeout, MaxTimeout},
+			{"liveness initialDelay", a.Liveness.InitialDelay, 0, MaxDelay}, {"liveness period", a.Liveness.Period, MinPeriod, MaxPeriod},
+			{"liveness timeout", a.Liveness.Timeout, MinTimeout, MaxTimeout}} {
+			if d.v != 0 {
+				checkDuration(bad, "apiserver on "+a.Host+": "+d.name, d.v, d.lo, d.hi)
+			}
+		}
+		checkInt(bad, "apiserver on "+a.Host+": liveness failureThreshold", a.Liveness.FailureThreshold, 0, MaxThreshold)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"kubelet restartBackOff", cfg.Kubelet.RestartBackoff}, {"kubelet maxRestartBackOff", cfg.Kubelet.MaxRestartBackoff}} {
+		if d.v != 0 {
+			checkDuration(bad, d.name, d.v, MinTimeout, MaxTimeout)
+		}
+	}
+	if lb := cfg.LoadBalancer; lb != nil {
+		checkInt(bad, "load balancer hosts: count", len(lb.Hosts), 0, MaxLBHosts)
+		for _, d := range []struct {
+			name   string
+			v      time.Duration
+			lo, hi time.Duration
+		}{{"inter", lb.Inter, MinPeriod, MaxPeriod}, {"advertInterval", lb.AdvertInterval, MinPeriod, MaxPeriod},
+			{"checkScript interval", lb.Script.Interval, MinPeriod, MaxPeriod}, {"timeoutCheck", lb.TimeoutCheck, MinTimeout, MaxTimeout},
+			{"timeoutConnect", lb.ConnectTimeout, MinTimeout, MaxTimeout}, {"timeoutServer", lb.ServerTimeout, MinTimeout, MaxTimeout}} {
+			if d.v != 0 {
+				checkDuration(bad, "load balancer "+d.name, d.v, d.lo, d.hi)
+			}
+		}
+		for _, n := range []struct {
+			name string
+			v    int
+		}{{"fall", lb.Fall}, {"rise", lb.Rise}, {"checkScript fall", lb.Script.Fall}, {"checkScript rise", lb.Script.Rise}} {
+			checkInt(bad, "load balancer "+n.name, n.v, 0, MaxThreshold)
+		}
+	}
+	if w := cfg.Workers; w != nil {
+		checkInt(bad, "worker plane nodes: count", len(w.Nodes), 0, MaxNodes)
+		checkInt(bad, "workloads: count", len(w.Workloads), 0, MaxWorkloads)
+		pods := 0
+		for _, wl := range w.Workloads {
+			checkInt(bad, "workload "+wl.Name+": replicas", wl.Replicas, 1, MaxPods)
+			pods += min(max(wl.Replicas, 0), MaxPods+1)
+		}
+		if pods > MaxPods {
+			bad("workloads: %d pods in all; allowed: up to %d", pods, MaxPods)
+		}
+		l := w.Lifecycle
+		for _, d := range []struct {
+			name   string
+			v      time.Duration
+			lo, hi time.Duration
+		}{{"node leaseDuration", l.LeaseDuration, time.Second, MaxDelay}, {"node monitorPeriod", l.MonitorPeriod, MinPeriod, MaxPeriod},
+			{"node gracePeriod", l.GracePeriod, 0, MaxDelay}, {"toleration", l.Toleration, 0, MaxDelay}, {"podStartDelay", l.PodStartDelay, 0, MaxDelay}} {
+			if d.v != 0 {
+				checkDuration(bad, d.name, d.v, d.lo, d.hi)
+			}
+		}
+		for _, r := range []struct {
+			name string
+			v    float64
+		}{{"evictionRate", l.EvictionRate}, {"secondaryEvictionRate", l.SecondaryEvictionRate}} {
+			if !(r.v >= 0 && r.v <= MaxEvictionRate) {
+				bad("%s %g out of range; allowed: 0 to %g", r.name, r.v, MaxEvictionRate)
+			}
+		}
+		checkInt(bad, "largeClusterSize", l.LargeClusterSize, 0, MaxNodes)
+	}
+	var steps time.Duration
+	for i, f := range cfg.Faults {
+		name := fmt.Sprintf("fault %d: ", i+1)
+		checkDuration(bad, name+"duration", f.Duration, 0, MaxHorizon)
+		if f.On != nil {
+			checkDuration(bad, name+"trigger delay", f.On.Delay, 0, MaxHorizon)
+		}
+		switch f.Kind {
+		case FaultClockDrift:
+			checkRate(bad, name+"clock-drift rate", f.Rate)
+		case FaultClockStep:
+			checkDuration(bad, name+"clock step", f.Step, -MaxClockOffset, MaxClockOffset)
+			steps += min(max(f.Step, -MaxClockOffset), MaxClockOffset).Abs()
+		}
+	}
+	if steps > MaxClockOffset {
+		bad("clock steps add up to %v; allowed: up to %v", steps, MaxClockOffset)
+	}
+	if total, _ := cfg.RequestRate(); total > MaxRequestRate {
+		bad("%.0f periodic requests per simulated second; allowed: up to %.0f", total, MaxRequestRate)
+	}
+}
+
+// checkDistLimits reports distribution parameters beyond MaxLatency,
+// MaxSigma and MaxEmpiricalPoints.
+func (d Dist) checkLimits() error {
+	for _, v := range []struct {
+		name string
+		v    time.Duration
+	}{{"value", d.Value}, {"min", d.Min}, {"max", d.Max}, {"median", d.Median}} {
+		if v.v > MaxLatency {
+			return fmt.Errorf("%s %v out of range; allowed: up to %v", v.name, v.v, MaxLatency)
+		}
+	}
+	if d.Sigma > MaxSigma || math.IsNaN(d.Sigma) {
+		return fmt.Errorf("sigma %g out of range; allowed: 0 to %g", d.Sigma, MaxSigma)
+	}
+	if len(d.Points) > MaxEmpiricalPoints {
+		return fmt.Errorf("%d points; allowed: up to %d", len(d.Points), MaxEmpiricalPoints)
+	}
+	for _, p := range d.Points {
+		if p.Value > MaxLatency {
+			return fmt.Errorf("point value %v out of range; allowed: up to %v", p.Value, MaxLatency)
+		}
+	}
+	return nil
+}
+
+// checkLimits reports leader-election timings beyond the limits: a retry
+// period of at least MinPeriod, a lease of at most MaxDelay.
+func (c LeaderElectionConfig) checkLimits() error {
+	for _, d := range []struct {
+		name   string
+		v      time.Duration
+		lo, hi time.Duration
+	}{{"leaseDuration", c.LeaseDuration, MinPeriod, MaxDelay}, {"renewDeadline", c.RenewDeadline, MinPeriod, MaxDelay},
+		{"retryPeriod", c.RetryPeriod, MinPeriod, MaxPeriod}, {"startDelay", c.StartDelay, 0, MaxDelay}, {"exitFlush", c.ExitFlush, 0, MaxDelay}} {
+		if d.v < d.lo || d.v > d.hi {
+			return fmt.Errorf("%s %v out of range; allowed: %v to %v", d.name, d.v, d.lo, d.hi)
+		}
+	}
+	return nil
+}
