@@ -26,7 +26,7 @@ type KnownDefect struct {
 var knownDefects = []KnownDefect{
 	{
 		Name: "clock-drift-in-flight",
-		Item: "issue 9, item 1 (clock-rate changes with work in flight)",
+		Item: "issue 9, item 1: clock-rate changes with work in flight",
 		Matches: func(sc *scenarios.Scenario, o Outcome) bool {
 			drift := slices.ContainsFunc(sc.Spec.Faults, func(f scenarios.FaultSpec) bool { return f.Kind == string(model.FaultClockDrift) })
 			switch {

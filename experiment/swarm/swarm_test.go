@@ -277,17 +277,25 @@ func TestSignature(t *testing.T) {
 }
 
 // TestKnownDefectReproducers: every reproducer in testdata/ loads; one of
-// a known defect still fails as that defect (when it passes, delete the
-// defect from knownDefects), and every other one passes.
+// a known defect (named NAME.yaml or NAME-VARIANT.yaml) still fails as
+// that defect (when it passes, delete the defect from knownDefects), and
+// every other one passes.
 func TestKnownDefectReproducers(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]bool{}
+	defectOf := func(f string) string {
+		base := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		for _, d := range knownDefects {
+			if base == d.Name || strings.HasPrefix(base, d.Name+"-") {
+				return d.Name
+			}
+		}
+		return ""
+	}
 	for _, d := range knownDefects {
-		names[d.Name] = true
-		if !slices.Contains(files, filepath.Join("testdata", d.Name+".yaml")) {
+		if !slices.ContainsFunc(files, func(f string) bool { return defectOf(f) == d.Name }) {
 			t.Errorf("known defect %s has no reproducer testdata/%s.yaml", d.Name, d.Name)
 		}
 	}
@@ -301,13 +309,13 @@ func TestKnownDefectReproducers(t *testing.T) {
 			t.Fatalf("%v", err)
 		}
 		o := RunCase(sc, RunOptions{Deadline: time.Minute})
-		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		name := defectOf(f)
 		switch {
-		case names[name] && !o.Failed():
+		case name != "" && !o.Failed():
 			t.Errorf("%s: known defect %s no longer reproduces: delete it from knownDefects", f, name)
-		case names[name] && !strings.HasPrefix(knownDefect(sc, o), name):
+		case name != "" && !strings.HasPrefix(knownDefect(sc, o), name):
 			t.Errorf("%s: fails as %s, not as known defect %s", f, o.Signature(), name)
-		case !names[name] && o.Failed():
+		case name == "" && o.Failed():
 			t.Errorf("%s: %s: %s\n%s", f, o.Signature(), o.Detail, o.Stack)
 		}
 	}
