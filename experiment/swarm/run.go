@@ -35,8 +35,8 @@ const (
 	// EventBound: spec.maxEvents events fired before the horizon: work
 	// that runs away without stopping time.
 	EventBound Class = "event-bound"
-	// Drained: no timer was left before the horizon, while a host was
-	// still up (something should still tick).
+	// Drained: no timer was left before the horizon, while a process was
+	// still running (something should still tick).
 	Drained Class = "drained"
 	// Nondeterminism: a second run of the same case gave another result.
 	Nondeterminism Class = "nondeterminism"
@@ -197,17 +197,17 @@ func RunCase(sc *scenarios.Scenario, opt RunOptions) (out Outcome) {
 		out.Class = Interrupted
 	case o == sim.ReachedEvents:
 		out.Class, out.Detail = EventBound, fmt.Sprintf("%d events by %v of simulated time, horizon %v", res.Events, res.End, cfg.Horizon)
-	case o == sim.Drained && anyHostUp(c):
-		out.Class, out.Detail = Drained, fmt.Sprintf("no event left at %v of simulated time, horizon %v, with hosts up", res.End, cfg.Horizon)
+	case o == sim.Drained && anyRunning(c):
+		out.Class, out.Detail = Drained, fmt.Sprintf("no event left at %v of simulated time, horizon %v, with processes running", res.End, cfg.Horizon)
 	}
 	return out
 }
 
-// anyHostUp reports whether some host is up at the end: its processes
-// (a probe, a kubelet, etcd) should still have timers armed.
-func anyHostUp(c *model.Cluster) bool {
-	for _, h := range c.Hosts {
-		if h.Up() {
+// anyRunning reports whether some process (a probe's client, a kubelet,
+// etcd) is running at the end: it should still have timers armed.
+func anyRunning(c *model.Cluster) bool {
+	for _, p := range c.Procs {
+		if p.Running() && p.Host.Up() {
 			return true
 		}
 	}

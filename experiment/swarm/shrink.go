@@ -25,6 +25,9 @@ func Shrink(sc *scenarios.Scenario, failed Outcome, opt ShrinkOptions) (*scenari
 	if opt.MaxRuns == 0 {
 		opt.MaxRuns = 400
 	}
+	if failed.Class == Hang {
+		opt.MaxRuns = min(opt.MaxRuns, 8) // each run takes the whole deadline
+	}
 	want := failed.Signature()
 	best, bestOut := clone(sc), failed
 	runs := 0
