@@ -4,9 +4,11 @@ BIN       ?= bin/hasim
 SCENARIO  ?= stacked-3-master-crash
 FUZZTIME  ?= 30s
 BENCHCOUNT ?= 6
+N         ?= 10000
+SEED      ?= 1
 BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: run build test verify update fuzz bench calibrate clean
+.PHONY: run build test verify update fuzz fuzz-run swarm bench calibrate clean
 
 ## run: build hasim and run the built-in default scenario (narrated timeline and summary)
 run: build
@@ -33,6 +35,15 @@ update:
 ## fuzz: fuzz the scenario loader for FUZZTIME
 fuzz:
 	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+
+## fuzz-run: fuzz what the loader accepts by running it (short horizon, invariants checked) for FUZZTIME
+fuzz-run:
+	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
+
+## swarm: run N random valid scenarios of swarm seed SEED on every core; failures and minimal reproducers go to out/swarm/
+swarm:
+	$(GO) build -o bin/swarm ./experiment/swarm/cmd/swarm
+	./bin/swarm -n $(N) -seed $(SEED) -out out/swarm
 
 ## bench: engine benchmarks W1/W2 against the limit program in the same run, and model benchmarks
 bench:
