@@ -437,8 +437,14 @@ func (t *Timer) run() {
 	t.fn()
 }
 
-// After arms the one-shot timer to fire after d on the host's clock.
-func (t *Timer) After(d time.Duration) { t.AtMono(t.p.Mono() + d) }
+// After arms the one-shot timer to fire after d on the host's clock. A
+// negative d is a bug in the caller.
+func (t *Timer) After(d time.Duration) {
+	if d < 0 {
+		panic(fmt.Sprintf("model.Timer.After: %s: negative delay %v", t.st.Name(), d))
+	}
+	t.AtMono(t.p.Mono() + d)
+}
 
 // AtMono arms the one-shot timer to fire when the host's monotonic clock
 // reads mono (at once if it already has).

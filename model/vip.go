@@ -105,7 +105,10 @@ func newVRRP(lb *LoadBalancer, h *Host, priority int, proxy *Proxy) *VRRP {
 	return v
 }
 
-func (v *VRRP) prio() int { return v.priority + v.penalty }
+// prio is the effective priority: the configured one moved by the check
+// script's weight, kept within 1–254 as keepalived keeps it (255 is the
+// address owner's; vrrp_update_priority in keepalived's vrrp.c clamps).
+func (v *VRRP) prio() int { return min(max(v.priority+v.penalty, 1), 254) }
 
 // masterDown is the master-down interval: 3 × advert + (256 − prio)/256 s.
 func (v *VRRP) masterDown() time.Duration {

@@ -434,7 +434,15 @@ func (g *gen) etcdKnobs(e *scenarios.EtcdSpec) {
 		}
 	}
 	if g.chance(0.2) {
-		e.ElectionJitterTicks = g.intIn(r.JitterTicks)
+		// The jitter's width in time is bounded (model.MaxElectionJitter):
+		// at most that many heartbeats.
+		hb := e.HeartbeatInterval.D()
+		if hb == 0 {
+			hb = model.DefaultHeartbeatInterval
+		}
+		span := r.JitterTicks
+		span.Hi = max(span.Lo, min(span.Hi, int(model.MaxElectionJitter/hb)))
+		e.ElectionJitterTicks = g.intIn(span)
 	}
 	if g.chance(0.2) {
 		v := g.chance(0.5)

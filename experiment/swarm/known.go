@@ -3,10 +3,7 @@ package swarm
 import (
 	"crypto/sha256"
 	"fmt"
-	"slices"
-	"strings"
 
-	"hasim/model"
 	"hasim/scenarios"
 )
 
@@ -23,33 +20,7 @@ type KnownDefect struct {
 // knownDefects are the defects still open. Delete an entry once its fix
 // is merged: the in-test swarm then fails on it again, and
 // TestKnownDefectReproducers requires its reproducer to pass.
-var knownDefects = []KnownDefect{
-	{
-		Name: "clock-drift-in-flight",
-		Item: "issue 9, item 1: clock-rate changes with work in flight",
-		Matches: func(sc *scenarios.Scenario, o Outcome) bool {
-			drift := slices.ContainsFunc(sc.Spec.Faults, func(f scenarios.FaultSpec) bool { return f.Kind == string(model.FaultClockDrift) })
-			switch {
-			case !drift:
-				return false
-			case o.Class == Panic:
-				return strings.HasPrefix(o.Detail, "sim.Timer.Reset")
-			}
-			return o.Class == Livelock || o.Class == Hang
-		},
-	},
-	{
-		// keepalived with checkScript weight 253 (the largest allowed):
-		// the effective priority exceeds 255, so the master-down skew
-		// (256 − priority)/256 × advert is negative. keepalived keeps an
-		// effective priority within 1–254.
-		Name: "vrrp-priority-overflow",
-		Item: "found by the swarm, not in issue 9: keepalived effective priority not clamped, negative master-down delay",
-		Matches: func(_ *scenarios.Scenario, o Outcome) bool {
-			return o.Class == Panic && strings.Contains(o.Detail, "/master-down: negative delay")
-		},
-	},
-}
+var knownDefects = []KnownDefect{}
 
 // knownDefect names the known defect a failure matches, or "".
 func knownDefect(sc *scenarios.Scenario, o Outcome) string {
