@@ -138,6 +138,10 @@ func panicSite(stack string) string {
 	return site
 }
 
+// afterBuild, if set, sees each cluster before it runs: tests plant a
+// defect with it.
+var afterBuild func(*model.Cluster)
+
 // RunOptions bound one run.
 type RunOptions struct {
 	// Deadline is the wall time a run may take before it is stopped and
@@ -170,6 +174,9 @@ func RunCase(sc *scenarios.Scenario, opt RunOptions) (out Outcome) {
 	c, err := model.Build(cfg)
 	if err != nil {
 		return Outcome{Class: Invalid, Detail: "build: " + oneLine(err.Error())}
+	}
+	if afterBuild != nil {
+		afterBuild(c)
 	}
 	hung := false
 	stop := func() bool {

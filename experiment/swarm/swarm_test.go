@@ -13,6 +13,7 @@ import (
 
 	"hasim/model"
 	"hasim/scenarios"
+	"hasim/sim"
 )
 
 // inTestCases is the size of the swarm `go test` runs: measured at 13 s
@@ -193,9 +194,23 @@ func TestShrink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A planted defect: a panic at 12 s if the client's clock is drifting
+	// then. Only the drift fault and the client host are needed for it.
+	afterBuild = func(c *model.Cluster) {
+		for _, h := range c.Hosts {
+			if h.Name == "client" {
+				c.Sim.At(sim.At(12*time.Second), "test/planted", func() {
+					if h.Clock.Rate != 1 {
+						panic("planted: the client's clock drifts at 12s")
+					}
+				})
+			}
+		}
+	}
+	defer func() { afterBuild = nil }()
 	o := RunCase(sc, RunOptions{Deadline: time.Minute})
 	if !o.Failed() {
-		t.Skip("the clock-drift defect no longer reproduces: give TestShrink another failing case")
+		t.Fatalf("the planted defect did not fire: %s", o.Class)
 	}
 	small, so, runs := Shrink(sc, o, ShrinkOptions{Run: RunOptions{Deadline: time.Minute}})
 	if so.Signature() != o.Signature() {
