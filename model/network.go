@@ -60,8 +60,9 @@ type link struct {
 	lastAt sim.Time   // delivery time of the last message: links are FIFO
 }
 
-// conn is the connection state between two hosts (unordered pair).
+// conn is the connection state between two hosts (unordered pair a < b).
 type conn struct {
+	a, b      int32
 	broken    bool     // a cut separates the pair
 	restoreAt sim.Time // usable again from this time after the last heal
 	heals     uint64
@@ -88,33 +89,88 @@ type linkFault struct {
 // Network is the message fabric between processes: per-link latency and
 // loss, FIFO links, cuts between host sets, and reconnection delays after
 // heals.
+//
+// Links and connections exist only between hosts that exchange messages:
+// each is made on first use (its random stream is keyed by the pair's
+// names, so when it is made does not change its draws). A pair that never
+// tried to talk has no connection to lose to a cut or to re-establish
+// after a heal.
 type Network struct {
-	c      *Cluster
-	cfg    NetworkConfig
-	links  []link // n×n, by (from, to) host index
-	conns  []conn // n×n, by (min, max) host index
-	cuts   []*cut
-	faults []*linkFault
-	free   []*envelope
-	root   sim.Stream
+	c       *Cluster
+	cfg     NetworkConfig
+	links   pairIndex // directed (from, to) → index into linkTab
+	conns   pairIndex // unordered (min, max) → index into connTab
+	linkTab []link
+	connTab []conn // in creation order
+	cuts    []*cut
+	faults  []*linkFault
+	free    []*envelope
+	root    sim.Stream
+}
+
+// pairIndex maps a pair of host indexes to a slot number plus one (0: no
+// slot yet): a dense table while hosts are few, a map beyond, so that a
+// cluster of thousands of workers does not pay for hosts × hosts pairs
+// that never talk.
+type pairIndex struct {
+	n      int
+	dense  []int32
+	sparse map[uint64]int32
+}
+
+// denseHosts is the largest host count indexed densely (4 MiB of table).
+const denseHosts = 1024
+
+func newPairIndex(n int) pairIndex {
+	if n <= denseHosts {
+		return pairIndex{n: n, dense: make([]int32, n*n)}
+	}
+	return pairIndex{n: n, sparse: map[uint64]int32{}}
+}
+
+func (p *pairIndex) get(a, b int) int32 {
+	if p.dense != nil {
+		return p.dense[a*p.n+b]
+	}
+	return p.sparse[uint64(a)<<32|uint64(b)]
+}
+
+func (p *pairIndex) set(a, b int, v int32) {
+	if p.dense != nil {
+		p.dense[a*p.n+b] = v
+	} else {
+		p.sparse[uint64(a)<<32|uint64(b)] = v
+	}
 }
 
 func newNetwork(c *Cluster, cfg NetworkConfig) *Network {
 	n := len(c.Hosts)
-	nw := &Network{c: c, cfg: cfg, links: make([]link, n*n), conns: make([]conn, n*n), root: c.Sim.Stream("net")}
-	for i, a := range c.Hosts {
-		for j, b := range c.Hosts {
-			nw.links[i*n+j].stream = nw.root.Sub(a.Name + "/" + b.Name)
-		}
-	}
-	return nw
+	return &Network{c: c, cfg: cfg, links: newPairIndex(n), conns: newPairIndex(n), root: c.Sim.Stream("net")}
 }
 
+// link is the directed link from host a to b, made on first use.
+func (n *Network) link(a, b int) *link {
+	if i := n.links.get(a, b); i > 0 {
+		return &n.linkTab[i-1]
+	}
+	hosts := n.c.Hosts
+	n.linkTab = append(n.linkTab, link{stream: n.root.Sub(hosts[a].Name + "/" + hosts[b].Name)})
+	n.links.set(a, b, int32(len(n.linkTab)))
+	return &n.linkTab[len(n.linkTab)-1]
+}
+
+// conn is the connection between hosts a and b, made on first use: broken
+// if a cut separates them now.
 func (n *Network) conn(a, b int) *conn {
 	if a > b {
 		a, b = b, a
 	}
-	return &n.conns[a*len(n.c.Hosts)+b]
+	if i := n.conns.get(a, b); i > 0 {
+		return &n.connTab[i-1]
+	}
+	n.connTab = append(n.connTab, conn{a: int32(a), b: int32(b), broken: n.blocked(a, b) || n.blocked(b, a)})
+	n.conns.set(a, b, int32(len(n.connTab)))
+	return &n.connTab[len(n.connTab)-1]
 }
 
 // blocked reports whether an active cut drops messages from host a to b.
@@ -160,7 +216,7 @@ func (n *Network) Send(m *Message) {
 		return
 	}
 	fi, ti := from.Host.index, to.Host.index
-	lk := &n.links[fi*len(n.c.Hosts)+ti]
+	lk := n.link(fi, ti)
 	lk.seq++
 	lat := n.cfg.Loopback
 	if fi != ti {
@@ -248,7 +304,7 @@ func (e *envelope) deliver() {
 // refuse delivers a connection refusal from the host of dead to client.
 func (n *Network) refuse(dead, client *Process, ctx uint64) {
 	fi, ti := dead.Host.index, client.Host.index
-	lk := &n.links[fi*len(n.c.Hosts)+ti]
+	lk := n.link(fi, ti)
 	lk.seq++
 	lat := n.cfg.Loopback
 	if fi != ti {
@@ -261,26 +317,26 @@ func (n *Network) refuse(dead, client *Process, ctx uint64) {
 	e.timer.Reset(at)
 }
 
-// cutsChanged recomputes every host pair's connection after a cut was
-// installed or healed: a pair separated by any cut, in either direction,
-// is broken; a pair no cut separates any more is usable again after a
-// reconnection delay drawn per pair and heal.
+// cutsChanged recomputes every connection after a cut was installed or
+// healed: a pair separated by any cut, in either direction, is broken; a
+// pair no cut separates any more is usable again after a reconnection
+// delay drawn per pair and heal. Pairs are visited in the order their
+// connections were made.
 func (n *Network) cutsChanged() {
 	hosts := n.c.Hosts
 	now := n.c.Sim.Now()
-	for i := range hosts {
-		for j := i + 1; j < len(hosts); j++ {
-			cn := n.conn(i, j)
-			sep := n.blocked(i, j) || n.blocked(j, i)
-			switch {
-			case sep && !cn.broken:
-				cn.broken = true
-			case !sep && cn.broken:
-				cn.broken = false
-				cn.heals++
-				st := n.root.Sub("reconnect/" + hosts[i].Name + "/" + hosts[j].Name)
-				cn.restoreAt = now.Add(n.cfg.Reconnect.Sample(st, cn.heals))
-			}
+	for k := range n.connTab {
+		cn := &n.connTab[k]
+		i, j := int(cn.a), int(cn.b)
+		sep := n.blocked(i, j) || n.blocked(j, i)
+		switch {
+		case sep && !cn.broken:
+			cn.broken = true
+		case !sep && cn.broken:
+			cn.broken = false
+			cn.heals++
+			st := n.root.Sub("reconnect/" + hosts[i].Name + "/" + hosts[j].Name)
+			cn.restoreAt = now.Add(n.cfg.Reconnect.Sample(st, cn.heals))
 		}
 	}
 }

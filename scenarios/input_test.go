@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"hasim/model"
+
 	"context"
 	"errors"
 	"fmt"
@@ -218,5 +220,25 @@ func TestLoadErrorBound(t *testing.T) {
 	lines := strings.Split(fmt.Sprint(err), "\n")
 	if len(lines) != 101 || lines[0] != "f.yaml:5:11: spec.hosts[0]: want a mapping with fields name, zone, clock, disk, got a scalar" || lines[100] != "f.yaml: 900 more errors not shown" {
 		t.Fatalf("%d lines: %s ... %s", len(lines), lines[0], lines[len(lines)-1])
+	}
+}
+
+// TestBuildLargeScenarioMemory: building the cluster of a 10,000-worker
+// scenario (what run and explain do after loading) allocates well under
+// 200 MB: the network makes links only between hosts that talk, instead of
+// a table of hosts × hosts (6.3 GB here before).
+func TestBuildLargeScenarioMemory(t *testing.T) {
+	sc, err := Load("large.yaml", largeScenario(10_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *model.Cluster
+	n := allocated(func() { c, err = model.Build(sc.Config()) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d hosts built, %.1f MB allocated", len(c.Hosts), float64(n)/1e6)
+	if n > 200e6 {
+		t.Errorf("building a 10,000-worker cluster allocated %.0f MB, want under 200 MB", float64(n)/1e6)
 	}
 }
