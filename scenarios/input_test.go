@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"hasim/model"
-
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"hasim/model"
 )
 
 // zeros reads as an endless stream of zero bytes, like /dev/zero.
