@@ -152,3 +152,55 @@ func retained() float64 {
 	runtime.ReadMemStats(&ms)
 	return float64(ms.HeapAlloc)
 }
+
+// slowReads is issue 9's quadratic case: etcd probes sending a read and a
+// write every millisecond with 30 s timeouts while one member is cut off
+// and another's fsyncs take 1–2 s, so tens of thousands of requests are
+// outstanding in the clients, the members' pending reads and the leader's
+// ReadIndex queue.
+func slowReads(horizon time.Duration) Config {
+	nodes := []string{"node-1", "node-2", "node-3"}
+	return Config{
+		Seed: 1, Horizon: horizon, Zones: []string{"a"},
+		Hosts:       []HostConfig{{Name: "node-1", Zone: "a"}, {Name: "node-2", Zone: "a"}, {Name: "node-3", Zone: "a"}, {Name: "client", Zone: "a"}},
+		Network:     DefaultNetworkConfig(),
+		EtcdMembers: nodes,
+		Probes: []ProbeConfig{{Name: "reads", Host: "client", Kind: ProbeRead, Period: time.Millisecond, Timeout: 30 * time.Second},
+			{Name: "writes", Host: "client", Kind: ProbeWrite, Period: time.Millisecond, Timeout: 30 * time.Second}},
+		Faults: []FaultConfig{
+			{Kind: FaultPartition, Target: Target{Kind: TargetHost, Name: "node-1"}, At: 5 * time.Second, Duration: 50 * time.Second},
+			{Kind: FaultSlowDisk, Target: Target{Kind: TargetHost, Name: "node-2"}, At: 5 * time.Second, Duration: 50 * time.Second,
+				Fsync: Between(time.Second, 2*time.Second)},
+		},
+		SkipRenewals: true,
+	}
+}
+
+// BenchmarkSlowReads runs the slow-reads case for 15 s and for 60 s of
+// simulated time and reports the CPU time of each and their ratio: linear
+// cost gives a ratio near the ratio of events (about 5.4), a quadratic one
+// far more (about 22 before outstanding work was kept in order).
+func BenchmarkSlowReads(b *testing.B) {
+	var short, long time.Duration
+	var shortEv, longEv uint64
+	for b.Loop() {
+		for _, h := range []time.Duration{15 * time.Second, 60 * time.Second} {
+			c, err := Build(slowReads(h))
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			c.Run()
+			d := time.Since(start)
+			if h == 15*time.Second {
+				short, shortEv = short+d, shortEv+c.Sim.Events()
+			} else {
+				long, longEv = long+d, longEv+c.Sim.Events()
+			}
+		}
+	}
+	b.ReportMetric(float64(short.Milliseconds())/float64(b.N), "ms-15s")
+	b.ReportMetric(float64(long.Milliseconds())/float64(b.N), "ms-60s")
+	b.ReportMetric(float64(long)/float64(short), "time-ratio")
+	b.ReportMetric(float64(longEv)/float64(shortEv), "event-ratio")
+}

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +74,107 @@ type pendingRead struct {
 	haveIdx  bool
 	lastSent sim.Time
 	expire   sim.Time
+	done     bool // answered: a hole in pendingReads.list
+}
+
+// pendingReads are a member's linearizable reads in arrival order, which
+// is ctx order and (the request timeout being fixed) expiry order. Ending
+// a read leaves a hole until the list is compacted; reads whose index is
+// known wait in a heap ordered by that index. So finding a read, releasing
+// the reads an apply makes readable and expiring the oldest cost
+// logarithmic or constant time per read, not a scan of every read per
+// event.
+type pendingReads struct {
+	list  []pendingRead
+	head  int // list[:head] are all done
+	live  int
+	ready readyHeap // (index, ctx) of reads whose index is known
+}
+
+func (q *pendingReads) reset() {
+	clear(q.list)
+	q.list, q.head, q.live, q.ready = q.list[:0], 0, 0, q.ready[:0]
+}
+
+// add appends a read (its ctx larger than any before) and returns it.
+func (q *pendingReads) add(r pendingRead) *pendingRead {
+	if n := len(q.list) - q.head; n >= 64 && q.live <= n/2 {
+		kept := q.list[:0]
+		for _, x := range q.list[q.head:] {
+			if !x.done {
+				kept = append(kept, x)
+			}
+		}
+		clear(q.list[len(kept):])
+		q.list, q.head = kept, 0
+	}
+	q.list = append(q.list, r)
+	q.live++
+	return &q.list[len(q.list)-1]
+}
+
+// find is the live read with this ctx, or nil.
+func (q *pendingReads) find(ctx uint64) *pendingRead {
+	i, ok := slices.BinarySearchFunc(q.list[q.head:], ctx, func(r pendingRead, c uint64) int { return cmp.Compare(r.ctx, c) })
+	if !ok || q.list[q.head+i].done {
+		return nil
+	}
+	return &q.list[q.head+i]
+}
+
+// end marks r answered.
+func (q *pendingReads) end(r *pendingRead) {
+	r.done = true
+	q.live--
+	for q.head < len(q.list) && q.list[q.head].done {
+		q.head++
+	}
+}
+
+// readyHeap is a binary min-heap of (index, ctx).
+type readyHeap []readyRead
+
+type readyRead struct{ index, ctx uint64 }
+
+func (a readyRead) less(b readyRead) bool {
+	return a.index < b.index || (a.index == b.index && a.ctx < b.ctx)
+}
+
+func (h *readyHeap) push(r readyRead) {
+	*h = append(*h, r)
+	x := *h
+	for i := len(x) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !x[i].less(x[p]) {
+			break
+		}
+		x[i], x[p] = x[p], x[i]
+		i = p
+	}
+}
+
+func (h *readyHeap) pop() readyRead {
+	x := *h
+	top := x[0]
+	n := len(x) - 1
+	x[0] = x[n]
+	x = x[:n]
+	for i := 0; ; {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < n && x[l].less(x[m]) {
+			m = l
+		}
+		if r < n && x[r].less(x[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		x[i], x[m] = x[m], x[i]
+		i = m
+	}
+	*h = x
+	return top
 }
 
 // readReq is a ReadIndex the leader is confirming with a heartbeat round.
@@ -120,10 +223,16 @@ type Member struct {
 	prs               []progress
 	firstCommitInTerm bool
 	readQueue         []readReq
-	readCtx           uint64
-	lastLeader        uint64 // the leader before the current election, for narration
-	pendingConf       uint64 // leader: index of the last conf change proposed (raft's pendingConfIndex)
-	leadTransferee    uint64 // leader: the voter a pending leadership transfer goes to (raft's leadTransferee)
+	// readAt finds readQueue entries by ctx: the absolute positions
+	// (readBase + index) of the entries with acks, per ctx, in order. A
+	// long queue (reads piling up behind a slow quorum) then costs no scan
+	// per heartbeat answer.
+	readAt         map[uint64][]uint64
+	readBase       uint64
+	readCtx        uint64
+	lastLeader     uint64 // the leader before the current election, for narration
+	pendingConf    uint64 // leader: index of the last conf change proposed (raft's pendingConfIndex)
+	leadTransferee uint64 // leader: the voter a pending leadership transfer goes to (raft's leadTransferee)
 
 	// Ready loop.
 	saving   bool
@@ -140,7 +249,7 @@ type Member struct {
 	// Client requests.
 	waits    map[uint64]wait
 	waitFIFO []uint64
-	reads    []pendingRead
+	reads    pendingReads
 	fwd      []fwdPromote // promotes forwarded to the leader
 
 	// Membership (membership.go).
@@ -231,8 +340,8 @@ func (m *Member) Start() {
 	m.log.applied = m.log.committed
 	m.saving = false
 	m.outbox, m.held = m.outbox[:0], m.held[:0]
-	m.readQueue = m.readQueue[:0]
-	m.reads = m.reads[:0]
+	m.resetReadQueue()
+	m.reads.reset()
 	clear(m.waits)
 	m.waitFIFO = m.waitFIFO[:0]
 	m.fwd = m.fwd[:0]
@@ -381,7 +490,7 @@ func (m *Member) reset(term uint64) {
 		m.prs[i] = progress{next: last + 1, probe: true}
 	}
 	m.prs[m.ID-1].match = min(last, m.log.stable)
-	m.readQueue = m.readQueue[:0]
+	m.resetReadQueue()
 	m.firstCommitInTerm = false
 }
 
@@ -1034,14 +1143,22 @@ func (m *Member) apply() {
 			m.e.c.net.Send(&r)
 		}
 	}
-	for i := 0; i < len(m.reads); {
-		r := &m.reads[i]
-		if r.haveIdx && r.index <= m.log.applied {
-			m.replyRead(r.client, r.id, r.key)
-			m.reads = append(m.reads[:i], m.reads[i+1:]...)
-			continue
+	// Release the reads whose index is now applied, in arrival order. A
+	// heap entry is stale if its read ended or learned a later index.
+	q := &m.reads
+	var due []uint64
+	for len(q.ready) > 0 && q.ready[0].index <= m.log.applied {
+		x := q.ready.pop()
+		if r := q.find(x.ctx); r != nil && r.haveIdx && r.index == x.index {
+			due = append(due, x.ctx)
 		}
-		i++
+	}
+	slices.Sort(due)
+	for _, ctx := range due {
+		if r := q.find(ctx); r != nil { // nil: a duplicate entry, answered already
+			m.replyRead(r.client, r.id, r.key)
+			q.end(r)
+		}
 	}
 }
 
@@ -1138,9 +1255,8 @@ func (m *Member) clientRead(msg *Message) {
 	}
 	m.readCtx++
 	now := m.Proc.Now()
-	m.reads = append(m.reads, pendingRead{id: msg.Context, key: key, client: msg.From, ctx: m.readCtx<<8 | m.ID,
-		lastSent: now, expire: now.Add(m.cfg.RequestTimeout)})
-	m.sendReadIndex(&m.reads[len(m.reads)-1])
+	m.sendReadIndex(m.reads.add(pendingRead{id: msg.Context, key: key, client: msg.From, ctx: m.readCtx<<8 | m.ID,
+		lastSent: now, expire: now.Add(m.cfg.RequestTimeout)}))
 }
 
 func (m *Member) sendReadIndex(r *pendingRead) {
@@ -1162,14 +1278,14 @@ func (m *Member) leaderReadIndex(ctx uint64, from *Member) {
 		if m.cfg.Version == "3.4" {
 			return // dropped; the requester retries
 		}
-		m.readQueue = append(m.readQueue, readReq{ctx: ctx, from: from, index: 0})
+		m.queueRead(readReq{ctx: ctx, from: from, index: 0})
 		return
 	}
 	if bits.OnesCount64(m.conf.voters) == 1 { // raft's IsSingleton
 		m.readDone(readReq{ctx: ctx, from: from, index: m.log.committed})
 		return
 	}
-	m.readQueue = append(m.readQueue, readReq{ctx: ctx, from: from, index: m.log.committed, acks: 1 << (m.ID - 1)})
+	m.queueRead(readReq{ctx: ctx, from: from, index: m.log.committed, acks: 1 << (m.ID - 1)})
 	m.bcastHeartbeat(ctx)
 }
 
@@ -1185,13 +1301,13 @@ func (m *Member) releaseQueuedReads() {
 	if len(queued) == 0 {
 		return
 	}
-	kept := m.readQueue[:0]
-	for _, r := range m.readQueue {
+	kept := m.readQueue
+	m.resetReadQueue()
+	for _, r := range kept {
 		if r.acks != 0 {
-			kept = append(kept, r)
+			m.queueRead(r)
 		}
 	}
-	m.readQueue = kept
 	for _, r := range queued {
 		m.leaderReadIndex(r.ctx, r.from)
 	}
@@ -1209,25 +1325,58 @@ func (m *Member) lastReadCtx() uint64 {
 // readAck counts a heartbeat answer for ctx; once a quorum answered, every
 // read queued up to ctx is confirmed.
 func (m *Member) readAck(from *Member, ctx uint64) {
-	for i := range m.readQueue {
-		r := &m.readQueue[i]
-		if r.ctx != ctx || r.acks == 0 {
-			continue
-		}
-		r.acks |= 1 << (from.ID - 1)
-		if bits.OnesCount64(r.acks&m.conf.voters) < m.quorum() {
-			return
-		}
-		done := m.readQueue[:i+1]
-		rest := m.readQueue[i+1:]
-		for _, d := range done {
-			if d.acks != 0 {
-				m.readDone(d)
-			}
-		}
-		m.readQueue = append(m.readQueue[:0], rest...)
+	at := m.readAt[ctx]
+	if len(at) == 0 {
 		return
 	}
+	i := int(at[0] - m.readBase)
+	r := &m.readQueue[i]
+	r.acks |= 1 << (from.ID - 1)
+	if bits.OnesCount64(r.acks&m.conf.voters) < m.quorum() {
+		return
+	}
+	done := m.readQueue[:i+1]
+	m.readQueue = m.readQueue[i+1:]
+	m.readBase += uint64(i + 1)
+	for _, d := range done {
+		if d.acks != 0 {
+			m.unindexRead(d.ctx)
+		}
+	}
+	for _, d := range done {
+		if d.acks != 0 {
+			m.readDone(d)
+		}
+	}
+	clear(done)
+}
+
+// queueRead appends r to the read queue.
+func (m *Member) queueRead(r readReq) {
+	if r.acks != 0 {
+		if m.readAt == nil {
+			m.readAt = map[uint64][]uint64{}
+		}
+		m.readAt[r.ctx] = append(m.readAt[r.ctx], m.readBase+uint64(len(m.readQueue)))
+	}
+	m.readQueue = append(m.readQueue, r)
+}
+
+// unindexRead forgets the oldest queued entry of ctx, which left the
+// queue.
+func (m *Member) unindexRead(ctx uint64) {
+	if at := m.readAt[ctx]; len(at) > 1 {
+		m.readAt[ctx] = at[1:]
+	} else {
+		delete(m.readAt, ctx)
+	}
+}
+
+// resetReadQueue empties the read queue.
+func (m *Member) resetReadQueue() {
+	m.readQueue = m.readQueue[:0:0]
+	m.readBase = 0
+	clear(m.readAt)
 }
 
 func (m *Member) readDone(r readReq) {
@@ -1240,10 +1389,9 @@ func (m *Member) readDone(r readReq) {
 }
 
 func (m *Member) readIndexResolved(ctx, index uint64) {
-	for i := range m.reads {
-		if m.reads[i].ctx == ctx {
-			m.reads[i].index, m.reads[i].haveIdx = index, true
-		}
+	if r := m.reads.find(ctx); r != nil {
+		r.index, r.haveIdx = index, true
+		m.reads.ready.push(readyRead{index, ctx})
 	}
 	m.apply()
 }
@@ -1264,17 +1412,17 @@ func (m *Member) sweepRequests() {
 			m.reply(w.client, id, errTimeout)
 		}
 	}
-	for i := 0; i < len(m.reads); {
-		r := &m.reads[i]
-		if r.expire <= now {
-			m.reply(r.client, r.id, errTimeout)
-			m.reads = append(m.reads[:i], m.reads[i+1:]...)
-			continue
-		}
-		if !r.haveIdx && now.Sub(r.lastSent) >= m.cfg.ReadIndexRetry {
+	// Reads expire in arrival order: the expired ones are a prefix.
+	q := &m.reads
+	for q.head < len(q.list) && q.list[q.head].expire <= now {
+		r := &q.list[q.head]
+		m.reply(r.client, r.id, errTimeout)
+		q.end(r)
+	}
+	for i := q.head; i < len(q.list); i++ {
+		if r := &q.list[i]; !r.done && !r.haveIdx && now.Sub(r.lastSent) >= m.cfg.ReadIndexRetry {
 			m.sendReadIndex(r)
 		}
-		i++
 	}
 }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -195,19 +196,17 @@ func (p *Probe) send() {
 
 // done settles an attempt and accounts what is settled in send order.
 func (p *Probe) done(tag uint64, _ *Message, err string) {
-	for i := range p.inflight {
-		if a := &p.inflight[i]; a.tag == tag {
-			if p.Kind == ProbeSchedule && err == "" && a.pod == nil {
-				// Created: now the scheduler must bind it.
-				a.pod = &Pod{Name: fmt.Sprintf("%s-%d", p.Name, tag), probe: p, probeTag: tag, created: p.Proc.Now()}
-				p.c.workers.podCreated(a.pod)
-				return
-			}
-			a.done, a.ok, a.err = true, err == "", err
-			if a.ok {
-				p.c.probeSucceeded(p, a.sent)
-			}
-			break
+	if i, ok := p.attempt(tag); ok {
+		a := &p.inflight[i]
+		if p.Kind == ProbeSchedule && err == "" && a.pod == nil {
+			// Created: now the scheduler must bind it.
+			a.pod = &Pod{Name: fmt.Sprintf("%s-%d", p.Name, tag), probe: p, probeTag: tag, created: p.Proc.Now()}
+			p.c.workers.podCreated(a.pod)
+			return
+		}
+		a.done, a.ok, a.err = true, err == "", err
+		if a.ok {
+			p.c.probeSucceeded(p, a.sent)
 		}
 	}
 	k := 0
@@ -216,31 +215,43 @@ func (p *Probe) done(tag uint64, _ *Message, err string) {
 		k++
 	}
 	if k > 0 {
-		p.inflight = append(p.inflight[:0], p.inflight[k:]...)
+		// Drop the settled prefix without moving the rest: the next append
+		// that outgrows the array copies only what is still in flight.
+		clear(p.inflight[:k])
+		p.inflight = p.inflight[k:]
 	}
+}
+
+// attempt finds the attempt with this tag: inflight is in send order, so
+// in tag order.
+func (p *Probe) attempt(tag uint64) (int, bool) {
+	return slices.BinarySearchFunc(p.inflight, tag, func(a attempt, t uint64) int { return cmp.Compare(a.tag, t) })
 }
 
 // podBound settles the attempt whose pod the scheduler bound.
 func (p *Probe) podBound(pod *Pod) {
-	for i := range p.inflight {
+	if i, ok := p.attempt(pod.probeTag); ok {
 		if a := &p.inflight[i]; a.pod == pod && !a.done {
 			if p.Proc.Now() > a.sent.Add(p.cfg.Timeout) {
 				return // expirePods settles it
 			}
 			p.done(a.tag, nil, "")
-			return
 		}
 	}
 }
 
 // expirePods fails the attempts whose pods were not bound in time; the
-// probe deletes such a pod.
+// probe deletes such a pod. Attempts are in send order, so the late ones
+// are a prefix.
 func (p *Probe) expirePods() {
 	now := p.Proc.Now()
 	var late []uint64
 	for i := range p.inflight {
 		a := &p.inflight[i]
-		if a.pod == nil || a.done || now <= a.sent.Add(p.cfg.Timeout) {
+		if now <= a.sent.Add(p.cfg.Timeout) {
+			break
+		}
+		if a.pod == nil || a.done {
 			continue
 		}
 		a.pod.deleted = true

@@ -25,7 +25,7 @@ for i in $(seq "$COUNT"); do
 	"$tmp/w1" -w w1 -mode lazy >>"$out/limit.txt"
 	"$tmp/w2" -w w2 -mode idx >>"$out/limit.txt"
 	"$tmp/sim.test" -test.run '^$' -test.bench 'W1TimerStorm|W2ResetHeavy' -test.benchmem -test.count 1 | grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$out/sim.txt"
-	(cd model && "$tmp/model.test" -test.run '^$' -test.bench 'Stacked3' -test.benchtime 3x -test.count 1) | grep -E '^Benchmark' >>"$out/model.txt"
+	(cd model && "$tmp/model.test" -test.run '^$' -test.bench 'Stacked3|SlowReads' -test.benchtime 3x -test.count 1) | grep -E '^Benchmark' >>"$out/model.txt"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
