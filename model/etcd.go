@@ -98,7 +98,10 @@ func (q *pendingReads) reset() {
 
 // add appends a read (its ctx larger than any before) and returns it.
 func (q *pendingReads) add(r pendingRead) *pendingRead {
-	if n := len(q.list) - q.head; n >= 64 && q.live <= n/2 {
+	if n := len(q.list); q.live == 0 {
+		clear(q.list)
+		q.list, q.head = q.list[:0], 0
+	} else if n-q.head >= 64 && q.live <= (n-q.head)/2 || q.head >= 64 && 2*q.head >= n {
 		kept := q.list[:0]
 		for _, x := range q.list[q.head:] {
 			if !x.done {

@@ -215,10 +215,18 @@ func (p *Probe) done(tag uint64, _ *Message, err string) {
 		k++
 	}
 	if k > 0 {
-		// Drop the settled prefix without moving the rest: the next append
-		// that outgrows the array copies only what is still in flight.
-		clear(p.inflight[:k])
-		p.inflight = p.inflight[k:]
+		// Drop the settled prefix, moving the rest down only when it is
+		// no longer than what was dropped: amortized constant work per
+		// attempt, and the array is reused.
+		rest := len(p.inflight) - k
+		if rest <= k {
+			copy(p.inflight, p.inflight[k:])
+			clear(p.inflight[rest:])
+			p.inflight = p.inflight[:rest]
+		} else {
+			clear(p.inflight[:k])
+			p.inflight = p.inflight[k:]
+		}
 	}
 }
 
