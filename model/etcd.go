@@ -49,6 +49,13 @@ type progress struct {
 	probe        bool // probing: one MsgApp at a time until one is acked
 	probeSent    bool
 	recentActive bool // heard from since the last CheckQuorum
+	// snapshot is the index of a snapshot sent and not yet acknowledged
+	// (raft's StateSnapshot with its PendingSnapshot): nothing more goes to
+	// the follower until it acknowledges an index at least that high, or
+	// snapshotAt + an election timeout passes (standing in for the
+	// transport's report that the snapshot failed).
+	snapshot   uint64
+	snapshotAt sim.Time
 }
 
 // hardState is what a member persists besides its log.
@@ -772,6 +779,9 @@ func (m *Member) stepLeader(msg *Message, from *Member) {
 			pr.probeSent = false
 			pr.probe = false
 		}
+		if pr.snapshot != 0 && pr.match >= pr.snapshot {
+			pr.snapshot = 0 // the follower has it
+		}
 		pr.next = max(pr.next, msg.Index+1)
 		if m.maybeCommit() {
 			m.bcastAppend()
@@ -933,6 +943,12 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 		return false
 	}
 	pr := &m.prs[id-1]
+	if pr.snapshot != 0 {
+		if m.Proc.Now() < pr.snapshotAt.Add(m.cfg.ElectionTimeout) {
+			return false
+		}
+		pr.snapshot, pr.probeSent = 0, false // the snapshot was lost: probe again
+	}
 	if pr.probe && pr.probeSent {
 		return false
 	}
@@ -948,6 +964,7 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 		msg.conf = &conf
 		pr.next = at + 1
 		pr.probe, pr.probeSent = true, true
+		pr.snapshot, pr.snapshotAt = at, m.Proc.Now()
 		return true
 	}
 	last := m.log.lastIndex()
@@ -957,7 +974,11 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 	msg := m.newMsg(MsgApp, id)
 	msg.Index, msg.LogTerm, msg.Commit = prev, prevTerm, m.log.committed
 	if last > prev {
-		msg.Entries = append(msg.Entries, m.log.ents[prev-m.log.offset:]...)
+		// etcd bounds a MsgApp at MaxSizePerMsg (1 MiB, etcdserver's
+		// maxSizePerMsg); entries here have no size, so the bound is a
+		// count: maxEntriesPerMsg entries of about 1 KiB.
+		last = min(last, prev+maxEntriesPerMsg)
+		msg.Entries = append(msg.Entries, m.log.ents[prev-m.log.offset:last-m.log.offset]...)
 		if pr.probe {
 			pr.probeSent = true
 		} else {
@@ -966,6 +987,9 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 	}
 	return true
 }
+
+// maxEntriesPerMsg bounds the entries one MsgApp carries (see sendAppend).
+const maxEntriesPerMsg = 1024
 
 // bcastAppend sends every voter and learner what it lacks.
 func (m *Member) bcastAppend() {
@@ -1047,7 +1071,7 @@ func (m *Member) newMsg(t MsgType, to uint64) *Message {
 		m.outbox = append(m.outbox, Message{})
 	}
 	msg := &m.outbox[n]
-	ents, kv := msg.Entries[:0], msg.KV[:0]
+	ents, kv := trimBuffers(msg.Entries, msg.KV)
 	*msg = Message{Type: t, From: m.Proc, To: m.peer(to).Proc, Term: m.hs.term, Entries: ents, KV: kv}
 	return msg
 }

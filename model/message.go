@@ -66,6 +66,7 @@ const (
 	// MsgTimeoutNow: a leader transferring its leadership tells the
 	// transferee, whose log is up to date, to campaign at once.
 	MsgTimeoutNow
+	numMsgTypes
 )
 
 // Verb is what an API request asks of a kube-apiserver.

@@ -106,7 +106,12 @@ type Network struct {
 	faults  []*linkFault
 	free    []*envelope
 	root    sim.Stream
+	sent    [numMsgTypes]uint64 // messages put on the wire, by type
 }
+
+// Sent is how many messages of type t were put on the wire so far (lost
+// ones included, refusals and messages from stopped processes not).
+func (n *Network) Sent(t MsgType) uint64 { return n.sent[t] }
 
 // pairIndex maps a pair of host indexes to a slot number plus one (0: no
 // slot yet): a dense table while hosts are few, a map beyond, so that a
@@ -215,6 +220,7 @@ func (n *Network) Send(m *Message) {
 	if from.state != Running {
 		return
 	}
+	n.sent[m.Type]++
 	fi, ti := from.Host.index, to.Host.index
 	lk := n.link(fi, ti)
 	lk.seq++
@@ -274,7 +280,25 @@ func (n *Network) get() *envelope {
 
 func (n *Network) release(e *envelope) {
 	e.msg.From, e.msg.To = nil, nil
+	e.msg.Entries, e.msg.KV = trimBuffers(e.msg.Entries, e.msg.KV)
 	n.free = append(n.free, e)
+}
+
+// keptEntries is the most entries (and store items) a pooled message keeps
+// room for: a burst of large appends or snapshots must not leave every
+// envelope of the pool holding a large array for the rest of the run.
+const keptEntries = 64
+
+// trimBuffers empties a reused message's entry and store buffers, dropping
+// those larger than keptEntries.
+func trimBuffers(ents []Entry, kv []KVItem) ([]Entry, []KVItem) {
+	if cap(ents) > keptEntries {
+		ents = nil
+	}
+	if cap(kv) > keptEntries {
+		kv = nil
+	}
+	return ents[:0], kv[:0]
 }
 
 // deliver hands the message to its target, buffers it for a paused target,
