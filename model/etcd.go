@@ -95,7 +95,7 @@ type pendingReads struct {
 	list  []pendingRead
 	head  int // list[:head] are all done
 	live  int
-	ready readyHeap // (index, ctx) of reads whose index is known
+	ready minHeap[readyRead] // (index, ctx) of reads whose index is known
 }
 
 func (q *pendingReads) reset() {
@@ -141,50 +141,11 @@ func (q *pendingReads) end(r *pendingRead) {
 	}
 }
 
-// readyHeap is a binary min-heap of (index, ctx).
-type readyHeap []readyRead
-
+// readyRead is a read whose index is known, ordered by (index, ctx).
 type readyRead struct{ index, ctx uint64 }
 
 func (a readyRead) less(b readyRead) bool {
 	return a.index < b.index || (a.index == b.index && a.ctx < b.ctx)
-}
-
-func (h *readyHeap) push(r readyRead) {
-	*h = append(*h, r)
-	x := *h
-	for i := len(x) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !x[i].less(x[p]) {
-			break
-		}
-		x[i], x[p] = x[p], x[i]
-		i = p
-	}
-}
-
-func (h *readyHeap) pop() readyRead {
-	x := *h
-	top := x[0]
-	n := len(x) - 1
-	x[0] = x[n]
-	x = x[:n]
-	for i := 0; ; {
-		m, l, r := i, 2*i+1, 2*i+2
-		if l < n && x[l].less(x[m]) {
-			m = l
-		}
-		if r < n && x[r].less(x[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		x[i], x[m] = x[m], x[i]
-		i = m
-	}
-	*h = x
-	return top
 }
 
 // readReq is a ReadIndex the leader is confirming with a heartbeat round.

@@ -34,7 +34,7 @@ type rpcClient struct {
 	reqs         []rpcReq
 	head         int
 	live, parked int
-	deadlines    deadlineHeap // the live requests' deadlines (ended ones are skipped when met)
+	deadlines    minHeap[reqDeadline] // the live requests' deadlines (ended ones are skipped when met)
 	expire       *Timer
 	ping         *Timer
 	redial       *Timer
@@ -74,53 +74,13 @@ type rpcReq struct {
 	ended    bool // finished or cancelled: a hole in reqs
 }
 
-// deadlineHeap is a binary min-heap of request deadlines, ties in id
-// (send) order.
-type deadlineHeap []reqDeadline
-
+// reqDeadline is a request's deadline; ties go in id (send) order.
 type reqDeadline struct {
 	at time.Duration
 	id uint64
 }
 
 func (a reqDeadline) less(b reqDeadline) bool { return a.at < b.at || (a.at == b.at && a.id < b.id) }
-
-func (h *deadlineHeap) push(d reqDeadline) {
-	*h = append(*h, d)
-	x := *h
-	for i := len(x) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !x[i].less(x[p]) {
-			break
-		}
-		x[i], x[p] = x[p], x[i]
-		i = p
-	}
-}
-
-func (h *deadlineHeap) pop() reqDeadline {
-	x := *h
-	top := x[0]
-	n := len(x) - 1
-	x[0] = x[n]
-	x = x[:n]
-	for i := 0; ; {
-		m, l, r := i, 2*i+1, 2*i+2
-		if l < n && x[l].less(x[m]) {
-			m = l
-		}
-		if r < n && x[r].less(x[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		x[i], x[m] = x[m], x[i]
-		i = m
-	}
-	*h = x
-	return top
-}
 
 // gRPC's reconnect backoff: 1s, ×1.6 per failed attempt, at most 120s.
 const (

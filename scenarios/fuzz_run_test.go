@@ -23,10 +23,7 @@ const (
 // panics, nor breaks a safety invariant, nor livelocks. The corpus starts
 // from the library.
 func FuzzRun(f *testing.F) {
-	for _, e := range Library() {
-		f.Add(e.Source)
-	}
-	f.Add([]byte(base))
+	seedCorpus(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Load("fuzz.yaml", data)
 		if err != nil {

@@ -299,14 +299,20 @@ func TestDefaultProbe(t *testing.T) {
 	}
 }
 
-// FuzzLoad: the loader never panics (nor recovers from a panic as an
-// "internal error"), its errors are an ErrorList, and whatever it accepts
-// survives encode, decode, compare. The corpus starts from the library.
-func FuzzLoad(f *testing.F) {
+// seedCorpus starts a fuzz target's corpus from the library and the
+// tests' base scenario.
+func seedCorpus(f *testing.F) {
 	for _, e := range Library() {
 		f.Add(e.Source)
 	}
 	f.Add([]byte(base))
+}
+
+// FuzzLoad: the loader never panics (nor recovers from a panic as an
+// "internal error"), its errors are an ErrorList, and whatever it accepts
+// survives encode, decode, compare. The corpus starts from the library.
+func FuzzLoad(f *testing.F) {
+	seedCorpus(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Load("fuzz.yaml", data)
 		if err != nil {
