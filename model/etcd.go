@@ -1051,8 +1051,7 @@ func (m *Member) ready() {
 	}
 	lead := m.state == Leader
 	if lead || !mustSync {
-		m.flush(m.outbox)
-		m.outbox = m.outbox[:0]
+		m.outbox = m.flush(m.outbox)
 	} else {
 		m.held, m.outbox = m.outbox, m.held[:0]
 	}
@@ -1078,8 +1077,7 @@ func (m *Member) onSaved() {
 			m.e.c.checkVote(m, m.held[i].Term, m.e.memberOf(m.held[i].To))
 		}
 	}
-	m.flush(m.held)
-	m.held = m.held[:0]
+	m.held = m.flush(m.held)
 	if m.state == Leader {
 		self := &m.prs[m.ID-1]
 		self.match = max(self.match, m.log.stable)
@@ -1091,12 +1089,25 @@ func (m *Member) onSaved() {
 	m.ready()
 }
 
-func (m *Member) flush(msgs []Message) {
+// flush sends msgs and returns the emptied buffer to reuse: trimmed, so
+// that what piled up during a long fsync (thousands of heartbeats and
+// appends) is not kept for the rest of the run.
+func (m *Member) flush(msgs []Message) []Message {
 	net := m.e.c.net
 	for i := range msgs {
 		net.Send(&msgs[i])
 	}
+	if cap(msgs) > maxKeptMsgs {
+		return nil
+	}
+	for i := range msgs {
+		msgs[i].Entries, msgs[i].KV = trimBuffers(msgs[i].Entries, msgs[i].KV)
+	}
+	return msgs[:0]
 }
+
+// maxKeptMsgs is the largest outgoing buffer a member keeps for reuse.
+const maxKeptMsgs = 1024
 
 // apply applies committed entries, answering the client requests this
 // member is waiting on, and releases linearizable reads whose index is
