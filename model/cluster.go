@@ -103,11 +103,11 @@ type Cluster struct {
 	cfg         Config
 	net         *Network
 	timeline    []Record
-	current     *Fault   // the most recently injected fault
-	armedFaults bool     // some fault waits for an event
-	keys        []string // interned store keys, by id
+	current     *Fault      // the most recently injected fault
+	armedFaults bool        // some fault waits for an event
+	keys        internTable // interned store keys, by id
 	wallEpoch   time.Duration
-	ids         []string // interned lease holder identities; ids[0] is "" (no holder)
+	ids         internTable // interned lease holder identities; ids[0] is "" (no holder)
 	recSeq      uint64
 	nextReq     uint64
 
@@ -234,7 +234,7 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	// Every component has registered its keys: size the members' stores.
 	for _, m := range c.Etcd.Members {
-		m.kv = make([]KVItem, len(c.keys))
+		m.kv = make([]KVItem, len(c.keys.list))
 	}
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
@@ -444,33 +444,41 @@ func (c *Cluster) Timeline() []Record {
 const HealthKey = "/registry/health"
 
 // Key interns a store key and returns its id. Call it while building.
-func (c *Cluster) Key(name string) uint32 { return uint32(intern(&c.keys, name)) }
+func (c *Cluster) Key(name string) uint32 { return uint32(c.keys.intern(name)) }
 
 // Identity interns a lease holder identity and returns its id (never 0).
 func (c *Cluster) Identity(name string) int32 {
-	if len(c.ids) == 0 {
-		c.ids = append(c.ids, "") // id 0: no holder
+	if len(c.ids.list) == 0 {
+		c.ids.intern("") // id 0: no holder
 	}
-	return int32(intern(&c.ids, name))
+	return int32(c.ids.intern(name))
 }
 
-// intern returns name's index in *list, appending it if absent.
-func intern(list *[]string, name string) int {
-	for i, k := range *list {
-		if k == name {
-			return i
-		}
+// internTable interns strings: each new one gets the next index.
+type internTable struct {
+	list  []string
+	index map[string]int
+}
+
+// intern returns name's index, giving it the next one if it is new.
+func (n *internTable) intern(name string) int {
+	if i, ok := n.index[name]; ok {
+		return i
 	}
-	*list = append(*list, name)
-	return len(*list) - 1
+	if n.index == nil {
+		n.index = map[string]int{}
+	}
+	n.index[name] = len(n.list)
+	n.list = append(n.list, name)
+	return len(n.list) - 1
 }
 
 // IdentityName is the identity of an interned id ("" for none).
 func (c *Cluster) IdentityName(id int32) string {
-	if id <= 0 || int(id) >= len(c.ids) {
+	if id <= 0 || int(id) >= len(c.ids.list) {
 		return ""
 	}
-	return c.ids[id]
+	return c.ids.list[id]
 }
 
 // newRequestID returns a cluster-unique client request id.

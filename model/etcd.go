@@ -252,7 +252,7 @@ type Etcd struct {
 	c       *Cluster
 	byProc  []*Member // by process index
 
-	notes        []string     // interned reasons of membership changes (Op.Note)
+	notes        internTable  // interned reasons of membership changes (Op.Note)
 	confRecorded uint64       // highest conf-change index in the timeline
 	commits      []commitSpan // the voters behind each stretch of commits
 }

@@ -176,6 +176,7 @@ type forward struct {
 	// unreachable); at this time the connect times out and HAProxy
 	// redispatches once. Zero once connected.
 	connectBy sim.Time
+	done      bool // answered: a hole in Proxy.fwd
 }
 
 // Proxy is an HAProxy-like TCP/HTTP proxy in front of the apiservers.
@@ -187,8 +188,13 @@ type Proxy struct {
 	cfg      LoadBalancerConfig
 	backends []*backend
 	rr       int
-	fwd      []forward
-	sweep    *Timer
+	// fwd are the requests forwarded and not yet answered, in arrival
+	// order; an answered one is a hole until the next sweep compacts the
+	// list. fwdAt finds a request by its id towards the backend, so that an
+	// answer costs no scan of thousands of clients' requests.
+	fwd   []forward
+	fwdAt map[uint64]int
+	sweep *Timer
 }
 
 func newProxy(c *Cluster, cfg LoadBalancerConfig, h *Host) *Proxy {
@@ -206,7 +212,7 @@ func newProxy(c *Cluster, cfg LoadBalancerConfig, h *Host) *Proxy {
 // Start implements Handler: backends start up, as after a reload with
 // servers assumed healthy; checks begin at once, spread over one interval.
 func (x *Proxy) Start() {
-	x.fwd = x.fwd[:0]
+	x.dropForwards()
 	st := x.c.Sim.Stream(x.Name + "/spread")
 	for i, b := range x.backends {
 		b.up, b.okRun, b.failRun, b.checking = true, 0, 0, false
@@ -216,7 +222,33 @@ func (x *Proxy) Start() {
 }
 
 // Stop implements Handler.
-func (x *Proxy) Stop() { x.fwd = x.fwd[:0] }
+func (x *Proxy) Stop() { x.dropForwards() }
+
+// dropForwards forgets every forwarded request.
+func (x *Proxy) dropForwards() {
+	clear(x.fwd)
+	x.fwd = x.fwd[:0]
+	clear(x.fwdAt)
+}
+
+// track files the request at slot i under its current id, replacing old
+// (0: none).
+func (x *Proxy) track(i int, old uint64) {
+	if old != 0 {
+		delete(x.fwdAt, old)
+	}
+	if x.fwdAt == nil {
+		x.fwdAt = map[uint64]int{}
+	}
+	x.fwdAt[x.fwd[i].id] = i
+}
+
+// answered marks the request at slot i answered.
+func (x *Proxy) answered(i int) {
+	f := &x.fwd[i]
+	delete(x.fwdAt, f.id)
+	*f = forward{done: true}
+}
 
 // Up reports how many backends the proxy considers up.
 func (x *Proxy) Up() int {
@@ -301,27 +333,27 @@ func (x *Proxy) Deliver(msg *Message) {
 			return
 		}
 	}
-	for i := range x.fwd {
-		f := &x.fwd[i]
-		if f.id != msg.Context {
-			continue
-		}
-		if msg.Type == MsgRefused && !f.retried {
-			// retries 1 + option redispatch: once more, on another server.
-			f.retried = true
-			if x.dispatch(f, f.backend) {
-				return
-			}
-		}
-		r := *msg
-		r.Type, r.From, r.To, r.Context = MsgAPIReply, x.Proc, f.client, f.ctx
-		if msg.Type == MsgRefused {
-			r.Err = "503: backend connection refused"
-		}
-		x.c.net.Send(&r)
-		x.fwd = append(x.fwd[:i], x.fwd[i+1:]...)
+	i, ok := x.fwdAt[msg.Context]
+	if !ok {
 		return
 	}
+	f := &x.fwd[i]
+	if msg.Type == MsgRefused && !f.retried {
+		// retries 1 + option redispatch: once more, on another server.
+		f.retried = true
+		old := f.id
+		if x.dispatch(f, f.backend) {
+			x.track(i, old)
+			return
+		}
+	}
+	r := *msg
+	r.Type, r.From, r.To, r.Context = MsgAPIReply, x.Proc, f.client, f.ctx
+	if msg.Type == MsgRefused {
+		r.Err = "503: backend connection refused"
+	}
+	x.c.net.Send(&r)
+	x.answered(i)
 }
 
 // forwardNew forwards a client's request to the next backend that is up.
@@ -332,6 +364,7 @@ func (x *Proxy) forwardNew(msg *Message) {
 		return
 	}
 	x.fwd = append(x.fwd, f)
+	x.track(len(x.fwd)-1, 0)
 }
 
 // dispatch sends f to the next up backend other than skip.
@@ -362,24 +395,34 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 // onSweep answers requests past "timeout server" with a gateway timeout.
 func (x *Proxy) onSweep() {
 	now := x.Proc.Now()
-	for i := 0; i < len(x.fwd); {
-		if f := &x.fwd[i]; f.connectBy != 0 && f.connectBy <= now {
+	for i := range x.fwd {
+		f := &x.fwd[i]
+		switch {
+		case f.done:
+		case f.connectBy != 0 && f.connectBy <= now:
 			if !f.retried {
 				f.retried = true
+				old := f.id
 				if x.dispatch(f, f.backend) {
-					i++
+					x.track(i, old)
 					continue
 				}
 			}
 			x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "503: backend connect timeout"})
-			x.fwd = append(x.fwd[:i], x.fwd[i+1:]...)
-			continue
-		}
-		if f := x.fwd[i]; f.deadline <= now {
+			x.answered(i)
+		case f.deadline <= now:
 			x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "504: timeout server"})
-			x.fwd = append(x.fwd[:i], x.fwd[i+1:]...)
-			continue
+			x.answered(i)
 		}
-		i++
 	}
+	// Compact: the requests still waiting, in arrival order.
+	kept := x.fwd[:0]
+	for _, f := range x.fwd {
+		if !f.done {
+			x.fwdAt[f.id] = len(kept)
+			kept = append(kept, f)
+		}
+	}
+	clear(x.fwd[len(kept):])
+	x.fwd = kept
 }

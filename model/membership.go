@@ -210,10 +210,10 @@ func (e *Etcd) note(why string) uint16 {
 	if why == "" {
 		return 0
 	}
-	if len(e.notes) == 0 {
-		e.notes = append(e.notes, "")
+	if len(e.notes.list) == 0 {
+		e.notes.intern("")
 	}
-	return uint16(intern(&e.notes, why))
+	return uint16(e.notes.intern(why))
 }
 
 // --- The server side of a request ---------------------------------------
@@ -607,8 +607,8 @@ func (e *Etcd) recordChange(op Op, index, term uint64, after membership) {
 		by = e.Members[op.Key-1].Name
 	}
 	reason := fmt.Sprintf("%s (proposed by %s, applied at index %d)", what, by, index)
-	if int(op.Note) < len(e.notes) && op.Note != 0 {
-		reason += ": " + e.notes[op.Note]
+	if int(op.Note) < len(e.notes.list) && op.Note != 0 {
+		reason += ": " + e.notes.list[op.Note]
 	}
 	if op.Kind != OpMemberAddLearner {
 		reason += fmt.Sprintf("; voters now %s (quorum %d)", e.names(after.voters), quorumOf(after.voters))
