@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -150,5 +151,26 @@ func TestCompareLeavesOutFailedAndUnfinishedRuns(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestNodesAtEnd: a few nodes are each named; in a large cluster only the
+// ones that were NotReady are, up to a dozen, and the rest are counted.
+func TestNodesAtEnd(t *testing.T) {
+	few := []model.NodeResult{{Name: "w1", ReadyAtEnd: true}, {Name: "w2", NotReady: 3 * time.Second, NotReadyCount: 1}}
+	if got, want := nodesAtEnd(few), "w1 Ready (NotReady 0.000s), w2 NotReady (NotReady 3.000s)"; got != want {
+		t.Errorf("few nodes: %q, want %q", got, want)
+	}
+	var many []model.NodeResult
+	for i := range 1000 {
+		n := model.NodeResult{Name: fmt.Sprintf("w%d", i), ReadyAtEnd: true}
+		if i%50 == 7 {
+			n.NotReady, n.NotReadyCount = time.Second, 1
+		}
+		many = append(many, n)
+	}
+	got := nodesAtEnd(many)
+	if !strings.HasPrefix(got, "w7 Ready (NotReady 1.000s), w57 Ready") || !strings.HasSuffix(got, ", 8 more that were NotReady at some time, 980 Ready throughout") {
+		t.Errorf("many nodes: %q", got)
 	}
 }

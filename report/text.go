@@ -471,15 +471,7 @@ func writeSummary(w io.Writer, scenario string, r model.Result) error {
 		}
 	}
 	if len(r.Nodes) > 0 {
-		var parts []string
-		for _, n := range r.Nodes {
-			state := "Ready"
-			if !n.ReadyAtEnd {
-				state = "NotReady"
-			}
-			parts = append(parts, fmt.Sprintf("%s %s (NotReady %s)", n.Name, state, secs(n.NotReady)))
-		}
-		fmt.Fprintf(w, "  nodes at end: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  nodes at end: %s\n", nodesAtEnd(r.Nodes))
 	}
 	if len(r.Faults) > 0 {
 		fmt.Fprintln(w)
@@ -544,4 +536,36 @@ func writeSummary(w io.Writer, scenario string, r model.Result) error {
 		}
 	}
 	return nil
+}
+
+// listedNodes is how many nodes the summary names one by one.
+const listedNodes = 12
+
+// nodesAtEnd describes the nodes' state at the end: each one while they
+// are few; in a large cluster only those that were ever NotReady (the
+// first listedNodes of them), and a count of the rest.
+func nodesAtEnd(nodes []model.NodeResult) string {
+	var parts []string
+	steady, more := 0, 0
+	for _, n := range nodes {
+		state := "Ready"
+		if !n.ReadyAtEnd {
+			state = "NotReady"
+		}
+		switch {
+		case len(nodes) > listedNodes && n.ReadyAtEnd && n.NotReadyCount == 0 && n.NotReady == 0:
+			steady++
+		case len(parts) < listedNodes:
+			parts = append(parts, fmt.Sprintf("%s %s (NotReady %s)", n.Name, state, secs(n.NotReady)))
+		default:
+			more++
+		}
+	}
+	if more > 0 {
+		parts = append(parts, fmt.Sprintf("%d more that were NotReady at some time", more))
+	}
+	if steady > 0 {
+		parts = append(parts, fmt.Sprintf("%d Ready throughout", steady))
+	}
+	return strings.Join(parts, ", ")
 }
