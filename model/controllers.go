@@ -34,9 +34,9 @@ type ctrlLoops struct {
 	lastRenew []int64         // the lease's renewTime as last observed
 	busy      []bool          // a write for the node is in flight
 	syncLeft  int
-	passLeft  int        // lease reads of the monitor pass still out
-	lastTaint []sim.Time // per zone: the tainting rate limiter
-	creating  []int      // per workload: creates in flight
+	passLeft  int             // lease reads of the monitor pass still out
+	lastTaint []time.Duration // per zone: the tainting rate limiter's last taint, on the controller's monotonic clock
+	creating  []int           // per workload: creates in flight
 }
 
 type callKind uint8
@@ -100,7 +100,7 @@ func newCtrlLoops(k *Controller, w *workerPlane, kcm bool, servers []*Process, r
 	l.evict = p.NewTimer(p.Name+"/taint-eviction", l.evictPass)
 	n := len(w.Nodes)
 	l.probeTs, l.lastRenew, l.busy = make([]time.Duration, n), make([]int64, n), make([]bool, n)
-	l.lastTaint = make([]sim.Time, len(w.c.Zones))
+	l.lastTaint = make([]time.Duration, len(w.c.Zones))
 	l.creating = make([]int, len(w.workloads))
 	return l
 }
@@ -410,8 +410,8 @@ func (l *ctrlLoops) taintPass() {
 		return
 	}
 	states, sizes, allFull := l.zoneStates()
-	now := l.k.Proc.Now()
-	var wait sim.Time
+	now := l.k.Proc.Mono()
+	var wait time.Duration
 	for _, n := range l.w.Nodes {
 		i := n.index()
 		if l.busy[i] {
@@ -438,7 +438,7 @@ func (l *ctrlLoops) taintPass() {
 		if rate <= 0 {
 			continue
 		}
-		gap := sim.Time(float64(time.Second) / rate)
+		gap := time.Duration(float64(time.Second) / rate)
 		if last := l.lastTaint[zi]; last != 0 && now < last+gap {
 			if w := last + gap; wait == 0 || w < wait {
 				wait = w
@@ -450,7 +450,7 @@ func (l *ctrlLoops) taintPass() {
 		l.call(ctrlCall{kind: callTaint, node: n}, VerbWrite, Op{Kind: OpPut, Key: n.objKey})
 	}
 	if wait != 0 {
-		l.retry.At(wait)
+		l.retry.AtMono(wait)
 	}
 }
 

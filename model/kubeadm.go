@@ -72,11 +72,11 @@ type operation struct {
 	retry  *Timer
 
 	step      opStep
-	began     sim.Time // the operation's start
-	deadline  sim.Time // the current poll's end
-	attemptAt sim.Time // the current attempt's start
-	attempts  int      // attempts of the current poll
-	tries     []string // the steps (add, promote) that needed retries, for the summary
+	began     sim.Time      // the operation's start
+	deadline  time.Duration // the current poll's end, on the client host's monotonic clock
+	attemptAt time.Duration // the current attempt's start, on that clock
+	attempts  int           // attempts of the current poll
+	tries     []string      // the steps (add, promote) that needed retries, for the summary
 	lastErr   string
 }
 
@@ -208,12 +208,12 @@ func (o *operation) connect(from *Host) {
 // poll starts a poll of the current step: its first attempt now.
 func (o *operation) poll() {
 	o.attempts, o.lastErr = 0, ""
-	o.deadline = o.c.Sim.Now().Add(KubeadmEtcdPollTimeout)
+	o.deadline = o.client.Proc.Mono() + KubeadmEtcdPollTimeout
 	o.attempt()
 }
 
 func (o *operation) attempt() {
-	o.attemptAt = o.c.Sim.Now()
+	o.attemptAt = o.client.Proc.Mono()
 	o.attempts++
 	m, k := o.member, o.client
 	switch o.step {
@@ -242,13 +242,12 @@ func (o *operation) answered(err string) {
 			o.c.Record(r)
 		}
 		o.lastErr = err
-		now := o.c.Sim.Now()
-		next := max(o.attemptAt.Add(KubeadmEtcdRetry), now)
+		next := max(o.attemptAt+KubeadmEtcdRetry, o.client.Proc.Mono())
 		if next >= o.deadline {
 			o.fail(fmt.Sprintf("%s gave up after %v (%d attempts); last error: %s", o.step, KubeadmEtcdPollTimeout, o.attempts, err))
 			return
 		}
-		o.retry.At(next)
+		o.retry.AtMono(next)
 		return
 	}
 	if o.attempts > 1 {
