@@ -13,7 +13,8 @@ import (
 type Sim struct {
 	now    Time
 	q      queue
-	timers []*Timer // by id
+	timers []*Timer // by id; nil for an id free for reuse
+	free   []int32  // ids of released one-off timers
 	seq    uint64   // scheduling sequence: incremented on every arm
 	events uint64   // events fired so far
 	seed   uint64
@@ -37,8 +38,17 @@ func (s *Sim) Seed() uint64 { return s.seed }
 // Events is the number of events fired so far.
 func (s *Sim) Events() uint64 { return s.events }
 
-// Pending is the number of armed timers.
-func (s *Sim) Pending() int { return len(s.q.h) }
+// Pending is the number of armed timers. During a callback, the firing
+// timer counts only if the callback re-armed it.
+func (s *Sim) Pending() int {
+	n := len(s.q.h)
+	// An entry whose timer is not armed can only be the firing timer's,
+	// which stays at the root while its callback runs (see fire).
+	if n > 0 && !s.timers[s.q.h[0].id].armed {
+		n--
+	}
+	return n
+}
 
 // SetTracer installs t to see every event from now on; nil removes it.
 func (s *Sim) SetTracer(t Tracer) { s.trace = t }
@@ -52,12 +62,13 @@ func (s *Sim) Stop() { s.stop = true }
 //
 // The zero Timer is not usable.
 type Timer struct {
-	sim   *Sim
-	fn    func()
-	name  string
-	at    Time
-	id    int32 // index into Sim.timers and the queue's position table
-	armed bool  // pending: Reset since the last fire or Stop
+	sim    *Sim
+	fn     func()
+	name   string
+	at     Time
+	id     int32 // index into Sim.timers and the queue's position table; -1 once released
+	armed  bool  // pending: Reset since the last fire or Stop
+	oneOff bool  // made by At or After: released when it is done
 }
 
 // NewTimer returns an idle timer that calls fn when it fires. name labels
@@ -66,16 +77,39 @@ func (s *Sim) NewTimer(name string, fn func()) *Timer {
 	if fn == nil {
 		panic("sim.NewTimer: nil callback")
 	}
-	t := &Timer{sim: s, fn: fn, name: name, id: s.q.add()}
-	s.timers = append(s.timers, t)
+	t := &Timer{sim: s, fn: fn, name: name}
+	s.attach(t)
 	return t
+}
+
+// attach gives t an id: a released one's, or a new one.
+func (s *Sim) attach(t *Timer) {
+	if n := len(s.free); n > 0 {
+		t.id = s.free[n-1]
+		s.free = s.free[:n-1]
+		s.timers[t.id] = t
+		return
+	}
+	t.id = s.q.add()
+	s.timers = append(s.timers, t)
+}
+
+// release frees a one-off timer's id once it is neither armed nor firing,
+// so that a run of years with a one-off timer per fault does not grow the
+// timer table without end. Resetting a released timer attaches it again.
+func (s *Sim) release(t *Timer) {
+	s.timers[t.id] = nil
+	s.free = append(s.free, t.id)
+	t.id = -1
 }
 
 // At schedules fn once at time at and returns its timer. It allocates a new
 // Timer, so it is meant for one-off events (scripted faults, setup); hot
-// paths keep their own Timers and Reset them.
+// paths keep their own Timers and Reset them. Once the timer has fired (or
+// is stopped) without being armed again, the engine reuses its slot.
 func (s *Sim) At(at Time, name string, fn func()) *Timer {
 	t := s.NewTimer(name, fn)
+	t.oneOff = true
 	t.Reset(at)
 	return t
 }
@@ -101,6 +135,9 @@ func (t *Timer) Reset(at Time) {
 	s := t.sim
 	if at < s.now {
 		panic(fmt.Sprintf("sim.Timer.Reset: %s armed for %v, before now (%v)", t.name, at, s.now))
+	}
+	if t.id < 0 {
+		s.attach(t)
 	}
 	s.seq++
 	t.at = at
@@ -128,6 +165,9 @@ func (t *Timer) Stop() bool {
 	t.armed = false
 	if i := t.sim.q.pos[t.id]; i >= 0 {
 		t.sim.q.remove(int(i))
+		if t.oneOff {
+			t.sim.release(t)
+		}
 	}
 	return true
 }
@@ -334,9 +374,12 @@ func (s *Sim) fire() {
 		s.trace.Event(Event{At: e.at, Seq: e.seq, Name: t.name})
 	}
 	t.fn()
-	if !t.armed {
+	if !t.armed && t.id >= 0 { // (a callback that re-armed and then stopped a one-off released it already)
 		if i := s.q.pos[t.id]; i >= 0 {
 			s.q.remove(int(i))
+		}
+		if t.oneOff {
+			s.release(t)
 		}
 	}
 }

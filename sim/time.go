@@ -36,3 +36,22 @@ func (t Time) String() string {
 	}
 	return strconv.FormatFloat(t.Seconds(), 'f', 3, 64) + "s"
 }
+
+// Precise formats t as seconds with nanosecond precision
+// ("12.400000125s"): traces use it, since events a few microseconds apart
+// print alike with String.
+func (t Time) Precise() string {
+	if t == Never {
+		return "never"
+	}
+	if t < 0 {
+		return "-" + (-t).Precise()
+	}
+	return strconv.FormatInt(int64(t)/1e9, 10) + "." + pad9(int64(t)%1e9) + "s"
+}
+
+// pad9 formats n (0 <= n < 1e9) with nine digits.
+func pad9(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	return "000000000"[len(s):] + s
+}

@@ -38,14 +38,14 @@ func (d *Digest) Count() uint64 { return d.n }
 func (d *Digest) String() string { return fmt.Sprintf("%016x/%d", d.Sum(), d.n) }
 
 // Writer is a Tracer that prints one line per event in fixed columns:
-// time, sequence, timer name.
+// time (to the nanosecond), sequence, timer name.
 type Writer struct {
 	W io.Writer
 }
 
 // Event prints e.
 func (w Writer) Event(e Event) {
-	fmt.Fprintf(w.W, "%14s %10d %s\n", e.At, e.Seq, e.Name)
+	fmt.Fprintf(w.W, "%20s %10d %s\n", e.At.Precise(), e.Seq, e.Name)
 }
 
 // Tee is a Tracer that hands each event to every tracer in order.
