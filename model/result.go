@@ -33,9 +33,12 @@ type Result struct {
 	Probes     []ProbeResult
 	Faults     []FaultResult
 	// Nodes and Workloads are the worker plane, if simulated.
-	Nodes      []NodeResult
-	Workloads  []WorkloadResult
-	Timeline   []Record
+	Nodes     []NodeResult
+	Workloads []WorkloadResult
+	Timeline  []Record
+	// Lanes are the run's states over time (hosts, leader groups, probes),
+	// computed once from the timeline for every renderer.
+	Lanes      []Lane
 	Violations []Violation
 }
 
@@ -224,6 +227,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		}
 		r.Faults = append(r.Faults, fr)
 	}
+	r.Lanes = ComputeLanes(&r)
 	return r
 }
 

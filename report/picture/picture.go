@@ -113,19 +113,10 @@ func sec(t sim.Time) float64 { return t.Seconds() }
 // (available or not), and the faults as shaded spans.
 func Timeline(scenario string, r model.Result) *plot.Plot {
 	end := sec(r.End)
+	// The model's lanes come probes first, then groups, then hosts.
 	var rows []lane
-
-	// Probes, at the top of the picture (the last rows).
-	for _, p := range r.Probes {
-		rows = append(rows, probeLane(r, p.Name, end))
-	}
-	// Leader groups.
-	for gi, g := range r.Groups {
-		rows = append(rows, groupLane(r, g, gi, end))
-	}
-	// Hosts.
-	for _, h := range hostNames(r) {
-		rows = append(rows, hostLane(r, h, end))
+	for _, ln := range r.Lanes {
+		rows = append(rows, drawLane(r, ln))
 	}
 	slices.Reverse(rows) // hosts at the top, probes at the bottom
 
@@ -169,55 +160,6 @@ func (s swatch) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(s.c, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}})
 }
 
-// hostNames are the hosts in order of first appearance: hosts named in
-// the topology's records, then every member host.
-func hostNames(r model.Result) []string {
-	var names []string
-	seen := map[string]bool{}
-	addName := func(h string) {
-		if h != "" && !seen[h] {
-			seen[h] = true
-			names = append(names, h)
-		}
-	}
-	for _, m := range r.Members {
-		addName(m.Host)
-	}
-	for _, a := range r.APIServers {
-		addName(a.Host)
-	}
-	for _, rec := range r.Timeline {
-		if rec.Event == model.EvHostDown || rec.Event == model.EvProcPaused || rec.Event == model.EvLBBackendDown {
-			addName(rec.Host)
-		}
-	}
-	return names
-}
-
-// stateLane is a lane whose colour changes at records: next gives the
-// colour after a record and whether the record changes it. The lane
-// starts at from, in colour initial.
-func stateLane(name string, r model.Result, from, end float64, initial color.Color, next func(model.Record) (color.Color, bool)) lane {
-	ln := lane{name: name}
-	state := initial
-	since := from
-	for _, rec := range r.Timeline {
-		c, ok := next(rec)
-		if !ok {
-			continue
-		}
-		if t := sec(rec.T); t > since {
-			ln.segs = append(ln.segs, segment{from: since, to: t, col: state})
-			since = t
-		}
-		state = c
-	}
-	if end > since {
-		ln.segs = append(ln.segs, segment{from: since, to: end, col: state})
-	}
-	return ln
-}
-
 // opLegend explains operations in the title, if the run has any.
 func opLegend(r model.Result) string {
 	if !slices.ContainsFunc(r.Faults, func(f model.FaultResult) bool { return f.Operation }) {
@@ -226,145 +168,43 @@ func opLegend(r model.Result) string {
 	return "; blue: an operation (kubeadm join, member remove); light grey: a host not yet joined"
 }
 
-// hostLane: up, down, or running a paused process; light grey before a
-// joining host's join.
-func hostLane(r model.Result, host string, end float64) lane {
-	paused := 0
-	joins := slices.ContainsFunc(r.Faults, func(f model.FaultResult) bool {
-		return f.Kind == model.FaultJoinControlPlane && strings.TrimPrefix(f.Target, "host:") == host
-	})
-	initial := color.Color(colUp)
-	if joins {
-		initial = colAbsent
-	}
-	return stateLane("host "+host, r, 0, end, initial, func(rec model.Record) (color.Color, bool) {
-		if joins {
-			// Nothing runs on the host before its join.
-			if rec.Event == model.EvFaultInjected && rec.Kind == string(model.FaultJoinControlPlane) && rec.Target == host &&
-				!strings.HasPrefix(rec.Reason, "skipped") {
-				joins = false
-				return colUp, true
-			}
-			return nil, false
-		}
-		if rec.Host != host {
-			return nil, false
-		}
-		switch rec.Event {
-		case model.EvHostDown:
-			return colDown, true
-		case model.EvHostUp:
-			return colUp, true
-		case model.EvProcPaused:
-			paused++
-			return colPaused, true
-		case model.EvProcResumed:
-			paused--
-			return colUp, paused == 0
-		}
-		return nil, false
-	})
+// stateColours are the colours of host and probe states.
+var stateColours = map[string]color.Color{
+	model.StateUp: colUp, model.StateOK: colUp, model.StateDown: colDown, model.StateFailing: colDown,
+	model.StatePaused: colPaused, model.StateAbsent: colAbsent,
 }
 
-// probeLane: available or failing, from the first commit.
-func probeLane(r model.Result, probe string, end float64) lane {
-	return stateLane("probe "+probe, r, sec(r.MeasuredFrom), end, colUp, func(rec model.Record) (color.Color, bool) {
-		if rec.Probe != probe {
-			return nil, false
-		}
-		switch rec.Event {
-		case model.EvProbeDown:
-			return colDown, true
-		case model.EvProbeUp:
-			return colUp, true
-		}
-		return nil, false
-	})
-}
-
-// groupLane shows who leads a group over time, each leader in its own
-// colour and labelled, and the group's split brain over it in red.
-func groupLane(r model.Result, g model.GroupResult, gi int, end float64) lane {
-	ln := lane{name: g.Name + " leader"}
-	leaders := map[string]float64{} // leading since
-	var order []string
-	colors := map[string]color.Color{}
-	colorOf := func(who string) color.Color {
-		if c, ok := colors[who]; ok {
-			return c
-		}
-		c := palette[len(colors)%len(palette)]
-		colors[who] = c
-		return c
+// drawLane turns a lane of the result into a row of the picture: states in
+// their colours; a group's leaders each in a colour of the palette, in the
+// order of the lane's Leaders, labelled, with the group's split brain over
+// them in red.
+func drawLane(r model.Result, ln model.Lane) lane {
+	row := lane{name: string(ln.Kind) + " " + ln.Name}
+	if ln.Kind == model.LaneGroup {
+		row.name = ln.Name + " leader"
 	}
-	start := func(who string, t float64) {
-		if _, ok := leaders[who]; !ok {
-			leaders[who] = t
-			order = append(order, who)
+	for _, sp := range ln.Spans {
+		seg := segment{from: sec(sp.From), to: sec(sp.To), col: stateColours[sp.State]}
+		if sp.State == model.StateLeading {
+			seg.col = palette[slices.Index(ln.Leaders, sp.Who)%len(palette)]
+			seg.label = short(sp.Who)
 		}
+		row.segs = append(row.segs, seg)
 	}
-	stop := func(who string, t float64) {
-		if from, ok := leaders[who]; ok {
-			ln.segs = append(ln.segs, segment{from: from, to: t, col: colorOf(who), label: short(who)})
-			delete(leaders, who)
-			order = slices.DeleteFunc(order, func(s string) bool { return s == who })
-		}
-	}
-	hostOf := map[string]string{}
-	for _, rec := range r.Timeline {
-		t := sec(rec.T)
-		if g.Name == "etcd" {
-			switch rec.Event {
-			case model.EvLeader:
-				start(rec.Member, t) // a stale leader's lane ends at its own stepdown
-			case model.EvFollower, model.EvStepDown:
-				stop(rec.Member, t)
-			case model.EvProcStopped, model.EvProcPaused:
-				stop(rec.Proc, t)
-			case model.EvHostDown:
-				for _, m := range r.Members {
-					if m.Host == rec.Host {
-						stop(m.Name, t)
-					}
-				}
+	if ln.Kind == model.LaneGroup {
+		for _, g := range r.Groups {
+			if g.Name != ln.Name {
+				continue
 			}
-			continue
-		}
-		switch {
-		case rec.Group == g.Name && rec.Event == model.EvLeaseAcquired:
-			start(rec.Proc, t)
-			hostOf[rec.Proc] = rec.Host
-		case rec.Group == g.Name && (rec.Event == model.EvLeaseLost || rec.Event == model.EvLeaseReleased):
-			stop(rec.Proc, t)
-		case rec.Event == model.EvProcExited || rec.Event == model.EvProcStopped:
-			stop(rec.Proc, t)
-		case rec.Event == model.EvHostDown:
-			for who, h := range hostOf {
-				if h == rec.Host {
-					stop(who, t)
-				}
+			for _, iv := range g.SplitBrain {
+				row.segs = append(row.segs, segment{from: sec(iv.From), to: sec(iv.To), col: colSplit, label: "split brain"})
+			}
+			for _, iv := range g.ActingSplitBrain {
+				row.segs = append(row.segs, segment{from: sec(iv.From), to: sec(iv.To), col: colActing, label: "both acting"})
 			}
 		}
 	}
-	for _, who := range slices.Clone(order) {
-		stop(who, end)
-	}
-	slices.SortStableFunc(ln.segs, func(a, b segment) int {
-		switch {
-		case a.from < b.from:
-			return -1
-		case a.from > b.from:
-			return 1
-		}
-		return 0
-	})
-	for _, iv := range g.SplitBrain {
-		ln.segs = append(ln.segs, segment{from: sec(iv.From), to: sec(iv.To), col: colSplit, label: "split brain"})
-	}
-	for _, iv := range g.ActingSplitBrain {
-		ln.segs = append(ln.segs, segment{from: sec(iv.From), to: sec(iv.To), col: colActing, label: "both acting"})
-	}
-	return ln
+	return row
 }
 
 // short drops the component prefix of a process name.
@@ -438,7 +278,7 @@ func Format(path string) (string, error) {
 }
 
 // Lanes is how many lanes a run's timeline picture has (for its height).
-func Lanes(r model.Result) int { return len(r.Probes) + len(r.Groups) + len(hostNames(r)) }
+func Lanes(r model.Result) int { return len(r.Lanes) }
 
 // WriteTo renders to w in the given format ("svg" or "png").
 func WriteTo(p *plot.Plot, w io.Writer, format string, lanes int) error {

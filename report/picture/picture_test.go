@@ -25,6 +25,7 @@ func TestTimelineSVG(t *testing.T) {
 			{T: sim.At(30 * time.Second), Event: model.EvProbeDown, Probe: "api-writes"},
 			{T: sim.At(35 * time.Second), Event: model.EvProbeUp, Probe: "api-writes"},
 		}}
+	r.Lanes = model.ComputeLanes(&r)
 	if n := Lanes(r); n != 3 {
 		t.Fatalf("%d lanes, want 3 (host, group, probe)", n)
 	}
