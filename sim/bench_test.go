@@ -39,7 +39,7 @@ func runW1(procs int, events uint64) (uint64, sim.Time) {
 		})
 		t.ResetAfter(period)
 	}
-	s.Run(sim.Bounds{MaxEvents: events})
+	s.Run(sim.Bounds{Until: sim.Never, MaxEvents: events})
 	return fired, s.Now()
 }
 
@@ -129,7 +129,7 @@ func BenchmarkSteadyStateAllocs(b *testing.B) {
 		t = s.NewTimer("w1", func() { t.ResetAfter(period) })
 		t.ResetAfter(period)
 	}
-	s.Run(sim.Bounds{MaxEvents: 10_000})
+	s.Run(sim.Bounds{Until: sim.Never, MaxEvents: 10_000})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

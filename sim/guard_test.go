@@ -41,14 +41,14 @@ func TestLivelockGuardSmallBound(t *testing.T) {
 	var spin *Timer
 	spin = s.NewTimer("spin", func() { spin.Reset(s.Now()) })
 	spin.Reset(0)
-	if out := s.Run(Bounds{MaxSameInstant: 10}); out != Livelocked || s.Stall().Events > 10+10+stallSample {
+	if out := s.Run(Bounds{Until: Never, MaxSameInstant: 10}); out != Livelocked || s.Stall().Events > 10+10+stallSample {
 		t.Fatalf("outcome %v, stall %+v", out, s.Stall())
 	}
 	s = New(1)
 	var step *Timer
 	step = s.NewTimer("step", func() { step.ResetAfter(time.Nanosecond) })
 	step.Reset(0)
-	if out := s.Run(Bounds{MaxEvents: 1_000_000, MaxSameInstant: 2}); out != ReachedEvents {
+	if out := s.Run(Bounds{Until: Never, MaxEvents: 1_000_000, MaxSameInstant: 2}); out != ReachedEvents {
 		t.Fatalf("time advancing by 1ns each event tripped the guard: %v", out)
 	}
 }
@@ -63,11 +63,11 @@ func TestInterrupt(t *testing.T) {
 	tk = s.NewTimer("tick", func() { n++; tk.ResetAfter(time.Millisecond) })
 	tk.Reset(0)
 	asked := 0
-	out := s.Run(Bounds{Interrupt: func() bool { asked++; return asked == 3 }})
+	out := s.Run(Bounds{Until: Never, Interrupt: func() bool { asked++; return asked == 3 }})
 	if out != Stopped || asked != 3 || s.Events() != 3*CheckEvery || n != 3*CheckEvery {
 		t.Fatalf("outcome %v after %d questions and %d events", out, asked, s.Events())
 	}
-	if out := s.Run(Bounds{MaxEvents: 10}); out != ReachedEvents || s.Events() != 3*CheckEvery+10 {
+	if out := s.Run(Bounds{Until: Never, MaxEvents: 10}); out != ReachedEvents || s.Events() != 3*CheckEvery+10 {
 		t.Fatalf("resumed run: %v, %d events", out, s.Events())
 	}
 }

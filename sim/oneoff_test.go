@@ -22,7 +22,7 @@ func TestOneOffTimersAreReclaimed(t *testing.T) {
 		}
 	}
 	s.After(time.Second, "failure", next)
-	s.Run(Bounds{})
+	s.Run(Bounds{Until: Never})
 	if n != 100_000 {
 		t.Fatalf("%d events fired", n)
 	}
@@ -47,14 +47,14 @@ func TestReleasedTimerHandle(t *testing.T) {
 		t.Fatal("stopping a released handle disarmed the timer in its old slot")
 	}
 	a.Reset(At(4 * time.Second)) // armed again: a new slot
-	s.Run(Bounds{})
+	s.Run(Bounds{Until: Never})
 	if fired["a"] != 2 || fired["b"] != 1 {
 		t.Fatalf("fired %v", fired)
 	}
 	// A callback that re-arms its own one-off timer and then stops it.
 	var c *Timer
 	c = s.After(time.Second, "c", func() { c.Reset(s.Now().Add(time.Second)); c.Stop() })
-	s.Run(Bounds{})
+	s.Run(Bounds{Until: Never})
 	if c.Pending() || s.Pending() != 0 {
 		t.Fatal("re-armed then stopped one-off timer is still pending")
 	}
@@ -91,5 +91,20 @@ func TestPrecise(t *testing.T) {
 		if got := c.t.Precise(); got != c.want {
 			t.Errorf("Precise(%d) = %q, want %q", int64(c.t), got, c.want)
 		}
+	}
+}
+
+// TestZeroUntil: Until is an instant even when it is zero: the zero
+// Bounds run the events of time zero and stop there; Never is no limit.
+func TestZeroUntil(t *testing.T) {
+	s := New(1)
+	n := 0
+	s.At(0, "zero", func() { n++ })
+	s.At(1, "one", func() { n++ })
+	if out := s.Run(Bounds{}); out != ReachedTime || n != 1 || s.Now() != 0 {
+		t.Fatalf("zero bounds: %v with %d events at %v", out, n, s.Now())
+	}
+	if out := s.Run(Bounds{Until: Never}); out != Drained || n != 2 {
+		t.Fatalf("no limit: %v with %d events", out, n)
 	}
 }

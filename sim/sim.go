@@ -172,9 +172,11 @@ func (t *Timer) Stop() bool {
 	return true
 }
 
-// Bounds limit a run. A zero field means no limit of that kind.
+// Bounds limit a run. Until is always a limit (Never for none: the zero
+// value stops after the events of time zero); for the other fields, zero
+// means no limit of that kind.
 type Bounds struct {
-	Until     Time   // stop before the first event later than this
+	Until     Time   // stop before the first event later than this instant
 	MaxEvents uint64 // stop once this many events have fired in the run
 	// MaxSameInstant ends the run with Livelocked once more than this many
 	// events have fired without virtual time advancing: a component that
@@ -267,9 +269,6 @@ const stallSample = 256
 // stands still for more than Bounds.MaxSameInstant events.
 func (s *Sim) Run(b Bounds) Outcome {
 	until := b.Until
-	if until == 0 {
-		until = Never
-	}
 	limit := s.events + b.MaxEvents
 	if b.MaxEvents == 0 || limit < s.events {
 		limit = ^uint64(0)

@@ -123,7 +123,7 @@ func TestSameInstantOrder(t *testing.T) {
 	b.Reset(10)
 	c.Reset(10)
 	a.Reset(10) // re-armed last: fires last
-	s.Run(sim.Bounds{})
+	s.Run(sim.Bounds{Until: sim.Never})
 	if want := []string{"b", "c", "a"}; !slices.Equal(got, want) {
 		t.Fatalf("order %v, want %v", got, want)
 	}
@@ -141,16 +141,16 @@ func TestBounds(t *testing.T) {
 	if s.Now() != sim.At(10*time.Second) || s.Events() != 11 {
 		t.Fatalf("now %v after %d events, want 10s after 11", s.Now(), s.Events())
 	}
-	if o := s.Run(sim.Bounds{MaxEvents: 5}); o != sim.ReachedEvents || s.Events() != 16 {
+	if o := s.Run(sim.Bounds{Until: sim.Never, MaxEvents: 5}); o != sim.ReachedEvents || s.Events() != 16 {
 		t.Fatalf("outcome %v after %d events, want event limit after 16", o, s.Events())
 	}
 	tk.Stop()
-	if o := s.Run(sim.Bounds{}); o != sim.Drained {
+	if o := s.Run(sim.Bounds{Until: sim.Never}); o != sim.Drained {
 		t.Fatalf("outcome %v, want drained", o)
 	}
 	s.After(time.Second, "stopper", s.Stop)
 	s.After(2*time.Second, "later", func() {})
-	if o := s.Run(sim.Bounds{}); o != sim.Stopped || s.Pending() != 1 {
+	if o := s.Run(sim.Bounds{Until: sim.Never}); o != sim.Stopped || s.Pending() != 1 {
 		t.Fatalf("outcome %v with %d pending, want stopped with 1", o, s.Pending())
 	}
 }
@@ -159,7 +159,7 @@ func TestBounds(t *testing.T) {
 func TestPanicsOnPast(t *testing.T) {
 	s := sim.New(1)
 	s.After(time.Second, "x", func() {})
-	s.Run(sim.Bounds{})
+	s.Run(sim.Bounds{Until: sim.Never})
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "before now") {
 			t.Fatalf("recovered %v, want a panic about the past", r)
@@ -180,7 +180,7 @@ func TestZeroAllocs(t *testing.T) {
 		timers[i] = tk
 		tk.ResetAfter(d)
 	}
-	s.Run(sim.Bounds{MaxEvents: 1000})
+	s.Run(sim.Bounds{Until: sim.Never, MaxEvents: 1000})
 	i := 0
 	allocs := testing.AllocsPerRun(1000, func() {
 		s.Step()
