@@ -67,7 +67,7 @@ type hardState struct {
 // is applied.
 type wait struct {
 	client *Process
-	expire sim.Time
+	expire time.Duration // on the member's monotonic clock, as etcd's request timeout runs
 }
 
 // pendingRead is a linearizable read waiting for its read index and then
@@ -79,9 +79,9 @@ type pendingRead struct {
 	ctx      uint64
 	index    uint64
 	haveIdx  bool
-	lastSent sim.Time
-	expire   sim.Time
-	done     bool // answered: a hole in pendingReads.list
+	lastSent time.Duration // on the member's monotonic clock
+	expire   time.Duration // on the member's monotonic clock
+	done     bool          // answered: a hole in pendingReads.list
 }
 
 // pendingReads are a member's linearizable reads in arrival order, which
@@ -1213,7 +1213,7 @@ func (m *Member) proposeClient(client *Process, id uint64, op Op) {
 	if m.waits == nil {
 		m.waits = make(map[uint64]wait)
 	}
-	m.waits[id] = wait{client: client, expire: m.Proc.Now().Add(m.cfg.RequestTimeout)}
+	m.waits[id] = wait{client: client, expire: m.Proc.Mono() + m.cfg.RequestTimeout}
 	m.waitFIFO = append(m.waitFIFO, id)
 }
 
@@ -1253,13 +1253,13 @@ func (m *Member) clientRead(msg *Message) {
 		return
 	}
 	m.readCtx++
-	now := m.Proc.Now()
+	now := m.Proc.Mono()
 	m.sendReadIndex(m.reads.add(pendingRead{id: msg.Context, key: key, client: msg.From, ctx: m.readCtx<<8 | m.ID,
-		lastSent: now, expire: now.Add(m.cfg.RequestTimeout)}))
+		lastSent: now, expire: now + m.cfg.RequestTimeout}))
 }
 
 func (m *Member) sendReadIndex(r *pendingRead) {
-	r.lastSent = m.Proc.Now()
+	r.lastSent = m.Proc.Mono()
 	switch {
 	case m.state == Leader:
 		m.leaderReadIndex(r.ctx, m)
@@ -1398,7 +1398,7 @@ func (m *Member) readIndexResolved(ctx, index uint64) {
 // sweepRequests expires requests past the server's request timeout and
 // re-sends unanswered ReadIndex requests.
 func (m *Member) sweepRequests() {
-	now := m.Proc.Now()
+	now := m.Proc.Mono()
 	for len(m.waitFIFO) > 0 {
 		id := m.waitFIFO[0]
 		w, ok := m.waits[id]
@@ -1419,7 +1419,7 @@ func (m *Member) sweepRequests() {
 		q.end(r)
 	}
 	for i := q.head; i < len(q.list); i++ {
-		if r := &q.list[i]; !r.done && !r.haveIdx && now.Sub(r.lastSent) >= m.cfg.ReadIndexRetry {
+		if r := &q.list[i]; !r.done && !r.haveIdx && now-r.lastSent >= m.cfg.ReadIndexRetry {
 			m.sendReadIndex(r)
 		}
 	}
