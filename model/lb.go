@@ -3,8 +3,6 @@ package model
 import (
 	"fmt"
 	"time"
-
-	"hasim/sim"
 )
 
 // LBKind is how clients reach the apiservers.
@@ -171,11 +169,11 @@ type forward struct {
 	msg      Message
 	backend  int
 	retried  bool
-	deadline sim.Time
+	deadline time.Duration // "timeout server", on the proxy host's monotonic clock
 	// connectBy: the backend did not accept the connection (host down or
 	// unreachable); at this time the connect times out and HAProxy
 	// redispatches once. Zero once connected.
-	connectBy sim.Time
+	connectBy time.Duration
 	done      bool // answered: a hole in Proxy.fwd
 }
 
@@ -358,7 +356,7 @@ func (x *Proxy) Deliver(msg *Message) {
 
 // forwardNew forwards a client's request to the next backend that is up.
 func (x *Proxy) forwardNew(msg *Message) {
-	f := forward{client: msg.From, ctx: msg.Context, msg: *msg, deadline: x.Proc.Now().Add(x.cfg.ServerTimeout), backend: -1}
+	f := forward{client: msg.From, ctx: msg.Context, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1}
 	if !x.dispatch(&f, -1) {
 		x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, Context: msg.Context, Err: "503: no server available"})
 		return
@@ -381,7 +379,7 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 		f.connectBy = 0
 		to := x.backends[i].api.Proc
 		if !x.c.net.handshake(x.Proc, to) && to.state != Stopped {
-			f.connectBy = x.Proc.Now().Add(x.cfg.ConnectTimeout)
+			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
 			return true // SYN unanswered; the sweep times the connect out
 		}
 		m := f.msg
@@ -394,7 +392,7 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 
 // onSweep answers requests past "timeout server" with a gateway timeout.
 func (x *Proxy) onSweep() {
-	now := x.Proc.Now()
+	now := x.Proc.Mono()
 	for i := range x.fwd {
 		f := &x.fwd[i]
 		switch {
