@@ -313,7 +313,7 @@ func groupLane(r model.Result, g model.GroupResult, gi int, end float64) lane {
 	hostOf := map[string]string{}
 	for _, rec := range r.Timeline {
 		t := sec(rec.T)
-		if g.Name == "etcd" {
+		if g.Name == model.GroupEtcd {
 			switch rec.Event {
 			case model.EvLeader:
 				start(rec.Member, t) // a stale leader's lane ends at its own stepdown
@@ -367,10 +367,11 @@ func groupLane(r model.Result, g model.GroupResult, gi int, end float64) lane {
 	return ln
 }
 
-// short drops the component prefix of a process name.
+// short drops the component prefix of a leader-elected process's name
+// (model.HostProcessName), leaving its host.
 func short(name string) string {
-	for _, p := range []string{"kube-controller-manager-", "kube-scheduler-", "cloud-controller-manager-", "kube-vip-"} {
-		name = strings.TrimPrefix(name, p)
+	for _, role := range model.LeaderElectedRoles() {
+		name = strings.TrimPrefix(name, role+"-")
 	}
 	return name
 }
