@@ -350,7 +350,7 @@ func (cfg *Config) validate() error {
 		}
 	}
 	for _, g := range cfg.Groups {
-		if err := g.LE.WithDefaults().Validate(); err != nil {
+		if err := g.withDefaults().LE.Validate(); err != nil {
 			bad("%s: %v", g.Name, err)
 		}
 		for _, h := range g.Hosts {

@@ -177,10 +177,7 @@ func (c *Cluster) exit(p *Process, reason string) {
 }
 
 func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *LeaseGroup {
-	gc.LE = gc.LE.WithDefaults()
-	if gc.Endpoint == "" {
-		gc.Endpoint = "local"
-	}
+	gc = gc.withDefaults()
 	lease := gc.Name
 	if gc.Name == RoleKubeVIP {
 		lease = "plndr-cp-lock"
