@@ -11,6 +11,7 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -169,14 +170,18 @@ func runOne(ctx context.Context, job Job, seed uint64) (run Run) {
 	if beforeBuild != nil {
 		beforeBuild(job.Name, &cfg)
 	}
-	c, err := model.Build(cfg)
-	if err != nil {
+	r, err := model.Simulate(cfg, model.RunOptions{
+		Stop:      func() bool { return ctx.Err() != nil },
+		BeforeRun: func(*model.Cluster) error { return ctx.Err() },
+	})
+	var buildErr *model.BuildError
+	switch {
+	case errors.As(err, &buildErr):
 		return Run{Seed: seed, Failure: &Failure{Kind: FailedBuild, Message: err.Error()}}
-	}
-	if ctx.Err() != nil {
+	case err != nil: // cancelled before the run started
 		return Run{Seed: seed}
 	}
-	return Measure(c.Result(c.RunInterruptible(func() bool { return ctx.Err() != nil })))
+	return Measure(r)
 }
 
 // RunAll runs every job for seeds base, base+1, ..., base+runs-1, on

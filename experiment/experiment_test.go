@@ -147,11 +147,11 @@ func TestLivelockIsAFailureNotData(t *testing.T) {
 // TestInterruptedRunIsNotData: a run the interrupt stopped part-way is
 // neither done nor failed.
 func TestInterruptedRunIsNotData(t *testing.T) {
-	c, err := model.Build(etcd3(time.Hour))
+	res, err := model.Simulate(etcd3(time.Hour), model.RunOptions{Stop: func() bool { return true }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Measure(c.Result(c.RunInterruptible(func() bool { return true })))
+	r := Measure(res)
 	if r.Done || r.Failure != nil || !r.HasWrite || r.Outcome != sim.Stopped {
 		t.Fatalf("%+v", r)
 	}

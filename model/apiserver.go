@@ -140,7 +140,7 @@ func (a *APIServer) account() {
 
 func newAPIServer(c *Cluster, cfg APIServerConfig, h *Host) *APIServer {
 	cfg = cfg.withDefaults()
-	a := &APIServer{Name: "kube-apiserver-" + h.Name, c: c, cfg: cfg}
+	a := &APIServer{Name: HostProcessName(RoleAPIServer, h.Name), c: c, cfg: cfg}
 	a.Proc = c.addProcess(a.Name, RoleAPIServer, h, a)
 	var members []*Process
 	for _, m := range c.Etcd.Members {

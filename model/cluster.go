@@ -181,8 +181,8 @@ func Build(cfg Config) (*Cluster, error) {
 
 	c.Etcd = &Etcd{cfg: cfg.Etcd, c: c}
 	for i, hn := range cfg.EtcdMembers {
-		m := &Member{Name: fmt.Sprintf("etcd-%d", i+1), ID: uint64(i + 1), e: c.Etcd, cfg: cfg.Etcd}
-		m.Proc = c.addProcess(m.Name, "etcd", hosts[hn], m)
+		m := &Member{Name: EtcdMemberName(i), ID: uint64(i + 1), e: c.Etcd, cfg: cfg.Etcd}
+		m.Proc = c.addProcess(m.Name, RoleEtcd, hosts[hn], m)
 		m.stream = c.Sim.Stream(m.Name)
 		m.tick = m.Proc.NewTimer(m.Name+"/tick", m.onTick)
 		m.saveDone = m.Proc.NewTimer(m.Name+"/fsync", m.onSaved)
@@ -350,7 +350,7 @@ func (cfg *Config) validate() error {
 		}
 	}
 	for _, g := range cfg.Groups {
-		if err := g.LE.WithDefaults().Validate(); err != nil {
+		if err := g.withDefaults().LE.Validate(); err != nil {
 			bad("%s: %v", g.Name, err)
 		}
 		for _, h := range g.Hosts {
@@ -393,7 +393,7 @@ func (cfg *Config) validate() error {
 	initial := cfg.Etcd.initialCount(len(cfg.EtcdMembers))
 	for i, h := range cfg.EtcdMembers {
 		if joining[h] && i < initial {
-			bad("etcd-%d on joining host %q is an initial member: a joining host's member must be added later (etcd initialMembers)", i+1, h)
+			bad("%s on joining host %q is an initial member: a joining host's member must be added later (etcd initialMembers)", EtcdMemberName(i), h)
 		}
 	}
 	for i, f := range cfg.Faults {

@@ -177,10 +177,7 @@ func (c *Cluster) exit(p *Process, reason string) {
 }
 
 func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *LeaseGroup {
-	gc.LE = gc.LE.WithDefaults()
-	if gc.Endpoint == "" {
-		gc.Endpoint = "local"
-	}
+	gc = gc.withDefaults()
 	lease := gc.Name
 	if gc.Name == RoleKubeVIP {
 		lease = "plndr-cp-lock"
@@ -189,7 +186,7 @@ func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *Lea
 		stream: c.Sim.Stream("lease/" + gc.Name)}
 	for _, hn := range gc.Hosts {
 		h := hosts[hn]
-		k := &Controller{Name: gc.Name + "-" + hn, Group: g}
+		k := &Controller{Name: HostProcessName(gc.Name, hn), Group: g}
 		k.Proc = c.addProcess(k.Name, gc.Name, h, k)
 		servers, resolve := c.apiEndpoints(gc.Endpoint, h)
 		k.el = newElector(g, k.Proc, servers, gc.LE, k.stopped)

@@ -71,7 +71,7 @@ type Kubelet struct {
 
 func newKubelet(c *Cluster, h *Host) *Kubelet {
 	k := &Kubelet{c: c}
-	k.Proc = c.addProcess("kubelet-"+h.Name, RoleKubelet, h, k)
+	k.Proc = c.addProcess(HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
 	h.kubelet = k
 	return k

@@ -201,7 +201,7 @@ func groupLane(r *Result, g GroupResult) Lane {
 	var hostOf []struct{ proc, host string } // lease holders' hosts, in first-acquisition order
 	for _, rec := range r.Timeline {
 		t := rec.T
-		if g.Name == "etcd" {
+		if g.Name == GroupEtcd {
 			switch rec.Event {
 			case EvLeader:
 				start(rec.Member, t)

@@ -124,7 +124,7 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 		}
 	}
 	p := &Probe{Name: pc.Name, Kind: pc.Kind, c: c, cfg: pc}
-	p.Proc = c.addProcess(pc.Name, "client", h, p)
+	p.Proc = c.addProcess(pc.Name, RoleClient, h, p)
 	var servers []*Process
 	var resolve func(int) *Process
 	switch {

@@ -162,7 +162,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		r.Members = append(r.Members, mr)
 	}
 	r.Hosts = len(c.Hosts)
-	r.Groups = append(r.Groups, GroupResult{Name: "etcd", NoLeader: c.leaderless, SplitBrain: append([]Interval(nil), c.etcdSplit...),
+	r.Groups = append(r.Groups, GroupResult{Name: GroupEtcd, NoLeader: c.leaderless, SplitBrain: append([]Interval(nil), c.etcdSplit...),
 		ActingSplitBrain: append([]Interval(nil), c.etcdActSplit...), Acquisitions: c.etcdElections})
 	if l := c.Etcd.Leader(); l != nil {
 		r.Groups[0].Leader = l.Name

@@ -28,12 +28,11 @@ func withWorkers(seed uint64, horizon, grace time.Duration, masterEndpoint strin
 
 func runCluster(t *testing.T, cfg Config) (*Cluster, Result) {
 	t.Helper()
-	c, err := Build(cfg)
+	var c *Cluster
+	r, err := Simulate(cfg, RunOptions{BeforeRun: func(b *Cluster) error { c = b; return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := c.Run()
-	r := c.Result(out)
 	if len(r.Violations) > 0 {
 		t.Fatalf("seed %d: %v", cfg.Seed, r.Violations[0])
 	}

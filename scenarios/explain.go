@@ -94,7 +94,7 @@ func Explain(s *Scenario) (Explanation, error) {
 		if le == nil {
 			le = &LeaderElectionSpec{}
 		}
-		d := le.model().WithDefaults()
+		d := c.Groups[0].Config().LE
 		add("spec.controlPlane.leaderElection.leaseDuration", le.LeaseDuration != 0, d.LeaseDuration, "--leader-elect-lease-duration")
 		add("spec.controlPlane.leaderElection.renewDeadline", le.RenewDeadline != 0, d.RenewDeadline, "--leader-elect-renew-deadline")
 		add("spec.controlPlane.leaderElection.retryPeriod", le.RetryPeriod != 0, d.RetryPeriod, "--leader-elect-retry-period")
@@ -123,7 +123,7 @@ func Explain(s *Scenario) (Explanation, error) {
 		if ks == nil {
 			ks = &KubeletSpec{}
 		}
-		kc := cfg.Kubelet.WithDefaults()
+		kc := c.KubeletConfig()
 		add("spec.controlPlane.kubelet.restartBackOff", ks.RestartBackOff != 0, kc.RestartBackoff, "kubelet's container restart back-off, doubling")
 		add("spec.controlPlane.kubelet.maxRestartBackOff", ks.MaxRestartBackOff != 0, kc.MaxRestartBackoff, "kubelet MaxContainerBackOff (reset after twice this running)")
 		if lb, name := cp.lb(); lb != nil && c.LB != nil {
@@ -161,7 +161,7 @@ func Explain(s *Scenario) (Explanation, error) {
 		if nl == nil {
 			nl = &NodeLifecycleSpec{}
 		}
-		l := cfg.Workers.Lifecycle.WithDefaults()
+		l := c.NodeLifecycle()
 		p := "spec.controlPlane.nodeLifecycle."
 		add(p+"leaseDuration", nl.LeaseDuration != 0, l.LeaseDuration, "kubelet nodeLeaseDurationSeconds; renewed every quarter (+4% jitter)")
 		add(p+"monitorPeriod", nl.MonitorPeriod != 0, l.MonitorPeriod, "--node-monitor-period")

@@ -40,16 +40,14 @@ func FuzzRun(f *testing.F) {
 				t.Fatalf("panic at %s: %v\n%s\nscenario:\n%s", at, v, debug.Stack(), data)
 			}
 		}()
-		c, err = model.Build(cfg)
+		r, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(b *model.Cluster) error { c = b; return nil }})
 		if err != nil {
 			t.Fatalf("Load accepted the scenario but Build rejects it: %v\nscenario:\n%s", err, data)
 		}
-		out := c.Run()
-		r := c.Result(out)
 		if len(r.Violations) > 0 {
 			t.Fatalf("invariant violated: %v\nscenario:\n%s", r.Violations[0], data)
 		}
-		if out == sim.Livelocked {
+		if r.Outcome == sim.Livelocked {
 			t.Fatalf("livelocked: %v\nscenario:\n%s", r.Stall, data)
 		}
 	})

@@ -619,7 +619,7 @@ func (s *Spec) Check() error {
 	members := map[string]bool{}
 	var memberNames []string
 	for i := range s.etcdHosts() {
-		n := fmt.Sprintf("etcd-%d", i+1)
+		n := model.EtcdMemberName(i)
 		members[n] = true
 		memberNames = append(memberNames, n)
 	}
@@ -1268,14 +1268,14 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 	memberName := func(host string) string {
 		for i, h := range members {
 			if h == host {
-				return fmt.Sprintf("etcd-%d", i+1)
+				return model.EtcdMemberName(i)
 			}
 		}
 		return ""
 	}
 	var all []string
 	for i := range members {
-		all = append(all, fmt.Sprintf("etcd-%d", i+1))
+		all = append(all, model.EtcdMemberName(i))
 	}
 	cfg.Joining = slices.Clone(cp.Joining)
 	if cp.Topology == "stacked" && len(cp.Joining) > 0 {

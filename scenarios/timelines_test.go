@@ -21,11 +21,10 @@ func runLibrary(t *testing.T, name string, seed uint64, edit func(*model.Config)
 	if edit != nil {
 		edit(&cfg)
 	}
-	c, err := model.Build(cfg)
+	r, err := model.Simulate(cfg, model.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := c.Result(c.Run())
 	if len(r.Violations) > 0 {
 		t.Fatalf("seed %d: %v", seed, r.Violations)
 	}

@@ -55,11 +55,10 @@ func runDoc(t *testing.T, doc string, seed uint64) model.Result {
 	}
 	cfg := s.Config()
 	cfg.Seed = seed
-	c, err := model.Build(cfg)
+	r, err := model.Simulate(cfg, model.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := c.Result(c.Run())
 	if len(r.Violations) > 0 {
 		t.Fatal(r.Violations)
 	}

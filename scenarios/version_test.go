@@ -27,11 +27,11 @@ func runVersionDoc(t *testing.T, doc string) model.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := model.Build(s.Config())
+	r, err := model.Simulate(s.Config(), model.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.Result(c.Run())
+	return r
 }
 
 func notReadyAfter(r model.Result, from sim.Time) time.Duration {

@@ -195,6 +195,10 @@ func parse(fs *verbFlags, args []string) (int, bool) {
 // start; a test can make them livelock).
 var configHook func(scenario string, cfg *model.Config)
 
+// errNotStarted: run was interrupted after building, before the first
+// event.
+var errNotStarted = errors.New("interrupted before the run started")
+
 func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	fs := newFlags("run", "[flags] [NAME|FILE|-]", `  hasim run
   hasim run etcd-slow-disk --verbose
@@ -261,24 +265,30 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if configHook != nil {
 		configHook(sc.Metadata.Name, &cfg)
 	}
-	c, err := model.Build(cfg)
-	if err != nil {
+	res, err := model.Simulate(cfg, model.RunOptions{
+		Stop: func() bool { return ctx.Err() != nil },
+		BeforeRun: func(*model.Cluster) error {
+			if ctx.Err() != nil {
+				return errNotStarted
+			}
+			// Open the pictures' files before running: a path that cannot
+			// be written must not throw the run away.
+			return pics.create()
+		},
+	})
+	var buildErr *model.BuildError
+	switch {
+	case errors.As(err, &buildErr):
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		return exitUsage
-	}
-	if ctx.Err() != nil {
+	case errors.Is(err, errNotStarted):
 		fmt.Fprintln(st.err, "hasim run: interrupted before the run started")
 		return exitInterrupted
-	}
-	// Open the pictures' files before running: a path that cannot be
-	// written must not throw the run away.
-	if err := pics.create(); err != nil {
+	case err != nil:
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		return exitFailure
 	}
-	out := c.RunInterruptible(func() bool { return ctx.Err() != nil })
-	res := c.Result(out)
-	interrupted := out == sim.Stopped
+	interrupted := res.Outcome == sim.Stopped
 	if !interrupted {
 		st.out.stopOn(ctx) // an interrupt while writing stops the writing
 	}
@@ -319,14 +329,14 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	case skipped || errors.Is(st.out.err, errInterrupted):
 		fmt.Fprintln(st.err, "hasim run: interrupted while writing the output; it is incomplete")
 		return exitInterrupted
-	case out == sim.Livelocked:
+	case res.Outcome == sim.Livelocked:
 		fmt.Fprintf(st.err, "hasim run: the run livelocked: %v; results so far are above. This is a bug in hasim (unless spec.maxEventsPerInstant is set below what one instant of this scenario needs; default %d). Reproduce with: %s\n",
 			res.Stall, model.DefaultMaxEventsPerInstant, reproduce)
 		return exitFailure
 	case len(res.Violations) > 0:
 		fmt.Fprintf(st.err, "hasim run: %d safety invariants broke: a bug in hasim. Reproduce with: %s\n", len(res.Violations), reproduce)
 		return exitFailure
-	case out == sim.ReachedEvents:
+	case res.Outcome == sim.ReachedEvents:
 		fmt.Fprintf(st.err, "hasim run: stopped at the event bound after %v of simulated time; raise spec.maxEvents to go further\n", res.End)
 	}
 	if failed {

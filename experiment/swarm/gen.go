@@ -499,7 +499,7 @@ func (g *gen) probe(sp *scenarios.Spec, i int) scenarios.ProbeSpec {
 		if g.chance(0.3) {
 			for j := range len(g.etcd) {
 				if g.chance(0.5) {
-					p.Endpoints = append(p.Endpoints, fmt.Sprintf("etcd-%d", j+1))
+					p.Endpoints = append(p.Endpoints, model.EtcdMemberName(j))
 				}
 			}
 		}
@@ -623,7 +623,7 @@ func (g *gen) trigger(f *scenarios.FaultSpec) {
 	if g.chance(0.6) {
 		var names []string
 		for i := range g.etcd {
-			names = append(names, fmt.Sprintf("etcd-%d", i+1))
+			names = append(names, model.EtcdMemberName(i))
 		}
 		names = append(names, g.hosts...)
 		names = append(names, g.groups...)

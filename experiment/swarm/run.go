@@ -171,13 +171,6 @@ func RunCase(sc *scenarios.Scenario, opt RunOptions) (out Outcome) {
 			}
 		}
 	}()
-	c, err := model.Build(cfg)
-	if err != nil {
-		return Outcome{Class: Invalid, Detail: "build: " + oneLine(err.Error())}
-	}
-	if afterBuild != nil {
-		afterBuild(c)
-	}
 	hung := false
 	stop := func() bool {
 		if opt.Stop != nil && opt.Stop.Load() {
@@ -189,8 +182,17 @@ func RunCase(sc *scenarios.Scenario, opt RunOptions) (out Outcome) {
 		}
 		return false
 	}
-	o := c.RunInterruptible(stop)
-	res := c.Result(o)
+	res, err := model.Simulate(cfg, model.RunOptions{Stop: stop, BeforeRun: func(b *model.Cluster) error {
+		c = b // for the panic's time and the drained check
+		if afterBuild != nil {
+			afterBuild(c)
+		}
+		return nil
+	}})
+	if err != nil {
+		return Outcome{Class: Invalid, Detail: "build: " + oneLine(err.Error())}
+	}
+	o := res.Outcome
 	out = Outcome{Class: OK, At: time.Duration(res.End), Events: res.Events, Digest: digest(res)}
 	switch {
 	case len(res.Violations) > 0:

@@ -207,10 +207,11 @@ func drawLane(r model.Result, ln model.Lane) lane {
 	return row
 }
 
-// short drops the component prefix of a process name.
+// short drops the component prefix of a leader-elected process's name
+// (model.HostProcessName), leaving its host.
 func short(name string) string {
-	for _, p := range []string{"kube-controller-manager-", "kube-scheduler-", "cloud-controller-manager-", "kube-vip-"} {
-		name = strings.TrimPrefix(name, p)
+	for _, role := range model.LeaderElectedRoles() {
+		name = strings.TrimPrefix(name, role+"-")
 	}
 	return name
 }

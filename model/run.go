@@ -1,0 +1,39 @@
+package model
+
+// RunOptions are what a caller of Simulate adds to a run.
+type RunOptions struct {
+	// Stop, if not nil, is asked every sim.CheckEvery events whether to end
+	// the run early (an interrupt); the result is then that of a run that
+	// stopped at the time reached, with Outcome sim.Stopped.
+	Stop func() bool
+	// BeforeRun, if not nil, is called with the built cluster before its
+	// first event: to plant a test's hooks, keep the cluster for a look
+	// after the run, or do what must wait until the configuration is known
+	// to build. If it returns an error, Simulate returns that error and
+	// does not run.
+	BeforeRun func(*Cluster) error
+}
+
+// BuildError is Simulate's error when the configuration does not build;
+// its text is Build's error.
+type BuildError struct{ Err error }
+
+func (e *BuildError) Error() string { return e.Err.Error() }
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Simulate is the one way to run a configuration: Build, then BeforeRun,
+// then run to the horizon (or an event bound, or Stop), then the Result.
+// It recovers nothing: a panic in the model stays a panic, for the caller
+// to report with its own means of reproducing the run.
+func Simulate(cfg Config, opt RunOptions) (Result, error) {
+	c, err := Build(cfg)
+	if err != nil {
+		return Result{}, &BuildError{Err: err}
+	}
+	if opt.BeforeRun != nil {
+		if err := opt.BeforeRun(c); err != nil {
+			return Result{}, err
+		}
+	}
+	return c.Result(c.RunInterruptible(opt.Stop)), nil
+}
