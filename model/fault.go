@@ -467,7 +467,7 @@ func (f *Fault) inject() {
 					p.Freeze()
 					c.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
 				case FaultProcessStop:
-					switch k := p.h.(type) {
+					switch k := p.Handler().(type) {
 					case *Controller:
 						if p.Running() {
 							c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
@@ -528,7 +528,7 @@ func (f *Fault) heal() {
 		}
 	case FaultProcessKill, FaultProcessStop:
 		for _, p := range f.procs {
-			if _, ok := p.h.(*Member); !ok && f.Cfg.Kind == FaultProcessStop {
+			if _, ok := p.Handler().(*Member); !ok && f.Cfg.Kind == FaultProcessStop {
 				continue // the kubelet restarts a leader-elected process
 			}
 			if p.Release() {

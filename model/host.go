@@ -493,6 +493,9 @@ func (p *Process) releaseHeld() {
 // State is the process's life-cycle state.
 func (p *Process) State() ProcState { return p.state }
 
+// Handler is the component the process runs.
+func (p *Process) Handler() Handler { return p.h }
+
 // Running reports whether the process handles events now.
 func (p *Process) Running() bool { return p.state == Running }
 
