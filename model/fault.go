@@ -293,12 +293,17 @@ type Fault struct {
 	ID  int
 	Cfg FaultConfig
 
-	c        *Cluster
-	hosts    []*Host
-	procs    []*Process
-	cut      *cut
-	link     *linkFault
-	slow     []*Disk
+	c     *Cluster
+	hosts []*Host
+	procs []*Process
+	// What the fault installed, each removed by its heal: by host for
+	// slow-disk and clock-drift (as f.hosts), by process for api faults
+	// (as f.procs).
+	cut      *Cut
+	link     *LinkFault
+	slow     []*Slowdown
+	drifts   []*ClockDrift
+	api      []*APIFault
 	injected bool
 	healed   bool
 	armed    bool // waiting for its trigger
@@ -316,9 +321,8 @@ type Fault struct {
 	FirstOK        []sim.Time // by probe: first success sent after injection; 0 if none
 	// GroupAcquired, by group: the first lease acquisition after injection.
 	GroupAcquired []GroupAcquisition
-	savedRate     []float64 // clock-drift: the rates to restore
-	doneAt        sim.Time  // an operation's end; 0 while it runs
-	opErr         string    // why an operation failed
+	doneAt        sim.Time // an operation's end; 0 while it runs
+	opErr         string   // why an operation failed
 }
 
 // GroupAcquisition is a leader-election group's first acquisition after a
@@ -442,9 +446,7 @@ func (f *Fault) inject() {
 		f.startOperation(hosts[0])
 	case FaultHostCrash, FaultZoneOutage:
 		for _, h := range hosts {
-			h.crashes++
-			if h.crashes == 1 {
-				h.crash()
+			if h.Crash() {
 				c.Record(Record{Event: EvHostDown, Host: h.Name, Fault: f.ID})
 			}
 		}
@@ -458,71 +460,52 @@ func (f *Fault) inject() {
 				f.procs = append(f.procs, p)
 				switch f.Cfg.Kind {
 				case FaultProcessKill:
-					p.enabled = false
+					p.Hold()
 					p.kill()
 					c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "killed (SIGKILL)"})
 				case FaultProcessPause:
-					p.pause()
+					p.Freeze()
 					c.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
 				case FaultProcessStop:
-					switch k := p.h.(type) {
+					switch k := p.Handler().(type) {
 					case *Controller:
-						if p.state == Running {
+						if p.Running() {
 							c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
 							k.el.shutdown()
 						}
 					case *Member:
 						// etcd's static pod restart is not modelled: it
 						// starts again at the heal, like a killed one.
-						p.enabled = false
+						p.Hold()
 						k.sigterm(f.ID)
 					}
 				case FaultAPIError:
-					p.apiFault = apiFail
+					f.api = append(f.api, p.FailAPI())
 				case FaultAPIBlock:
-					p.apiFault = apiHold
+					f.api = append(f.api, p.BlockAPI())
 				}
 			}
 		}
 	case FaultClockStep:
 		for _, h := range hosts {
-			h.Clock.Offset += f.Cfg.Step
+			h.Clock.Step(f.Cfg.Step)
 			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("wall clock stepped by %v", f.Cfg.Step)})
 		}
 	case FaultClockDrift:
 		for _, h := range hosts {
-			f.savedRate = append(f.savedRate, h.Clock.Rate)
-			h.setRate(c.Sim.Now(), f.Cfg.Rate)
+			f.drifts = append(f.drifts, h.DriftClock(f.Cfg.Rate))
 			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate now %g", f.Cfg.Rate)})
 		}
 	case FaultPartition, FaultLink:
-		a := make([]bool, len(c.Hosts))
-		for _, h := range hosts {
-			a[h.index] = true
-		}
-		b := make([]bool, len(c.Hosts))
-		if f.Cfg.Peer != nil {
-			peers, _ := c.resolve(*f.Cfg.Peer)
-			for _, h := range peers {
-				b[h.index] = true
-			}
-		} else {
-			for i := range b {
-				b[i] = !a[i]
-			}
-		}
+		peers := f.peers(hosts)
 		if f.Cfg.Kind == FaultPartition {
-			f.cut = &cut{a: a, b: b, oneWay: f.Cfg.OneWay}
-			c.net.cuts = append(c.net.cuts, f.cut)
-			c.net.cutsChanged()
+			f.cut = c.net.Cut(hosts, peers, f.Cfg.OneWay)
 		} else {
-			f.link = &linkFault{from: a, to: b, latency: f.Cfg.Latency, loss: f.Cfg.Loss}
-			c.net.faults = append(c.net.faults, f.link)
+			f.link = c.net.Degrade(hosts, peers, f.Cfg.Latency, f.Cfg.Loss)
 		}
 	case FaultSlowDisk:
 		for _, h := range hosts {
-			h.Disk.slow = append(h.Disk.slow, f.Cfg.Fsync)
-			f.slow = append(f.slow, h.Disk)
+			f.slow = append(f.slow, h.Disk.Slow(f.Cfg.Fsync))
 		}
 	}
 	if f.Cfg.Duration > 0 {
@@ -538,64 +521,66 @@ func (f *Fault) heal() {
 	switch f.Cfg.Kind {
 	case FaultHostCrash, FaultZoneOutage:
 		for _, h := range f.hosts {
-			h.crashes--
-			if h.crashes == 0 {
+			if h.Repair() {
 				c.Record(Record{Event: EvHostUp, Host: h.Name, Fault: f.ID})
-				h.boot()
+				h.Boot()
 			}
 		}
 	case FaultProcessKill, FaultProcessStop:
 		for _, p := range f.procs {
-			if _, ok := p.h.(*Member); !ok && f.Cfg.Kind == FaultProcessStop {
+			if _, ok := p.Handler().(*Member); !ok && f.Cfg.Kind == FaultProcessStop {
 				continue // the kubelet restarts a leader-elected process
 			}
-			p.enabled = true
-			if p.Host.up && p.state == Stopped {
+			if p.Release() {
 				c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "restarted"})
 				p.start()
 			}
 		}
 	case FaultProcessPause:
 		for _, p := range f.procs {
-			if p.state == Paused {
+			if p.Thaw() {
 				c.Record(Record{Event: EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "resumed (SIGCONT)"})
 				p.resume()
 			}
 		}
 	case FaultAPIError, FaultAPIBlock:
-		for _, p := range f.procs {
-			p.apiFault = apiOK
-			p.releaseHeld()
+		for i, p := range f.procs {
+			p.ClearAPI(f.api[i])
 		}
 	case FaultClockDrift:
 		for i, h := range f.hosts {
-			h.setRate(c.Sim.Now(), f.savedRate[i])
-			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate back to %g", f.savedRate[i])})
+			rate := h.RestoreClock(f.drifts[i])
+			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate back to %g", rate)})
 		}
 	case FaultPartition:
-		c.net.cuts = removePtr(c.net.cuts, f.cut)
-		c.net.cutsChanged()
+		c.net.Heal(f.cut)
 	case FaultLink:
-		c.net.faults = removePtr(c.net.faults, f.link)
+		c.net.Restore(f.link)
 	case FaultSlowDisk:
-		for _, d := range f.slow {
-			for i := len(d.slow) - 1; i >= 0; i-- {
-				if d.slow[i].String() == f.Cfg.Fsync.String() {
-					d.slow = append(d.slow[:i], d.slow[i+1:]...)
-					break
-				}
-			}
+		for i, h := range f.hosts {
+			h.Disk.Restore(f.slow[i])
 		}
 	}
 }
 
-func removePtr[T any](s []*T, x *T) []*T {
-	for i, y := range s {
-		if y == x {
-			return append(s[:i], s[i+1:]...)
+// peers is the other side of a partition or link fault whose target is
+// hosts: the hosts of Peer, or every host not in hosts.
+func (f *Fault) peers(hosts []*Host) []*Host {
+	if f.Cfg.Peer != nil {
+		peers, _ := f.c.resolve(*f.Cfg.Peer)
+		return peers
+	}
+	in := make([]bool, len(f.c.Hosts))
+	for _, h := range hosts {
+		in[h.Index()] = true
+	}
+	var out []*Host
+	for _, h := range f.c.Hosts {
+		if !in[h.Index()] {
+			out = append(out, h)
 		}
 	}
-	return s
+	return out
 }
 
 // describe says what the fault does, in words.

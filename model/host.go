@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"hasim/sim"
@@ -40,6 +41,10 @@ func (c *Clock) Mono(t sim.Time) time.Duration {
 
 // Wall is the wall-clock reading at true time t.
 func (c *Clock) Wall(t sim.Time) time.Duration { return c.Mono(t) + c.Offset }
+
+// Step moves the wall clock by d (an NTP step): the monotonic reading, and
+// so every timer, does not move.
+func (c *Clock) Step(d time.Duration) { c.Offset += d }
 
 // TrueDuration is the true time that elapses while the clock advances by d
 // at its current rate.
@@ -137,9 +142,11 @@ type Host struct {
 	c       *Cluster
 	index   int // position in Cluster.Hosts
 	up      bool
-	crashes int      // active faults holding the host down
-	kubelet *Kubelet // restarts the host's static pods, if it has any
-	joining bool     // a control-plane host kubeadm has not joined yet
+	crashes int           // active faults holding the host down
+	drifts  []*ClockDrift // active clock-rate overrides, last wins
+	rate    float64       // the clock's rate before the first of drifts
+	kubelet *Kubelet      // restarts the host's static pods, if it has any
+	joining bool          // a control-plane host kubeadm has not joined yet
 }
 
 // Up reports whether the host is running.
@@ -152,6 +159,37 @@ func (h *Host) Joining() bool { return h.joining }
 // Index is the host's position in the cluster's host list.
 func (h *Host) Index() int { return h.index }
 
+// Crash holds the host down for one more fault: the first hold crashes
+// it (see crash). It reports whether this was the first hold, the one that
+// took the host down. Each Crash is undone by one Repair.
+func (h *Host) Crash() bool {
+	h.crashes++
+	if h.crashes > 1 {
+		return false
+	}
+	h.crash()
+	return true
+}
+
+// Repair ends one fault's hold on the host (undoing one Crash) and reports
+// whether no fault holds it down any more, so that it may Boot: a host
+// held down by two overlapping faults boots only when both are repaired.
+func (h *Host) Repair() bool {
+	if h.crashes == 0 {
+		panic("model.Host.Repair: " + h.Name + " is not held down")
+	}
+	h.crashes--
+	return h.crashes == 0
+}
+
+// Boot brings the host back, unless a fault still holds it down (see
+// Repair), and starts the processes meant to run on it.
+func (h *Host) Boot() {
+	if h.crashes == 0 {
+		h.boot()
+	}
+}
+
 // crash takes the host down: every process on it stops at once, losing
 // volatile state.
 func (h *Host) crash() {
@@ -162,6 +200,44 @@ func (h *Host) crash() {
 	for _, p := range h.Procs {
 		p.kill()
 	}
+}
+
+// ClockDrift is a clock-rate override installed by Host.DriftClock; pass
+// it to Host.RestoreClock to remove it.
+type ClockDrift struct {
+	rate float64
+}
+
+// DriftClock makes the host's clock run at rate from now until the
+// returned override is removed by RestoreClock. Overrides stack: the most
+// recent one still installed is in force.
+func (h *Host) DriftClock(rate float64) *ClockDrift {
+	if len(h.drifts) == 0 {
+		h.rate = h.Clock.Rate
+	}
+	d := &ClockDrift{rate: rate}
+	h.drifts = append(h.drifts, d)
+	h.setRate(h.c.Sim.Now(), rate)
+	return d
+}
+
+// RestoreClock removes the override d installed by DriftClock and sets the
+// clock to the rate then in force: that of the most recent override still
+// installed, or the rate the clock had before the first. It returns that
+// rate. Removing overrides in any order leaves the clock at its original
+// rate once all are gone.
+func (h *Host) RestoreClock(d *ClockDrift) float64 {
+	i := slices.Index(h.drifts, d)
+	if i < 0 {
+		panic("model.Host.RestoreClock: " + h.Name + ": override not installed")
+	}
+	h.drifts = slices.Delete(h.drifts, i, i+1)
+	rate := h.rate
+	if n := len(h.drifts); n > 0 {
+		rate = h.drifts[n-1].rate
+	}
+	h.setRate(h.c.Sim.Now(), rate)
+	return rate
 }
 
 // setRate changes the clock's rate at true time now. Timers armed on the
@@ -204,13 +280,40 @@ type Disk struct {
 	stream    sim.Stream
 	writes    uint64
 	busyUntil sim.Time
-	slow      []Dist // fsync overrides from active slow-disk faults, last wins
+	slow      []*Slowdown // fsync overrides from active slow-disk faults, last wins
+}
+
+// Slowdown is an fsync-latency override installed by Disk.Slow; pass it to
+// Disk.Restore to remove it.
+type Slowdown struct {
+	fsync Dist
+}
+
+// Slow makes fsyncs take fsync from now until the returned override is
+// removed by Restore. Overrides stack: the most recent one still installed
+// is in force. Writes already queued keep their completion times.
+func (d *Disk) Slow(fsync Dist) *Slowdown {
+	s := &Slowdown{fsync: fsync}
+	d.slow = append(d.slow, s)
+	return s
+}
+
+// Restore removes the override s installed by Slow (and only it, even if
+// another installed one has the same distribution): fsyncs then take the
+// most recent override still installed, or the configured Fsync once none
+// is.
+func (d *Disk) Restore(s *Slowdown) {
+	i := slices.Index(d.slow, s)
+	if i < 0 {
+		panic("model.Disk.Restore: override not installed")
+	}
+	d.slow = slices.Delete(d.slow, i, i+1)
 }
 
 // latency is the fsync distribution in force.
 func (d *Disk) latency() Dist {
 	if n := len(d.slow); n > 0 {
-		return d.slow[n-1]
+		return d.slow[n-1].fsync
 	}
 	return d.Fsync
 }
@@ -278,8 +381,93 @@ type Process struct {
 	timers      []*Timer
 	deferred    []*Timer    // came due while paused, in due order
 	inbox       []*envelope // arrived while paused, in arrival order
-	apiFault    apiFault    // an active api-error or api-block fault
+	apiFault    apiFault    // the api fault in force: that of the last of apiFaults
+	apiFaults   []*APIFault // active api-error and api-block faults, last wins
 	held        []Message   // API requests held by an api-block fault
+	holds       int         // active faults keeping it from running (Hold)
+	pauses      int         // active faults keeping it frozen (Freeze)
+}
+
+// Hold keeps the process from running until Release, for a fault that
+// kills or stops it: it is no longer meant to run, so neither its host's
+// boot nor its kubelet starts it. Holds count: each is undone by one
+// Release. Hold does not stop the process; the fault does that.
+func (p *Process) Hold() {
+	p.holds++
+	p.enabled = false
+}
+
+// Release ends one Hold. When no hold remains the process is meant to run
+// again, and Release reports whether it should be started now (its host is
+// up and it is stopped); the caller then starts it.
+func (p *Process) Release() bool {
+	if p.holds == 0 {
+		panic("model.Process.Release: " + p.Name + " is not held")
+	}
+	p.holds--
+	if p.holds > 0 {
+		return false
+	}
+	p.enabled = true
+	return p.Host.up && p.state == Stopped
+}
+
+// Freeze pauses the process (SIGSTOP) for one more fault. Freezes count:
+// each is undone by one Thaw.
+func (p *Process) Freeze() {
+	p.pauses++
+	p.pause()
+}
+
+// Thaw ends one Freeze and reports whether the process should be resumed
+// now: no freeze remains and it is still paused. The caller then resumes
+// it.
+func (p *Process) Thaw() bool {
+	if p.pauses == 0 {
+		panic("model.Process.Thaw: " + p.Name + " is not frozen")
+	}
+	p.pauses--
+	return p.pauses == 0 && p.state == Paused
+}
+
+// APIFault is an api-error or api-block fault installed on a process by
+// FailAPI or BlockAPI; pass it to ClearAPI to remove it.
+type APIFault struct {
+	mode apiFault
+}
+
+// FailAPI makes every API request of the process fail at once until the
+// returned fault is removed by ClearAPI. API faults stack: the most recent
+// one still installed is in force.
+func (p *Process) FailAPI() *APIFault { return p.addAPIFault(apiFail) }
+
+// BlockAPI makes every API request of the process hang until the returned
+// fault is removed by ClearAPI (see FailAPI for stacking).
+func (p *Process) BlockAPI() *APIFault { return p.addAPIFault(apiHold) }
+
+func (p *Process) addAPIFault(mode apiFault) *APIFault {
+	f := &APIFault{mode: mode}
+	p.apiFaults = append(p.apiFaults, f)
+	p.apiFault = mode
+	return f
+}
+
+// ClearAPI removes the api fault f: the most recent one still installed is
+// in force again, or none. Once no api-block is in force, the requests
+// held so far are sent, in order.
+func (p *Process) ClearAPI(f *APIFault) {
+	i := slices.Index(p.apiFaults, f)
+	if i < 0 {
+		panic("model.Process.ClearAPI: " + p.Name + ": fault not installed")
+	}
+	p.apiFaults = slices.Delete(p.apiFaults, i, i+1)
+	p.apiFault = apiOK
+	if n := len(p.apiFaults); n > 0 {
+		p.apiFault = p.apiFaults[n-1].mode
+	}
+	if p.apiFault != apiHold {
+		p.releaseHeld()
+	}
 }
 
 // apiFault is the state of a process's API requests under client faults.
@@ -304,6 +492,9 @@ func (p *Process) releaseHeld() {
 
 // State is the process's life-cycle state.
 func (p *Process) State() ProcState { return p.state }
+
+// Handler is the component the process runs.
+func (p *Process) Handler() Handler { return p.h }
 
 // Running reports whether the process handles events now.
 func (p *Process) Running() bool { return p.state == Running }

@@ -289,10 +289,7 @@ func TestNetworkFabric(t *testing.T) {
 	// One-way cut a→b: messages to b are lost, and even b→a (a reply on
 	// the same TCP connection) cannot pass; a datagram b→a can.
 	recv = recv[:0]
-	cutAB := &cut{a: make([]bool, len(c.Hosts)), b: make([]bool, len(c.Hosts)), oneWay: true}
-	cutAB.a[0], cutAB.b[1] = true, true
-	c.net.cuts = append(c.net.cuts, cutAB)
-	c.net.cutsChanged()
+	cutAB := c.net.Cut(c.Hosts[0:1], c.Hosts[1:2], true)
 	send(b, 1)
 	c.net.Send(&Message{Type: MsgClientReply, From: b, To: a2, Context: 2, Datagram: true})
 	c.net.Send(&Message{Type: MsgClientReply, From: b, To: a1, Context: 3})
@@ -302,8 +299,7 @@ func TestNetworkFabric(t *testing.T) {
 	}
 
 	// Heal: the connection is back only after the reconnection delay.
-	c.net.cuts = nil
-	c.net.cutsChanged()
+	c.net.Heal(cutAB)
 	healed := c.Sim.Now()
 	restore := c.net.conn(0, 1).restoreAt
 	if d := restore.Sub(healed); d < 300*time.Millisecond || d > 900*time.Millisecond {
@@ -319,7 +315,7 @@ func TestNetworkFabric(t *testing.T) {
 
 	// Loss: 30% of 5000 messages dropped, within 5 sigma.
 	loss := 0.3
-	c.net.faults = append(c.net.faults, &linkFault{from: []bool{true, false, false, false}, to: []bool{false, true, false, false}, loss: &loss})
+	c.net.Degrade(c.Hosts[0:1], c.Hosts[1:2], nil, &loss)
 	recv = recv[:0]
 	for i := uint64(0); i < 5000; i++ {
 		send(b, i)

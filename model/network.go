@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	"hasim/sim"
@@ -68,19 +69,21 @@ type conn struct {
 	heals     uint64
 }
 
-// cut blocks messages from hosts in a to hosts in b (and back unless
-// oneWay).
-type cut struct {
+// Cut blocks messages from hosts in a to hosts in b (and back unless
+// oneWay). Network.Cut installs one; Network.Heal removes it.
+type Cut struct {
 	a, b   []bool // by host index
 	oneWay bool
 }
 
-func (c *cut) blocks(from, to int) bool {
+func (c *Cut) blocks(from, to int) bool {
 	return (c.a[from] && c.b[to]) || (!c.oneWay && c.b[from] && c.a[to])
 }
 
-// linkFault changes latency or loss on matching links while active.
-type linkFault struct {
+// LinkFault changes latency or loss on the links between two host sets
+// while installed. Network.Degrade installs one; Network.Restore removes
+// it.
+type LinkFault struct {
 	from, to []bool // by host index; both directions
 	latency  *Dist
 	loss     *float64
@@ -102,8 +105,8 @@ type Network struct {
 	conns   pairIndex // unordered (min, max) → index into connTab
 	linkTab []link
 	connTab []conn // in creation order
-	cuts    []*cut
-	faults  []*linkFault
+	cuts    []*Cut
+	faults  []*LinkFault
 	free    []*envelope
 	root    sim.Stream
 	sent    [numMsgTypes]uint64 // messages put on the wire, by type
@@ -339,6 +342,57 @@ func (n *Network) refuse(dead, client *Process, ctx uint64) {
 	e := n.get()
 	e.msg = Message{Type: MsgRefused, From: dead, To: client, Context: ctx, Entries: e.msg.Entries[:0], KV: e.msg.KV[:0]}
 	e.timer.Reset(at)
+}
+
+// hostSet marks hosts by index.
+func (n *Network) hostSet(hosts []*Host) []bool {
+	set := make([]bool, len(n.c.Hosts))
+	for _, h := range hosts {
+		set[h.index] = true
+	}
+	return set
+}
+
+// Cut silently drops, from now until Heal, the messages from hosts a to
+// hosts b, and those back unless oneWay. Connections between the two sets
+// break; cuts stack, and a connection carries traffic again only once no
+// cut separates its pair (after a reconnection delay).
+func (n *Network) Cut(a, b []*Host, oneWay bool) *Cut {
+	c := &Cut{a: n.hostSet(a), b: n.hostSet(b), oneWay: oneWay}
+	n.cuts = append(n.cuts, c)
+	n.cutsChanged()
+	return c
+}
+
+// Heal removes the cut c installed by Cut (and only it): connections no
+// remaining cut separates reconnect after the reconnection delay.
+func (n *Network) Heal(c *Cut) {
+	i := slices.Index(n.cuts, c)
+	if i < 0 {
+		panic("model.Network.Heal: cut not installed")
+	}
+	n.cuts = slices.Delete(n.cuts, i, i+1)
+	n.cutsChanged()
+}
+
+// Degrade sets, from now until Restore, the one-way latency (if latency is
+// not nil) and the loss probability (if loss is not nil) of the links
+// between hosts a and hosts b, both ways. Link faults stack: where several
+// match a link, the most recent one installed sets each parameter it
+// names.
+func (n *Network) Degrade(a, b []*Host, latency *Dist, loss *float64) *LinkFault {
+	f := &LinkFault{from: n.hostSet(a), to: n.hostSet(b), latency: latency, loss: loss}
+	n.faults = append(n.faults, f)
+	return f
+}
+
+// Restore removes the link fault f installed by Degrade (and only it).
+func (n *Network) Restore(f *LinkFault) {
+	i := slices.Index(n.faults, f)
+	if i < 0 {
+		panic("model.Network.Restore: link fault not installed")
+	}
+	n.faults = slices.Delete(n.faults, i, i+1)
 }
 
 // cutsChanged recomputes every connection after a cut was installed or
