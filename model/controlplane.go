@@ -59,7 +59,7 @@ type LeaseGroup struct {
 func (g *LeaseGroup) changed() {
 	leading, acting := 0, 0
 	for _, k := range g.Candidates {
-		if k.el.leading && k.Proc.state != Stopped {
+		if k.el.Leading() && k.Proc.state != Stopped {
 			leading++
 			if k.Proc.state == Running {
 				acting++
@@ -136,7 +136,7 @@ func (k *Controller) Deliver(msg *Message) {
 }
 
 // Leading reports whether it believes it leads.
-func (k *Controller) Leading() bool { return k.el.leading && k.Proc.state != Stopped }
+func (k *Controller) Leading() bool { return k.el.Leading() && k.Proc.state != Stopped }
 
 // stopped is OnStoppedLeading (or Run returning): the process exits, with
 // code 1 after losing the lease and 0 after a graceful stop.

@@ -107,6 +107,119 @@ func floorSec(ns int64) int64 {
 	return s
 }
 
+// leaseView is what a candidate knows of the lock between attempts:
+// client-go's observedRecord, its one-second form (observedRawRecord) and
+// observedTime, the candidate's own monotonic clock reading when it last
+// saw that form change.
+type leaseView struct {
+	rec   LeaseRecord
+	raw   rawRecord
+	at    time.Duration // observedTime, on the candidate's monotonic clock
+	known bool          // a record has been observed since Run began
+}
+
+// validAt is isLeaseValid: the observed record's leaseDurationSeconds,
+// counted from the candidate's own observation, has not run out at mono.
+// The holder's wall-clock times in the record play no part.
+func (v leaseView) validAt(mono time.Duration) bool {
+	return v.at+time.Duration(v.rec.DurationSec)*time.Second > mono
+}
+
+// observe takes a record read from the API: one whose one-second form
+// differs from the one last seen (or the first one) is adopted with
+// observedTime mono; an unchanged one leaves observedTime where it was.
+func (v leaseView) observe(r LeaseRecord, mono time.Duration) leaseView {
+	if !v.known || rawOf(r) != v.raw {
+		return leaseView{rec: r, raw: rawOf(r), at: mono, known: true}
+	}
+	return v
+}
+
+// wrote takes a record the candidate itself wrote successfully: it is
+// adopted with observedTime mono whatever its form (setObservedRecord).
+func (v leaseView) wrote(r LeaseRecord, mono time.Duration) leaseView {
+	return leaseView{rec: r, raw: rawOf(r), at: mono, known: true}
+}
+
+// leaseAction is what tryAcquireOrRenew does with the lock it has read.
+type leaseAction uint8
+
+const (
+	// leaseCreate: there is no lock object; create one naming us.
+	leaseCreate leaseAction = iota
+	// leaseWait: another holds the lock and its lease has not run out on
+	// our clock; nothing is written and the attempt fails (for a leader,
+	// the renewal failed: its round retries until RenewDeadline).
+	leaseWait
+	// leaseAcquire: the lock is free (no holder) or its holder's lease has
+	// run out on our clock; take it over with a compare-and-swap on the
+	// version read: acquireTime now, leaseTransitions + 1.
+	leaseAcquire
+	// leaseRenew: the lock is ours; write renewTime now, keeping
+	// acquireTime and leaseTransitions.
+	leaseRenew
+)
+
+func (a leaseAction) String() string {
+	switch a {
+	case leaseCreate:
+		return "create"
+	case leaseWait:
+		return "wait"
+	case leaseAcquire:
+		return "acquire"
+	case leaseRenew:
+		return "renew"
+	}
+	return fmt.Sprintf("leaseAction(%d)", uint8(a))
+}
+
+// decideLease is the decision of tryAcquireOrRenew (client-go
+// tools/leaderelection) after its GET of the lock: found and read are what
+// the GET returned, seen is what the candidate knew before, mono and wall
+// its monotonic and wall clocks now, me its identity and durationSec the
+// leaseDurationSeconds it writes. It returns the action, the record to
+// write (none for leaseWait) and what the candidate knows afterwards.
+func decideLease(found bool, read LeaseRecord, seen leaseView, mono time.Duration, wall int64, me, durationSec int32) (leaseAction, LeaseRecord, leaseView) {
+	if !found {
+		return leaseCreate, LeaseRecord{Holder: me, DurationSec: durationSec, Acquire: wall, Renew: wall}, seen
+	}
+	seen = seen.observe(read, mono)
+	if seen.rec.Holder != 0 && seen.validAt(mono) && seen.rec.Holder != me {
+		return leaseWait, LeaseRecord{}, seen
+	}
+	w := LeaseRecord{Holder: me, DurationSec: durationSec, Renew: wall}
+	if seen.rec.Holder == me {
+		w.Acquire, w.Transitions = seen.rec.Acquire, seen.rec.Transitions
+		return leaseRenew, w, seen
+	}
+	w.Acquire, w.Transitions = wall, seen.rec.Transitions+1
+	return leaseAcquire, w, seen
+}
+
+// fastRenew is the optimistic renewal of client-go ≥ 1.30: a candidate
+// that holds the lock as far as it knows, with the lease still valid on its
+// clock, writes the renewal without reading first (a compare-and-swap on
+// the version it knows). ok false means GET first.
+func fastRenew(seen leaseView, mono time.Duration, wall int64, me int32) (w LeaseRecord, ok bool) {
+	if !seen.known || seen.rec.Holder != me || !seen.validAt(mono) {
+		return LeaseRecord{}, false
+	}
+	w = seen.rec
+	w.Renew = wall
+	return w, true
+}
+
+// releaseOf is ReleaseOnCancel's release (client-go ≥ 1.34): after a GET,
+// a lock still held by me is written back with no holder and a one-second
+// duration; ok false means there is nothing to release.
+func releaseOf(found bool, read LeaseRecord, wall int64, me int32) (w LeaseRecord, ok bool) {
+	if !found || read.Holder != me {
+		return LeaseRecord{}, false
+	}
+	return LeaseRecord{Holder: 0, DurationSec: 1, Acquire: wall, Renew: wall, Transitions: read.Transitions}, true
+}
+
 // attemptStep is where tryAcquireOrRenew is.
 type attemptStep uint8
 
@@ -119,6 +232,113 @@ const (
 	stepRelease             // release PUT (holder cleared)
 	stepReleaseGet
 )
+
+// electorState is where a candidate is in client-go's Run. It changes only
+// through the transition methods below, each named for what happened; a
+// transition from a state in which it cannot happen is a bug and panics.
+//
+//	Off ──started──▶ Acquiring ──startedLeading──▶ Leading ◀──renewed── Renewing, Overdue
+//	                     ▲                            │
+//	                     │                      roundStarted
+//	              campaignedAgain                     ▼
+//	                     │                        Renewing ──roundOverdue──▶ Overdue
+//	                    Off ◀──stoppedLeading── Exiting ◀──lost── Renewing, Overdue
+//	Leading, Renewing, Overdue ──releaseAsked──▶ Releasing ──released──▶ Exiting
+//	Exiting ──releaseAsked──▶ ExitingReleasing ──stoppedLeading──▶ OffReleasing ──campaignedAgain──▶ Blocked
+//	Acquiring, Leading, Renewing, Overdue, Exiting ──terminated──▶ Off or Exiting
+//	any ──crashed──▶ Off
+type electorState uint8
+
+const (
+	// elOff: Run is not running: not started yet, returned, or the
+	// process crashed.
+	elOff electorState = iota
+	// elAcquiring: polling the lock, an attempt every RetryPeriod·(1 +
+	// U·1.2) until one succeeds.
+	elAcquiring
+	// elLeading: leading, between renew rounds (the next starts
+	// RetryPeriod after the last one succeeded).
+	elLeading
+	// elRenewing: leading, in a renew round: an attempt every RetryPeriod
+	// until one succeeds or RenewDeadline has passed.
+	elRenewing
+	// elOverdue: leading, the round's deadline has passed while a call
+	// was in flight and kept (KeepCallsPastDeadline): its answer decides.
+	elOverdue
+	// elReleasing: a leader with ReleaseOnCancel asked to stop (SIGTERM)
+	// is clearing the holder, bounded by RenewDeadline.
+	elReleasing
+	// elExiting: Run is returning (after a lost lease, during ExitFlush,
+	// or after a release); the candidate still acts as leader until
+	// OnStoppedLeading has run.
+	elExiting
+	// elExitingReleasing: SIGTERM reached a candidate in elExiting with
+	// ReleaseOnCancel. Its release GET goes out and RenewDeadline is
+	// armed, but the elector, already stopped, ignores the answer and the
+	// deadline; ExitFlush ends it.
+	elExitingReleasing
+	// elOffReleasing: Run has returned from elExitingReleasing; the
+	// release is still marked as under way.
+	elOffReleasing
+	// elBlocked: kube-vip campaigning again after elOffReleasing. The
+	// release still marked as under way keeps it from attempting; the
+	// release deadline or a SIGTERM ends Run, a crash resets it.
+	elBlocked
+	nElectorStates
+)
+
+func (s electorState) String() string {
+	switch s {
+	case elOff:
+		return "Off"
+	case elAcquiring:
+		return "Acquiring"
+	case elLeading:
+		return "Leading"
+	case elRenewing:
+		return "Renewing"
+	case elOverdue:
+		return "Overdue"
+	case elReleasing:
+		return "Releasing"
+	case elExiting:
+		return "Exiting"
+	case elExitingReleasing:
+		return "ExitingReleasing"
+	case elOffReleasing:
+		return "OffReleasing"
+	case elBlocked:
+		return "Blocked"
+	}
+	return fmt.Sprintf("electorState(%d)", uint8(s))
+}
+
+// stateSet is a set of elector states, one bit each.
+type stateSet uint16
+
+func setOf(ss ...electorState) stateSet {
+	var m stateSet
+	for _, s := range ss {
+		m |= 1 << s
+	}
+	return m
+}
+
+func (m stateSet) has(s electorState) bool { return m&(1<<s) != 0 }
+
+const (
+	// leadingStates: the candidate believes it leads (between
+	// OnStartedLeading and OnStoppedLeading).
+	leadingStates = stateSet(1<<elLeading | 1<<elRenewing | 1<<elOverdue | 1<<elReleasing | 1<<elExiting | 1<<elExitingReleasing)
+	// stoppedStates: Run has returned or is returning; API answers are
+	// ignored.
+	stoppedStates = stateSet(1<<elOff | 1<<elExiting | 1<<elExitingReleasing | 1<<elOffReleasing)
+	// inRoundStates: a renew round is under way.
+	inRoundStates = stateSet(1<<elRenewing | 1<<elOverdue)
+)
+
+func (s electorState) leading() bool { return leadingStates.has(s) }
+func (s electorState) stopped() bool { return stoppedStates.has(s) }
 
 // Elector is one candidate of a leader-election group, behaving as
 // client-go's LeaderElector: it acquires by polling, renews in rounds, and
@@ -133,35 +353,27 @@ type Elector struct {
 	api *rpcClient
 	key uint32
 
-	me      int32 // identity of this incarnation
-	leading bool  // between OnStartedLeading and OnStoppedLeading
-	stopped bool  // Run returned; the process exits
+	me    int32 // identity of this incarnation
+	state electorState
 
-	// Observed state.
-	obs     LeaseRecord
-	obsRaw  rawRecord
-	obsTime time.Duration // monotonic reading when the record last changed
-	haveObs bool
-	lockRev uint64 // resourceVersion of the cached lock object
-	newRec  LeaseRecord
+	seen    leaseView   // the lock as last observed
+	lockRev uint64      // resourceVersion of the cached lock object
+	newRec  LeaseRecord // the record being written
 
 	// The attempt in flight.
 	step attemptStep
 	tag  uint64 // tag of the latest call
 
 	// Loops.
-	loop         *Timer
-	deadline     *Timer
-	inRound      bool
-	roundStart   time.Duration // on the host's monotonic clock
-	roundExpired bool
-	polls        uint64
-	releasing    bool
-	flush        *Timer
-	lostReason   string
-	onStop       func(reason string, graceful bool)
-	onStart      func()
-	identity     string // fixed identity (kube-vip: the host name); "" for host_incarnation
+	loop       *Timer
+	deadline   *Timer
+	roundStart time.Duration // on the host's monotonic clock
+	polls      uint64
+	flush      *Timer
+	lostReason string
+	onStop     func(reason string, graceful bool)
+	onStart    func()
+	identity   string // fixed identity (kube-vip: the host name); "" for host_incarnation
 }
 
 func newElector(g *LeaseGroup, p *Process, servers []*Process, cfg LeaderElectionConfig, onStop func(string, bool)) *Elector {
@@ -174,17 +386,103 @@ func newElector(g *LeaseGroup, p *Process, servers []*Process, cfg LeaderElectio
 }
 
 // Leading reports whether the candidate believes it leads.
-func (e *Elector) Leading() bool { return e.leading }
+func (e *Elector) Leading() bool { return e.state.leading() }
+
+// State is where the candidate is in Run.
+func (e *Elector) State() electorState { return e.state }
+
+// move is a transition: what happened, the states it can happen in, and
+// the state it leads to.
+func (e *Elector) move(what string, from stateSet, to electorState) {
+	if !from.has(e.state) {
+		panic(fmt.Sprintf("model.Elector %s: %s in state %s", e.p.Name, what, e.state))
+	}
+	e.state = to
+}
+
+// started: Run begins (the process started).
+func (e *Elector) started() { e.move("started", setOf(elOff), elAcquiring) }
+
+// campaignedAgain: a new Run in the same process (kube-vip after losing
+// its lease).
+func (e *Elector) campaignedAgain() {
+	if e.state == elOffReleasing {
+		e.move("campaignedAgain", setOf(elOffReleasing), elBlocked)
+		return
+	}
+	e.move("campaignedAgain", setOf(elOff), elAcquiring)
+}
+
+// crashed: the process is gone, from any state. It reports whether the
+// candidate believed it led.
+func (e *Elector) crashed() (wasLeading bool) {
+	wasLeading = e.state.leading()
+	e.state = elOff
+	return wasLeading
+}
+
+// startedLeading: an acquire attempt succeeded (OnStartedLeading).
+func (e *Elector) startedLeading() { e.move("startedLeading", setOf(elAcquiring), elLeading) }
+
+// roundStarted: a renew round begins.
+func (e *Elector) roundStarted() { e.move("roundStarted", setOf(elLeading), elRenewing) }
+
+// renewed: an attempt of the round succeeded (after its deadline too,
+// when the call was kept).
+func (e *Elector) renewed() { e.move("renewed", inRoundStates, elLeading) }
+
+// roundOverdue: the round's deadline passed with a call in flight that is
+// kept.
+func (e *Elector) roundOverdue() { e.move("roundOverdue", setOf(elRenewing), elOverdue) }
+
+// lost: the round failed; Run is returning.
+func (e *Elector) lost() { e.move("lost", inRoundStates, elExiting) }
+
+// releaseAsked: SIGTERM reached a leader with ReleaseOnCancel.
+func (e *Elector) releaseAsked() {
+	if e.state == elExiting || e.state == elExitingReleasing {
+		e.move("releaseAsked", setOf(elExiting, elExitingReleasing), elExitingReleasing)
+		return
+	}
+	e.move("releaseAsked", setOf(elLeading, elRenewing, elOverdue, elReleasing), elReleasing)
+}
+
+// released: the release finished (cleared, not needed, failed or out of
+// time); Run is returning. From elBlocked, Run returns at once.
+func (e *Elector) released() {
+	if e.state == elBlocked {
+		e.move("released", setOf(elBlocked), elOffReleasing)
+		return
+	}
+	e.move("released", setOf(elReleasing), elExiting)
+}
+
+// terminated: SIGTERM with nothing to release; Run is returning.
+func (e *Elector) terminated() {
+	switch e.state {
+	case elAcquiring:
+		e.move("terminated", setOf(elAcquiring), elOff)
+	case elBlocked:
+		e.move("terminated", setOf(elBlocked), elOffReleasing)
+	default:
+		e.move("terminated", setOf(elLeading, elRenewing, elOverdue, elExiting), elExiting)
+	}
+}
+
+// stoppedLeading: OnStoppedLeading has run (or Run returned without
+// leading).
+func (e *Elector) stoppedLeading() {
+	switch e.state {
+	case elExitingReleasing, elOffReleasing:
+		e.move("stoppedLeading", setOf(elExitingReleasing, elOffReleasing), elOffReleasing)
+	default:
+		e.move("stoppedLeading", setOf(elExiting, elOff), elOff)
+	}
+}
 
 func (e *Elector) mono() time.Duration { return e.p.Host.Clock.Mono(e.p.Now()) }
 func (e *Elector) wall() int64 {
 	return int64(e.c.wallEpoch + e.p.Host.Clock.Wall(e.p.Now()))
-}
-
-// valid is isLeaseValid: the observed record's duration, counted from the
-// candidate's own observation, has not run out.
-func (e *Elector) valid() bool {
-	return e.obsTime+time.Duration(e.obs.DurationSec)*time.Second > e.mono()
 }
 
 // start begins Run: a fresh identity, nothing observed, acquire at once.
@@ -195,8 +493,8 @@ func (e *Elector) start() {
 	} else {
 		e.me = e.c.Identity(fmt.Sprintf("%s_%d", e.p.Host.Name, e.p.Incarnation()))
 	}
-	e.leading, e.stopped, e.haveObs, e.lockRev = false, false, false, 0
-	e.step, e.inRound, e.releasing = stepIdle, false, false
+	e.started()
+	e.seen.known, e.lockRev, e.step = false, 0, stepIdle
 	// Processes do not start in lockstep: the delay varies ±50%.
 	u := e.g.stream.Sub("start").Sub(e.p.Host.Name).Float64(e.p.Incarnation())
 	e.loop.After(time.Duration(float64(e.cfg.StartDelay) * (0.5 + u)))
@@ -205,17 +503,16 @@ func (e *Elector) start() {
 // restartAfter begins a new Run in the same process after d (kube-vip
 // after losing its lease).
 func (e *Elector) restartAfter(d time.Duration) {
-	e.stopped, e.haveObs, e.step, e.inRound = false, false, stepIdle, false
+	e.campaignedAgain()
+	e.seen.known, e.step = false, stepIdle
 	e.loop.After(d)
 }
 
 // crash forgets everything: the process is gone.
 func (e *Elector) crash() {
-	if e.leading {
-		e.leading = false
+	if e.crashed() {
 		e.g.changed()
 	}
-	e.stopped = true
 	e.step = stepIdle
 }
 
@@ -231,9 +528,8 @@ func (e *Elector) call(step attemptStep, verb Verb, op Op) {
 
 // attempt begins tryAcquireOrRenew.
 func (e *Elector) attempt() {
-	if e.haveObs && e.obs.Holder == e.me && e.valid() {
-		e.newRec = e.obs
-		e.newRec.Renew = e.wall()
+	if w, ok := fastRenew(e.seen, e.mono(), e.wall(), e.me); ok {
+		e.newRec = w
 		e.call(stepFast, VerbWrite, Op{Kind: OpUpdate, Key: e.key, Rev: e.lockRev, Val: e.newRec})
 		return
 	}
@@ -242,7 +538,7 @@ func (e *Elector) attempt() {
 
 // apiDone continues tryAcquireOrRenew (or a release) with an API answer.
 func (e *Elector) apiDone(tag uint64, res *Message, err string) {
-	if tag != e.tag || e.stopped {
+	if tag != e.tag || e.state.stopped() {
 		return // a call abandoned at a round deadline
 	}
 	step := e.step
@@ -256,29 +552,23 @@ func (e *Elector) apiDone(tag uint64, res *Message, err string) {
 		}
 		e.call(stepGet, VerbGet, Op{Key: e.key}) // fall back to the slow path
 	case stepGet:
-		switch {
-		case err != "":
+		if err != "" {
 			e.attemptDone(false)
-		case !res.Found:
-			now := e.wall()
-			e.newRec = LeaseRecord{Holder: e.me, DurationSec: e.durationSec(), Acquire: now, Renew: now}
+			return
+		}
+		if res.Found {
+			e.lockRev = res.Rev
+		}
+		act, w, seen := decideLease(res.Found, res.Val, e.seen, e.mono(), e.wall(), e.me, e.durationSec())
+		e.seen = seen
+		switch act {
+		case leaseWait:
+			e.attemptDone(false) // held by someone else
+		case leaseCreate:
+			e.newRec = w
 			e.call(stepCreate, VerbWrite, Op{Kind: OpCreate, Key: e.key, Val: e.newRec})
 		default:
-			e.lockRev = res.Rev
-			if !e.haveObs || rawOf(res.Val) != e.obsRaw {
-				e.obs, e.obsRaw, e.obsTime, e.haveObs = res.Val, rawOf(res.Val), e.mono(), true
-			}
-			if e.obs.Holder != 0 && e.valid() && e.obs.Holder != e.me {
-				e.attemptDone(false) // held by someone else
-				return
-			}
-			now := e.wall()
-			e.newRec = LeaseRecord{Holder: e.me, DurationSec: e.durationSec(), Renew: now}
-			if e.obs.Holder == e.me {
-				e.newRec.Acquire, e.newRec.Transitions = e.obs.Acquire, e.obs.Transitions
-			} else {
-				e.newRec.Acquire, e.newRec.Transitions = now, e.obs.Transitions+1
-			}
+			e.newRec = w
 			e.call(stepUpdate, VerbWrite, Op{Kind: OpUpdate, Key: e.key, Rev: e.lockRev, Val: e.newRec})
 		}
 	case stepCreate, stepUpdate:
@@ -289,12 +579,15 @@ func (e *Elector) apiDone(tag uint64, res *Message, err string) {
 		e.adopt(e.newRec, res.Rev)
 		e.attemptDone(true)
 	case stepReleaseGet:
-		if err != "" || !res.Found || res.Val.Holder != e.me {
+		if err != "" {
 			e.finishRelease(false)
 			return
 		}
-		now := e.wall()
-		rec := LeaseRecord{Holder: 0, DurationSec: 1, Acquire: now, Renew: now, Transitions: res.Val.Transitions}
+		rec, ok := releaseOf(res.Found, res.Val, e.wall(), e.me)
+		if !ok {
+			e.finishRelease(false)
+			return
+		}
 		e.call(stepRelease, VerbWrite, Op{Kind: OpUpdate, Key: e.key, Rev: res.Rev, Val: rec})
 	case stepRelease:
 		e.finishRelease(err == "")
@@ -306,12 +599,13 @@ func (e *Elector) apiDone(tag uint64, res *Message, err string) {
 func (e *Elector) durationSec() int32 { return int32(e.cfg.LeaseDuration / time.Second) }
 
 func (e *Elector) adopt(r LeaseRecord, rev uint64) {
-	e.obs, e.obsRaw, e.obsTime, e.haveObs, e.lockRev = r, rawOf(r), e.mono(), true, rev
+	e.seen, e.lockRev = e.seen.wrote(r, e.mono()), rev
 }
 
 // attemptDone continues the acquire loop or the renew round.
 func (e *Elector) attemptDone(ok bool) {
-	if !e.leading {
+	switch e.state {
+	case elAcquiring:
 		if ok {
 			e.startLeading()
 			return
@@ -320,30 +614,32 @@ func (e *Elector) attemptDone(ok bool) {
 		e.polls++
 		u := e.g.stream.SubN(uint64(e.me)).Float64(e.polls)
 		e.loop.After(time.Duration(float64(e.cfg.RetryPeriod) * (1 + u*JitterFactor)))
-		return
+	case elRenewing, elOverdue:
+		if ok {
+			// Round succeeded: the next one starts RP after this one returned.
+			e.renewed()
+			e.deadline.Stop()
+			e.c.recordLease(e.g, EvLeaseRenewed, e, "")
+			e.loop.After(e.cfg.RetryPeriod)
+			return
+		}
+		if e.state == elOverdue {
+			e.lose("renew round reached its deadline (" + e.cfg.RenewDeadline.String() + ") without a successful renewal")
+			return
+		}
+		// Next attempt on the round's RP ticker.
+		next, now := e.roundStart, e.mono()
+		if next <= now {
+			next += ((now-next)/e.cfg.RetryPeriod + 1) * e.cfg.RetryPeriod
+		}
+		e.loop.AtMono(next)
+	default:
+		panic(fmt.Sprintf("model.Elector %s: an attempt finished in state %s", e.p.Name, e.state))
 	}
-	if ok {
-		// Round succeeded: the next one starts RP after this one returned.
-		e.inRound = false
-		e.deadline.Stop()
-		e.c.recordLease(e.g, EvLeaseRenewed, e, "")
-		e.loop.After(e.cfg.RetryPeriod)
-		return
-	}
-	if e.roundExpired {
-		e.lose("renew round reached its deadline (" + e.cfg.RenewDeadline.String() + ") without a successful renewal")
-		return
-	}
-	// Next attempt on the round's RP ticker.
-	next, now := e.roundStart, e.mono()
-	if next <= now {
-		next += ((now-next)/e.cfg.RetryPeriod + 1) * e.cfg.RetryPeriod
-	}
-	e.loop.AtMono(next)
 }
 
 func (e *Elector) startLeading() {
-	e.leading = true
+	e.startedLeading()
 	e.c.recordLease(e.g, EvLeaseAcquired, e, "")
 	e.g.changed()
 	if e.onStart != nil {
@@ -355,50 +651,50 @@ func (e *Elector) startLeading() {
 // startRound begins a renew round: an attempt now, then every RP, until
 // RenewDeadline has passed since the round began.
 func (e *Elector) startRound() {
-	e.inRound, e.roundExpired = true, false
+	e.roundStarted()
 	e.roundStart = e.mono()
 	e.deadline.After(e.cfg.RenewDeadline)
 	e.attempt()
 }
 
 func (e *Elector) onLoop() {
-	switch {
-	case e.stopped || e.releasing:
-	case !e.leading:
+	switch e.state {
+	case elAcquiring:
 		e.attempt()
-	case !e.inRound:
+	case elLeading:
 		e.startRound()
-	case e.step == stepIdle:
-		e.attempt()
+	case elRenewing, elOverdue:
+		if e.step == stepIdle {
+			e.attempt()
+		}
 	}
 }
 
 // onDeadline ends the round: the call in flight is cancelled with the
-// round's context (unless KeepCallsPastDeadline) and the leader stops.
+// round's context (unless KeepCallsPastDeadline) and the leader stops. On
+// a graceful stop it ends the release.
 func (e *Elector) onDeadline() {
-	if e.releasing {
+	switch e.state {
+	case elReleasing, elBlocked:
 		e.finishRelease(false)
-		return
-	}
-	if !e.leading || !e.inRound {
-		return
-	}
-	e.roundExpired = true
-	if e.step != stepIdle {
-		if e.cfg.KeepCallsPastDeadline {
-			return // the call decides, when it returns
+	case elRenewing:
+		if e.step != stepIdle {
+			if e.cfg.KeepCallsPastDeadline {
+				e.roundOverdue()
+				return // the call decides, when it returns
+			}
+			e.api.cancel(e.tag)
+			e.step = stepIdle
 		}
-		e.api.cancel(e.tag)
-		e.step = stepIdle
+		e.lose("renew round reached its deadline (" + e.cfg.RenewDeadline.String() + ") without a successful renewal")
 	}
-	e.lose("renew round reached its deadline (" + e.cfg.RenewDeadline.String() + ") without a successful renewal")
 }
 
 // lose is OnStoppedLeading after a failed round.
 func (e *Elector) lose(reason string) {
 	e.loop.Stop()
 	e.deadline.Stop()
-	e.stopped = true
+	e.lost()
 	e.c.recordLease(e.g, EvLeaseLost, e, reason)
 	if e.cfg.ExitFlush > 0 {
 		// Still acting while klog flushes; then the process exits.
@@ -412,8 +708,9 @@ func (e *Elector) lose(reason string) {
 func (e *Elector) onFlushed() { e.stopLeading(e.lostReason, false) }
 
 func (e *Elector) stopLeading(reason string, graceful bool) {
-	if e.leading {
-		e.leading = false
+	was := e.state.leading()
+	e.stoppedLeading()
+	if was {
 		e.g.changed()
 	}
 	e.onStop(reason, graceful)
@@ -429,22 +726,22 @@ func (e *Elector) shutdown() {
 		e.api.cancel(e.tag)
 		e.step = stepIdle
 	}
-	if !e.leading || !e.cfg.ReleaseOnCancel {
-		e.stopped = true
+	if !e.state.leading() || !e.cfg.ReleaseOnCancel {
+		e.terminated()
 		e.stopLeading("stopped (SIGTERM)", true)
 		return
 	}
-	e.releasing = true
+	e.releaseAsked()
 	e.deadline.After(e.cfg.RenewDeadline)
 	e.call(stepReleaseGet, VerbGet, Op{Key: e.key})
 }
 
 func (e *Elector) finishRelease(ok bool) {
-	if e.stopped {
+	if e.state.stopped() {
 		return
 	}
 	e.deadline.Stop()
-	e.stopped = true
+	e.released()
 	if ok {
 		e.c.recordLease(e.g, EvLeaseReleased, e, "released on shutdown (ReleaseOnCancel)")
 	}
