@@ -96,6 +96,7 @@ type pendingReads struct {
 	head  int // list[:head] are all done
 	live  int
 	ready minHeap[readyRead] // (index, ctx) of reads whose index is known
+	due   []uint64           // reused by apply
 }
 
 func (q *pendingReads) reset() {
@@ -125,11 +126,21 @@ func (q *pendingReads) add(r pendingRead) *pendingRead {
 
 // find is the live read with this ctx, or nil.
 func (q *pendingReads) find(ctx uint64) *pendingRead {
-	i, ok := slices.BinarySearchFunc(q.list[q.head:], ctx, func(r pendingRead, c uint64) int { return cmp.Compare(r.ctx, c) })
-	if !ok || q.list[q.head+i].done {
+	live := q.list[q.head:]
+	i, ok := 0, false
+	if len(live) <= shortList {
+		for i = range live {
+			if ok = live[i].ctx == ctx; ok {
+				break
+			}
+		}
+	} else {
+		i, ok = slices.BinarySearchFunc(live, ctx, func(r pendingRead, c uint64) int { return cmp.Compare(r.ctx, c) })
+	}
+	if !ok || live[i].done {
 		return nil
 	}
-	return &q.list[q.head+i]
+	return &live[i]
 }
 
 // end marks r answered.
@@ -194,12 +205,16 @@ type Member struct {
 	prs               []progress
 	firstCommitInTerm bool
 	readQueue         []readReq
-	// readAt finds readQueue entries by ctx: the absolute positions
-	// (readBase + index) of the entries with acks, per ctx, in order. A
-	// long queue (reads piling up behind a slow quorum) then costs no scan
-	// per heartbeat answer.
-	readAt         map[uint64][]uint64
+	// readAt finds readQueue entries by ctx: the absolute position
+	// (readBase + index) of the first entry with acks of each ctx, so
+	// that a long queue (reads piling up behind a slow quorum) costs no
+	// scan per heartbeat answer. readDup counts a ctx's further entries (a
+	// ReadIndex sent again); they are looked for only when the first
+	// leaves.
+	readAt         map[uint64]uint64
+	readDup        map[uint64]int
 	readBase       uint64
+	readBuf        []readReq // reused by readAck
 	readCtx        uint64
 	lastLeader     uint64 // the leader before the current election, for narration
 	pendingConf    uint64 // leader: index of the last conf change proposed (raft's pendingConfIndex)
@@ -1145,14 +1160,20 @@ func (m *Member) apply() {
 	// Release the reads whose index is now applied, in arrival order. A
 	// heap entry is stale if its read ended or learned a later index.
 	q := &m.reads
-	var due []uint64
+	if len(q.ready) == 0 || q.ready[0].index > m.log.applied {
+		return
+	}
+	due := q.due[:0]
 	for len(q.ready) > 0 && q.ready[0].index <= m.log.applied {
 		x := q.ready.pop()
 		if r := q.find(x.ctx); r != nil && r.haveIdx && r.index == x.index {
 			due = append(due, x.ctx)
 		}
 	}
-	slices.Sort(due)
+	q.due = due
+	if len(due) > 1 {
+		slices.Sort(due)
+	}
 	for _, ctx := range due {
 		if r := q.find(ctx); r != nil { // nil: a duplicate entry, answered already
 			m.replyRead(r.client, r.id, r.key)
@@ -1324,18 +1345,29 @@ func (m *Member) lastReadCtx() uint64 {
 // readAck counts a heartbeat answer for ctx; once a quorum answered, every
 // read queued up to ctx is confirmed.
 func (m *Member) readAck(from *Member, ctx uint64) {
-	at := m.readAt[ctx]
-	if len(at) == 0 {
+	at, ok := m.readAt[ctx]
+	if !ok {
 		return
 	}
-	i := int(at[0] - m.readBase)
+	i := int(at - m.readBase)
 	r := &m.readQueue[i]
 	r.acks |= 1 << (from.ID - 1)
 	if bits.OnesCount64(r.acks&m.conf.voters) < m.quorum() {
 		return
 	}
-	done := m.readQueue[:i+1]
-	m.readQueue = m.readQueue[i+1:]
+	// Take the confirmed prefix out; its entries are handled after the
+	// queue is consistent again, since readDone may queue more.
+	done := append(m.readBuf[:0], m.readQueue[:i+1]...)
+	if rest := len(m.readQueue) - (i + 1); rest <= i+1 {
+		// Move what is left to the front, no more than was taken out:
+		// the array is reused and the work amortized.
+		copy(m.readQueue, m.readQueue[i+1:])
+		clear(m.readQueue[rest:])
+		m.readQueue = m.readQueue[:rest]
+	} else {
+		clear(m.readQueue[:i+1])
+		m.readQueue = m.readQueue[i+1:]
+	}
 	m.readBase += uint64(i + 1)
 	for _, d := range done {
 		if d.acks != 0 {
@@ -1348,27 +1380,44 @@ func (m *Member) readAck(from *Member, ctx uint64) {
 		}
 	}
 	clear(done)
+	m.readBuf = done[:0]
 }
 
 // queueRead appends r to the read queue.
 func (m *Member) queueRead(r readReq) {
 	if r.acks != 0 {
 		if m.readAt == nil {
-			m.readAt = map[uint64][]uint64{}
+			m.readAt = map[uint64]uint64{}
 		}
-		m.readAt[r.ctx] = append(m.readAt[r.ctx], m.readBase+uint64(len(m.readQueue)))
+		if _, ok := m.readAt[r.ctx]; ok {
+			if m.readDup == nil {
+				m.readDup = map[uint64]int{}
+			}
+			m.readDup[r.ctx]++
+		} else {
+			m.readAt[r.ctx] = m.readBase + uint64(len(m.readQueue))
+		}
 	}
 	m.readQueue = append(m.readQueue, r)
 }
 
 // unindexRead forgets the oldest queued entry of ctx, which left the
-// queue.
+// queue, and finds its next one, if it has another.
 func (m *Member) unindexRead(ctx uint64) {
-	if at := m.readAt[ctx]; len(at) > 1 {
-		m.readAt[ctx] = at[1:]
-	} else {
+	if m.readDup[ctx] == 0 {
 		delete(m.readAt, ctx)
+		return
 	}
+	if m.readDup[ctx]--; m.readDup[ctx] == 0 {
+		delete(m.readDup, ctx)
+	}
+	for i, r := range m.readQueue {
+		if r.ctx == ctx && r.acks != 0 {
+			m.readAt[ctx] = m.readBase + uint64(i)
+			return
+		}
+	}
+	delete(m.readAt, ctx) // not reached: a counted entry is still queued
 }
 
 // resetReadQueue empties the read queue.
@@ -1376,6 +1425,7 @@ func (m *Member) resetReadQueue() {
 	m.readQueue = m.readQueue[:0:0]
 	m.readBase = 0
 	clear(m.readAt)
+	clear(m.readDup)
 }
 
 func (m *Member) readDone(r readReq) {

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -174,7 +176,8 @@ type forward struct {
 	// unreachable); at this time the connect times out and HAProxy
 	// redispatches once. Zero once connected.
 	connectBy time.Duration
-	done      bool // answered: a hole in Proxy.fwd
+	done      bool   // answered: a hole in Proxy.fwd
+	key       uint64 // the id it was first sent with: Proxy.fwd's order
 }
 
 // Proxy is an HAProxy-like TCP/HTTP proxy in front of the apiservers.
@@ -188,11 +191,13 @@ type Proxy struct {
 	rr       int
 	// fwd are the requests forwarded and not yet answered, in arrival
 	// order; an answered one is a hole until the next sweep compacts the
-	// list. fwdAt finds a request by its id towards the backend, so that an
-	// answer costs no scan of thousands of clients' requests.
-	fwd   []forward
-	fwdAt map[uint64]int
-	sweep *Timer
+	// list. Each keeps the id it was first sent with as its key, so fwd
+	// is sorted by key and an answer finds its request by binary search,
+	// with no scan of thousands of clients' requests; the few redispatched
+	// under a new id are found through retriedAt.
+	fwd       []forward
+	retriedAt map[uint64]int
+	sweep     *Timer
 }
 
 func newProxy(c *Cluster, cfg LoadBalancerConfig, h *Host) *Proxy {
@@ -226,26 +231,48 @@ func (x *Proxy) Stop() { x.dropForwards() }
 func (x *Proxy) dropForwards() {
 	clear(x.fwd)
 	x.fwd = x.fwd[:0]
-	clear(x.fwdAt)
+	clear(x.retriedAt)
 }
 
-// track files the request at slot i under its current id, replacing old
-// (0: none).
+// track files the request at slot i, redispatched, under its new id
+// instead of old.
 func (x *Proxy) track(i int, old uint64) {
-	if old != 0 {
-		delete(x.fwdAt, old)
+	delete(x.retriedAt, old)
+	if x.retriedAt == nil {
+		x.retriedAt = map[uint64]int{}
 	}
-	if x.fwdAt == nil {
-		x.fwdAt = map[uint64]int{}
+	x.retriedAt[x.fwd[i].id] = i
+}
+
+// find is the slot of the waiting request sent to a backend with id, or
+// -1.
+func (x *Proxy) find(id uint64) int {
+	i, ok := 0, false
+	if len(x.fwd) <= shortList {
+		for i = range x.fwd {
+			if ok = x.fwd[i].key == id; ok {
+				break
+			}
+		}
+	} else {
+		i, ok = slices.BinarySearchFunc(x.fwd, id, func(f forward, id uint64) int { return cmp.Compare(f.key, id) })
 	}
-	x.fwdAt[x.fwd[i].id] = i
+	if ok && !x.fwd[i].done && x.fwd[i].id == id {
+		return i
+	}
+	if i, ok := x.retriedAt[id]; ok {
+		return i
+	}
+	return -1
 }
 
 // answered marks the request at slot i answered.
 func (x *Proxy) answered(i int) {
 	f := &x.fwd[i]
-	delete(x.fwdAt, f.id)
-	*f = forward{done: true}
+	if f.id != f.key {
+		delete(x.retriedAt, f.id)
+	}
+	*f = forward{done: true, key: f.key}
 }
 
 // Up reports how many backends the proxy considers up.
@@ -331,8 +358,8 @@ func (x *Proxy) Deliver(msg *Message) {
 			return
 		}
 	}
-	i, ok := x.fwdAt[msg.Context]
-	if !ok {
+	i := x.find(msg.Context)
+	if i < 0 {
 		return
 	}
 	f := &x.fwd[i]
@@ -361,8 +388,8 @@ func (x *Proxy) forwardNew(msg *Message) {
 		x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, Context: msg.Context, Err: "503: no server available"})
 		return
 	}
+	f.key = f.id
 	x.fwd = append(x.fwd, f)
-	x.track(len(x.fwd)-1, 0)
 }
 
 // dispatch sends f to the next up backend other than skip.
@@ -417,7 +444,9 @@ func (x *Proxy) onSweep() {
 	kept := x.fwd[:0]
 	for _, f := range x.fwd {
 		if !f.done {
-			x.fwdAt[f.id] = len(kept)
+			if f.id != f.key {
+				x.retriedAt[f.id] = len(kept)
+			}
 			kept = append(kept, f)
 		}
 	}

@@ -56,6 +56,7 @@ type envelope struct {
 
 // link is the directed path between two hosts.
 type link struct {
+	made   bool       // in use: the stream is set
 	stream sim.Stream // "net/<from>/<to>"
 	seq    uint64     // messages sent on the link: the key of its draws
 	lastAt sim.Time   // delivery time of the last message: links are FIFO
@@ -63,6 +64,7 @@ type link struct {
 
 // conn is the connection state between two hosts (unordered pair a < b).
 type conn struct {
+	made      bool // in use: the pair has tried to talk
 	a, b      int32
 	broken    bool     // a cut separates the pair
 	restoreAt sim.Time // usable again from this time after the last heal
@@ -99,12 +101,18 @@ type LinkFault struct {
 // tried to talk has no connection to lose to a cut or to re-establish
 // after a heal.
 type Network struct {
-	c       *Cluster
-	cfg     NetworkConfig
-	links   pairIndex // directed (from, to) → index into linkTab
-	conns   pairIndex // unordered (min, max) → index into connTab
+	c   *Cluster
+	cfg NetworkConfig
+	// Links (directed) and connections (unordered pairs, a < b) live in
+	// linkTab and connTab. With few hosts the tables are hosts × hosts and
+	// a pair's slot is computed (direct); with many, a pair gets a slot on
+	// first use, found through links and conns.
+	direct  bool
+	hosts   int
+	links   pairIndex
+	conns   pairIndex
 	linkTab []link
-	connTab []conn // in creation order
+	connTab []conn
 	cuts    []*Cut
 	faults  []*LinkFault
 	free    []*envelope
@@ -116,10 +124,15 @@ type Network struct {
 // ones included, refusals and messages from stopped processes not).
 func (n *Network) Sent(t MsgType) uint64 { return n.sent[t] }
 
+// directHosts is the largest host count whose links and connections are
+// tables of hosts × hosts (under 2 MiB): the common small cluster pays no
+// lookup on the hot path.
+const directHosts = 128
+
 // pairIndex maps a pair of host indexes to a slot number plus one (0: no
-// slot yet): a dense table while hosts are few, a map beyond, so that a
-// cluster of thousands of workers does not pay for hosts × hosts pairs
-// that never talk.
+// slot yet), for clusters of more than directHosts hosts: a dense table
+// up to denseHosts, a map beyond, so that a cluster of thousands of
+// workers does not pay for hosts × hosts pairs that never talk.
 type pairIndex struct {
 	n      int
 	dense  []int32
@@ -153,18 +166,38 @@ func (p *pairIndex) set(a, b int, v int32) {
 
 func newNetwork(c *Cluster, cfg NetworkConfig) *Network {
 	n := len(c.Hosts)
-	return &Network{c: c, cfg: cfg, links: newPairIndex(n), conns: newPairIndex(n), root: c.Sim.Stream("net")}
+	nw := &Network{c: c, cfg: cfg, hosts: n, root: c.Sim.Stream("net")}
+	if n <= directHosts {
+		nw.direct = true
+		nw.linkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
+	} else {
+		nw.links, nw.conns = newPairIndex(n), newPairIndex(n)
+	}
+	return nw
 }
 
 // link is the directed link from host a to b, made on first use.
 func (n *Network) link(a, b int) *link {
+	if n.direct {
+		lk := &n.linkTab[a*n.hosts+b]
+		if !lk.made {
+			n.makeLink(lk, a, b)
+		}
+		return lk
+	}
 	if i := n.links.get(a, b); i > 0 {
 		return &n.linkTab[i-1]
 	}
-	hosts := n.c.Hosts
-	n.linkTab = append(n.linkTab, link{stream: n.root.Sub(hosts[a].Name + "/" + hosts[b].Name)})
+	n.linkTab = append(n.linkTab, link{})
 	n.links.set(a, b, int32(len(n.linkTab)))
-	return &n.linkTab[len(n.linkTab)-1]
+	lk := &n.linkTab[len(n.linkTab)-1]
+	n.makeLink(lk, a, b)
+	return lk
+}
+
+func (n *Network) makeLink(lk *link, a, b int) {
+	hosts := n.c.Hosts
+	*lk = link{made: true, stream: n.root.Sub(hosts[a].Name + "/" + hosts[b].Name)}
 }
 
 // conn is the connection between hosts a and b, made on first use: broken
@@ -173,12 +206,25 @@ func (n *Network) conn(a, b int) *conn {
 	if a > b {
 		a, b = b, a
 	}
+	if n.direct {
+		cn := &n.connTab[a*n.hosts+b]
+		if !cn.made {
+			n.makeConn(cn, a, b)
+		}
+		return cn
+	}
 	if i := n.conns.get(a, b); i > 0 {
 		return &n.connTab[i-1]
 	}
-	n.connTab = append(n.connTab, conn{a: int32(a), b: int32(b), broken: n.blocked(a, b) || n.blocked(b, a)})
+	n.connTab = append(n.connTab, conn{})
 	n.conns.set(a, b, int32(len(n.connTab)))
-	return &n.connTab[len(n.connTab)-1]
+	cn := &n.connTab[len(n.connTab)-1]
+	n.makeConn(cn, a, b)
+	return cn
+}
+
+func (n *Network) makeConn(cn *conn, a, b int) {
+	*cn = conn{made: true, a: int32(a), b: int32(b), broken: n.blocked(a, b) || n.blocked(b, a)}
 }
 
 // blocked reports whether an active cut drops messages from host a to b.
@@ -398,13 +444,16 @@ func (n *Network) Restore(f *LinkFault) {
 // cutsChanged recomputes every connection after a cut was installed or
 // healed: a pair separated by any cut, in either direction, is broken; a
 // pair no cut separates any more is usable again after a reconnection
-// delay drawn per pair and heal. Pairs are visited in the order their
-// connections were made.
+// delay drawn per pair and heal (from a stream keyed by the pair's names,
+// so the order in which pairs are visited does not matter).
 func (n *Network) cutsChanged() {
 	hosts := n.c.Hosts
 	now := n.c.Sim.Now()
 	for k := range n.connTab {
 		cn := &n.connTab[k]
+		if !cn.made {
+			continue
+		}
 		i, j := int(cn.a), int(cn.b)
 		sep := n.blocked(i, j) || n.blocked(j, i)
 		switch {

@@ -233,6 +233,14 @@ func (p *Probe) done(tag uint64, _ *Message, err string) {
 // attempt finds the attempt with this tag: inflight is in send order, so
 // in tag order.
 func (p *Probe) attempt(tag uint64) (int, bool) {
+	if len(p.inflight) <= shortList {
+		for i := range p.inflight {
+			if p.inflight[i].tag == tag {
+				return i, true
+			}
+		}
+		return 0, false
+	}
 	return slices.BinarySearchFunc(p.inflight, tag, func(a attempt, t uint64) int { return cmp.Compare(a.tag, t) })
 }
 

@@ -314,9 +314,20 @@ func (c *rpcClient) deliver(msg *Message) bool {
 }
 
 // find is the index of the live request with this id, or -1: a binary
-// search, since reqs are in id order.
+// search, since reqs are in id order (a scan while they are few).
 func (c *rpcClient) find(id uint64) int {
 	lo, hi := c.head, len(c.reqs)
+	if hi-lo <= shortList {
+		for k := lo; k < hi; k++ {
+			if c.reqs[k].id == id {
+				if c.reqs[k].ended {
+					return -1
+				}
+				return k
+			}
+		}
+		return -1
+	}
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if c.reqs[m].id < id {
@@ -438,3 +449,8 @@ func (c *rpcClient) markDown(s *server) {
 	s.backoff = min(time.Duration(float64(s.backoff)*1.6), redialMax)
 	c.armRedial()
 }
+
+// shortList is the length up to which the lists kept in order (requests,
+// reads, attempts) are scanned rather than bisected: a scan of a few
+// entries is cheaper, and most lists are that short.
+const shortList = 8
