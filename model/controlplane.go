@@ -254,7 +254,9 @@ func (c *Cluster) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
 			k.el.onStart = func() { lb.claim(k.Proc.Host, k.Name+" leads plndr-cp-lock") }
 			k.el.onStop = func(reason string, graceful bool) {
 				lb.withdraw(k.Proc.Host, k.Name+" lost plndr-cp-lock")
-				if graceful {
+				if graceful || k.el.terminating() {
+					// Released, or asked to stop (SIGTERM) while it was
+					// flushing after a lost lease: the process exits.
 					k.stopped(reason, true)
 					return
 				}

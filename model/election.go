@@ -280,9 +280,11 @@ const (
 	// elOffReleasing: Run has returned from elExitingReleasing; the
 	// release is still marked as under way.
 	elOffReleasing
-	// elBlocked: kube-vip campaigning again after elOffReleasing. The
-	// release still marked as under way keeps it from attempting; the
-	// release deadline or a SIGTERM ends Run, a crash resets it.
+	// elBlocked: a new Run after elOffReleasing. The release still marked
+	// as under way keeps it from attempting; the release deadline or a
+	// SIGTERM ends Run, a crash resets it. kube-vip no longer gets here:
+	// a process asked to stop exits instead of campaigning again
+	// (terminating).
 	elBlocked
 	nElectorStates
 )
@@ -499,6 +501,10 @@ func (e *Elector) start() {
 	u := e.g.stream.Sub("start").Sub(e.p.Host.Name).Float64(e.p.Incarnation())
 	e.loop.After(time.Duration(float64(e.cfg.StartDelay) * (0.5 + u)))
 }
+
+// terminating reports whether Run returned after the process was asked
+// to stop (SIGTERM during ExitFlush): it must not campaign again.
+func (e *Elector) terminating() bool { return e.state == elOffReleasing }
 
 // restartAfter begins a new Run in the same process after d (kube-vip
 // after losing its lease).
