@@ -522,6 +522,14 @@ func (c *Cluster) becameSteady() {
 	c.steady, c.steadyAt = true, c.Sim.Now()
 	c.leadersSince = c.steadyAt
 	c.leaderless, c.multiLeader = 0, 0
+	// A split brain already under way when measurements start is measured
+	// from now: its interval must be open for its end to close it.
+	if c.etcdBelieving >= 2 {
+		c.etcdSplit = append(c.etcdSplit, Interval{From: c.steadyAt})
+	}
+	if c.leaders >= 2 {
+		c.etcdActSplit = append(c.etcdActSplit, Interval{From: c.steadyAt})
+	}
 }
 
 // SteadyAt is when measurements started: the first commit of the run.

@@ -302,13 +302,7 @@ func (d *Disk) Slow(fsync Dist) *Slowdown {
 // another installed one has the same distribution): fsyncs then take the
 // most recent override still installed, or the configured Fsync once none
 // is.
-func (d *Disk) Restore(s *Slowdown) {
-	i := slices.Index(d.slow, s)
-	if i < 0 {
-		panic("model.Disk.Restore: override not installed")
-	}
-	d.slow = slices.Delete(d.slow, i, i+1)
-}
+func (d *Disk) Restore(s *Slowdown) { uninstall(&d.slow, s, "model.Disk.Restore: override") }
 
 // latency is the fsync distribution in force.
 func (d *Disk) latency() Dist {

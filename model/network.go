@@ -178,26 +178,11 @@ func newNetwork(c *Cluster, cfg NetworkConfig) *Network {
 
 // link is the directed link from host a to b, made on first use.
 func (n *Network) link(a, b int) *link {
-	if n.direct {
-		lk := &n.linkTab[a*n.hosts+b]
-		if !lk.made {
-			n.makeLink(lk, a, b)
-		}
-		return lk
+	lk := pairSlot(n, &n.links, &n.linkTab, a, b)
+	if !lk.made {
+		*lk = link{made: true, stream: n.root.Sub(n.c.Hosts[a].Name + "/" + n.c.Hosts[b].Name)}
 	}
-	if i := n.links.get(a, b); i > 0 {
-		return &n.linkTab[i-1]
-	}
-	n.linkTab = append(n.linkTab, link{})
-	n.links.set(a, b, int32(len(n.linkTab)))
-	lk := &n.linkTab[len(n.linkTab)-1]
-	n.makeLink(lk, a, b)
 	return lk
-}
-
-func (n *Network) makeLink(lk *link, a, b int) {
-	hosts := n.c.Hosts
-	*lk = link{made: true, stream: n.root.Sub(hosts[a].Name + "/" + hosts[b].Name)}
 }
 
 // conn is the connection between hosts a and b, made on first use: broken
@@ -206,25 +191,27 @@ func (n *Network) conn(a, b int) *conn {
 	if a > b {
 		a, b = b, a
 	}
-	if n.direct {
-		cn := &n.connTab[a*n.hosts+b]
-		if !cn.made {
-			n.makeConn(cn, a, b)
-		}
-		return cn
+	cn := pairSlot(n, &n.conns, &n.connTab, a, b)
+	if !cn.made {
+		*cn = conn{made: true, a: int32(a), b: int32(b), broken: n.blocked(a, b) || n.blocked(b, a)}
 	}
-	if i := n.conns.get(a, b); i > 0 {
-		return &n.connTab[i-1]
-	}
-	n.connTab = append(n.connTab, conn{})
-	n.conns.set(a, b, int32(len(n.connTab)))
-	cn := &n.connTab[len(n.connTab)-1]
-	n.makeConn(cn, a, b)
 	return cn
 }
 
-func (n *Network) makeConn(cn *conn, a, b int) {
-	*cn = conn{made: true, a: int32(a), b: int32(b), broken: n.blocked(a, b) || n.blocked(b, a)}
+// pairSlot is the slot of the pair (a, b) in tab: computed when the tables
+// are direct, else found through idx or appended (zero, for the caller to
+// make).
+func pairSlot[T any](n *Network, idx *pairIndex, tab *[]T, a, b int) *T {
+	if n.direct {
+		return &(*tab)[a*n.hosts+b]
+	}
+	if i := idx.get(a, b); i > 0 {
+		return &(*tab)[i-1]
+	}
+	var zero T
+	*tab = append(*tab, zero)
+	idx.set(a, b, int32(len(*tab)))
+	return &(*tab)[len(*tab)-1]
 }
 
 // blocked reports whether an active cut drops messages from host a to b.
@@ -413,11 +400,7 @@ func (n *Network) Cut(a, b []*Host, oneWay bool) *Cut {
 // Heal removes the cut c installed by Cut (and only it): connections no
 // remaining cut separates reconnect after the reconnection delay.
 func (n *Network) Heal(c *Cut) {
-	i := slices.Index(n.cuts, c)
-	if i < 0 {
-		panic("model.Network.Heal: cut not installed")
-	}
-	n.cuts = slices.Delete(n.cuts, i, i+1)
+	uninstall(&n.cuts, c, "model.Network.Heal: cut")
 	n.cutsChanged()
 }
 
@@ -433,12 +416,16 @@ func (n *Network) Degrade(a, b []*Host, latency *Dist, loss *float64) *LinkFault
 }
 
 // Restore removes the link fault f installed by Degrade (and only it).
-func (n *Network) Restore(f *LinkFault) {
-	i := slices.Index(n.faults, f)
+func (n *Network) Restore(f *LinkFault) { uninstall(&n.faults, f, "model.Network.Restore: link fault") }
+
+// uninstall removes x, which must be installed, from list: what a heal
+// does with the handle its fault got.
+func uninstall[T comparable](list *[]T, x T, what string) {
+	i := slices.Index(*list, x)
 	if i < 0 {
-		panic("model.Network.Restore: link fault not installed")
+		panic(what + " not installed")
 	}
-	n.faults = slices.Delete(n.faults, i, i+1)
+	*list = slices.Delete(*list, i, i+1)
 }
 
 // cutsChanged recomputes every connection after a cut was installed or
