@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"hasim/sim"
@@ -227,11 +226,7 @@ func (h *Host) DriftClock(rate float64) *ClockDrift {
 // rate. Removing overrides in any order leaves the clock at its original
 // rate once all are gone.
 func (h *Host) RestoreClock(d *ClockDrift) float64 {
-	i := slices.Index(h.drifts, d)
-	if i < 0 {
-		panic("model.Host.RestoreClock: " + h.Name + ": override not installed")
-	}
-	h.drifts = slices.Delete(h.drifts, i, i+1)
+	uninstall(&h.drifts, d, "model.Host.RestoreClock: "+h.Name+": override")
 	rate := h.rate
 	if n := len(h.drifts); n > 0 {
 		rate = h.drifts[n-1].rate
@@ -450,11 +445,7 @@ func (p *Process) addAPIFault(mode apiFault) *APIFault {
 // in force again, or none. Once no api-block is in force, the requests
 // held so far are sent, in order.
 func (p *Process) ClearAPI(f *APIFault) {
-	i := slices.Index(p.apiFaults, f)
-	if i < 0 {
-		panic("model.Process.ClearAPI: " + p.Name + ": fault not installed")
-	}
-	p.apiFaults = slices.Delete(p.apiFaults, i, i+1)
+	uninstall(&p.apiFaults, f, "model.Process.ClearAPI: "+p.Name+": fault")
 	p.apiFault = apiOK
 	if n := len(p.apiFaults); n > 0 {
 		p.apiFault = p.apiFaults[n-1].mode
