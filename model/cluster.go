@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"slices"
 	"time"
 
 	"hasim/sim"
@@ -86,12 +85,12 @@ type Violation struct {
 
 func (v Violation) String() string { return fmt.Sprintf("%v %s: %s", v.T, v.Invariant, v.Detail) }
 
-// Cluster is one simulated cluster and the run around it.
+// Cluster is one simulated cluster and the run around it: the components
+// on their shared World, and what watches them (leadership accounting,
+// fault attribution, event-triggered faults, invariants).
 type Cluster struct {
-	Sim        *sim.Sim
+	*World
 	Zones      []*Zone
-	Hosts      []*Host
-	Procs      []*Process
 	Etcd       *Etcd
 	Probes     []*Probe
 	Faults     []*Fault
@@ -101,15 +100,8 @@ type Cluster struct {
 	workers    *workerPlane
 
 	cfg         Config
-	net         *Network
-	timeline    []Record
-	current     *Fault      // the most recently injected fault
-	armedFaults bool        // some fault waits for an event
-	keys        internTable // interned store keys, by id
-	wallEpoch   time.Duration
-	ids         internTable // interned lease holder identities; ids[0] is "" (no holder)
-	recSeq      uint64
-	nextReq     uint64
+	current     *Fault // the most recently injected fault
+	armedFaults bool   // some fault waits for an event
 
 	// Measurements start once the cluster is first healthy: the bootstrap
 	// election is in the timeline but not in the availability figures.
@@ -144,12 +136,13 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	cfg.Etcd = cfg.Etcd.WithDefaults()
 	c := &Cluster{
-		Sim:          sim.New(cfg.Seed),
+		World:        &World{Sim: sim.New(cfg.Seed)},
 		cfg:          cfg,
 		kubeletCfg:   cfg.Kubelet.WithDefaults(),
 		leaderOfTerm: map[uint64]string{},
 		votedFor:     map[voteKey]string{},
 	}
+	c.watch = c
 	c.Key(HealthKey) // key 0: the apiservers' health check reads it
 	// Wall clocks read time of day: the run starts at a random point within
 	// a second, so that faults at whole seconds do not line up with the
@@ -171,13 +164,13 @@ func Build(cfg Config) (*Cluster, error) {
 		if fsync.Kind == "" && fsync.Value == 0 {
 			fsync = DefaultFsync()
 		}
-		h := &Host{Name: hc.Name, Zone: zones[hc.Zone], Clock: clock, c: c, index: i, up: true}
+		h := &Host{Name: hc.Name, Zone: zones[hc.Zone], Clock: clock, w: c.World, index: i, up: true}
 		h.Disk = &Disk{Fsync: fsync, stream: c.Sim.Stream("disk/" + hc.Name)}
 		h.Zone.Hosts = append(h.Zone.Hosts, h)
 		hosts[hc.Name] = h
 		c.Hosts = append(c.Hosts, h)
 	}
-	c.net = newNetwork(c, cfg.Network)
+	c.net = newNetwork(c.World, cfg.Network)
 
 	c.Etcd = &Etcd{cfg: cfg.Etcd, c: c}
 	for i, hn := range cfg.EtcdMembers {
@@ -274,7 +267,7 @@ func hostSet(list []string, hosts map[string]bool, bad func(string, ...any), und
 }
 
 func (c *Cluster) addProcess(name, role string, h *Host, hd Handler) *Process {
-	p := &Process{Name: name, Role: role, Host: h, c: c, index: len(c.Procs), h: hd}
+	p := &Process{Name: name, Role: role, Host: h, w: c.World, index: len(c.Procs), h: hd}
 	h.Procs = append(h.Procs, p)
 	c.Procs = append(c.Procs, p)
 	return p
@@ -405,86 +398,12 @@ func (cfg *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// Record appends r to the timeline at the current time.
-func (c *Cluster) Record(r Record) {
-	if r.T == 0 {
-		r.T = c.Sim.Now()
-	}
-	c.recSeq++
-	r.seq = c.recSeq
-	c.timeline = append(c.timeline, r)
+// recorded implements watcher: a record may trigger a fault that waits
+// for it.
+func (c *Cluster) recorded(r Record) {
 	if c.armedFaults {
 		c.triggered(r)
 	}
-}
-
-// Timeline is the run's events in time order (same-instant events in the
-// order they were recorded).
-func (c *Cluster) Timeline() []Record {
-	tl := slices.Clone(c.timeline)
-	slices.SortStableFunc(tl, func(a, b Record) int {
-		if a.T != b.T {
-			if a.T < b.T {
-				return -1
-			}
-			return 1
-		}
-		if a.seq < b.seq {
-			return -1
-		}
-		if a.seq > b.seq {
-			return 1
-		}
-		return 0
-	})
-	return tl
-}
-
-// HealthKey is the key apiservers read for their etcd health check.
-const HealthKey = "/registry/health"
-
-// Key interns a store key and returns its id. Call it while building.
-func (c *Cluster) Key(name string) uint32 { return uint32(c.keys.intern(name)) }
-
-// Identity interns a lease holder identity and returns its id (never 0).
-func (c *Cluster) Identity(name string) int32 {
-	if len(c.ids.list) == 0 {
-		c.ids.intern("") // id 0: no holder
-	}
-	return int32(c.ids.intern(name))
-}
-
-// internTable interns strings: each new one gets the next index.
-type internTable struct {
-	list  []string
-	index map[string]int
-}
-
-// intern returns name's index, giving it the next one if it is new.
-func (n *internTable) intern(name string) int {
-	if i, ok := n.index[name]; ok {
-		return i
-	}
-	if n.index == nil {
-		n.index = map[string]int{}
-	}
-	n.index[name] = len(n.list)
-	n.list = append(n.list, name)
-	return len(n.list) - 1
-}
-
-// IdentityName is the identity of an interned id ("" for none).
-func (c *Cluster) IdentityName(id int32) string {
-	if id <= 0 || int(id) >= len(c.ids.list) {
-		return ""
-	}
-	return c.ids.list[id]
-}
-
-// newRequestID returns a cluster-unique client request id.
-func (c *Cluster) newRequestID() uint64 {
-	c.nextReq++
-	return c.nextReq
 }
 
 // leadershipChanged updates the leader-count accounting; call it whenever a

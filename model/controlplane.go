@@ -145,7 +145,7 @@ func (k *Controller) stopped(reason string, graceful bool) {
 	if graceful {
 		code = 0
 	}
-	k.Proc.c.exit(k.Proc, fmt.Sprintf("exit %d: %s", code, reason))
+	k.Group.c.exit(k.Proc, fmt.Sprintf("exit %d: %s", code, reason))
 }
 
 // recordLease puts a lease event of candidate e on the timeline.

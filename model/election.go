@@ -379,7 +379,7 @@ type Elector struct {
 }
 
 func newElector(g *LeaseGroup, p *Process, servers []*Process, cfg LeaderElectionConfig, onStop func(string, bool)) *Elector {
-	e := &Elector{g: g, p: p, c: p.c, cfg: cfg, key: g.key, onStop: onStop}
+	e := &Elector{g: g, p: p, c: g.c, cfg: cfg, key: g.key, onStop: onStop}
 	e.api = newRPCClient(p, p.Name+"/api", servers, 0, 0, e.apiDone) // client-go: HTTP
 	e.loop = p.NewTimer(p.Name+"/leaderelection", e.onLoop)
 	e.deadline = p.NewTimer(p.Name+"/renew-deadline", e.onDeadline)

@@ -138,7 +138,7 @@ type Host struct {
 	Disk  *Disk
 	Procs []*Process
 
-	c       *Cluster
+	w       *World
 	index   int // position in Cluster.Hosts
 	up      bool
 	crashes int           // active faults holding the host down
@@ -216,7 +216,7 @@ func (h *Host) DriftClock(rate float64) *ClockDrift {
 	}
 	d := &ClockDrift{rate: rate}
 	h.drifts = append(h.drifts, d)
-	h.setRate(h.c.Sim.Now(), rate)
+	h.setRate(h.w.Sim.Now(), rate)
 	return d
 }
 
@@ -231,7 +231,7 @@ func (h *Host) RestoreClock(d *ClockDrift) float64 {
 	if n := len(h.drifts); n > 0 {
 		rate = h.drifts[n-1].rate
 	}
-	h.setRate(h.c.Sim.Now(), rate)
+	h.setRate(h.w.Sim.Now(), rate)
 	return rate
 }
 
@@ -361,7 +361,7 @@ type Process struct {
 	Role string // "etcd", "client", ...
 	Host *Host
 
-	c           *Cluster
+	w           *World
 	index       int // position in Cluster.Procs
 	h           Handler
 	state       ProcState
@@ -470,7 +470,7 @@ func (p *Process) releaseHeld() {
 	p.held = nil
 	for i := range held {
 		if p.state != Stopped {
-			p.c.net.Send(&held[i])
+			p.w.net.Send(&held[i])
 		}
 	}
 }
@@ -489,7 +489,7 @@ func (p *Process) Running() bool { return p.state == Running }
 func (p *Process) Incarnation() uint64 { return p.incarnation }
 
 // Now is the true simulation time.
-func (p *Process) Now() sim.Time { return p.c.Sim.Now() }
+func (p *Process) Now() sim.Time { return p.w.Sim.Now() }
 
 // start runs the process if its host is up and it is not running.
 func (p *Process) start() {
@@ -499,7 +499,7 @@ func (p *Process) start() {
 	p.state = Running
 	p.incarnation++
 	p.h.Start()
-	p.c.leadershipChanged()
+	p.w.watch.leadershipChanged()
 }
 
 // kill stops the process, dropping timers, buffered input and (through the
@@ -515,7 +515,7 @@ func (p *Process) kill() {
 	}
 	p.deferred = p.deferred[:0]
 	for _, e := range p.inbox {
-		p.c.net.release(e)
+		p.w.net.release(e)
 	}
 	p.inbox = p.inbox[:0]
 	p.held = nil
@@ -526,7 +526,7 @@ func (p *Process) kill() {
 func (p *Process) pause() {
 	if p.state == Running {
 		p.state = Paused
-		p.c.leadershipChanged()
+		p.w.watch.leadershipChanged()
 	}
 }
 
@@ -537,11 +537,11 @@ func (p *Process) resume() {
 		return
 	}
 	p.state = Running
-	p.c.leadershipChanged()
+	p.w.watch.leadershipChanged()
 	for i := 0; i < len(p.inbox) && p.state == Running; i++ {
 		e := p.inbox[i]
 		p.h.Deliver(&e.msg)
-		p.c.net.release(e)
+		p.w.net.release(e)
 		p.inbox[i] = nil
 	}
 	p.inbox = p.inbox[:0]
@@ -580,7 +580,7 @@ type Timer struct {
 // NewTimer returns an idle one-shot timer of p that runs fn.
 func (p *Process) NewTimer(name string, fn func()) *Timer {
 	t := &Timer{p: p, fn: fn}
-	t.st = p.c.Sim.NewTimer(name, t.fire)
+	t.st = p.w.Sim.NewTimer(name, t.fire)
 	p.timers = append(p.timers, t)
 	return t
 }

@@ -101,7 +101,7 @@ type LinkFault struct {
 // tried to talk has no connection to lose to a cut or to re-establish
 // after a heal.
 type Network struct {
-	c   *Cluster
+	w   *World
 	cfg NetworkConfig
 	// Links (directed) and connections (unordered pairs, a < b) live in
 	// linkTab and connTab. With few hosts the tables are hosts × hosts and
@@ -164,9 +164,9 @@ func (p *pairIndex) set(a, b int, v int32) {
 	}
 }
 
-func newNetwork(c *Cluster, cfg NetworkConfig) *Network {
-	n := len(c.Hosts)
-	nw := &Network{c: c, cfg: cfg, hosts: n, root: c.Sim.Stream("net")}
+func newNetwork(w *World, cfg NetworkConfig) *Network {
+	n := len(w.Hosts)
+	nw := &Network{w: w, cfg: cfg, hosts: n, root: w.Sim.Stream("net")}
 	if n <= directHosts {
 		nw.direct = true
 		nw.linkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
@@ -180,7 +180,7 @@ func newNetwork(c *Cluster, cfg NetworkConfig) *Network {
 func (n *Network) link(a, b int) *link {
 	lk := pairSlot(n, &n.links, &n.linkTab, a, b)
 	if !lk.made {
-		*lk = link{made: true, stream: n.root.Sub(n.c.Hosts[a].Name + "/" + n.c.Hosts[b].Name)}
+		*lk = link{made: true, stream: n.root.Sub(n.w.Hosts[a].Name + "/" + n.w.Hosts[b].Name)}
 	}
 	return lk
 }
@@ -230,7 +230,7 @@ func (n *Network) passes(a, b int, datagram bool) bool {
 		return !n.blocked(a, b)
 	}
 	cn := n.conn(a, b)
-	return !cn.broken && n.c.Sim.Now() >= cn.restoreAt
+	return !cn.broken && n.w.Sim.Now() >= cn.restoreAt
 }
 
 // handshake reports whether a TCP connection from a to b would be
@@ -271,7 +271,7 @@ func (n *Network) Send(m *Message) {
 			return
 		}
 	}
-	at := n.c.Sim.Now().Add(lat.Sample(lk.stream, lk.seq))
+	at := n.w.Sim.Now().Add(lat.Sample(lk.stream, lk.seq))
 	if at < lk.lastAt {
 		at = lk.lastAt
 	}
@@ -310,7 +310,7 @@ func (n *Network) get() *envelope {
 		return e
 	}
 	e := &envelope{net: n}
-	e.timer = n.c.Sim.NewTimer("net/deliver", e.deliver)
+	e.timer = n.w.Sim.NewTimer("net/deliver", e.deliver)
 	return e
 }
 
@@ -370,7 +370,7 @@ func (n *Network) refuse(dead, client *Process, ctx uint64) {
 	if fi != ti {
 		lat, _ = n.linkParams(dead.Host, client.Host)
 	}
-	at := max(n.c.Sim.Now().Add(lat.Sample(lk.stream, lk.seq)), lk.lastAt)
+	at := max(n.w.Sim.Now().Add(lat.Sample(lk.stream, lk.seq)), lk.lastAt)
 	lk.lastAt = at
 	e := n.get()
 	e.msg = Message{Type: MsgRefused, From: dead, To: client, Context: ctx, Entries: e.msg.Entries[:0], KV: e.msg.KV[:0]}
@@ -379,7 +379,7 @@ func (n *Network) refuse(dead, client *Process, ctx uint64) {
 
 // hostSet marks hosts by index.
 func (n *Network) hostSet(hosts []*Host) []bool {
-	set := make([]bool, len(n.c.Hosts))
+	set := make([]bool, len(n.w.Hosts))
 	for _, h := range hosts {
 		set[h.index] = true
 	}
@@ -434,8 +434,8 @@ func uninstall[T comparable](list *[]T, x T, what string) {
 // delay drawn per pair and heal (from a stream keyed by the pair's names,
 // so the order in which pairs are visited does not matter).
 func (n *Network) cutsChanged() {
-	hosts := n.c.Hosts
-	now := n.c.Sim.Now()
+	hosts := n.w.Hosts
+	now := n.w.Sim.Now()
 	for k := range n.connTab {
 		cn := &n.connTab[k]
 		if !cn.made {

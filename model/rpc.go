@@ -130,7 +130,7 @@ func (c *rpcClient) target(i int) *Process {
 // unless the owner stops first.
 func (c *rpcClient) call(tag uint64, msg Message, timeout time.Duration, retry bool) uint64 {
 	c.compact()
-	id := c.owner.c.newRequestID()
+	id := c.owner.w.newRequestID()
 	deadline := c.owner.Mono() + timeout
 	c.reqs = append(c.reqs, rpcReq{id: id, tag: tag, msg: msg, deadline: deadline, server: -1, retry: retry})
 	c.live++
@@ -194,7 +194,7 @@ func (c *rpcClient) dispatch(k int) {
 				return
 			}
 		}
-		c.owner.c.net.Send(&m)
+		c.owner.w.net.Send(&m)
 		return
 	}
 	if c.grpc() {
@@ -434,7 +434,7 @@ func (c *rpcClient) sendPing(i int) {
 	s := &c.servers[i]
 	s.pingOut, s.pingSent, s.pingTo = true, c.owner.Mono(), c.target(i)
 	if s.pingTo != nil {
-		c.owner.c.net.Send(&Message{Type: MsgPing, From: c.owner, To: s.pingTo})
+		c.owner.w.net.Send(&Message{Type: MsgPing, From: c.owner, To: s.pingTo})
 	}
 }
 

@@ -1,0 +1,119 @@
+package model
+
+import (
+	"slices"
+	"time"
+
+	"hasim/sim"
+)
+
+// World is what every component of a run shares: the engine, the hosts
+// and processes, the network, the record stream, request ids and interned
+// names. Components hold the World, not the Cluster; what they have to
+// tell the cluster goes through the watcher (records, and the changes of
+// leadership it accounts). It is the floor that issue 10's model/fabric
+// will hold.
+type World struct {
+	Sim   *sim.Sim
+	Hosts []*Host
+	Procs []*Process
+
+	net       *Network
+	timeline  []Record
+	recSeq    uint64
+	keys      internTable // interned store keys, by id
+	ids       internTable // interned lease holder identities; ids[0] is "" (no holder)
+	nextReq   uint64
+	wallEpoch time.Duration // time of day at the run's start, for wall clocks
+	watch     watcher
+}
+
+// watcher is what watches the components of a World: the Cluster.
+type watcher interface {
+	// recorded sees every record, after it is on the timeline.
+	recorded(r Record)
+	// leadershipChanged is called whenever a member's role or a process's
+	// state may have changed.
+	leadershipChanged()
+}
+
+// Record appends r to the timeline at the current time and tells the
+// watcher.
+func (c *World) Record(r Record) {
+	if r.T == 0 {
+		r.T = c.Sim.Now()
+	}
+	c.recSeq++
+	r.seq = c.recSeq
+	c.timeline = append(c.timeline, r)
+	c.watch.recorded(r)
+}
+
+// Timeline is the run's events in time order (same-instant events in the
+// order they were recorded).
+func (c *World) Timeline() []Record {
+	tl := slices.Clone(c.timeline)
+	slices.SortStableFunc(tl, func(a, b Record) int {
+		if a.T != b.T {
+			if a.T < b.T {
+				return -1
+			}
+			return 1
+		}
+		if a.seq < b.seq {
+			return -1
+		}
+		if a.seq > b.seq {
+			return 1
+		}
+		return 0
+	})
+	return tl
+}
+
+// HealthKey is the key apiservers read for their etcd health check.
+const HealthKey = "/registry/health"
+
+// Key interns a store key and returns its id. Call it while building.
+func (c *World) Key(name string) uint32 { return uint32(c.keys.intern(name)) }
+
+// Identity interns a lease holder identity and returns its id (never 0).
+func (c *World) Identity(name string) int32 {
+	if len(c.ids.list) == 0 {
+		c.ids.intern("") // id 0: no holder
+	}
+	return int32(c.ids.intern(name))
+}
+
+// internTable interns strings: each new one gets the next index.
+type internTable struct {
+	list  []string
+	index map[string]int
+}
+
+// intern returns name's index, giving it the next one if it is new.
+func (n *internTable) intern(name string) int {
+	if i, ok := n.index[name]; ok {
+		return i
+	}
+	if n.index == nil {
+		n.index = map[string]int{}
+	}
+	n.index[name] = len(n.list)
+	n.list = append(n.list, name)
+	return len(n.list) - 1
+}
+
+// IdentityName is the identity of an interned id ("" for none).
+func (c *World) IdentityName(id int32) string {
+	if id <= 0 || int(id) >= len(c.ids.list) {
+		return ""
+	}
+	return c.ids.list[id]
+}
+
+// newRequestID returns a cluster-unique client request id.
+func (c *World) newRequestID() uint64 {
+	c.nextReq++
+	return c.nextReq
+}
