@@ -172,7 +172,7 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	c.net = newNetwork(c.World, cfg.Network)
 
-	c.Etcd = &Etcd{cfg: cfg.Etcd, c: c}
+	c.Etcd = &Etcd{cfg: cfg.Etcd, w: c.World, watch: c}
 	for i, hn := range cfg.EtcdMembers {
 		m := &Member{Name: EtcdMemberName(i), ID: uint64(i + 1), e: c.Etcd, cfg: cfg.Etcd}
 		m.Proc = c.addProcess(m.Name, RoleEtcd, hosts[hn], m)
@@ -397,6 +397,27 @@ func (cfg *Config) validate() error {
 	cfg.checkLimits(bad)
 	return errors.Join(errs...)
 }
+
+// electedLeader implements etcdWatcher: the invariant check, the fault
+// the new leader is attributed to, and the election count.
+func (c *Cluster) electedLeader(m *Member) {
+	c.checkLeader(m)
+	c.leaderElected(m)
+	if c.steady {
+		c.etcdElections++
+	} else {
+		c.etcdElections = 1 // the bootstrap leader counts once
+	}
+}
+
+// committed implements etcdWatcher.
+func (c *Cluster) committed(leader *Member, i uint64) { c.checkCommit(leader, i) }
+
+// firstCommit implements etcdWatcher: measurements start.
+func (c *Cluster) firstCommit() { c.becameSteady() }
+
+// voted implements etcdWatcher.
+func (c *Cluster) voted(m *Member, term uint64, cand *Member) { c.checkVote(m, term, cand) }
 
 // recorded implements watcher: a record may trigger a fault that waits
 // for it.

@@ -260,11 +260,25 @@ type Member struct {
 	stream     sim.Stream
 }
 
+// etcdWatcher is what watches the etcd members (the Cluster): it checks
+// the safety invariants at each state change and accounts leadership.
+type etcdWatcher interface {
+	// electedLeader: m has just become leader of its term.
+	electedLeader(m *Member)
+	// committed: leader has advanced its commit index to i.
+	committed(leader *Member, i uint64)
+	// firstCommit: a leader committed the first entry of its term.
+	firstCommit()
+	// voted: m's vote for cand in term is durable and about to leave.
+	voted(m *Member, term uint64, cand *Member)
+}
+
 // Etcd is the etcd cluster: its members and shared configuration.
 type Etcd struct {
 	Members []*Member
 	cfg     EtcdConfig
-	c       *Cluster
+	w       *World
+	watch   etcdWatcher
 	byProc  []*Member // by process index
 
 	notes        internTable  // interned reasons of membership changes (Op.Note)
@@ -315,7 +329,7 @@ func (m *Member) peer(id uint64) *Member { return m.e.Members[id-1] }
 
 func (m *Member) record(r Record) {
 	r.Member = m.Name
-	m.e.c.Record(r)
+	m.e.w.Record(r)
 }
 
 // Start implements Handler: boot from what is on disk.
@@ -347,7 +361,7 @@ func (m *Member) Start() {
 		phase = time.Duration(st.Float64(m.Proc.Incarnation()) * float64(m.cfg.AlignedSpread))
 	}
 	m.tick.StartTicker(h, phase+h)
-	m.e.c.leadershipChanged()
+	m.e.w.watch.leadershipChanged()
 	if m.conf.removed&bit(m.ID) != 0 {
 		// Its peers refuse the connections of a removed member (rafthttp
 		// answers 410 Gone), so etcd exits as soon as it dials them.
@@ -361,7 +375,7 @@ func (m *Member) Stop() {
 	m.lead = none
 	m.leadTransferee = none
 	m.stopping, m.stopTo = false, none
-	m.e.c.leadershipChanged()
+	m.e.w.watch.leadershipChanged()
 }
 
 // Deliver implements Handler.
@@ -378,7 +392,7 @@ func (m *Member) Deliver(msg *Message) {
 	case MsgGone:
 		m.gone(msg)
 	case MsgPing:
-		m.e.c.net.Send(&Message{Type: MsgPong, From: m.Proc, To: msg.From, Context: msg.Context})
+		m.e.w.net.Send(&Message{Type: MsgPong, From: m.Proc, To: msg.From, Context: msg.Context})
 		return
 	default:
 		m.step(msg)
@@ -496,7 +510,7 @@ func (m *Member) becomeFollower(term, lead uint64, reason string) {
 		m.record(r)
 	}
 	if was == Leader {
-		m.e.c.leadershipChanged()
+		m.e.w.watch.leadershipChanged()
 	}
 }
 
@@ -524,16 +538,10 @@ func (m *Member) becomeLeader(votes string) {
 	m.reset(m.hs.term)
 	m.lead = m.ID
 	m.state = Leader
-	m.e.c.checkLeader(m)
-	m.e.c.leaderElected(m)
-	if m.e.c.steady {
-		m.e.c.etcdElections++
-	} else {
-		m.e.c.etcdElections = 1 // the bootstrap leader counts once
-	}
+	m.e.watch.electedLeader(m)
 	m.prs[m.ID-1].probe = false
 	m.record(Record{Event: EvLeader, Term: m.hs.term, Reason: votes})
-	m.e.c.leadershipChanged()
+	m.e.w.watch.leadershipChanged()
 	// Like raft, conservatively: no conf change until everything in the
 	// log at election time is applied.
 	m.pendingConf = m.log.lastIndex()
@@ -1027,11 +1035,11 @@ func (m *Member) maybeCommit() bool {
 		return false
 	}
 	m.log.committed = mci
-	m.e.c.checkCommit(m, mci)
+	m.e.watch.committed(m, mci)
 	if !m.firstCommitInTerm {
 		m.firstCommitInTerm = true
 		m.record(Record{Event: EvFirstCommit, Term: m.hs.term, Index: mci})
-		m.e.c.becameSteady()
+		m.e.watch.firstCommit()
 		m.releaseQueuedReads()
 	}
 	return true
@@ -1089,7 +1097,7 @@ func (m *Member) onSaved() {
 	m.log.stable = max(m.log.stable, min(m.savingTo, m.log.truncLow, m.log.lastIndex()))
 	for i := range m.held {
 		if m.held[i].Type == MsgVoteResp && !m.held[i].Reject {
-			m.e.c.checkVote(m, m.held[i].Term, m.e.memberOf(m.held[i].To))
+			m.e.watch.voted(m, m.held[i].Term, m.e.memberOf(m.held[i].To))
 		}
 	}
 	m.held = m.flush(m.held)
@@ -1108,7 +1116,7 @@ func (m *Member) onSaved() {
 // that what piled up during a long fsync (thousands of heartbeats and
 // appends) is not kept for the rest of the run.
 func (m *Member) flush(msgs []Message) []Message {
-	net := m.e.c.net
+	net := m.e.w.net
 	for i := range msgs {
 		net.Send(&msgs[i])
 	}
@@ -1154,7 +1162,7 @@ func (m *Member) apply() {
 			if res == "" {
 				r.Rev = i
 			}
-			m.e.c.net.Send(&r)
+			m.e.w.net.Send(&r)
 		}
 	}
 	// Release the reads whose index is now applied, in arrival order. A
@@ -1185,7 +1193,7 @@ func (m *Member) apply() {
 // replyRead answers a read with the key's current state.
 func (m *Member) replyRead(client *Process, id uint64, key uint32) {
 	it := m.kv[key]
-	m.e.c.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Val: it.Val, Rev: it.Rev, Found: it.Exists})
+	m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Val: it.Val, Rev: it.Rev, Found: it.Exists})
 }
 
 func (m *Member) maybeCompact() {
@@ -1197,7 +1205,7 @@ func (m *Member) maybeCompact() {
 // reply answers a client directly (not through the Ready loop: etcd's
 // gRPC server answers from its own goroutines).
 func (m *Member) reply(client *Process, id uint64, err string) {
-	m.e.c.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Err: err})
+	m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Err: err})
 }
 
 // Errors etcd returns to clients.
@@ -1619,12 +1627,12 @@ func (m *Member) gracefulStop(fault int) {
 		}
 	}
 	if m.stopTo == none {
-		m.e.c.Record(asked)
+		m.e.w.Record(asked)
 		m.exitStopped("stopped (SIGTERM): " + why)
 		return
 	}
 	asked.Reason += fmt.Sprintf(": leadership transfer to %s (longest connected) before stopping", m.peer(m.stopTo).Name)
-	m.e.c.Record(asked)
+	m.e.w.Record(asked)
 	m.stopLeft = m.cfg.RequestTimeout
 	m.transferLeader(m.stopTo)
 	m.pollStop()
@@ -1656,7 +1664,7 @@ func (m *Member) pollStop() {
 // exitStopped ends the graceful stop: the process exits. If its fault
 // healed meanwhile, it starts again at once.
 func (m *Member) exitStopped(why string) {
-	p, c := m.Proc, m.e.c
+	p, c := m.Proc, m.e.w
 	if m.state == Leader {
 		m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: "its etcd stops (SIGTERM) while leading"})
 	}

@@ -192,7 +192,7 @@ func (m *Member) StartProcess(why string) {
 	if p.state != Stopped || !p.Host.up {
 		return
 	}
-	m.e.c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Reason: why})
+	m.e.w.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Reason: why})
 	p.start()
 }
 
@@ -270,7 +270,7 @@ func (m *Member) strict() bool { return *m.cfg.StrictReconfigCheck }
 // last healed cut between their hosts.
 func (m *Member) activeSince(i int) sim.Time {
 	p := m.e.Members[i]
-	net := m.e.c.net
+	net := m.e.w.net
 	if !net.handshake(m.Proc, p.Proc) {
 		return 0
 	}
@@ -402,7 +402,7 @@ func (m *Member) sendForward(f *fwdPromote) {
 		return // waits for a leader
 	}
 	f.to, f.sent = m.peer(m.lead).Proc, true
-	m.e.c.net.Send(&Message{Type: MsgClientMember, From: m.Proc, To: f.to, Context: f.id, Op: f.op})
+	m.e.w.net.Send(&Message{Type: MsgClientMember, From: m.Proc, To: f.to, Context: f.id, Op: f.op})
 }
 
 // relayReply passes the leader's answer to a forwarded promote on to the
@@ -424,7 +424,7 @@ func (m *Member) relayReply(msg *Message) {
 			f.to = nil
 			return
 		}
-		m.e.c.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: f.client, Context: f.id, Err: msg.Err, Rev: msg.Rev})
+		m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: f.client, Context: f.id, Err: msg.Err, Rev: msg.Rev})
 		m.fwd = append(m.fwd[:i], m.fwd[i+1:]...)
 		return
 	}
@@ -617,7 +617,7 @@ func (e *Etcd) recordChange(op Op, index, term uint64, after membership) {
 	if by != "?" {
 		r.Peer = by
 	}
-	e.c.Record(r)
+	e.w.Record(r)
 }
 
 // --- Leaving ------------------------------------------------------------
@@ -659,7 +659,7 @@ func (m *Member) gone(msg *Message) {
 // refuseRemoved answers a raft message from a removed member as rafthttp
 // does: 410 Gone, outside the Ready loop.
 func (m *Member) refuseRemoved(to *Process) {
-	m.e.c.net.Send(&Message{Type: MsgGone, From: m.Proc, To: to})
+	m.e.w.net.Send(&Message{Type: MsgGone, From: m.Proc, To: to})
 }
 
 // --- Invariant bookkeeping ----------------------------------------------
