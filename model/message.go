@@ -144,6 +144,10 @@ func (t MsgType) String() string {
 	return fmt.Sprintf("MsgType(%d)", int(t))
 }
 
+// isRaft reports whether members send it to each other over etcd's peer
+// transport (rafthttp).
+func (t MsgType) isRaft() bool { return (t >= MsgApp && t <= MsgSnap) || t == MsgTimeoutNow }
+
 // isClientRequest reports whether the sender waits for a reply, so that a
 // refused connection must be answered.
 func (t MsgType) isClientRequest() bool {

@@ -52,6 +52,7 @@ type envelope struct {
 	msg   Message
 	timer *sim.Timer
 	net   *Network
+	raft  bool // counted in its link's raftQueued
 }
 
 // link is the directed path between two hosts.
@@ -60,6 +61,9 @@ type link struct {
 	stream sim.Stream // "net/<from>/<to>"
 	seq    uint64     // messages sent on the link: the key of its draws
 	lastAt sim.Time   // delivery time of the last message: links are FIFO
+	// raftQueued counts raft messages on the link not yet handed to a
+	// running member (see raftSendBuffer).
+	raftQueued int
 }
 
 // conn is the connection state between two hosts (unordered pair a < b).
@@ -118,6 +122,9 @@ type Network struct {
 	free    []*envelope
 	root    sim.Stream
 	sent    [numMsgTypes]uint64 // messages put on the wire, by type
+	// raftDropped counts raft messages dropped because the peer's send
+	// buffer was full.
+	raftDropped uint64
 }
 
 // Sent is how many messages of type t were put on the wire so far (lost
@@ -259,6 +266,14 @@ func (n *Network) Send(m *Message) {
 	n.sent[m.Type]++
 	fi, ti := from.Host.index, to.Host.index
 	lk := n.link(fi, ti)
+	raft := m.Type.isRaft()
+	if raft && lk.raftQueued >= raftSendBuffer {
+		// etcd's peer transport drops a raft message when its send buffer
+		// to the peer is full ("dropped internal Raft message since
+		// sending buffer is full"); raft recovers by its own retries.
+		n.raftDropped++
+		return
+	}
 	lk.seq++
 	lat := n.cfg.Loopback
 	if fi != ti {
@@ -281,8 +296,18 @@ func (n *Network) Send(m *Message) {
 	e.msg = *m
 	e.msg.Entries = append(ents, m.Entries...)
 	e.msg.KV = append(kv, m.KV...)
+	if raft {
+		e.raft = true
+		lk.raftQueued++
+	}
 	e.timer.Reset(at)
 }
+
+// raftSendBuffer is how many raft messages to one peer can be on their way
+// (not yet delivered to a running member) before more are dropped: the
+// buffer of etcd's rafthttp stream writer (streamBufSize, 4096). It bounds
+// what a flooded or frozen peer costs.
+const raftSendBuffer = 4096
 
 // linkParams is the latency distribution and loss in force from a to b.
 func (n *Network) linkParams(a, b *Host) (Dist, float64) {
@@ -315,6 +340,10 @@ func (n *Network) get() *envelope {
 }
 
 func (n *Network) release(e *envelope) {
+	if e.raft {
+		n.link(e.msg.From.Host.index, e.msg.To.Host.index).raftQueued--
+		e.raft = false
+	}
 	e.msg.From, e.msg.To = nil, nil
 	e.msg.Entries, e.msg.KV = trimBuffers(e.msg.Entries, e.msg.KV)
 	n.free = append(n.free, e)
