@@ -103,11 +103,6 @@ type Cluster struct {
 	current     *Fault // the most recently injected fault
 	armedFaults bool   // some fault waits for an event
 
-	// Measurements start once the cluster is first healthy: the bootstrap
-	// election is in the timeline but not in the availability figures.
-	steady   bool
-	steadyAt sim.Time
-
 	// Leadership accounting.
 	leaders       int // running members in the leader state
 	leadersSince  sim.Time
@@ -418,6 +413,14 @@ func (c *Cluster) firstCommit() { c.becameSteady() }
 
 // voted implements etcdWatcher.
 func (c *Cluster) voted(m *Member, term uint64, cand *Member) { c.checkVote(m, term, cand) }
+
+// leaseAcquired implements watcher: the fault the new holder is
+// attributed to.
+func (c *Cluster) leaseAcquired(g *LeaseGroup, proc string) {
+	if f := c.current; f != nil {
+		f.groupAcquired(g, proc)
+	}
+}
 
 // recorded implements watcher: a record may trigger a fault that waits
 // for it.

@@ -41,10 +41,11 @@ type LeaseGroup struct {
 	Name       string
 	Candidates []*Controller
 
-	c      *Cluster
-	cfg    LeaseGroupConfig
-	key    uint32
-	stream sim.Stream
+	w            *World
+	skipRenewals bool // keep renewals out of the timeline
+	cfg          LeaseGroupConfig
+	key          uint32
+	stream       sim.Stream
 
 	leading, acting int
 	since           sim.Time
@@ -66,12 +67,12 @@ func (g *LeaseGroup) changed() {
 			}
 		}
 	}
-	now := g.c.Sim.Now()
+	now := g.w.Sim.Now()
 	if g.started && g.acting == 0 {
 		g.noLeader += now.Sub(g.since)
 	}
 	g.since = now
-	g.started = g.started || (leading > 0 && g.c.steady)
+	g.started = g.started || (leading > 0 && g.w.steady)
 	g.split = track(g.split, g.leading >= 2, leading >= 2, now)
 	g.actSplit = track(g.actSplit, g.acting >= 2, acting >= 2, now)
 	g.leading, g.acting = leading, acting
@@ -91,7 +92,7 @@ func track(iv []Interval, was, is bool, now sim.Time) []Interval {
 
 // finish closes the accounting at the end of a run.
 func (g *LeaseGroup) finish() {
-	now := g.c.Sim.Now()
+	now := g.w.Sim.Now()
 	if g.started && g.acting == 0 {
 		g.noLeader += now.Sub(g.since)
 	}
@@ -145,31 +146,29 @@ func (k *Controller) stopped(reason string, graceful bool) {
 	if graceful {
 		code = 0
 	}
-	k.Group.c.exit(k.Proc, fmt.Sprintf("exit %d: %s", code, reason))
+	k.Proc.exit(fmt.Sprintf("exit %d: %s", code, reason))
 }
 
 // recordLease puts a lease event of candidate e on the timeline.
-func (c *Cluster) recordLease(g *LeaseGroup, event string, e *Elector, reason string) {
-	if event == EvLeaseRenewed && c.cfg.SkipRenewals {
+func (g *LeaseGroup) recordLease(event string, e *Elector, reason string) {
+	if event == EvLeaseRenewed && g.skipRenewals {
 		return
 	}
 	if event == EvLeaseAcquired {
 		g.acquisitions++
-		g.current = c.IdentityName(e.me)
-		if f := c.current; f != nil {
-			f.groupAcquired(g, e.p.Name)
-		}
+		g.current = g.w.IdentityName(e.me)
+		g.w.watch.leaseAcquired(g, e.p.Name)
 	}
-	c.Record(Record{Event: event, Group: g.Name, Proc: e.p.Name, Host: e.p.Host.Name, Reason: reason})
+	g.w.Record(Record{Event: event, Group: g.Name, Proc: e.p.Name, Host: e.p.Host.Name, Reason: reason})
 }
 
 // exit ends a process by itself (not a fault): the kubelet on its host
 // restarts it.
-func (c *Cluster) exit(p *Process, reason string) {
+func (p *Process) exit(reason string) {
 	if p.state == Stopped {
 		return
 	}
-	c.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Reason: reason})
+	p.w.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Reason: reason})
 	p.kill()
 	if k := p.Host.kubelet; k != nil {
 		k.podExited(p)
@@ -182,7 +181,7 @@ func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *Lea
 	if gc.Name == RoleKubeVIP {
 		lease = "plndr-cp-lock"
 	}
-	g := &LeaseGroup{Name: gc.Name, c: c, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
+	g := &LeaseGroup{Name: gc.Name, w: c.World, skipRenewals: c.cfg.SkipRenewals, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
 		stream: c.Sim.Stream("lease/" + gc.Name)}
 	for _, hn := range gc.Hosts {
 		h := hosts[hn]

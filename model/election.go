@@ -350,7 +350,7 @@ func (s electorState) stopped() bool { return stoppedStates.has(s) }
 type Elector struct {
 	g   *LeaseGroup
 	p   *Process
-	c   *Cluster
+	w   *World
 	cfg LeaderElectionConfig
 	api *rpcClient
 	key uint32
@@ -379,7 +379,7 @@ type Elector struct {
 }
 
 func newElector(g *LeaseGroup, p *Process, servers []*Process, cfg LeaderElectionConfig, onStop func(string, bool)) *Elector {
-	e := &Elector{g: g, p: p, c: g.c, cfg: cfg, key: g.key, onStop: onStop}
+	e := &Elector{g: g, p: p, w: g.w, cfg: cfg, key: g.key, onStop: onStop}
 	e.api = newRPCClient(p, p.Name+"/api", servers, 0, 0, e.apiDone) // client-go: HTTP
 	e.loop = p.NewTimer(p.Name+"/leaderelection", e.onLoop)
 	e.deadline = p.NewTimer(p.Name+"/renew-deadline", e.onDeadline)
@@ -484,16 +484,16 @@ func (e *Elector) stoppedLeading() {
 
 func (e *Elector) mono() time.Duration { return e.p.Host.Clock.Mono(e.p.Now()) }
 func (e *Elector) wall() int64 {
-	return int64(e.c.wallEpoch + e.p.Host.Clock.Wall(e.p.Now()))
+	return int64(e.w.wallEpoch + e.p.Host.Clock.Wall(e.p.Now()))
 }
 
 // start begins Run: a fresh identity, nothing observed, acquire at once.
 func (e *Elector) start() {
 	e.api.start()
 	if e.identity != "" {
-		e.me = e.c.Identity(e.identity)
+		e.me = e.w.Identity(e.identity)
 	} else {
-		e.me = e.c.Identity(fmt.Sprintf("%s_%d", e.p.Host.Name, e.p.Incarnation()))
+		e.me = e.w.Identity(fmt.Sprintf("%s_%d", e.p.Host.Name, e.p.Incarnation()))
 	}
 	e.started()
 	e.seen.known, e.lockRev, e.step = false, 0, stepIdle
@@ -625,7 +625,7 @@ func (e *Elector) attemptDone(ok bool) {
 			// Round succeeded: the next one starts RP after this one returned.
 			e.renewed()
 			e.deadline.Stop()
-			e.c.recordLease(e.g, EvLeaseRenewed, e, "")
+			e.g.recordLease(EvLeaseRenewed, e, "")
 			e.loop.After(e.cfg.RetryPeriod)
 			return
 		}
@@ -646,7 +646,7 @@ func (e *Elector) attemptDone(ok bool) {
 
 func (e *Elector) startLeading() {
 	e.startedLeading()
-	e.c.recordLease(e.g, EvLeaseAcquired, e, "")
+	e.g.recordLease(EvLeaseAcquired, e, "")
 	e.g.changed()
 	if e.onStart != nil {
 		e.onStart()
@@ -701,7 +701,7 @@ func (e *Elector) lose(reason string) {
 	e.loop.Stop()
 	e.deadline.Stop()
 	e.lost()
-	e.c.recordLease(e.g, EvLeaseLost, e, reason)
+	e.g.recordLease(EvLeaseLost, e, reason)
 	if e.cfg.ExitFlush > 0 {
 		// Still acting while klog flushes; then the process exits.
 		e.lostReason = reason
@@ -749,7 +749,7 @@ func (e *Elector) finishRelease(ok bool) {
 	e.deadline.Stop()
 	e.released()
 	if ok {
-		e.c.recordLease(e.g, EvLeaseReleased, e, "released on shutdown (ReleaseOnCancel)")
+		e.g.recordLease(EvLeaseReleased, e, "released on shutdown (ReleaseOnCancel)")
 	}
 	e.stopLeading("stopped (SIGTERM)", true)
 }

@@ -86,7 +86,8 @@ type Probe struct {
 	Proc *Process
 	Kind ProbeKind
 
-	c        *Cluster
+	w        *World
+	workers  *workerPlane // for a schedule probe's pods
 	cfg      ProbeConfig
 	client   *rpcClient
 	ticker   *Timer
@@ -123,7 +124,7 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 			pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
 		}
 	}
-	p := &Probe{Name: pc.Name, Kind: pc.Kind, c: c, cfg: pc}
+	p := &Probe{Name: pc.Name, Kind: pc.Kind, w: c.World, workers: c.workers, cfg: pc}
 	p.Proc = c.addProcess(pc.Name, RoleClient, h, p)
 	var servers []*Process
 	var resolve func(int) *Process
@@ -201,12 +202,12 @@ func (p *Probe) done(tag uint64, _ *Message, err string) {
 		if p.Kind == ProbeSchedule && err == "" && a.pod == nil {
 			// Created: now the scheduler must bind it.
 			a.pod = &Pod{Name: fmt.Sprintf("%s-%d", p.Name, tag), probe: p, probeTag: tag, created: p.Proc.Now()}
-			p.c.workers.podCreated(a.pod)
+			p.workers.podCreated(a.pod)
 			return
 		}
 		a.done, a.ok, a.err = true, err == "", err
 		if a.ok {
-			p.c.probeSucceeded(p, a.sent)
+			p.w.watch.probeSucceeded(p, a.sent)
 		}
 	}
 	k := 0
@@ -271,7 +272,7 @@ func (p *Probe) expirePods() {
 			continue
 		}
 		a.pod.deleted = true
-		p.c.workers.dropPending(a.pod)
+		p.workers.dropPending(a.pod)
 		late = append(late, a.tag)
 	}
 	for _, tag := range late { // done compacts inflight
@@ -280,7 +281,7 @@ func (p *Probe) expirePods() {
 }
 
 func (p *Probe) account(a *attempt) {
-	if !p.c.steady || a.sent < p.c.steadyAt {
+	if !p.w.steady || a.sent < p.w.steadyAt {
 		return // bootstrap: not measured
 	}
 	if a.ok {
@@ -299,9 +300,9 @@ func (p *Probe) account(a *attempt) {
 	if !p.started || a.ok != p.lastOK {
 		switch {
 		case a.ok && p.started:
-			p.c.Record(Record{T: a.sent, Event: EvProbeUp, Probe: p.Name, Reason: string(p.Kind) + " requests succeed again"})
+			p.w.Record(Record{T: a.sent, Event: EvProbeUp, Probe: p.Name, Reason: string(p.Kind) + " requests succeed again"})
 		case !a.ok:
-			p.c.Record(Record{T: a.sent, Event: EvProbeDown, Probe: p.Name,
+			p.w.Record(Record{T: a.sent, Event: EvProbeDown, Probe: p.Name,
 				Reason: fmt.Sprintf("%s requests fail: %s", p.Kind, a.err)})
 		}
 	}
@@ -311,13 +312,13 @@ func (p *Probe) account(a *attempt) {
 // finish closes the accounting at the end of the run.
 func (p *Probe) finish() {
 	if p.started {
-		d := p.c.Sim.Now().Sub(p.lastSent)
+		d := p.w.Sim.Now().Sub(p.lastSent)
 		if p.lastOK {
 			p.up += d
 		} else {
 			p.down += d
 		}
-		p.lastSent = p.c.Sim.Now()
+		p.lastSent = p.w.Sim.Now()
 	}
 }
 

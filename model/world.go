@@ -26,6 +26,11 @@ type World struct {
 	nextReq   uint64
 	wallEpoch time.Duration // time of day at the run's start, for wall clocks
 	watch     watcher
+
+	// Measurements start once the cluster is first healthy (its first
+	// commit): the bootstrap is in the timeline but not in the figures.
+	steady   bool
+	steadyAt sim.Time
 }
 
 // watcher is what watches the components of a World: the Cluster.
@@ -35,6 +40,10 @@ type watcher interface {
 	// leadershipChanged is called whenever a member's role or a process's
 	// state may have changed.
 	leadershipChanged()
+	// leaseAcquired: proc has just acquired group g's lease.
+	leaseAcquired(g *LeaseGroup, proc string)
+	// probeSucceeded: a request of probe p sent at sent succeeded.
+	probeSucceeded(p *Probe, sent sim.Time)
 }
 
 // Record appends r to the timeline at the current time and tells the
