@@ -109,7 +109,7 @@ type APIServer struct {
 	Name string
 	Proc *Process
 
-	c       *Cluster
+	w       *World
 	cfg     APIServerConfig
 	etcd    *rpcClient
 	health  *Timer
@@ -132,15 +132,15 @@ func (a *APIServer) ReadyTime() time.Duration { return a.ready }
 // account adds the time since the last change to the readiness total.
 func (a *APIServer) account() {
 	now := a.Proc.Now()
-	if a.healthy && a.c.steady {
-		a.ready += now.Sub(max(a.readySince, a.c.steadyAt))
+	if a.healthy && a.w.steady {
+		a.ready += now.Sub(max(a.readySince, a.w.steadyAt))
 	}
 	a.readySince = now
 }
 
 func newAPIServer(c *Cluster, cfg APIServerConfig, h *Host) *APIServer {
 	cfg = cfg.withDefaults()
-	a := &APIServer{Name: HostProcessName(RoleAPIServer, h.Name), c: c, cfg: cfg}
+	a := &APIServer{Name: HostProcessName(RoleAPIServer, h.Name), w: c.World, cfg: cfg}
 	a.Proc = c.addProcess(a.Name, RoleAPIServer, h, a)
 	var members []*Process
 	for _, m := range c.Etcd.Members {
@@ -172,7 +172,7 @@ func (a *APIServer) Start() {
 func (a *APIServer) Stop() {
 	a.account()
 	if a.healthy {
-		a.c.Record(Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
+		a.w.Record(Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
 	}
 	a.healthy = false
 }
@@ -192,7 +192,7 @@ func (a *APIServer) checkHealth() {
 func (a *APIServer) Deliver(msg *Message) {
 	switch msg.Type {
 	case MsgPing:
-		a.c.net.Send(&Message{Type: MsgPong, From: a.Proc, To: msg.From})
+		a.w.net.Send(&Message{Type: MsgPong, From: a.Proc, To: msg.From})
 		return
 	case MsgAPIRequest:
 		a.serve(msg)
@@ -206,7 +206,7 @@ const errCacheNotReady = "429: storage is (re)initializing"
 
 func (a *APIServer) reply(to *Process, ctx uint64, r Message) {
 	r.Type, r.From, r.To, r.Context = MsgAPIReply, a.Proc, to, ctx
-	a.c.net.Send(&r)
+	a.w.net.Send(&r)
 }
 
 func (a *APIServer) serve(msg *Message) {
@@ -274,9 +274,9 @@ func (a *APIServer) setHealthy(ok bool, err string) {
 	a.healthy = ok
 	if ok {
 		a.everHealthy = true
-		a.c.Record(Record{Event: EvAPIReady, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "etcd health check passes"})
+		a.w.Record(Record{Event: EvAPIReady, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "etcd health check passes"})
 	} else {
-		a.c.Record(Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name,
+		a.w.Record(Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name,
 			Reason: fmt.Sprintf("etcd health check fails: %s", err)})
 	}
 }

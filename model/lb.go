@@ -185,7 +185,7 @@ type Proxy struct {
 	Name string
 	Proc *Process
 
-	c        *Cluster
+	w        *World
 	cfg      LoadBalancerConfig
 	backends []*backend
 	rr       int
@@ -201,7 +201,7 @@ type Proxy struct {
 }
 
 func newProxy(c *Cluster, cfg LoadBalancerConfig, h *Host) *Proxy {
-	x := &Proxy{Name: "haproxy-" + h.Name, c: c, cfg: cfg}
+	x := &Proxy{Name: "haproxy-" + h.Name, w: c.World, cfg: cfg}
 	x.Proc = c.addProcess(x.Name, RoleLoadBalancer, h, x)
 	for _, a := range c.APIServers {
 		b := &backend{api: a}
@@ -216,7 +216,7 @@ func newProxy(c *Cluster, cfg LoadBalancerConfig, h *Host) *Proxy {
 // servers assumed healthy; checks begin at once, spread over one interval.
 func (x *Proxy) Start() {
 	x.dropForwards()
-	st := x.c.Sim.Stream(x.Name + "/spread")
+	st := x.w.Sim.Stream(x.Name + "/spread")
 	for i, b := range x.backends {
 		b.up, b.okRun, b.failRun, b.checking = true, 0, 0, false
 		b.timer.After(time.Duration(st.Float64(x.Proc.Incarnation()<<8|uint64(i)) * float64(x.cfg.Inter)))
@@ -293,7 +293,7 @@ func (x *Proxy) onCheckTimer(b *backend) {
 		return
 	}
 	b.checking = true
-	b.checkTag = x.c.newRequestID()
+	b.checkTag = x.w.newRequestID()
 	to := b.api.Proc
 	msg := Message{From: x.Proc, To: to, Context: b.checkTag}
 	if x.cfg.Check == "tcp" {
@@ -305,13 +305,13 @@ func (x *Proxy) onCheckTimer(b *backend) {
 	// accepted (the host is up and reachable and something listens), else
 	// the connect timeout.
 	timeout := min(x.cfg.ConnectTimeout, x.cfg.Inter)
-	if x.c.net.handshake(x.Proc, to) && x.cfg.TimeoutCheck > 0 {
+	if x.w.net.handshake(x.Proc, to) && x.cfg.TimeoutCheck > 0 {
 		timeout = x.cfg.TimeoutCheck
-	} else if x.c.net.handshake(x.Proc, to) {
+	} else if x.w.net.handshake(x.Proc, to) {
 		timeout = x.cfg.Inter
 	}
 	b.timer.After(timeout)
-	x.c.net.Send(&msg)
+	x.w.net.Send(&msg)
 }
 
 // checkResult ends a check; the next starts Inter after it finished.
@@ -322,7 +322,7 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 		b.okRun, b.failRun = b.okRun+1, 0
 		if !b.up && b.okRun >= x.cfg.Rise {
 			b.up = true
-			x.c.Record(Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			x.w.Record(Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
 				Reason: fmt.Sprintf("%d checks passed (rise %d)", b.okRun, x.cfg.Rise)})
 		}
 		return
@@ -330,7 +330,7 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 	b.failRun, b.okRun = b.failRun+1, 0
 	if b.up && b.failRun >= x.cfg.Fall {
 		b.up = false
-		x.c.Record(Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
+		x.w.Record(Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
 			Reason: fmt.Sprintf("%d checks failed (fall %d): %s", b.failRun, x.cfg.Fall, why)})
 	}
 }
@@ -339,7 +339,7 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 func (x *Proxy) Deliver(msg *Message) {
 	switch msg.Type {
 	case MsgPing:
-		x.c.net.Send(&Message{Type: MsgPong, From: x.Proc, To: msg.From})
+		x.w.net.Send(&Message{Type: MsgPong, From: x.Proc, To: msg.From})
 		return
 	case MsgAPIRequest:
 		x.forwardNew(msg)
@@ -377,7 +377,7 @@ func (x *Proxy) Deliver(msg *Message) {
 	if msg.Type == MsgRefused {
 		r.Err = "503: backend connection refused"
 	}
-	x.c.net.Send(&r)
+	x.w.net.Send(&r)
 	x.answered(i)
 }
 
@@ -385,7 +385,7 @@ func (x *Proxy) Deliver(msg *Message) {
 func (x *Proxy) forwardNew(msg *Message) {
 	f := forward{client: msg.From, ctx: msg.Context, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1}
 	if !x.dispatch(&f, -1) {
-		x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, Context: msg.Context, Err: "503: no server available"})
+		x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, Context: msg.Context, Err: "503: no server available"})
 		return
 	}
 	f.key = f.id
@@ -402,16 +402,16 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 			continue
 		}
 		f.backend = i
-		f.id = x.c.newRequestID()
+		f.id = x.w.newRequestID()
 		f.connectBy = 0
 		to := x.backends[i].api.Proc
-		if !x.c.net.handshake(x.Proc, to) && to.state != Stopped {
+		if !x.w.net.handshake(x.Proc, to) && to.state != Stopped {
 			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
 			return true // SYN unanswered; the sweep times the connect out
 		}
 		m := f.msg
 		m.From, m.To, m.Context = x.Proc, to, f.id
-		x.c.net.Send(&m)
+		x.w.net.Send(&m)
 		return true
 	}
 	return false
@@ -433,10 +433,10 @@ func (x *Proxy) onSweep() {
 					continue
 				}
 			}
-			x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "503: backend connect timeout"})
+			x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "503: backend connect timeout"})
 			x.answered(i)
 		case f.deadline <= now:
-			x.c.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "504: timeout server"})
+			x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "504: timeout server"})
 			x.answered(i)
 		}
 	}
