@@ -100,12 +100,12 @@ func newCtrlLoops(k *Controller, w *workerPlane, kcm bool, servers []*Process, r
 	l.evict = p.NewTimer(p.Name+"/taint-eviction", l.evictPass)
 	n := len(w.Nodes)
 	l.probeTs, l.lastRenew, l.busy = make([]time.Duration, n), make([]int64, n), make([]bool, n)
-	l.lastTaint = make([]time.Duration, len(w.c.Zones))
+	l.lastTaint = make([]time.Duration, len(w.zones))
 	l.creating = make([]int, len(w.workloads))
 	return l
 }
 
-func (l *ctrlLoops) c() *Cluster { return l.w.c }
+func (l *ctrlLoops) world() *World { return l.w.world }
 
 // start is OnStartedLeading: sync the informers, then act.
 func (l *ctrlLoops) start() {
@@ -159,7 +159,7 @@ func (l *ctrlLoops) call(cc ctrlCall, verb Verb, op Op) {
 }
 
 func (l *ctrlLoops) wall() int64 {
-	return int64(l.c().wallEpoch + l.k.Proc.Host.Clock.Wall(l.k.Proc.Now()))
+	return int64(l.world().wallEpoch + l.k.Proc.Host.Clock.Wall(l.k.Proc.Now()))
 }
 func (l *ctrlLoops) mono() time.Duration {
 	return l.k.Proc.Host.Clock.Mono(l.k.Proc.Now())
@@ -212,7 +212,7 @@ func (l *ctrlLoops) apiDone(tag uint64, res *Message, err string) {
 			n := cc.node
 			n.notReady, n.notReadyAt = true, l.k.Proc.Now()
 			n.notReadyN++
-			l.c().Record(Record{Event: EvNodeNotReady, Host: n.Name, Proc: l.k.Proc.Name,
+			l.world().Record(Record{Event: EvNodeNotReady, Host: n.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("Kubelet stopped posting node status: no lease renewal seen for %v (grace period %v)",
 					(l.mono() - l.probeTs[n.index()]).Round(time.Millisecond), l.w.cfg.GracePeriod)})
 			l.taintPass()
@@ -221,28 +221,28 @@ func (l *ctrlLoops) apiDone(tag uint64, res *Message, err string) {
 		if ok && cc.node.notReady {
 			n := cc.node
 			n.notReady = false
-			if l.c().steady {
-				n.notReadyT += l.k.Proc.Now().Sub(max(n.notReadyAt, l.c().steadyAt))
+			if l.world().steady {
+				n.notReadyT += l.k.Proc.Now().Sub(max(n.notReadyAt, l.world().steadyAt))
 			}
 			wasTainted := n.tainted
 			n.tainted = false
-			l.c().Record(Record{Event: EvNodeReady, Host: n.Name, Proc: l.k.Proc.Name, Reason: "its lease is renewed again"})
+			l.world().Record(Record{Event: EvNodeReady, Host: n.Name, Proc: l.k.Proc.Name, Reason: "its lease is renewed again"})
 			if wasTainted {
-				l.c().Record(Record{Event: EvNodeUntainted, Host: n.Name, Proc: l.k.Proc.Name, Reason: "node Ready again"})
+				l.world().Record(Record{Event: EvNodeUntainted, Host: n.Name, Proc: l.k.Proc.Name, Reason: "node Ready again"})
 			}
 		}
 	case callTaint:
 		if ok && !cc.node.tainted && cc.node.notReady {
 			n := cc.node
 			n.tainted, n.taintWall = true, l.wall()
-			l.c().Record(Record{Event: EvNodeTainted, Host: n.Name, Proc: l.k.Proc.Name,
+			l.world().Record(Record{Event: EvNodeTainted, Host: n.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("node.kubernetes.io/unreachable:NoExecute; pods without their own toleration are evicted after %v", l.w.cfg.Toleration)})
 			l.armEvictLater()
 		}
 	case callUntaint:
 		if ok && cc.node.tainted {
 			cc.node.tainted = false
-			l.c().Record(Record{Event: EvNodeUntainted, Host: cc.node.Name, Proc: l.k.Proc.Name,
+			l.world().Record(Record{Event: EvNodeUntainted, Host: cc.node.Name, Proc: l.k.Proc.Name,
 				Reason: "every zone is fully disrupted: the controller stops evicting (master disruption mode)"})
 		}
 	case callEvict:
@@ -255,7 +255,7 @@ func (l *ctrlLoops) apiDone(tag uint64, res *Message, err string) {
 			if wl.cfg.Kind == ReplicaSetKind {
 				what = "its ReplicaSet no longer counts it"
 			}
-			l.c().Record(Record{Event: EvPodEvicted, Host: p.node.Name, Group: wl.cfg.Name, Proc: l.k.Proc.Name,
+			l.world().Record(Record{Event: EvPodEvicted, Host: p.node.Name, Group: wl.cfg.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("%s deleted by taint-based eviction (%s); %d of %d ready", p.Name, what, wl.ready, wl.cfg.Replicas)})
 			l.reconcile(wl)
 		}
@@ -266,7 +266,7 @@ func (l *ctrlLoops) apiDone(tag uint64, res *Message, err string) {
 			wl := cc.wl
 			p := l.w.newPod(wl)
 			wl.created++
-			l.c().Record(Record{Event: EvPodCreated, Group: wl.cfg.Name, Proc: l.k.Proc.Name,
+			l.world().Record(Record{Event: EvPodCreated, Group: wl.cfg.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("%s created by the ReplicaSet controller to replace a deleted pod", p.Name)})
 			l.w.podCreated(p)
 		}
@@ -296,7 +296,7 @@ func (l *ctrlLoops) workloadIndex(wl *workload) int {
 // every node a fresh grace period (it has never seen them); the
 // ReplicaSet controller reconciles; the scheduler takes the queue.
 func (l *ctrlLoops) afterSync() {
-	l.c().Record(Record{Event: EvCtrlSynced, Proc: l.k.Proc.Name, Group: l.k.Group.Name, Host: l.k.Proc.Host.Name,
+	l.world().Record(Record{Event: EvCtrlSynced, Proc: l.k.Proc.Name, Group: l.k.Group.Name, Host: l.k.Proc.Host.Name,
 		Reason: "informers synced: its controllers act from now"})
 	if !l.kcm {
 		l.schedulePass()
@@ -372,7 +372,7 @@ const (
 // zoneStates classifies every zone with nodes as the node lifecycle
 // controller does.
 func (l *ctrlLoops) zoneStates() (states []zoneState, sizes []int, allFull bool) {
-	zs := l.c().Zones
+	zs := l.w.zones
 	states, sizes = make([]zoneState, len(zs)), make([]int, len(zs))
 	notReady := make([]int, len(zs))
 	for _, n := range l.w.Nodes {
@@ -427,7 +427,7 @@ func (l *ctrlLoops) taintPass() {
 		if !n.notReady || n.tainted {
 			continue
 		}
-		zi := n.Host.Zone.index(l.c().Zones)
+		zi := n.Host.Zone.index(l.w.zones)
 		rate := l.w.cfg.EvictionRate
 		if states[zi] == zonePartial {
 			rate = 0
@@ -599,14 +599,9 @@ func (w *workerPlane) pickNode() *Node {
 // podCreated queues a new pod and wakes the acting schedulers.
 func (w *workerPlane) podCreated(p *Pod) {
 	w.pending = append(w.pending, p)
-	for _, g := range w.c.Groups {
-		if g.Name != GroupScheduler {
-			continue
-		}
-		for _, k := range g.Candidates {
-			if k.loops != nil {
-				k.loops.schedulePass()
-			}
+	for _, k := range w.schedulers {
+		if k.loops != nil {
+			k.loops.schedulePass()
 		}
 	}
 }
@@ -619,8 +614,8 @@ func (w *workerPlane) bound(p *Pod, n *Node, by string) {
 		p.probe.podBound(p)
 		return
 	}
-	w.c.Record(Record{Event: EvPodScheduled, Host: n.Name, Group: p.workload.cfg.Name, Proc: by,
-		Reason: fmt.Sprintf("%s bound to %s, %v after it was created", p.Name, n.Name, w.c.Sim.Now().Sub(p.created))})
+	w.world.Record(Record{Event: EvPodScheduled, Host: n.Name, Group: p.workload.cfg.Name, Proc: by,
+		Reason: fmt.Sprintf("%s bound to %s, %v after it was created", p.Name, n.Name, w.world.Sim.Now().Sub(p.created))})
 	n.bound(p)
 }
 

@@ -209,17 +209,24 @@ type workload struct {
 
 // workerPlane is the cluster's worker plane.
 type workerPlane struct {
-	c         *Cluster
-	cfg       NodeLifecycleConfig
-	Nodes     []*Node
-	workloads []*workload
-	pending   []*Pod // unbound pods, in creation order
-	stream    sim.Stream
-	podSeq    uint64
+	world      *World
+	zones      []*Zone
+	schedulers []*Controller // kube-scheduler candidates, woken when a pod is created
+	cfg        NodeLifecycleConfig
+	Nodes      []*Node
+	workloads  []*workload
+	pending    []*Pod // unbound pods, in creation order
+	stream     sim.Stream
+	podSeq     uint64
 }
 
 func (c *Cluster) buildWorkers(cfg WorkerPlaneConfig, hosts map[string]*Host) {
-	w := &workerPlane{c: c, cfg: cfg.Lifecycle.WithDefaults(), stream: c.Sim.Stream("workers")}
+	w := &workerPlane{world: c.World, zones: c.Zones, cfg: cfg.Lifecycle.WithDefaults(), stream: c.Sim.Stream("workers")}
+	for _, g := range c.Groups {
+		if g.Name == GroupScheduler {
+			w.schedulers = append(w.schedulers, g.Candidates...)
+		}
+	}
 	c.workers = w
 	for _, nc := range cfg.Nodes {
 		h := hosts[nc.Host]
@@ -278,7 +285,7 @@ func (c *Cluster) buildWorkers(cfg WorkerPlaneConfig, hosts map[string]*Host) {
 
 func (w *workerPlane) newPod(wl *workload) *Pod {
 	wl.seq++
-	p := &Pod{Name: fmt.Sprintf("%s-%d", wl.cfg.Name, wl.seq), workload: wl, created: w.c.Sim.Now()}
+	p := &Pod{Name: fmt.Sprintf("%s-%d", wl.cfg.Name, wl.seq), workload: wl, created: w.world.Sim.Now()}
 	wl.pods = append(wl.pods, p)
 	return p
 }
@@ -314,14 +321,14 @@ func (wl *workload) count() int {
 // changed re-counts the ready pods and accounts the time since the last
 // change.
 func (w *workerPlane) changed(wl *workload) {
-	now := w.c.Sim.Now()
+	now := w.world.Sim.Now()
 	w.account(wl, now)
 	wl.ready = wl.count()
 }
 
 func (w *workerPlane) account(wl *workload, now sim.Time) {
-	from := max(wl.since, w.c.steadyAt)
-	if w.c.steady && now > from {
+	from := max(wl.since, w.world.steadyAt)
+	if w.world.steady && now > from {
 		d := now.Sub(from)
 		if wl.ready < wl.cfg.Replicas {
 			wl.degraded += d
@@ -334,13 +341,13 @@ func (w *workerPlane) account(wl *workload, now sim.Time) {
 }
 
 func (w *workerPlane) finish() {
-	now := w.c.Sim.Now()
+	now := w.world.Sim.Now()
 	for _, wl := range w.workloads {
 		w.account(wl, now)
 	}
 	for _, n := range w.Nodes {
 		if n.notReady {
-			n.notReadyT += now.Sub(max(n.notReadyAt, w.c.steadyAt))
+			n.notReadyT += now.Sub(max(n.notReadyAt, w.world.steadyAt))
 		}
 	}
 }
@@ -376,19 +383,21 @@ func (n *Node) stop() {
 		}
 		if stopped > 0 {
 			n.w.changed(wl)
-			n.w.c.Record(Record{Event: EvPodsStopped, Host: n.Name, Group: wl.cfg.Name,
+			n.w.world.Record(Record{Event: EvPodsStopped, Host: n.Name, Group: wl.cfg.Name,
 				Reason: fmt.Sprintf("%d pod(s) of %s stopped with their host; %d of %d ready", stopped, wl.cfg.Name, wl.ready, wl.cfg.Replicas)})
 		}
 	}
 }
 
-func (n *Node) wall() int64 { return int64(n.w.c.wallEpoch + n.Host.Clock.Wall(n.kubelet.Proc.Now())) }
+func (n *Node) wall() int64 {
+	return int64(n.w.world.wallEpoch + n.Host.Clock.Wall(n.kubelet.Proc.Now()))
+}
 
 // onRenew is one try of the node lease update.
 func (n *Node) onRenew() {
 	n.tag++
 	n.client.call(n.tag, Message{Type: MsgAPIRequest, Verb: VerbWrite,
-		Op: Op{Kind: OpPut, Key: n.leaseKey, Val: LeaseRecord{Holder: n.w.c.Identity(n.Name), DurationSec: int32(n.w.cfg.LeaseDuration / time.Second), Renew: n.wall()}}},
+		Op: Op{Kind: OpPut, Key: n.leaseKey, Val: LeaseRecord{Holder: n.w.world.Identity(n.Name), DurationSec: int32(n.w.cfg.LeaseDuration / time.Second), Renew: n.wall()}}},
 		n.w.cfg.renewTimeout(), false)
 }
 
@@ -400,7 +409,7 @@ func (n *Node) apiDone(tag uint64, _ *Message, err string) {
 		n.tries = 0
 		if n.failing {
 			n.failing = false
-			n.w.c.Record(Record{Event: EvNodeLeaseOK, Host: n.Name, Proc: n.kubelet.Proc.Name, Reason: "node lease renewed again"})
+			n.w.world.Record(Record{Event: EvNodeLeaseOK, Host: n.Name, Proc: n.kubelet.Proc.Name, Reason: "node lease renewed again"})
 		}
 		if !n.synced {
 			n.synced = true
@@ -410,9 +419,9 @@ func (n *Node) apiDone(tag uint64, _ *Message, err string) {
 		return
 	}
 	n.tries++
-	if !n.failing && n.w.c.steady { // bootstrap failures are not news
+	if !n.failing && n.w.world.steady { // bootstrap failures are not news
 		n.failing = true
-		n.w.c.Record(Record{Event: EvNodeLeaseFailing, Host: n.Name, Proc: n.kubelet.Proc.Name,
+		n.w.world.Record(Record{Event: EvNodeLeaseFailing, Host: n.Name, Proc: n.kubelet.Proc.Name,
 			Reason: "node lease renewal fails: " + err})
 	}
 	if n.tries < nodeLeaseMaxTries {
@@ -466,7 +475,7 @@ func (n *Node) podStarted(p *Pod) {
 	p.running = true
 	wl := p.workload
 	n.w.changed(wl)
-	n.w.c.Record(Record{Event: EvPodStarted, Host: n.Name, Group: wl.cfg.Name,
+	n.w.world.Record(Record{Event: EvPodStarted, Host: n.Name, Group: wl.cfg.Name,
 		Reason: fmt.Sprintf("%s runs on %s; %d of %d ready", p.Name, n.Name, wl.ready, wl.cfg.Replicas)})
 }
 
