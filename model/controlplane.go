@@ -229,7 +229,7 @@ func (c *Cluster) apiEndpoints(kind string, h *Host) ([]*Process, func(int) *Pro
 // buildLB assembles the load balancer after the apiservers.
 func (c *Cluster) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
 	cfg = cfg.withDefaults()
-	lb := &LoadBalancer{Kind: cfg.Kind, c: c, cfg: cfg}
+	lb := &LoadBalancer{Kind: cfg.Kind, w: c.World, apiservers: c.APIServers, cfg: cfg}
 	c.LB = lb
 	switch cfg.Kind {
 	case LBHAProxy, LBKeepalived:
@@ -237,7 +237,7 @@ func (c *Cluster) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
 			x := newProxy(c, cfg, hosts[hn])
 			lb.Proxies = append(lb.Proxies, x)
 			if cfg.Kind == LBKeepalived {
-				lb.VRRPs = append(lb.VRRPs, newVRRP(lb, hosts[hn], cfg.Priorities[i], x))
+				lb.VRRPs = append(lb.VRRPs, newVRRP(c, lb, hosts[hn], cfg.Priorities[i], x))
 			}
 		}
 	case LBKubeVIP:

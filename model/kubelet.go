@@ -59,7 +59,8 @@ type staticPod struct {
 type Kubelet struct {
 	Proc *Process
 
-	c      *Cluster
+	w      *World
+	cfg    KubeletConfig // the static pods' restart back-off
 	pods   []*staticPod
 	probe  *Timer
 	client *rpcClient
@@ -70,7 +71,7 @@ type Kubelet struct {
 }
 
 func newKubelet(c *Cluster, h *Host) *Kubelet {
-	k := &Kubelet{c: c}
+	k := &Kubelet{w: c.World, cfg: c.kubeletCfg}
 	k.Proc = c.addProcess(HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
 	h.kubelet = k
@@ -136,7 +137,7 @@ func (k *Kubelet) podExited(p *Process) {
 	if sp == nil || k.Proc.state == Stopped {
 		return
 	}
-	now, cfg := k.Proc.Now(), &k.c.kubeletCfg
+	now, cfg := k.Proc.Now(), &k.cfg
 	if now.Sub(sp.started) >= 2*cfg.MaxRestartBackoff {
 		sp.backoff = 0
 	}
@@ -154,7 +155,7 @@ func (k *Kubelet) restart(sp *staticPod) {
 		return
 	}
 	sp.started, sp.failures = k.Proc.Now(), 0
-	k.c.Record(Record{Event: EvProcRestarted, Proc: p.Name, Host: p.Host.Name, Reason: "restarted by the kubelet"})
+	k.w.Record(Record{Event: EvProcRestarted, Proc: p.Name, Host: p.Host.Name, Reason: "restarted by the kubelet"})
 	p.start()
 }
 
@@ -185,7 +186,7 @@ func (k *Kubelet) probeDone(tag uint64, _ *Message, err string) {
 		}
 		sp.failures++
 		if sp.failures >= sp.liveness.FailureThreshold && sp.proc.state != Stopped {
-			k.c.Record(Record{Event: EvProcExited, Proc: sp.proc.Name, Host: sp.proc.Host.Name,
+			k.w.Record(Record{Event: EvProcExited, Proc: sp.proc.Name, Host: sp.proc.Host.Name,
 				Reason: fmt.Sprintf("killed by the kubelet: liveness probe (/livez) failed %d times: %s", sp.failures, err)})
 			sp.proc.kill()
 			k.podExited(sp.proc)

@@ -13,9 +13,10 @@ type LoadBalancer struct {
 	VRRPs   []*VRRP
 	KubeVIP *LeaseGroup
 
-	c      *Cluster
-	cfg    LoadBalancerConfig
-	holder *Host // the host the VIP answers on (last gratuitous ARP); nil: none
+	w          *World
+	apiservers []*APIServer // behind kube-vip's VIP
+	cfg        LoadBalancerConfig
+	holder     *Host // the host the VIP answers on (last gratuitous ARP); nil: none
 }
 
 // Config is the load balancer's defaulted configuration.
@@ -37,7 +38,7 @@ func (lb *LoadBalancer) endpoint() *Process {
 			}
 		}
 	case LBKubeVIP:
-		for _, a := range lb.c.APIServers {
+		for _, a := range lb.apiservers {
 			if a.Proc.Host == lb.holder {
 				return a.Proc
 			}
@@ -52,7 +53,7 @@ func (lb *LoadBalancer) claim(h *Host, why string) {
 		return
 	}
 	lb.holder = h
-	lb.c.Record(Record{Event: EvVIPMoved, Host: h.Name, Reason: why})
+	lb.w.Record(Record{Event: EvVIPMoved, Host: h.Name, Reason: why})
 }
 
 // withdraw removes the VIP from h; another current claimant keeps it.
@@ -67,7 +68,7 @@ func (lb *LoadBalancer) withdraw(h *Host, why string) {
 			return
 		}
 	}
-	lb.c.Record(Record{Event: EvVIPMoved, Reason: "the VIP has no holder: " + why})
+	lb.w.Record(Record{Event: EvVIPMoved, Reason: "the VIP has no holder: " + why})
 }
 
 // VRRP is keepalived on one load-balancer host: VRRPv2 with preemption,
@@ -96,9 +97,9 @@ type VRRP struct {
 // without an advert (VRRPv2), plus the skew.
 const vrrpDownAdverts = 3
 
-func newVRRP(lb *LoadBalancer, h *Host, priority int, proxy *Proxy) *VRRP {
+func newVRRP(c *Cluster, lb *LoadBalancer, h *Host, priority int, proxy *Proxy) *VRRP {
 	v := &VRRP{Name: "keepalived-" + h.Name, lb: lb, priority: priority, proxy: proxy}
-	v.Proc = lb.c.addProcess(v.Name, RoleVRRP, h, v)
+	v.Proc = c.addProcess(v.Name, RoleVRRP, h, v)
 	v.down = v.Proc.NewTimer(v.Name+"/master-down", v.onMasterDown)
 	v.advert = v.Proc.NewTimer(v.Name+"/advert", v.sendAdvert)
 	v.script = v.Proc.NewTimer(v.Name+"/check-script", v.runScript)
@@ -163,7 +164,7 @@ func (v *VRRP) sendAdvert() { v.advertise(v.prio()) }
 func (v *VRRP) advertise(prio int) {
 	for _, o := range v.lb.VRRPs {
 		if o != v {
-			v.lb.c.net.Send(&Message{Type: MsgVRRPAdvert, From: v.Proc, To: o.Proc, Index: uint64(prio), Datagram: true})
+			v.lb.w.net.Send(&Message{Type: MsgVRRPAdvert, From: v.Proc, To: o.Proc, Index: uint64(prio), Datagram: true})
 		}
 	}
 }
