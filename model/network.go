@@ -185,7 +185,12 @@ func newNetwork(w *World, cfg NetworkConfig) *Network {
 
 // link is the directed link from host a to b, made on first use.
 func (n *Network) link(a, b int) *link {
-	lk := pairSlot(n, &n.links, &n.linkTab, a, b)
+	var lk *link
+	if n.direct { // the hot path: no call
+		lk = &n.linkTab[a*n.hosts+b]
+	} else {
+		lk = pairSlot(&n.links, &n.linkTab, a, b)
+	}
 	if !lk.made {
 		*lk = link{made: true, stream: n.root.Sub(n.w.Hosts[a].Name + "/" + n.w.Hosts[b].Name)}
 	}
@@ -198,20 +203,21 @@ func (n *Network) conn(a, b int) *conn {
 	if a > b {
 		a, b = b, a
 	}
-	cn := pairSlot(n, &n.conns, &n.connTab, a, b)
+	var cn *conn
+	if n.direct {
+		cn = &n.connTab[a*n.hosts+b]
+	} else {
+		cn = pairSlot(&n.conns, &n.connTab, a, b)
+	}
 	if !cn.made {
 		*cn = conn{made: true, a: int32(a), b: int32(b), broken: n.blocked(a, b) || n.blocked(b, a)}
 	}
 	return cn
 }
 
-// pairSlot is the slot of the pair (a, b) in tab: computed when the tables
-// are direct, else found through idx or appended (zero, for the caller to
-// make).
-func pairSlot[T any](n *Network, idx *pairIndex, tab *[]T, a, b int) *T {
-	if n.direct {
-		return &(*tab)[a*n.hosts+b]
-	}
+// pairSlot is the slot of the pair (a, b) in tab when the tables are not
+// direct: found through idx or appended (zero, for the caller to make).
+func pairSlot[T any](idx *pairIndex, tab *[]T, a, b int) *T {
 	if i := idx.get(a, b); i > 0 {
 		return &(*tab)[i-1]
 	}
