@@ -117,6 +117,7 @@ type Cluster struct {
 	violations    []Violation
 	checkEachStep bool
 	kubeletCfg    KubeletConfig
+	kubelets      []*Kubelet // by host index, while building
 }
 
 type voteKey struct {
@@ -190,14 +191,12 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	for _, ac := range cfg.APIServers {
 		h := hosts[ac.Host]
-		if h.kubelet == nil {
-			newKubelet(c, h)
-		}
+		kl := c.kubeletOf(h) // before the apiserver: processes start in the order they were made
 		if ac.WatchCacheStaleAfter == 0 {
 			ac.WatchCacheStaleAfter = WatchCacheStaleDefault(cfg.Etcd.ElectionTimeout)
 		}
 		a := newAPIServer(c, ac, h)
-		h.kubelet.manage(a.Proc, &a.cfg.Liveness)
+		kl.manage(a.Proc, &a.cfg.Liveness)
 		c.APIServers = append(c.APIServers, a)
 	}
 	if cfg.LoadBalancer != nil {
@@ -420,6 +419,17 @@ func (c *Cluster) leaseAcquired(g *LeaseGroup, proc string) {
 	if f := c.current; f != nil {
 		f.groupAcquired(g, proc)
 	}
+}
+
+// kubeletOf is host h's kubelet, made on first need while building.
+func (c *Cluster) kubeletOf(h *Host) *Kubelet {
+	if c.kubelets == nil {
+		c.kubelets = make([]*Kubelet, len(c.Hosts))
+	}
+	if c.kubelets[h.index] == nil {
+		c.kubelets[h.index] = newKubelet(c, h)
+	}
+	return c.kubelets[h.index]
 }
 
 // recorded implements watcher: a record may trigger a fault that waits

@@ -170,8 +170,8 @@ func (p *Process) exit(reason string) {
 	}
 	p.w.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Reason: reason})
 	p.kill()
-	if k := p.Host.kubelet; k != nil {
-		k.podExited(p)
+	if s := p.supervisor; s != nil {
+		s.podExited(p)
 	}
 }
 
@@ -191,10 +191,7 @@ func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *Lea
 		k.el = newElector(g, k.Proc, servers, gc.LE, k.stopped)
 		k.el.api.resolve = resolve
 		if !gc.NoRestart {
-			if h.kubelet == nil {
-				newKubelet(c, h)
-			}
-			h.kubelet.manage(k.Proc, nil)
+			c.kubeletOf(h).manage(k.Proc, nil)
 		}
 		g.Candidates = append(g.Candidates, k)
 	}

@@ -144,7 +144,6 @@ type Host struct {
 	crashes int           // active faults holding the host down
 	drifts  []*ClockDrift // active clock-rate overrides, last wins
 	rate    float64       // the clock's rate before the first of drifts
-	kubelet *Kubelet      // restarts the host's static pods, if it has any
 	joining bool          // a control-plane host kubeadm has not joined yet
 }
 
@@ -373,6 +372,7 @@ type Process struct {
 	apiFault    apiFault    // the api fault in force: that of the last of apiFaults
 	apiFaults   []*APIFault // active api-error and api-block faults, last wins
 	held        []Message   // API requests held by an api-block fault
+	supervisor  supervisor  // restarts the process when it exits (its host's kubelet), if any
 	holds       int         // active faults keeping it from running (Hold)
 	pauses      int         // active faults keeping it frozen (Freeze)
 }
@@ -556,6 +556,12 @@ func (p *Process) resume() {
 // Mono is the process's monotonic clock reading now: what Go's
 // time.Since measures and its timers follow.
 func (p *Process) Mono() time.Duration { return p.Host.Clock.Mono(p.Now()) }
+
+// supervisor restarts a process that exits by itself: the kubelet of a
+// static pod.
+type supervisor interface {
+	podExited(p *Process)
+}
 
 // Timer is a process-owned timer. Its callback runs only while the process
 // runs: one that comes due while the process is paused runs on resume, and

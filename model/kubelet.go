@@ -74,7 +74,6 @@ func newKubelet(c *Cluster, h *Host) *Kubelet {
 	k := &Kubelet{w: c.World, cfg: c.kubeletCfg}
 	k.Proc = c.addProcess(HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
-	h.kubelet = k
 	return k
 }
 
@@ -82,6 +81,7 @@ func newKubelet(c *Cluster, h *Host) *Kubelet {
 // probed pod per kubelet: its apiserver).
 func (k *Kubelet) manage(p *Process, liveness *LivenessProbe) {
 	sp := &staticPod{proc: p, liveness: liveness, backoff: 0}
+	p.supervisor = k
 	sp.restart = k.Proc.NewTimer(k.Proc.Name+"/restart-"+p.Name, func() { k.restart(sp) })
 	k.pods = append(k.pods, sp)
 	if liveness != nil {

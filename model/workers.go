@@ -230,13 +230,10 @@ func (c *Cluster) buildWorkers(cfg WorkerPlaneConfig, hosts map[string]*Host) {
 	c.workers = w
 	for _, nc := range cfg.Nodes {
 		h := hosts[nc.Host]
-		if h.kubelet == nil {
-			newKubelet(c, h)
-		}
-		n := &Node{Name: h.Name, Host: h, cfg: nc, w: w, kubelet: h.kubelet, idx: len(w.Nodes),
+		k := c.kubeletOf(h)
+		n := &Node{Name: h.Name, Host: h, cfg: nc, w: w, kubelet: k, idx: len(w.Nodes),
 			leaseKey: c.Key("/registry/leases/kube-node-lease/" + h.Name),
 			objKey:   c.Key("/registry/minions/" + h.Name)}
-		k := h.kubelet
 		servers, resolve := c.apiEndpoints(nc.Endpoint, h)
 		n.client = newRPCClient(k.Proc, k.Proc.Name+"/api", servers, 0, 0, n.apiDone)
 		n.client.resolve = resolve
