@@ -223,7 +223,7 @@ const learnerModeMinor = 29
 const DefaultKubernetesVersion = "1.33"
 
 // Supported Kubernetes minor versions: Lease locks are the default from
-// 1.20; the reference covers releases up to 1.36.
+// 1.20; the version presets cover releases up to 1.36.
 const (
 	minKubernetesMinor = 20
 	maxKubernetesMinor = 36
