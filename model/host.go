@@ -625,13 +625,7 @@ func (t *Timer) After(d time.Duration) {
 	if d < 0 {
 		panic(fmt.Sprintf("model.Timer.After: %s: negative delay %v", t.st.Name(), d))
 	}
-	clk, now := &t.p.Host.Clock, t.p.Now()
-	if clk.Rate == 1 { // the common case, exactly what TrueAt gives
-		t.local, t.mono, t.period = true, clk.Mono(now)+d, 0
-		t.st.Reset(now.Add(d))
-		return
-	}
-	t.AtMono(clk.Mono(now) + d)
+	t.AtMono(t.p.Mono() + d)
 }
 
 // AtMono arms the one-shot timer to fire when the host's monotonic clock

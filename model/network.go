@@ -113,8 +113,8 @@ type Network struct {
 	// first use, found through links and conns.
 	direct  bool
 	hosts   int
-	links   pairIndex
-	conns   pairIndex
+	links   map[uint64]int // pair → slot in linkTab, when not direct
+	conns   map[uint64]int // pair → slot in connTab, when not direct
 	linkTab []link
 	connTab []conn
 	cuts    []*Cut
@@ -133,43 +133,13 @@ func (n *Network) Sent(t MsgType) uint64 { return n.sent[t] }
 
 // directHosts is the largest host count whose links and connections are
 // tables of hosts × hosts (under 2 MiB): the common small cluster pays no
-// lookup on the hot path.
+// lookup on the hot path. A larger cluster gives a pair a slot on first
+// use, found through a map, so that thousands of workers do not pay for
+// hosts × hosts pairs that never talk.
 const directHosts = 128
 
-// pairIndex maps a pair of host indexes to a slot number plus one (0: no
-// slot yet), for clusters of more than directHosts hosts: a dense table
-// up to denseHosts, a map beyond, so that a cluster of thousands of
-// workers does not pay for hosts × hosts pairs that never talk.
-type pairIndex struct {
-	n      int
-	dense  []int32
-	sparse map[uint64]int32
-}
-
-// denseHosts is the largest host count indexed densely (4 MiB of table).
-const denseHosts = 1024
-
-func newPairIndex(n int) pairIndex {
-	if n <= denseHosts {
-		return pairIndex{n: n, dense: make([]int32, n*n)}
-	}
-	return pairIndex{n: n, sparse: map[uint64]int32{}}
-}
-
-func (p *pairIndex) get(a, b int) int32 {
-	if p.dense != nil {
-		return p.dense[a*p.n+b]
-	}
-	return p.sparse[uint64(a)<<32|uint64(b)]
-}
-
-func (p *pairIndex) set(a, b int, v int32) {
-	if p.dense != nil {
-		p.dense[a*p.n+b] = v
-	} else {
-		p.sparse[uint64(a)<<32|uint64(b)] = v
-	}
-}
+// pairKey is a pair of host indexes as a map key.
+func pairKey(a, b int) uint64 { return uint64(a)<<32 | uint64(b) }
 
 func newNetwork(w *World, cfg NetworkConfig) *Network {
 	n := len(w.Hosts)
@@ -178,7 +148,7 @@ func newNetwork(w *World, cfg NetworkConfig) *Network {
 		nw.direct = true
 		nw.linkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
 	} else {
-		nw.links, nw.conns = newPairIndex(n), newPairIndex(n)
+		nw.links, nw.conns = map[uint64]int{}, map[uint64]int{}
 	}
 	return nw
 }
@@ -189,7 +159,7 @@ func (n *Network) link(a, b int) *link {
 	if n.direct { // the hot path: no call
 		lk = &n.linkTab[a*n.hosts+b]
 	} else {
-		lk = pairSlot(&n.links, &n.linkTab, a, b)
+		lk = pairSlot(n.links, &n.linkTab, a, b)
 	}
 	if !lk.made {
 		*lk = link{made: true, stream: n.root.Sub(n.w.Hosts[a].Name + "/" + n.w.Hosts[b].Name)}
@@ -207,7 +177,7 @@ func (n *Network) conn(a, b int) *conn {
 	if n.direct {
 		cn = &n.connTab[a*n.hosts+b]
 	} else {
-		cn = pairSlot(&n.conns, &n.connTab, a, b)
+		cn = pairSlot(n.conns, &n.connTab, a, b)
 	}
 	if !cn.made {
 		*cn = conn{made: true, a: int32(a), b: int32(b), broken: n.blocked(a, b) || n.blocked(b, a)}
@@ -217,14 +187,15 @@ func (n *Network) conn(a, b int) *conn {
 
 // pairSlot is the slot of the pair (a, b) in tab when the tables are not
 // direct: found through idx or appended (zero, for the caller to make).
-func pairSlot[T any](idx *pairIndex, tab *[]T, a, b int) *T {
-	if i := idx.get(a, b); i > 0 {
-		return &(*tab)[i-1]
+func pairSlot[T any](idx map[uint64]int, tab *[]T, a, b int) *T {
+	k := pairKey(a, b)
+	i, ok := idx[k]
+	if !ok {
+		i = len(*tab)
+		*tab = append(*tab, *new(T))
+		idx[k] = i
 	}
-	var zero T
-	*tab = append(*tab, zero)
-	idx.set(a, b, int32(len(*tab)))
-	return &(*tab)[len(*tab)-1]
+	return &(*tab)[i]
 }
 
 // blocked reports whether an active cut drops messages from host a to b.
