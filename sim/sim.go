@@ -286,13 +286,16 @@ func (s *Sim) Run(b Bounds) Outcome {
 		if check > limit || check < s.events {
 			check = limit
 		}
-		for s.events < check {
+		for {
 			if len(s.q.h) == 0 {
 				return Drained
 			}
 			if s.q.h[0].at > until {
 				s.now = until
 				return ReachedTime
+			}
+			if s.events >= check {
+				break
 			}
 			s.fire()
 			if s.stop {
@@ -301,13 +304,6 @@ func (s *Sim) Run(b Bounds) Outcome {
 			}
 		}
 		if s.events >= limit {
-			if len(s.q.h) == 0 {
-				return Drained
-			}
-			if s.q.h[0].at > until {
-				s.now = until
-				return ReachedTime
-			}
 			return ReachedEvents
 		}
 		if b.Interrupt != nil && b.Interrupt() {
