@@ -228,21 +228,21 @@ func TestProcessAPIFaults(t *testing.T) {
 	p.state, q.state = Running, Running
 	fail := p.FailAPI()
 	block := p.BlockAPI()
-	if p.apiFault != apiHold {
-		t.Fatalf("api-error then api-block: %d in force, want the block", p.apiFault)
+	if p.apiMode() != apiHold {
+		t.Fatalf("api-error then api-block: %d in force, want the block", p.apiMode())
 	}
 	p.held = append(p.held, Message{Type: MsgClientReply, From: p, To: q})
 	p.ClearAPI(fail)
-	if p.apiFault != apiHold || len(p.held) != 1 {
+	if p.apiMode() != apiHold || len(p.held) != 1 {
 		t.Fatal("clearing the api-error ended the api-block still installed")
 	}
 	fail = p.FailAPI()
 	p.ClearAPI(block)
-	if p.apiFault != apiFail || len(p.held) != 0 {
-		t.Fatalf("api-block cleared under an api-error: %d in force with %d held; want the error, none held", p.apiFault, len(p.held))
+	if p.apiMode() != apiFail || len(p.held) != 0 {
+		t.Fatalf("api-block cleared under an api-error: %d in force with %d held; want the error, none held", p.apiMode(), len(p.held))
 	}
 	p.ClearAPI(fail)
-	if p.apiFault != apiOK {
+	if p.apiMode() != apiOK {
 		t.Fatal("every api fault cleared, yet one is in force")
 	}
 	mustPanic(t, "clearing an api fault twice", func() { p.ClearAPI(fail) })

@@ -369,7 +369,6 @@ type Process struct {
 	timers      []*Timer
 	deferred    []*Timer    // came due while paused, in due order
 	inbox       []*envelope // arrived while paused, in arrival order
-	apiFault    apiFault    // the api fault in force: that of the last of apiFaults
 	apiFaults   []*APIFault // active api-error and api-block faults, last wins
 	held        []Message   // API requests held by an api-block fault
 	supervisor  supervisor  // restarts the process when it exits (its host's kubelet), if any
@@ -437,8 +436,16 @@ func (p *Process) BlockAPI() *APIFault { return p.addAPIFault(apiHold) }
 func (p *Process) addAPIFault(mode apiFault) *APIFault {
 	f := &APIFault{mode: mode}
 	p.apiFaults = append(p.apiFaults, f)
-	p.apiFault = mode
 	return f
+}
+
+// apiMode is the api fault in force: that of the most recent one installed,
+// or none.
+func (p *Process) apiMode() apiFault {
+	if n := len(p.apiFaults); n > 0 {
+		return p.apiFaults[n-1].mode
+	}
+	return apiOK
 }
 
 // ClearAPI removes the api fault f: the most recent one still installed is
@@ -446,11 +453,7 @@ func (p *Process) addAPIFault(mode apiFault) *APIFault {
 // held so far are sent, in order.
 func (p *Process) ClearAPI(f *APIFault) {
 	uninstall(&p.apiFaults, f, "model.Process.ClearAPI: "+p.Name+": fault")
-	p.apiFault = apiOK
-	if n := len(p.apiFaults); n > 0 {
-		p.apiFault = p.apiFaults[n-1].mode
-	}
-	if p.apiFault != apiHold {
+	if p.apiMode() != apiHold {
 		p.releaseHeld()
 	}
 }

@@ -185,7 +185,7 @@ func (c *rpcClient) dispatch(k int) {
 			return // nothing answers (a VIP without holder): the deadline ends it
 		}
 		if m.Type == MsgAPIRequest {
-			switch c.owner.apiFault {
+			switch c.owner.apiMode() {
 			case apiFail:
 				c.finish(k, nil, "connection refused (api-error fault)")
 				return
@@ -347,9 +347,7 @@ func (c *rpcClient) onExpire() {
 	now := c.owner.Mono()
 	var due []uint64
 	for len(c.deadlines) > 0 && c.deadlines[0].at <= now {
-		if d := c.deadlines.pop(); c.find(d.id) >= 0 {
-			due = append(due, d.id)
-		}
+		due = append(due, c.deadlines.pop().id) // ended ones are skipped below
 	}
 	slices.Sort(due)
 	for _, id := range due {
