@@ -404,15 +404,6 @@ func (c *Cluster) electedLeader(m *Member) {
 	}
 }
 
-// committed implements etcdWatcher.
-func (c *Cluster) committed(leader *Member, i uint64) { c.checkCommit(leader, i) }
-
-// firstCommit implements etcdWatcher: measurements start.
-func (c *Cluster) firstCommit() { c.becameSteady() }
-
-// voted implements etcdWatcher.
-func (c *Cluster) voted(m *Member, term uint64, cand *Member) { c.checkVote(m, term, cand) }
-
 // leaseAcquired implements watcher: the fault the new holder is
 // attributed to.
 func (c *Cluster) leaseAcquired(g *LeaseGroup, proc string) {
@@ -467,8 +458,8 @@ func (c *Cluster) leadershipChanged() {
 	}
 }
 
-// becameSteady starts the measurements at the cluster's first commit.
-func (c *Cluster) becameSteady() {
+// firstCommit implements etcdWatcher: measurements start at the cluster's first commit.
+func (c *Cluster) firstCommit() {
 	if c.steady {
 		return
 	}
@@ -509,9 +500,9 @@ func (c *Cluster) violate(inv, format string, a ...any) {
 // Violations are the safety invariants broken so far.
 func (c *Cluster) Violations() []Violation { return c.violations }
 
-// checkCommit: a leader may commit index i only if a quorum of the voters
-// of its configuration holds it durably.
-func (c *Cluster) checkCommit(leader *Member, i uint64) {
+// committed implements etcdWatcher by checking that a leader commits index
+// i only if a quorum of the voters of its configuration holds it durably.
+func (c *Cluster) committed(leader *Member, i uint64) {
 	t, _ := leader.log.term(i)
 	voters := leader.conf.voters
 	if n := c.Etcd.durableCopies(i, t, voters); n < quorumOf(voters) {
@@ -542,8 +533,9 @@ func (e *Etcd) durableCopies(i, t, voters uint64) int {
 	return n
 }
 
-// checkVote: a member grants at most one vote per term.
-func (c *Cluster) checkVote(m *Member, term uint64, cand *Member) {
+// voted implements etcdWatcher by checking that a member grants at most
+// one vote per term.
+func (c *Cluster) voted(m *Member, term uint64, cand *Member) {
 	k := voteKey{m.Name, term}
 	if prev, ok := c.votedFor[k]; ok && prev != cand.Name {
 		c.violate("double-vote", "%s voted for %s and %s in term %d", m.Name, prev, cand.Name, term)

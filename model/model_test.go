@@ -162,8 +162,8 @@ func TestInvariantCheckerCatches(t *testing.T) {
 		}, "commit-without-quorum"},
 		{"double vote", func(c *Cluster) {
 			m := c.Etcd.Members[0]
-			c.checkVote(m, 99, c.Etcd.Members[1])
-			c.checkVote(m, 99, c.Etcd.Members[2])
+			c.voted(m, 99, c.Etcd.Members[1])
+			c.voted(m, 99, c.Etcd.Members[2])
 		}, "double-vote"},
 	}
 	for _, tc := range cases {
