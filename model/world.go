@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -62,21 +63,8 @@ func (c *World) Record(r Record) {
 // order they were recorded).
 func (c *World) Timeline() []Record {
 	tl := slices.Clone(c.timeline)
-	slices.SortStableFunc(tl, func(a, b Record) int {
-		if a.T != b.T {
-			if a.T < b.T {
-				return -1
-			}
-			return 1
-		}
-		if a.seq < b.seq {
-			return -1
-		}
-		if a.seq > b.seq {
-			return 1
-		}
-		return 0
-	})
+	// seq is unique, so the order is total.
+	slices.SortFunc(tl, func(a, b Record) int { return cmp.Or(cmp.Compare(a.T, b.T), cmp.Compare(a.seq, b.seq)) })
 	return tl
 }
 

@@ -238,14 +238,15 @@ func checkLELimits(le *LeaderElectionSpec, path string) ErrorList {
 }
 
 // checkWork reports a scenario whose periodic work exceeds
-// model.MaxRequestRate, naming the largest parts.
+// model.MaxRequestRate, naming its parts.
 func (s *Spec) checkWork() *FieldError {
 	cfg := (&Scenario{Spec: *s}).Config()
 	total, parts := cfg.RequestRate()
 	if total <= model.MaxRequestRate {
 		return nil
 	}
-	// Merge the probes into one part, and list the parts largest first.
+	// Merge the probes into one part, listed first, then the rest in the
+	// order RequestRate gives them.
 	var probes float64
 	var list []string
 	for _, p := range parts {
