@@ -570,10 +570,7 @@ func (f *Fault) peers(hosts []*Host) []*Host {
 		peers, _ := f.c.resolve(*f.Cfg.Peer)
 		return peers
 	}
-	in := make([]bool, len(f.c.Hosts))
-	for _, h := range hosts {
-		in[h.Index()] = true
-	}
+	in := f.c.hostMask(hosts)
 	var out []*Host
 	for _, h := range f.c.Hosts {
 		if !in[h.Index()] {

@@ -383,9 +383,9 @@ func (n *Network) refuse(dead, client *Process, ctx uint64) {
 	e.timer.Reset(at)
 }
 
-// hostSet marks hosts by index.
-func (n *Network) hostSet(hosts []*Host) []bool {
-	set := make([]bool, len(n.w.Hosts))
+// hostMask marks hosts by index.
+func (w *World) hostMask(hosts []*Host) []bool {
+	set := make([]bool, len(w.Hosts))
 	for _, h := range hosts {
 		set[h.index] = true
 	}
@@ -397,7 +397,7 @@ func (n *Network) hostSet(hosts []*Host) []bool {
 // break; cuts stack, and a connection carries traffic again only once no
 // cut separates its pair (after a reconnection delay).
 func (n *Network) Cut(a, b []*Host, oneWay bool) *Cut {
-	c := &Cut{a: n.hostSet(a), b: n.hostSet(b), oneWay: oneWay}
+	c := &Cut{a: n.w.hostMask(a), b: n.w.hostMask(b), oneWay: oneWay}
 	n.cuts = append(n.cuts, c)
 	n.cutsChanged()
 	return c
@@ -416,7 +416,7 @@ func (n *Network) Heal(c *Cut) {
 // match a link, the most recent one installed sets each parameter it
 // names.
 func (n *Network) Degrade(a, b []*Host, latency *Dist, loss *float64) *LinkFault {
-	f := &LinkFault{from: n.hostSet(a), to: n.hostSet(b), latency: latency, loss: loss}
+	f := &LinkFault{from: n.w.hostMask(a), to: n.w.hostMask(b), latency: latency, loss: loss}
 	n.faults = append(n.faults, f)
 	return f
 }
