@@ -106,19 +106,7 @@ func (q *pendingReads) reset() {
 
 // add appends a read (its ctx larger than any before) and returns it.
 func (q *pendingReads) add(r pendingRead) *pendingRead {
-	if n := len(q.list); q.live == 0 {
-		clear(q.list)
-		q.list, q.head = q.list[:0], 0
-	} else if n-q.head >= 64 && q.live <= (n-q.head)/2 || q.head >= 64 && 2*q.head >= n {
-		kept := q.list[:0]
-		for _, x := range q.list[q.head:] {
-			if !x.done {
-				kept = append(kept, x)
-			}
-		}
-		clear(q.list[len(kept):])
-		q.list, q.head = kept, 0
-	}
+	q.list, q.head = compactHoles(q.list, q.head, q.live, func(x *pendingRead) bool { return x.done })
 	q.list = append(q.list, r)
 	q.live++
 	return &q.list[len(q.list)-1]

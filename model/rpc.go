@@ -145,21 +145,7 @@ func (c *rpcClient) call(tag uint64, msg Message, timeout time.Duration, retry b
 // ended, so that steady traffic allocates nothing. Only call runs it,
 // before it appends: nothing holds an index into reqs then.
 func (c *rpcClient) compact() {
-	n := len(c.reqs)
-	switch {
-	case c.live == 0:
-		clear(c.reqs)
-		c.reqs, c.head = c.reqs[:0], 0
-	case n >= 64 && c.live <= (n-c.head)/2 || c.head >= 64 && 2*c.head >= n:
-		kept := c.reqs[:0]
-		for _, r := range c.reqs[c.head:] {
-			if !r.ended {
-				kept = append(kept, r)
-			}
-		}
-		clear(c.reqs[len(kept):])
-		c.reqs, c.head = kept, 0
-	}
+	c.reqs, c.head = compactHoles(c.reqs, c.head, c.live, func(r *rpcReq) bool { return r.ended })
 }
 
 // grpc reports whether the client keeps subchannels (see rpcClient).
