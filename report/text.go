@@ -12,6 +12,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"hasim/internal/firsterr"
 	"hasim/model"
 	"hasim/sim"
 )
@@ -362,32 +363,13 @@ func intervals(iv []model.Interval) string {
 	return fmt.Sprintf("%d / %s / %s", len(iv), secs(total), secs(longest))
 }
 
-// errWriter passes writes on to w until one fails, and remembers that
-// error: a writer made of many Fprintf calls checks them all at its end.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	if err == nil && n < len(p) {
-		err = io.ErrShortWrite
-	}
-	e.err = err
-	return n, err
-}
-
-// checked runs write on w through an errWriter and returns the first write
-// error, or else write's own error.
+// checked runs write on w through a firsterr.Writer and returns the first
+// write error, or else write's own error.
 func checked(w io.Writer, write func(w io.Writer) error) error {
-	ew := &errWriter{w: w}
+	ew := &firsterr.Writer{W: w}
 	err := write(ew)
-	if ew.err != nil {
-		return ew.err
+	if ew.Err != nil {
+		return ew.Err
 	}
 	return err
 }

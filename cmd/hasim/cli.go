@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 	"gonum.org/v1/plot"
 
+	"hasim/internal/firsterr"
 	"hasim/model"
 	"hasim/report"
 	"hasim/report/picture"
@@ -54,7 +55,7 @@ func usage(w io.Writer) { fmt.Fprintf(w, usageText, scenarios.DefaultScenario) }
 
 // realMain runs the command line args and returns the exit code.
 func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) (code int) {
-	o := &output{w: out}
+	o := &output{Writer: firsterr.Writer{W: out}}
 	st := streams{in: in, out: o, err: errw}
 	if len(args) == 0 {
 		usage(errw)
@@ -90,7 +91,7 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 		usage(errw)
 		return exitUsage
 	}
-	if err := o.err; err != nil {
+	if err := o.Err; err != nil {
 		if errors.Is(err, errInterrupted) {
 			if code != exitInterrupted {
 				fmt.Fprintf(errw, "hasim %s: interrupted while writing the output; it is incomplete\n", verb)
@@ -128,24 +129,15 @@ var errInterrupted = errors.New("interrupted")
 // its end instead of each write; once stopOn's context is cancelled,
 // writes fail with errInterrupted.
 type output struct {
-	w   io.Writer
-	err error
+	firsterr.Writer
 	ctx context.Context
 }
 
 func (o *output) Write(p []byte) (int, error) {
-	if o.err == nil && o.ctx != nil && o.ctx.Err() != nil {
-		o.err = errInterrupted
+	if o.Err == nil && o.ctx != nil && o.ctx.Err() != nil {
+		o.Err = errInterrupted
 	}
-	if o.err != nil {
-		return 0, o.err
-	}
-	n, err := o.w.Write(p)
-	if err == nil && n < len(p) {
-		err = io.ErrShortWrite
-	}
-	o.err = err
-	return n, err
+	return o.Writer.Write(p)
 }
 
 // stopOn makes writes fail once ctx is cancelled: an interrupt while the
@@ -317,7 +309,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 			werr = report.WriteSummary(st.out, sc.Metadata.Name, res)
 		}
 	}
-	if werr != nil && st.out.err == nil {
+	if werr != nil && st.out.Err == nil {
 		// Not a write error (realMain reports those) but the report's own.
 		fmt.Fprintf(st.err, "hasim run: %v\n", werr)
 		failed = true
@@ -326,7 +318,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	case interrupted:
 		fmt.Fprintf(st.err, "hasim run: interrupted at %v of simulated time; results so far are above\n", res.End)
 		return exitInterrupted
-	case skipped || errors.Is(st.out.err, errInterrupted):
+	case skipped || errors.Is(st.out.Err, errInterrupted):
 		fmt.Fprintln(st.err, "hasim run: interrupted while writing the output; it is incomplete")
 		return exitInterrupted
 	case res.Outcome == sim.Livelocked:

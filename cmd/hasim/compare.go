@@ -115,7 +115,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	} else {
 		err = report.WriteComparison(st.out, c)
 	}
-	if err != nil && st.out.err == nil {
+	if err != nil && st.out.Err == nil {
 		// Not a write error (realMain reports those) but the report's own.
 		fmt.Fprintf(st.err, "hasim compare: %v\n", err)
 		failed = true
@@ -128,7 +128,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	case interrupted:
 		fmt.Fprintln(st.err, "hasim compare: interrupted; the figures above cover the runs that finished")
 		return exitInterrupted
-	case skipped || errors.Is(st.out.err, errInterrupted):
+	case skipped || errors.Is(st.out.Err, errInterrupted):
 		fmt.Fprintln(st.err, "hasim compare: interrupted while writing the output; it is incomplete")
 		return exitInterrupted
 	}

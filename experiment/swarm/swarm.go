@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hasim/internal/firsterr"
 	"hasim/scenarios"
 )
 
@@ -328,7 +329,7 @@ func (s Summary) WriteFiles(dir string) ([]string, error) {
 // WriteReport prints the summary: counts, failures by class and by
 // signature, wall time and memory.
 func (s Summary) WriteReport(w io.Writer) error {
-	p := &errWriter{w: w}
+	p := &printer{firsterr.Writer{W: w}}
 	n := len(s.Cases)
 	p.printf("swarm seed %d: %d of %d cases run", s.Config.Seed, n, s.Config.N)
 	if s.Interrupted {
@@ -395,19 +396,14 @@ func (s Summary) WriteReport(w io.Writer) error {
 	} else {
 		p.printf("allocated per case: run with one worker to measure (the counter is process-wide)\n")
 	}
-	return p.err
+	return p.Err
 }
 
-type errWriter struct {
-	w   io.Writer
-	err error
-}
+// printer prints through a firsterr.Writer: after a failed write it
+// prints nothing more, and the report returns that first error.
+type printer struct{ firsterr.Writer }
 
-func (e *errWriter) printf(format string, a ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, a...)
-	}
-}
+func (p *printer) printf(format string, a ...any) { fmt.Fprintf(&p.Writer, format, a...) }
 
 // quantile is the q-quantile of sorted (nearest rank), zero if empty.
 func quantile[T cmp.Ordered](sorted []T, q float64) T {
