@@ -115,6 +115,11 @@ type APIServer struct {
 	health  *Timer
 	pending []apiPending
 	nextTag uint64
+	// The bodies of the etcd request and of the API reply being sent, and
+	// the pools their copies come from.
+	etcdReqs clientRequests
+	reply1   APIMsg
+	replies  Pool[APIMsg]
 
 	healthTag   uint64 // tag of the health check in flight, 0 if none
 	healthy     bool   // the last etcd health check passed
@@ -185,7 +190,7 @@ func (a *APIServer) checkHealth() {
 	}
 	a.nextTag++
 	a.healthTag = a.nextTag
-	a.etcd.call(a.healthTag, Message{Type: MsgClientRead, Linearizable: true, Op: Op{Key: 0}}, a.cfg.HealthTimeout, true)
+	a.etcdReqs.call(a.etcd, a.healthTag, MsgClientRead, ClientMsg{Linearizable: true, Op: Op{Key: 0}}, a.cfg.HealthTimeout, true)
 }
 
 // Deliver implements Handler.
@@ -195,7 +200,7 @@ func (a *APIServer) Deliver(msg *Message) {
 		a.w.net.Send(&Message{Type: MsgPong, From: a.Proc, To: msg.From})
 		return
 	case MsgAPIRequest:
-		a.serve(msg)
+		a.serve(msg.From, msg.ReqID, msg.Body.(*APIMsg))
 		return
 	}
 	a.etcd.deliver(msg)
@@ -204,40 +209,46 @@ func (a *APIServer) Deliver(msg *Message) {
 // errCacheNotReady is the watch cache's answer while it re-lists.
 const errCacheNotReady = "429: storage is (re)initializing"
 
-func (a *APIServer) reply(to *Process, ctx uint64, r Message) {
-	r.Type, r.From, r.To, r.Context = MsgAPIReply, a.Proc, to, ctx
+// reply answers API request id: with err, or with what body holds.
+func (a *APIServer) reply(to *Process, id uint64, err string, body *APIMsg) {
+	r := Message{Type: MsgAPIReply, From: a.Proc, To: to, ReqID: id, Err: err}
+	if body != nil {
+		a.reply1 = *body
+		a.reply1.pool = &a.replies
+		r.Body = &a.reply1
+	}
 	a.w.net.Send(&r)
 }
 
-func (a *APIServer) serve(msg *Message) {
-	switch msg.Verb {
+func (a *APIServer) serve(client *Process, id uint64, req *APIMsg) {
+	switch req.Verb {
 	case VerbReadyz, VerbLivez:
 		if !a.healthy {
-			a.reply(msg.From, msg.Context, Message{Err: "etcd check failed"})
+			a.reply(client, id, "etcd check failed", nil)
 		} else {
-			a.reply(msg.From, msg.Context, Message{})
+			a.reply(client, id, "", nil)
 		}
 		return
 	case VerbGetCached, VerbWatchGet:
 		if a.Proc.Now().Sub(a.lastEtcdOK) > a.cfg.WatchCacheStaleAfter || !a.everHealthy {
-			a.reply(msg.From, msg.Context, Message{Err: errCacheNotReady})
+			a.reply(client, id, errCacheNotReady, nil)
 			return
 		}
-		if msg.Verb == VerbGetCached {
-			a.reply(msg.From, msg.Context, Message{Found: true})
+		if req.Verb == VerbGetCached {
+			a.reply(client, id, "", &APIMsg{Found: true})
 			return
 		}
 	}
 	a.nextTag++
-	a.pending = append(a.pending, apiPending{tag: a.nextTag, client: msg.From, ctx: msg.Context})
-	switch msg.Verb {
+	a.pending = append(a.pending, apiPending{tag: a.nextTag, client: client, ctx: id})
+	switch req.Verb {
 	case VerbGet:
-		a.etcd.call(a.nextTag, Message{Type: MsgClientRead, Linearizable: true, Op: Op{Key: msg.Op.Key}}, a.cfg.RequestTimeout, true)
+		a.etcdReqs.call(a.etcd, a.nextTag, MsgClientRead, ClientMsg{Linearizable: true, Op: Op{Key: req.Op.Key}}, a.cfg.RequestTimeout, true)
 	case VerbWatchGet:
 		// The watch cache holds what the member has applied: a local read.
-		a.etcd.call(a.nextTag, Message{Type: MsgClientRead, Op: Op{Key: msg.Op.Key}}, a.cfg.RequestTimeout, true)
+		a.etcdReqs.call(a.etcd, a.nextTag, MsgClientRead, ClientMsg{Op: Op{Key: req.Op.Key}}, a.cfg.RequestTimeout, true)
 	default:
-		a.etcd.call(a.nextTag, Message{Type: MsgClientWrite, Op: msg.Op}, a.cfg.RequestTimeout, false)
+		a.etcdReqs.call(a.etcd, a.nextTag, MsgClientWrite, ClientMsg{Op: req.Op}, a.cfg.RequestTimeout, false)
 	}
 }
 
@@ -256,12 +267,12 @@ func (a *APIServer) etcdDone(tag uint64, res *Message, err string) {
 			continue
 		}
 		a.pending = append(a.pending[:i], a.pending[i+1:]...)
-		var r Message
+		var r APIMsg
 		if res != nil {
-			r.Val, r.Rev, r.Found = res.Val, res.Rev, res.Found
+			b := clientBody(res)
+			r.Val, r.Rev, r.Found = b.Val, b.Rev, b.Found
 		}
-		r.Err = err
-		a.reply(p.client, p.ctx, r)
+		a.reply(p.client, p.ctx, err, &r)
 		return
 	}
 }

@@ -16,10 +16,11 @@ import (
 // (VerbWatchGet): served while the cache is fresh, with the object as the
 // apiserver's etcd member has applied it.
 type ctrlLoops struct {
-	k   *Controller
-	w   *workerPlane
-	api *rpcClient
-	kcm bool // kube-controller-manager; else kube-scheduler
+	k    *Controller
+	w    *workerPlane
+	api  *rpcClient
+	reqs apiRequests
+	kcm  bool // kube-controller-manager; else kube-scheduler
 
 	active  bool
 	synced  bool
@@ -155,7 +156,7 @@ func (l *ctrlLoops) call(cc ctrlCall, verb Verb, op Op) {
 	if verb == VerbWrite {
 		timeout = controllerWriteTimeout
 	}
-	l.api.call(cc.tag, Message{Type: MsgAPIRequest, Verb: verb, Op: op}, timeout, false)
+	l.reqs.call(l.api, cc.tag, verb, op, timeout, false)
 }
 
 func (l *ctrlLoops) wall() int64 {
@@ -193,7 +194,7 @@ func (l *ctrlLoops) apiDone(tag uint64, res *Message, err string) {
 		}
 		if l.kcm {
 			i := cc.node.index()
-			l.lastRenew[i] = res.Val.Renew
+			l.lastRenew[i] = apiBody(res).Val.Renew
 		}
 		l.syncLeft--
 		if l.syncLeft == 0 && !l.synced {
@@ -202,7 +203,7 @@ func (l *ctrlLoops) apiDone(tag uint64, res *Message, err string) {
 		}
 	case callLease:
 		if ok {
-			l.observe(cc.node, res.Val.Renew)
+			l.observe(cc.node, apiBody(res).Val.Renew)
 		}
 		if l.passLeft--; l.passLeft == 0 {
 			l.tick.After(l.w.cfg.MonitorPeriod)

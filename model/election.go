@@ -348,12 +348,13 @@ func (s electorState) stopped() bool { return stoppedStates.has(s) }
 // controller manager, a scheduler, kube-vip) and talks to the API through
 // an rpcClient.
 type Elector struct {
-	g   *LeaseGroup
-	p   *Process
-	w   *World
-	cfg LeaderElectionConfig
-	api *rpcClient
-	key uint32
+	g    *LeaseGroup
+	p    *Process
+	w    *World
+	cfg  LeaderElectionConfig
+	api  *rpcClient
+	reqs apiRequests
+	key  uint32
 
 	me    int32 // identity of this incarnation
 	state electorState
@@ -529,7 +530,7 @@ func (e *Elector) call(step attemptStep, verb Verb, op Op) {
 	if timeout < 0 {
 		timeout = 365 * 24 * time.Hour
 	}
-	e.api.call(e.tag, Message{Type: MsgAPIRequest, Verb: verb, Op: op}, timeout, false)
+	e.reqs.call(e.api, e.tag, verb, op, timeout, false)
 }
 
 // attempt begins tryAcquireOrRenew.
@@ -544,6 +545,7 @@ func (e *Elector) attempt() {
 
 // apiDone continues tryAcquireOrRenew (or a release) with an API answer.
 func (e *Elector) apiDone(tag uint64, res *Message, err string) {
+	r := apiBody(res)
 	if tag != e.tag || e.state.stopped() {
 		return // a call abandoned at a round deadline
 	}
@@ -552,7 +554,7 @@ func (e *Elector) apiDone(tag uint64, res *Message, err string) {
 	switch step {
 	case stepFast:
 		if err == "" {
-			e.adopt(e.newRec, res.Rev)
+			e.adopt(e.newRec, r.Rev)
 			e.attemptDone(true)
 			return
 		}
@@ -562,10 +564,10 @@ func (e *Elector) apiDone(tag uint64, res *Message, err string) {
 			e.attemptDone(false)
 			return
 		}
-		if res.Found {
-			e.lockRev = res.Rev
+		if r.Found {
+			e.lockRev = r.Rev
 		}
-		act, w, seen := decideLease(res.Found, res.Val, e.seen, e.mono(), e.wall(), e.me, e.durationSec())
+		act, w, seen := decideLease(r.Found, r.Val, e.seen, e.mono(), e.wall(), e.me, e.durationSec())
 		e.seen = seen
 		switch act {
 		case leaseWait:
@@ -582,19 +584,19 @@ func (e *Elector) apiDone(tag uint64, res *Message, err string) {
 			e.attemptDone(false)
 			return
 		}
-		e.adopt(e.newRec, res.Rev)
+		e.adopt(e.newRec, r.Rev)
 		e.attemptDone(true)
 	case stepReleaseGet:
 		if err != "" {
 			e.finishRelease(false)
 			return
 		}
-		rec, ok := releaseOf(res.Found, res.Val, e.wall(), e.me)
+		rec, ok := releaseOf(r.Found, r.Val, e.wall(), e.me)
 		if !ok {
 			e.finishRelease(false)
 			return
 		}
-		e.call(stepRelease, VerbWrite, Op{Kind: OpUpdate, Key: e.key, Rev: res.Rev, Val: rec})
+		e.call(stepRelease, VerbWrite, Op{Kind: OpUpdate, Key: e.key, Rev: r.Rev, Val: rec})
 	case stepRelease:
 		e.finishRelease(err == "")
 	}

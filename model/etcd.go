@@ -210,8 +210,11 @@ type Member struct {
 
 	// Ready loop.
 	saving   bool
-	outbox   []Message
-	held     []Message // non-leader messages waiting for the fsync
+	outbox   []RaftMsg
+	held     []RaftMsg       // non-leader messages waiting for the fsync
+	raftPool Pool[RaftMsg]   // copies of the messages in flight
+	reply1   ClientMsg       // the body of a client reply being sent
+	replies  Pool[ClientMsg] // copies of the replies in flight
 	savingTo uint64
 	savingHS hardState
 
@@ -370,20 +373,22 @@ func (m *Member) Stop() {
 func (m *Member) Deliver(msg *Message) {
 	switch msg.Type {
 	case MsgClientWrite:
-		m.clientWrite(msg)
+		m.clientWrite(msg.From, msg.ReqID, msg.Body.(*ClientMsg))
 	case MsgClientRead:
-		m.clientRead(msg)
+		m.clientRead(msg.From, msg.ReqID, msg.Body.(*ClientMsg))
 	case MsgClientMember:
-		m.clientMember(msg)
+		m.clientMember(msg.From, msg.ReqID, msg.Body.(*ClientMsg).Op)
 	case MsgClientReply, MsgRefused:
 		m.relayReply(msg) // the leader's answer to a forwarded promote
 	case MsgGone:
 		m.gone(msg)
 	case MsgPing:
-		m.e.w.net.Send(&Message{Type: MsgPong, From: m.Proc, To: msg.From, Context: msg.Context})
+		m.e.w.net.Send(&Message{Type: MsgPong, From: m.Proc, To: msg.From, ReqID: msg.ReqID})
 		return
 	default:
-		m.step(msg)
+		if b, ok := msg.Body.(*RaftMsg); ok {
+			m.step(b)
+		}
 	}
 	m.ready()
 }
@@ -585,7 +590,7 @@ func (m *Member) campaign(pre bool, why string, transfer bool) {
 		msg := m.newMsg(typ, uint64(bits.TrailingZeros64(b))+1)
 		msg.Term, msg.Index, msg.LogTerm = term, m.log.lastIndex(), m.log.lastTerm()
 		if transfer {
-			msg.Context = campaignTransfer
+			msg.Transfer = true
 		}
 	}
 }
@@ -627,7 +632,7 @@ func (m *Member) votersGranted() string {
 
 // step is Raft's Step: term handling common to all roles, votes, then the
 // role's own handler.
-func (m *Member) step(msg *Message) {
+func (m *Member) step(msg *RaftMsg) {
 	from := m.e.memberOf(msg.From)
 	if from == nil {
 		return
@@ -644,7 +649,7 @@ func (m *Member) step(msg *Message) {
 			// the request, so a flapping member cannot depose it. A
 			// leadership transfer's vote request is exempt: the leader
 			// itself asked for that campaign.
-			force := msg.Type == MsgVote && msg.Context == campaignTransfer
+			force := msg.Type == MsgVote && msg.Transfer
 			if !force && m.lead != none && m.electionElapsed < m.cfg.electionTicks() {
 				reason := fmt.Sprintf("heard from leader %s %d ticks ago (lease not expired)", m.peer(m.lead).Name, m.electionElapsed)
 				if m.lead == m.ID {
@@ -660,10 +665,10 @@ func (m *Member) step(msg *Message) {
 		case msg.Type == MsgPreVoteResp && !msg.Reject:
 			// The term moves when the pre-vote is won.
 		default:
-			reason := fmt.Sprintf("saw higher term %d from %s (%s)", msg.Term, from.Name, msg.Type)
+			reason := fmt.Sprintf("saw higher term %d from %s (%s)", msg.Term, from.Name, raftMsgName(msg.Type))
 			if m.state == Leader {
 				why := reason
-				if msg.Type == MsgVote && msg.Context == campaignTransfer && from.ID == m.leadTransferee {
+				if msg.Type == MsgVote && msg.Transfer && from.ID == m.leadTransferee {
 					why = fmt.Sprintf("leadership transfer: %s campaigns for term %d at its request (MsgVote)", from.Name, msg.Term)
 				}
 				m.record(Record{Event: EvStepDown, Term: m.hs.term, Reason: why})
@@ -722,7 +727,7 @@ func (m *Member) step(msg *Message) {
 	}
 }
 
-func (m *Member) stepLeader(msg *Message, from *Member) {
+func (m *Member) stepLeader(msg *RaftMsg, from *Member) {
 	switch msg.Type {
 	case MsgProp:
 		m.propose(msg.Entries...)
@@ -777,7 +782,7 @@ func (m *Member) stepLeader(msg *Message, from *Member) {
 	}
 }
 
-func (m *Member) stepCandidate(msg *Message, from *Member) {
+func (m *Member) stepCandidate(msg *RaftMsg, from *Member) {
 	switch msg.Type {
 	case MsgApp:
 		m.becomeFollower(msg.Term, from.ID, fmt.Sprintf("heard from leader %s of term %d", from.Name, msg.Term))
@@ -805,7 +810,7 @@ func (m *Member) stepCandidate(msg *Message, from *Member) {
 	}
 }
 
-func (m *Member) stepFollower(msg *Message, from *Member) {
+func (m *Member) stepFollower(msg *RaftMsg, from *Member) {
 	switch msg.Type {
 	case MsgProp:
 		if m.lead != none {
@@ -842,7 +847,7 @@ func (m *Member) setLead(id uint64) {
 	}
 }
 
-func (m *Member) handleAppend(msg *Message, from *Member) {
+func (m *Member) handleAppend(msg *RaftMsg, from *Member) {
 	if msg.Index < m.log.committed {
 		r := m.newMsg(MsgAppResp, from.ID)
 		r.Index = m.log.committed
@@ -857,13 +862,13 @@ func (m *Member) handleAppend(msg *Message, from *Member) {
 	r.Index, r.Reject, r.RejectHint = msg.Index, true, min(msg.Index, m.log.lastIndex())
 }
 
-func (m *Member) handleHeartbeat(msg *Message, from *Member) {
+func (m *Member) handleHeartbeat(msg *RaftMsg, from *Member) {
 	m.log.commitTo(msg.Commit)
 	r := m.newMsg(MsgHeartbeatResp, from.ID)
 	r.Context = msg.Context
 }
 
-func (m *Member) handleSnap(msg *Message, from *Member) {
+func (m *Member) handleSnap(msg *RaftMsg, from *Member) {
 	r := m.newMsg(MsgAppResp, from.ID)
 	switch {
 	case msg.Index <= m.log.committed:
@@ -875,8 +880,8 @@ func (m *Member) handleSnap(msg *Message, from *Member) {
 		m.log.restore(msg.Index, msg.LogTerm)
 		copy(m.kv, msg.KV)
 		m.kvIndex = msg.Index
-		if msg.conf != nil {
-			m.conf = *msg.conf
+		if msg.Conf != nil {
+			m.conf = *msg.Conf
 		}
 		r.Index = m.log.lastIndex()
 	}
@@ -933,7 +938,7 @@ func (m *Member) sendAppend(id uint64, sendIfEmpty bool) bool {
 		msg.Index, msg.LogTerm = at, m.termAt(at)
 		msg.KV = append(msg.KV[:0], m.kv...)
 		conf := m.conf
-		msg.conf = &conf
+		msg.Conf = &conf
 		pr.next = at + 1
 		pr.probe, pr.probeSent = true, true
 		pr.snapshot, pr.snapshotAt = at, m.Proc.Now()
@@ -1035,16 +1040,16 @@ func (m *Member) maybeCommit() bool {
 
 // newMsg appends an outgoing message to the outbox, reusing its slot's
 // entry buffer, and returns it for the caller to fill in.
-func (m *Member) newMsg(t MsgType, to uint64) *Message {
+func (m *Member) newMsg(t MsgType, to uint64) *RaftMsg {
 	n := len(m.outbox)
 	if n < cap(m.outbox) {
 		m.outbox = m.outbox[:n+1]
 	} else {
-		m.outbox = append(m.outbox, Message{})
+		m.outbox = append(m.outbox, RaftMsg{})
 	}
 	msg := &m.outbox[n]
 	ents, kv := trimBuffers(msg.Entries, msg.KV)
-	*msg = Message{Type: t, From: m.Proc, To: m.peer(to).Proc, Term: m.hs.term, Entries: ents, KV: kv}
+	*msg = RaftMsg{pool: &m.raftPool, Type: t, From: m.Proc, To: m.peer(to).Proc, Term: m.hs.term, Entries: ents, KV: kv}
 	return msg
 }
 
@@ -1103,10 +1108,11 @@ func (m *Member) onSaved() {
 // flush sends msgs and returns the emptied buffer to reuse: trimmed, so
 // that what piled up during a long fsync (thousands of heartbeats and
 // appends) is not kept for the rest of the run.
-func (m *Member) flush(msgs []Message) []Message {
+func (m *Member) flush(msgs []RaftMsg) []RaftMsg {
 	net := m.e.w.net
 	for i := range msgs {
-		net.Send(&msgs[i])
+		b := &msgs[i]
+		net.Send(&Message{Type: b.Type, From: b.From, To: b.To, Body: b})
 	}
 	if cap(msgs) > maxKeptMsgs {
 		return nil
@@ -1146,11 +1152,11 @@ func (m *Member) apply() {
 		}
 		if w, ok := m.waits[e.Req]; ok {
 			delete(m.waits, e.Req)
-			r := Message{Type: MsgClientReply, From: m.Proc, To: w.client, Context: e.Req, Err: res}
 			if res == "" {
-				r.Rev = i
+				m.replyWith(w.client, e.Req, ClientMsg{Rev: i})
+			} else {
+				m.reply(w.client, e.Req, res)
 			}
-			m.e.w.net.Send(&r)
 		}
 	}
 	// Release the reads whose index is now applied, in arrival order. A
@@ -1181,7 +1187,14 @@ func (m *Member) apply() {
 // replyRead answers a read with the key's current state.
 func (m *Member) replyRead(client *Process, id uint64, key uint32) {
 	it := m.kv[key]
-	m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Val: it.Val, Rev: it.Rev, Found: it.Exists})
+	m.replyWith(client, id, ClientMsg{Val: it.Val, Rev: it.Rev, Found: it.Exists})
+}
+
+// replyWith answers a client's request id with a successful reply's body.
+func (m *Member) replyWith(client *Process, id uint64, b ClientMsg) {
+	b.pool = &m.replies
+	m.reply1 = b
+	m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, ReqID: id, Body: &m.reply1})
 }
 
 func (m *Member) maybeCompact() {
@@ -1193,7 +1206,7 @@ func (m *Member) maybeCompact() {
 // reply answers a client directly (not through the Ready loop: etcd's
 // gRPC server answers from its own goroutines).
 func (m *Member) reply(client *Process, id uint64, err string) {
-	m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, Context: id, Err: err})
+	m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: client, ReqID: id, Err: err})
 }
 
 // Errors etcd returns to clients.
@@ -1202,12 +1215,12 @@ const (
 	errTimeout         = "etcdserver: request timed out"
 )
 
-func (m *Member) clientWrite(msg *Message) {
+func (m *Member) clientWrite(client *Process, id uint64, req *ClientMsg) {
 	if m.conf.learners&bit(m.ID) != 0 {
-		m.reply(msg.From, msg.Context, ErrLearnerRPC)
+		m.reply(client, id, ErrLearnerRPC)
 		return
 	}
-	m.proposeClient(msg.From, msg.Context, msg.Op)
+	m.proposeClient(client, id, req.Op)
 }
 
 // proposeClient proposes a client's write or membership change and waits
@@ -1258,20 +1271,20 @@ func (m *Member) propose(es ...Entry) bool {
 	return true
 }
 
-func (m *Member) clientRead(msg *Message) {
-	key := msg.Op.Key
-	if !msg.Linearizable {
+func (m *Member) clientRead(client *Process, id uint64, req *ClientMsg) {
+	key := req.Op.Key
+	if !req.Linearizable {
 		// Serializable: served from local state, leader or not.
-		m.replyRead(msg.From, msg.Context, key)
+		m.replyRead(client, id, key)
 		return
 	}
 	if m.conf.learners&bit(m.ID) != 0 {
-		m.reply(msg.From, msg.Context, ErrLearnerRPC)
+		m.reply(client, id, ErrLearnerRPC)
 		return
 	}
 	m.readCtx++
 	now := m.Proc.Mono()
-	m.sendReadIndex(m.reads.add(pendingRead{id: msg.Context, key: key, client: msg.From, ctx: m.readCtx<<8 | m.ID,
+	m.sendReadIndex(m.reads.add(pendingRead{id: id, key: key, client: client, ctx: m.readCtx<<8 | m.ID,
 		lastSent: now, expire: now + m.cfg.RequestTimeout}))
 }
 
@@ -1490,10 +1503,6 @@ func (e *Etcd) memberOf(p *Process) *Member {
 // lease, since the leader it heard from is the one that asked. A transfer
 // not done within an election timeout of the leader's is given up, and the
 // leader takes proposals again.
-
-// campaignTransfer marks the vote requests of a campaign the leader asked
-// for (raft's campaignTransfer context).
-const campaignTransfer = 1
 
 // errTimeoutLeaderTransfer is etcd's error when the transferee did not
 // take over within the request timeout.

@@ -525,7 +525,7 @@ func (h *etcdHarness) put(args []string) (string, error) {
 	}
 	return h.await(n, func(done func(int) func(string)) {
 		for i := range n {
-			k.Do(Message{Type: MsgClientWrite, Op: Op{Kind: OpPut, Key: 0}}, timeout, done(i))
+			k.Do(Message{Type: MsgClientWrite, Body: &ClientMsg{Op: Op{Kind: OpPut, Key: 0}}}, timeout, done(i))
 		}
 	}), nil
 }

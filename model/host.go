@@ -467,6 +467,14 @@ const (
 	apiHold          // requests hang until the heal
 )
 
+// hold keeps a request an api-block fault holds, with a copy of its body.
+func (p *Process) hold(m Message) {
+	if m.Body != nil {
+		m.Body = m.Body.Copy()
+	}
+	p.held = append(p.held, m)
+}
+
 // releaseHeld sends the requests an api-block fault held, in order.
 func (p *Process) releaseHeld() {
 	held := p.held
@@ -474,6 +482,16 @@ func (p *Process) releaseHeld() {
 	for i := range held {
 		if p.state != Stopped {
 			p.w.net.Send(&held[i])
+		}
+	}
+	freeBodies(held)
+}
+
+// freeBodies frees the bodies of messages kept with copies of their own.
+func freeBodies(msgs []Message) {
+	for i := range msgs {
+		if msgs[i].Body != nil {
+			msgs[i].Body.Free()
 		}
 	}
 }
@@ -521,6 +539,7 @@ func (p *Process) kill() {
 		p.w.net.release(e)
 	}
 	p.inbox = p.inbox[:0]
+	freeBodies(p.held)
 	p.held = nil
 	p.h.Stop()
 }

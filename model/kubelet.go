@@ -64,6 +64,7 @@ type Kubelet struct {
 	pods   []*staticPod
 	probe  *Timer
 	client *rpcClient
+	reqs   apiRequests
 	tag    uint64
 	node   *Node // the node it registers, with the worker plane
 	// liveness is the probe of the apiserver it runs, if any.
@@ -170,7 +171,7 @@ func (k *Kubelet) onProbe() {
 		}
 		k.tag++
 		sp.probeTag = k.tag
-		k.client.call(k.tag, Message{Type: MsgAPIRequest, Verb: VerbLivez}, sp.liveness.Timeout, false)
+		k.reqs.call(k.client, k.tag, VerbLivez, Op{}, sp.liveness.Timeout, false)
 	}
 }
 

@@ -61,11 +61,10 @@ type Op struct {
 	Kind OpKind
 	// Member is the ID of the member a membership change is about.
 	Member uint8
-	// Note is a membership change's reason for the timeline, interned by
-	// Etcd.note (0: none).
+	// Note is a membership change's narration for the timeline (why, and
+	// the member that proposed it), interned by Etcd.note (0: none).
 	Note uint16
-	// Key is the written key; for a membership change, the ID of the
-	// member that proposed it.
+	// Key is the written (or read) key.
 	Key uint32
 	Rev uint64 // OpUpdate: the expected revision
 	Val LeaseRecord

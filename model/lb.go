@@ -167,8 +167,8 @@ type backend struct {
 type forward struct {
 	id       uint64 // id towards the backend
 	client   *Process
-	ctx      uint64 // the client's request id
-	msg      Message
+	ctx      uint64  // the client's request id
+	msg      Message // the request, with a copy of its body, until answered
 	backend  int
 	retried  bool
 	deadline time.Duration // "timeout server", on the proxy host's monotonic clock
@@ -195,6 +195,8 @@ type Proxy struct {
 	// is sorted by key and an answer finds its request by binary search,
 	// with no scan of thousands of clients' requests; the few redispatched
 	// under a new id are found through retriedAt.
+	readyz    APIMsg // the body of the /readyz check being sent
+	readyzs   Pool[APIMsg]
 	fwd       []forward
 	retriedAt map[uint64]int
 	sweep     *Timer
@@ -229,6 +231,11 @@ func (x *Proxy) Stop() { x.dropForwards() }
 
 // dropForwards forgets every forwarded request.
 func (x *Proxy) dropForwards() {
+	for i := range x.fwd {
+		if b := x.fwd[i].msg.Body; b != nil {
+			b.Free()
+		}
+	}
 	clear(x.fwd)
 	x.fwd = x.fwd[:0]
 	clear(x.retriedAt)
@@ -272,6 +279,9 @@ func (x *Proxy) answered(i int) {
 	if f.id != f.key {
 		delete(x.retriedAt, f.id)
 	}
+	if f.msg.Body != nil {
+		f.msg.Body.Free()
+	}
 	*f = forward{done: true, key: f.key}
 }
 
@@ -295,11 +305,12 @@ func (x *Proxy) onCheckTimer(b *backend) {
 	b.checking = true
 	b.checkTag = x.w.newRequestID()
 	to := b.api.Proc
-	msg := Message{From: x.Proc, To: to, Context: b.checkTag}
+	msg := Message{From: x.Proc, To: to, ReqID: b.checkTag}
 	if x.cfg.Check == "tcp" {
 		msg.Type = MsgPing
 	} else {
-		msg.Type, msg.Verb = MsgAPIRequest, VerbReadyz
+		x.readyz = APIMsg{pool: &x.readyzs, Verb: VerbReadyz}
+		msg.Type, msg.Body = MsgAPIRequest, &x.readyz
 	}
 	// The check's timeout: the read timeout once the connection is
 	// accepted (the host is up and reachable and something listens), else
@@ -346,7 +357,7 @@ func (x *Proxy) Deliver(msg *Message) {
 		return
 	}
 	for _, b := range x.backends {
-		if b.checking && msg.Context == b.checkTag && msg.From == b.api.Proc {
+		if b.checking && msg.ReqID == b.checkTag && msg.From == b.api.Proc {
 			switch {
 			case msg.Type == MsgRefused:
 				x.checkResult(b, false, "connection refused")
@@ -358,7 +369,7 @@ func (x *Proxy) Deliver(msg *Message) {
 			return
 		}
 	}
-	i := x.find(msg.Context)
+	i := x.find(msg.ReqID)
 	if i < 0 {
 		return
 	}
@@ -373,7 +384,7 @@ func (x *Proxy) Deliver(msg *Message) {
 		}
 	}
 	r := *msg
-	r.Type, r.From, r.To, r.Context = MsgAPIReply, x.Proc, f.client, f.ctx
+	r.Type, r.From, r.To, r.ReqID = MsgAPIReply, x.Proc, f.client, f.ctx
 	if msg.Type == MsgRefused {
 		r.Err = "503: backend connection refused"
 	}
@@ -383,9 +394,15 @@ func (x *Proxy) Deliver(msg *Message) {
 
 // forwardNew forwards a client's request to the next backend that is up.
 func (x *Proxy) forwardNew(msg *Message) {
-	f := forward{client: msg.From, ctx: msg.Context, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1}
+	f := forward{client: msg.From, ctx: msg.ReqID, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1}
+	if msg.Body != nil {
+		f.msg.Body = msg.Body.Copy() // the delivered body is freed once Deliver returns
+	}
 	if !x.dispatch(&f, -1) {
-		x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, Context: msg.Context, Err: "503: no server available"})
+		if f.msg.Body != nil {
+			f.msg.Body.Free()
+		}
+		x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, ReqID: msg.ReqID, Err: "503: no server available"})
 		return
 	}
 	f.key = f.id
@@ -410,7 +427,7 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 			return true // SYN unanswered; the sweep times the connect out
 		}
 		m := f.msg
-		m.From, m.To, m.Context = x.Proc, to, f.id
+		m.From, m.To, m.ReqID = x.Proc, to, f.id
 		x.w.net.Send(&m)
 		return true
 	}
@@ -433,10 +450,10 @@ func (x *Proxy) onSweep() {
 					continue
 				}
 			}
-			x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "503: backend connect timeout"})
+			x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "503: backend connect timeout"})
 			x.answered(i)
 		case f.deadline <= now:
-			x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, Context: f.ctx, Err: "504: timeout server"})
+			x.w.net.Send(&Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
 			x.answered(i)
 		}
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math/bits"
+	"strconv"
 	"strings"
 	"time"
 
@@ -202,18 +203,30 @@ func (m *Member) StartProcess(why string) {
 // change is applied. Send it as any client request (an rpcClient call,
 // without retries); the answer is a MsgClientReply, Err empty on success.
 func (e *Etcd) MemberRequest(kind OpKind, target *Member, why string) Message {
-	return Message{Type: MsgClientMember, Op: Op{Kind: kind, Member: uint8(target.ID), Note: e.note(why)}}
+	return Message{Type: MsgClientMember, Body: &ClientMsg{Op: Op{Kind: kind, Member: uint8(target.ID), Note: e.note(why, 0)}}}
 }
 
-// note interns a reason and returns its id (0 for none).
-func (e *Etcd) note(why string) uint16 {
-	if why == "" {
+// note interns the narration of a membership change (why it was asked for,
+// and the ID of the member that proposed it, 0 until one does) and returns
+// its id (0 for none).
+func (e *Etcd) note(why string, by uint64) uint16 {
+	if why == "" && by == 0 {
 		return 0
 	}
 	if len(e.notes.list) == 0 {
 		e.notes.intern("")
 	}
-	return uint16(e.notes.intern(why))
+	return uint16(e.notes.intern(strconv.FormatUint(by, 10) + " " + why))
+}
+
+// noteOf is what note n says: why, and who proposed the change.
+func (e *Etcd) noteOf(n uint16) (why string, by uint64) {
+	if n == 0 || int(n) >= len(e.notes.list) {
+		return "", 0
+	}
+	id, why, _ := strings.Cut(e.notes.list[n], " ")
+	by, _ = strconv.ParseUint(id, 10, 64)
+	return why, by
 }
 
 // --- The server side of a request ---------------------------------------
@@ -223,15 +236,14 @@ func (e *Etcd) note(why string) uint16 {
 // the membership and of its connections); a promote needs the leader,
 // which alone tracks the learner's progress, so a follower forwards it.
 // What passes is proposed like a write and answered when applied.
-func (m *Member) clientMember(msg *Message) {
-	id, op := msg.Context, msg.Op
+func (m *Member) clientMember(client *Process, id uint64, op Op) {
 	if op.Member < 1 || int(op.Member) > len(m.e.Members) || !op.Kind.isConfChange() {
-		m.reply(msg.From, id, ErrMemberNotFound)
+		m.reply(client, id, ErrMemberNotFound)
 		return
 	}
-	peer := m.e.memberOf(msg.From) != nil // a follower forwarding a promote
+	peer := m.e.memberOf(client) != nil // a follower forwarding a promote
 	if !peer && m.IsLearner() {
-		m.reply(msg.From, id, ErrLearnerRPC)
+		m.reply(client, id, ErrLearnerRPC)
 		return
 	}
 	var err string
@@ -247,16 +259,17 @@ func (m *Member) clientMember(msg *Message) {
 		case peer:
 			err = errNotLeader
 		default:
-			m.forwardPromote(msg.From, id, op)
+			m.forwardPromote(client, id, op)
 			return
 		}
 	}
 	if err != "" {
-		m.reply(msg.From, id, err)
+		m.reply(client, id, err)
 		return
 	}
-	op.Key = uint32(m.ID) // the proposer, for the timeline
-	m.proposeClient(msg.From, id, op)
+	why, _ := m.e.noteOf(op.Note)
+	op.Note = m.e.note(why, m.ID) // the proposer, for the timeline
+	m.proposeClient(client, id, op)
 }
 
 func (m *Member) strict() bool { return *m.cfg.StrictReconfigCheck }
@@ -402,7 +415,7 @@ func (m *Member) sendForward(f *fwdPromote) {
 		return // waits for a leader
 	}
 	f.to, f.sent = m.peer(m.lead).Proc, true
-	m.e.w.net.Send(&Message{Type: MsgClientMember, From: m.Proc, To: f.to, Context: f.id, Op: f.op})
+	m.e.w.net.Send(&Message{Type: MsgClientMember, From: m.Proc, To: f.to, ReqID: f.id, Body: &ClientMsg{Op: f.op}})
 }
 
 // relayReply passes the leader's answer to a forwarded promote on to the
@@ -412,7 +425,7 @@ func (m *Member) sendForward(f *fwdPromote) {
 func (m *Member) relayReply(msg *Message) {
 	for i := range m.fwd {
 		f := &m.fwd[i]
-		if f.id != msg.Context || f.to != msg.From {
+		if f.id != msg.ReqID || f.to != msg.From {
 			continue
 		}
 		switch {
@@ -424,7 +437,11 @@ func (m *Member) relayReply(msg *Message) {
 			f.to = nil
 			return
 		}
-		m.e.w.net.Send(&Message{Type: MsgClientReply, From: m.Proc, To: f.client, Context: f.id, Err: msg.Err, Rev: msg.Rev})
+		if msg.Err == "" {
+			m.replyWith(f.client, f.id, ClientMsg{Rev: clientBody(msg).Rev})
+		} else {
+			m.reply(f.client, f.id, msg.Err)
+		}
 		m.fwd = append(m.fwd[:i], m.fwd[i+1:]...)
 		return
 	}
@@ -602,13 +619,14 @@ func (e *Etcd) recordChange(op Op, index, term uint64, after membership) {
 	case OpMemberRemove:
 		ev, what = EvMemberRemoved, "removed from the cluster"
 	}
+	why, proposer := e.noteOf(op.Note)
 	by := "?"
-	if op.Key >= 1 && int(op.Key) <= len(e.Members) {
-		by = e.Members[op.Key-1].Name
+	if proposer >= 1 && int(proposer) <= len(e.Members) {
+		by = e.Members[proposer-1].Name
 	}
 	reason := fmt.Sprintf("%s (proposed by %s, applied at index %d)", what, by, index)
-	if int(op.Note) < len(e.notes.list) && op.Note != 0 {
-		reason += ": " + e.notes.list[op.Note]
+	if why != "" {
+		reason += ": " + why
 	}
 	if op.Kind != OpMemberAddLearner {
 		reason += fmt.Sprintf("; voters now %s (quorum %d)", e.names(after.voters), quorumOf(after.voters))

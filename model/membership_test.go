@@ -106,7 +106,7 @@ func kubeadmJoin(c *Cluster, k *EtcdClient, m *Member, done func(*join)) *join {
 
 // put writes through k and records the outcome.
 func put(k *EtcdClient, out *[]string) {
-	k.Do(Message{Type: MsgClientWrite, Op: Op{Kind: OpPut, Key: 0}}, 3*time.Second, func(err string) { *out = append(*out, err) })
+	k.Do(Message{Type: MsgClientWrite, Body: &ClientMsg{Op: Op{Kind: OpPut, Key: 0}}}, 3*time.Second, func(err string) { *out = append(*out, err) })
 }
 
 // inSync samples every millisecond from `from` until the leader's match
@@ -430,7 +430,7 @@ func TestStrictReconfigCheck(t *testing.T) {
 		at(c, 47*time.Second, func() {
 			// A client of the learner alone (dialled once it runs).
 			learnerClient := c.NewEtcdClient("to-learner", host(c, "client"), m4)
-			learnerClient.Do(Message{Type: MsgClientWrite, Op: Op{Kind: OpPut}}, time.Second, func(err string) { got["write to the learner"] = err })
+			learnerClient.Do(Message{Type: MsgClientWrite, Body: &ClientMsg{Op: Op{Kind: OpPut}}}, time.Second, func(err string) { got["write to the learner"] = err })
 			learnerClient.Do(e.MemberRequest(OpMemberRemove, m5, ""), time.Second, func(err string) { got["member request to the learner"] = err })
 		})
 		var j *join

@@ -258,7 +258,7 @@ func TestNetworkFabric(t *testing.T) {
 		ctx uint64
 	}
 	var recv []got
-	sink := &funcHandler{deliver: func(m *Message) { recv = append(recv, got{c.Sim.Now(), m.Context}) }}
+	sink := &funcHandler{deliver: func(m *Message) { recv = append(recv, got{c.Sim.Now(), m.ReqID}) }}
 	a1 := c.addProcess("t-a1", "client", c.Hosts[0], &funcHandler{})
 	a2 := c.addProcess("t-a2", "client", c.Hosts[3], sink)
 	b := c.addProcess("t-b", "client", c.Hosts[1], sink)
@@ -266,7 +266,7 @@ func TestNetworkFabric(t *testing.T) {
 		p.state = Running
 	}
 	send := func(to *Process, ctx uint64) {
-		c.net.Send(&Message{Type: MsgClientReply, From: a1, To: to, Context: ctx})
+		c.net.Send(&Message{Type: MsgClientReply, From: a1, To: to, ReqID: ctx})
 	}
 
 	// Same zone: latency within [1ms, 5ms], FIFO.
@@ -291,8 +291,8 @@ func TestNetworkFabric(t *testing.T) {
 	recv = recv[:0]
 	cutAB := c.net.Cut(c.Hosts[0:1], c.Hosts[1:2], true)
 	send(b, 1)
-	c.net.Send(&Message{Type: MsgClientReply, From: b, To: a2, Context: 2, Datagram: true})
-	c.net.Send(&Message{Type: MsgClientReply, From: b, To: a1, Context: 3})
+	c.net.Send(&Message{Type: MsgVRRPAdvert, From: b, To: a2, ReqID: 2})
+	c.net.Send(&Message{Type: MsgClientReply, From: b, To: a1, ReqID: 3})
 	c.Sim.Run(sim.Bounds{Until: sim.At(2 * time.Second)})
 	if len(recv) != 1 || recv[0].ctx != 2 {
 		t.Fatalf("under a one-way cut received %v, want only the datagram (2)", recv)

@@ -62,7 +62,7 @@ type link struct {
 	seq    uint64     // messages sent on the link: the key of its draws
 	lastAt sim.Time   // delivery time of the last message: links are FIFO
 	// raftQueued counts raft messages on the link not yet handed to a
-	// running member (see raftSendBuffer).
+	// running member (see peerSendBuffer).
 	raftQueued int
 }
 
@@ -121,7 +121,7 @@ type Network struct {
 	faults  []*LinkFault
 	free    []*envelope
 	root    sim.Stream
-	sent    [numMsgTypes]uint64 // messages put on the wire, by type
+	sent    [msgNumber + 1]uint64 // messages put on the wire, by type number
 	// raftDropped counts raft messages dropped because the peer's send
 	// buffer was full.
 	raftDropped uint64
@@ -129,7 +129,7 @@ type Network struct {
 
 // Sent is how many messages of type t were put on the wire so far (lost
 // ones included, refusals and messages from stopped processes not).
-func (n *Network) Sent(t MsgType) uint64 { return n.sent[t] }
+func (n *Network) Sent(t MsgType) uint64 { return n.sent[t.Number()] }
 
 // directHosts is the largest host count whose links and connections are
 // tables of hosts × hosts (under 2 MiB): the common small cluster pays no
@@ -240,11 +240,11 @@ func (n *Network) Send(m *Message) {
 	if from.state != Running {
 		return
 	}
-	n.sent[m.Type]++
+	n.sent[m.Type.Number()]++
 	fi, ti := from.Host.index, to.Host.index
 	lk := n.link(fi, ti)
-	raft := m.Type.isRaft()
-	if raft && lk.raftQueued >= raftSendBuffer {
+	raft := m.Type.Is(PeerStream)
+	if raft && lk.raftQueued >= peerSendBuffer {
 		// etcd's peer transport drops a raft message when its send buffer
 		// to the peer is full ("dropped internal Raft message since
 		// sending buffer is full"); raft recovers by its own retries.
@@ -254,7 +254,7 @@ func (n *Network) Send(m *Message) {
 	lk.seq++
 	lat := n.cfg.Loopback
 	if fi != ti {
-		if !to.Host.up || !n.passes(fi, ti, m.Datagram) {
+		if !to.Host.up || !n.passes(fi, ti, m.Type.Is(Datagram)) {
 			return
 		}
 		var loss float64
@@ -269,10 +269,10 @@ func (n *Network) Send(m *Message) {
 	}
 	lk.lastAt = at
 	e := n.get()
-	ents, kv := e.msg.Entries[:0], e.msg.KV[:0]
 	e.msg = *m
-	e.msg.Entries = append(ents, m.Entries...)
-	e.msg.KV = append(kv, m.KV...)
+	if m.Body != nil {
+		e.msg.Body = m.Body.Copy()
+	}
 	if raft {
 		e.raft = true
 		lk.raftQueued++
@@ -280,11 +280,11 @@ func (n *Network) Send(m *Message) {
 	e.timer.Reset(at)
 }
 
-// raftSendBuffer is how many raft messages to one peer can be on their way
+// peerSendBuffer is how many raft messages to one peer can be on their way
 // (not yet delivered to a running member) before more are dropped: the
 // buffer of etcd's rafthttp stream writer (streamBufSize, 4096). It bounds
 // what a flooded or frozen peer costs.
-const raftSendBuffer = 4096
+const peerSendBuffer = 4096
 
 // linkParams is the latency distribution and loss in force from a to b.
 func (n *Network) linkParams(a, b *Host) (Dist, float64) {
@@ -321,26 +321,11 @@ func (n *Network) release(e *envelope) {
 		n.link(e.msg.From.Host.index, e.msg.To.Host.index).raftQueued--
 		e.raft = false
 	}
-	e.msg.From, e.msg.To = nil, nil
-	e.msg.Entries, e.msg.KV = trimBuffers(e.msg.Entries, e.msg.KV)
+	if e.msg.Body != nil {
+		e.msg.Body.Free()
+	}
+	e.msg = Message{}
 	n.free = append(n.free, e)
-}
-
-// keptEntries is the most entries (and store items) a pooled message keeps
-// room for: a burst of large appends or snapshots must not leave every
-// envelope of the pool holding a large array for the rest of the run.
-const keptEntries = 64
-
-// trimBuffers empties a reused message's entry and store buffers, dropping
-// those larger than keptEntries.
-func trimBuffers(ents []Entry, kv []KVItem) ([]Entry, []KVItem) {
-	if cap(ents) > keptEntries {
-		ents = nil
-	}
-	if cap(kv) > keptEntries {
-		kv = nil
-	}
-	return ents[:0], kv[:0]
 }
 
 // deliver hands the message to its target, buffers it for a paused target,
@@ -348,7 +333,7 @@ func trimBuffers(ents []Entry, kv []KVItem) ([]Entry, []KVItem) {
 func (e *envelope) deliver() {
 	n, m := e.net, &e.msg
 	to := m.To
-	if fi, ti := m.From.Host.index, to.Host.index; fi != ti && (!to.Host.up || !n.passes(fi, ti, m.Datagram)) {
+	if fi, ti := m.From.Host.index, to.Host.index; fi != ti && (!to.Host.up || !n.passes(fi, ti, m.Type.Is(Datagram))) {
 		n.release(e)
 		return
 	}
@@ -359,9 +344,9 @@ func (e *envelope) deliver() {
 		to.inbox = append(to.inbox, e)
 		return
 	case Stopped:
-		if m.Type.isClientRequest() {
+		if m.Type.Is(Request) {
 			// Nothing listens: the target host's kernel resets the connection.
-			n.refuse(to, m.From, m.Context)
+			n.refuse(to, m.From, m.ReqID)
 		}
 	}
 	n.release(e)
@@ -379,7 +364,7 @@ func (n *Network) refuse(dead, client *Process, ctx uint64) {
 	at := max(n.w.Sim.Now().Add(lat.Sample(lk.stream, lk.seq)), lk.lastAt)
 	lk.lastAt = at
 	e := n.get()
-	e.msg = Message{Type: MsgRefused, From: dead, To: client, Context: ctx, Entries: e.msg.Entries[:0], KV: e.msg.KV[:0]}
+	e.msg = Message{Type: MsgRefused, From: dead, To: client, ReqID: ctx}
 	e.timer.Reset(at)
 }
 

@@ -90,6 +90,8 @@ type Probe struct {
 	workers  *workerPlane // for a schedule probe's pods
 	cfg      ProbeConfig
 	client   *rpcClient
+	apiReqs  apiRequests
+	etcdReqs clientRequests
 	ticker   *Timer
 	inflight []attempt
 	nextTag  uint64
@@ -172,27 +174,23 @@ func (p *Probe) send() {
 	}
 	p.nextTag++
 	p.inflight = append(p.inflight, attempt{tag: p.nextTag, sent: p.Proc.Now()})
-	var msg Message
-	retry := false
 	switch {
 	case p.cfg.Via != "":
-		msg.Type = MsgAPIRequest
 		switch p.Kind {
 		case ProbeWrite, ProbeSchedule:
-			msg.Verb, msg.Op = VerbWrite, Op{Kind: OpPut, Key: p.key}
+			p.apiReqs.call(p.client, p.nextTag, VerbWrite, Op{Kind: OpPut, Key: p.key}, p.cfg.Timeout, false)
 		case ProbeRead:
-			msg.Verb, msg.Op = VerbGet, Op{Key: p.key}
+			p.apiReqs.call(p.client, p.nextTag, VerbGet, Op{Key: p.key}, p.cfg.Timeout, false)
 		default:
-			msg.Verb, msg.Op = VerbGetCached, Op{Key: p.key}
+			p.apiReqs.call(p.client, p.nextTag, VerbGetCached, Op{Key: p.key}, p.cfg.Timeout, false)
 		}
 	case p.Kind == ProbeWrite:
-		msg.Type = MsgClientWrite
+		p.etcdReqs.call(p.client, p.nextTag, MsgClientWrite, ClientMsg{}, p.cfg.Timeout, false)
 	case p.Kind == ProbeRead:
-		msg.Type, msg.Linearizable, retry = MsgClientRead, true, true
+		p.etcdReqs.call(p.client, p.nextTag, MsgClientRead, ClientMsg{Linearizable: true}, p.cfg.Timeout, true)
 	default:
-		msg.Type, retry = MsgClientRead, true
+		p.etcdReqs.call(p.client, p.nextTag, MsgClientRead, ClientMsg{}, p.cfg.Timeout, true)
 	}
-	p.client.call(p.nextTag, msg, p.cfg.Timeout, retry)
 }
 
 // done settles an attempt and accounts what is settled in send order.

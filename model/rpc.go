@@ -125,13 +125,16 @@ func (c *rpcClient) target(i int) *Process {
 	return c.servers[i].proc
 }
 
-// call sends a request (msg's Type, Op and flags; From, To and Context are
-// set here) and returns its id. done will be called exactly once for it,
+// call sends a request (msg's Type and Body, which the client copies; From,
+// To and ReqID are set here) and returns its id. done will be called exactly once for it,
 // unless the owner stops first.
 func (c *rpcClient) call(tag uint64, msg Message, timeout time.Duration, retry bool) uint64 {
 	c.compact()
 	id := c.owner.w.newRequestID()
 	deadline := c.owner.Mono() + timeout
+	if msg.Body != nil {
+		msg.Body = msg.Body.Copy() // the request's own, kept for retries until it ends
+	}
 	c.reqs = append(c.reqs, rpcReq{id: id, tag: tag, msg: msg, deadline: deadline, server: -1, retry: retry})
 	c.live++
 	c.deadlines.push(reqDeadline{deadline, id})
@@ -166,17 +169,17 @@ func (c *rpcClient) dispatch(k int) {
 		}
 		r.server = s
 		m := r.msg
-		m.From, m.To, m.Context = c.owner, c.target(s), r.id
+		m.From, m.To, m.ReqID = c.owner, c.target(s), r.id
 		if m.To == nil {
 			return // nothing answers (a VIP without holder): the deadline ends it
 		}
-		if m.Type == MsgAPIRequest {
+		if m.Type.Is(APICall) {
 			switch c.owner.apiMode() {
 			case apiFail:
 				c.finish(k, nil, "connection refused (api-error fault)")
 				return
 			case apiHold:
-				c.owner.held = append(c.owner.held, m)
+				c.owner.hold(m)
 				return
 			}
 		}
@@ -227,6 +230,9 @@ func (c *rpcClient) end(k int) uint64 {
 		c.parked--
 	}
 	r.ended, r.parked = true, false
+	if r.msg.Body != nil {
+		r.msg.Body.Free()
+	}
 	r.msg = Message{}
 	c.live--
 	for c.head < len(c.reqs) && c.reqs[c.head].ended {
@@ -254,8 +260,8 @@ func (c *rpcClient) deliver(msg *Message) bool {
 			s.lastRecv = now
 		}
 	}
-	switch msg.Type {
-	case MsgPong:
+	switch {
+	case msg.Type == MsgPong:
 		became := false
 		for i := range c.servers {
 			if s := &c.servers[i]; s.pingOut && s.pingTo == msg.From {
@@ -267,20 +273,17 @@ func (c *rpcClient) deliver(msg *Message) bool {
 			c.unpark()
 		}
 		return true
-	case MsgRefused:
-		if msg.Context == 0 { // a refused ping or redial
-			for i := range c.servers {
-				if s := &c.servers[i]; s.pingOut && s.pingTo == msg.From {
-					c.markDown(s)
-				}
+	case msg.Type == MsgRefused && msg.ReqID == 0: // a refused ping or redial
+		for i := range c.servers {
+			if s := &c.servers[i]; s.pingOut && s.pingTo == msg.From {
+				c.markDown(s)
 			}
-			return true
 		}
-	case MsgClientReply, MsgAPIReply:
-	default:
+		return true
+	case !msg.Type.Is(Reply):
 		return false
 	}
-	k := c.find(msg.Context)
+	k := c.find(msg.ReqID)
 	if k < 0 {
 		return true // late: the request already ended
 	}

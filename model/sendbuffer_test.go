@@ -29,8 +29,8 @@ func TestRaftSendBuffer(t *testing.T) {
 	c.Sim.After(0, "test/watch", watch)
 	c.Run()
 	noViolations(t, c)
-	if most > raftSendBuffer || most < raftSendBuffer/2 {
-		t.Fatalf("at most %d raft messages queued on a link, want the buffer (%d) nearly filled and never exceeded", most, raftSendBuffer)
+	if most > peerSendBuffer || most < peerSendBuffer/2 {
+		t.Fatalf("at most %d raft messages queued on a link, want the buffer (%d) nearly filled and never exceeded", most, peerSendBuffer)
 	}
 	if c.net.raftDropped == 0 {
 		t.Fatal("no raft message was dropped")

@@ -82,6 +82,8 @@ type VRRP struct {
 
 	lb       *LoadBalancer
 	priority int
+	ad       Advert // the body of the advert being sent
+	adverts  Pool[Advert]
 	master   bool
 	down     *Timer // master-down timer (backup)
 	advert   *Timer // advert ticker (master)
@@ -164,7 +166,8 @@ func (v *VRRP) sendAdvert() { v.advertise(v.prio()) }
 func (v *VRRP) advertise(prio int) {
 	for _, o := range v.lb.VRRPs {
 		if o != v {
-			v.lb.w.net.Send(&Message{Type: MsgVRRPAdvert, From: v.Proc, To: o.Proc, Index: uint64(prio), Datagram: true})
+			v.ad = Advert{pool: &v.adverts, Priority: prio}
+			v.lb.w.net.Send(&Message{Type: MsgVRRPAdvert, From: v.Proc, To: o.Proc, Body: &v.ad})
 		}
 	}
 }
@@ -174,7 +177,7 @@ func (v *VRRP) Deliver(msg *Message) {
 	if msg.Type != MsgVRRPAdvert {
 		return
 	}
-	theirs := int(msg.Index)
+	theirs := msg.Body.(*Advert).Priority
 	switch {
 	case theirs == 0 && !v.master:
 		// The master stopped participating: take over after the skew

@@ -161,6 +161,7 @@ type Node struct {
 
 	// Kubelet side (volatile: reset when the kubelet starts).
 	client  *rpcClient
+	reqs    apiRequests
 	renew   *Timer
 	tag     uint64
 	tries   int
@@ -393,8 +394,8 @@ func (n *Node) wall() int64 {
 // onRenew is one try of the node lease update.
 func (n *Node) onRenew() {
 	n.tag++
-	n.client.call(n.tag, Message{Type: MsgAPIRequest, Verb: VerbWrite,
-		Op: Op{Kind: OpPut, Key: n.leaseKey, Val: LeaseRecord{Holder: n.w.world.Identity(n.Name), DurationSec: int32(n.w.cfg.LeaseDuration / time.Second), Renew: n.wall()}}},
+	n.reqs.call(n.client, n.tag, VerbWrite,
+		Op{Kind: OpPut, Key: n.leaseKey, Val: LeaseRecord{Holder: n.w.world.Identity(n.Name), DurationSec: int32(n.w.cfg.LeaseDuration / time.Second), Renew: n.wall()}},
 		n.w.cfg.renewTimeout(), false)
 }
 
