@@ -36,6 +36,15 @@
 // zone while it lasts (a common-cause failure) without changing the
 // hosts' own failure and repair processes. The text is in Assumptions.
 //
+// Under these independence assumptions the figures depend on the
+// distributions of the up and down times only through their means: each
+// host and zone is an alternating renewal process, up a long-run fraction
+// MTBF/(MTBF+MTTR) of the time and failing 1/(MTBF+MTTR) times per unit
+// of time whatever the distributions (Ross, "Stochastic Processes", 2nd
+// ed., Wiley 1996, chapter 3), and independent processes combine as
+// independent exponential ones do. The closed form therefore also stands
+// beside failure processes with Weibull or lognormal times.
+//
 // # Method
 //
 // The state of the control plane is a continuous-time Markov chain
