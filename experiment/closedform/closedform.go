@@ -16,8 +16,9 @@
 //     number of cluster members?").
 //   - Endpoint: at least one kube-apiserver is up and reachable through a
 //     working endpoint: without a load balancer, the first apiserver,
-//     which clients use directly; behind a single load-balancer host, that
-//     host and any apiserver; behind a failover group (keepalived/VRRP or
+//     which clients use directly, or any apiserver when clients hold the
+//     list of all of them; behind a single load-balancer host, that host
+//     and any apiserver; behind a failover group (keepalived/VRRP or
 //     kube-vip), any load-balancer host and any apiserver.
 //   - Writes: Quorum and Endpoint at once. Where etcd members and
 //     apiservers share hosts (the stacked topology) or zones, the two are
@@ -134,6 +135,11 @@ const (
 	// virtual IP, or kube-vip); the endpoint works while any of its hosts
 	// is up. At least two hosts have LB set.
 	FailoverBalancers
+	// ClientFailover: no load balancer; clients hold the list of every
+	// apiserver and fail over themselves (client-go or etcd clients given
+	// every endpoint), so the endpoint works while any apiserver is up.
+	// No host may have LB set.
+	ClientFailover
 )
 
 func (b Balancer) String() string {
@@ -144,6 +150,8 @@ func (b Balancer) String() string {
 		return "single"
 	case FailoverBalancers:
 		return "failover"
+	case ClientFailover:
+		return "client-failover"
 	}
 	return fmt.Sprintf("Balancer(%d)", int(b))
 }
@@ -258,8 +266,8 @@ func checkRates(what string, r Rates) error {
 }
 
 func build(t Topology) (*chain, error) {
-	if t.Balancer < NoBalancer || t.Balancer > FailoverBalancers {
-		return nil, fmt.Errorf("closedform: balancer %v; allowed: none, single, failover", t.Balancer)
+	if t.Balancer < NoBalancer || t.Balancer > ClientFailover {
+		return nil, fmt.Errorf("closedform: balancer %v; allowed: none, single, failover, client-failover", t.Balancer)
 	}
 	zoneIx := map[string]int{}
 	var zoneNames []string
@@ -312,8 +320,8 @@ func build(t Topology) (*chain, error) {
 		return nil, fmt.Errorf("closedform: no host has an etcd voting member; at least one is needed")
 	case apis == 0:
 		return nil, fmt.Errorf("closedform: no host has a kube-apiserver; at least one is needed")
-	case t.Balancer == NoBalancer && lbs != 0:
-		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer none; allowed: none with no LB host, single with one, failover with two or more", lbs)
+	case (t.Balancer == NoBalancer || t.Balancer == ClientFailover) && lbs != 0:
+		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer %v; allowed: none and client-failover with no LB host, single with one, failover with two or more", lbs, t.Balancer)
 	case t.Balancer == SingleBalancer && lbs != 1:
 		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer single; allowed: exactly one", lbs)
 	case t.Balancer == FailoverBalancers && lbs < 2:
@@ -441,9 +449,12 @@ func (c *chain) status(digits []int) uint8 {
 		s |= 1 << fnQuorum
 	}
 	var endpoint bool
-	if c.balancer == NoBalancer {
+	switch c.balancer {
+	case NoBalancer:
 		endpoint = direct
-	} else {
+	case ClientFailover:
+		endpoint = apis > 0
+	default:
 		endpoint = lbs > 0 && apis > 0
 	}
 	if endpoint {

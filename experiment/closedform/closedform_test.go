@@ -200,9 +200,12 @@ func bruteForce(t Topology) (down, freq [3]float64) {
 			}
 		}
 		quorum := upVoters > voters/2
-		endpoint := direct
-		if t.Balancer != NoBalancer {
-			endpoint = lbs > 0 && apis > 0
+		endpoint := lbs > 0 && apis > 0
+		switch t.Balancer {
+		case NoBalancer:
+			endpoint = direct
+		case ClientFailover:
+			endpoint = apis > 0
 		}
 		return [3]bool{quorum, endpoint, quorum && endpoint}
 	}
@@ -283,14 +286,16 @@ func testTopologies() map[string]Topology {
 	mixed := cat(stacked(3, abc, host), lbs("a", "b"))
 	mixed[2].Rates = host2 // master-3 apart from the others
 	return map[string]Topology{
-		"single master":                     {Hosts: stacked(1, []string{"a"}, host), Zones: zones("a")},
-		"stacked 3, 3 zones, no balancer":   {Hosts: stacked(3, abc, host), Zones: zones(abc...)},
-		"stacked 3, 2 zones, single lb":     {Hosts: cat(stacked(3, []string{"a", "b"}, host), lbs("")), Zones: zones("a", "b"), Balancer: SingleBalancer},
-		"stacked 3, 3 zones, failover pair": {Hosts: mixed, Zones: zones(abc...), Balancer: FailoverBalancers},
-		"stacked 5, 1 zone, lb in zone":     {Hosts: cat(stacked(5, []string{"a"}, host), lbs("a")), Zones: zones("a"), Balancer: SingleBalancer},
-		"external 3+2, 3 zones, single lb":  {Hosts: cat(external(3, 2, abc, host), lbs("c")), Zones: zones(abc...), Balancer: SingleBalancer},
-		"external 5+3, 3 zones, pair":       {Hosts: cat(external(5, 3, abc, host), lbs("a", "b")), Zones: zones(abc...), Balancer: FailoverBalancers},
-		"external 3+3, 2 zones, no lb":      {Hosts: external(3, 3, []string{"a", "b"}, host2), Zones: zones("a", "b")},
+		"single master":                            {Hosts: stacked(1, []string{"a"}, host), Zones: zones("a")},
+		"stacked 3, 3 zones, no balancer":          {Hosts: stacked(3, abc, host), Zones: zones(abc...)},
+		"stacked 3, 2 zones, single lb":            {Hosts: cat(stacked(3, []string{"a", "b"}, host), lbs("")), Zones: zones("a", "b"), Balancer: SingleBalancer},
+		"stacked 3, 3 zones, failover pair":        {Hosts: mixed, Zones: zones(abc...), Balancer: FailoverBalancers},
+		"stacked 5, 1 zone, lb in zone":            {Hosts: cat(stacked(5, []string{"a"}, host), lbs("a")), Zones: zones("a"), Balancer: SingleBalancer},
+		"external 3+2, 3 zones, single lb":         {Hosts: cat(external(3, 2, abc, host), lbs("c")), Zones: zones(abc...), Balancer: SingleBalancer},
+		"external 5+3, 3 zones, pair":              {Hosts: cat(external(5, 3, abc, host), lbs("a", "b")), Zones: zones(abc...), Balancer: FailoverBalancers},
+		"external 3+3, 2 zones, no lb":             {Hosts: external(3, 3, []string{"a", "b"}, host2), Zones: zones("a", "b")},
+		"external 3+3, 2 zones, clients fail over": {Hosts: external(3, 3, []string{"a", "b"}, host2), Zones: zones("a", "b"), Balancer: ClientFailover},
+		"stacked 3, 3 zones, clients fail over":    {Hosts: stacked(3, abc, host), Zones: zones(abc...), Balancer: ClientFailover},
 		"lb on the masters (kube-vip)": {Hosts: func() []Host {
 			hs := stacked(3, abc, host)
 			for i := range hs {
@@ -531,8 +536,10 @@ func TestRejects(t *testing.T) {
 		{"failover with one", func(t *Topology) { t.Balancer = FailoverBalancers },
 			"closedform: 1 load-balancer hosts with balancer failover; allowed: two or more"},
 		{"lb without balancer", func(t *Topology) { t.Balancer = NoBalancer },
-			"closedform: 1 load-balancer hosts with balancer none; allowed: none with no LB host, single with one, failover with two or more"},
-		{"unknown balancer", func(t *Topology) { t.Balancer = 7 }, "closedform: balancer Balancer(7); allowed: none, single, failover"},
+			"closedform: 1 load-balancer hosts with balancer none; allowed: none and client-failover with no LB host, single with one, failover with two or more"},
+		{"lb with client failover", func(t *Topology) { t.Balancer = ClientFailover },
+			"closedform: 1 load-balancer hosts with balancer client-failover; allowed: none and client-failover with no LB host, single with one, failover with two or more"},
+		{"unknown balancer", func(t *Topology) { t.Balancer = 7 }, "closedform: balancer Balancer(7); allowed: none, single, failover, client-failover"},
 		{"too many states", func(t *Topology) {
 			t.Hosts = nil
 			for i := 0; i < 23; i++ {
