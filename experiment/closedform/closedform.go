@@ -50,7 +50,7 @@
 //
 // The state of the control plane is a continuous-time Markov chain
 // (Trivedi, "Probability and Statistics with Reliability, Queuing and
-// Computer Science Applications", 2nd ed., Wiley 2002, chapters 8–9, for
+// Computer Science Applications", 2nd ed., Wiley 2002, chapter 8, for
 // availability models of this kind). Hosts that are interchangeable (same
 // zone, same roles, same rates) are lumped: the state holds how many of
 // them are down, not which, so a class of n hosts has n+1 states instead
@@ -62,8 +62,9 @@
 // distributed algorithms", SIGMETRICS 1985). Each component's generator
 // is built as a gonum mat.Dense and solved by Stationary; the product is
 // then enumerated state by state, which gives the probability of every
-// state where a function is down (summed from the small terms, so it
-// keeps its relative accuracy at many nines) and the outage frequency
+// state where a function is down (a sum of positive terms, each with full
+// relative precision, so it stays precise at many nines) and the outage
+// frequency
 // Σ over up states i of π_i × (rate from i into down states). The mean
 // outage is unavailability / frequency. An external topology of 5 etcd
 // hosts, 3 apiservers and 2 load balancers in 3 zones has a few thousand
@@ -92,9 +93,11 @@ const Assumptions = "instant failover, independent exponential failures and repa
 // Year is the year of downtime per year and outages per year: 365.25 days.
 const Year = time.Duration(365.25 * 24 * float64(time.Hour))
 
-// Rates are exponential failure and repair: the mean time between
-// failures (from a repair to the next failure) and the mean time to
-// repair. An MTBF of zero means it never fails; then MTTR is not used.
+// Rates are failure and repair: the mean time between failures (from a
+// repair to the next failure) and the mean time to repair, of exponential
+// times (or of any times with these means; see Assumptions in the package
+// documentation). An MTBF of zero means it never fails; then MTTR is not
+// used. A time.Duration holds up to about 292 years.
 type Rates struct {
 	MTBF, MTTR time.Duration
 }
@@ -129,7 +132,8 @@ const (
 	// directly. No host may have LB set.
 	NoBalancer Balancer = iota
 	// SingleBalancer: one load-balancer host (HAProxy) in front of every
-	// apiserver. Exactly one host has LB set.
+	// apiserver. Exactly one host has LB set (for HAProxy on several
+	// hosts that clients reach through the first, set it on the first).
 	SingleBalancer
 	// FailoverBalancers: an active/passive group (keepalived/VRRP moving a
 	// virtual IP, or kube-vip); the endpoint works while any of its hosts

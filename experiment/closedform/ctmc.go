@@ -21,8 +21,8 @@ import (
 // probabilities to rounding against the large ones. Its cost is that of
 // a dense LU factorisation, O(n³).
 //
-// It returns an error when the chain is not irreducible (some state
-// cannot be left towards the lower-numbered states during the reduction).
+// It returns an error when the reduction meets a state with no rate
+// towards the lower-numbered states: the chain is then not irreducible.
 func Stationary(q mat.Matrix) ([]float64, error) {
 	n, c := q.Dims()
 	if n != c {
