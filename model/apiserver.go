@@ -143,10 +143,10 @@ func (a *APIServer) account() {
 	a.readySince = now
 }
 
-func newAPIServer(c *Cluster, cfg APIServerConfig, h *Host) *APIServer {
+func newAPIServer(c *Plane, cfg APIServerConfig, h *Host) *APIServer {
 	cfg = cfg.withDefaults()
 	a := &APIServer{Name: HostProcessName(RoleAPIServer, h.Name), w: c.World, cfg: cfg}
-	a.Proc = c.addProcess(a.Name, RoleAPIServer, h, a)
+	a.Proc = c.AddProcess(a.Name, RoleAPIServer, h, a)
 	var members []*Process
 	for _, m := range c.Etcd.Members {
 		if slices.Contains(cfg.Etcd, m.Name) {

@@ -9,20 +9,6 @@ import (
 	"hasim/sim"
 )
 
-// HostConfig describes one host.
-type HostConfig struct {
-	Name string
-	Zone string
-	// Clock of the host; the zero value is a perfect clock (offset 0, rate 1).
-	Clock Clock
-	// Fsync is the disk's fsync latency. Zero means DefaultFsync.
-	Fsync Dist
-}
-
-// DefaultFsync is a healthy SSD's fsync latency: uniform 0.5–2 ms (etcd's
-// guidance is a WAL fsync p99 under 10 ms).
-func DefaultFsync() Dist { return Between(500*time.Microsecond, 2*time.Millisecond) }
-
 // Config is everything a run needs. Build checks it.
 type Config struct {
 	Seed      uint64
@@ -89,15 +75,8 @@ func (v Violation) String() string { return fmt.Sprintf("%v %s: %s", v.T, v.Inva
 // on their shared World, and what watches them (leadership accounting,
 // fault attribution, event-triggered faults, invariants).
 type Cluster struct {
-	*World
-	Zones      []*Zone
-	Etcd       *Etcd
-	Probes     []*Probe
-	Faults     []*Fault
-	APIServers []*APIServer
-	Groups     []*LeaseGroup
-	LB         *LoadBalancer
-	workers    *workerPlane
+	*Plane
+	Faults []*Fault
 
 	cfg         Config
 	current     *Fault // the most recently injected fault
@@ -116,8 +95,6 @@ type Cluster struct {
 	votedFor      map[voteKey]string
 	violations    []Violation
 	checkEachStep bool
-	kubeletCfg    KubeletConfig
-	kubelets      []*Kubelet // by host index, while building
 }
 
 type voteKey struct {
@@ -132,70 +109,29 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	cfg.Etcd = cfg.Etcd.WithDefaults()
 	c := &Cluster{
-		World:        &World{Sim: sim.New(cfg.Seed)},
+		Plane:        &Plane{World: NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), kubeletCfg: cfg.Kubelet.WithDefaults(), skipRenewals: cfg.SkipRenewals},
 		cfg:          cfg,
-		kubeletCfg:   cfg.Kubelet.WithDefaults(),
 		leaderOfTerm: map[uint64]string{},
 		votedFor:     map[voteKey]string{},
 	}
-	c.watch = c
-	c.Key(HealthKey) // key 0: the apiservers' health check reads it
-	// Wall clocks read time of day: the run starts at a random point within
-	// a second, so that faults at whole seconds do not line up with the
-	// seconds of timestamps.
-	c.wallEpoch = time.Duration(c.Sim.Stream("wallclock").IntN(0, int(time.Second)))
-	zones := map[string]*Zone{}
-	for _, name := range cfg.Zones {
-		z := &Zone{Name: name}
-		zones[name] = z
-		c.Zones = append(c.Zones, z)
-	}
+	c.World.watch, c.Plane.watch = c, c
 	hosts := map[string]*Host{}
-	for i, hc := range cfg.Hosts {
-		clock := hc.Clock
-		if clock.Rate == 0 {
-			clock.Rate = 1
-		}
-		fsync := hc.Fsync
-		if fsync.Kind == "" && fsync.Value == 0 {
-			fsync = DefaultFsync()
-		}
-		h := &Host{Name: hc.Name, Zone: zones[hc.Zone], Clock: clock, w: c.World, index: i, up: true}
-		h.Disk = &Disk{Fsync: fsync, stream: c.Sim.Stream("disk/" + hc.Name)}
-		h.Zone.Hosts = append(h.Zone.Hosts, h)
-		hosts[hc.Name] = h
-		c.Hosts = append(c.Hosts, h)
+	for _, h := range c.Hosts {
+		hosts[h.Name] = h
 	}
-	c.net = newNetwork(c.World, cfg.Network)
 
-	c.Etcd = &Etcd{cfg: cfg.Etcd, w: c.World, watch: c}
-	for i, hn := range cfg.EtcdMembers {
-		m := &Member{Name: EtcdMemberName(i), ID: uint64(i + 1), e: c.Etcd, cfg: cfg.Etcd}
-		m.Proc = c.addProcess(m.Name, RoleEtcd, hosts[hn], m)
-		m.stream = c.Sim.Stream(m.Name)
-		m.tick = m.Proc.NewTimer(m.Name+"/tick", m.onTick)
-		m.saveDone = m.Proc.NewTimer(m.Name+"/fsync", m.onSaved)
-		m.leaveTimer = m.Proc.NewTimer(m.Name+"/removed", m.leave)
-		c.Etcd.Members = append(c.Etcd.Members, m)
+	var etcdHosts []*Host
+	for _, hn := range cfg.EtcdMembers {
+		etcdHosts = append(etcdHosts, hosts[hn])
 	}
-	n := len(c.Etcd.Members)
-	initial := cfg.Etcd.initialCount(n)
-	for i, m := range c.Etcd.Members {
-		m.votes = make([]int8, n)
-		m.prs = make([]progress, n)
-		// Every member, joining ones included, knows the initial
-		// configuration: it is the log's starting point (etcd's bootstrap
-		// entries).
-		m.conf = membership{voters: firstN(initial), started: firstN(initial)}
-		m.initial = i < initial
-	}
+	c.Etcd = NewEtcd(c.World, cfg.Etcd, etcdHosts, c)
 	for _, ac := range cfg.APIServers {
 		h := hosts[ac.Host]
 		kl := c.kubeletOf(h) // before the apiserver: processes start in the order they were made
 		if ac.WatchCacheStaleAfter == 0 {
 			ac.WatchCacheStaleAfter = WatchCacheStaleDefault(cfg.Etcd.ElectionTimeout)
 		}
-		a := newAPIServer(c, ac, h)
+		a := newAPIServer(c.Plane, ac, h)
 		kl.manage(a.Proc, &a.cfg.Liveness)
 		c.APIServers = append(c.APIServers, a)
 	}
@@ -203,26 +139,19 @@ func Build(cfg Config) (*Cluster, error) {
 		c.buildLB(*cfg.LoadBalancer, hosts)
 	}
 	for _, gc := range cfg.Groups {
-		c.Groups = append(c.Groups, newLeaseGroup(c, gc, hosts))
+		c.Groups = append(c.Groups, newLeaseGroup(c.Plane, gc, hosts))
 	}
 	if cfg.Workers != nil {
 		c.buildWorkers(*cfg.Workers, hosts)
 	}
 	for _, pc := range cfg.Probes {
-		c.Probes = append(c.Probes, newProbe(c, pc, hosts[pc.Host]))
-	}
-	c.Etcd.byProc = make([]*Member, len(c.Procs))
-	for _, m := range c.Etcd.Members {
-		c.Etcd.byProc[m.Proc.index] = m
+		c.Probes = append(c.Probes, newProbe(c.Plane, pc, hosts[pc.Host]))
 	}
 	for i, fc := range cfg.Faults {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
 		c.armedFaults = c.armedFaults || fc.On != nil
 	}
-	// Every component has registered its keys: size the members' stores.
-	for _, m := range c.Etcd.Members {
-		m.kv = make([]KVItem, len(c.keys.list))
-	}
+	c.Etcd.Index() // every process and store key exists now
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
 	}
@@ -258,13 +187,6 @@ func hostSet(list []string, hosts map[string]bool, bad func(string, ...any), und
 		set[h] = true
 	}
 	return set
-}
-
-func (c *Cluster) addProcess(name, role string, h *Host, hd Handler) *Process {
-	p := &Process{Name: name, Role: role, Host: h, w: c.World, index: len(c.Procs), h: hd}
-	h.Procs = append(h.Procs, p)
-	c.Procs = append(c.Procs, p)
-	return p
 }
 
 // Validate checks cfg as Build would, without building anything: every
@@ -410,17 +332,6 @@ func (c *Cluster) leaseAcquired(g *LeaseGroup, proc string) {
 	if f := c.current; f != nil {
 		f.groupAcquired(g, proc)
 	}
-}
-
-// kubeletOf is host h's kubelet, made on first need while building.
-func (c *Cluster) kubeletOf(h *Host) *Kubelet {
-	if c.kubelets == nil {
-		c.kubelets = make([]*Kubelet, len(c.Hosts))
-	}
-	if c.kubelets[h.index] == nil {
-		c.kubelets[h.index] = newKubelet(c, h)
-	}
-	return c.kubelets[h.index]
 }
 
 // recorded implements watcher: a record may trigger a fault that waits

@@ -7,6 +7,54 @@ import (
 	"hasim/sim"
 )
 
+// Roles of Kubernetes' processes.
+const (
+	RoleClient    = "client"
+	RoleAPIServer = "kube-apiserver"
+	RoleKubelet   = "kubelet"
+	// RoleLoadBalancer is the proxy; RoleVRRP keepalived; RoleKubeVIP kube-vip.
+	RoleLoadBalancer = "load-balancer"
+	RoleVRRP         = "keepalived"
+	RoleKubeVIP      = "kube-vip"
+)
+
+// Plane is Kubernetes' part of a cluster, on a World and an etcd cluster:
+// the apiservers, the leader-elected groups, the load balancer, the
+// kubelets, the worker plane and the probes that measure the API.
+type Plane struct {
+	*World
+	Etcd       *Etcd
+	Probes     []*Probe
+	APIServers []*APIServer
+	Groups     []*LeaseGroup
+	LB         *LoadBalancer
+	workers    *workerPlane
+
+	kubeletCfg   KubeletConfig
+	kubelets     []*Kubelet // by host index, while building
+	skipRenewals bool       // keep lease renewals out of the timeline
+	watch        kubeWatcher
+}
+
+// kubeWatcher is what watches a Plane's components for the cluster.
+type kubeWatcher interface {
+	// leaseAcquired: proc has just acquired group g's lease.
+	leaseAcquired(g *LeaseGroup, proc string)
+	// probeSucceeded: a request of probe p sent at sent succeeded.
+	probeSucceeded(p *Probe, sent sim.Time)
+}
+
+// kubeletOf is host h's kubelet, made on first need while building.
+func (c *Plane) kubeletOf(h *Host) *Kubelet {
+	if c.kubelets == nil {
+		c.kubelets = make([]*Kubelet, len(c.Hosts))
+	}
+	if c.kubelets[h.index] == nil {
+		c.kubelets[h.index] = newKubelet(c, h)
+	}
+	return c.kubelets[h.index]
+}
+
 // Leader-election groups of the control plane.
 const (
 	GroupKCM       = "kube-controller-manager"
@@ -42,6 +90,7 @@ type LeaseGroup struct {
 	Candidates []*Controller
 
 	w            *World
+	watch        kubeWatcher
 	skipRenewals bool // keep renewals out of the timeline
 	cfg          LeaseGroupConfig
 	key          uint32
@@ -157,7 +206,7 @@ func (g *LeaseGroup) recordLease(event string, e *Elector, reason string) {
 	if event == EvLeaseAcquired {
 		g.acquisitions++
 		g.current = g.w.IdentityName(e.me)
-		g.w.watch.leaseAcquired(g, e.p.Name)
+		g.watch.leaseAcquired(g, e.p.Name)
 	}
 	g.w.Record(Record{Event: event, Group: g.Name, Proc: e.p.Name, Host: e.p.Host.Name, Reason: reason})
 }
@@ -175,18 +224,18 @@ func (p *Process) exit(reason string) {
 	}
 }
 
-func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *LeaseGroup {
+func newLeaseGroup(c *Plane, gc LeaseGroupConfig, hosts map[string]*Host) *LeaseGroup {
 	gc = gc.withDefaults()
 	lease := gc.Name
 	if gc.Name == RoleKubeVIP {
 		lease = "plndr-cp-lock"
 	}
-	g := &LeaseGroup{Name: gc.Name, w: c.World, skipRenewals: c.cfg.SkipRenewals, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
+	g := &LeaseGroup{Name: gc.Name, w: c.World, watch: c.watch, skipRenewals: c.skipRenewals, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
 		stream: c.Sim.Stream("lease/" + gc.Name)}
 	for _, hn := range gc.Hosts {
 		h := hosts[hn]
 		k := &Controller{Name: HostProcessName(gc.Name, hn), Group: g}
-		k.Proc = c.addProcess(k.Name, gc.Name, h, k)
+		k.Proc = c.AddProcess(k.Name, gc.Name, h, k)
 		servers, resolve := c.apiEndpoints(gc.Endpoint, h)
 		k.el = newElector(g, k.Proc, servers, gc.LE, k.stopped)
 		k.el.api.resolve = resolve
@@ -202,7 +251,7 @@ func newLeaseGroup(c *Cluster, gc LeaseGroupConfig, hosts map[string]*Host) *Lea
 // kind: "local" (the apiserver on h), "all" (every apiserver, client-side
 // failover) or "lb" (the control-plane endpoint; resolved at each send,
 // since a VIP moves).
-func (c *Cluster) apiEndpoints(kind string, h *Host) ([]*Process, func(int) *Process) {
+func (c *Plane) apiEndpoints(kind string, h *Host) ([]*Process, func(int) *Process) {
 	var servers []*Process
 	switch {
 	case kind == "lb" && c.LB != nil && c.LB.Kind != LBNone:
@@ -224,7 +273,7 @@ func (c *Cluster) apiEndpoints(kind string, h *Host) ([]*Process, func(int) *Pro
 }
 
 // buildLB assembles the load balancer after the apiservers.
-func (c *Cluster) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
+func (c *Plane) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
 	cfg = cfg.withDefaults()
 	lb := &LoadBalancer{Kind: cfg.Kind, w: c.World, apiservers: c.APIServers, cfg: cfg}
 	c.LB = lb
@@ -264,3 +313,16 @@ func (c *Cluster) buildLB(cfg LoadBalancerConfig, hosts map[string]*Host) {
 		c.Groups = append(c.Groups, g)
 	}
 }
+
+// withDefaults fills a lease group's unset fields: client-go's
+// leader-election defaults and the local apiserver as endpoint.
+func (gc LeaseGroupConfig) withDefaults() LeaseGroupConfig {
+	gc.LE = gc.LE.WithDefaults()
+	if gc.Endpoint == "" {
+		gc.Endpoint = "local"
+	}
+	return gc
+}
+
+// Config is the group's configuration with its defaults filled in.
+func (g *LeaseGroup) Config() LeaseGroupConfig { return g.cfg }

@@ -5,19 +5,6 @@ package model
 // them afterwards (validation, `hasim explain`) asks the built cluster for
 // the configuration it runs with rather than filling the defaults again.
 
-// withDefaults fills a lease group's unset fields: client-go's
-// leader-election defaults and the local apiserver as endpoint.
-func (gc LeaseGroupConfig) withDefaults() LeaseGroupConfig {
-	gc.LE = gc.LE.WithDefaults()
-	if gc.Endpoint == "" {
-		gc.Endpoint = "local"
-	}
-	return gc
-}
-
-// Config is the group's configuration with its defaults filled in.
-func (g *LeaseGroup) Config() LeaseGroupConfig { return g.cfg }
-
 // KubeletConfig is the kubelets' configuration with its defaults filled in.
 func (c *Cluster) KubeletConfig() KubeletConfig { return c.kubeletCfg }
 

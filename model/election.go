@@ -755,3 +755,19 @@ func (e *Elector) finishRelease(ok bool) {
 	}
 	e.stopLeading("stopped (SIGTERM)", true)
 }
+
+// checkLimits reports leader-election timings beyond the limits: a retry
+// period of at least MinPeriod, a lease of at most MaxDelay.
+func (c LeaderElectionConfig) checkLimits() error {
+	for _, d := range []struct {
+		name   string
+		v      time.Duration
+		lo, hi time.Duration
+	}{{"leaseDuration", c.LeaseDuration, MinPeriod, MaxDelay}, {"renewDeadline", c.RenewDeadline, MinPeriod, MaxDelay},
+		{"retryPeriod", c.RetryPeriod, MinPeriod, MaxPeriod}, {"startDelay", c.StartDelay, 0, MaxDelay}, {"exitFlush", c.ExitFlush, 0, MaxDelay}} {
+		if d.v < d.lo || d.v > d.hi {
+			return fmt.Errorf("%s %v out of range; allowed: %v to %v", d.name, d.v, d.lo, d.hi)
+		}
+	}
+	return nil
+}

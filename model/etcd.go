@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -1670,5 +1671,54 @@ func (m *Member) exitStopped(why string) {
 	if p.enabled && p.Host.up {
 		c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: "restarted"})
 		p.start()
+	}
+}
+
+// RoleEtcd is the role of etcd members' processes.
+const RoleEtcd = "etcd"
+
+// EtcdMemberName is the name of the member on Config.EtcdMembers[i]:
+// members are numbered from 1 in that order (etcd-1, etcd-2, ...), which is
+// also their Raft ID. A scenario's probe endpoints and stacked apiservers
+// name members this way.
+func EtcdMemberName(i int) string { return "etcd-" + strconv.Itoa(i+1) }
+
+// NewEtcd makes the etcd cluster of w: a member on each of hosts, in order,
+// the first of them (cfg's initial count) in the initial configuration.
+// Once every process and store key of the run exists, call Index.
+func NewEtcd(w *World, cfg EtcdConfig, hosts []*Host, watch etcdWatcher) *Etcd {
+	e := &Etcd{cfg: cfg, w: w, watch: watch}
+	for i, h := range hosts {
+		m := &Member{Name: EtcdMemberName(i), ID: uint64(i + 1), e: e, cfg: cfg}
+		m.Proc = w.AddProcess(m.Name, RoleEtcd, h, m)
+		m.stream = w.Sim.Stream(m.Name)
+		m.tick = m.Proc.NewTimer(m.Name+"/tick", m.onTick)
+		m.saveDone = m.Proc.NewTimer(m.Name+"/fsync", m.onSaved)
+		m.leaveTimer = m.Proc.NewTimer(m.Name+"/removed", m.leave)
+		e.Members = append(e.Members, m)
+	}
+	n := len(e.Members)
+	initial := cfg.initialCount(n)
+	for i, m := range e.Members {
+		m.votes = make([]int8, n)
+		m.prs = make([]progress, n)
+		// Every member, joining ones included, knows the initial
+		// configuration: it is the log's starting point (etcd's bootstrap
+		// entries).
+		m.conf = membership{voters: firstN(initial), started: firstN(initial)}
+		m.initial = i < initial
+	}
+	return e
+}
+
+// Index finds members by process and sizes their stores for every key the
+// run's components registered.
+func (e *Etcd) Index() {
+	e.byProc = make([]*Member, len(e.w.Procs))
+	for _, m := range e.Members {
+		e.byProc[m.Proc.index] = m
+	}
+	for _, m := range e.Members {
+		m.kv = make([]KVItem, len(e.w.keys.list))
 	}
 }

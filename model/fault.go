@@ -101,18 +101,6 @@ func LeaderGroups() []string {
 	return []string{"etcd", GroupKCM, GroupScheduler, GroupCCM, RoleKubeVIP}
 }
 
-// Roles of processes.
-const (
-	RoleEtcd      = "etcd"
-	RoleClient    = "client"
-	RoleAPIServer = "kube-apiserver"
-	RoleKubelet   = "kubelet"
-	// RoleLoadBalancer is the proxy; RoleVRRP keepalived; RoleKubeVIP kube-vip.
-	RoleLoadBalancer = "load-balancer"
-	RoleVRRP         = "keepalived"
-	RoleKubeVIP      = "kube-vip"
-)
-
 // LeaderElectedRoles are the processes besides etcd that a process-stop
 // can stop gracefully.
 func LeaderElectedRoles() []string {

@@ -223,8 +223,8 @@ func TestProcessFreezeThaw(t *testing.T) {
 
 func TestProcessAPIFaults(t *testing.T) {
 	c := builtCluster(t)
-	p := c.addProcess("t-client", "client", c.Hosts[3], &funcHandler{})
-	q := c.addProcess("t-server", "client", c.Hosts[3], &funcHandler{})
+	p := c.AddProcess("t-client", "client", c.Hosts[3], &funcHandler{})
+	q := c.AddProcess("t-server", "client", c.Hosts[3], &funcHandler{})
 	p.state, q.state = Running, Running
 	fail := p.FailAPI()
 	block := p.BlockAPI()

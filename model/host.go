@@ -8,6 +8,20 @@ import (
 	"hasim/sim"
 )
 
+// HostConfig describes one host.
+type HostConfig struct {
+	Name string
+	Zone string
+	// Clock of the host; the zero value is a perfect clock (offset 0, rate 1).
+	Clock Clock
+	// Fsync is the disk's fsync latency. Zero means DefaultFsync.
+	Fsync Dist
+}
+
+// DefaultFsync is a healthy SSD's fsync latency: uniform 0.5–2 ms (etcd's
+// guidance is a WAL fsync p99 under 10 ms).
+func DefaultFsync() Dist { return Between(500*time.Microsecond, 2*time.Millisecond) }
+
 // Zone is a failure domain: a set of hosts that share power and network.
 type Zone struct {
 	Name  string
@@ -691,3 +705,10 @@ func (t *Timer) StartTicker(d, first time.Duration) {
 	t.local, t.period, t.mono = true, d, t.p.Mono()+first
 	t.st.Reset(t.p.Host.Clock.TrueAt(t.p.Now(), t.mono))
 }
+
+// HostProcessName is the name of a process of which a host runs at most
+// one of its role: role and host, as in kube-apiserver-master-1,
+// kubelet-worker-3 or kube-scheduler-master-2. It is how kubelet names the
+// mirror pod of a static pod (the pod's name, "-", the node's name:
+// kubernetes/pkg/kubelet/config, generatePodName).
+func HostProcessName(role, host string) string { return role + "-" + host }

@@ -71,9 +71,9 @@ type Kubelet struct {
 	liveness *LivenessProbe
 }
 
-func newKubelet(c *Cluster, h *Host) *Kubelet {
+func newKubelet(c *Plane, h *Host) *Kubelet {
 	k := &Kubelet{w: c.World, cfg: c.kubeletCfg}
-	k.Proc = c.addProcess(HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
+	k.Proc = c.AddProcess(HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
 	return k
 }

@@ -202,9 +202,9 @@ type Proxy struct {
 	sweep     *Timer
 }
 
-func newProxy(c *Cluster, cfg LoadBalancerConfig, h *Host) *Proxy {
+func newProxy(c *Plane, cfg LoadBalancerConfig, h *Host) *Proxy {
 	x := &Proxy{Name: "haproxy-" + h.Name, w: c.World, cfg: cfg}
-	x.Proc = c.addProcess(x.Name, RoleLoadBalancer, h, x)
+	x.Proc = c.AddProcess(x.Name, RoleLoadBalancer, h, x)
 	for _, a := range c.APIServers {
 		b := &backend{api: a}
 		b.timer = x.Proc.NewTimer(x.Name+"/check-"+a.Proc.Host.Name, func() { x.onCheckTimer(b) })

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"math"
 	"time"
 )
 
@@ -59,48 +58,7 @@ const (
 	// MaxLBHosts bounds a load balancer's own hosts (a keepalived group of
 	// VRRP routers; real ones have two or three).
 	MaxLBHosts = 16
-	// MaxEmpiricalPoints bounds an empirical distribution's quantiles.
-	MaxEmpiricalPoints = 1_000
 
-	// MinPeriod is the shortest period or interval of anything that
-	// repeats (probes, health checks, adverts, ticks): a millisecond, far
-	// below any real setting (etcd's heartbeat, the shortest, is 100 ms by
-	// default and is meant to be about a round trip).
-	MinPeriod = time.Millisecond
-	// MaxPeriod is the longest period or interval: an hour.
-	MaxPeriod = time.Hour
-	// MinTimeout and MaxTimeout bound timeouts and back-offs: a
-	// millisecond to an hour.
-	MinTimeout = time.Millisecond
-	MaxTimeout = time.Hour
-	// MaxDelay bounds durations that are not periods or timeouts (lease
-	// durations, grace periods, tolerations, start delays): a day.
-	MaxDelay = 24 * time.Hour
-	// MaxLatency bounds every value of a latency, fsync or reconnection
-	// distribution: an hour, far beyond any disk or network that still
-	// works.
-	MaxLatency = time.Hour
-	// MaxSigma bounds a lognormal's sigma: 5 puts the 99.9th percentile
-	// 5,000,000 times above the median; measured latencies have sigma
-	// below 2.
-	MaxSigma = 5.0
-
-	// MaxElectionTimeout is etcd's own maximum (it refuses an
-	// --election-timeout above 50 s), and MinElectionTicks its rule that
-	// the election timeout is at least 5 heartbeat intervals.
-	MaxElectionTimeout = 50 * time.Second
-	MinElectionTicks   = 5
-	// MinHeartbeatInterval is MinPeriod; the maximum follows from the
-	// election timeout: 10 s.
-	MinHeartbeatInterval = MinPeriod
-	MaxHeartbeatInterval = MaxElectionTimeout / MinElectionTicks
-	// MaxElectionJitter bounds the width of the randomized election
-	// timeout (electionJitterTicks × heartbeat): no wider than etcd's
-	// longest election timeout, or a cluster could wait hours for a leader.
-	MaxElectionJitter = MaxElectionTimeout
-	// MaxSnapshotCount is ten times etcd 3.5's default --snapshot-count
-	// (100,000): the log is kept in memory until a compaction.
-	MaxSnapshotCount = 1_000_000
 	// MaxThreshold bounds counts of consecutive checks (HAProxy fall and
 	// rise, keepalived's, a liveness probe's failureThreshold).
 	MaxThreshold = 1_000
@@ -322,45 +280,4 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 	if total, _ := cfg.RequestRate(); total > MaxRequestRate {
 		bad("%.0f periodic requests per simulated second; allowed: up to %.0f", total, MaxRequestRate)
 	}
-}
-
-// checkDistLimits reports distribution parameters beyond MaxLatency,
-// MaxSigma and MaxEmpiricalPoints.
-func (d Dist) checkLimits() error {
-	for _, v := range []struct {
-		name string
-		v    time.Duration
-	}{{"value", d.Value}, {"min", d.Min}, {"max", d.Max}, {"median", d.Median}} {
-		if v.v > MaxLatency {
-			return fmt.Errorf("%s %v out of range; allowed: up to %v", v.name, v.v, MaxLatency)
-		}
-	}
-	if d.Sigma > MaxSigma || math.IsNaN(d.Sigma) {
-		return fmt.Errorf("sigma %g out of range; allowed: 0 to %g", d.Sigma, MaxSigma)
-	}
-	if len(d.Points) > MaxEmpiricalPoints {
-		return fmt.Errorf("%d points; allowed: up to %d", len(d.Points), MaxEmpiricalPoints)
-	}
-	for _, p := range d.Points {
-		if p.Value > MaxLatency {
-			return fmt.Errorf("point value %v out of range; allowed: up to %v", p.Value, MaxLatency)
-		}
-	}
-	return nil
-}
-
-// checkLimits reports leader-election timings beyond the limits: a retry
-// period of at least MinPeriod, a lease of at most MaxDelay.
-func (c LeaderElectionConfig) checkLimits() error {
-	for _, d := range []struct {
-		name   string
-		v      time.Duration
-		lo, hi time.Duration
-	}{{"leaseDuration", c.LeaseDuration, MinPeriod, MaxDelay}, {"renewDeadline", c.RenewDeadline, MinPeriod, MaxDelay},
-		{"retryPeriod", c.RetryPeriod, MinPeriod, MaxPeriod}, {"startDelay", c.StartDelay, 0, MaxDelay}, {"exitFlush", c.ExitFlush, 0, MaxDelay}} {
-		if d.v < d.lo || d.v > d.hi {
-			return fmt.Errorf("%s %v out of range; allowed: %v to %v", d.name, d.v, d.lo, d.hi)
-		}
-	}
-	return nil
 }

@@ -31,7 +31,7 @@ type clientCall struct {
 // starts it. Call it after Build.
 func (c *Cluster) NewEtcdClient(name string, host *Host, endpoints ...*Member) *EtcdClient {
 	k := &EtcdClient{Name: name, c: c}
-	k.Proc = c.addProcess(name, RoleClient, host, k)
+	k.Proc = c.AddProcess(name, RoleClient, host, k)
 	servers := make([]*Process, len(endpoints))
 	for i, m := range endpoints {
 		servers[i] = m.Proc

@@ -259,9 +259,9 @@ func TestNetworkFabric(t *testing.T) {
 	}
 	var recv []got
 	sink := &funcHandler{deliver: func(m *Message) { recv = append(recv, got{c.Sim.Now(), m.ReqID}) }}
-	a1 := c.addProcess("t-a1", "client", c.Hosts[0], &funcHandler{})
-	a2 := c.addProcess("t-a2", "client", c.Hosts[3], sink)
-	b := c.addProcess("t-b", "client", c.Hosts[1], sink)
+	a1 := c.AddProcess("t-a1", "client", c.Hosts[0], &funcHandler{})
+	a2 := c.AddProcess("t-a2", "client", c.Hosts[3], sink)
+	b := c.AddProcess("t-b", "client", c.Hosts[1], sink)
 	for _, p := range []*Process{a1, a2, b} {
 		p.state = Running
 	}

@@ -86,6 +86,7 @@ type Probe struct {
 	Proc *Process
 	Kind ProbeKind
 
+	watch    kubeWatcher
 	w        *World
 	workers  *workerPlane // for a schedule probe's pods
 	cfg      ProbeConfig
@@ -105,7 +106,7 @@ type Probe struct {
 	okN, failN int
 }
 
-func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
+func newProbe(c *Plane, pc ProbeConfig, h *Host) *Probe {
 	if pc.Period == 0 {
 		pc.Period = DefaultProbePeriod
 	}
@@ -126,8 +127,8 @@ func newProbe(c *Cluster, pc ProbeConfig, h *Host) *Probe {
 			pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
 		}
 	}
-	p := &Probe{Name: pc.Name, Kind: pc.Kind, w: c.World, workers: c.workers, cfg: pc}
-	p.Proc = c.addProcess(pc.Name, RoleClient, h, p)
+	p := &Probe{Name: pc.Name, Kind: pc.Kind, w: c.World, watch: c.watch, workers: c.workers, cfg: pc}
+	p.Proc = c.AddProcess(pc.Name, RoleClient, h, p)
 	var servers []*Process
 	var resolve func(int) *Process
 	switch {
@@ -205,7 +206,7 @@ func (p *Probe) done(tag uint64, _ *Message, err string) {
 		}
 		a.done, a.ok, a.err = true, err == "", err
 		if a.ok {
-			p.w.watch.probeSucceeded(p, a.sent)
+			p.watch.probeSucceeded(p, a.sent)
 		}
 	}
 	k := 0

@@ -99,9 +99,9 @@ type VRRP struct {
 // without an advert (VRRPv2), plus the skew.
 const vrrpDownAdverts = 3
 
-func newVRRP(c *Cluster, lb *LoadBalancer, h *Host, priority int, proxy *Proxy) *VRRP {
+func newVRRP(c *Plane, lb *LoadBalancer, h *Host, priority int, proxy *Proxy) *VRRP {
 	v := &VRRP{Name: "keepalived-" + h.Name, lb: lb, priority: priority, proxy: proxy}
-	v.Proc = c.addProcess(v.Name, RoleVRRP, h, v)
+	v.Proc = c.AddProcess(v.Name, RoleVRRP, h, v)
 	v.down = v.Proc.NewTimer(v.Name+"/master-down", v.onMasterDown)
 	v.advert = v.Proc.NewTimer(v.Name+"/advert", v.sendAdvert)
 	v.script = v.Proc.NewTimer(v.Name+"/check-script", v.runScript)

@@ -221,7 +221,7 @@ type workerPlane struct {
 	podSeq     uint64
 }
 
-func (c *Cluster) buildWorkers(cfg WorkerPlaneConfig, hosts map[string]*Host) {
+func (c *Plane) buildWorkers(cfg WorkerPlaneConfig, hosts map[string]*Host) {
 	w := &workerPlane{world: c.World, zones: c.Zones, cfg: cfg.Lifecycle.WithDefaults(), stream: c.Sim.Stream("workers")}
 	for _, g := range c.Groups {
 		if g.Name == GroupScheduler {

@@ -16,6 +16,7 @@ import (
 // will hold.
 type World struct {
 	Sim   *sim.Sim
+	Zones []*Zone
 	Hosts []*Host
 	Procs []*Process
 
@@ -34,6 +35,49 @@ type World struct {
 	steadyAt sim.Time
 }
 
+// NewWorld makes the world of a run: its engine, seeded with seed, the
+// zones, the hosts (each in a zone of zones) and the network between them.
+// The caller sets the watcher before anything runs.
+func NewWorld(seed uint64, zones []string, hosts []HostConfig, net NetworkConfig) *World {
+	w := &World{Sim: sim.New(seed)}
+	w.Key(HealthKey) // key 0: the apiservers' health check reads it
+	// Wall clocks read time of day: the run starts at a random point within
+	// a second, so that faults at whole seconds do not line up with the
+	// seconds of timestamps.
+	w.wallEpoch = time.Duration(w.Sim.Stream("wallclock").IntN(0, int(time.Second)))
+	byName := map[string]*Zone{}
+	for _, name := range zones {
+		z := &Zone{Name: name}
+		byName[name] = z
+		w.Zones = append(w.Zones, z)
+	}
+	for i, hc := range hosts {
+		clock := hc.Clock
+		if clock.Rate == 0 {
+			clock.Rate = 1
+		}
+		fsync := hc.Fsync
+		if fsync.Kind == "" && fsync.Value == 0 {
+			fsync = DefaultFsync()
+		}
+		h := &Host{Name: hc.Name, Zone: byName[hc.Zone], Clock: clock, w: w, index: i, up: true}
+		h.Disk = &Disk{Fsync: fsync, stream: w.Sim.Stream("disk/" + hc.Name)}
+		h.Zone.Hosts = append(h.Zone.Hosts, h)
+		w.Hosts = append(w.Hosts, h)
+	}
+	w.net = newNetwork(w, net)
+	return w
+}
+
+// AddProcess adds a process of role, handled by hd, on host h. Processes
+// start, at time zero, in the order they were added.
+func (w *World) AddProcess(name, role string, h *Host, hd Handler) *Process {
+	p := &Process{Name: name, Role: role, Host: h, w: w, index: len(w.Procs), h: hd}
+	h.Procs = append(h.Procs, p)
+	w.Procs = append(w.Procs, p)
+	return p
+}
+
 // watcher is what watches the components of a World: the Cluster.
 type watcher interface {
 	// recorded sees every record, after it is on the timeline.
@@ -41,10 +85,6 @@ type watcher interface {
 	// leadershipChanged is called whenever a member's role or a process's
 	// state may have changed.
 	leadershipChanged()
-	// leaseAcquired: proc has just acquired group g's lease.
-	leaseAcquired(g *LeaseGroup, proc string)
-	// probeSucceeded: a request of probe p sent at sent succeeded.
-	probeSucceeded(p *Probe, sent sim.Time)
 }
 
 // Record appends r to the timeline at the current time and tells the
