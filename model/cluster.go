@@ -3,7 +3,6 @@ package model
 import (
 	"errors"
 	"fmt"
-	"math/bits"
 	"time"
 
 	"hasim/sim"
@@ -62,15 +61,6 @@ const DefaultMaxEvents = 2_000_000_000
 // stuck run fires in a second.
 const DefaultMaxEventsPerInstant = 1_000_000
 
-// Violation is a broken safety invariant: always a bug in the model.
-type Violation struct {
-	T         sim.Time
-	Invariant string
-	Detail    string
-}
-
-func (v Violation) String() string { return fmt.Sprintf("%v %s: %s", v.T, v.Invariant, v.Detail) }
-
 // Cluster is one simulated cluster and the run around it: the components
 // on their shared World, and what watches them (leadership accounting,
 // fault attribution, event-triggered faults, invariants).
@@ -91,15 +81,7 @@ type Cluster struct {
 	etcdElections int        // leaders elected (the bootstrap one included)
 	etcdSplit     []Interval // two or more believed they led
 	etcdActSplit  []Interval // two or more running leaders
-	leaderOfTerm  map[uint64]string
-	votedFor      map[voteKey]string
-	violations    []Violation
 	checkEachStep bool
-}
-
-type voteKey struct {
-	member string
-	term   uint64
 }
 
 // Build assembles a cluster from cfg.
@@ -109,10 +91,8 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	cfg.Etcd = cfg.Etcd.WithDefaults()
 	c := &Cluster{
-		Plane:        &Plane{World: NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), kubeletCfg: cfg.Kubelet.WithDefaults(), skipRenewals: cfg.SkipRenewals},
-		cfg:          cfg,
-		leaderOfTerm: map[uint64]string{},
-		votedFor:     map[voteKey]string{},
+		Plane: &Plane{World: NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), kubeletCfg: cfg.Kubelet.WithDefaults(), skipRenewals: cfg.SkipRenewals},
+		cfg:   cfg,
 	}
 	c.World.watch, c.Plane.watch = c, c
 	hosts := map[string]*Host{}
@@ -314,10 +294,9 @@ func (cfg *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// electedLeader implements etcdWatcher: the invariant check, the fault
-// the new leader is attributed to, and the election count.
+// electedLeader implements etcdWatcher: the fault the new leader is
+// attributed to, and the election count.
 func (c *Cluster) electedLeader(m *Member) {
-	c.checkLeader(m)
 	c.leaderElected(m)
 	if c.steady {
 		c.etcdElections++
@@ -402,101 +381,18 @@ func (c *Cluster) accountLeaders() {
 	c.leadersSince = now
 }
 
-func (c *Cluster) violate(inv, format string, a ...any) {
-	v := Violation{T: c.Sim.Now(), Invariant: inv, Detail: fmt.Sprintf(format, a...)}
-	c.violations = append(c.violations, v)
-	c.Record(Record{Event: EvViolation, Reason: inv + ": " + v.Detail})
-}
-
 // Violations are the safety invariants broken so far.
-func (c *Cluster) Violations() []Violation { return c.violations }
+func (c *Cluster) Violations() []Violation { return c.Etcd.Violations() }
 
-// committed implements etcdWatcher by checking that a leader commits index
-// i only if a quorum of the voters of its configuration holds it durably.
-func (c *Cluster) committed(leader *Member, i uint64) {
-	t, _ := leader.log.term(i)
-	voters := leader.conf.voters
-	if n := c.Etcd.durableCopies(i, t, voters); n < quorumOf(voters) {
-		c.violate("commit-without-quorum", "%s committed index %d (term %d) held durably by %d of %d voters",
-			leader.Name, i, t, n, bits.OnesCount64(voters))
-	}
-	c.Etcd.noteCommit(i, voters)
-	if prev, ok := c.leaderOfTerm[leader.hs.term]; ok && prev != leader.Name {
-		c.violate("two-leaders-in-term", "%s commits in term %d, led by %s", leader.Name, leader.hs.term, prev)
-	}
-}
-
-// durableCopies counts the voters whose fsynced log holds entry i of
-// term t.
-func (e *Etcd) durableCopies(i, t, voters uint64) int {
-	n := 0
-	for b := voters; b != 0; b &= b - 1 {
-		m := e.Members[bits.TrailingZeros64(b)]
-		switch {
-		case i <= m.log.offset:
-			n++ // in the snapshot: applied, so committed with this term
-		case i <= m.log.stable:
-			if mt, _ := m.log.term(i); mt == t {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-// voted implements etcdWatcher by checking that a member grants at most
-// one vote per term.
-func (c *Cluster) voted(m *Member, term uint64, cand *Member) {
-	k := voteKey{m.Name, term}
-	if prev, ok := c.votedFor[k]; ok && prev != cand.Name {
-		c.violate("double-vote", "%s voted for %s and %s in term %d", m.Name, prev, cand.Name, term)
-		return
-	}
-	c.votedFor[k] = cand.Name
-}
-
-// checkLeader: at most one leader per term, ever.
-func (c *Cluster) checkLeader(m *Member) {
-	if prev, ok := c.leaderOfTerm[m.hs.term]; ok && prev != m.Name {
-		c.violate("two-leaders-in-term", "%s and %s both led term %d", prev, m.Name, m.hs.term)
-		return
-	}
-	c.leaderOfTerm[m.hs.term] = m.Name
-}
-
-// CheckInvariants scans the whole cluster: every leader is the only one of
-// its term; every member's commit index is held durably by a quorum of the
-// voters that committed it (the committing leader's configuration then);
-// no persisted vote contradicts a vote granted earlier in the same term.
-func (c *Cluster) CheckInvariants() {
-	for _, m := range c.Etcd.Members {
-		if m.state == Leader {
-			if prev, ok := c.leaderOfTerm[m.hs.term]; ok && prev != m.Name {
-				c.violate("two-leaders-in-term", "%s leads term %d, led by %s", m.Name, m.hs.term, prev)
-			}
-		}
-		if ci := m.log.committed; ci > m.log.offset {
-			t, _ := m.log.term(ci)
-			voters := c.Etcd.commitVoters(ci, m.conf.voters)
-			if n := c.Etcd.durableCopies(ci, t, voters); n < quorumOf(voters) {
-				c.violate("commit-without-quorum", "%s has index %d (term %d) committed, durable on %d members", m.Name, ci, t, n)
-			}
-		}
-		if m.disk.vote != none {
-			k := voteKey{m.Name, m.disk.term}
-			if prev, ok := c.votedFor[k]; ok && prev != c.Etcd.Members[m.disk.vote-1].Name {
-				c.violate("double-vote", "%s persisted a vote for %s in term %d after voting for %s",
-					m.Name, c.Etcd.Members[m.disk.vote-1].Name, m.disk.term, prev)
-			}
-		}
-	}
-}
+// CheckInvariants scans the cluster for broken safety invariants (see
+// Etcd.CheckInvariants).
+func (c *Cluster) CheckInvariants() { c.Etcd.CheckInvariants() }
 
 // invariantTracer runs the full invariant scan before every event, that
 // is, after the previous one.
 type invariantTracer struct{ c *Cluster }
 
-func (t invariantTracer) Event(sim.Event) { t.c.CheckInvariants() }
+func (t invariantTracer) Event(sim.Event) { t.c.Etcd.CheckInvariants() }
 
 // Run runs the cluster to its horizon (or event bound) and returns the
 // outcome.

@@ -252,17 +252,13 @@ type Member struct {
 	stream     sim.Stream
 }
 
-// etcdWatcher is what watches the etcd members (the Cluster): it checks
-// the safety invariants at each state change and accounts leadership.
+// etcdWatcher is what watches the etcd members for the cluster: the
+// accounting of leadership and of when measurements start.
 type etcdWatcher interface {
 	// electedLeader: m has just become leader of its term.
 	electedLeader(m *Member)
-	// committed: leader has advanced its commit index to i.
-	committed(leader *Member, i uint64)
 	// firstCommit: a leader committed the first entry of its term.
 	firstCommit()
-	// voted: m's vote for cand in term is durable and about to leave.
-	voted(m *Member, term uint64, cand *Member)
 }
 
 // Etcd is the etcd cluster: its members and shared configuration.
@@ -272,6 +268,7 @@ type Etcd struct {
 	w       *World
 	watch   etcdWatcher
 	byProc  []*Member // by process index
+	invariants
 
 	notes        internTable  // interned reasons of membership changes (Op.Note)
 	confRecorded uint64       // highest conf-change index in the timeline
@@ -532,6 +529,7 @@ func (m *Member) becomeLeader(votes string) {
 	m.reset(m.hs.term)
 	m.lead = m.ID
 	m.state = Leader
+	m.e.checkLeader(m)
 	m.e.watch.electedLeader(m)
 	m.prs[m.ID-1].probe = false
 	m.record(Record{Event: EvLeader, Term: m.hs.term, Reason: votes})
@@ -1029,7 +1027,7 @@ func (m *Member) maybeCommit() bool {
 		return false
 	}
 	m.log.committed = mci
-	m.e.watch.committed(m, mci)
+	m.e.checkCommit(m, mci)
 	if !m.firstCommitInTerm {
 		m.firstCommitInTerm = true
 		m.record(Record{Event: EvFirstCommit, Term: m.hs.term, Index: mci})
@@ -1091,7 +1089,7 @@ func (m *Member) onSaved() {
 	m.log.stable = max(m.log.stable, min(m.savingTo, m.log.truncLow, m.log.lastIndex()))
 	for i := range m.held {
 		if m.held[i].Type == MsgVoteResp && !m.held[i].Reject {
-			m.e.watch.voted(m, m.held[i].Term, m.e.memberOf(m.held[i].To))
+			m.e.checkVote(m, m.held[i].Term, m.e.memberOf(m.held[i].To))
 		}
 	}
 	m.held = m.flush(m.held)
@@ -1687,7 +1685,7 @@ func EtcdMemberName(i int) string { return "etcd-" + strconv.Itoa(i+1) }
 // the first of them (cfg's initial count) in the initial configuration.
 // Once every process and store key of the run exists, call Index.
 func NewEtcd(w *World, cfg EtcdConfig, hosts []*Host, watch etcdWatcher) *Etcd {
-	e := &Etcd{cfg: cfg, w: w, watch: watch}
+	e := &Etcd{cfg: cfg, w: w, watch: watch, invariants: invariants{leaderOfTerm: map[uint64]string{}, votedFor: map[voteKey]string{}}}
 	for i, h := range hosts {
 		m := &Member{Name: EtcdMemberName(i), ID: uint64(i + 1), e: e, cfg: cfg}
 		m.Proc = w.AddProcess(m.Name, RoleEtcd, h, m)

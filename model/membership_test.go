@@ -742,7 +742,7 @@ func TestInvariantCheckerCatchesWithChangedConfig(t *testing.T) {
 		return c, l
 	}
 	c, l := setup()
-	c.committed(l, l.log.lastIndex())
+	c.Etcd.checkCommit(l, l.log.lastIndex())
 	if v := c.Violations(); len(v) == 0 || v[0].Invariant != "commit-without-quorum" {
 		t.Errorf("leader's check: violations %v", v)
 	}

@@ -148,7 +148,7 @@ func TestInvariantCheckerCatches(t *testing.T) {
 			for _, m := range c.Etcd.Members {
 				if m != l {
 					m.hs.term, m.state = l.hs.term, Leader
-					c.checkLeader(m)
+					c.Etcd.checkLeader(m)
 					return
 				}
 			}
@@ -162,8 +162,8 @@ func TestInvariantCheckerCatches(t *testing.T) {
 		}, "commit-without-quorum"},
 		{"double vote", func(c *Cluster) {
 			m := c.Etcd.Members[0]
-			c.voted(m, 99, c.Etcd.Members[1])
-			c.voted(m, 99, c.Etcd.Members[2])
+			c.Etcd.checkVote(m, 99, c.Etcd.Members[1])
+			c.Etcd.checkVote(m, 99, c.Etcd.Members[2])
 		}, "double-vote"},
 	}
 	for _, tc := range cases {
