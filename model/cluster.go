@@ -147,7 +147,7 @@ func Build(cfg Config) (*Cluster, error) {
 		if p.Host.joining && p.Role != RoleClient {
 			continue
 		}
-		p.enabled = true
+		p.Enable()
 		p.start()
 	}
 	return c, nil
@@ -294,9 +294,9 @@ func (cfg *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// electedLeader implements etcdWatcher: the fault the new leader is
+// ElectedLeader implements etcdWatcher: the fault the new leader is
 // attributed to, and the election count.
-func (c *Cluster) electedLeader(m *Member) {
+func (c *Cluster) ElectedLeader(m *Member) {
 	c.leaderElected(m)
 	if c.steady {
 		c.etcdElections++
@@ -305,25 +305,25 @@ func (c *Cluster) electedLeader(m *Member) {
 	}
 }
 
-// leaseAcquired implements watcher: the fault the new holder is
+// LeaseAcquired implements watcher: the fault the new holder is
 // attributed to.
-func (c *Cluster) leaseAcquired(g *LeaseGroup, proc string) {
+func (c *Cluster) LeaseAcquired(g *LeaseGroup, proc string) {
 	if f := c.current; f != nil {
 		f.groupAcquired(g, proc)
 	}
 }
 
-// recorded implements watcher: a record may trigger a fault that waits
+// Recorded implements the World's watcher: a record may trigger a fault that waits
 // for it.
-func (c *Cluster) recorded(r Record) {
+func (c *Cluster) Recorded(r Record) {
 	if c.armedFaults {
 		c.triggered(r)
 	}
 }
 
-// leadershipChanged updates the leader-count accounting; call it whenever a
+// LeadershipChanged updates the leader-count accounting; call it whenever a
 // member's role or its process's state may have changed.
-func (c *Cluster) leadershipChanged() {
+func (c *Cluster) LeadershipChanged() {
 	if c.Etcd == nil {
 		return
 	}
@@ -348,8 +348,8 @@ func (c *Cluster) leadershipChanged() {
 	}
 }
 
-// firstCommit implements etcdWatcher: measurements start at the cluster's first commit.
-func (c *Cluster) firstCommit() {
+// FirstCommit implements etcdWatcher: measurements start at the cluster's first commit.
+func (c *Cluster) FirstCommit() {
 	if c.steady {
 		return
 	}

@@ -9,7 +9,6 @@ import (
 
 // Roles of Kubernetes' processes.
 const (
-	RoleClient    = "client"
 	RoleAPIServer = "kube-apiserver"
 	RoleKubelet   = "kubelet"
 	// RoleLoadBalancer is the proxy; RoleVRRP keepalived; RoleKubeVIP kube-vip.
@@ -38,10 +37,10 @@ type Plane struct {
 
 // kubeWatcher is what watches a Plane's components for the cluster.
 type kubeWatcher interface {
-	// leaseAcquired: proc has just acquired group g's lease.
-	leaseAcquired(g *LeaseGroup, proc string)
-	// probeSucceeded: a request of probe p sent at sent succeeded.
-	probeSucceeded(p *Probe, sent sim.Time)
+	// LeaseAcquired: proc has just acquired group g's lease.
+	LeaseAcquired(g *LeaseGroup, proc string)
+	// ProbeSucceeded: a request of probe p sent at sent succeeded.
+	ProbeSucceeded(p *Probe, sent sim.Time)
 }
 
 // kubeletOf is host h's kubelet, made on first need while building.
@@ -206,7 +205,7 @@ func (g *LeaseGroup) recordLease(event string, e *Elector, reason string) {
 	if event == EvLeaseAcquired {
 		g.acquisitions++
 		g.current = g.w.IdentityName(e.me)
-		g.watch.leaseAcquired(g, e.p.Name)
+		g.watch.LeaseAcquired(g, e.p.Name)
 	}
 	g.w.Record(Record{Event: event, Group: g.Name, Proc: e.p.Name, Host: e.p.Host.Name, Reason: reason})
 }

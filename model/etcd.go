@@ -255,10 +255,10 @@ type Member struct {
 // etcdWatcher is what watches the etcd members for the cluster: the
 // accounting of leadership and of when measurements start.
 type etcdWatcher interface {
-	// electedLeader: m has just become leader of its term.
-	electedLeader(m *Member)
-	// firstCommit: a leader committed the first entry of its term.
-	firstCommit()
+	// ElectedLeader: m has just become leader of its term.
+	ElectedLeader(m *Member)
+	// FirstCommit: a leader committed the first entry of its term.
+	FirstCommit()
 }
 
 // Etcd is the etcd cluster: its members and shared configuration.
@@ -350,7 +350,7 @@ func (m *Member) Start() {
 		phase = time.Duration(st.Float64(m.Proc.Incarnation()) * float64(m.cfg.AlignedSpread))
 	}
 	m.tick.StartTicker(h, phase+h)
-	m.e.w.watch.leadershipChanged()
+	m.e.w.watch.LeadershipChanged()
 	if m.conf.removed&bit(m.ID) != 0 {
 		// Its peers refuse the connections of a removed member (rafthttp
 		// answers 410 Gone), so etcd exits as soon as it dials them.
@@ -364,7 +364,7 @@ func (m *Member) Stop() {
 	m.lead = none
 	m.leadTransferee = none
 	m.stopping, m.stopTo = false, none
-	m.e.w.watch.leadershipChanged()
+	m.e.w.watch.LeadershipChanged()
 }
 
 // Deliver implements Handler.
@@ -501,7 +501,7 @@ func (m *Member) becomeFollower(term, lead uint64, reason string) {
 		m.record(r)
 	}
 	if was == Leader {
-		m.e.w.watch.leadershipChanged()
+		m.e.w.watch.LeadershipChanged()
 	}
 }
 
@@ -530,10 +530,10 @@ func (m *Member) becomeLeader(votes string) {
 	m.lead = m.ID
 	m.state = Leader
 	m.e.checkLeader(m)
-	m.e.watch.electedLeader(m)
+	m.e.watch.ElectedLeader(m)
 	m.prs[m.ID-1].probe = false
 	m.record(Record{Event: EvLeader, Term: m.hs.term, Reason: votes})
-	m.e.w.watch.leadershipChanged()
+	m.e.w.watch.LeadershipChanged()
 	// Like raft, conservatively: no conf change until everything in the
 	// log at election time is applied.
 	m.pendingConf = m.log.lastIndex()
@@ -1031,7 +1031,7 @@ func (m *Member) maybeCommit() bool {
 	if !m.firstCommitInTerm {
 		m.firstCommitInTerm = true
 		m.record(Record{Event: EvFirstCommit, Term: m.hs.term, Index: mci})
-		m.e.watch.firstCommit()
+		m.e.watch.FirstCommit()
 		m.releaseQueuedReads()
 	}
 	return true
@@ -1666,7 +1666,7 @@ func (m *Member) exitStopped(why string) {
 	}
 	c.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: why})
 	p.kill()
-	if p.enabled && p.Host.up {
+	if p.Enabled() && p.Host.up {
 		c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: "restarted"})
 		p.start()
 	}

@@ -149,7 +149,8 @@ func runScript(t *testing.T, path string) {
 // etcdHarness is the cluster a script drives.
 type etcdHarness struct {
 	t       *testing.T
-	c       *Cluster
+	w       *World
+	e       *Etcd
 	cuts    []*Cut
 	clients map[string]*EtcdClient
 	seen    int // records already printed by run
@@ -158,7 +159,7 @@ type etcdHarness struct {
 func (h *etcdHarness) do(line string) (string, error) {
 	f := strings.Fields(line)
 	cmd, args := f[0], f[1:]
-	if cmd != "cluster" && h.c == nil {
+	if cmd != "cluster" && h.e == nil {
 		return "", fmt.Errorf("no cluster yet: start with a cluster command")
 	}
 	switch cmd {
@@ -179,12 +180,12 @@ func (h *etcdHarness) do(line string) (string, error) {
 	case "log":
 		return h.logs(), nil
 	case "snapshots":
-		return fmt.Sprintf("%d snapshots sent (MsgSnap)", h.c.net.Sent(MsgSnap)), nil
+		return fmt.Sprintf("%d snapshots sent (MsgSnap)", h.w.net.Sent(MsgSnap)), nil
 	case "conf":
 		return h.confs(), nil
 	case "invariants":
-		h.c.CheckInvariants()
-		if v := h.c.Violations(); len(v) > 0 {
+		h.e.CheckInvariants()
+		if v := h.e.Violations(); len(v) > 0 {
 			var b strings.Builder
 			for _, x := range v {
 				b.WriteString(x.String() + "\n")
@@ -194,7 +195,7 @@ func (h *etcdHarness) do(line string) (string, error) {
 		return "ok", nil
 	case "heal":
 		for _, c := range h.cuts {
-			h.c.net.Heal(c)
+			h.w.net.Heal(c)
 		}
 		h.cuts = nil
 		return "", nil
@@ -209,7 +210,7 @@ func (h *etcdHarness) do(line string) (string, error) {
 	if len(args) != 1 {
 		return "", fmt.Errorf("%s takes one member", cmd)
 	}
-	m := h.c.Etcd.Member(args[0])
+	m := h.e.Member(args[0])
 	if m == nil {
 		return "", fmt.Errorf("no member %q", args[0])
 	}
@@ -217,27 +218,27 @@ func (h *etcdHarness) do(line string) (string, error) {
 	switch cmd {
 	case "crash":
 		if host.Crash() {
-			h.c.Record(Record{Event: EvHostDown, Host: host.Name})
+			h.w.Record(Record{Event: EvHostDown, Host: host.Name})
 		}
 	case "restart":
 		if host.Repair() {
-			h.c.Record(Record{Event: EvHostUp, Host: host.Name})
+			h.w.Record(Record{Event: EvHostUp, Host: host.Name})
 			host.Boot()
 		}
 	case "isolate":
 		var others []*Host
-		for _, x := range h.c.Hosts {
+		for _, x := range h.w.Hosts {
 			if x != host {
 				others = append(others, x)
 			}
 		}
-		h.cuts = append(h.cuts, h.c.net.Cut([]*Host{host}, others, false))
+		h.cuts = append(h.cuts, h.w.net.Cut([]*Host{host}, others, false))
 	case "pause":
 		p.Freeze()
-		h.c.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: host.Name, Reason: "frozen (SIGSTOP)"})
+		h.w.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: host.Name, Reason: "frozen (SIGSTOP)"})
 	case "resume":
 		if p.Thaw() {
-			h.c.Record(Record{Event: EvProcResumed, Proc: p.Name, Host: host.Name, Reason: "resumed (SIGCONT)"})
+			h.w.Record(Record{Event: EvProcResumed, Proc: p.Name, Host: host.Name, Reason: "resumed (SIGCONT)"})
 			p.resume()
 		}
 	case "stop":
@@ -245,13 +246,13 @@ func (h *etcdHarness) do(line string) (string, error) {
 		m.sigterm(0)
 	case "start":
 		if p.Release() {
-			h.c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: host.Name, Reason: "restarted"})
+			h.w.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: host.Name, Reason: "restarted"})
 			p.start()
 		}
 	case "start-member":
 		m.StartProcess("started by the script (--initial-cluster-state=existing)")
 	case "transfer":
-		l := h.c.Etcd.Leader()
+		l := h.e.Leader()
 		if l == nil {
 			return "no leader", nil
 		}
@@ -302,21 +303,20 @@ func (h *etcdHarness) cluster(args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cfg := slotsConfig(uint64(seed), n, initial)
-	cfg.Horizon = 24 * time.Hour
-	if cfg.Etcd.HeartbeatInterval, err = dur("heartbeat"); err != nil {
+	cfg := EtcdConfig{Version: "3.5", InitialMembers: initial}
+	if cfg.HeartbeatInterval, err = dur("heartbeat"); err != nil {
 		return "", err
 	}
-	if cfg.Etcd.ElectionTimeout, err = dur("election"); err != nil {
+	if cfg.ElectionTimeout, err = dur("election"); err != nil {
 		return "", err
 	}
 	if v, ok := a["prevote"]; ok {
 		pv := v == "true"
-		cfg.Etcd.PreVote = &pv
+		cfg.PreVote = &pv
 	}
 	if v, ok := a["strict"]; ok {
 		s := v == "true"
-		cfg.Etcd.StrictReconfigCheck = &s
+		cfg.StrictReconfigCheck = &s
 	}
 	sc, err := num("snapshot-count", 0)
 	if err != nil {
@@ -326,28 +326,77 @@ func (h *etcdHarness) cluster(args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cfg.Etcd.SnapshotCount, cfg.Etcd.SnapshotCatchUpEntries = uint64(sc), uint64(cu)
-	c, err := Build(cfg)
-	if err != nil {
+	cfg.SnapshotCount, cfg.SnapshotCatchUpEntries = uint64(sc), uint64(cu)
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
 		return "", err
 	}
-	h.c, h.clients, h.cuts, h.seen = c, map[string]*EtcdClient{}, nil, 0
-	e := c.Etcd
+	h.w, h.e = etcdAlone(uint64(seed), n, cfg)
+	h.clients, h.cuts, h.seen = map[string]*EtcdClient{}, nil, 0
+	e := h.e
 	return fmt.Sprintf("%d members, %d in the initial cluster; heartbeat %v, election timeout %v, pre-vote %v",
 		n, initial, e.cfg.HeartbeatInterval, e.cfg.ElectionTimeout, *e.cfg.PreVote), nil
+}
+
+// etcdAlone builds an etcd cluster of n members on hosts h1..hn, spread
+// over zones a, b and c, with a host "client" in zone a for clients; no
+// Kubernetes. Every member of the initial cluster starts, and the full
+// invariant scan runs before every event.
+func etcdAlone(seed uint64, n int, cfg EtcdConfig) (*World, *Etcd) {
+	zones := []string{"a", "b", "c"}
+	var hosts []HostConfig
+	for i := range n {
+		hosts = append(hosts, HostConfig{Name: fmt.Sprintf("h%d", i+1), Zone: zones[i%3]})
+	}
+	hosts = append(hosts, HostConfig{Name: "client", Zone: "a"})
+	w := NewWorld(seed, zones, hosts, DefaultNetworkConfig())
+	w.watch = aloneWatcher{}
+	e := NewEtcd(w, cfg, w.Hosts[:n], aloneWatcher{})
+	e.Index()
+	w.Sim.SetTracer(scanTracer{e})
+	for _, m := range e.Members {
+		if m.initial {
+			m.Proc.Enable()
+			m.Proc.start()
+		}
+	}
+	return w, e
+}
+
+// aloneWatcher watches an etcd cluster that runs alone: nothing to account.
+type aloneWatcher struct{}
+
+func (aloneWatcher) Recorded(Record)       {}
+func (aloneWatcher) LeadershipChanged()    {}
+func (aloneWatcher) ElectedLeader(*Member) {}
+func (aloneWatcher) FirstCommit()          {}
+
+// scanTracer runs the full invariant scan before every event.
+type scanTracer struct{ e *Etcd }
+
+func (t scanTracer) Event(sim.Event) { t.e.CheckInvariants() }
+
+// hostNamed is w's host called name.
+func hostNamed(w *World, name string) *Host {
+	for _, h := range w.Hosts {
+		if h.Name == name {
+			return h
+		}
+	}
+	return nil
 }
 
 // runFor advances virtual time by d or, if done is not nil, until done
 // reports true, checked every millisecond of virtual time.
 func (h *etcdHarness) runFor(d time.Duration, done func() bool) {
-	until := h.c.Sim.Now().Add(d)
+	until := h.w.Sim.Now().Add(d)
 	step := d
 	if done != nil {
 		step = time.Millisecond
 	}
-	for h.c.Sim.Now() < until && (done == nil || !done()) {
-		b := sim.Bounds{Until: min(h.c.Sim.Now().Add(step), until), MaxSameInstant: DefaultMaxEventsPerInstant}
-		if out := h.c.Sim.Run(b); out != sim.ReachedTime {
+	for h.w.Sim.Now() < until && (done == nil || !done()) {
+		b := sim.Bounds{Until: min(h.w.Sim.Now().Add(step), until), MaxSameInstant: 1_000_000}
+		if out := h.w.Sim.Run(b); out != sim.ReachedTime {
 			h.t.Fatalf("run: %v", out)
 		}
 	}
@@ -364,7 +413,7 @@ var scriptEvents = map[string]bool{
 var scriptEventsAll = map[string]bool{EvFollower: true, EvVoteRejected: true, EvVoteIgnored: true}
 
 func (h *etcdHarness) newRecords(all bool) string {
-	tl := h.c.Timeline()
+	tl := h.w.Timeline()
 	var b strings.Builder
 	for _, r := range tl[h.seen:] {
 		if !scriptEvents[r.Event] && !(all && scriptEventsAll[r.Event]) {
@@ -390,7 +439,7 @@ func (h *etcdHarness) newRecords(all bool) string {
 
 func (h *etcdHarness) roles() string {
 	var b strings.Builder
-	for _, m := range h.c.Etcd.Members {
+	for _, m := range h.e.Members {
 		lead := "none"
 		if m.lead != none {
 			lead = m.peer(m.lead).Name
@@ -402,7 +451,7 @@ func (h *etcdHarness) roles() string {
 
 func (h *etcdHarness) logs() string {
 	var b strings.Builder
-	for _, m := range h.c.Etcd.Members {
+	for _, m := range h.e.Members {
 		fmt.Fprintf(&b, "%s last=%d committed=%d applied=%d compacted-to=%d\n", m.Name, m.log.lastIndex(), m.log.committed, m.kvIndex, m.log.offset)
 	}
 	return b.String()
@@ -410,7 +459,7 @@ func (h *etcdHarness) logs() string {
 
 func (h *etcdHarness) confs() string {
 	var b strings.Builder
-	for _, m := range h.c.Etcd.Members {
+	for _, m := range h.e.Members {
 		fmt.Fprintf(&b, "%s voters=%s learners=%s\n", m.Name, names(m.Voters()), names(m.Learners()))
 	}
 	return b.String()
@@ -421,10 +470,10 @@ func (h *etcdHarness) hostsOf(list string) ([]*Host, error) {
 	var out []*Host
 	for _, n := range strings.Split(list, ",") {
 		if n == "client" {
-			out = append(out, host(h.c, "client"))
+			out = append(out, hostNamed(h.w, "client"))
 			continue
 		}
-		m := h.c.Etcd.Member(n)
+		m := h.e.Member(n)
 		if m == nil {
 			return nil, fmt.Errorf("no member %q", n)
 		}
@@ -447,7 +496,7 @@ func (h *etcdHarness) partition(args []string) error {
 	}
 	for i := range groups {
 		for j := i + 1; j < len(groups); j++ {
-			h.cuts = append(h.cuts, h.c.net.Cut(groups[i], groups[j], false))
+			h.cuts = append(h.cuts, h.w.net.Cut(groups[i], groups[j], false))
 		}
 	}
 	return nil
@@ -458,7 +507,7 @@ func (h *etcdHarness) partition(args []string) error {
 func (h *etcdHarness) client(via string) (*EtcdClient, error) {
 	if via == "" {
 		var all []string
-		for _, m := range h.c.Etcd.Members {
+		for _, m := range h.e.Members {
 			all = append(all, m.Name)
 		}
 		via = strings.Join(all, ",")
@@ -468,13 +517,13 @@ func (h *etcdHarness) client(via string) (*EtcdClient, error) {
 	}
 	var eps []*Member
 	for _, n := range strings.Split(via, ",") {
-		m := h.c.Etcd.Member(n)
+		m := h.e.Member(n)
 		if m == nil {
 			return nil, fmt.Errorf("no member %q", n)
 		}
 		eps = append(eps, m)
 	}
-	k := h.c.NewEtcdClient("client-"+strconv.Itoa(len(h.clients)+1), host(h.c, "client"), eps...)
+	k := h.e.NewClient("client-"+strconv.Itoa(len(h.clients)+1), hostNamed(h.w, "client"), eps...)
 	h.clients[via] = k
 	return k, nil
 }
@@ -482,13 +531,13 @@ func (h *etcdHarness) client(via string) (*EtcdClient, error) {
 // await runs until every one of n answers has come, and prints them with
 // how long each took.
 func (h *etcdHarness) await(n int, issue func(done func(i int) func(string))) string {
-	start := h.c.Sim.Now()
+	start := h.w.Sim.Now()
 	answers := make([]string, n)
 	took := make([]time.Duration, n)
 	left := n
 	issue(func(i int) func(string) {
 		return func(err string) {
-			answers[i], took[i] = err, h.c.Sim.Now().Sub(start)
+			answers[i], took[i] = err, h.w.Sim.Now().Sub(start)
 			left--
 		}
 	})
@@ -534,7 +583,7 @@ func (h *etcdHarness) member(cmd string, args []string) (string, error) {
 	if len(args) == 0 {
 		return "", fmt.Errorf("%s needs a member", cmd)
 	}
-	target := h.c.Etcd.Member(args[0])
+	target := h.e.Member(args[0])
 	if target == nil {
 		return "", fmt.Errorf("no member %q", args[0])
 	}

@@ -659,9 +659,9 @@ func (c *Cluster) leaderElected(m *Member) {
 	}
 }
 
-// probeSucceeded attributes a probe's first success after the most recent
+// ProbeSucceeded attributes a probe's first success after the most recent
 // fault to it.
-func (c *Cluster) probeSucceeded(p *Probe, sent sim.Time) {
+func (c *Cluster) ProbeSucceeded(p *Probe, sent sim.Time) {
 	f := c.current
 	if f == nil || sent < f.InjectedAt {
 		return

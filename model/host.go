@@ -399,6 +399,19 @@ func (p *Process) Hold() {
 	p.enabled = false
 }
 
+// Enable marks the process as meant to run: from now on it starts when
+// its host boots, and its supervisor restarts it. It does not start it.
+func (p *Process) Enable() { p.enabled = true }
+
+// Enabled reports whether the process is meant to run.
+func (p *Process) Enabled() bool { return p.enabled }
+
+// Retire stops the process for good: an exit nothing restarts.
+func (p *Process) Retire() {
+	p.enabled = false
+	p.kill()
+}
+
 // Release ends one Hold. When no hold remains the process is meant to run
 // again, and Release reports whether it should be started now (its host is
 // up and it is stopped); the caller then starts it.
@@ -534,7 +547,7 @@ func (p *Process) start() {
 	p.state = Running
 	p.incarnation++
 	p.h.Start()
-	p.w.watch.leadershipChanged()
+	p.w.watch.LeadershipChanged()
 }
 
 // kill stops the process, dropping timers, buffered input and (through the
@@ -562,7 +575,7 @@ func (p *Process) kill() {
 func (p *Process) pause() {
 	if p.state == Running {
 		p.state = Paused
-		p.w.watch.leadershipChanged()
+		p.w.watch.LeadershipChanged()
 	}
 }
 
@@ -573,7 +586,7 @@ func (p *Process) resume() {
 		return
 	}
 	p.state = Running
-	p.w.watch.leadershipChanged()
+	p.w.watch.LeadershipChanged()
 	for i := 0; i < len(p.inbox) && p.state == Running; i++ {
 		e := p.inbox[i]
 		p.h.Deliver(&e.msg)
@@ -705,6 +718,10 @@ func (t *Timer) StartTicker(d, first time.Duration) {
 	t.local, t.period, t.mono = true, d, t.p.Mono()+first
 	t.st.Reset(t.p.Host.Clock.TrueAt(t.p.Now(), t.mono))
 }
+
+// RoleClient is the role of a process that only sends requests: a probe's
+// client, etcdctl.
+const RoleClient = "client"
 
 // HostProcessName is the name of a process of which a host runs at most
 // one of its role: role and host, as in kube-apiserver-master-1,

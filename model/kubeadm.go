@@ -116,7 +116,7 @@ func (f *Fault) precheck(hosts []*Host) string {
 // inCluster reports whether m is a member that has started and is still
 // in the cluster's latest configuration.
 func (c *Cluster) inCluster(m *Member, conf *membership) bool {
-	return m.Proc.enabled && !m.left && conf.has(m.ID)
+	return m.Proc.Enabled() && !m.left && conf.has(m.ID)
 }
 
 // operatorHost is where etcdctl runs to remove m: the first host, in
@@ -139,7 +139,7 @@ func (f *Fault) startOperation(h *Host) {
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane:
 		o.kubeletStart()
-		if o.member == nil || o.member.Proc.enabled {
+		if o.member == nil || o.member.Proc.Enabled() {
 			// External etcd: kubeadm has no etcd member to add.
 			o.done(fmt.Sprintf("%s joined the control plane: its kubelet started the static pods", h.Name))
 			return
@@ -163,7 +163,7 @@ func (o *operation) kubeletStart() {
 		if p.Role == RoleClient || (o.member != nil && p == o.member.Proc) {
 			continue
 		}
-		p.enabled = true
+		p.Enable()
 		how := "started by kubeadm join: a static pod of the kubelet"
 		if p.Role == RoleKubelet {
 			how = "started by kubeadm join (kubelet-start)"
@@ -200,7 +200,7 @@ func (o *operation) connect(from *Host) {
 	if i := slices.IndexFunc(c.Procs, func(p *Process) bool { return p.Name == name }); i >= 0 {
 		name = fmt.Sprintf("%s-%d", name, o.f.ID)
 	}
-	o.client = c.NewEtcdClient(name, from, ready...)
+	o.client = c.Etcd.NewClient(name, from, ready...)
 	o.client.onStop = func() { o.fail(fmt.Sprintf("%s went down with its host %s", name, from.Name)) }
 	o.retry = o.client.Proc.NewTimer(name+"/poll", o.attempt)
 }
@@ -292,8 +292,7 @@ func (o *operation) fail(why string) {
 func (o *operation) end(event, reason string) {
 	if o.client != nil {
 		o.client.onStop = nil
-		o.client.Proc.enabled = false
-		o.client.Proc.kill()
+		o.client.Proc.Retire()
 	}
 	r := o.record(event)
 	r.Reason = reason

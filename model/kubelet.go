@@ -152,7 +152,7 @@ func (k *Kubelet) podExited(p *Process) {
 
 func (k *Kubelet) restart(sp *staticPod) {
 	p := sp.proc
-	if p.state != Stopped || !p.enabled || !p.Host.up {
+	if p.state != Stopped || !p.Enabled() || !p.Host.up {
 		return
 	}
 	sp.started, sp.failures = k.Proc.Now(), 0

@@ -189,7 +189,7 @@ func (m *Member) promotable() bool { return m.conf.voters&bit(m.ID) != 0 }
 // timeline.
 func (m *Member) StartProcess(why string) {
 	p := m.Proc
-	p.enabled = true
+	p.Enable()
 	if p.state != Stopped || !p.Host.up {
 		return
 	}
@@ -663,8 +663,7 @@ func (m *Member) leave() {
 	}
 	m.left = true
 	m.record(Record{Event: EvMemberLeft, Proc: p.Name, Host: p.Host.Name, Reason: m.leaveWhy})
-	p.enabled = false
-	p.kill()
+	p.Retire()
 }
 
 // gone: a peer refused this member's message because it was removed.

@@ -157,10 +157,10 @@ func TestGrowOneToThree(t *testing.T) {
 	if m2.Proc.State() != Stopped || m3.Proc.State() != Stopped {
 		t.Fatal("joining members started at time zero")
 	}
-	k1 := c.NewEtcdClient("kubeadm-1", host(c, "client"), m1)
+	k1 := c.Etcd.NewClient("kubeadm-1", host(c, "client"), m1)
 	// The second join talks to etcd-2, a follower: its promote is forwarded
 	// to the leader.
-	k2 := c.NewEtcdClient("kubeadm-2", host(c, "client"), m2)
+	k2 := c.Etcd.NewClient("kubeadm-2", host(c, "client"), m2)
 	var j2, j3 *join
 	var sync2, sync3 sim.Time
 	at(c, 5*time.Second, func() {
@@ -172,12 +172,11 @@ func TestGrowOneToThree(t *testing.T) {
 	inSync(c, m3, 8*time.Second, &sync3)
 	// Losing one member of three, then a second.
 	var afterOne, afterTwo []string
-	kAll := c.NewEtcdClient("client-all", host(c, "client"), m1, m2, m3)
+	kAll := c.Etcd.NewClient("client-all", host(c, "client"), m1, m2, m3)
 	var leaderAfterOne string
 	at(c, 40*time.Second, func() {
 		p := e.Leader().Proc
-		p.enabled = false
-		p.kill()
+		p.Retire()
 	})
 	at(c, 45*time.Second, func() {
 		if l := e.Leader(); l != nil {
@@ -190,8 +189,7 @@ func TestGrowOneToThree(t *testing.T) {
 	at(c, 50*time.Second, func() {
 		for _, m := range e.Members {
 			if m.Proc.State() == Running {
-				m.Proc.enabled = false
-				m.Proc.kill()
+				m.Proc.Retire()
 				break
 			}
 		}
@@ -275,7 +273,7 @@ func TestJoinBySnapshot(t *testing.T) {
 	cfg.Horizon = 30 * time.Second
 	c := build(t, cfg)
 	m1, m2 := c.Etcd.Members[0], c.Etcd.Members[1]
-	k := c.NewEtcdClient("kubeadm", host(c, "client"), m1)
+	k := c.Etcd.NewClient("kubeadm", host(c, "client"), m1)
 	var j *join
 	at(c, 10*time.Second, func() { j = kubeadmJoin(c, k, m2, nil) })
 	// The first state etcd-2 gets is a snapshot: its store and its log
@@ -321,7 +319,7 @@ func TestReplaceDeadMember(t *testing.T) {
 		cfg.Horizon = 85 * time.Second
 		c := build(t, cfg)
 		e := c.Etcd
-		k := c.NewEtcdClient("kubeadm", host(c, "client"), e.Members[0], e.Members[2])
+		k := c.Etcd.NewClient("kubeadm", host(c, "client"), e.Members[0], e.Members[2])
 		var removeErr []string
 		var j *join
 		at(c, 15*time.Second, func() {
@@ -333,12 +331,11 @@ func TestReplaceDeadMember(t *testing.T) {
 			})
 		})
 		var writes []string
-		kAll := c.NewEtcdClient("client-all", host(c, "client"), e.Members[0], e.Members[2], e.Members[3])
+		kAll := c.Etcd.NewClient("client-all", host(c, "client"), e.Members[0], e.Members[2], e.Members[3])
 		if kill > 0 {
 			at(c, 70*time.Second, func() {
 				p := e.Members[kill-1].Proc
-				p.enabled = false
-				p.kill()
+				p.Retire()
 			})
 			at(c, 78*time.Second, func() {
 				for range 5 {
@@ -405,7 +402,7 @@ func TestStrictReconfigCheck(t *testing.T) {
 		c := build(t, cfg)
 		e := c.Etcd
 		m1, m2, m4, m5 := e.Members[0], e.Members[1], e.Members[3], e.Members[4]
-		k := c.NewEtcdClient("kubeadm", host(c, "client"), m1)
+		k := c.Etcd.NewClient("kubeadm", host(c, "client"), m1)
 		got := map[string]string{}
 		ask := func(what string, req Message) {
 			k.Do(req, 3*time.Second, func(err string) { got[what] = err })
@@ -429,7 +426,7 @@ func TestStrictReconfigCheck(t *testing.T) {
 		})
 		at(c, 47*time.Second, func() {
 			// A client of the learner alone (dialled once it runs).
-			learnerClient := c.NewEtcdClient("to-learner", host(c, "client"), m4)
+			learnerClient := c.Etcd.NewClient("to-learner", host(c, "client"), m4)
 			learnerClient.Do(Message{Type: MsgClientWrite, Body: &ClientMsg{Op: Op{Kind: OpPut}}}, time.Second, func(err string) { got["write to the learner"] = err })
 			learnerClient.Do(e.MemberRequest(OpMemberRemove, m5, ""), time.Second, func(err string) { got["member request to the learner"] = err })
 		})
@@ -485,7 +482,7 @@ func TestStrictReconfigCheck(t *testing.T) {
 		cfg.Horizon = 30 * time.Second
 		c := build(t, cfg)
 		e := c.Etcd
-		k := c.NewEtcdClient("kubeadm", host(c, "client"), e.Members[0])
+		k := c.Etcd.NewClient("kubeadm", host(c, "client"), e.Members[0])
 		got := map[string]string{}
 		at(c, 5*time.Second, func() {
 			k.MemberAdd(e.Members[1], false, "add etcd-2 as a voter", 3*time.Second, func(err string) { got["add etcd-2"] = err })
@@ -536,7 +533,7 @@ func TestRemoveLeader(t *testing.T) {
 	cfg.Horizon = 30 * time.Second
 	c := build(t, cfg)
 	e := c.Etcd
-	k := c.NewEtcdClient("admin", host(c, "client"), e.Members...)
+	k := c.Etcd.NewClient("admin", host(c, "client"), e.Members...)
 	var old *Member
 	var removeErr []string
 	var removedAt sim.Time
@@ -599,7 +596,7 @@ func TestOnePendingConfChange(t *testing.T) {
 	c := build(t, cfg)
 	e := c.Etcd
 	// On etcd-1's host, so both requests arrive in the same instant.
-	k := c.NewEtcdClient("admin", host(c, "h1"), e.Members[0])
+	k := c.Etcd.NewClient("admin", host(c, "h1"), e.Members[0])
 	got := map[string]string{}
 	var answered sim.Time
 	at(c, 5*time.Second, func() {
@@ -666,7 +663,7 @@ func TestMembershipChaos(t *testing.T) {
 		cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client", Kind: ProbeWrite}}
 		c := build(t, cfg)
 		e := c.Etcd
-		k := c.NewEtcdClient("kubeadm", host(c, "client"), e.Members...)
+		k := c.Etcd.NewClient("kubeadm", host(c, "client"), e.Members...)
 		done := 0
 		victim := e.Members[st.IntN(100, 3)]
 		var remove func()
@@ -728,7 +725,7 @@ func TestInvariantCheckerCatchesWithChangedConfig(t *testing.T) {
 		cfg := slotsConfig(23, 2, 1)
 		cfg.Horizon = 10 * time.Second
 		c := build(t, cfg)
-		k := c.NewEtcdClient("kubeadm", host(c, "client"), c.Etcd.Members[0])
+		k := c.Etcd.NewClient("kubeadm", host(c, "client"), c.Etcd.Members[0])
 		at(c, 2*time.Second, func() { kubeadmJoin(c, k, c.Etcd.Members[1], nil) })
 		c.Run()
 		noViolations(t, c)
@@ -770,7 +767,7 @@ func TestMembershipAPI(t *testing.T) {
 	}
 	e := c.Etcd
 	m1, m2 := e.Member("etcd-1"), e.Member("etcd-2")
-	k := c.NewEtcdClient("kubeadm", c.Hosts[2], m1)
+	k := c.Etcd.NewClient("kubeadm", c.Hosts[2], m1)
 	var answers []string
 	note := func(what string) func(string) {
 		return func(err string) { answers = append(answers, what+": "+err) }

@@ -206,7 +206,7 @@ func (p *Probe) done(tag uint64, _ *Message, err string) {
 		}
 		a.done, a.ok, a.err = true, err == "", err
 		if a.ok {
-			p.watch.probeSucceeded(p, a.sent)
+			p.watch.ProbeSucceeded(p, a.sent)
 		}
 	}
 	k := 0

@@ -80,11 +80,11 @@ func (w *World) AddProcess(name, role string, h *Host, hd Handler) *Process {
 
 // watcher is what watches the components of a World: the Cluster.
 type watcher interface {
-	// recorded sees every record, after it is on the timeline.
-	recorded(r Record)
-	// leadershipChanged is called whenever a member's role or a process's
+	// Recorded sees every record, after it is on the timeline.
+	Recorded(r Record)
+	// LeadershipChanged is called whenever a member's role or a process's
 	// state may have changed.
-	leadershipChanged()
+	LeadershipChanged()
 }
 
 // Record appends r to the timeline at the current time and tells the
@@ -96,7 +96,7 @@ func (c *World) Record(r Record) {
 	c.recSeq++
 	r.seq = c.recSeq
 	c.timeline = append(c.timeline, r)
-	c.watch.recorded(r)
+	c.watch.Recorded(r)
 }
 
 // Timeline is the run's events in time order (same-instant events in the

@@ -13,7 +13,7 @@ type EtcdClient struct {
 	Name string
 	Proc *Process
 
-	c     *Cluster
+	e     *Etcd
 	rpc   *rpcClient
 	calls []clientCall
 	tag   uint64
@@ -27,17 +27,17 @@ type clientCall struct {
 	done func(err string)
 }
 
-// NewEtcdClient adds a client process on host that talks to endpoints, and
-// starts it. Call it after Build.
-func (c *Cluster) NewEtcdClient(name string, host *Host, endpoints ...*Member) *EtcdClient {
-	k := &EtcdClient{Name: name, c: c}
-	k.Proc = c.AddProcess(name, RoleClient, host, k)
+// NewClient adds a client process on host that talks to endpoints, and
+// starts it. Call it once the run is built.
+func (e *Etcd) NewClient(name string, host *Host, endpoints ...*Member) *EtcdClient {
+	k := &EtcdClient{Name: name, e: e}
+	k.Proc = e.w.AddProcess(name, RoleClient, host, k)
 	servers := make([]*Process, len(endpoints))
 	for i, m := range endpoints {
 		servers[i] = m.Proc
 	}
 	k.rpc = newRPCClient(k.Proc, name, servers, DefaultProbeKeepaliveTime, DefaultProbeKeepaliveTimeout, k.finished)
-	k.Proc.enabled = true
+	k.Proc.Enable()
 	k.Proc.start()
 	return k
 }
@@ -73,17 +73,17 @@ func (k *EtcdClient) MemberAdd(target *Member, learner bool, why string, timeout
 	if learner {
 		kind = OpMemberAddLearner
 	}
-	k.Do(k.c.Etcd.MemberRequest(kind, target, why), timeout, done)
+	k.Do(k.e.MemberRequest(kind, target, why), timeout, done)
 }
 
 // MemberPromote asks to promote the learner target (etcdctl member promote).
 func (k *EtcdClient) MemberPromote(target *Member, why string, timeout time.Duration, done func(err string)) {
-	k.Do(k.c.Etcd.MemberRequest(OpMemberPromote, target, why), timeout, done)
+	k.Do(k.e.MemberRequest(OpMemberPromote, target, why), timeout, done)
 }
 
 // MemberRemove asks to remove target (etcdctl member remove).
 func (k *EtcdClient) MemberRemove(target *Member, why string, timeout time.Duration, done func(err string)) {
-	k.Do(k.c.Etcd.MemberRequest(OpMemberRemove, target, why), timeout, done)
+	k.Do(k.e.MemberRequest(OpMemberRemove, target, why), timeout, done)
 }
 
 func (k *EtcdClient) finished(tag uint64, _ *Message, err string) {
