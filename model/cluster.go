@@ -138,13 +138,13 @@ func Build(cfg Config) (*Cluster, error) {
 	// Everything starts at time zero, in configuration order, except the
 	// etcd members that join later.
 	for _, hn := range cfg.Joining {
-		hosts[hn].joining = true
+		hosts[hn].SetJoining(true)
 	}
 	for _, p := range c.Procs {
 		if m := c.Etcd.memberOf(p); m != nil && !m.initial {
 			continue
 		}
-		if p.Host.joining && p.Role != RoleClient {
+		if p.Host.Joining() && p.Role != RoleClient {
 			continue
 		}
 		p.Enable()
@@ -329,9 +329,9 @@ func (c *Cluster) LeadershipChanged() {
 	}
 	n, believing := 0, 0
 	for _, m := range c.Etcd.Members {
-		if m.state == Leader && m.Proc.state != Stopped {
+		if m.State() == Leader && m.Proc.State() != Stopped {
 			believing++
-			if m.Proc.state == Running {
+			if m.Proc.State() == Running {
 				n++
 			}
 		}

@@ -377,7 +377,7 @@ func (l *ctrlLoops) zoneStates() (states []zoneState, sizes []int, allFull bool)
 	states, sizes = make([]zoneState, len(zs)), make([]int, len(zs))
 	notReady := make([]int, len(zs))
 	for _, n := range l.w.Nodes {
-		zi := n.Host.Zone.index(zs)
+		zi := zoneIndex(zs, n.Host.Zone)
 		sizes[zi]++
 		if n.notReady {
 			notReady[zi]++
@@ -428,7 +428,7 @@ func (l *ctrlLoops) taintPass() {
 		if !n.notReady || n.tainted {
 			continue
 		}
-		zi := n.Host.Zone.index(l.w.zones)
+		zi := zoneIndex(l.w.zones, n.Host.Zone)
 		rate := l.w.cfg.EvictionRate
 		if states[zi] == zonePartial {
 			rate = 0
@@ -622,7 +622,8 @@ func (w *workerPlane) bound(p *Pod, n *Node, by string) {
 
 func (n *Node) index() int { return n.idx }
 
-func (z *Zone) index(zs []*Zone) int {
+// zoneIndex is z's index in zs, or -1.
+func zoneIndex(zs []*Zone, z *Zone) int {
 	for i, x := range zs {
 		if x == z {
 			return i

@@ -48,10 +48,10 @@ func (c *Plane) kubeletOf(h *Host) *Kubelet {
 	if c.kubelets == nil {
 		c.kubelets = make([]*Kubelet, len(c.Hosts))
 	}
-	if c.kubelets[h.index] == nil {
-		c.kubelets[h.index] = newKubelet(c, h)
+	if c.kubelets[h.Index()] == nil {
+		c.kubelets[h.Index()] = newKubelet(c, h)
 	}
-	return c.kubelets[h.index]
+	return c.kubelets[h.Index()]
 }
 
 // Leader-election groups of the control plane.
@@ -108,9 +108,9 @@ type LeaseGroup struct {
 func (g *LeaseGroup) changed() {
 	leading, acting := 0, 0
 	for _, k := range g.Candidates {
-		if k.el.Leading() && k.Proc.state != Stopped {
+		if k.el.Leading() && k.Proc.State() != Stopped {
 			leading++
-			if k.Proc.state == Running {
+			if k.Proc.State() == Running {
 				acting++
 			}
 		}
@@ -185,7 +185,7 @@ func (k *Controller) Deliver(msg *Message) {
 }
 
 // Leading reports whether it believes it leads.
-func (k *Controller) Leading() bool { return k.el.Leading() && k.Proc.state != Stopped }
+func (k *Controller) Leading() bool { return k.el.Leading() && k.Proc.State() != Stopped }
 
 // stopped is OnStoppedLeading (or Run returning): the process exits, with
 // code 1 after losing the lease and 0 after a graceful stop.
@@ -208,19 +208,6 @@ func (g *LeaseGroup) recordLease(event string, e *Elector, reason string) {
 		g.watch.LeaseAcquired(g, e.p.Name)
 	}
 	g.w.Record(Record{Event: event, Group: g.Name, Proc: e.p.Name, Host: e.p.Host.Name, Reason: reason})
-}
-
-// exit ends a process by itself (not a fault): the kubelet on its host
-// restarts it.
-func (p *Process) exit(reason string) {
-	if p.state == Stopped {
-		return
-	}
-	p.w.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Reason: reason})
-	p.kill()
-	if s := p.supervisor; s != nil {
-		s.podExited(p)
-	}
 }
 
 func newLeaseGroup(c *Plane, gc LeaseGroupConfig, hosts map[string]*Host) *LeaseGroup {

@@ -283,7 +283,7 @@ func (e *Etcd) Config() EtcdConfig { return e.cfg }
 func (e *Etcd) Leader() *Member {
 	var best *Member
 	for _, m := range e.Members {
-		if m.state == Leader && m.Proc.state == Running && (best == nil || m.hs.term > best.hs.term) {
+		if m.state == Leader && m.Proc.State() == Running && (best == nil || m.hs.term > best.hs.term) {
 			best = m
 		}
 	}
@@ -1056,7 +1056,7 @@ func (m *Member) newMsg(t MsgType, to uint64) *RaftMsg {
 // pending messages, entries and hard state; a leader sends at once, then
 // persists; others persist, then send. Committed entries are applied.
 func (m *Member) ready() {
-	if m.saving || m.Proc.state != Running {
+	if m.saving || m.Proc.State() != Running {
 		return
 	}
 	m.apply()
@@ -1577,7 +1577,7 @@ func (m *Member) longestConnected() uint64 {
 // sigterm delivers SIGTERM: handled at once by a running process, on resume
 // by a frozen one, not at all by a stopped one.
 func (m *Member) sigterm(fault int) {
-	switch m.Proc.state {
+	switch m.Proc.State() {
 	case Running:
 		m.gracefulStop(fault)
 		m.ready()
@@ -1666,7 +1666,7 @@ func (m *Member) exitStopped(why string) {
 	}
 	c.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: why})
 	p.kill()
-	if p.Enabled() && p.Host.up {
+	if p.Enabled() && p.Host.Up() {
 		c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: "restarted"})
 		p.start()
 	}

@@ -460,7 +460,7 @@ func (h *etcdHarness) logs() string {
 func (h *etcdHarness) confs() string {
 	var b strings.Builder
 	for _, m := range h.e.Members {
-		fmt.Fprintf(&b, "%s voters=%s learners=%s\n", m.Name, names(m.Voters()), names(m.Learners()))
+		fmt.Fprintf(&b, "%s voters=%s learners=%s\n", m.Name, nameList(m.Voters()), nameList(m.Learners()))
 	}
 	return b.String()
 }
@@ -604,4 +604,13 @@ func (h *etcdHarness) member(cmd string, args []string) (string, error) {
 			k.MemberRemove(target, why, timeout, done(0))
 		}
 	}), nil
+}
+
+// nameList is the members' names, comma-separated.
+func nameList(ms []*Member) string {
+	var s []string
+	for _, m := range ms {
+		s = append(s, m.Name)
+	}
+	return strings.Join(s, ",")
 }

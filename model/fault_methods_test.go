@@ -225,7 +225,10 @@ func TestProcessAPIFaults(t *testing.T) {
 	c := builtCluster(t)
 	p := c.AddProcess("t-client", "client", c.Hosts[3], &funcHandler{})
 	q := c.AddProcess("t-server", "client", c.Hosts[3], &funcHandler{})
-	p.state, q.state = Running, Running
+	for _, x := range []*Process{p, q} {
+		x.Enable()
+		x.start()
+	}
 	fail := p.FailAPI()
 	block := p.BlockAPI()
 	if p.apiMode() != apiHold {

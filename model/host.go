@@ -168,6 +168,10 @@ func (h *Host) Up() bool { return h.up }
 // has not joined yet: nothing but clients runs on it until then.
 func (h *Host) Joining() bool { return h.joining }
 
+// SetJoining marks the host as one kubeadm joins during the run (nothing
+// on it runs until then), or no longer.
+func (h *Host) SetJoining(j bool) { h.joining = j }
+
 // Index is the host's position in the cluster's host list.
 func (h *Host) Index() int { return h.index }
 
@@ -405,6 +409,19 @@ func (p *Process) Enable() { p.enabled = true }
 
 // Enabled reports whether the process is meant to run.
 func (p *Process) Enabled() bool { return p.enabled }
+
+// exit ends a process by itself (not a fault): the kubelet on its host
+// restarts it.
+func (p *Process) exit(reason string) {
+	if p.state == Stopped {
+		return
+	}
+	p.w.Record(Record{Event: EvProcExited, Proc: p.Name, Host: p.Host.Name, Reason: reason})
+	p.kill()
+	if s := p.supervisor; s != nil {
+		s.podExited(p)
+	}
+}
 
 // Retire stops the process for good: an exit nothing restarts.
 func (p *Process) Retire() {

@@ -95,10 +95,10 @@ func (f *Fault) precheck(hosts []*Host) string {
 	h := hosts[0]
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane:
-		if !h.joining {
+		if !h.Joining() {
 			return fmt.Sprintf("%s has already joined the control plane", h.Name)
 		}
-		if !h.up {
+		if !h.Up() {
 			return fmt.Sprintf("%s is down: kubeadm cannot run there", h.Name)
 		}
 	case FaultRemoveEtcdMember:
@@ -116,7 +116,7 @@ func (f *Fault) precheck(hosts []*Host) string {
 // inCluster reports whether m is a member that has started and is still
 // in the cluster's latest configuration.
 func (c *Cluster) inCluster(m *Member, conf *membership) bool {
-	return m.Proc.Enabled() && !m.left && conf.has(m.ID)
+	return m.Proc.Enabled() && !m.Left() && conf.has(m.ID)
 }
 
 // operatorHost is where etcdctl runs to remove m: the first host, in
@@ -125,7 +125,7 @@ func (c *Cluster) inCluster(m *Member, conf *membership) bool {
 func (c *Cluster) operatorHost(m *Member) *Host {
 	conf := c.Etcd.latestConf()
 	for _, o := range c.Etcd.Members {
-		if o != m && c.inCluster(o, &conf) && o.Proc.Host.up {
+		if o != m && c.inCluster(o, &conf) && o.Proc.Host.Up() {
 			return o.Proc.Host
 		}
 	}
@@ -158,7 +158,7 @@ func (f *Fault) startOperation(h *Host) {
 // stacked etcd member waits for kubeadm's etcd phase.
 func (o *operation) kubeletStart() {
 	h := o.target
-	h.joining = false
+	h.SetJoining(false)
 	for _, p := range h.Procs {
 		if p.Role == RoleClient || (o.member != nil && p == o.member.Proc) {
 			continue

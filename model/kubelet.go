@@ -135,7 +135,7 @@ func (k *Kubelet) pod(p *Process) *staticPod {
 // podExited schedules the restart of a static pod that exited.
 func (k *Kubelet) podExited(p *Process) {
 	sp := k.pod(p)
-	if sp == nil || k.Proc.state == Stopped {
+	if sp == nil || k.Proc.State() == Stopped {
 		return
 	}
 	now, cfg := k.Proc.Now(), &k.cfg
@@ -152,7 +152,7 @@ func (k *Kubelet) podExited(p *Process) {
 
 func (k *Kubelet) restart(sp *staticPod) {
 	p := sp.proc
-	if p.state != Stopped || !p.Enabled() || !p.Host.up {
+	if p.State() != Stopped || !p.Enabled() || !p.Host.Up() {
 		return
 	}
 	sp.started, sp.failures = k.Proc.Now(), 0
@@ -163,7 +163,7 @@ func (k *Kubelet) restart(sp *staticPod) {
 // onProbe sends the liveness probe of each probed pod.
 func (k *Kubelet) onProbe() {
 	for _, sp := range k.pods {
-		if sp.liveness == nil || sp.proc.state == Stopped || sp.probeTag != 0 {
+		if sp.liveness == nil || sp.proc.State() == Stopped || sp.probeTag != 0 {
 			continue
 		}
 		if k.Proc.Now().Sub(sp.started) < sp.liveness.InitialDelay {
@@ -186,7 +186,7 @@ func (k *Kubelet) probeDone(tag uint64, _ *Message, err string) {
 			return
 		}
 		sp.failures++
-		if sp.failures >= sp.liveness.FailureThreshold && sp.proc.state != Stopped {
+		if sp.failures >= sp.liveness.FailureThreshold && sp.proc.State() != Stopped {
 			k.w.Record(Record{Event: EvProcExited, Proc: sp.proc.Name, Host: sp.proc.Host.Name,
 				Reason: fmt.Sprintf("killed by the kubelet: liveness probe (/livez) failed %d times: %s", sp.failures, err)})
 			sp.proc.kill()

@@ -422,7 +422,7 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 		f.id = x.w.newRequestID()
 		f.connectBy = 0
 		to := x.backends[i].api.Proc
-		if !x.w.net.handshake(x.Proc, to) && to.state != Stopped {
+		if !x.w.net.handshake(x.Proc, to) && to.State() != Stopped {
 			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
 			return true // SYN unanswered; the sweep times the connect out
 		}

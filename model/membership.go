@@ -190,7 +190,7 @@ func (m *Member) promotable() bool { return m.conf.voters&bit(m.ID) != 0 }
 func (m *Member) StartProcess(why string) {
 	p := m.Proc
 	p.Enable()
-	if p.state != Stopped || !p.Host.up {
+	if p.State() != Stopped || !p.Host.Up() {
 		return
 	}
 	m.e.w.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Reason: why})
@@ -288,7 +288,7 @@ func (m *Member) activeSince(i int) sim.Time {
 		return 0
 	}
 	since := max(m.startedAt, p.startedAt, 1)
-	if fi, ti := m.Proc.Host.index, p.Proc.Host.index; fi != ti {
+	if fi, ti := m.Proc.Host.Index(), p.Proc.Host.Index(); fi != ti {
 		since = max(since, net.conn(fi, ti).restoreAt)
 	}
 	return since

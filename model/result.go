@@ -151,7 +151,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	}
 	conf := c.Etcd.latestConf()
 	for _, m := range c.Etcd.Members {
-		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.state, Term: m.hs.term,
+		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.State(), Term: m.hs.term,
 			Membership: conf.status(m.ID)}
 		if m.lead != none && m.Proc.State() != Stopped {
 			mr.Leader = m.peer(m.lead).Name

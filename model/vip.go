@@ -63,7 +63,7 @@ func (lb *LoadBalancer) withdraw(h *Host, why string) {
 	}
 	lb.holder = nil
 	for _, v := range lb.VRRPs {
-		if v.master && v.Proc.Host != h && v.Proc.state != Stopped {
+		if v.master && v.Proc.Host != h && v.Proc.State() != Stopped {
 			lb.claim(v.Proc.Host, "still VRRP master")
 			return
 		}
@@ -198,7 +198,7 @@ func (v *VRRP) Deliver(msg *Message) {
 // does not take over until Rise successes.
 func (v *VRRP) runScript() {
 	s := &v.lb.cfg.Script
-	ok := v.proxy.Proc.state == Running && v.proxy.Up() > 0
+	ok := v.proxy.Proc.State() == Running && v.proxy.Up() > 0
 	if ok {
 		v.oks, v.fails = v.oks+1, 0
 		if v.failed && v.oks >= s.Rise {

@@ -363,7 +363,7 @@ func (n *Node) start() {
 // containers of its pods.
 func (n *Node) stop() {
 	n.synced = false
-	if n.Host.up {
+	if n.Host.Up() {
 		return
 	}
 	for _, wl := range n.w.workloads {
