@@ -144,7 +144,7 @@ func (q *pendingReads) end(r *pendingRead) {
 // readyRead is a read whose index is known, ordered by (index, ctx).
 type readyRead struct{ index, ctx uint64 }
 
-func (a readyRead) less(b readyRead) bool {
+func (a readyRead) Less(b readyRead) bool {
 	return a.index < b.index || (a.index == b.index && a.ctx < b.ctx)
 }
 

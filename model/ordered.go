@@ -5,14 +5,14 @@ package model
 // minHeap is a binary min-heap of values that order themselves: the
 // deadlines of a client's requests, the read indexes a member's reads wait
 // for.
-type minHeap[T interface{ less(T) bool }] []T
+type minHeap[T interface{ Less(T) bool }] []T
 
 func (h *minHeap[T]) push(x T) {
 	*h = append(*h, x)
 	a := *h
 	for i := len(a) - 1; i > 0; {
 		p := (i - 1) / 2
-		if !a[i].less(a[p]) {
+		if !a[i].Less(a[p]) {
 			break
 		}
 		a[i], a[p] = a[p], a[i]
@@ -29,10 +29,10 @@ func (h *minHeap[T]) pop() T {
 	a = a[:n]
 	for i := 0; ; {
 		m, l, r := i, 2*i+1, 2*i+2
-		if l < n && a[l].less(a[m]) {
+		if l < n && a[l].Less(a[m]) {
 			m = l
 		}
-		if r < n && a[r].less(a[m]) {
+		if r < n && a[r].Less(a[m]) {
 			m = r
 		}
 		if m == i {

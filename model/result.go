@@ -147,7 +147,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r := Result{
 		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(), Stall: c.stallOf(outcome),
 		MeasuredFrom: c.steadyAt, Steady: c.steady, Leaderless: c.leaderless, DualLeader: c.multiLeader,
-		Timeline: c.Timeline(), Violations: append([]Violation(nil), c.Etcd.violations...),
+		Timeline: c.Timeline(), Violations: append([]Violation(nil), c.Etcd.Violations()...),
 	}
 	conf := c.Etcd.latestConf()
 	for _, m := range c.Etcd.Members {

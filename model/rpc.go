@@ -80,7 +80,7 @@ type reqDeadline struct {
 	id uint64
 }
 
-func (a reqDeadline) less(b reqDeadline) bool { return a.at < b.at || (a.at == b.at && a.id < b.id) }
+func (a reqDeadline) Less(b reqDeadline) bool { return a.at < b.at || (a.at == b.at && a.id < b.id) }
 
 // gRPC's reconnect backoff: 1s, ×1.6 per failed attempt, at most 120s.
 const (
