@@ -4,6 +4,10 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // stacked3 is a kubeadm-style stacked control plane: three masters in
@@ -15,21 +19,21 @@ func stacked3(horizon time.Duration) Config {
 	masters := []string{"master-1", "master-2", "master-3"}
 	cfg := Config{
 		Seed: 1, Horizon: horizon, Zones: []string{"zone-a", "zone-b", "zone-c"},
-		Hosts: []HostConfig{{Name: "master-1", Zone: "zone-a"}, {Name: "master-2", Zone: "zone-b"}, {Name: "master-3", Zone: "zone-c"},
+		Hosts: []fabric.HostConfig{{Name: "master-1", Zone: "zone-a"}, {Name: "master-2", Zone: "zone-b"}, {Name: "master-3", Zone: "zone-c"},
 			{Name: "lb", Zone: "zone-a"}, {Name: "client", Zone: "zone-b"}},
-		Network:      DefaultNetworkConfig(),
+		Network:      fabric.DefaultNetworkConfig(),
 		EtcdMembers:  masters,
-		Etcd:         EtcdConfig{Version: "3.5"},
-		LoadBalancer: &LoadBalancerConfig{Kind: LBHAProxy, Hosts: []string{"lb"}},
-		Probes: []ProbeConfig{{Name: "api-writes", Host: "client", Kind: ProbeWrite, Via: "lb"},
-			{Name: "api-reads", Host: "client", Kind: ProbeRead, Via: "lb"}},
+		Etcd:         etcd.EtcdConfig{Version: "3.5"},
+		LoadBalancer: &kube.LoadBalancerConfig{Kind: kube.LBHAProxy, Hosts: []string{"lb"}},
+		Probes: []kube.ProbeConfig{{Name: "api-writes", Host: "client", Kind: kube.ProbeWrite, Via: "lb"},
+			{Name: "api-reads", Host: "client", Kind: kube.ProbeRead, Via: "lb"}},
 		SkipRenewals: true,
 	}
 	for i, m := range masters {
-		cfg.APIServers = append(cfg.APIServers, APIServerConfig{Host: m, Etcd: []string{[]string{"etcd-1", "etcd-2", "etcd-3"}[i]}})
+		cfg.APIServers = append(cfg.APIServers, kube.APIServerConfig{Host: m, Etcd: []string{[]string{"etcd-1", "etcd-2", "etcd-3"}[i]}})
 	}
-	for _, g := range []string{GroupKCM, GroupScheduler} {
-		cfg.Groups = append(cfg.Groups, LeaseGroupConfig{Name: g, Hosts: masters, Endpoint: "local"})
+	for _, g := range []string{kube.GroupKCM, kube.GroupScheduler} {
+		cfg.Groups = append(cfg.Groups, kube.LeaseGroupConfig{Name: g, Hosts: masters, Endpoint: "local"})
 	}
 	return cfg
 }
@@ -162,15 +166,15 @@ func slowReads(horizon time.Duration) Config {
 	nodes := []string{"node-1", "node-2", "node-3"}
 	return Config{
 		Seed: 1, Horizon: horizon, Zones: []string{"a"},
-		Hosts:       []HostConfig{{Name: "node-1", Zone: "a"}, {Name: "node-2", Zone: "a"}, {Name: "node-3", Zone: "a"}, {Name: "client", Zone: "a"}},
-		Network:     DefaultNetworkConfig(),
+		Hosts:       []fabric.HostConfig{{Name: "node-1", Zone: "a"}, {Name: "node-2", Zone: "a"}, {Name: "node-3", Zone: "a"}, {Name: "client", Zone: "a"}},
+		Network:     fabric.DefaultNetworkConfig(),
 		EtcdMembers: nodes,
-		Probes: []ProbeConfig{{Name: "reads", Host: "client", Kind: ProbeRead, Period: time.Millisecond, Timeout: 30 * time.Second},
-			{Name: "writes", Host: "client", Kind: ProbeWrite, Period: time.Millisecond, Timeout: 30 * time.Second}},
+		Probes: []kube.ProbeConfig{{Name: "reads", Host: "client", Kind: kube.ProbeRead, Period: time.Millisecond, Timeout: 30 * time.Second},
+			{Name: "writes", Host: "client", Kind: kube.ProbeWrite, Period: time.Millisecond, Timeout: 30 * time.Second}},
 		Faults: []FaultConfig{
 			{Kind: FaultPartition, Target: Target{Kind: TargetHost, Name: "node-1"}, At: 5 * time.Second, Duration: 50 * time.Second},
 			{Kind: FaultSlowDisk, Target: Target{Kind: TargetHost, Name: "node-2"}, At: 5 * time.Second, Duration: 50 * time.Second,
-				Fsync: Between(time.Second, 2*time.Second)},
+				Fsync: fabric.Between(time.Second, 2*time.Second)},
 		},
 		SkipRenewals: true,
 	}

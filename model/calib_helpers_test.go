@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // nearestRank is the reference's percentile convention: the ⌈q·n⌉-th
@@ -30,17 +34,17 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // etcdBench is the reference's etcd setup: 3 members on one machine (loopback
 // latency, near-free fsync), heartbeat 100 ms, election timeout 1000 ms.
 func etcdBench(seed uint64, version string, phase string, faults ...FaultConfig) Config {
-	net := DefaultNetworkConfig()
-	net.SameZone = Between(50*time.Microsecond, 150*time.Microsecond)
-	fsync := Between(150*time.Microsecond, 300*time.Microsecond)
+	net := fabric.DefaultNetworkConfig()
+	net.SameZone = fabric.Between(50*time.Microsecond, 150*time.Microsecond)
+	fsync := fabric.Between(150*time.Microsecond, 300*time.Microsecond)
 	return Config{
 		Seed: seed, Horizon: 20 * time.Second, Zones: []string{"lab"},
-		Hosts: []HostConfig{{Name: "m1", Zone: "lab", Fsync: fsync}, {Name: "m2", Zone: "lab", Fsync: fsync},
+		Hosts: []fabric.HostConfig{{Name: "m1", Zone: "lab", Fsync: fsync}, {Name: "m2", Zone: "lab", Fsync: fsync},
 			{Name: "m3", Zone: "lab", Fsync: fsync}, {Name: "client", Zone: "lab", Fsync: fsync}},
 		Network:     net,
 		EtcdMembers: []string{"m1", "m2", "m3"},
-		Etcd:        EtcdConfig{Version: version, TickPhase: phase},
-		Probes:      []ProbeConfig{{Name: "put", Host: "client", Kind: ProbeWrite, Period: 20 * time.Millisecond}},
+		Etcd:        etcd.EtcdConfig{Version: version, TickPhase: phase},
+		Probes:      []kube.ProbeConfig{{Name: "put", Host: "client", Kind: kube.ProbeWrite, Period: 20 * time.Millisecond}},
 		Faults:      faults,
 	}
 }

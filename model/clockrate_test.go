@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // TestTrueAtReachesTheDeadline checks Clock.TrueAt on clocks of every rate
@@ -20,7 +23,7 @@ func TestTrueAtReachesTheDeadline(t *testing.T) {
 		for range 2000 {
 			n++
 			since := sim.Time(st.IntN(n, 1<<40))
-			c := Clock{Rate: rate, since: since, monoAt: time.Duration(st.Sub("mono").IntN(n, 1<<40))}
+			c := fabric.Clock{Rate: rate, Since: since, MonoAt: time.Duration(st.Sub("mono").IntN(n, 1<<40))}
 			now := since + sim.Time(st.Sub("now").IntN(n, 1<<40))
 			mono := c.Mono(now) + time.Duration(st.Sub("d").IntN(n, 1<<36)) - 1<<30
 			got := c.TrueAt(now, mono)
@@ -45,7 +48,7 @@ func TestSaturate(t *testing.T) {
 		in   float64
 		want time.Duration
 	}{{1e300, math.MaxInt64}, {-1e300, math.MinInt64}, {math.Inf(1), math.MaxInt64}, {1.5, 1}, {-2.5, -2}} {
-		if got := saturate(c.in); got != c.want {
+		if got := fabric.Saturate(c.in); got != c.want {
 			t.Errorf("saturate(%g) = %d, want %d", c.in, got, c.want)
 		}
 	}
@@ -66,8 +69,8 @@ func TestClockRatesChangeWithWorkInFlight(t *testing.T) {
 		cfg.CheckInvariants = true
 		cfg.MaxEventsPerInstant = 20_000
 		cfg.Probes = append(cfg.Probes,
-			ProbeConfig{Name: "etcd-reads", Host: "client", Kind: ProbeRead, Period: 10 * time.Millisecond, Timeout: 5 * time.Second},
-			ProbeConfig{Name: "etcd-writes", Host: "master-1", Kind: ProbeWrite, Period: 20 * time.Millisecond})
+			kube.ProbeConfig{Name: "etcd-reads", Host: "client", Kind: kube.ProbeRead, Period: 10 * time.Millisecond, Timeout: 5 * time.Second},
+			kube.ProbeConfig{Name: "etcd-writes", Host: "master-1", Kind: kube.ProbeWrite, Period: 20 * time.Millisecond})
 		cfg.Faults = []FaultConfig{
 			{Kind: FaultPartition, Target: Target{Kind: TargetHost, Name: "client"}, At: 10 * time.Second, Duration: 6 * time.Second},
 			{Kind: FaultPartition, Target: Target{Kind: TargetHost, Name: "master-2"}, At: 20 * time.Second, Duration: 5 * time.Second},
@@ -89,8 +92,8 @@ func TestClockRatesChangeWithWorkInFlight(t *testing.T) {
 				last = time.Millisecond
 			}
 			d := time.Duration(st.IntN(4*k+3, int(last)))
-			c.Sim.At(at, "test/rate", func() { h.setRate(c.Sim.Now(), rate) })
-			c.Sim.At(at.Add(d), "test/rate", func() { h.setRate(c.Sim.Now(), 1) })
+			c.Sim.At(at, "test/rate", func() { h.SetRate(c.Sim.Now(), rate) })
+			c.Sim.At(at.Add(d), "test/rate", func() { h.SetRate(c.Sim.Now(), 1) })
 		}
 		var out sim.Outcome
 		func() {
@@ -119,10 +122,10 @@ func TestProbeDriftRegression(t *testing.T) {
 		for seed := uint64(1); seed <= 6; seed++ {
 			cfg := Config{
 				Seed: seed, Horizon: 30 * time.Second, Zones: []string{"a"},
-				Hosts:       []HostConfig{{Name: "node-1", Zone: "a"}, {Name: "node-2", Zone: "a"}, {Name: "node-3", Zone: "a"}, {Name: "client", Zone: "a"}},
-				Network:     DefaultNetworkConfig(),
+				Hosts:       []fabric.HostConfig{{Name: "node-1", Zone: "a"}, {Name: "node-2", Zone: "a"}, {Name: "node-3", Zone: "a"}, {Name: "client", Zone: "a"}},
+				Network:     fabric.DefaultNetworkConfig(),
 				EtcdMembers: []string{"node-1", "node-2", "node-3"},
-				Probes:      []ProbeConfig{{Name: "writes", Host: "client"}, {Name: "reads", Host: "client", Kind: ProbeRead}},
+				Probes:      []kube.ProbeConfig{{Name: "writes", Host: "client"}, {Name: "reads", Host: "client", Kind: kube.ProbeRead}},
 				Faults: []FaultConfig{
 					{Kind: FaultPartition, Target: Target{Kind: TargetHost, Name: "client"}, At: 10 * time.Second, Duration: 5 * time.Second},
 					{Kind: FaultClockDrift, Target: Target{Kind: TargetHost, Name: "client"}, At: 10 * time.Second, Duration: 3 * time.Second, Rate: rate},

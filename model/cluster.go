@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // Config is everything a run needs. Build checks it.
@@ -18,26 +22,26 @@ type Config struct {
 	// DefaultMaxEventsPerInstant.
 	MaxEventsPerInstant uint64
 	Zones               []string
-	Hosts               []HostConfig
-	Network             NetworkConfig
+	Hosts               []fabric.HostConfig
+	Network             fabric.NetworkConfig
 	// EtcdMembers names the hosts that run an etcd member, one each; the
 	// members are called etcd-1, etcd-2, ... in this order.
 	EtcdMembers []string
-	Etcd        EtcdConfig
-	Probes      []ProbeConfig
+	Etcd        etcd.EtcdConfig
+	Probes      []kube.ProbeConfig
 	Faults      []FaultConfig
 	// APIServers run on control-plane hosts, with a kubelet that restarts
 	// them (and the controllers on those hosts) as static pods.
-	APIServers []APIServerConfig
+	APIServers []kube.APIServerConfig
 	// Groups are the leader-elected components.
-	Groups []LeaseGroupConfig
+	Groups []kube.LeaseGroupConfig
 	// LoadBalancer is the control-plane endpoint; nil means none.
-	LoadBalancer *LoadBalancerConfig
+	LoadBalancer *kube.LoadBalancerConfig
 	// Workers is the worker plane (node leases, node lifecycle, pods);
 	// nil leaves it out.
-	Workers *WorkerPlaneConfig
+	Workers *kube.WorkerPlaneConfig
 	// Kubelet is every kubelet's static-pod restart back-off.
-	Kubelet KubeletConfig
+	Kubelet kube.KubeletConfig
 	// Joining are control-plane hosts that kubeadm joins during the run
 	// (a join-control-plane operation): until then nothing runs on them
 	// but clients (probes). Their etcd members, if any, must be among
@@ -65,7 +69,7 @@ const DefaultMaxEventsPerInstant = 1_000_000
 // on their shared World, and what watches them (leadership accounting,
 // fault attribution, event-triggered faults, invariants).
 type Cluster struct {
-	*Plane
+	*kube.Plane
 	Faults []*Fault
 
 	cfg         Config
@@ -77,10 +81,10 @@ type Cluster struct {
 	leadersSince  sim.Time
 	leaderless    time.Duration
 	multiLeader   time.Duration
-	etcdBelieving int        // members in the leader state, running or frozen
-	etcdElections int        // leaders elected (the bootstrap one included)
-	etcdSplit     []Interval // two or more believed they led
-	etcdActSplit  []Interval // two or more running leaders
+	etcdBelieving int             // members in the leader state, running or frozen
+	etcdElections int             // leaders elected (the bootstrap one included)
+	etcdSplit     []kube.Interval // two or more believed they led
+	etcdActSplit  []kube.Interval // two or more running leaders
 	checkEachStep bool
 }
 
@@ -91,41 +95,41 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	cfg.Etcd = cfg.Etcd.WithDefaults()
 	c := &Cluster{
-		Plane: &Plane{World: NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), kubeletCfg: cfg.Kubelet.WithDefaults(), skipRenewals: cfg.SkipRenewals},
+		Plane: &kube.Plane{World: fabric.NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), KubeletCfg: cfg.Kubelet.WithDefaults(), SkipRenewals: cfg.SkipRenewals},
 		cfg:   cfg,
 	}
-	c.World.watch, c.Plane.watch = c, c
-	hosts := map[string]*Host{}
+	c.World.Watch, c.Plane.Watch = c, c
+	hosts := map[string]*fabric.Host{}
 	for _, h := range c.Hosts {
 		hosts[h.Name] = h
 	}
 
-	var etcdHosts []*Host
+	var etcdHosts []*fabric.Host
 	for _, hn := range cfg.EtcdMembers {
 		etcdHosts = append(etcdHosts, hosts[hn])
 	}
-	c.Etcd = NewEtcd(c.World, cfg.Etcd, etcdHosts, c)
+	c.Etcd = etcd.NewEtcd(c.World, cfg.Etcd, etcdHosts, c)
 	for _, ac := range cfg.APIServers {
 		h := hosts[ac.Host]
-		kl := c.kubeletOf(h) // before the apiserver: processes start in the order they were made
+		kl := c.KubeletOf(h) // before the apiserver: processes start in the order they were made
 		if ac.WatchCacheStaleAfter == 0 {
-			ac.WatchCacheStaleAfter = WatchCacheStaleDefault(cfg.Etcd.ElectionTimeout)
+			ac.WatchCacheStaleAfter = kube.WatchCacheStaleDefault(cfg.Etcd.ElectionTimeout)
 		}
-		a := newAPIServer(c.Plane, ac, h)
-		kl.manage(a.Proc, &a.cfg.Liveness)
+		a := kube.NewAPIServer(c.Plane, ac, h)
+		kl.Manage(a.Proc, &a.Cfg.Liveness)
 		c.APIServers = append(c.APIServers, a)
 	}
 	if cfg.LoadBalancer != nil {
-		c.buildLB(*cfg.LoadBalancer, hosts)
+		c.BuildLB(*cfg.LoadBalancer, hosts)
 	}
 	for _, gc := range cfg.Groups {
-		c.Groups = append(c.Groups, newLeaseGroup(c.Plane, gc, hosts))
+		c.Groups = append(c.Groups, kube.NewLeaseGroup(c.Plane, gc, hosts))
 	}
 	if cfg.Workers != nil {
-		c.buildWorkers(*cfg.Workers, hosts)
+		c.BuildWorkers(*cfg.Workers, hosts)
 	}
 	for _, pc := range cfg.Probes {
-		c.Probes = append(c.Probes, newProbe(c.Plane, pc, hosts[pc.Host]))
+		c.Probes = append(c.Probes, kube.NewProbe(c.Plane, pc, hosts[pc.Host]))
 	}
 	for i, fc := range cfg.Faults {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
@@ -141,14 +145,14 @@ func Build(cfg Config) (*Cluster, error) {
 		hosts[hn].SetJoining(true)
 	}
 	for _, p := range c.Procs {
-		if m := c.Etcd.memberOf(p); m != nil && !m.initial {
+		if m := c.Etcd.MemberOf(p); m != nil && !m.Initial {
 			continue
 		}
-		if p.Host.Joining() && p.Role != RoleClient {
+		if p.Host.Joining() && p.Role != fabric.RoleClient {
 			continue
 		}
 		p.Enable()
-		p.start()
+		p.Start()
 	}
 	return c, nil
 }
@@ -212,7 +216,7 @@ func (cfg *Config) validate() error {
 	if err := cfg.Etcd.WithDefaults().Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	for _, d := range []Dist{cfg.Network.SameZone, cfg.Network.CrossZone, cfg.Network.Loopback, cfg.Network.Reconnect} {
+	for _, d := range []fabric.Dist{cfg.Network.SameZone, cfg.Network.CrossZone, cfg.Network.Loopback, cfg.Network.Reconnect} {
 		if err := d.Validate(); err != nil {
 			bad("network: %v", err)
 		}
@@ -239,7 +243,7 @@ func (cfg *Config) validate() error {
 		}
 	}
 	for _, g := range cfg.Groups {
-		if err := g.withDefaults().LE.Validate(); err != nil {
+		if err := g.WithDefaults().LE.Validate(); err != nil {
 			bad("%s: %v", g.Name, err)
 		}
 		for _, h := range g.Hosts {
@@ -254,13 +258,13 @@ func (cfg *Config) validate() error {
 		}
 	}
 	if lb := cfg.LoadBalancer; lb != nil {
-		l := lb.withDefaults()
+		l := lb.WithDefaults()
 		switch l.Kind {
-		case LBHAProxy, LBKeepalived:
-			if len(l.Hosts) == 0 || (l.Kind == LBKeepalived && len(l.Hosts) < 2) {
+		case kube.LBHAProxy, kube.LBKeepalived:
+			if len(l.Hosts) == 0 || (l.Kind == kube.LBKeepalived && len(l.Hosts) < 2) {
 				bad("load balancer %s needs hosts (keepalived: at least two)", l.Kind)
 			}
-		case LBKubeVIP, LBNone:
+		case kube.LBKubeVIP, kube.LBNone:
 		default:
 			bad("unknown load balancer kind %q", l.Kind)
 		}
@@ -272,17 +276,17 @@ func (cfg *Config) validate() error {
 		if len(cfg.APIServers) == 0 {
 			bad("a load balancer needs apiservers behind it")
 		}
-		if l.Kind == LBKubeVIP {
+		if l.Kind == kube.LBKubeVIP {
 			if err := l.LE.Validate(); err != nil {
 				bad("kube-vip: %v", err)
 			}
 		}
 	}
 	joining := hostSet(cfg.Joining, hosts, bad, "joining host %q, which is not defined", "joining host %q listed twice")
-	initial := cfg.Etcd.initialCount(len(cfg.EtcdMembers))
+	initial := cfg.Etcd.InitialCount(len(cfg.EtcdMembers))
 	for i, h := range cfg.EtcdMembers {
 		if joining[h] && i < initial {
-			bad("%s on joining host %q is an initial member: a joining host's member must be added later (etcd initialMembers)", EtcdMemberName(i), h)
+			bad("%s on joining host %q is an initial member: a joining host's member must be added later (etcd initialMembers)", etcd.EtcdMemberName(i), h)
 		}
 	}
 	for i, f := range cfg.Faults {
@@ -296,9 +300,9 @@ func (cfg *Config) validate() error {
 
 // ElectedLeader implements etcdWatcher: the fault the new leader is
 // attributed to, and the election count.
-func (c *Cluster) ElectedLeader(m *Member) {
+func (c *Cluster) ElectedLeader(m *etcd.Member) {
 	c.leaderElected(m)
-	if c.steady {
+	if c.Steady() {
 		c.etcdElections++
 	} else {
 		c.etcdElections = 1 // the bootstrap leader counts once
@@ -307,7 +311,7 @@ func (c *Cluster) ElectedLeader(m *Member) {
 
 // LeaseAcquired implements watcher: the fault the new holder is
 // attributed to.
-func (c *Cluster) LeaseAcquired(g *LeaseGroup, proc string) {
+func (c *Cluster) LeaseAcquired(g *kube.LeaseGroup, proc string) {
 	if f := c.current; f != nil {
 		f.groupAcquired(g, proc)
 	}
@@ -315,7 +319,7 @@ func (c *Cluster) LeaseAcquired(g *LeaseGroup, proc string) {
 
 // Recorded implements the World's watcher: a record may trigger a fault that waits
 // for it.
-func (c *Cluster) Recorded(r Record) {
+func (c *Cluster) Recorded(r fabric.Record) {
 	if c.armedFaults {
 		c.triggered(r)
 	}
@@ -329,45 +333,45 @@ func (c *Cluster) LeadershipChanged() {
 	}
 	n, believing := 0, 0
 	for _, m := range c.Etcd.Members {
-		if m.State() == Leader && m.Proc.State() != Stopped {
+		if m.State() == etcd.Leader && m.Proc.State() != fabric.Stopped {
 			believing++
-			if m.Proc.State() == Running {
+			if m.Proc.State() == fabric.Running {
 				n++
 			}
 		}
 	}
 	c.accountLeaders()
-	if c.steady {
+	if c.Steady() {
 		now := c.Sim.Now()
-		c.etcdSplit = track(c.etcdSplit, c.etcdBelieving >= 2, believing >= 2, now)
-		c.etcdActSplit = track(c.etcdActSplit, c.leaders >= 2, n >= 2, now)
+		c.etcdSplit = kube.Track(c.etcdSplit, c.etcdBelieving >= 2, believing >= 2, now)
+		c.etcdActSplit = kube.Track(c.etcdActSplit, c.leaders >= 2, n >= 2, now)
 	}
 	c.leaders, c.etcdBelieving = n, believing
 	for _, g := range c.Groups {
-		g.changed()
+		g.Changed()
 	}
 }
 
 // FirstCommit implements etcdWatcher: measurements start at the cluster's first commit.
 func (c *Cluster) FirstCommit() {
-	if c.steady {
+	if c.Steady() {
 		return
 	}
-	c.steady, c.steadyAt = true, c.Sim.Now()
-	c.leadersSince = c.steadyAt
+	c.StartMeasuring()
+	c.leadersSince = c.MeasuredFrom()
 	c.leaderless, c.multiLeader = 0, 0
 	// A split brain already under way when measurements start is measured
 	// from now: its interval must be open for its end to close it.
 	if c.etcdBelieving >= 2 {
-		c.etcdSplit = append(c.etcdSplit, Interval{From: c.steadyAt})
+		c.etcdSplit = append(c.etcdSplit, kube.Interval{From: c.MeasuredFrom()})
 	}
 	if c.leaders >= 2 {
-		c.etcdActSplit = append(c.etcdActSplit, Interval{From: c.steadyAt})
+		c.etcdActSplit = append(c.etcdActSplit, kube.Interval{From: c.MeasuredFrom()})
 	}
 }
 
 // SteadyAt is when measurements started: the first commit of the run.
-func (c *Cluster) SteadyAt() (sim.Time, bool) { return c.steadyAt, c.steady }
+func (c *Cluster) SteadyAt() (sim.Time, bool) { return c.MeasuredFrom(), c.Steady() }
 
 func (c *Cluster) accountLeaders() {
 	now := c.Sim.Now()
@@ -382,7 +386,7 @@ func (c *Cluster) accountLeaders() {
 }
 
 // Violations are the safety invariants broken so far.
-func (c *Cluster) Violations() []Violation { return c.Etcd.Violations() }
+func (c *Cluster) Violations() []etcd.Violation { return c.Etcd.Violations() }
 
 // CheckInvariants scans the cluster for broken safety invariants (see
 // Etcd.CheckInvariants).
@@ -426,18 +430,18 @@ func (c *Cluster) finish() {
 	}
 	c.accountLeaders()
 	for _, p := range c.Probes {
-		p.finish()
+		p.Finish()
 	}
 	for _, g := range c.Groups {
-		g.finish()
+		g.Finish()
 	}
 	for _, a := range c.APIServers {
-		a.account()
+		a.Account()
 	}
-	if c.workers != nil {
-		c.workers.finish()
+	if c.Workers != nil {
+		c.Workers.Finish()
 	}
-	for _, iv := range [][]Interval{c.etcdSplit, c.etcdActSplit} {
+	for _, iv := range [][]kube.Interval{c.etcdSplit, c.etcdActSplit} {
 		if n := len(iv); n > 0 && iv[n-1].To == 0 {
 			iv[n-1].To = c.Sim.Now()
 		}

@@ -3,6 +3,8 @@ package model
 import (
 	"testing"
 	"time"
+
+	"hasim/model/kube"
 )
 
 // TestBuiltClusterReportsItsDefaults: what the built cluster says it runs
@@ -12,13 +14,13 @@ import (
 func TestBuiltClusterReportsItsDefaults(t *testing.T) {
 	c := build(t, stacked3(time.Second))
 	g := c.Groups[0].Config()
-	if g.LE != (LeaderElectionConfig{}).WithDefaults() || g.Endpoint != "local" || g.LE.LeaseDuration != DefaultLeaseDuration {
+	if g.LE != (kube.LeaderElectionConfig{}).WithDefaults() || g.Endpoint != "local" || g.LE.LeaseDuration != kube.DefaultLeaseDuration {
 		t.Errorf("group %s: %+v", g.Name, g)
 	}
-	if c.KubeletConfig() != (KubeletConfig{}).WithDefaults() {
+	if c.KubeletConfig() != (kube.KubeletConfig{}).WithDefaults() {
 		t.Errorf("kubelet %+v", c.KubeletConfig())
 	}
-	if c.NodeLifecycle() != (NodeLifecycleConfig{}) {
+	if c.NodeLifecycle() != (kube.NodeLifecycleConfig{}) {
 		t.Errorf("no worker plane, but lifecycle %+v", c.NodeLifecycle())
 	}
 	cfg := withWorkers(1, time.Second, 0, "lb")

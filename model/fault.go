@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // FaultKind names a kind of fault.
@@ -98,19 +102,19 @@ func (t Target) String() string { return t.Kind + ":" + t.Name }
 
 // LeaderGroups are the groups a leader:NAME target can name.
 func LeaderGroups() []string {
-	return []string{"etcd", GroupKCM, GroupScheduler, GroupCCM, RoleKubeVIP}
+	return []string{"etcd", kube.GroupKCM, kube.GroupScheduler, kube.GroupCCM, kube.RoleKubeVIP}
 }
 
 // LeaderElectedRoles are the processes besides etcd that a process-stop
 // can stop gracefully.
 func LeaderElectedRoles() []string {
-	return []string{GroupKCM, GroupScheduler, GroupCCM, RoleKubeVIP}
+	return []string{kube.GroupKCM, kube.GroupScheduler, kube.GroupCCM, kube.RoleKubeVIP}
 }
 
 // KnownRoles are the roles a Target can name.
 func KnownRoles() []string {
-	return []string{RoleEtcd, RoleClient, RoleAPIServer, GroupKCM, GroupScheduler, GroupCCM, RoleKubelet,
-		RoleLoadBalancer, RoleVRRP, RoleKubeVIP}
+	return []string{etcd.RoleEtcd, fabric.RoleClient, kube.RoleAPIServer, kube.GroupKCM, kube.GroupScheduler, kube.GroupCCM, kube.RoleKubelet,
+		kube.RoleLoadBalancer, kube.RoleVRRP, kube.RoleKubeVIP}
 }
 
 // FaultConfig is one scripted fault.
@@ -128,9 +132,9 @@ type FaultConfig struct {
 	// Process (process-kill, process-pause) is the role of the process to
 	// act on. Default "etcd".
 	Process string
-	Latency *Dist         // link: one-way latency while active
+	Latency *fabric.Dist  // link: one-way latency while active
 	Loss    *float64      // link: loss probability while active
-	Fsync   Dist          // slow-disk: fsync latency while active
+	Fsync   fabric.Dist   // slow-disk: fsync latency while active
 	Step    time.Duration // clock-step: how far the wall clock jumps
 	Rate    float64       // clock-drift: the clock rate while active
 	// On makes the fault wait, from At, for a timeline event, and start
@@ -151,7 +155,7 @@ type Trigger struct {
 	Delay time.Duration
 }
 
-func (t *Trigger) matches(r Record) bool {
+func (t *Trigger) matches(r fabric.Record) bool {
 	if r.Event != t.Event {
 		return false
 	}
@@ -160,13 +164,13 @@ func (t *Trigger) matches(r Record) bool {
 
 // EventNames are the timeline events a trigger can wait for.
 func EventNames() []string {
-	return []string{EvFaultInjected, EvFaultHealed, EvHostDown, EvHostUp, EvProcStopped, EvProcStarted, EvProcPaused,
-		EvProcResumed, EvPreCandidate, EvCandidate, EvLeader, EvFollower, EvStepDown, EvVoteIgnored, EvVoteRejected,
-		EvFirstCommit, EvProbeDown, EvProbeUp, EvAPIReady, EvAPIUnready, EvLeaseAcquired, EvLeaseRenewed,
-		EvLeaseLost, EvLeaseReleased, EvProcExited, EvProcRestarted, EvClockChanged, EvLBBackendDown,
-		EvLBBackendUp, EvVIPMoved, EvNodeLeaseFailing, EvNodeLeaseOK, EvNodeNotReady, EvNodeReady, EvNodeTainted,
-		EvNodeUntainted, EvPodEvicted, EvPodCreated, EvPodScheduled, EvPodStarted, EvPodsStopped, EvCtrlSynced, EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft,
-		EvOpRetrying, EvOpDone, EvOpFailed}
+	return []string{fabric.EvFaultInjected, fabric.EvFaultHealed, fabric.EvHostDown, fabric.EvHostUp, fabric.EvProcStopped, fabric.EvProcStarted, fabric.EvProcPaused,
+		fabric.EvProcResumed, fabric.EvPreCandidate, fabric.EvCandidate, fabric.EvLeader, fabric.EvFollower, fabric.EvStepDown, fabric.EvVoteIgnored, fabric.EvVoteRejected,
+		fabric.EvFirstCommit, fabric.EvProbeDown, fabric.EvProbeUp, fabric.EvAPIReady, fabric.EvAPIUnready, fabric.EvLeaseAcquired, fabric.EvLeaseRenewed,
+		fabric.EvLeaseLost, fabric.EvLeaseReleased, fabric.EvProcExited, fabric.EvProcRestarted, fabric.EvClockChanged, fabric.EvLBBackendDown,
+		fabric.EvLBBackendUp, fabric.EvVIPMoved, kube.EvNodeLeaseFailing, kube.EvNodeLeaseOK, kube.EvNodeNotReady, kube.EvNodeReady, kube.EvNodeTainted,
+		kube.EvNodeUntainted, kube.EvPodEvicted, kube.EvPodCreated, kube.EvPodScheduled, kube.EvPodStarted, kube.EvPodsStopped, kube.EvCtrlSynced, fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft,
+		fabric.EvOpRetrying, fabric.EvOpDone, fabric.EvOpFailed}
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {
@@ -282,16 +286,16 @@ type Fault struct {
 	Cfg FaultConfig
 
 	c     *Cluster
-	hosts []*Host
-	procs []*Process
+	hosts []*fabric.Host
+	procs []*fabric.Process
 	// What the fault installed, each removed by its heal: by host for
 	// slow-disk and clock-drift (as f.hosts), by process for api faults
 	// (as f.procs).
-	cut      *Cut
-	link     *LinkFault
-	slow     []*Slowdown
-	drifts   []*ClockDrift
-	api      []*APIFault
+	cut      *fabric.Cut
+	link     *fabric.LinkFault
+	slow     []*fabric.Slowdown
+	drifts   []*fabric.ClockDrift
+	api      []*fabric.APIFault
 	injected bool
 	healed   bool
 	armed    bool // waiting for its trigger
@@ -321,7 +325,7 @@ type GroupAcquisition struct {
 	At    sim.Time // 0 if none
 }
 
-func (f *Fault) groupAcquired(g *LeaseGroup, proc string) {
+func (f *Fault) groupAcquired(g *kube.LeaseGroup, proc string) {
 	for i := range f.GroupAcquired {
 		if a := &f.GroupAcquired[i]; a.Group == g.Name && a.At == 0 {
 			a.Proc, a.At = proc, f.c.Sim.Now()
@@ -353,8 +357,8 @@ func (f *Fault) Injected() bool { return f.injected }
 func (f *Fault) Healed() bool { return f.healed }
 
 // resolve turns a target into hosts, now.
-func (c *Cluster) resolve(t Target) ([]*Host, string) {
-	var out []*Host
+func (c *Cluster) resolve(t Target) ([]*fabric.Host, string) {
+	var out []*fabric.Host
 	switch t.Kind {
 	case TargetHost:
 		for _, h := range c.Hosts {
@@ -380,7 +384,7 @@ func (c *Cluster) resolve(t Target) ([]*Host, string) {
 	case TargetLeader:
 		if t.Name == "etcd" {
 			if l := c.Etcd.Leader(); l != nil {
-				return []*Host{l.Proc.Host}, fmt.Sprintf("%s (host of etcd leader %s)", l.Proc.Host.Name, l.Name)
+				return []*fabric.Host{l.Proc.Host}, fmt.Sprintf("%s (host of etcd leader %s)", l.Proc.Host.Name, l.Name)
 			}
 			return nil, ""
 		}
@@ -390,7 +394,7 @@ func (c *Cluster) resolve(t Target) ([]*Host, string) {
 			}
 			for _, k := range g.Candidates {
 				if k.Leading() {
-					return []*Host{k.Proc.Host}, fmt.Sprintf("%s (host of %s leader %s)", k.Proc.Host.Name, g.Name, k.Proc.Name)
+					return []*fabric.Host{k.Proc.Host}, fmt.Sprintf("%s (host of %s leader %s)", k.Proc.Host.Name, g.Name, k.Proc.Name)
 				}
 			}
 		}
@@ -413,14 +417,14 @@ func (f *Fault) inject() {
 	hosts, desc := c.resolve(f.Cfg.Target)
 	if len(hosts) == 0 {
 		f.Skipped = fmt.Sprintf("no host matches %s now", f.Cfg.Target)
-		c.Record(Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Cfg.Target.String(),
+		c.Record(fabric.Record{Event: fabric.EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Cfg.Target.String(),
 			Reason: "skipped: " + f.Skipped})
 		return
 	}
 	if f.Cfg.Kind.IsOperation() {
 		if why := f.precheck(hosts); why != "" {
 			f.Skipped = why
-			c.Record(Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: "skipped: " + why})
+			c.Record(fabric.Record{Event: fabric.EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: "skipped: " + why})
 			return
 		}
 		hosts, desc = hosts[:1], hosts[0].Name
@@ -428,14 +432,14 @@ func (f *Fault) inject() {
 	f.hosts, f.Resolved = hosts, desc
 	f.injected = true
 	c.current = f
-	c.Record(Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
+	c.Record(fabric.Record{Event: fabric.EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane, FaultRemoveEtcdMember:
 		f.startOperation(hosts[0])
 	case FaultHostCrash, FaultZoneOutage:
 		for _, h := range hosts {
 			if h.Crash() {
-				c.Record(Record{Event: EvHostDown, Host: h.Name, Fault: f.ID})
+				c.Record(fabric.Record{Event: fabric.EvHostDown, Host: h.Name, Fault: f.ID})
 			}
 		}
 	case FaultProcessKill, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
@@ -449,23 +453,23 @@ func (f *Fault) inject() {
 				switch f.Cfg.Kind {
 				case FaultProcessKill:
 					p.Hold()
-					p.kill()
-					c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "killed (SIGKILL)"})
+					p.Kill()
+					c.Record(fabric.Record{Event: fabric.EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "killed (SIGKILL)"})
 				case FaultProcessPause:
 					p.Freeze()
-					c.Record(Record{Event: EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
+					c.Record(fabric.Record{Event: fabric.EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
 				case FaultProcessStop:
 					switch k := p.Handler().(type) {
-					case *Controller:
+					case *kube.Controller:
 						if p.Running() {
-							c.Record(Record{Event: EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
-							k.el.shutdown()
+							c.Record(fabric.Record{Event: fabric.EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
+							k.El.Shutdown()
 						}
-					case *Member:
+					case *etcd.Member:
 						// etcd's static pod restart is not modelled: it
 						// starts again at the heal, like a killed one.
 						p.Hold()
-						k.sigterm(f.ID)
+						k.Sigterm(f.ID)
 					}
 				case FaultAPIError:
 					f.api = append(f.api, p.FailAPI())
@@ -477,19 +481,19 @@ func (f *Fault) inject() {
 	case FaultClockStep:
 		for _, h := range hosts {
 			h.Clock.Step(f.Cfg.Step)
-			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("wall clock stepped by %v", f.Cfg.Step)})
+			c.Record(fabric.Record{Event: fabric.EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("wall clock stepped by %v", f.Cfg.Step)})
 		}
 	case FaultClockDrift:
 		for _, h := range hosts {
 			f.drifts = append(f.drifts, h.DriftClock(f.Cfg.Rate))
-			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate now %g", f.Cfg.Rate)})
+			c.Record(fabric.Record{Event: fabric.EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate now %g", f.Cfg.Rate)})
 		}
 	case FaultPartition, FaultLink:
 		peers := f.peers(hosts)
 		if f.Cfg.Kind == FaultPartition {
-			f.cut = c.net.Cut(hosts, peers, f.Cfg.OneWay)
+			f.cut = c.Net.Cut(hosts, peers, f.Cfg.OneWay)
 		} else {
-			f.link = c.net.Degrade(hosts, peers, f.Cfg.Latency, f.Cfg.Loss)
+			f.link = c.Net.Degrade(hosts, peers, f.Cfg.Latency, f.Cfg.Loss)
 		}
 	case FaultSlowDisk:
 		for _, h := range hosts {
@@ -505,30 +509,30 @@ func (f *Fault) heal() {
 	c := f.c
 	f.healed = true
 	f.HealedAt = c.Sim.Now()
-	c.Record(Record{Event: EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
+	c.Record(fabric.Record{Event: fabric.EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
 	switch f.Cfg.Kind {
 	case FaultHostCrash, FaultZoneOutage:
 		for _, h := range f.hosts {
 			if h.Repair() {
-				c.Record(Record{Event: EvHostUp, Host: h.Name, Fault: f.ID})
+				c.Record(fabric.Record{Event: fabric.EvHostUp, Host: h.Name, Fault: f.ID})
 				h.Boot()
 			}
 		}
 	case FaultProcessKill, FaultProcessStop:
 		for _, p := range f.procs {
-			if _, ok := p.Handler().(*Member); !ok && f.Cfg.Kind == FaultProcessStop {
+			if _, ok := p.Handler().(*etcd.Member); !ok && f.Cfg.Kind == FaultProcessStop {
 				continue // the kubelet restarts a leader-elected process
 			}
 			if p.Release() {
-				c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "restarted"})
-				p.start()
+				c.Record(fabric.Record{Event: fabric.EvProcStarted, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "restarted"})
+				p.Start()
 			}
 		}
 	case FaultProcessPause:
 		for _, p := range f.procs {
 			if p.Thaw() {
-				c.Record(Record{Event: EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "resumed (SIGCONT)"})
-				p.resume()
+				c.Record(fabric.Record{Event: fabric.EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "resumed (SIGCONT)"})
+				p.Resume()
 			}
 		}
 	case FaultAPIError, FaultAPIBlock:
@@ -538,12 +542,12 @@ func (f *Fault) heal() {
 	case FaultClockDrift:
 		for i, h := range f.hosts {
 			rate := h.RestoreClock(f.drifts[i])
-			c.Record(Record{Event: EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate back to %g", rate)})
+			c.Record(fabric.Record{Event: fabric.EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate back to %g", rate)})
 		}
 	case FaultPartition:
-		c.net.Heal(f.cut)
+		c.Net.Heal(f.cut)
 	case FaultLink:
-		c.net.Restore(f.link)
+		c.Net.Restore(f.link)
 	case FaultSlowDisk:
 		for i, h := range f.hosts {
 			h.Disk.Restore(f.slow[i])
@@ -553,13 +557,13 @@ func (f *Fault) heal() {
 
 // peers is the other side of a partition or link fault whose target is
 // hosts: the hosts of Peer, or every host not in hosts.
-func (f *Fault) peers(hosts []*Host) []*Host {
+func (f *Fault) peers(hosts []*fabric.Host) []*fabric.Host {
 	if f.Cfg.Peer != nil {
 		peers, _ := f.c.resolve(*f.Cfg.Peer)
 		return peers
 	}
-	in := f.c.hostMask(hosts)
-	var out []*Host
+	in := f.c.HostMask(hosts)
+	var out []*fabric.Host
 	for _, h := range f.c.Hosts {
 		if !in[h.Index()] {
 			out = append(out, h)
@@ -603,7 +607,7 @@ func (f *Fault) describe() string {
 		what = "slow disk: fsync " + fc.Fsync.String()
 	case FaultProcessStop:
 		what = "stop " + f.processRole() + " gracefully (SIGTERM)"
-		if f.processRole() == RoleEtcd {
+		if f.processRole() == etcd.RoleEtcd {
 			what = "stop etcd gracefully (SIGTERM; a leader first transfers its leadership)"
 		}
 	case FaultAPIError:
@@ -639,11 +643,11 @@ func (f *Fault) processRole() string {
 	if f.Cfg.Target.Kind == TargetLeader && f.Cfg.Target.Name != "etcd" {
 		return f.Cfg.Target.Name
 	}
-	return RoleEtcd
+	return etcd.RoleEtcd
 }
 
 // triggered starts, after their delay, the armed faults that r matches.
-func (c *Cluster) triggered(r Record) {
+func (c *Cluster) triggered(r fabric.Record) {
 	for _, f := range c.Faults {
 		if f.armed && f.Cfg.On.matches(r) {
 			f.armed = false
@@ -653,15 +657,15 @@ func (c *Cluster) triggered(r Record) {
 }
 
 // leaderElected attributes a new leader to the most recent fault.
-func (c *Cluster) leaderElected(m *Member) {
-	if f := c.current; f != nil && f.NewLeaderAt == 0 && m.hs.term > f.TermAtInject {
-		f.NewLeaderAt, f.NewLeader, f.NewLeaderTerm = c.Sim.Now(), m.Name, m.hs.term
+func (c *Cluster) leaderElected(m *etcd.Member) {
+	if f := c.current; f != nil && f.NewLeaderAt == 0 && m.HS.Term > f.TermAtInject {
+		f.NewLeaderAt, f.NewLeader, f.NewLeaderTerm = c.Sim.Now(), m.Name, m.HS.Term
 	}
 }
 
 // ProbeSucceeded attributes a probe's first success after the most recent
 // fault to it.
-func (c *Cluster) ProbeSucceeded(p *Probe, sent sim.Time) {
+func (c *Cluster) ProbeSucceeded(p *kube.Probe, sent sim.Time) {
 	f := c.current
 	if f == nil || sent < f.InjectedAt {
 		return

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
 )
 
 // Faults act through methods of the thing they break, each returning what
@@ -44,23 +47,23 @@ func TestDiskSlowRestore(t *testing.T) {
 	c := builtCluster(t)
 	d := c.Hosts[0].Disk
 	conf := d.Fsync.String()
-	a, b := Fixed(100*time.Millisecond), Fixed(200*time.Millisecond)
+	a, b := fabric.Fixed(100*time.Millisecond), fabric.Fixed(200*time.Millisecond)
 	sa := d.Slow(a)
 	sb := d.Slow(b)
-	if got := d.latency().String(); got != b.String() {
+	if got := d.Latency().String(); got != b.String() {
 		t.Fatalf("two overrides: fsync %s, want the last (%s)", got, b)
 	}
 	d.Restore(sb)
-	if got := d.latency().String(); got != a.String() {
+	if got := d.Latency().String(); got != a.String() {
 		t.Fatalf("after restoring the last: fsync %s, want %s", got, a)
 	}
 	sb = d.Slow(b)
 	d.Restore(sa) // not the one in force: nothing changes
-	if got := d.latency().String(); got != b.String() {
+	if got := d.Latency().String(); got != b.String() {
 		t.Fatalf("after restoring the first: fsync %s, want %s", got, b)
 	}
 	d.Restore(sb)
-	if got := d.latency().String(); got != conf {
+	if got := d.Latency().String(); got != conf {
 		t.Fatalf("all restored: fsync %s, want the configured %s", got, conf)
 	}
 	mustPanic(t, "restoring an override twice", func() { d.Restore(sb) })
@@ -68,16 +71,16 @@ func TestDiskSlowRestore(t *testing.T) {
 	// Two identical overrides are two overrides: restoring one leaves the
 	// other, whichever is restored first.
 	for _, firstOut := range []int{0, 1} {
-		s := []*Slowdown{d.Slow(a), d.Slow(a)}
+		s := []*fabric.Slowdown{d.Slow(a), d.Slow(a)}
 		d.Restore(s[firstOut])
-		if len(d.slow) != 1 || d.slow[0] != s[1-firstOut] {
+		if len(d.Slowdowns) != 1 || d.Slowdowns[0] != s[1-firstOut] {
 			t.Fatalf("restored override %d of two identical ones: the other is not the one left", firstOut)
 		}
-		if got := d.latency().String(); got != a.String() {
+		if got := d.Latency().String(); got != a.String() {
 			t.Fatalf("one identical override left: fsync %s, want %s", got, a)
 		}
 		d.Restore(s[1-firstOut])
-		if got := d.latency().String(); got != conf {
+		if got := d.Latency().String(); got != conf {
 			t.Fatalf("both restored: fsync %s, want %s", got, conf)
 		}
 	}
@@ -85,30 +88,30 @@ func TestDiskSlowRestore(t *testing.T) {
 
 func TestNetworkCutHeal(t *testing.T) {
 	c := builtCluster(t)
-	n := c.net
+	n := c.Net
 	h := c.Hosts
-	n.conn(0, 1) // a connection, so cuts break it and heals restore it
+	n.Conn(0, 1) // a connection, so cuts break it and heals restore it
 	one := n.Cut(h[0:1], h[1:2], true)
-	if !n.blocked(0, 1) || n.blocked(1, 0) {
+	if !n.Blocked(0, 1) || n.Blocked(1, 0) {
 		t.Fatal("one-way cut h1→h2: want h1→h2 blocked and h2→h1 not")
 	}
-	if !n.conn(0, 1).broken {
+	if !n.Conn(0, 1).Broken {
 		t.Fatal("a cut in one direction must break the connection")
 	}
 	both := n.Cut(h[0:1], h[1:3], false)
-	if !n.blocked(2, 0) || !n.blocked(1, 0) {
+	if !n.Blocked(2, 0) || !n.Blocked(1, 0) {
 		t.Fatal("two-way cut h1|h2,h3: want h2→h1 and h3→h1 blocked")
 	}
 	n.Heal(one)
-	if !n.blocked(0, 1) || !n.conn(0, 1).broken {
+	if !n.Blocked(0, 1) || !n.Conn(0, 1).Broken {
 		t.Fatal("healing one of two overlapping cuts reopened what the other still cuts")
 	}
-	heals := n.conn(0, 1).heals
+	heals := n.Conn(0, 1).Heals
 	n.Heal(both)
-	if n.blocked(0, 1) || n.blocked(1, 0) || n.blocked(2, 0) {
+	if n.Blocked(0, 1) || n.Blocked(1, 0) || n.Blocked(2, 0) {
 		t.Fatal("every cut healed, yet a pair is still blocked")
 	}
-	if cn := n.conn(0, 1); cn.broken || cn.heals != heals+1 || cn.restoreAt <= c.Sim.Now() {
+	if cn := n.Conn(0, 1); cn.Broken || cn.Heals != heals+1 || cn.RestoreAt <= c.Sim.Now() {
 		t.Fatalf("after the last heal the connection must reconnect after a delay: %+v", *cn)
 	}
 	mustPanic(t, "healing a cut twice", func() { n.Heal(both) })
@@ -116,27 +119,27 @@ func TestNetworkCutHeal(t *testing.T) {
 
 func TestNetworkDegradeRestore(t *testing.T) {
 	c := builtCluster(t)
-	n := c.net
+	n := c.Net
 	h := c.Hosts
-	baseLat, baseLoss := n.linkParams(h[0], h[1])
-	slow := Fixed(time.Second)
+	baseLat, baseLoss := n.LinkParams(h[0], h[1])
+	slow := fabric.Fixed(time.Second)
 	loss := 0.5
 	lat := n.Degrade(h[0:1], h[1:2], &slow, nil)
 	lossy := n.Degrade(h[1:2], h[0:1], nil, &loss) // the same link, named the other way
-	for _, pair := range [][2]*Host{{h[0], h[1]}, {h[1], h[0]}} {
-		if l, p := n.linkParams(pair[0], pair[1]); l.String() != slow.String() || p != loss {
+	for _, pair := range [][2]*fabric.Host{{h[0], h[1]}, {h[1], h[0]}} {
+		if l, p := n.LinkParams(pair[0], pair[1]); l.String() != slow.String() || p != loss {
 			t.Fatalf("%s→%s under both link faults: latency %s, loss %g", pair[0].Name, pair[1].Name, l, p)
 		}
 	}
-	if l, p := n.linkParams(h[0], h[2]); l.String() != baseLat.String() || p != baseLoss {
+	if l, p := n.LinkParams(h[0], h[2]); l.String() != baseLat.String() || p != baseLoss {
 		t.Fatalf("h1→h3 is not degraded, yet has latency %s, loss %g", l, p)
 	}
 	n.Restore(lat)
-	if l, p := n.linkParams(h[0], h[1]); l.String() != baseLat.String() || p != loss {
+	if l, p := n.LinkParams(h[0], h[1]); l.String() != baseLat.String() || p != loss {
 		t.Fatalf("latency fault restored: latency %s, loss %g; want %s, %g", l, p, baseLat, loss)
 	}
 	n.Restore(lossy)
-	if l, p := n.linkParams(h[0], h[1]); l.String() != baseLat.String() || p != baseLoss {
+	if l, p := n.LinkParams(h[0], h[1]); l.String() != baseLat.String() || p != baseLoss {
 		t.Fatalf("all restored: latency %s, loss %g", l, p)
 	}
 	mustPanic(t, "restoring a link fault twice", func() { n.Restore(lossy) })
@@ -150,7 +153,7 @@ func TestHostCrashRepairBoot(t *testing.T) {
 	if !h.Up() || !p.Running() {
 		t.Fatal("h1 and its first process should run")
 	}
-	if !h.Crash() || h.Up() || p.State() != Stopped {
+	if !h.Crash() || h.Up() || p.State() != fabric.Stopped {
 		t.Fatal("first Crash: want the host down now and its processes stopped")
 	}
 	if h.Crash() {
@@ -179,11 +182,11 @@ func TestProcessHoldRelease(t *testing.T) {
 	c.Sim.Run(sim.Bounds{Until: sim.At(time.Second)})
 	p.Hold()
 	p.Hold()
-	p.kill()
+	p.Kill()
 	p.Host.Crash()
 	p.Host.Repair()
 	p.Host.Boot()
-	if p.State() != Stopped {
+	if p.State() != fabric.Stopped {
 		t.Fatal("a held process was started by its host's boot")
 	}
 	if p.Release() {
@@ -192,7 +195,7 @@ func TestProcessHoldRelease(t *testing.T) {
 	if !p.Release() {
 		t.Fatal("last hold released on an up host: Release should say start it")
 	}
-	p.start()
+	p.Start()
 	if !p.Running() {
 		t.Fatal("released process did not start")
 	}
@@ -205,7 +208,7 @@ func TestProcessFreezeThaw(t *testing.T) {
 	c.Sim.Run(sim.Bounds{Until: sim.At(time.Second)})
 	p.Freeze()
 	p.Freeze()
-	if p.State() != Paused {
+	if p.State() != fabric.Paused {
 		t.Fatal("Freeze did not pause the process")
 	}
 	if p.Thaw() {
@@ -214,7 +217,7 @@ func TestProcessFreezeThaw(t *testing.T) {
 	if !p.Thaw() {
 		t.Fatal("last freeze thawed: Thaw should say resume it")
 	}
-	p.resume()
+	p.Resume()
 	if !p.Running() {
 		t.Fatal("thawed process did not resume")
 	}
@@ -225,27 +228,27 @@ func TestProcessAPIFaults(t *testing.T) {
 	c := builtCluster(t)
 	p := c.AddProcess("t-client", "client", c.Hosts[3], &funcHandler{})
 	q := c.AddProcess("t-server", "client", c.Hosts[3], &funcHandler{})
-	for _, x := range []*Process{p, q} {
+	for _, x := range []*fabric.Process{p, q} {
 		x.Enable()
-		x.start()
+		x.Start()
 	}
 	fail := p.FailAPI()
 	block := p.BlockAPI()
-	if p.apiMode() != apiHold {
-		t.Fatalf("api-error then api-block: %d in force, want the block", p.apiMode())
+	if p.APIMode() != fabric.APIHold {
+		t.Fatalf("api-error then api-block: %d in force, want the block", p.APIMode())
 	}
-	p.held = append(p.held, Message{Type: MsgClientReply, From: p, To: q})
+	p.Held = append(p.Held, fabric.Message{Type: etcd.MsgClientReply, From: p, To: q})
 	p.ClearAPI(fail)
-	if p.apiMode() != apiHold || len(p.held) != 1 {
+	if p.APIMode() != fabric.APIHold || len(p.Held) != 1 {
 		t.Fatal("clearing the api-error ended the api-block still installed")
 	}
 	fail = p.FailAPI()
 	p.ClearAPI(block)
-	if p.apiMode() != apiFail || len(p.held) != 0 {
-		t.Fatalf("api-block cleared under an api-error: %d in force with %d held; want the error, none held", p.apiMode(), len(p.held))
+	if p.APIMode() != fabric.APIFail || len(p.Held) != 0 {
+		t.Fatalf("api-block cleared under an api-error: %d in force with %d held; want the error, none held", p.APIMode(), len(p.Held))
 	}
 	p.ClearAPI(fail)
-	if p.apiMode() != apiOK {
+	if p.APIMode() != fabric.APIOK {
 		t.Fatal("every api fault cleared, yet one is in force")
 	}
 	mustPanic(t, "clearing an api fault twice", func() { p.ClearAPI(fail) })
@@ -298,7 +301,7 @@ var orders = []struct {
 }{{"nested", 4 * time.Second}, {"crossing", 7 * time.Second}}
 
 func TestOverlappingSlowDisks(t *testing.T) {
-	fsync := Between(2*time.Second, 3*time.Second)
+	fsync := fabric.Between(2*time.Second, 3*time.Second)
 	for _, o := range orders {
 		t.Run(o.name, func(t *testing.T) {
 			c := builtCluster(t, overlap(FaultSlowDisk, "host:h1", o.secondEnd, func(f *FaultConfig) { f.Fsync = fsync })...)
@@ -307,8 +310,8 @@ func TestOverlappingSlowDisks(t *testing.T) {
 			firstHeal, lastHeal := min(5*time.Second, o.secondEnd), max(5*time.Second, o.secondEnd)
 			check := func(when time.Duration, want string, left int) {
 				checkAt(c, when, func() {
-					if got := d.latency().String(); got != want || len(d.slow) != left {
-						t.Errorf("at %v: fsync %s with %d overrides, want %s with %d", when, got, len(d.slow), want, left)
+					if got := d.Latency().String(); got != want || len(d.Slowdowns) != left {
+						t.Errorf("at %v: fsync %s with %d overrides, want %s with %d", when, got, len(d.Slowdowns), want, left)
 					}
 				})
 			}
@@ -323,7 +326,7 @@ func TestOverlappingSlowDisks(t *testing.T) {
 				if o.secondEnd > 5*time.Second {
 					still = c.Faults[1]
 				}
-				if len(d.slow) == 1 && d.slow[0] != still.slow[0] {
+				if len(d.Slowdowns) == 1 && d.Slowdowns[0] != still.slow[0] {
 					t.Errorf("the first heal removed the override of the fault still active")
 				}
 			})
@@ -339,8 +342,8 @@ func TestOverlappingPartitions(t *testing.T) {
 			firstHeal, lastHeal := min(5*time.Second, o.secondEnd), max(5*time.Second, o.secondEnd)
 			check := func(when time.Duration, cut bool) {
 				checkAt(c, when, func() {
-					if c.net.blocked(0, 1) != cut || c.net.blocked(2, 0) != cut || c.net.conn(0, 1).broken != cut {
-						t.Errorf("at %v: h1 cut off is %v, want %v", when, c.net.blocked(0, 1), cut)
+					if c.Net.Blocked(0, 1) != cut || c.Net.Blocked(2, 0) != cut || c.Net.Conn(0, 1).Broken != cut {
+						t.Errorf("at %v: h1 cut off is %v, want %v", when, c.Net.Blocked(0, 1), cut)
 					}
 				})
 			}
@@ -380,7 +383,7 @@ func TestOverlappingClockDrifts(t *testing.T) {
 			c.Run()
 			var back []string
 			for _, r := range c.Timeline() {
-				if r.Event == EvClockChanged && strings.HasPrefix(r.Reason, "clock rate back") {
+				if r.Event == fabric.EvClockChanged && strings.HasPrefix(r.Reason, "clock rate back") {
 					back = append(back, r.Reason)
 				}
 			}
@@ -411,11 +414,11 @@ func TestOverlappingHostCrashes(t *testing.T) {
 			c.Run()
 			var ev []string
 			for _, r := range c.Timeline() {
-				if r.Host == "h1" && (r.Event == EvHostDown || r.Event == EvHostUp) {
+				if r.Host == "h1" && (r.Event == fabric.EvHostDown || r.Event == fabric.EvHostUp) {
 					ev = append(ev, fmt.Sprintf("%s@%v", r.Event, r.T.Sub(0)))
 				}
 			}
-			want := []string{EvHostDown + "@1s", fmt.Sprintf("%s@%v", EvHostUp, lastHeal)}
+			want := []string{fabric.EvHostDown + "@1s", fmt.Sprintf("%s@%v", fabric.EvHostUp, lastHeal)}
 			if strings.Join(ev, " ") != strings.Join(want, " ") {
 				t.Errorf("h1 went %v, want %v", ev, want)
 			}
@@ -450,16 +453,16 @@ func TestOverlappingProcessPauses(t *testing.T) {
 			c := builtCluster(t, overlap(FaultProcessPause, "host:h1", o.secondEnd, func(*FaultConfig) {})...)
 			p := c.Etcd.Members[0].Proc
 			firstHeal, lastHeal := min(5*time.Second, o.secondEnd), max(5*time.Second, o.secondEnd)
-			check := func(when time.Duration, want ProcState) {
+			check := func(when time.Duration, want fabric.ProcState) {
 				checkAt(c, when, func() {
 					if p.State() != want {
 						t.Errorf("at %v: %s %v, want %v", when, p.Name, p.State(), want)
 					}
 				})
 			}
-			check(3*time.Second, Paused)
-			check(firstHeal+500*time.Millisecond, Paused)
-			check(lastHeal+500*time.Millisecond, Running)
+			check(3*time.Second, fabric.Paused)
+			check(firstHeal+500*time.Millisecond, fabric.Paused)
+			check(lastHeal+500*time.Millisecond, fabric.Running)
 			c.Run()
 		})
 	}

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
 )
 
 // The tests in this file cover process-stop of etcd: SIGTERM, on which a
@@ -24,8 +27,8 @@ func stopLeader(seed uint64, kind FaultKind) FaultConfig {
 
 // gsRecords are the timeline records of event ev from t on, for proc or
 // member who ("" for any).
-func gsRecords(r Result, ev, who string, t sim.Time) []Record {
-	var out []Record
+func gsRecords(r Result, ev, who string, t sim.Time) []fabric.Record {
+	var out []fabric.Record
 	for _, rec := range r.Timeline {
 		if rec.Event == ev && rec.T >= t && (who == "" || rec.Proc == who || rec.Member == who) {
 			out = append(out, rec)
@@ -73,29 +76,29 @@ func TestGracefulStopHandsOverLeadership(t *testing.T) {
 		if f.NewLeaderTerm != f.TermBefore+1 {
 			t.Errorf("seed %d: new leader at term %d, want %d (one campaign)", seed, f.NewLeaderTerm, f.TermBefore+1)
 		}
-		if p := gsRecords(r, EvPreCandidate, "", now); len(p) > 0 {
+		if p := gsRecords(r, fabric.EvPreCandidate, "", now); len(p) > 0 {
 			t.Errorf("seed %d: an election timer fired: %s %s", seed, p[0].Member, p[0].Reason)
 		}
-		cands := gsRecords(r, EvCandidate, "", now)
+		cands := gsRecords(r, fabric.EvCandidate, "", now)
 		if len(cands) != 1 || cands[0].Member != f.NewLeader || !strings.Contains(cands[0].Reason, "leader "+old+" asked it") ||
 			!strings.Contains(cands[0].Reason, "(MsgTimeoutNow)") {
 			t.Errorf("seed %d: campaigns after the stop %+v, want one by %s asked by %s (MsgTimeoutNow)", seed, cands, f.NewLeader, old)
 		}
-		asked := gsRecords(r, EvProcStopped, old, now)
+		asked := gsRecords(r, fabric.EvProcStopped, old, now)
 		want := "asked to stop (SIGTERM): leadership transfer to " + f.NewLeader + " (longest connected) before stopping"
 		if len(asked) != 1 || asked[0].T != now || asked[0].Reason != want {
 			t.Errorf("seed %d: stop records %+v, want %q at %v", seed, asked, want, now)
 		}
-		exits := gsRecords(r, EvProcExited, old, now)
+		exits := gsRecords(r, fabric.EvProcExited, old, now)
 		if len(exits) != 1 || !strings.HasPrefix(exits[0].Reason, "stopped (SIGTERM) after handing its leadership to "+f.NewLeader) {
 			t.Fatalf("seed %d: exits %+v, want one after handing over to %s", seed, exits, f.NewLeader)
 		}
 		// MoveLeader looks at once, then every heartbeat interval: the
 		// new leader is known by the second look.
-		if d := exits[0].T.Sub(now); d != DefaultHeartbeatInterval {
+		if d := exits[0].T.Sub(now); d != etcd.DefaultHeartbeatInterval {
 			t.Errorf("seed %d: exited %v after SIGTERM, want one heartbeat interval", seed, d)
 		}
-		starts := gsRecords(r, EvProcStarted, old, now)
+		starts := gsRecords(r, fabric.EvProcStarted, old, now)
 		if len(starts) != 1 || starts[0].Reason != "restarted" || starts[0].T != now.Add(fc.Duration) {
 			t.Errorf("seed %d: starts %+v, want a restart at the heal", seed, starts)
 		}
@@ -159,7 +162,7 @@ func TestGracefulStopPicksLongestConnected(t *testing.T) {
 			if f.LeaderBefore != leader {
 				t.Fatalf("seed %d %s: leader %s at the stop, want %s", seed, name, f.LeaderBefore, leader)
 			}
-			asked := gsRecords(r, EvProcStopped, leader, f.At)
+			asked := gsRecords(r, fabric.EvProcStopped, leader, f.At)
 			if len(asked) == 0 || !strings.Contains(asked[0].Reason, "leadership transfer to "+other+" (longest connected)") {
 				t.Errorf("seed %d %s: stop records %+v, want a transfer to %s", seed, name, asked, other)
 			}
@@ -191,16 +194,16 @@ func TestGracefulStopTransfereeUnreachable(t *testing.T) {
 			cut := FaultConfig{Kind: FaultLink, At: stop.At - 100*time.Millisecond, Duration: 20 * time.Second, Target: lh, Peer: &th, Loss: &one}
 			_, r := runCluster(t, threeMembers(seed, cut, stop))
 			f := r.Faults[1]
-			asked := gsRecords(r, EvProcStopped, leader, f.At)
+			asked := gsRecords(r, fabric.EvProcStopped, leader, f.At)
 			if len(asked) != 1 || !strings.Contains(asked[0].Reason, "leadership transfer to "+transferee) {
 				t.Fatalf("seed %d: stop records %+v, want a transfer to %s", seed, asked, transferee)
 			}
-			for _, c := range gsRecords(r, EvCandidate, "", f.At) {
+			for _, c := range gsRecords(r, fabric.EvCandidate, "", f.At) {
 				if strings.Contains(c.Reason, "MsgTimeoutNow") {
 					t.Errorf("seed %d: %s campaigned on a lost MsgTimeoutNow", seed, c.Member)
 				}
 			}
-			exits := gsRecords(r, EvProcExited, leader, f.At)
+			exits := gsRecords(r, fabric.EvProcExited, leader, f.At)
 			if len(exits) != 1 {
 				t.Fatalf("seed %d: exits %+v", seed, exits)
 			}
@@ -208,7 +211,7 @@ func TestGracefulStopTransfereeUnreachable(t *testing.T) {
 			if d := exit.T.Sub(f.At); d < ecfg.ElectionTimeout || d > ecfg.RequestTimeout {
 				t.Errorf("seed %d: stopped %v after SIGTERM, want between the election timeout and the request timeout (%v)", seed, d, ecfg.RequestTimeout)
 			}
-			if !strings.Contains(exit.Reason, errTimeoutLeaderTransfer) || !strings.Contains(exit.Reason, "raft had given the transfer up") {
+			if !strings.Contains(exit.Reason, etcd.ErrTimeoutLeaderTransfer) || !strings.Contains(exit.Reason, "raft had given the transfer up") {
 				t.Errorf("seed %d: exit reason %q", seed, exit.Reason)
 			}
 			// Proposals are dropped while the transfer is pending, taken
@@ -220,7 +223,7 @@ func TestGracefulStopTransfereeUnreachable(t *testing.T) {
 				t.Fatalf("seed %d: new leader %s %v after SIGTERM, before the old one stopped", seed, f.NewLeader, f.NewLeaderAfter)
 			}
 			won := f.At.Add(f.NewLeaderAfter)
-			pre := gsRecords(r, EvPreCandidate, f.NewLeader, exit.T)
+			pre := gsRecords(r, fabric.EvPreCandidate, f.NewLeader, exit.T)
 			if len(pre) == 0 || pre[0].T > won || !strings.HasPrefix(pre[0].Reason, "election timer fired") {
 				t.Errorf("seed %d: %s won at %v without an election timer after the stop: %+v", seed, f.NewLeader, won, pre)
 			}
@@ -233,8 +236,8 @@ func TestGracefulStopTransfereeUnreachable(t *testing.T) {
 			cut := FaultConfig{Kind: FaultPartition, At: stop.At - 100*time.Millisecond, Duration: 20 * time.Second, Target: lh}
 			_, r := runCluster(t, threeMembers(seed, cut, stop))
 			f := r.Faults[1]
-			exits := gsRecords(r, EvProcExited, leader, f.At)
-			if len(exits) != 1 || exits[0].T != f.At || !strings.Contains(exits[0].Reason, ErrUnhealthy) {
+			exits := gsRecords(r, fabric.EvProcExited, leader, f.At)
+			if len(exits) != 1 || exits[0].T != f.At || !strings.Contains(exits[0].Reason, etcd.ErrUnhealthy) {
 				t.Fatalf("seed %d: exits %+v, want one at SIGTERM (%v), unhealthy", seed, exits, f.At)
 			}
 			if f.NewLeaderAfter < 0 || f.NewLeader == leader {
@@ -260,19 +263,19 @@ func TestGracefulStopOfFollower(t *testing.T) {
 		if f.LeaderBefore != leader || f.NewLeaderAfter >= 0 {
 			t.Errorf("seed %d: leader %s before, new leader %s after %v; want %s throughout", seed, f.LeaderBefore, f.NewLeader, f.NewLeaderAfter, leader)
 		}
-		asked := gsRecords(r, EvProcStopped, follower, f.At)
-		exits := gsRecords(r, EvProcExited, follower, f.At)
+		asked := gsRecords(r, fabric.EvProcStopped, follower, f.At)
+		exits := gsRecords(r, fabric.EvProcExited, follower, f.At)
 		if len(asked) != 1 || asked[0].Reason != "asked to stop (SIGTERM)" || len(exits) != 1 || exits[0].T != f.At ||
 			!strings.Contains(exits[0].Reason, "not the leader") {
 			t.Errorf("seed %d: stop %+v, exit %+v; want both at SIGTERM", seed, asked, exits)
 		}
-		for _, ev := range []string{EvPreCandidate, EvCandidate, EvLeader, EvStepDown} {
+		for _, ev := range []string{fabric.EvPreCandidate, fabric.EvCandidate, fabric.EvLeader, fabric.EvStepDown} {
 			if rs := gsRecords(r, ev, "", f.At); len(rs) > 0 {
 				t.Errorf("seed %d: %s after a follower's stop: %+v", seed, ev, rs[0])
 			}
 		}
-		back := gsRecords(r, EvFollower, follower, f.At.Add(fc.Duration))
-		if starts := gsRecords(r, EvProcStarted, follower, f.At); len(starts) != 1 || starts[0].Reason != "restarted" ||
+		back := gsRecords(r, fabric.EvFollower, follower, f.At.Add(fc.Duration))
+		if starts := gsRecords(r, fabric.EvProcStarted, follower, f.At); len(starts) != 1 || starts[0].Reason != "restarted" ||
 			len(back) == 0 || back[0].Leader != leader {
 			t.Errorf("seed %d: restart %+v, then %+v; want it back following %s", seed, starts, back, leader)
 		}
@@ -285,7 +288,7 @@ func TestGracefulStopOfFollower(t *testing.T) {
 		cfg := threeMembers(1, FaultConfig{Kind: FaultProcessStop, At: 10 * time.Second, Duration: 5 * time.Second, Target: Target{Kind: TargetLeader, Name: "etcd"}})
 		cfg.EtcdMembers = []string{"h1"}
 		_, r := runCluster(t, cfg)
-		exits := gsRecords(r, EvProcExited, "etcd-1", r.Faults[0].At)
+		exits := gsRecords(r, fabric.EvProcExited, "etcd-1", r.Faults[0].At)
 		if len(exits) != 1 || exits[0].T != r.Faults[0].At || !strings.Contains(exits[0].Reason, "the only voter") {
 			t.Errorf("exits %+v, want one at SIGTERM: the only voter", exits)
 		}

@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // Operations are what an operator does to the cluster, scripted like
@@ -66,10 +70,10 @@ func (s opStep) String() string {
 type operation struct {
 	f      *Fault
 	c      *Cluster
-	target *Host   // the host joined, or whose member is removed
-	member *Member // the member added or removed; nil: nothing to do in etcd
-	client *EtcdClient
-	retry  *Timer
+	target *fabric.Host // the host joined, or whose member is removed
+	member *etcd.Member // the member added or removed; nil: nothing to do in etcd
+	client *etcd.EtcdClient
+	retry  *fabric.Timer
 
 	step      opStep
 	began     sim.Time      // the operation's start
@@ -81,7 +85,7 @@ type operation struct {
 }
 
 // memberOn is the etcd member on host h, if any.
-func (c *Cluster) memberOn(h *Host) *Member {
+func (c *Cluster) memberOn(h *fabric.Host) *etcd.Member {
 	for _, m := range c.Etcd.Members {
 		if m.Proc.Host == h {
 			return m
@@ -91,7 +95,7 @@ func (c *Cluster) memberOn(h *Host) *Member {
 }
 
 // precheck says why an operation on hosts cannot start now ("" if it can).
-func (f *Fault) precheck(hosts []*Host) string {
+func (f *Fault) precheck(hosts []*fabric.Host) string {
 	h := hosts[0]
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane:
@@ -115,15 +119,15 @@ func (f *Fault) precheck(hosts []*Host) string {
 
 // inCluster reports whether m is a member that has started and is still
 // in the cluster's latest configuration.
-func (c *Cluster) inCluster(m *Member, conf *membership) bool {
-	return m.Proc.Enabled() && !m.Left() && conf.has(m.ID)
+func (c *Cluster) inCluster(m *etcd.Member, conf *etcd.Membership) bool {
+	return m.Proc.Enabled() && !m.Left() && conf.Has(m.ID)
 }
 
 // operatorHost is where etcdctl runs to remove m: the first host, in
 // configuration order, that is up and runs another member still in the
 // cluster.
-func (c *Cluster) operatorHost(m *Member) *Host {
-	conf := c.Etcd.latestConf()
+func (c *Cluster) operatorHost(m *etcd.Member) *fabric.Host {
+	conf := c.Etcd.LatestConf()
 	for _, o := range c.Etcd.Members {
 		if o != m && c.inCluster(o, &conf) && o.Proc.Host.Up() {
 			return o.Proc.Host
@@ -133,7 +137,7 @@ func (c *Cluster) operatorHost(m *Member) *Host {
 }
 
 // startOperation runs the operation f on its resolved host.
-func (f *Fault) startOperation(h *Host) {
+func (f *Fault) startOperation(h *fabric.Host) {
 	c := f.c
 	o := &operation{f: f, c: c, target: h, member: c.memberOn(h), began: c.Sim.Now()}
 	switch f.Cfg.Kind {
@@ -160,16 +164,16 @@ func (o *operation) kubeletStart() {
 	h := o.target
 	h.SetJoining(false)
 	for _, p := range h.Procs {
-		if p.Role == RoleClient || (o.member != nil && p == o.member.Proc) {
+		if p.Role == fabric.RoleClient || (o.member != nil && p == o.member.Proc) {
 			continue
 		}
 		p.Enable()
 		how := "started by kubeadm join: a static pod of the kubelet"
-		if p.Role == RoleKubelet {
+		if p.Role == kube.RoleKubelet {
 			how = "started by kubeadm join (kubelet-start)"
 		}
-		o.c.Record(Record{Event: EvProcStarted, Proc: p.Name, Host: h.Name, Fault: o.f.ID, Reason: how})
-		p.start()
+		o.c.Record(fabric.Record{Event: fabric.EvProcStarted, Proc: p.Name, Host: h.Name, Fault: o.f.ID, Reason: how})
+		p.Start()
 	}
 }
 
@@ -177,16 +181,16 @@ func (o *operation) kubeletStart() {
 // members it can connect to now as endpoints (clientv3 blocks at dial
 // until a connection is up and balances over the ready ones): the members
 // still in the cluster, except the one removed.
-func (o *operation) connect(from *Host) {
+func (o *operation) connect(from *fabric.Host) {
 	c := o.c
-	conf := c.Etcd.latestConf()
-	var ready, all []*Member
+	conf := c.Etcd.LatestConf()
+	var ready, all []*etcd.Member
 	for _, m := range c.Etcd.Members {
 		if !c.inCluster(m, &conf) || (o.step == stepRemove && m == o.member) {
 			continue
 		}
 		all = append(all, m)
-		if c.net.reachable(from, m.Proc) {
+		if c.Net.Reachable(from, m.Proc) {
 			ready = append(ready, m)
 		}
 	}
@@ -197,11 +201,11 @@ func (o *operation) connect(from *Host) {
 	if o.step == stepRemove {
 		name = fmt.Sprintf("etcdctl-remove-%s", o.member.Name)
 	}
-	if i := slices.IndexFunc(c.Procs, func(p *Process) bool { return p.Name == name }); i >= 0 {
+	if i := slices.IndexFunc(c.Procs, func(p *fabric.Process) bool { return p.Name == name }); i >= 0 {
 		name = fmt.Sprintf("%s-%d", name, o.f.ID)
 	}
 	o.client = c.Etcd.NewClient(name, from, ready...)
-	o.client.onStop = func() { o.fail(fmt.Sprintf("%s went down with its host %s", name, from.Name)) }
+	o.client.OnStop = func() { o.fail(fmt.Sprintf("%s went down with its host %s", name, from.Name)) }
 	o.retry = o.client.Proc.NewTimer(name+"/poll", o.attempt)
 }
 
@@ -231,13 +235,13 @@ func (o *operation) attempt() {
 // already done (kubeadm checks the member list first) count as success.
 func (o *operation) answered(err string) {
 	ok := err == "" ||
-		(o.step == stepAdd && err == ErrMemberExists) ||
-		(o.step == stepPromote && err == ErrMemberNotLearner) ||
-		(o.step == stepRemove && err == ErrMemberNotFound)
+		(o.step == stepAdd && err == etcd.ErrMemberExists) ||
+		(o.step == stepPromote && err == etcd.ErrMemberNotLearner) ||
+		(o.step == stepRemove && err == etcd.ErrMemberNotFound)
 	if !ok {
 		if err != o.lastErr {
 			// Told once per poll and error: the first refusal, or a new one.
-			r := o.record(EvOpRetrying)
+			r := o.record(fabric.EvOpRetrying)
 			r.Reason = fmt.Sprintf("%s refused: %s; retrying every %v for up to %v", o.step, err, KubeadmEtcdRetry, KubeadmEtcdPollTimeout)
 			o.c.Record(r)
 		}
@@ -279,19 +283,19 @@ func (o *operation) done(what string) {
 	if len(o.tries) > 0 {
 		reason += "; " + strings.Join(o.tries, " and ")
 	}
-	o.end(EvOpDone, reason)
+	o.end(fabric.EvOpDone, reason)
 }
 
 // fail ends the operation unsuccessfully.
 func (o *operation) fail(why string) {
 	f := o.f
 	f.doneAt, f.opErr = o.c.Sim.Now(), why
-	o.end(EvOpFailed, why)
+	o.end(fabric.EvOpFailed, why)
 }
 
 func (o *operation) end(event, reason string) {
 	if o.client != nil {
-		o.client.onStop = nil
+		o.client.OnStop = nil
 		o.client.Proc.Retire()
 	}
 	r := o.record(event)
@@ -300,8 +304,8 @@ func (o *operation) end(event, reason string) {
 }
 
 // record is a record of event about the operation, Reason to fill in.
-func (o *operation) record(event string) Record {
-	r := Record{Event: event, Fault: o.f.ID, Host: o.target.Name, Kind: string(o.f.Cfg.Kind)}
+func (o *operation) record(event string) fabric.Record {
+	r := fabric.Record{Event: event, Fault: o.f.ID, Host: o.target.Name, Kind: string(o.f.Cfg.Kind)}
 	if o.member != nil {
 		r.Member = o.member.Name
 	}

@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // growing is the stacked 3-master cluster of which only master-1 runs at
@@ -24,15 +28,15 @@ func growing(seed uint64, horizon time.Duration, joins ...time.Duration) Config 
 	return cfg
 }
 
-func opEnd(t *testing.T, r Result, id int) Record {
+func opEnd(t *testing.T, r Result, id int) fabric.Record {
 	t.Helper()
 	for _, rec := range r.Timeline {
-		if rec.Fault == id && (rec.Event == EvOpDone || rec.Event == EvOpFailed) {
+		if rec.Fault == id && (rec.Event == fabric.EvOpDone || rec.Event == fabric.EvOpFailed) {
 			return rec
 		}
 	}
 	t.Fatalf("operation %d never ended", id)
-	return Record{}
+	return fabric.Record{}
 }
 
 func memberships(r Result) string {
@@ -52,14 +56,14 @@ func TestJoinGrowsOneToThree(t *testing.T) {
 		c, r := runCluster(t, growing(seed, 100*time.Second, 30*time.Second, 60*time.Second))
 		for _, h := range []string{"master-2", "master-3"} {
 			for _, rec := range r.Timeline {
-				if rec.Host == h && rec.Event == EvProcStarted && rec.T < sim.At(30*time.Second) {
+				if rec.Host == h && rec.Event == fabric.EvProcStarted && rec.T < sim.At(30*time.Second) {
 					t.Fatalf("seed %d: %s started on %s before its join: %+v", seed, rec.Proc, h, rec)
 				}
 			}
 		}
 		for id := 1; id <= 2; id++ {
 			end := opEnd(t, r, id)
-			if end.Event != EvOpDone {
+			if end.Event != fabric.EvOpDone {
 				t.Fatalf("seed %d: join %d failed: %s", seed, id, end.Reason)
 			}
 			took := end.T.Sub(r.Faults[id-1].At)
@@ -73,15 +77,15 @@ func TestJoinGrowsOneToThree(t *testing.T) {
 		if got := memberships(r); got != "etcd-1=voter etcd-2=voter etcd-3=voter" {
 			t.Errorf("seed %d: membership at end %s", seed, got)
 		}
-		if n := countEvents(r, EvMemberAdded); n != 2 {
+		if n := countEvents(r, fabric.EvMemberAdded); n != 2 {
 			t.Errorf("seed %d: %d member.added, want 2", seed, n)
 		}
-		if n := countEvents(r, EvMemberPromoted); n != 2 {
+		if n := countEvents(r, fabric.EvMemberPromoted); n != 2 {
 			t.Errorf("seed %d: %d member.promoted, want 2", seed, n)
 		}
 		// (Until haproxy marks the absent masters down, a few seconds in,
 		// requests it sends there are refused.)
-		if down, ok := firstEvent(r, EvProbeDown, "", sim.At(10*time.Second)); ok {
+		if down, ok := firstEvent(r, fabric.EvProbeDown, "", sim.At(10*time.Second)); ok {
 			t.Errorf("seed %d: a probe failed at %v while the control plane grew", seed, down)
 		}
 		for _, m := range c.Etcd.Members {
@@ -103,16 +107,16 @@ func TestJoinAsVoter(t *testing.T) {
 	cfg := growing(3, 60*time.Second, 30*time.Second)
 	cfg.Faults[0].AddAsVoter = true
 	_, r := runCluster(t, cfg)
-	if end := opEnd(t, r, 1); end.Event != EvOpDone || !strings.Contains(end.Reason, "voting member at once") {
+	if end := opEnd(t, r, 1); end.Event != fabric.EvOpDone || !strings.Contains(end.Reason, "voting member at once") {
 		t.Fatalf("join: %v %s", end.Event, end.Reason)
 	}
-	if n := countEvents(r, EvMemberPromoted); n != 0 {
+	if n := countEvents(r, fabric.EvMemberPromoted); n != 0 {
 		t.Errorf("%d promotions for a member added as a voter", n)
 	}
-	added, _ := firstEvent(r, EvMemberAdded, "", 0)
+	added, _ := firstEvent(r, fabric.EvMemberAdded, "", 0)
 	rec := r.Timeline[0]
 	for _, x := range r.Timeline {
-		if x.Event == EvMemberAdded {
+		if x.Event == fabric.EvMemberAdded {
 			rec = x
 		}
 	}
@@ -129,11 +133,11 @@ func TestReplaceDeadMaster(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		cfg := stacked3(150 * time.Second)
 		cfg.Seed, cfg.CheckInvariants, cfg.SkipRenewals = seed, true, false
-		cfg.Hosts = append(cfg.Hosts, HostConfig{Name: "master-4", Zone: "zone-b"})
+		cfg.Hosts = append(cfg.Hosts, fabric.HostConfig{Name: "master-4", Zone: "zone-b"})
 		cfg.EtcdMembers = append(cfg.EtcdMembers, "master-4")
 		cfg.Etcd.InitialMembers = 3
 		cfg.Joining = []string{"master-4"}
-		cfg.APIServers = append(cfg.APIServers, APIServerConfig{Host: "master-4", Etcd: []string{"etcd-4"}})
+		cfg.APIServers = append(cfg.APIServers, kube.APIServerConfig{Host: "master-4", Etcd: []string{"etcd-4"}})
 		for i := range cfg.Groups {
 			cfg.Groups[i].Hosts = []string{"master-1", "master-2", "master-3", "master-4"}
 		}
@@ -145,18 +149,18 @@ func TestReplaceDeadMaster(t *testing.T) {
 		}
 		c, r := runCluster(t, cfg)
 		removed := opEnd(t, r, 3)
-		if removed.Event != EvOpDone || removed.T > sim.At(46*time.Second) {
+		if removed.Event != fabric.EvOpDone || removed.T > sim.At(46*time.Second) {
 			t.Fatalf("seed %d: removal %v at %v: %s", seed, removed.Event, removed.T, removed.Reason)
 		}
 		joined := opEnd(t, r, 2)
-		if joined.Event != EvOpDone || joined.T < removed.T || joined.T > removed.T.Add(3*time.Second) {
+		if joined.Event != fabric.EvOpDone || joined.T < removed.T || joined.T > removed.T.Add(3*time.Second) {
 			t.Fatalf("seed %d: join %v at %v (removal done %v): %s", seed, joined.Event, joined.T, removed.T, joined.Reason)
 		}
-		added, _ := firstEvent(r, EvMemberAdded, "", 0)
+		added, _ := firstEvent(r, fabric.EvMemberAdded, "", 0)
 		if added < removed.T {
 			t.Errorf("seed %d: etcd-4 added at %v, before etcd-2 was removed", seed, added)
 		}
-		if !strings.Contains(joined.Reason, "etcd member add needed") || !strings.Contains(joined.Reason, ErrUnhealthy) {
+		if !strings.Contains(joined.Reason, "etcd member add needed") || !strings.Contains(joined.Reason, etcd.ErrUnhealthy) {
 			t.Errorf("seed %d: the add should have been retried while etcd-2 was dead: %s", seed, joined.Reason)
 		}
 		if got := memberships(r); got != "etcd-1=voter etcd-2=removed etcd-3=voter etcd-4=voter" {
@@ -185,11 +189,11 @@ func TestOperationFailures(t *testing.T) {
 	t.Run("kubeadm host dies mid-join", func(t *testing.T) {
 		cfg := growing(1, 60*time.Second, 20*time.Second)
 		cfg.Faults = append(cfg.Faults, FaultConfig{Kind: FaultSlowDisk, At: 19 * time.Second, Duration: 10 * time.Second,
-			Target: Target{Kind: TargetHost, Name: "master-1"}, Fsync: Dist{Kind: Constant, Value: 3 * time.Second}},
+			Target: Target{Kind: TargetHost, Name: "master-1"}, Fsync: fabric.Dist{Kind: fabric.Constant, Value: 3 * time.Second}},
 			FaultConfig{Kind: FaultHostCrash, At: 20*time.Second + 100*time.Millisecond, Target: Target{Kind: TargetHost, Name: "master-2"}})
 		_, r := runCluster(t, cfg)
 		end := opEnd(t, r, 1)
-		if end.Event != EvOpFailed || !strings.Contains(end.Reason, "went down with its host master-2") {
+		if end.Event != fabric.EvOpFailed || !strings.Contains(end.Reason, "went down with its host master-2") {
 			t.Errorf("%s: %s", end.Event, end.Reason)
 		}
 	})
@@ -198,10 +202,10 @@ func TestOperationFailures(t *testing.T) {
 		// promote it, for longer than kubeadm polls.
 		cfg := growing(2, 200*time.Second, 20*time.Second)
 		cfg.Faults = append(cfg.Faults, FaultConfig{Kind: FaultPartition, At: 20 * time.Second, Duration: 150 * time.Second,
-			Target: Target{Kind: TargetHost, Name: "master-1"}, On: &Trigger{Event: EvProcStarted, Match: "etcd-2"}})
+			Target: Target{Kind: TargetHost, Name: "master-1"}, On: &Trigger{Event: fabric.EvProcStarted, Match: "etcd-2"}})
 		_, r := runCluster(t, cfg)
 		end := opEnd(t, r, 1)
-		if end.Event != EvOpFailed || !strings.Contains(end.Reason, "etcd member promote gave up after 2m0s") {
+		if end.Event != fabric.EvOpFailed || !strings.Contains(end.Reason, "etcd member promote gave up after 2m0s") {
 			t.Errorf("%s at %v: %s", end.Event, end.T, end.Reason)
 		}
 		if got := memberships(r); got != "etcd-1=voter etcd-2=learner etcd-3=not added" {
@@ -214,13 +218,13 @@ func TestOperationFailures(t *testing.T) {
 			cfg.Faults = append(cfg.Faults, FaultConfig{Kind: FaultRemoveEtcdMember, At: at, Target: Target{Kind: TargetHost, Name: "master-3"}})
 		}
 		_, r := runCluster(t, cfg)
-		if end := opEnd(t, r, 1); end.Event != EvOpDone {
+		if end := opEnd(t, r, 1); end.Event != fabric.EvOpDone {
 			t.Errorf("first removal: %s", end.Reason)
 		}
-		if end := opEnd(t, r, 2); end.Event != EvOpDone {
+		if end := opEnd(t, r, 2); end.Event != fabric.EvOpDone {
 			t.Errorf("second removal: %s", end.Reason)
 		}
-		if left, ok := firstEvent(r, EvMemberLeft, "master-3", 0); !ok || left > sim.At(12*time.Second) {
+		if left, ok := firstEvent(r, fabric.EvMemberLeft, "master-3", 0); !ok || left > sim.At(12*time.Second) {
 			t.Errorf("etcd-3 left at %v (%v)", left, ok)
 		}
 	})

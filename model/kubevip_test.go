@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // TestKubeVIPStopDuringFlush: a kube-vip leader that lost its lease is
@@ -15,14 +18,14 @@ import (
 // the release deadline).
 func TestKubeVIPStopDuringFlush(t *testing.T) {
 	cfg := stacked3(60 * time.Second)
-	le := LeaderElectionConfig{ExitFlush: 2 * time.Second}.WithDefaults()
-	cfg.LoadBalancer = &LoadBalancerConfig{Kind: LBKubeVIP, LE: le}
+	le := kube.LeaderElectionConfig{ExitFlush: 2 * time.Second}.WithDefaults()
+	cfg.LoadBalancer = &kube.LoadBalancerConfig{Kind: kube.LBKubeVIP, LE: le}
 	c := build(t, cfg)
 	c.Sim.Run(sim.Bounds{Until: sim.At(20 * time.Second)})
-	var vip *Controller
+	var vip *kube.Controller
 	for _, g := range c.Groups {
 		for _, k := range g.Candidates {
-			if g.Name == RoleKubeVIP && k.Leading() {
+			if g.Name == kube.RoleKubeVIP && k.Leading() {
 				vip = k
 			}
 		}
@@ -30,16 +33,16 @@ func TestKubeVIPStopDuringFlush(t *testing.T) {
 	if vip == nil {
 		t.Fatal("no kube-vip leader at 20s")
 	}
-	vip.el.startRound() // a renew round, which then fails
-	vip.el.lose("test: renewal failed")
-	vip.el.shutdown() // SIGTERM during the flush
-	if vip.el.State() != elExitingReleasing {
-		t.Fatalf("state after SIGTERM in the flush: %v", vip.el.State())
+	vip.El.StartRound() // a renew round, which then fails
+	vip.El.Lose("test: renewal failed")
+	vip.El.Shutdown() // SIGTERM during the flush
+	if vip.El.State() != kube.ElExitingReleasing {
+		t.Fatalf("state after SIGTERM in the flush: %v", vip.El.State())
 	}
 	c.Sim.Run(sim.Bounds{Until: sim.At(20*time.Second + le.ExitFlush + time.Millisecond)})
 	var exited bool
 	for _, r := range c.Timeline() {
-		if r.Proc == vip.Name && r.Event == EvProcExited && r.T > sim.At(20*time.Second) {
+		if r.Proc == vip.Name && r.Event == fabric.EvProcExited && r.T > sim.At(20*time.Second) {
 			exited = true
 			if !strings.Contains(r.Reason, "exit 0") {
 				t.Errorf("exit record %q", r.Reason)
@@ -47,6 +50,6 @@ func TestKubeVIPStopDuringFlush(t *testing.T) {
 		}
 	}
 	if !exited {
-		t.Fatalf("kube-vip did not exit when its flush ended; elector state %v", vip.el.State())
+		t.Fatalf("kube-vip did not exit when its flush ended; elector state %v", vip.El.State())
 	}
 }

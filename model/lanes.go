@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"hasim/sim"
+
+	"hasim/model/fabric"
 )
 
 // LaneKind is what a lane follows.
@@ -86,7 +88,7 @@ func LaneHosts(r Result) []string {
 		add(a.Host)
 	}
 	for _, rec := range r.Timeline {
-		if rec.Event == EvHostDown || rec.Event == EvProcPaused || rec.Event == EvLBBackendDown {
+		if rec.Event == fabric.EvHostDown || rec.Event == fabric.EvProcPaused || rec.Event == fabric.EvLBBackendDown {
 			add(rec.Host)
 		}
 	}
@@ -96,7 +98,7 @@ func LaneHosts(r Result) []string {
 // stateSpans follows a state that changes at records: next gives the
 // state after a record and whether the record changes it. It starts at
 // from, in state initial, and ends at the run's end.
-func stateSpans(r *Result, from sim.Time, initial string, next func(Record) (string, bool)) []Span {
+func stateSpans(r *Result, from sim.Time, initial string, next func(fabric.Record) (string, bool)) []Span {
 	var spans []Span
 	state, since := initial, from
 	for _, rec := range r.Timeline {
@@ -127,10 +129,10 @@ func hostLane(r *Result, host string) Lane {
 	if joins {
 		initial = StateAbsent
 	}
-	spans := stateSpans(r, 0, initial, func(rec Record) (string, bool) {
+	spans := stateSpans(r, 0, initial, func(rec fabric.Record) (string, bool) {
 		if joins {
 			// Nothing runs on the host before its join.
-			if rec.Event == EvFaultInjected && rec.Kind == string(FaultJoinControlPlane) && rec.Target == host &&
+			if rec.Event == fabric.EvFaultInjected && rec.Kind == string(FaultJoinControlPlane) && rec.Target == host &&
 				!strings.HasPrefix(rec.Reason, "skipped") {
 				joins = false
 				return StateUp, true
@@ -141,14 +143,14 @@ func hostLane(r *Result, host string) Lane {
 			return "", false
 		}
 		switch rec.Event {
-		case EvHostDown:
+		case fabric.EvHostDown:
 			return StateDown, true
-		case EvHostUp:
+		case fabric.EvHostUp:
 			return StateUp, true
-		case EvProcPaused:
+		case fabric.EvProcPaused:
 			paused++
 			return StatePaused, true
-		case EvProcResumed:
+		case fabric.EvProcResumed:
 			paused--
 			return StateUp, paused == 0
 		}
@@ -159,14 +161,14 @@ func hostLane(r *Result, host string) Lane {
 
 // probeLane: available or failing, from the first commit.
 func probeLane(r *Result, probe string) Lane {
-	spans := stateSpans(r, r.MeasuredFrom, StateOK, func(rec Record) (string, bool) {
+	spans := stateSpans(r, r.MeasuredFrom, StateOK, func(rec fabric.Record) (string, bool) {
 		if rec.Probe != probe {
 			return "", false
 		}
 		switch rec.Event {
-		case EvProbeDown:
+		case fabric.EvProbeDown:
 			return StateFailing, true
-		case EvProbeUp:
+		case fabric.EvProbeUp:
 			return StateOK, true
 		}
 		return "", false
@@ -203,13 +205,13 @@ func groupLane(r *Result, g GroupResult) Lane {
 		t := rec.T
 		if g.Name == GroupEtcd {
 			switch rec.Event {
-			case EvLeader:
+			case fabric.EvLeader:
 				start(rec.Member, t)
-			case EvFollower, EvStepDown:
+			case fabric.EvFollower, fabric.EvStepDown:
 				stop(rec.Member, t)
-			case EvProcStopped, EvProcPaused:
+			case fabric.EvProcStopped, fabric.EvProcPaused:
 				stop(rec.Proc, t)
-			case EvHostDown:
+			case fabric.EvHostDown:
 				for _, m := range r.Members {
 					if m.Host == rec.Host {
 						stop(m.Name, t)
@@ -219,18 +221,18 @@ func groupLane(r *Result, g GroupResult) Lane {
 			continue
 		}
 		switch {
-		case rec.Group == g.Name && rec.Event == EvLeaseAcquired:
+		case rec.Group == g.Name && rec.Event == fabric.EvLeaseAcquired:
 			start(rec.Proc, t)
 			if i := slices.IndexFunc(hostOf, func(x struct{ proc, host string }) bool { return x.proc == rec.Proc }); i >= 0 {
 				hostOf[i].host = rec.Host
 			} else {
 				hostOf = append(hostOf, struct{ proc, host string }{rec.Proc, rec.Host})
 			}
-		case rec.Group == g.Name && (rec.Event == EvLeaseLost || rec.Event == EvLeaseReleased):
+		case rec.Group == g.Name && (rec.Event == fabric.EvLeaseLost || rec.Event == fabric.EvLeaseReleased):
 			stop(rec.Proc, t)
-		case rec.Event == EvProcExited || rec.Event == EvProcStopped:
+		case rec.Event == fabric.EvProcExited || rec.Event == fabric.EvProcStopped:
 			stop(rec.Proc, t)
-		case rec.Event == EvHostDown:
+		case rec.Event == fabric.EvHostDown:
 			for _, x := range hostOf {
 				if x.host == rec.Host {
 					stop(x.proc, t)

@@ -6,35 +6,39 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // leBench is the reference's client-go setup: three candidates answered
 // in microseconds by one store (here: one apiserver over a one-member etcd
 // with near-free fsync, on a fast local network).
-func leBench(seed uint64, le LeaderElectionConfig, faults ...FaultConfig) Config {
-	net := DefaultNetworkConfig()
-	net.SameZone = Between(20*time.Microsecond, 60*time.Microsecond)
-	net.Loopback = Fixed(10 * time.Microsecond)
-	fast := Between(20*time.Microsecond, 50*time.Microsecond)
+func leBench(seed uint64, le kube.LeaderElectionConfig, faults ...FaultConfig) Config {
+	net := fabric.DefaultNetworkConfig()
+	net.SameZone = fabric.Between(20*time.Microsecond, 60*time.Microsecond)
+	net.Loopback = fabric.Fixed(10 * time.Microsecond)
+	fast := fabric.Between(20*time.Microsecond, 50*time.Microsecond)
 	return Config{
 		Seed: seed, Horizon: 90 * time.Second, Zones: []string{"lab"},
-		Hosts: []HostConfig{{Name: "api", Zone: "lab", Fsync: fast}, {Name: "c1", Zone: "lab", Fsync: fast},
+		Hosts: []fabric.HostConfig{{Name: "api", Zone: "lab", Fsync: fast}, {Name: "c1", Zone: "lab", Fsync: fast},
 			{Name: "c2", Zone: "lab", Fsync: fast}, {Name: "c3", Zone: "lab", Fsync: fast}},
 		Network:     net,
 		EtcdMembers: []string{"api"},
-		Etcd:        EtcdConfig{Version: "3.5"},
-		APIServers:  []APIServerConfig{{Host: "api", Etcd: []string{"etcd-1"}}},
-		Groups:      []LeaseGroupConfig{{Name: GroupKCM, Hosts: []string{"c1", "c2", "c3"}, Endpoint: "all", LE: le, NoRestart: true}},
+		Etcd:        etcd.EtcdConfig{Version: "3.5"},
+		APIServers:  []kube.APIServerConfig{{Host: "api", Etcd: []string{"etcd-1"}}},
+		Groups:      []kube.LeaseGroupConfig{{Name: kube.GroupKCM, Hosts: []string{"c1", "c2", "c3"}, Endpoint: "all", LE: le, NoRestart: true}},
 		Faults:      faults,
 	}
 }
 
 type leRun struct{ newStart, oldStop, fromChange float64 }
 
-func runLE(t *testing.T, seed uint64, le LeaderElectionConfig, f FaultConfig) leRun {
+func runLE(t *testing.T, seed uint64, le kube.LeaderElectionConfig, f FaultConfig) leRun {
 	t.Helper()
-	f.Target = Target{Kind: TargetLeader, Name: GroupKCM}
-	f.Process = GroupKCM
+	f.Target = Target{Kind: TargetLeader, Name: kube.GroupKCM}
+	f.Process = kube.GroupKCM
 	c := mustRun(t, leBench(seed, le, f))
 	ft := c.Faults[0]
 	old := ""
@@ -45,21 +49,21 @@ func runLE(t *testing.T, seed uint64, le LeaderElectionConfig, f FaultConfig) le
 	prevSec := int64(-1)
 	for _, rec := range c.Timeline() {
 		if rec.T < ft.InjectedAt {
-			if rec.Event == EvLeaseAcquired {
+			if rec.Event == fabric.EvLeaseAcquired {
 				old = rec.Proc
 			}
-			if (rec.Event == EvLeaseRenewed || rec.Event == EvLeaseAcquired) && rec.Proc == old {
-				if sec := (int64(c.wallEpoch) + int64(rec.T)) / int64(time.Second); sec != prevSec {
+			if (rec.Event == fabric.EvLeaseRenewed || rec.Event == fabric.EvLeaseAcquired) && rec.Proc == old {
+				if sec := (int64(c.WallEpoch) + int64(rec.T)) / int64(time.Second); sec != prevSec {
 					lastChange, prevSec = rec.T, sec
 				}
 			}
 			continue
 		}
 		switch {
-		case rec.Event == EvLeaseAcquired && rec.Proc != old && r.newStart < 0:
+		case rec.Event == fabric.EvLeaseAcquired && rec.Proc != old && r.newStart < 0:
 			r.newStart = ms(rec.T.Sub(ft.InjectedAt))
 			r.fromChange = ms(rec.T.Sub(lastChange))
-		case (rec.Event == EvLeaseLost || rec.Event == EvProcExited) && rec.Proc == old && r.oldStop < 0:
+		case (rec.Event == fabric.EvLeaseLost || rec.Event == fabric.EvProcExited) && rec.Proc == old && r.oldStop < 0:
 			r.oldStop = ms(rec.T.Sub(ft.InjectedAt))
 		}
 	}
@@ -70,7 +74,7 @@ func runLE(t *testing.T, seed uint64, le LeaderElectionConfig, f FaultConfig) le
 // quantiles (ms) of what it changes.
 type leCase struct {
 	name  string
-	le    LeaderElectionConfig
+	le    kube.LeaderElectionConfig
 	fault FaultConfig
 }
 
@@ -133,10 +137,10 @@ func medianBand(xs []float64, n int) (lo, hi float64) {
 //     reference's model predicts 95 ms and 0.97 s, as hasim does) and A's
 //     partition overlap (353 ms).
 func TestClientGoMatchesReal(t *testing.T) {
-	A := LeaderElectionConfig{LeaseDuration: 1500 * time.Millisecond, RenewDeadline: time.Second, RetryPeriod: 200 * time.Millisecond}
-	D := LeaderElectionConfig{LeaseDuration: 15 * time.Second, RenewDeadline: 10 * time.Second, RetryPeriod: 2 * time.Second}
-	release := func(le LeaderElectionConfig) LeaderElectionConfig { le.ReleaseOnCancel = true; return le }
-	blocking := func(le LeaderElectionConfig) LeaderElectionConfig {
+	A := kube.LeaderElectionConfig{LeaseDuration: 1500 * time.Millisecond, RenewDeadline: time.Second, RetryPeriod: 200 * time.Millisecond}
+	D := kube.LeaderElectionConfig{LeaseDuration: 15 * time.Second, RenewDeadline: 10 * time.Second, RetryPeriod: 2 * time.Second}
+	release := func(le kube.LeaderElectionConfig) kube.LeaderElectionConfig { le.ReleaseOnCancel = true; return le }
+	blocking := func(le kube.LeaderElectionConfig) kube.LeaderElectionConfig {
 		le.RequestTimeout, le.KeepCallsPastDeadline = -1, true
 		return le
 	}

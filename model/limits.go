@@ -3,6 +3,9 @@ package model
 import (
 	"fmt"
 	"time"
+
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // Limits on a configuration. Each is what a real cluster could have, with a
@@ -118,7 +121,7 @@ func (cfg *Config) RequestRate() (total float64, parts []RatePart) {
 	for _, p := range cfg.Probes {
 		period := p.Period
 		if period == 0 {
-			period = DefaultProbePeriod
+			period = kube.DefaultProbePeriod
 		}
 		add("probe "+p.Name, 1, period)
 	}
@@ -131,8 +134,8 @@ func (cfg *Config) RequestRate() (total float64, parts []RatePart) {
 	if n := len(cfg.EtcdMembers); n > 1 {
 		add("etcd heartbeats", n-1, e.HeartbeatInterval)
 	}
-	if lb := cfg.LoadBalancer; lb != nil && (lb.Kind == LBHAProxy || lb.Kind == LBKeepalived) {
-		l := lb.withDefaults()
+	if lb := cfg.LoadBalancer; lb != nil && (lb.Kind == kube.LBHAProxy || lb.Kind == kube.LBKeepalived) {
+		l := lb.WithDefaults()
 		add("load-balancer checks", len(l.Hosts)*len(cfg.APIServers), l.Inter)
 	}
 	return total, parts
@@ -169,17 +172,17 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 	}
 	for _, p := range cfg.Probes {
 		if p.Period != 0 {
-			checkDuration(bad, "probe "+p.Name+": period", p.Period, MinPeriod, MaxPeriod)
+			checkDuration(bad, "probe "+p.Name+": period", p.Period, fabric.MinPeriod, fabric.MaxPeriod)
 		}
 		if p.Timeout != 0 {
-			checkDuration(bad, "probe "+p.Name+": timeout", p.Timeout, MinTimeout, MaxTimeout)
+			checkDuration(bad, "probe "+p.Name+": timeout", p.Timeout, fabric.MinTimeout, fabric.MaxTimeout)
 		}
 		for _, d := range []struct {
 			name string
 			v    time.Duration
 		}{{"keepaliveTime", p.KeepaliveTime}, {"keepaliveTimeout", p.KeepaliveTimeout}} {
 			if d.v != 0 {
-				checkDuration(bad, "probe "+p.Name+": "+d.name, d.v, MinTimeout, MaxTimeout)
+				checkDuration(bad, "probe "+p.Name+": "+d.name, d.v, fabric.MinTimeout, fabric.MaxTimeout)
 			}
 		}
 	}
@@ -188,11 +191,11 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			name   string
 			v      time.Duration
 			lo, hi time.Duration
-		}{{"requestTimeout", a.RequestTimeout, MinTimeout, MaxTimeout}, {"healthTimeout", a.HealthTimeout, MinTimeout, MaxTimeout},
-			{"watchCacheStaleAfter", a.WatchCacheStaleAfter, MinTimeout, MaxTimeout},
-			{"etcdKeepaliveTime", a.EtcdKeepaliveTime, MinTimeout, MaxTimeout}, {"etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout, MinTimeout, MaxTimeout},
-			{"liveness initialDelay", a.Liveness.InitialDelay, 0, MaxDelay}, {"liveness period", a.Liveness.Period, MinPeriod, MaxPeriod},
-			{"liveness timeout", a.Liveness.Timeout, MinTimeout, MaxTimeout}} {
+		}{{"requestTimeout", a.RequestTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"healthTimeout", a.HealthTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"watchCacheStaleAfter", a.WatchCacheStaleAfter, fabric.MinTimeout, fabric.MaxTimeout},
+			{"etcdKeepaliveTime", a.EtcdKeepaliveTime, fabric.MinTimeout, fabric.MaxTimeout}, {"etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"liveness initialDelay", a.Liveness.InitialDelay, 0, fabric.MaxDelay}, {"liveness period", a.Liveness.Period, fabric.MinPeriod, fabric.MaxPeriod},
+			{"liveness timeout", a.Liveness.Timeout, fabric.MinTimeout, fabric.MaxTimeout}} {
 			if d.v != 0 {
 				checkDuration(bad, "apiserver on "+a.Host+": "+d.name, d.v, d.lo, d.hi)
 			}
@@ -204,7 +207,7 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 		v    time.Duration
 	}{{"kubelet restartBackOff", cfg.Kubelet.RestartBackoff}, {"kubelet maxRestartBackOff", cfg.Kubelet.MaxRestartBackoff}} {
 		if d.v != 0 {
-			checkDuration(bad, d.name, d.v, MinTimeout, MaxTimeout)
+			checkDuration(bad, d.name, d.v, fabric.MinTimeout, fabric.MaxTimeout)
 		}
 	}
 	if lb := cfg.LoadBalancer; lb != nil {
@@ -213,9 +216,9 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			name   string
 			v      time.Duration
 			lo, hi time.Duration
-		}{{"inter", lb.Inter, MinPeriod, MaxPeriod}, {"advertInterval", lb.AdvertInterval, MinPeriod, MaxPeriod},
-			{"checkScript interval", lb.Script.Interval, MinPeriod, MaxPeriod}, {"timeoutCheck", lb.TimeoutCheck, MinTimeout, MaxTimeout},
-			{"timeoutConnect", lb.ConnectTimeout, MinTimeout, MaxTimeout}, {"timeoutServer", lb.ServerTimeout, MinTimeout, MaxTimeout}} {
+		}{{"inter", lb.Inter, fabric.MinPeriod, fabric.MaxPeriod}, {"advertInterval", lb.AdvertInterval, fabric.MinPeriod, fabric.MaxPeriod},
+			{"checkScript interval", lb.Script.Interval, fabric.MinPeriod, fabric.MaxPeriod}, {"timeoutCheck", lb.TimeoutCheck, fabric.MinTimeout, fabric.MaxTimeout},
+			{"timeoutConnect", lb.ConnectTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"timeoutServer", lb.ServerTimeout, fabric.MinTimeout, fabric.MaxTimeout}} {
 			if d.v != 0 {
 				checkDuration(bad, "load balancer "+d.name, d.v, d.lo, d.hi)
 			}
@@ -243,8 +246,8 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			name   string
 			v      time.Duration
 			lo, hi time.Duration
-		}{{"node leaseDuration", l.LeaseDuration, time.Second, MaxDelay}, {"node monitorPeriod", l.MonitorPeriod, MinPeriod, MaxPeriod},
-			{"node gracePeriod", l.GracePeriod, 0, MaxDelay}, {"toleration", l.Toleration, 0, MaxDelay}, {"podStartDelay", l.PodStartDelay, 0, MaxDelay}} {
+		}{{"node leaseDuration", l.LeaseDuration, time.Second, fabric.MaxDelay}, {"node monitorPeriod", l.MonitorPeriod, fabric.MinPeriod, fabric.MaxPeriod},
+			{"node gracePeriod", l.GracePeriod, 0, fabric.MaxDelay}, {"toleration", l.Toleration, 0, fabric.MaxDelay}, {"podStartDelay", l.PodStartDelay, 0, fabric.MaxDelay}} {
 			if d.v != 0 {
 				checkDuration(bad, d.name, d.v, d.lo, d.hi)
 			}

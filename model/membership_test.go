@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // slotsConfig is a cluster of n etcd member slots on hosts h1..hn (zones
@@ -16,16 +20,16 @@ func slotsConfig(seed uint64, n, initial int, faults ...FaultConfig) Config {
 	cfg := Config{
 		Seed: seed, Horizon: 60 * time.Second,
 		Zones:   []string{"a", "b", "c"},
-		Network: DefaultNetworkConfig(),
-		Etcd:    EtcdConfig{Version: "3.5", InitialMembers: initial},
+		Network: fabric.DefaultNetworkConfig(),
+		Etcd:    etcd.EtcdConfig{Version: "3.5", InitialMembers: initial},
 		Faults:  faults, CheckInvariants: true,
 	}
 	for i := range n {
 		h := fmt.Sprintf("h%d", i+1)
-		cfg.Hosts = append(cfg.Hosts, HostConfig{Name: h, Zone: cfg.Zones[i%3]})
+		cfg.Hosts = append(cfg.Hosts, fabric.HostConfig{Name: h, Zone: cfg.Zones[i%3]})
 		cfg.EtcdMembers = append(cfg.EtcdMembers, h)
 	}
-	cfg.Hosts = append(cfg.Hosts, HostConfig{Name: "client", Zone: "a"})
+	cfg.Hosts = append(cfg.Hosts, fabric.HostConfig{Name: "client", Zone: "a"})
 	return cfg
 }
 
@@ -38,7 +42,7 @@ func build(t *testing.T, cfg Config) *Cluster {
 	return c
 }
 
-func host(c *Cluster, name string) *Host {
+func host(c *Cluster, name string) *fabric.Host {
 	for _, h := range c.Hosts {
 		if h.Name == name {
 			return h
@@ -68,7 +72,7 @@ type join struct {
 	errs           []string
 }
 
-func kubeadmJoin(c *Cluster, k *EtcdClient, m *Member, done func(*join)) *join {
+func kubeadmJoin(c *Cluster, k *etcd.EtcdClient, m *etcd.Member, done func(*join)) *join {
 	j := &join{}
 	const retry, timeout = 500 * time.Millisecond, 2 * time.Second
 	var add, promote func()
@@ -76,7 +80,7 @@ func kubeadmJoin(c *Cluster, k *EtcdClient, m *Member, done func(*join)) *join {
 		k.MemberAdd(m, true, "kubeadm join "+m.Proc.Host.Name, timeout, func(err string) {
 			// An add that timed out at the client may still have been
 			// applied: kubeadm then finds the member in the member list.
-			if err != "" && err != ErrMemberExists {
+			if err != "" && err != etcd.ErrMemberExists {
 				j.errs = append(j.errs, "add: "+err)
 				c.Sim.After(retry, "retry add", add)
 				return
@@ -105,17 +109,17 @@ func kubeadmJoin(c *Cluster, k *EtcdClient, m *Member, done func(*join)) *join {
 }
 
 // put writes through k and records the outcome.
-func put(k *EtcdClient, out *[]string) {
-	k.Do(Message{Type: MsgClientWrite, Body: &ClientMsg{Op: Op{Kind: OpPut, Key: 0}}}, 3*time.Second, func(err string) { *out = append(*out, err) })
+func put(k *etcd.EtcdClient, out *[]string) {
+	k.Do(fabric.Message{Type: etcd.MsgClientWrite, Body: &etcd.ClientMsg{Op: etcd.Op{Kind: etcd.OpPut, Key: 0}}}, 3*time.Second, func(err string) { *out = append(*out, err) })
 }
 
 // inSync samples every millisecond from `from` until the leader's match
 // index for m reaches 90% of its own, and reports when.
-func inSync(c *Cluster, m *Member, from time.Duration, when *sim.Time) {
+func inSync(c *Cluster, m *etcd.Member, from time.Duration, when *sim.Time) {
 	var check func()
 	check = func() {
-		if l := c.Etcd.Leader(); l != nil && l.conf.has(m.ID) && l.prs[m.ID-1].match > 0 &&
-			float64(l.prs[m.ID-1].match) >= float64(l.prs[l.ID-1].match)*readyPercent {
+		if l := c.Etcd.Leader(); l != nil && l.Conf.Has(m.ID) && l.Prs[m.ID-1].Match > 0 &&
+			float64(l.Prs[m.ID-1].Match) >= float64(l.Prs[l.ID-1].Match)*etcd.ReadyPercent {
 			*when = c.Sim.Now()
 			return
 		}
@@ -124,8 +128,8 @@ func inSync(c *Cluster, m *Member, from time.Duration, when *sim.Time) {
 	at(c, from, check)
 }
 
-func events(c *Cluster, ev string) []Record {
-	var out []Record
+func events(c *Cluster, ev string) []fabric.Record {
+	var out []fabric.Record
 	for _, r := range c.Timeline() {
 		if r.Event == ev {
 			out = append(out, r)
@@ -134,7 +138,7 @@ func events(c *Cluster, ev string) []Record {
 	return out
 }
 
-func names(ms []*Member) string {
+func names(ms []*etcd.Member) string {
 	var s []string
 	for _, m := range ms {
 		s = append(s, m.Name)
@@ -149,12 +153,12 @@ func names(ms []*Member) string {
 // cluster writable, losing two does not.
 func TestGrowOneToThree(t *testing.T) {
 	cfg := slotsConfig(3, 3, 1)
-	cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client", Kind: ProbeWrite, Endpoints: []string{"etcd-1"}}}
+	cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client", Kind: kube.ProbeWrite, Endpoints: []string{"etcd-1"}}}
 	cfg.Horizon = 70 * time.Second
 	c := build(t, cfg)
 	e := c.Etcd
 	m1, m2, m3 := e.Members[0], e.Members[1], e.Members[2]
-	if m2.Proc.State() != Stopped || m3.Proc.State() != Stopped {
+	if m2.Proc.State() != fabric.Stopped || m3.Proc.State() != fabric.Stopped {
 		t.Fatal("joining members started at time zero")
 	}
 	k1 := c.Etcd.NewClient("kubeadm-1", host(c, "client"), m1)
@@ -188,7 +192,7 @@ func TestGrowOneToThree(t *testing.T) {
 	})
 	at(c, 50*time.Second, func() {
 		for _, m := range e.Members {
-			if m.Proc.State() == Running {
+			if m.Proc.State() == fabric.Running {
 				m.Proc.Retire()
 				break
 			}
@@ -218,7 +222,7 @@ func TestGrowOneToThree(t *testing.T) {
 	var got []string
 	for _, r := range c.Timeline() {
 		switch r.Event {
-		case EvMemberAdded, EvMemberPromoted, EvMemberRemoved:
+		case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved:
 			got = append(got, r.Event+" "+r.Member)
 			if r.Peer == "" || r.Index == 0 || !strings.Contains(r.Reason, "kubeadm join") {
 				t.Errorf("record lacks proposer, index or why: %+v", r)
@@ -230,7 +234,7 @@ func TestGrowOneToThree(t *testing.T) {
 		t.Fatalf("membership records %q, want %q", strings.Join(got, "|"), want)
 	}
 	// Writes through etcd-1 never failed before the kills.
-	for _, r := range events(c, EvProbeDown) {
+	for _, r := range events(c, fabric.EvProbeDown) {
 		if r.T < sim.At(40*time.Second) {
 			t.Errorf("writes failed during the growth: %+v", r)
 		}
@@ -269,7 +273,7 @@ func TestGrowOneToThree(t *testing.T) {
 func TestJoinBySnapshot(t *testing.T) {
 	cfg := slotsConfig(5, 2, 1)
 	cfg.Etcd.SnapshotCount, cfg.Etcd.SnapshotCatchUpEntries = 100, 50
-	cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client", Kind: ProbeWrite, Period: 20 * time.Millisecond, Endpoints: []string{"etcd-1"}}}
+	cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client", Kind: kube.ProbeWrite, Period: 20 * time.Millisecond, Endpoints: []string{"etcd-1"}}}
 	cfg.Horizon = 30 * time.Second
 	c := build(t, cfg)
 	m1, m2 := c.Etcd.Members[0], c.Etcd.Members[1]
@@ -284,8 +288,8 @@ func TestJoinBySnapshot(t *testing.T) {
 	}
 	var watch func()
 	watch = func() {
-		if m2.kvIndex > 0 {
-			first.kv, first.offset, first.learner = m2.kvIndex, m2.log.offset, m2.IsLearner()
+		if m2.KVIndex > 0 {
+			first.kv, first.offset, first.learner = m2.KVIndex, m2.Log.Offset, m2.IsLearner()
 			return
 		}
 		c.Sim.After(100*time.Microsecond, "watch", watch)
@@ -362,15 +366,15 @@ func TestReplaceDeadMember(t *testing.T) {
 	}
 	// etcd-2 came back at 60 s and left: its peers refused it.
 	m2 := e.Members[1]
-	left := events(c, EvMemberLeft)
-	if len(left) != 1 || left[0].Member != "etcd-2" || !strings.Contains(left[0].Reason, "410 Gone") || !m2.Left() || m2.Proc.State() != Stopped {
+	left := events(c, fabric.EvMemberLeft)
+	if len(left) != 1 || left[0].Member != "etcd-2" || !strings.Contains(left[0].Reason, "410 Gone") || !m2.Left() || m2.Proc.State() != fabric.Stopped {
 		t.Fatalf("etcd-2 after its host came back: left %v, process %v", left, m2.Proc.State())
 	}
 	if left[0].T.Sub(sim.At(60*time.Second)) > 3*time.Second {
 		t.Errorf("etcd-2 left only at %v", left[0].T)
 	}
 	for _, r := range c.Timeline() {
-		if r.T > sim.At(60*time.Second) && (r.Event == EvLeader || r.Event == EvCandidate) {
+		if r.T > sim.At(60*time.Second) && (r.Event == fabric.EvLeader || r.Event == fabric.EvCandidate) {
 			t.Errorf("etcd-2's return disturbed the cluster: %+v", r)
 		}
 	}
@@ -404,31 +408,31 @@ func TestStrictReconfigCheck(t *testing.T) {
 		m1, m2, m4, m5 := e.Members[0], e.Members[1], e.Members[3], e.Members[4]
 		k := c.Etcd.NewClient("kubeadm", host(c, "client"), m1)
 		got := map[string]string{}
-		ask := func(what string, req Message) {
+		ask := func(what string, req fabric.Message) {
 			k.Do(req, 3*time.Second, func(err string) { got[what] = err })
 		}
 		at(c, 12*time.Second, func() {
-			ask("add voter, one down", e.MemberRequest(OpMemberAdd, m4, ""))
-			ask("add learner, one down", e.MemberRequest(OpMemberAddLearner, m4, ""))
-			ask("remove a live voter, one down", e.MemberRequest(OpMemberRemove, m2, ""))
+			ask("add voter, one down", e.MemberRequest(etcd.OpMemberAdd, m4, ""))
+			ask("add learner, one down", e.MemberRequest(etcd.OpMemberAddLearner, m4, ""))
+			ask("remove a live voter, one down", e.MemberRequest(etcd.OpMemberRemove, m2, ""))
 		})
 		// h3 is back at 30 s; connected for healthInterval from ~30.1 s.
-		at(c, 32*time.Second, func() { ask("add learner, back for 2s", e.MemberRequest(OpMemberAddLearner, m4, "")) })
-		at(c, 40*time.Second, func() { ask("add learner", e.MemberRequest(OpMemberAddLearner, m4, "second try")) })
+		at(c, 32*time.Second, func() { ask("add learner, back for 2s", e.MemberRequest(etcd.OpMemberAddLearner, m4, "")) })
+		at(c, 40*time.Second, func() { ask("add learner", e.MemberRequest(etcd.OpMemberAddLearner, m4, "second try")) })
 		// One at a time: the leader accepts no conf change while another
 		// is not applied.
-		at(c, 42*time.Second, func() { ask("second learner", e.MemberRequest(OpMemberAddLearner, m5, "")) })
-		at(c, 43*time.Second, func() { ask("promote before start", e.MemberRequest(OpMemberPromote, m4, "")) })
-		at(c, 44*time.Second, func() { ask("promote a voter", e.MemberRequest(OpMemberPromote, m2, "")) })
-		at(c, 45*time.Second, func() { ask("remove a non-member", e.MemberRequest(OpMemberRemove, m5, "")) })
+		at(c, 42*time.Second, func() { ask("second learner", e.MemberRequest(etcd.OpMemberAddLearner, m5, "")) })
+		at(c, 43*time.Second, func() { ask("promote before start", e.MemberRequest(etcd.OpMemberPromote, m4, "")) })
+		at(c, 44*time.Second, func() { ask("promote a voter", e.MemberRequest(etcd.OpMemberPromote, m2, "")) })
+		at(c, 45*time.Second, func() { ask("remove a non-member", e.MemberRequest(etcd.OpMemberRemove, m5, "")) })
 		at(c, 46*time.Second, func() {
 			m4.StartProcess("started")
 		})
 		at(c, 47*time.Second, func() {
 			// A client of the learner alone (dialled once it runs).
 			learnerClient := c.Etcd.NewClient("to-learner", host(c, "client"), m4)
-			learnerClient.Do(Message{Type: MsgClientWrite, Body: &ClientMsg{Op: Op{Kind: OpPut}}}, time.Second, func(err string) { got["write to the learner"] = err })
-			learnerClient.Do(e.MemberRequest(OpMemberRemove, m5, ""), time.Second, func(err string) { got["member request to the learner"] = err })
+			learnerClient.Do(fabric.Message{Type: etcd.MsgClientWrite, Body: &etcd.ClientMsg{Op: etcd.Op{Kind: etcd.OpPut}}}, time.Second, func(err string) { got["write to the learner"] = err })
+			learnerClient.Do(e.MemberRequest(etcd.OpMemberRemove, m5, ""), time.Second, func(err string) { got["member request to the learner"] = err })
 		})
 		var j *join
 		at(c, 49*time.Second, func() {
@@ -450,17 +454,17 @@ func TestStrictReconfigCheck(t *testing.T) {
 		c.Run()
 		noViolations(t, c)
 		want := map[string]string{
-			"add voter, one down":           ErrUnhealthy,
-			"add learner, one down":         ErrUnhealthy, // etcd checks the connections for learners too
-			"remove a live voter, one down": ErrUnhealthy,
-			"add learner, back for 2s":      ErrUnhealthy,
+			"add voter, one down":           etcd.ErrUnhealthy,
+			"add learner, one down":         etcd.ErrUnhealthy, // etcd checks the connections for learners too
+			"remove a live voter, one down": etcd.ErrUnhealthy,
+			"add learner, back for 2s":      etcd.ErrUnhealthy,
 			"add learner":                   "",
-			"second learner":                ErrTooManyLearners,
-			"promote before start":          ErrLearnerNotReady,
-			"promote a voter":               ErrMemberNotLearner,
-			"remove a non-member":           ErrMemberNotFound,
-			"write to the learner":          ErrLearnerRPC,
-			"member request to the learner": ErrLearnerRPC,
+			"second learner":                etcd.ErrTooManyLearners,
+			"promote before start":          etcd.ErrLearnerNotReady,
+			"promote a voter":               etcd.ErrMemberNotLearner,
+			"remove a non-member":           etcd.ErrMemberNotFound,
+			"write to the learner":          etcd.ErrLearnerRPC,
+			"member request to the learner": etcd.ErrLearnerRPC,
 		}
 		for what, w := range want {
 			if g, ok := got[what]; !ok || g != w {
@@ -478,7 +482,7 @@ func TestStrictReconfigCheck(t *testing.T) {
 
 	t.Run("voter added before the previous one started", func(t *testing.T) {
 		cfg := slotsConfig(13, 3, 1)
-		cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client", Kind: ProbeWrite, Endpoints: []string{"etcd-1"}, Timeout: time.Second}}
+		cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client", Kind: kube.ProbeWrite, Endpoints: []string{"etcd-1"}, Timeout: time.Second}}
 		cfg.Horizon = 30 * time.Second
 		c := build(t, cfg)
 		e := c.Etcd
@@ -497,7 +501,7 @@ func TestStrictReconfigCheck(t *testing.T) {
 		at(c, 21*time.Second, func() { e.Members[2].StartProcess("started") })
 		c.Run()
 		noViolations(t, c)
-		want := map[string]string{"add etcd-2": "", "add etcd-3": ErrNotEnoughStarted, "add etcd-3 later": ""}
+		want := map[string]string{"add etcd-2": "", "add etcd-3": etcd.ErrNotEnoughStarted, "add etcd-3 later": ""}
 		for what, w := range want {
 			if got[what] != w {
 				t.Errorf("%s: got %q, want %q", what, got[what], w)
@@ -507,10 +511,10 @@ func TestStrictReconfigCheck(t *testing.T) {
 		// stop until it starts (why kubeadm adds learners).
 		var down, up sim.Time
 		for _, r := range c.Timeline() {
-			if r.Probe == "writes" && r.Event == EvProbeDown && down == 0 {
+			if r.Probe == "writes" && r.Event == fabric.EvProbeDown && down == 0 {
 				down = r.T
 			}
-			if r.Probe == "writes" && r.Event == EvProbeUp && down != 0 && up == 0 {
+			if r.Probe == "writes" && r.Event == fabric.EvProbeUp && down != 0 && up == 0 {
 				up = r.T
 			}
 		}
@@ -534,7 +538,7 @@ func TestRemoveLeader(t *testing.T) {
 	c := build(t, cfg)
 	e := c.Etcd
 	k := c.Etcd.NewClient("admin", host(c, "client"), e.Members...)
-	var old *Member
+	var old *etcd.Member
 	var removeErr []string
 	var removedAt sim.Time
 	at(c, 10*time.Second, func() {
@@ -552,18 +556,18 @@ func TestRemoveLeader(t *testing.T) {
 	if len(removeErr) != 1 || removeErr[0] != "" {
 		t.Fatalf("remove the leader: %q", removeErr)
 	}
-	if !old.Left() || old.Proc.State() != Stopped || old.State() == Leader {
+	if !old.Left() || old.Proc.State() != fabric.Stopped || old.State() == etcd.Leader {
 		t.Fatalf("removed leader: left %v, process %v, role %v", old.Left(), old.Proc.State(), old.State())
 	}
-	var stepdown, left, elected Record
+	var stepdown, left, elected fabric.Record
 	for _, r := range c.Timeline() {
 		switch {
 		case r.T < sim.At(10*time.Second):
-		case r.Event == EvStepDown && r.Member == old.Name && stepdown.T == 0:
+		case r.Event == fabric.EvStepDown && r.Member == old.Name && stepdown.T == 0:
 			stepdown = r
-		case r.Event == EvMemberLeft && r.Member == old.Name:
+		case r.Event == fabric.EvMemberLeft && r.Member == old.Name:
 			left = r
-		case r.Event == EvLeader && elected.T == 0:
+		case r.Event == fabric.EvLeader && elected.T == 0:
 			elected = r
 		}
 	}
@@ -605,15 +609,15 @@ func TestOnePendingConfChange(t *testing.T) {
 	})
 	c.Run()
 	noViolations(t, c)
-	if got["etcd-2"] != "" || got["etcd-3"] != ErrRequestTimeout {
+	if got["etcd-2"] != "" || got["etcd-3"] != etcd.ErrRequestTimeout {
 		t.Fatalf("answers %q, want etcd-2 added and etcd-3 timed out", got)
 	}
 	if d := answered.Sub(sim.At(5 * time.Second)); d < 7*time.Second || d > 7200*time.Millisecond {
 		t.Errorf("second add answered after %v, want the 7 s request timeout", d)
 	}
 	m1 := e.Members[0]
-	if names(m1.Learners()) != "etcd-2" || len(events(c, EvMemberAdded)) != 1 {
-		t.Fatalf("learners %s, records %v", names(m1.Learners()), events(c, EvMemberAdded))
+	if names(m1.Learners()) != "etcd-2" || len(events(c, fabric.EvMemberAdded)) != 1 {
+		t.Fatalf("learners %s, records %v", names(m1.Learners()), events(c, fabric.EvMemberAdded))
 	}
 }
 
@@ -643,10 +647,10 @@ func TestMembershipChaos(t *testing.T) {
 			case FaultZoneOutage:
 				f.Target = Target{TargetZone, []string{"a", "b", "c"}[st.IntN(i*10+2, 3)]}
 			case FaultLink:
-				lat, loss := Between(5*time.Millisecond, 300*time.Millisecond), 0.3
+				lat, loss := fabric.Between(5*time.Millisecond, 300*time.Millisecond), 0.3
 				f.Latency, f.Loss = &lat, &loss
 			case FaultSlowDisk:
-				f.Fsync = Between(50*time.Millisecond, 1500*time.Millisecond)
+				f.Fsync = fabric.Between(50*time.Millisecond, 1500*time.Millisecond)
 			case FaultPartition:
 				f.OneWay = st.IntN(i*10+5, 2) == 0
 			}
@@ -660,7 +664,7 @@ func TestMembershipChaos(t *testing.T) {
 		cfg.Hosts[len(cfg.Hosts)-1].Zone = "d"
 		strict := seed%2 == 0
 		cfg.Etcd.StrictReconfigCheck = &strict
-		cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client", Kind: ProbeWrite}}
+		cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client", Kind: kube.ProbeWrite}}
 		c := build(t, cfg)
 		e := c.Etcd
 		k := c.Etcd.NewClient("kubeadm", host(c, "client"), e.Members...)
@@ -669,7 +673,7 @@ func TestMembershipChaos(t *testing.T) {
 		var remove func()
 		remove = func() {
 			k.MemberRemove(victim, "chaos", 2*time.Second, func(err string) {
-				if err != "" && err != ErrMemberNotFound {
+				if err != "" && err != etcd.ErrMemberNotFound {
 					c.Sim.After(500*time.Millisecond, "retry remove", remove)
 					return
 				}
@@ -691,14 +695,14 @@ func TestMembershipChaos(t *testing.T) {
 		} else if testing.Verbose() {
 			for _, r := range c.Timeline() {
 				switch r.Event {
-				case EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft:
+				case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft:
 					t.Logf("seed %d (%d changes done): %v %s %s: %s", seed, done, r.T, r.Event, r.Member, r.Reason)
 				}
 			}
 		} else if testing.Verbose() {
 			for _, r := range c.Timeline() {
 				switch r.Event {
-				case EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft, EvFaultInjected, EvFaultHealed:
+				case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft, fabric.EvFaultInjected, fabric.EvFaultHealed:
 					t.Logf("seed %d (done %d): %v %s %s %s %s", seed, done, r.T, r.Event, r.Member, r.Target, r.Reason)
 				}
 			}
@@ -721,7 +725,7 @@ func TestMembershipChaos(t *testing.T) {
 // the invariant checks use the new configuration: a commit held by one of
 // two voters is caught, both by the leader's own check and by the scan.
 func TestInvariantCheckerCatchesWithChangedConfig(t *testing.T) {
-	setup := func() (*Cluster, *Member) {
+	setup := func() (*Cluster, *etcd.Member) {
 		cfg := slotsConfig(23, 2, 1)
 		cfg.Horizon = 10 * time.Second
 		c := build(t, cfg)
@@ -734,17 +738,17 @@ func TestInvariantCheckerCatchesWithChangedConfig(t *testing.T) {
 			t.Fatalf("no two-voter cluster: leader %v", l)
 		}
 		// An entry only the leader holds, durably.
-		l.log.append(Entry{Term: l.hs.term})
-		l.log.stable = l.log.lastIndex()
+		l.Log.Append(etcd.Entry{Term: l.HS.Term})
+		l.Log.Stable = l.Log.LastIndex()
 		return c, l
 	}
 	c, l := setup()
-	c.Etcd.checkCommit(l, l.log.lastIndex())
+	c.Etcd.CheckCommit(l, l.Log.LastIndex())
 	if v := c.Violations(); len(v) == 0 || v[0].Invariant != "commit-without-quorum" {
 		t.Errorf("leader's check: violations %v", v)
 	}
 	c, l = setup()
-	l.log.committed = l.log.lastIndex()
+	l.Log.Committed = l.Log.LastIndex()
 	c.CheckInvariants()
 	if v := c.Violations(); len(v) == 0 || v[0].Invariant != "commit-without-quorum" {
 		t.Errorf("scan: violations %v", v)
@@ -757,10 +761,10 @@ func TestInvariantCheckerCatchesWithChangedConfig(t *testing.T) {
 func TestMembershipAPI(t *testing.T) {
 	c, err := Build(Config{
 		Seed: 1, Horizon: 20 * time.Second, Zones: []string{"a", "b"},
-		Hosts:       []HostConfig{{Name: "master-1", Zone: "a"}, {Name: "master-2", Zone: "b"}, {Name: "admin", Zone: "a"}},
-		Network:     DefaultNetworkConfig(),
+		Hosts:       []fabric.HostConfig{{Name: "master-1", Zone: "a"}, {Name: "master-2", Zone: "b"}, {Name: "admin", Zone: "a"}},
+		Network:     fabric.DefaultNetworkConfig(),
 		EtcdMembers: []string{"master-1", "master-2"},
-		Etcd:        EtcdConfig{InitialMembers: 1},
+		Etcd:        etcd.EtcdConfig{InitialMembers: 1},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -787,7 +791,7 @@ func TestMembershipAPI(t *testing.T) {
 	var got []string
 	for _, r := range c.Timeline() {
 		switch r.Event {
-		case EvMemberAdded, EvMemberPromoted, EvMemberRemoved, EvMemberLeft:
+		case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft:
 			got = append(got, fmt.Sprintf("%s %s (%s, %d): %s", r.Event, r.Member, r.Peer, r.Index, r.Reason))
 		}
 	}

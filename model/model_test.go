@@ -11,6 +11,10 @@ import (
 
 	"hasim/internal/golden"
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // threeMembers is a 3-member cluster in three zones with a write probe.
@@ -18,15 +22,15 @@ func threeMembers(seed uint64, faults ...FaultConfig) Config {
 	return Config{
 		Seed: seed, Horizon: 30 * time.Second,
 		Zones: []string{"a", "b", "c"},
-		Hosts: []HostConfig{{Name: "h1", Zone: "a"}, {Name: "h2", Zone: "b"}, {Name: "h3", Zone: "c"},
+		Hosts: []fabric.HostConfig{{Name: "h1", Zone: "a"}, {Name: "h2", Zone: "b"}, {Name: "h3", Zone: "c"},
 			{Name: "client", Zone: "a"}},
-		Network:     DefaultNetworkConfig(),
+		Network:     fabric.DefaultNetworkConfig(),
 		EtcdMembers: []string{"h1", "h2", "h3"},
-		Etcd:        EtcdConfig{Version: "3.5"},
-		Probes: []ProbeConfig{
-			{Name: "write", Host: "client", Kind: ProbeWrite},
-			{Name: "read", Host: "client", Kind: ProbeRead},
-			{Name: "stale-read", Host: "client", Kind: ProbeSerializableRead},
+		Etcd:        etcd.EtcdConfig{Version: "3.5"},
+		Probes: []kube.ProbeConfig{
+			{Name: "write", Host: "client", Kind: kube.ProbeWrite},
+			{Name: "read", Host: "client", Kind: kube.ProbeRead},
+			{Name: "stale-read", Host: "client", Kind: kube.ProbeSerializableRead},
 		},
 		Faults:          faults,
 		CheckInvariants: true,
@@ -92,11 +96,11 @@ func TestInvariantsUnderChaos(t *testing.T) {
 				Duration: time.Duration(200+st.IntN(i*10+4, 6000)) * time.Millisecond}
 			switch kind {
 			case FaultLink:
-				lat := Between(5*time.Millisecond, 300*time.Millisecond)
+				lat := fabric.Between(5*time.Millisecond, 300*time.Millisecond)
 				loss := 0.3
 				f.Latency, f.Loss = &lat, &loss
 			case FaultSlowDisk:
-				f.Fsync = Between(50*time.Millisecond, 1500*time.Millisecond)
+				f.Fsync = fabric.Between(50*time.Millisecond, 1500*time.Millisecond)
 			case FaultPartition:
 				f.OneWay = st.IntN(i*10+5, 2) == 0
 			case FaultClockStep:
@@ -122,7 +126,7 @@ func checkRecovered(t *testing.T, c *Cluster, seed uint64) {
 	}
 	recovered := false
 	for _, r := range c.Timeline() {
-		if r.T > lastHeal && (r.Event == EvFirstCommit || r.Event == EvProbeUp) {
+		if r.T > lastHeal && (r.Event == fabric.EvFirstCommit || r.Event == fabric.EvProbeUp) {
 			recovered = true
 		}
 	}
@@ -143,18 +147,18 @@ func TestCrashKeepsPersistentState(t *testing.T) {
 	cfg.Horizon = 10*time.Second + time.Millisecond
 	c := mustRun(t, cfg)
 	m := c.Etcd.Members[1]
-	term, vote, last := m.disk.term, m.disk.vote, m.log.stable
-	if m.Proc.State() != Stopped || m.State() != Follower || m.lead != none {
-		t.Fatalf("crashed member: process %v, role %v, lead %d", m.Proc.State(), m.State(), m.lead)
+	term, vote, last := m.Disk.Term, m.Disk.Vote, m.Log.Stable
+	if m.Proc.State() != fabric.Stopped || m.State() != etcd.Follower || m.Lead != etcd.None {
+		t.Fatalf("crashed member: process %v, role %v, lead %d", m.Proc.State(), m.State(), m.Lead)
 	}
 	if term == 0 || last == 0 {
 		t.Fatalf("nothing persisted: term %d, stable %d", term, last)
 	}
 	c.cfg.Horizon = 30 * time.Second
 	c.Run()
-	if m.Proc.State() != Running || m.State() != Follower || m.lead == none || m.hs.term < term || m.log.lastIndex() < last {
+	if m.Proc.State() != fabric.Running || m.State() != etcd.Follower || m.Lead == etcd.None || m.HS.Term < term || m.Log.LastIndex() < last {
 		t.Fatalf("after reboot: %v %v lead %d term %d (was %d) last %d (was %d)",
-			m.Proc.State(), m.State(), m.lead, m.hs.term, term, m.log.lastIndex(), last)
+			m.Proc.State(), m.State(), m.Lead, m.HS.Term, term, m.Log.LastIndex(), last)
 	}
 	_ = vote
 }
@@ -176,9 +180,9 @@ func TestPauseDefersTimersAndMessages(t *testing.T) {
 	c.Sim.At(sim.At(time.Second), "arm", func() {
 		tm.After(500 * time.Millisecond)
 		tk.StartTicker(100*time.Millisecond, 100*time.Millisecond)
-		p.pause()
+		p.Pause()
 	})
-	c.Sim.At(sim.At(2500*time.Millisecond), "resume", p.resume)
+	c.Sim.At(sim.At(2500*time.Millisecond), "resume", p.Resume)
 	c.Run()
 	if len(fired) != 1 || fired[0] != sim.At(2500*time.Millisecond) {
 		t.Fatalf("one-shot fired at %v, want once at 2.5s (on resume)", fired)
@@ -193,8 +197,8 @@ func TestPauseDefersTimersAndMessages(t *testing.T) {
 func TestNetworkFabric(t *testing.T) {
 	cfg := threeMembers(1)
 	cfg.Horizon = time.Hour
-	cfg.Network.SameZone = Between(time.Millisecond, 5*time.Millisecond)
-	cfg.Network.Reconnect = Between(300*time.Millisecond, 900*time.Millisecond)
+	cfg.Network.SameZone = fabric.Between(time.Millisecond, 5*time.Millisecond)
+	cfg.Network.Reconnect = fabric.Between(300*time.Millisecond, 900*time.Millisecond)
 	c, err := Build(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -205,16 +209,16 @@ func TestNetworkFabric(t *testing.T) {
 		ctx uint64
 	}
 	var recv []got
-	sink := &funcHandler{deliver: func(m *Message) { recv = append(recv, got{c.Sim.Now(), m.ReqID}) }}
+	sink := &funcHandler{deliver: func(m *fabric.Message) { recv = append(recv, got{c.Sim.Now(), m.ReqID}) }}
 	a1 := c.AddProcess("t-a1", "client", c.Hosts[0], &funcHandler{})
 	a2 := c.AddProcess("t-a2", "client", c.Hosts[3], sink)
 	b := c.AddProcess("t-b", "client", c.Hosts[1], sink)
-	for _, p := range []*Process{a1, a2, b} {
+	for _, p := range []*fabric.Process{a1, a2, b} {
 		p.Enable()
-		p.start()
+		p.Start()
 	}
-	send := func(to *Process, ctx uint64) {
-		c.net.Send(&Message{Type: MsgClientReply, From: a1, To: to, ReqID: ctx})
+	send := func(to *fabric.Process, ctx uint64) {
+		c.Net.Send(&fabric.Message{Type: etcd.MsgClientReply, From: a1, To: to, ReqID: ctx})
 	}
 
 	// Same zone: latency within [1ms, 5ms], FIFO.
@@ -237,19 +241,19 @@ func TestNetworkFabric(t *testing.T) {
 	// One-way cut a→b: messages to b are lost, and even b→a (a reply on
 	// the same TCP connection) cannot pass; a datagram b→a can.
 	recv = recv[:0]
-	cutAB := c.net.Cut(c.Hosts[0:1], c.Hosts[1:2], true)
+	cutAB := c.Net.Cut(c.Hosts[0:1], c.Hosts[1:2], true)
 	send(b, 1)
-	c.net.Send(&Message{Type: MsgVRRPAdvert, From: b, To: a2, ReqID: 2})
-	c.net.Send(&Message{Type: MsgClientReply, From: b, To: a1, ReqID: 3})
+	c.Net.Send(&fabric.Message{Type: kube.MsgVRRPAdvert, From: b, To: a2, ReqID: 2})
+	c.Net.Send(&fabric.Message{Type: etcd.MsgClientReply, From: b, To: a1, ReqID: 3})
 	c.Sim.Run(sim.Bounds{Until: sim.At(2 * time.Second)})
 	if len(recv) != 1 || recv[0].ctx != 2 {
 		t.Fatalf("under a one-way cut received %v, want only the datagram (2)", recv)
 	}
 
 	// Heal: the connection is back only after the reconnection delay.
-	c.net.Heal(cutAB)
+	c.Net.Heal(cutAB)
 	healed := c.Sim.Now()
-	restore := c.net.conn(0, 1).restoreAt
+	restore := c.Net.Conn(0, 1).RestoreAt
 	if d := restore.Sub(healed); d < 300*time.Millisecond || d > 900*time.Millisecond {
 		t.Fatalf("reconnection delay %v outside [300ms, 900ms]", d)
 	}
@@ -263,7 +267,7 @@ func TestNetworkFabric(t *testing.T) {
 
 	// Loss: 30% of 5000 messages dropped, within 5 sigma.
 	loss := 0.3
-	c.net.Degrade(c.Hosts[0:1], c.Hosts[1:2], nil, &loss)
+	c.Net.Degrade(c.Hosts[0:1], c.Hosts[1:2], nil, &loss)
 	recv = recv[:0]
 	for i := uint64(0); i < 5000; i++ {
 		send(b, i)
@@ -275,11 +279,11 @@ func TestNetworkFabric(t *testing.T) {
 }
 
 // funcHandler is a test process behaviour.
-type funcHandler struct{ deliver func(*Message) }
+type funcHandler struct{ deliver func(*fabric.Message) }
 
 func (h *funcHandler) Start() {}
 func (h *funcHandler) Stop()  {}
-func (h *funcHandler) Deliver(m *Message) {
+func (h *funcHandler) Deliver(m *fabric.Message) {
 	if h.deliver != nil {
 		h.deliver(m)
 	}
@@ -292,17 +296,17 @@ func TestReadsAndWritesOnMinority(t *testing.T) {
 	iso := FaultConfig{Kind: FaultPartition, At: 5 * time.Second, Duration: 20 * time.Second, Target: Target{TargetHost, "h1"},
 		Peer: &Target{TargetRole, "etcd"}}
 	cfg := threeMembers(2, iso)
-	cfg.Probes = []ProbeConfig{
-		{Name: "write", Host: "client", Kind: ProbeWrite, Endpoints: []string{"etcd-1"}, Timeout: time.Second},
-		{Name: "read", Host: "client", Kind: ProbeRead, Endpoints: []string{"etcd-1"}, Timeout: time.Second},
-		{Name: "stale-read", Host: "client", Kind: ProbeSerializableRead, Endpoints: []string{"etcd-1"}, Timeout: time.Second},
+	cfg.Probes = []kube.ProbeConfig{
+		{Name: "write", Host: "client", Kind: kube.ProbeWrite, Endpoints: []string{"etcd-1"}, Timeout: time.Second},
+		{Name: "read", Host: "client", Kind: kube.ProbeRead, Endpoints: []string{"etcd-1"}, Timeout: time.Second},
+		{Name: "stale-read", Host: "client", Kind: kube.ProbeSerializableRead, Endpoints: []string{"etcd-1"}, Timeout: time.Second},
 	}
 	c := mustRun(t, cfg)
 	w, r, s := c.Probes[0], c.Probes[1], c.Probes[2]
 	// A request samples the service at its send time: one sent up to a
 	// timeout before the heal (plus the reconnection) can still succeed.
 	// So at least 20s - 1s of the 20 s partition is unavailable.
-	for _, p := range []*Probe{w, r} {
+	for _, p := range []*kube.Probe{w, r} {
 		if d := p.Unavailable(); d < 19*time.Second || d > 24*time.Second {
 			t.Errorf("%s through the isolated member unavailable for %v, want 19–24 s", p.Name, d)
 		}
@@ -317,7 +321,7 @@ func TestReadsAndWritesOnMinority(t *testing.T) {
 // elect another leader (the etcd FAQ's "leader lost from disk latency").
 func TestSlowDiskCausesChurn(t *testing.T) {
 	slow := FaultConfig{Kind: FaultSlowDisk, At: 5 * time.Second, Duration: 15 * time.Second,
-		Target: Target{TargetLeader, "etcd"}, Fsync: Between(2*time.Second, 3*time.Second)}
+		Target: Target{TargetLeader, "etcd"}, Fsync: fabric.Between(2*time.Second, 3*time.Second)}
 	c := mustRun(t, threeMembers(4, slow))
 	f := c.Faults[0]
 	if f.NewLeaderAt == 0 {
@@ -331,7 +335,7 @@ func TestSlowDiskCausesChurn(t *testing.T) {
 // TestZoneOutageAndLink: a zone outage takes down every host in it; a link
 // fault raises latency between the chosen hosts only.
 func TestZoneOutageAndLink(t *testing.T) {
-	lat := Fixed(80 * time.Millisecond)
+	lat := fabric.Fixed(80 * time.Millisecond)
 	cfg := threeMembers(5,
 		FaultConfig{Kind: FaultZoneOutage, At: 5 * time.Second, Duration: 5 * time.Second, Target: Target{TargetZone, "b"}},
 		FaultConfig{Kind: FaultLink, At: 15 * time.Second, Duration: 5 * time.Second, Target: Target{TargetHost, "h1"}, Latency: &lat})
@@ -345,10 +349,10 @@ func TestZoneOutageAndLink(t *testing.T) {
 		}
 	})
 	c.Sim.At(sim.At(16*time.Second), "check-link", func() {
-		if d, _ := c.net.linkParams(c.Hosts[0], c.Hosts[1]); d.String() != lat.String() {
+		if d, _ := c.Net.LinkParams(c.Hosts[0], c.Hosts[1]); d.String() != lat.String() {
 			t.Errorf("h1-h2 latency %v during the link fault", d)
 		}
-		if d, _ := c.net.linkParams(c.Hosts[1], c.Hosts[2]); d.String() == lat.String() {
+		if d, _ := c.Net.LinkParams(c.Hosts[1], c.Hosts[2]); d.String() == lat.String() {
 			t.Errorf("h2-h3 latency changed by a fault on h1")
 		}
 	})
@@ -365,14 +369,14 @@ func TestFaultOnEvent(t *testing.T) {
 	cfg := threeMembers(1,
 		FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Target: Target{TargetLeader, "etcd"}},
 		FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Target: Target{TargetLeader, "etcd"}, Duration: 5 * time.Second,
-			On: &Trigger{Event: EvLeader, Delay: 2 * time.Second}},
+			On: &Trigger{Event: fabric.EvLeader, Delay: 2 * time.Second}},
 		FaultConfig{Kind: FaultHostCrash, At: 10 * time.Second, Target: Target{TargetHost, "h1"},
-			On: &Trigger{Event: EvLeaseAcquired}})
+			On: &Trigger{Event: fabric.EvLeaseAcquired}})
 	c := mustRun(t, cfg)
 	r := c.Result(sim.ReachedTime)
 	var elected sim.Time
 	for _, rec := range r.Timeline {
-		if rec.Event == EvLeader && rec.T > sim.At(10*time.Second) && elected == 0 {
+		if rec.Event == fabric.EvLeader && rec.T > sim.At(10*time.Second) && elected == 0 {
 			elected = rec.T
 		}
 	}

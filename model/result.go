@@ -5,6 +5,10 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // Result is what a finished run leaves behind: what report formats. It
@@ -35,11 +39,11 @@ type Result struct {
 	// Nodes and Workloads are the worker plane, if simulated.
 	Nodes     []NodeResult
 	Workloads []WorkloadResult
-	Timeline  []Record
+	Timeline  []fabric.Record
 	// Lanes are the run's states over time (hosts, leader groups, probes),
 	// computed once from the timeline for every renderer.
 	Lanes      []Lane
-	Violations []Violation
+	Violations []etcd.Violation
 }
 
 // NodeResult is a node's Ready condition over the run.
@@ -53,7 +57,7 @@ type NodeResult struct {
 // WorkloadResult is a workload's availability: its ready pods over time.
 type WorkloadResult struct {
 	Name     string
-	Kind     WorkloadKind
+	Kind     kube.WorkloadKind
 	Replicas int
 	// Degraded is the measured time with fewer ready pods than desired,
 	// Down the time with none.
@@ -67,8 +71,8 @@ type WorkloadResult struct {
 // MemberResult is a member's state at the end of the run.
 type MemberResult struct {
 	Name, Host string
-	Process    ProcState
-	Role       RaftState
+	Process    fabric.ProcState
+	Role       etcd.RaftState
 	Term       uint64
 	Leader     string // whom it follows ("" if none)
 	// Membership is its place in the configuration that the most advanced
@@ -85,8 +89,8 @@ type GroupResult struct {
 	// SplitBrain are the intervals in which two or more candidates
 	// believed they led; ActingSplitBrain those in which two or more were
 	// also running (not frozen).
-	SplitBrain       []Interval
-	ActingSplitBrain []Interval
+	SplitBrain       []kube.Interval
+	ActingSplitBrain []kube.Interval
 	Acquisitions     int
 	Leader           string // the candidate leading at the end, if any
 }
@@ -100,7 +104,7 @@ type APIServerResult struct {
 // ProbeResult is what a probe measured.
 type ProbeResult struct {
 	Name         string
-	Kind         ProbeKind
+	Kind         kube.ProbeKind
 	Period       time.Duration
 	Timeout      time.Duration
 	Availability float64       // fraction of the measured time
@@ -146,30 +150,30 @@ type FaultResult struct {
 func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r := Result{
 		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(), Stall: c.stallOf(outcome),
-		MeasuredFrom: c.steadyAt, Steady: c.steady, Leaderless: c.leaderless, DualLeader: c.multiLeader,
-		Timeline: c.Timeline(), Violations: append([]Violation(nil), c.Etcd.Violations()...),
+		MeasuredFrom: c.MeasuredFrom(), Steady: c.Steady(), Leaderless: c.leaderless, DualLeader: c.multiLeader,
+		Timeline: c.Timeline(), Violations: append([]etcd.Violation(nil), c.Etcd.Violations()...),
 	}
-	conf := c.Etcd.latestConf()
+	conf := c.Etcd.LatestConf()
 	for _, m := range c.Etcd.Members {
-		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.State(), Term: m.hs.term,
-			Membership: conf.status(m.ID)}
-		if m.lead != none && m.Proc.State() != Stopped {
-			mr.Leader = m.peer(m.lead).Name
+		mr := MemberResult{Name: m.Name, Host: m.Proc.Host.Name, Process: m.Proc.State(), Role: m.State(), Term: m.HS.Term,
+			Membership: conf.Status(m.ID)}
+		if m.Lead != etcd.None && m.Proc.State() != fabric.Stopped {
+			mr.Leader = m.Peer(m.Lead).Name
 		}
-		if m.Proc.State() == Stopped {
-			mr.Role = Follower
+		if m.Proc.State() == fabric.Stopped {
+			mr.Role = etcd.Follower
 		}
 		r.Members = append(r.Members, mr)
 	}
 	r.Hosts = len(c.Hosts)
-	r.Groups = append(r.Groups, GroupResult{Name: GroupEtcd, NoLeader: c.leaderless, SplitBrain: append([]Interval(nil), c.etcdSplit...),
-		ActingSplitBrain: append([]Interval(nil), c.etcdActSplit...), Acquisitions: c.etcdElections})
+	r.Groups = append(r.Groups, GroupResult{Name: GroupEtcd, NoLeader: c.leaderless, SplitBrain: append([]kube.Interval(nil), c.etcdSplit...),
+		ActingSplitBrain: append([]kube.Interval(nil), c.etcdActSplit...), Acquisitions: c.etcdElections})
 	if l := c.Etcd.Leader(); l != nil {
 		r.Groups[0].Leader = l.Name
 	}
 	for _, g := range c.Groups {
-		gr := GroupResult{Name: g.Name, NoLeader: g.noLeader, SplitBrain: append([]Interval(nil), g.split...),
-			ActingSplitBrain: append([]Interval(nil), g.actSplit...), Acquisitions: g.acquisitions}
+		gr := GroupResult{Name: g.Name, NoLeader: g.NoLeader, SplitBrain: append([]kube.Interval(nil), g.Split...),
+			ActingSplitBrain: append([]kube.Interval(nil), g.ActSplit...), Acquisitions: g.Acquisitions}
 		for _, k := range g.Candidates {
 			if k.Leading() {
 				gr.Leader = k.Name
@@ -180,24 +184,24 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	for _, a := range c.APIServers {
 		r.APIServers = append(r.APIServers, APIServerResult{Name: a.Name, Host: a.Proc.Host.Name, Ready: a.ReadyTime()})
 	}
-	if w := c.workers; w != nil {
+	if w := c.Workers; w != nil {
 		for _, n := range w.Nodes {
-			r.Nodes = append(r.Nodes, NodeResult{Name: n.Name, NotReady: n.notReadyT, NotReadyCount: n.notReadyN, ReadyAtEnd: !n.notReady})
+			r.Nodes = append(r.Nodes, NodeResult{Name: n.Name, NotReady: n.NotReadyT, NotReadyCount: n.NotReadyN, ReadyAtEnd: !n.NotReady})
 		}
-		for _, wl := range w.workloads {
+		for _, wl := range w.Workloads {
 			ev := 0
-			for _, p := range wl.pods {
-				if p.deleted {
+			for _, p := range wl.Pods {
+				if p.Deleted {
 					ev++
 				}
 			}
-			r.Workloads = append(r.Workloads, WorkloadResult{Name: wl.cfg.Name, Kind: wl.cfg.Kind, Replicas: wl.cfg.Replicas,
-				Degraded: wl.degraded, Down: wl.down, Replacements: wl.created, Evicted: ev, ReadyAtEnd: wl.ready})
+			r.Workloads = append(r.Workloads, WorkloadResult{Name: wl.Cfg.Name, Kind: wl.Cfg.Kind, Replicas: wl.Cfg.Replicas,
+				Degraded: wl.Degraded, Down: wl.Down, Replacements: wl.Created, Evicted: ev, ReadyAtEnd: wl.Ready})
 		}
 	}
 	for _, p := range c.Probes {
 		ok, failed := p.Counts()
-		r.Probes = append(r.Probes, ProbeResult{Name: p.Name, Kind: p.Kind, Period: p.cfg.Period, Timeout: p.cfg.Timeout,
+		r.Probes = append(r.Probes, ProbeResult{Name: p.Name, Kind: p.Kind, Period: p.Cfg.Period, Timeout: p.Cfg.Timeout,
 			Availability: p.Availability(), Unavailable: p.Unavailable(), OK: ok, Failed: failed})
 	}
 	for _, f := range c.Faults {

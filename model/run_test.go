@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/kube"
 )
 
 // TestSimulateIsBuildRunResult: Simulate gives exactly the result of
@@ -15,7 +17,7 @@ import (
 // probe so that the timeline, faults and probes are all compared.
 func TestSimulateIsBuildRunResult(t *testing.T) {
 	cfg := threeMembers(7, FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Duration: 5 * time.Second, Target: Target{TargetLeader, "etcd"}})
-	cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client"}}
+	cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client"}}
 	c := build(t, cfg)
 	want := c.Result(c.Run())
 	got, err := Simulate(cfg, RunOptions{})

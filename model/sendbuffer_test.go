@@ -3,6 +3,9 @@ package model
 import (
 	"testing"
 	"time"
+
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // TestRaftSendBuffer: a follower frozen for 10 s while the leader sends a
@@ -16,28 +19,28 @@ func TestRaftSendBuffer(t *testing.T) {
 	cfg := slotsConfig(3, 3, 3, pause)
 	cfg.Horizon = 25 * time.Second
 	cfg.Etcd.HeartbeatInterval, cfg.Etcd.ElectionTimeout = time.Millisecond, 20*time.Millisecond
-	cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client", Kind: ProbeWrite, Period: 10 * time.Millisecond, Endpoints: []string{"etcd-1", "etcd-2"}}}
+	cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client", Kind: kube.ProbeWrite, Period: 10 * time.Millisecond, Endpoints: []string{"etcd-1", "etcd-2"}}}
 	c := build(t, cfg)
 	most := 0
 	var watch func()
 	watch = func() {
-		for i := range c.net.linkTab {
-			most = max(most, c.net.linkTab[i].raftQueued)
+		for i := range c.Net.LinkTab {
+			most = max(most, c.Net.LinkTab[i].RaftQueued)
 		}
 		c.Sim.After(100*time.Millisecond, "test/watch", watch)
 	}
 	c.Sim.After(0, "test/watch", watch)
 	c.Run()
 	noViolations(t, c)
-	if most > peerSendBuffer || most < peerSendBuffer/2 {
-		t.Fatalf("at most %d raft messages queued on a link, want the buffer (%d) nearly filled and never exceeded", most, peerSendBuffer)
+	if most > fabric.PeerSendBuffer || most < fabric.PeerSendBuffer/2 {
+		t.Fatalf("at most %d raft messages queued on a link, want the buffer (%d) nearly filled and never exceeded", most, fabric.PeerSendBuffer)
 	}
-	if c.net.raftDropped == 0 {
+	if c.Net.RaftDropped == 0 {
 		t.Fatal("no raft message was dropped")
 	}
 	m3, lead := c.Etcd.Members[2], c.Etcd.Leader()
-	if lead == nil || m3.log.applied+100 < lead.log.applied {
-		t.Fatalf("etcd-3 did not catch up: applied %d, leader %v", m3.log.applied, lead)
+	if lead == nil || m3.Log.Applied+100 < lead.Log.Applied {
+		t.Fatalf("etcd-3 did not catch up: applied %d, leader %v", m3.Log.Applied, lead)
 	}
-	t.Logf("most queued %d, dropped %d", most, c.net.raftDropped)
+	t.Logf("most queued %d, dropped %d", most, c.Net.RaftDropped)
 }

@@ -3,6 +3,10 @@ package model
 import (
 	"testing"
 	"time"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // TestOneSnapshotInFlight: a follower that fell behind the leader's
@@ -17,22 +21,22 @@ import (
 func TestOneSnapshotInFlight(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		cut := FaultConfig{Kind: FaultPartition, Target: Target{TargetHost, "h3"}, At: 5 * time.Second, Duration: 10 * time.Second}
-		lat := Fixed(300 * time.Millisecond)
+		lat := fabric.Fixed(300 * time.Millisecond)
 		slow := FaultConfig{Kind: FaultLink, Target: Target{TargetHost, "h3"}, At: 14 * time.Second, Duration: 10 * time.Second, Latency: &lat}
 		cfg := slotsConfig(seed, 3, 3, cut, slow)
 		cfg.Horizon = 30 * time.Second
 		cfg.Etcd.HeartbeatInterval, cfg.Etcd.ElectionTimeout = 10*time.Millisecond, 200*time.Millisecond
 		cfg.Etcd.SnapshotCount, cfg.Etcd.SnapshotCatchUpEntries = 100, 50
-		cfg.Probes = []ProbeConfig{{Name: "writes", Host: "client", Kind: ProbeWrite, Period: 10 * time.Millisecond, Endpoints: []string{"etcd-1", "etcd-2"}}}
+		cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client", Kind: kube.ProbeWrite, Period: 10 * time.Millisecond, Endpoints: []string{"etcd-1", "etcd-2"}}}
 		c := build(t, cfg)
 		c.Run()
 		noViolations(t, c)
 		m3 := c.Etcd.Members[2]
-		if m3.log.applied < 1000 {
-			t.Fatalf("seed %d: etcd-3 applied only %d entries: it never caught up", seed, m3.log.applied)
+		if m3.Log.Applied < 1000 {
+			t.Fatalf("seed %d: etcd-3 applied only %d entries: it never caught up", seed, m3.Log.Applied)
 		}
-		t.Logf("seed %d: %d snapshots, %d heartbeats", seed, c.net.Sent(MsgSnap), c.net.Sent(MsgHeartbeat))
-		if n := c.net.Sent(MsgSnap); n < 1 || n > 4 {
+		t.Logf("seed %d: %d snapshots, %d heartbeats", seed, c.Net.Sent(etcd.MsgSnap), c.Net.Sent(etcd.MsgHeartbeat))
+		if n := c.Net.Sent(etcd.MsgSnap); n < 1 || n > 4 {
 			t.Errorf("seed %d: %d snapshots sent, want one per election timeout until the first is acknowledged (at most 4)", seed, n)
 		}
 	}

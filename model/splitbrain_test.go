@@ -3,18 +3,20 @@ package model
 import (
 	"testing"
 	"time"
+
+	"hasim/model/kube"
 )
 
 // splitRuns runs a leader-election fault over seeds and returns, per run,
 // the total time two candidates believed they led and the total time two
 // acted on it (running, not frozen).
-func splitRuns(t *testing.T, seeds uint64, le LeaderElectionConfig, rate float64, f FaultConfig) (believe, act []time.Duration) {
+func splitRuns(t *testing.T, seeds uint64, le kube.LeaderElectionConfig, rate float64, f FaultConfig) (believe, act []time.Duration) {
 	t.Helper()
 	for seed := uint64(1); seed <= seeds; seed++ {
 		cfg := leBench(seed, le, f)
 		cfg.Faults[0].At = 40*time.Second + time.Duration(seed*7919%5000)*time.Millisecond
-		cfg.Faults[0].Target = Target{Kind: TargetLeader, Name: GroupKCM}
-		cfg.Faults[0].Process = GroupKCM
+		cfg.Faults[0].Target = Target{Kind: TargetLeader, Name: kube.GroupKCM}
+		cfg.Faults[0].Process = kube.GroupKCM
 		if rate != 0 {
 			for i := range cfg.Hosts {
 				cfg.Hosts[i].Clock.Rate = rate
@@ -23,10 +25,10 @@ func splitRuns(t *testing.T, seeds uint64, le LeaderElectionConfig, rate float64
 		c := mustRun(t, cfg)
 		g := c.Groups[0]
 		var b, a time.Duration
-		for _, iv := range g.split {
+		for _, iv := range g.Split {
 			b += iv.To.Sub(iv.From)
 		}
-		for _, iv := range g.actSplit {
+		for _, iv := range g.ActSplit {
 			a += iv.To.Sub(iv.From)
 		}
 		believe, act = append(believe, b), append(act, a)
@@ -51,7 +53,7 @@ func countPositive(xs []time.Duration) int {
 // crashes, loses its API path or stops gracefully.
 func TestNoSplitBrainWithDefaults(t *testing.T) {
 	for _, f := range []FaultConfig{{Kind: FaultProcessKill}, {Kind: FaultAPIError}, {Kind: FaultProcessStop}} {
-		b, _ := splitRuns(t, 60, LeaderElectionConfig{}, 0, f)
+		b, _ := splitRuns(t, 60, kube.LeaderElectionConfig{}, 0, f)
 		if n := countPositive(b); n > 0 {
 			t.Errorf("%s: split brain in %d of %d runs", f.Kind, n, len(b))
 		}
@@ -64,7 +66,7 @@ func TestNoSplitBrainWithDefaults(t *testing.T) {
 // until that round fails: up to RenewDeadline of acting split brain
 // (reference §4.2 item 7).
 func TestSplitBrainAfterLongPause(t *testing.T) {
-	b, a := splitRuns(t, 40, LeaderElectionConfig{}, 0, FaultConfig{Kind: FaultProcessPause, Duration: 25 * time.Second})
+	b, a := splitRuns(t, 40, kube.LeaderElectionConfig{}, 0, FaultConfig{Kind: FaultProcessPause, Duration: 25 * time.Second})
 	for i := range b {
 		if a[i] <= 0 || b[i] <= a[i] {
 			t.Fatalf("run %d: believing overlap %v, acting overlap %v: want both, believing longer", i+1, b[i], a[i])
@@ -78,7 +80,7 @@ func TestSplitBrainAfterLongPause(t *testing.T) {
 // TestShortPauseIsHarmless: a leader frozen for less than the time anyone
 // needs to take over resumes, renews and carries on: no split brain.
 func TestShortPauseIsHarmless(t *testing.T) {
-	b, _ := splitRuns(t, 40, LeaderElectionConfig{}, 0, FaultConfig{Kind: FaultProcessPause, Duration: 8 * time.Second})
+	b, _ := splitRuns(t, 40, kube.LeaderElectionConfig{}, 0, FaultConfig{Kind: FaultProcessPause, Duration: 8 * time.Second})
 	if n := countPositive(b); n > 0 {
 		t.Errorf("split brain in %d of %d runs after an 8 s pause", n, len(b))
 	}
@@ -89,11 +91,11 @@ func TestShortPauseIsHarmless(t *testing.T) {
 // 15 s lease in 7.5 s of true time, while the partitioned leader stops
 // only 10–12 s after losing its API path: both lead at once.
 func TestSplitBrainWithFastClocks(t *testing.T) {
-	le := LeaderElectionConfig{}
+	le := kube.LeaderElectionConfig{}
 	var believe []time.Duration
 	for seed := uint64(1); seed <= 40; seed++ {
 		cfg := leBench(seed, le, FaultConfig{Kind: FaultAPIError, At: 40*time.Second + time.Duration(seed*7919%5000)*time.Millisecond,
-			Target: Target{Kind: TargetLeader, Name: GroupKCM}, Process: GroupKCM})
+			Target: Target{Kind: TargetLeader, Name: kube.GroupKCM}, Process: kube.GroupKCM})
 		// c1..c3 are candidates; whichever leads, the others run fast: make
 		// every candidate host fast and the leader's own clock irrelevant by
 		// checking the leader's stop in true time (its renew deadline is on
@@ -105,7 +107,7 @@ func TestSplitBrainWithFastClocks(t *testing.T) {
 		}
 		c := mustRun(t, cfg)
 		var b time.Duration
-		for _, iv := range c.Groups[0].split {
+		for _, iv := range c.Groups[0].Split {
 			b += iv.To.Sub(iv.From)
 		}
 		believe = append(believe, b)
@@ -120,7 +122,7 @@ func TestSplitBrainWithFastClocks(t *testing.T) {
 	believe = believe[:0]
 	for seed := uint64(1); seed <= 40; seed++ {
 		cfg := leBench(seed, le, FaultConfig{Kind: FaultAPIError, At: 40*time.Second + time.Duration(seed*7919%5000)*time.Millisecond,
-			Target: Target{Kind: TargetLeader, Name: GroupKCM}, Process: GroupKCM})
+			Target: Target{Kind: TargetLeader, Name: kube.GroupKCM}, Process: kube.GroupKCM})
 		c, err := Build(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -129,13 +131,13 @@ func TestSplitBrainWithFastClocks(t *testing.T) {
 		c.Sim.At(c.Sim.Now().Add(30*time.Second), "test/skew", func() {
 			for _, k := range c.Groups[0].Candidates {
 				if !k.Leading() {
-					k.Proc.Host.setRate(c.Sim.Now(), 2)
+					k.Proc.Host.SetRate(c.Sim.Now(), 2)
 				}
 			}
 		})
 		c.Run()
 		var b time.Duration
-		for _, iv := range c.Groups[0].split {
+		for _, iv := range c.Groups[0].Split {
 			b += iv.To.Sub(iv.From)
 		}
 		believe = append(believe, b)
@@ -149,7 +151,7 @@ func TestSplitBrainWithFastClocks(t *testing.T) {
 // second (truncated), and followers see changes only once per wall-clock
 // second; the documented invariant LD > RD no longer prevents overlap.
 func TestSplitBrainFromTruncation(t *testing.T) {
-	A := LeaderElectionConfig{LeaseDuration: 1500 * time.Millisecond, RenewDeadline: time.Second, RetryPeriod: 200 * time.Millisecond}
+	A := kube.LeaderElectionConfig{LeaseDuration: 1500 * time.Millisecond, RenewDeadline: time.Second, RetryPeriod: 200 * time.Millisecond}
 	b, _ := splitRuns(t, 60, A, 0, FaultConfig{Kind: FaultAPIError})
 	if n := countPositive(b); n < 40 {
 		t.Fatalf("LD 1.5 s: split brain in only %d of 60 runs", n)

@@ -3,6 +3,10 @@ package model
 import (
 	"reflect"
 	"testing"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // TestComponentsDoNotHoldTheCluster: the components of the lower floors
@@ -12,10 +16,10 @@ import (
 func TestComponentsDoNotHoldTheCluster(t *testing.T) {
 	cluster := reflect.TypeOf((*Cluster)(nil))
 	for _, v := range []any{
-		Host{}, Process{}, Timer{}, Disk{}, Network{}, envelope{}, rpcClient{}, Message{},
-		Etcd{}, Member{},
-		APIServer{}, Elector{}, LeaseGroup{}, Controller{}, Probe{}, Proxy{}, LoadBalancer{}, VRRP{}, Kubelet{},
-		workerPlane{}, ctrlLoops{}, Node{},
+		fabric.Host{}, fabric.Process{}, fabric.Timer{}, fabric.Disk{}, fabric.Network{}, fabric.Envelope{}, fabric.RPCClient{}, fabric.Message{},
+		etcd.Etcd{}, etcd.Member{},
+		kube.APIServer{}, kube.Elector{}, kube.LeaseGroup{}, kube.Controller{}, kube.Probe{}, kube.Proxy{}, kube.LoadBalancer{}, kube.VRRP{}, kube.Kubelet{},
+		kube.WorkerPlane{}, kube.CtrlLoops{}, kube.Node{},
 	} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {

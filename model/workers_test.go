@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"hasim/sim"
+
+	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // withWorkers adds three workers (one per zone) running a ReplicaSet of 6
@@ -12,16 +15,16 @@ import (
 func withWorkers(seed uint64, horizon, grace time.Duration, masterEndpoint string) Config {
 	cfg := stacked3(horizon)
 	cfg.Seed = seed
-	wp := &WorkerPlaneConfig{Lifecycle: NodeLifecycleConfig{GracePeriod: grace}}
+	wp := &kube.WorkerPlaneConfig{Lifecycle: kube.NodeLifecycleConfig{GracePeriod: grace}}
 	for _, m := range []string{"master-1", "master-2", "master-3"} {
-		wp.Nodes = append(wp.Nodes, NodeConfig{Host: m, Endpoint: masterEndpoint})
+		wp.Nodes = append(wp.Nodes, kube.NodeConfig{Host: m, Endpoint: masterEndpoint})
 	}
 	for i, z := range []string{"zone-a", "zone-b", "zone-c"} {
 		w := []string{"worker-1", "worker-2", "worker-3"}[i]
-		cfg.Hosts = append(cfg.Hosts, HostConfig{Name: w, Zone: z})
-		wp.Nodes = append(wp.Nodes, NodeConfig{Host: w, Endpoint: "lb", Schedulable: true})
+		cfg.Hosts = append(cfg.Hosts, fabric.HostConfig{Name: w, Zone: z})
+		wp.Nodes = append(wp.Nodes, kube.NodeConfig{Host: w, Endpoint: "lb", Schedulable: true})
 	}
-	wp.Workloads = []WorkloadConfig{{Name: "web", Kind: ReplicaSetKind, Replicas: 6}, {Name: "single", Kind: BarePodKind, Replicas: 3}}
+	wp.Workloads = []kube.WorkloadConfig{{Name: "web", Kind: kube.ReplicaSetKind, Replicas: 6}, {Name: "single", Kind: kube.BarePodKind, Replicas: 3}}
 	cfg.Workers = wp
 	return cfg
 }
@@ -64,7 +67,7 @@ func countEvents(r Result, event string) int {
 // replaced on the surviving workers, the bare pod is not. The grace
 // period is the one Kubernetes 1.32 changed.
 func TestWorkerFailureEviction(t *testing.T) {
-	for _, grace := range []time.Duration{NodeGracePeriodBefore132, DefaultNodeGracePeriod} {
+	for _, grace := range []time.Duration{kube.NodeGracePeriodBefore132, kube.DefaultNodeGracePeriod} {
 		var sum time.Duration
 		const seeds = 12
 		for seed := uint64(1); seed <= seeds; seed++ {
@@ -73,7 +76,7 @@ func TestWorkerFailureEviction(t *testing.T) {
 			cfg.Faults = []FaultConfig{{Kind: FaultHostCrash, Target: Target{Kind: TargetHost, Name: "worker-3"}, At: crash}}
 			_, r := runCluster(t, cfg)
 			at := sim.At(crash)
-			nr, ok := firstEvent(r, EvNodeNotReady, "worker-3", at)
+			nr, ok := firstEvent(r, kube.EvNodeNotReady, "worker-3", at)
 			if !ok {
 				t.Fatalf("grace %v seed %d: worker-3 never NotReady", grace, seed)
 			}
@@ -82,18 +85,18 @@ func TestWorkerFailureEviction(t *testing.T) {
 			if d < grace-10500*time.Millisecond || d > grace+5200*time.Millisecond {
 				t.Errorf("grace %v seed %d: NotReady %v after the crash, want grace-10.4s .. grace+5s", grace, seed, d)
 			}
-			taint, _ := firstEvent(r, EvNodeTainted, "worker-3", at)
-			evict, ok := firstEvent(r, EvPodEvicted, "worker-3", at)
-			if !ok || evict.Sub(taint) < DefaultTolerationSeconds || evict.Sub(taint) > DefaultTolerationSeconds+100*time.Millisecond {
+			taint, _ := firstEvent(r, kube.EvNodeTainted, "worker-3", at)
+			evict, ok := firstEvent(r, kube.EvPodEvicted, "worker-3", at)
+			if !ok || evict.Sub(taint) < kube.DefaultTolerationSeconds || evict.Sub(taint) > kube.DefaultTolerationSeconds+100*time.Millisecond {
 				t.Errorf("grace %v seed %d: eviction %v after the taint, want 300 s", grace, seed, evict.Sub(taint))
 			}
 			for _, wl := range r.Workloads {
 				switch wl.Kind {
-				case ReplicaSetKind:
+				case kube.ReplicaSetKind:
 					if wl.ReadyAtEnd != 6 || wl.Replacements != 2 || wl.Evicted != 2 {
 						t.Errorf("grace %v seed %d: ReplicaSet %+v, want 2 evicted, 2 replaced, 6 ready", grace, seed, wl)
 					}
-				case BarePodKind:
+				case kube.BarePodKind:
 					if wl.ReadyAtEnd != 2 || wl.Replacements != 0 || wl.Evicted != 1 {
 						t.Errorf("grace %v seed %d: bare pods %+v, want 1 evicted, none replaced, 2 ready", grace, seed, wl)
 					}
@@ -116,13 +119,13 @@ func TestWorkerFailureEviction(t *testing.T) {
 // new leader gives every node a fresh grace period from its informer sync.
 func TestFreshGraceAfterControllerFailover(t *testing.T) {
 	for seed := uint64(1); seed <= 8; seed++ {
-		cfg := withWorkers(seed, 4*time.Minute, DefaultNodeGracePeriod, "local")
+		cfg := withWorkers(seed, 4*time.Minute, kube.DefaultNodeGracePeriod, "local")
 		// Find the KCM leader's host by a first run, then crash it with worker-1.
-		c0, _ := runCluster(t, withWorkers(seed, 20*time.Second, DefaultNodeGracePeriod, "local"))
+		c0, _ := runCluster(t, withWorkers(seed, 20*time.Second, kube.DefaultNodeGracePeriod, "local"))
 		var leaderHost string
 		for _, g := range c0.Groups {
 			for _, k := range g.Candidates {
-				if g.Name == GroupKCM && k.Leading() {
+				if g.Name == kube.GroupKCM && k.Leading() {
 					leaderHost = k.Proc.Host.Name
 				}
 			}
@@ -133,19 +136,19 @@ func TestFreshGraceAfterControllerFailover(t *testing.T) {
 		_, r := runCluster(t, cfg)
 		var synced sim.Time
 		for _, rec := range r.Timeline {
-			if rec.Event == EvCtrlSynced && rec.Group == GroupKCM && rec.T > sim.At(crash) {
+			if rec.Event == kube.EvCtrlSynced && rec.Group == kube.GroupKCM && rec.T > sim.At(crash) {
 				synced = rec.T
 				break
 			}
 		}
-		nr, ok := firstEvent(r, EvNodeNotReady, worker, sim.At(crash))
+		nr, ok := firstEvent(r, kube.EvNodeNotReady, worker, sim.At(crash))
 		if synced == 0 || !ok {
 			t.Fatalf("seed %d: new KCM synced at %v, %s NotReady found %v", seed, synced, worker, ok)
 		}
-		if d := nr.Sub(synced); d < DefaultNodeGracePeriod || d > DefaultNodeGracePeriod+5200*time.Millisecond {
+		if d := nr.Sub(synced); d < kube.DefaultNodeGracePeriod || d > kube.DefaultNodeGracePeriod+5200*time.Millisecond {
 			t.Errorf("seed %d: NotReady %v after the new leader synced, want a fresh 50 s grace (+0..5 s)", seed, d)
 		}
-		if d := nr.Sub(sim.At(crash)); d < DefaultNodeGracePeriod+10*time.Second {
+		if d := nr.Sub(sim.At(crash)); d < kube.DefaultNodeGracePeriod+10*time.Second {
 			t.Errorf("seed %d: NotReady only %v after the crash: the takeover should come first", seed, d)
 		}
 	}
@@ -158,13 +161,13 @@ func TestFreshGraceAfterControllerFailover(t *testing.T) {
 // does.
 func TestLBLossIsMasterDisruption(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
-		cfg := withWorkers(seed, 5*time.Minute, DefaultNodeGracePeriod, "lb")
+		cfg := withWorkers(seed, 5*time.Minute, kube.DefaultNodeGracePeriod, "lb")
 		cfg.Faults = []FaultConfig{{Kind: FaultHostCrash, Target: Target{Kind: TargetHost, Name: "lb"}, At: 30 * time.Second, Duration: 3 * time.Minute}}
 		_, r := runCluster(t, cfg)
-		if n := countEvents(r, EvNodeNotReady); n != 6 {
+		if n := countEvents(r, kube.EvNodeNotReady); n != 6 {
 			t.Errorf("seed %d: %d NotReady marks, want all 6 nodes", seed, n)
 		}
-		if n := countEvents(r, EvPodEvicted); n != 0 {
+		if n := countEvents(r, kube.EvPodEvicted); n != 0 {
 			t.Errorf("seed %d: %d evictions in master disruption mode", seed, n)
 		}
 		for _, n := range r.Nodes {
@@ -183,8 +186,8 @@ func TestLBLossIsMasterDisruption(t *testing.T) {
 // Pods are scheduled only while an etcd quorum and a scheduler leader
 // exist: with two of three masters down, the schedule probe fails.
 func TestLeaderlessCannotSchedule(t *testing.T) {
-	cfg := withWorkers(3, 150*time.Second, DefaultNodeGracePeriod, "local")
-	cfg.Probes = append(cfg.Probes, ProbeConfig{Name: "scheduling", Host: "client", Kind: ProbeSchedule, Via: "lb", Period: time.Second, Timeout: 10 * time.Second})
+	cfg := withWorkers(3, 150*time.Second, kube.DefaultNodeGracePeriod, "local")
+	cfg.Probes = append(cfg.Probes, kube.ProbeConfig{Name: "scheduling", Host: "client", Kind: kube.ProbeSchedule, Via: "lb", Period: time.Second, Timeout: 10 * time.Second})
 	cfg.Faults = []FaultConfig{
 		{Kind: FaultHostCrash, Target: Target{Kind: TargetHost, Name: "master-1"}, At: 30 * time.Second, Duration: 60 * time.Second},
 		{Kind: FaultHostCrash, Target: Target{Kind: TargetHost, Name: "master-2"}, At: 30 * time.Second, Duration: 60 * time.Second},
@@ -198,7 +201,7 @@ func TestLeaderlessCannotSchedule(t *testing.T) {
 
 func TestWorkerPlaneDeterminism(t *testing.T) {
 	run := func() string {
-		cfg := withWorkers(9, 3*time.Minute, DefaultNodeGracePeriod, "local")
+		cfg := withWorkers(9, 3*time.Minute, kube.DefaultNodeGracePeriod, "local")
 		cfg.Faults = []FaultConfig{{Kind: FaultHostCrash, Target: Target{Kind: TargetHost, Name: "worker-2"}, At: 20 * time.Second}}
 		c, _ := runCluster(t, cfg)
 		return digestTimeline(c)

@@ -27,7 +27,7 @@ import (
 //   - no iteration over maps, whose order is random;
 //   - no os, net, sync or unsafe.
 func TestNothingAmbient(t *testing.T) {
-	for _, dir := range []string{"../sim", "../model"} {
+	for _, dir := range []string{"../sim", "../model", "../model/fabric", "../model/etcd", "../model/kube"} {
 		checkAmbient(t, dir)
 	}
 }

@@ -1,0 +1,173 @@
+package etcd
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"hasim/model/fabric"
+)
+
+// EtcdConfig is how every member of the etcd cluster runs. The defaults are
+// etcd's own (shared/reference/k8s-ha-semantics.md §2.1).
+type EtcdConfig struct {
+	// Version is the etcd release line, "3.4", "3.5" or "3.6". It sets the
+	// default of PreVote (off in 3.4, on from 3.5) and how a leader without
+	// a commit in its term treats a ReadIndex (3.4 drops it, 3.5+ queues it).
+	Version string
+	// HeartbeatInterval is one Raft tick (--heartbeat-interval). Default 100ms.
+	HeartbeatInterval time.Duration
+	// ElectionTimeout (--election-timeout) is E ticks of HeartbeatInterval.
+	// Default 1000ms. Must be at least 5 heartbeat intervals and at most 50s.
+	ElectionTimeout time.Duration
+	// ElectionJitterTicks is the width of the randomized election timeout: a
+	// follower campaigns after a number of ticks drawn uniformly from
+	// [E, E+ElectionJitterTicks-1] on each role change. 0 means E, etcd's
+	// [E, 2E-1].
+	ElectionJitterTicks int
+	// PreVote runs a pre-election that changes no term before a real one.
+	// Nil means the version's default.
+	PreVote *bool
+	// TickPhase places each member's ticker: "random" (uniform over one
+	// heartbeat interval, as after independent restarts) or "aligned"
+	// (members started together, within AlignedSpread). Default "random".
+	TickPhase string
+	// AlignedSpread is the start-time spread of "aligned" members. Default 5ms.
+	AlignedSpread time.Duration
+	// RequestTimeout bounds a proposal or ReadIndex inside the server.
+	// Default 5s + 2×ElectionTimeout (7s), as etcd's ReqTimeout.
+	RequestTimeout time.Duration
+	// ReadIndexRetry is how often an unanswered ReadIndex is re-sent. Default 500ms.
+	ReadIndexRetry time.Duration
+	// SnapshotCount is how many applied entries trigger a compaction, and
+	// SnapshotCatchUpEntries how many a compaction keeps for slow followers.
+	// Defaults 10000 and 5000 (kubeadm's --snapshot-count; etcd's constant).
+	SnapshotCount          uint64
+	SnapshotCatchUpEntries uint64
+	// InitialMembers is how many members, etcd-1 to etcd-N in order, form
+	// the cluster at time zero. The others are in the topology but not in
+	// the cluster: their process is not started, and a client adds them
+	// (MsgClientMember) before the caller starts them (Member.StartProcess).
+	// 0 means every member.
+	InitialMembers int
+	// StrictReconfigCheck is --strict-reconfig-check: membership changes
+	// that could cost the cluster its quorum are refused. Nil means true,
+	// etcd's default.
+	StrictReconfigCheck *bool
+}
+
+// Etcd defaults.
+const (
+	DefaultEtcdVersion            = "3.5"
+	DefaultHeartbeatInterval      = 100 * time.Millisecond
+	DefaultElectionTimeout        = 1000 * time.Millisecond
+	DefaultAlignedSpread          = 5 * time.Millisecond
+	DefaultReadIndexRetry         = 500 * time.Millisecond
+	DefaultSnapshotCount          = 10000
+	DefaultSnapshotCatchUpEntries = 5000
+)
+
+// WithDefaults returns c with every unset field given its default.
+func (c EtcdConfig) WithDefaults() EtcdConfig {
+	if c.Version == "" {
+		c.Version = DefaultEtcdVersion
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if c.ElectionTimeout == 0 {
+		c.ElectionTimeout = DefaultElectionTimeout
+	}
+	if c.PreVote == nil {
+		pv := c.Version != "3.4"
+		c.PreVote = &pv
+	}
+	if c.TickPhase == "" {
+		c.TickPhase = "random"
+	}
+	if c.AlignedSpread == 0 {
+		c.AlignedSpread = DefaultAlignedSpread
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 5*time.Second + 2*c.ElectionTimeout
+	}
+	if c.ReadIndexRetry == 0 {
+		c.ReadIndexRetry = DefaultReadIndexRetry
+	}
+	if c.SnapshotCount == 0 {
+		c.SnapshotCount = DefaultSnapshotCount
+	}
+	if c.SnapshotCatchUpEntries == 0 {
+		c.SnapshotCatchUpEntries = DefaultSnapshotCatchUpEntries
+	}
+	if c.ElectionJitterTicks == 0 {
+		c.ElectionJitterTicks = c.electionTicks()
+	}
+	if c.StrictReconfigCheck == nil {
+		strict := true
+		c.StrictReconfigCheck = &strict
+	}
+	return c
+}
+
+func (c EtcdConfig) electionTicks() int {
+	if c.HeartbeatInterval <= 0 {
+		return 0
+	}
+	return int(c.ElectionTimeout / c.HeartbeatInterval)
+}
+
+// Validate checks a defaulted config with etcd's own rules.
+func (c EtcdConfig) Validate() error {
+	var errs []error
+	switch c.Version {
+	case "3.4", "3.5", "3.6":
+	default:
+		errs = append(errs, fmt.Errorf("version %q: allowed 3.4, 3.5, 3.6", c.Version))
+	}
+	if c.HeartbeatInterval < MinHeartbeatInterval || c.HeartbeatInterval > MaxHeartbeatInterval {
+		errs = append(errs, fmt.Errorf("heartbeatInterval %v out of range; allowed: %v to %v", c.HeartbeatInterval, MinHeartbeatInterval, MaxHeartbeatInterval))
+	}
+	if c.ElectionTimeout < MinElectionTicks*c.HeartbeatInterval {
+		errs = append(errs, fmt.Errorf("electionTimeout %v must be at least 5 × heartbeatInterval (%v)", c.ElectionTimeout, MinElectionTicks*c.HeartbeatInterval))
+	}
+	if c.ElectionTimeout > MaxElectionTimeout {
+		errs = append(errs, fmt.Errorf("electionTimeout %v exceeds etcd's maximum of 50s", c.ElectionTimeout))
+	}
+	if c.ElectionJitterTicks < 1 {
+		errs = append(errs, fmt.Errorf("electionJitterTicks must be at least 1"))
+	} else if c.HeartbeatInterval > 0 && c.ElectionJitterTicks > int(MaxElectionJitter/c.HeartbeatInterval) {
+		errs = append(errs, fmt.Errorf("electionJitterTicks %d out of range; allowed: 1 to %d (%v of heartbeatInterval %v)",
+			c.ElectionJitterTicks, MaxElectionJitter/c.HeartbeatInterval, MaxElectionJitter, c.HeartbeatInterval))
+	}
+	for _, d := range []struct {
+		name   string
+		v      time.Duration
+		lo, hi time.Duration
+	}{{"alignedSpread", c.AlignedSpread, 0, fabric.MaxPeriod}, {"requestTimeout", c.RequestTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"readIndexRetry", c.ReadIndexRetry, fabric.MinPeriod, fabric.MaxPeriod}} {
+		if d.v < d.lo || d.v > d.hi {
+			errs = append(errs, fmt.Errorf("%s %v out of range; allowed: %v to %v", d.name, d.v, d.lo, d.hi))
+		}
+	}
+	if c.SnapshotCount > MaxSnapshotCount {
+		errs = append(errs, fmt.Errorf("snapshotCount %d out of range; allowed: up to %d", c.SnapshotCount, MaxSnapshotCount))
+	}
+	if c.TickPhase != "random" && c.TickPhase != "aligned" {
+		errs = append(errs, fmt.Errorf("tickPhase %q: allowed random, aligned", c.TickPhase))
+	}
+	if c.InitialMembers < 0 {
+		errs = append(errs, fmt.Errorf("initialMembers must not be negative"))
+	}
+	if c.SnapshotCatchUpEntries >= c.SnapshotCount {
+		errs = append(errs, fmt.Errorf("snapshotCatchUpEntries (%d) must be below snapshotCount (%d)", c.SnapshotCatchUpEntries, c.SnapshotCount))
+	}
+	return errors.Join(errs...)
+}
+
+// initialCount is how many of n members form the initial cluster.
+func (c EtcdConfig) InitialCount(n int) int {
+	if c.InitialMembers > 0 {
+		return c.InitialMembers
+	}
+	return n
+}

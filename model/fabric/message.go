@@ -1,0 +1,122 @@
+package fabric
+
+import "fmt"
+
+// MsgType is the type of a message on the fabric. Each protocol numbers its
+// own types (the low six bits) in a range of its own: the fabric's transport
+// messages 1–7, etcd's (raft and its client API) 8–31, Kubernetes' (the API
+// and VRRP) 32–63. The bits above are the traits the fabric acts on, so that
+// it needs to know nothing else of a protocol.
+type MsgType uint16
+
+// Traits of a message type.
+const (
+	// Request: the sender waits for a reply; a host with nothing listening
+	// on the port answers with MsgRefused (a TCP reset).
+	Request MsgType = 1 << (8 + iota)
+	// Reply answers a Request: it carries the request's ReqID and, on
+	// failure, Err.
+	Reply
+	// PeerStream: sent on a long-lived stream between two peers whose send
+	// buffer is bounded (see peerSendBuffer): counted while in flight and
+	// dropped when the buffer is full.
+	PeerStream
+	// Datagram: needs no connection (UDP): a one-way cut blocks only its
+	// direction and no reconnection delay applies. Everything else rides
+	// on TCP.
+	Datagram
+	// APICall: a request to a kube-apiserver, which an api fault on its
+	// sender fails or holds.
+	APICall
+
+	msgNumber = 1<<6 - 1 // the protocol's number for the type
+)
+
+// The fabric's own messages.
+const (
+	MsgNone MsgType = 0
+	// MsgRefused: the transport's answer when nothing listens on the target
+	// (the process is down but its host is up): a TCP reset, carrying the
+	// refused request's ReqID (0 for a ping).
+	MsgRefused MsgType = 1 | Reply
+	// MsgPing: a client's keepalive ping (an HTTP/2 or gRPC ping, or a
+	// redial); a running server process answers MsgPong with its ReqID.
+	MsgPing MsgType = 2 | Request
+	MsgPong MsgType = 3
+)
+
+// Is reports whether t has every trait in traits.
+func (t MsgType) Is(traits MsgType) bool { return t&traits == traits }
+
+// Number is the type's number within its protocol's range.
+func (t MsgType) Number() int { return int(t & msgNumber) }
+
+func (t MsgType) String() string {
+	switch t {
+	case MsgNone:
+		return "none"
+	case MsgRefused:
+		return "Refused"
+	case MsgPing:
+		return "Ping"
+	case MsgPong:
+		return "Pong"
+	}
+	return fmt.Sprintf("MsgType(%d)", t.Number())
+}
+
+// Message is the envelope the fabric carries: who sends it to whom, the
+// request it answers, and the protocol's body, which the fabric does not
+// look into. It is a plain value: the network copies it (the body through
+// Body.Copy) when it goes on the wire, so the sender may reuse its Message
+// and body at once.
+type Message struct {
+	Type     MsgType
+	From, To *Process
+	// ReqID ties a Reply (and a refusal or a pong) to its request; the
+	// client's request plumbing (rpcClient) sets it.
+	ReqID uint64
+	// Err is a Reply's failure, as the server states it; "" on success.
+	Err  string
+	Body Body
+}
+
+// Body is a protocol's part of a message.
+type Body interface {
+	// Copy returns a copy the network may keep while the message is in
+	// flight.
+	Copy() Body
+	// Free gives a copy made by Copy back for reuse once its message has
+	// been delivered or dropped.
+	Free()
+}
+
+// Pool is a free list of message bodies of one type, so that steady
+// traffic allocates nothing. A nil Pool allocates a new body each time and
+// drops what it is given.
+type Pool[T any] struct{ free []*T }
+
+// Get returns a body to fill in (its old contents, if reused).
+func (p *Pool[T]) Get() *T {
+	if p == nil || len(p.free) == 0 {
+		return new(T)
+	}
+	b := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	return b
+}
+
+// Copy returns a copy of b from the pool: for bodies without buffers of
+// their own.
+func (p *Pool[T]) Copy(b *T) *T {
+	c := p.Get()
+	*c = *b
+	return c
+}
+
+// Put returns b for reuse.
+func (p *Pool[T]) Put(b *T) {
+	if p != nil {
+		p.free = append(p.free, b)
+	}
+}

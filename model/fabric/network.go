@@ -1,0 +1,447 @@
+package fabric
+
+import (
+	"slices"
+	"time"
+
+	"hasim/sim"
+)
+
+// NetworkConfig sets the message fabric's defaults.
+type NetworkConfig struct {
+	// SameZone is the one-way latency between two hosts of one zone.
+	// Default: uniform 200µs–500µs.
+	SameZone Dist
+	// CrossZone is the one-way latency between hosts in different zones.
+	// Default: uniform 1ms–2ms.
+	CrossZone Dist
+	// Loopback is the latency between processes on one host. Default 50µs.
+	Loopback Dist
+	// Loss is the probability that a message between hosts is dropped.
+	// Default 0.
+	Loss float64
+	// Reconnect is the delay after a cut heals before the connections across
+	// it carry traffic again (TCP retransmission backoff, then the
+	// transport's redial). Default: the empirical distribution of real
+	// etcd's rafthttp rejoin after a silent drop healed, 45–1102 ms with
+	// median 641 ms (shared/reference/real-measurements.md §2.4).
+	Reconnect Dist
+}
+
+// DefaultReconnect is real etcd's measured reconnection delay after a heal.
+func DefaultReconnect() Dist {
+	return Dist{Kind: Empirical, Points: []Quantile{
+		{0, 45 * time.Millisecond}, {0.5, 641 * time.Millisecond},
+		{0.9, 1082 * time.Millisecond}, {1, 1102 * time.Millisecond},
+	}}
+}
+
+// DefaultNetworkConfig returns the defaults documented on NetworkConfig.
+func DefaultNetworkConfig() NetworkConfig {
+	return NetworkConfig{
+		SameZone:  Between(200*time.Microsecond, 500*time.Microsecond),
+		CrossZone: Between(time.Millisecond, 2*time.Millisecond),
+		Loopback:  Fixed(50 * time.Microsecond),
+		Reconnect: DefaultReconnect(),
+	}
+}
+
+// envelope is a message in flight, with the timer that delivers it. The
+// network keeps a free list, so steady-state traffic allocates nothing.
+type Envelope struct {
+	msg   Message
+	timer *sim.Timer
+	net   *Network
+	raft  bool // counted in its link's raftQueued
+}
+
+// link is the directed path between two hosts.
+type link struct {
+	made   bool       // in use: the stream is set
+	stream sim.Stream // "net/<from>/<to>"
+	seq    uint64     // messages sent on the link: the key of its draws
+	lastAt sim.Time   // delivery time of the last message: links are FIFO
+	// raftQueued counts raft messages on the link not yet handed to a
+	// running member (see peerSendBuffer).
+	RaftQueued int
+}
+
+// conn is the connection state between two hosts (unordered pair a < b).
+type conn struct {
+	made      bool // in use: the pair has tried to talk
+	a, b      int32
+	Broken    bool     // a cut separates the pair
+	RestoreAt sim.Time // usable again from this time after the last heal
+	Heals     uint64
+}
+
+// Cut blocks messages from hosts in a to hosts in b (and back unless
+// oneWay). Network.Cut installs one; Network.Heal removes it.
+type Cut struct {
+	a, b   []bool // by host index
+	oneWay bool
+}
+
+func (c *Cut) blocks(from, to int) bool {
+	return (c.a[from] && c.b[to]) || (!c.oneWay && c.b[from] && c.a[to])
+}
+
+// LinkFault changes latency or loss on the links between two host sets
+// while installed. Network.Degrade installs one; Network.Restore removes
+// it.
+type LinkFault struct {
+	from, to []bool // by host index; both directions
+	latency  *Dist
+	loss     *float64
+}
+
+// Network is the message fabric between processes: per-link latency and
+// loss, FIFO links, cuts between host sets, and reconnection delays after
+// heals.
+//
+// Links and connections exist only between hosts that exchange messages:
+// each is made on first use (its random stream is keyed by the pair's
+// names, so when it is made does not change its draws). A pair that never
+// tried to talk has no connection to lose to a cut or to re-establish
+// after a heal.
+type Network struct {
+	w   *World
+	cfg NetworkConfig
+	// Links (directed) and connections (unordered pairs, a < b) live in
+	// linkTab and connTab. With few hosts the tables are hosts × hosts and
+	// a pair's slot is computed (direct); with many, a pair gets a slot on
+	// first use, found through links and conns.
+	direct  bool
+	hosts   int
+	links   map[uint64]int // pair → slot in linkTab, when not direct
+	conns   map[uint64]int // pair → slot in connTab, when not direct
+	LinkTab []link
+	connTab []conn
+	cuts    []*Cut
+	faults  []*LinkFault
+	free    []*Envelope
+	root    sim.Stream
+	sent    [msgNumber + 1]uint64 // messages put on the wire, by type number
+	// raftDropped counts raft messages dropped because the peer's send
+	// buffer was full.
+	RaftDropped uint64
+}
+
+// Sent is how many messages of type t were put on the wire so far (lost
+// ones included, refusals and messages from stopped processes not).
+func (n *Network) Sent(t MsgType) uint64 { return n.sent[t.Number()] }
+
+// directHosts is the largest host count whose links and connections are
+// tables of hosts × hosts (under 2 MiB): the common small cluster pays no
+// lookup on the hot path. A larger cluster gives a pair a slot on first
+// use, found through a map, so that thousands of workers do not pay for
+// hosts × hosts pairs that never talk.
+const directHosts = 128
+
+// pairKey is a pair of host indexes as a map key.
+func pairKey(a, b int) uint64 { return uint64(a)<<32 | uint64(b) }
+
+func newNetwork(w *World, cfg NetworkConfig) *Network {
+	n := len(w.Hosts)
+	nw := &Network{w: w, cfg: cfg, hosts: n, root: w.Sim.Stream("net")}
+	if n <= directHosts {
+		nw.direct = true
+		nw.LinkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
+	} else {
+		nw.links, nw.conns = map[uint64]int{}, map[uint64]int{}
+	}
+	return nw
+}
+
+// link is the directed link from host a to b, made on first use.
+func (n *Network) link(a, b int) *link {
+	var lk *link
+	if n.direct { // the hot path: no call
+		lk = &n.LinkTab[a*n.hosts+b]
+	} else {
+		lk = pairSlot(n.links, &n.LinkTab, a, b)
+	}
+	if !lk.made {
+		*lk = link{made: true, stream: n.root.Sub(n.w.Hosts[a].Name + "/" + n.w.Hosts[b].Name)}
+	}
+	return lk
+}
+
+// conn is the connection between hosts a and b, made on first use: broken
+// if a cut separates them now.
+func (n *Network) Conn(a, b int) *conn {
+	if a > b {
+		a, b = b, a
+	}
+	var cn *conn
+	if n.direct {
+		cn = &n.connTab[a*n.hosts+b]
+	} else {
+		cn = pairSlot(n.conns, &n.connTab, a, b)
+	}
+	if !cn.made {
+		*cn = conn{made: true, a: int32(a), b: int32(b), Broken: n.Blocked(a, b) || n.Blocked(b, a)}
+	}
+	return cn
+}
+
+// pairSlot is the slot of the pair (a, b) in tab when the tables are not
+// direct: found through idx or appended (zero, for the caller to make).
+func pairSlot[T any](idx map[uint64]int, tab *[]T, a, b int) *T {
+	k := pairKey(a, b)
+	i, ok := idx[k]
+	if !ok {
+		i = len(*tab)
+		*tab = append(*tab, *new(T))
+		idx[k] = i
+	}
+	return &(*tab)[i]
+}
+
+// blocked reports whether an active cut drops messages from host a to b.
+func (n *Network) Blocked(a, b int) bool {
+	for _, c := range n.cuts {
+		if c.blocks(a, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// passes reports whether a message may travel from host a to b now.
+func (n *Network) passes(a, b int, datagram bool) bool {
+	if datagram {
+		return !n.Blocked(a, b)
+	}
+	cn := n.Conn(a, b)
+	return !cn.Broken && n.w.Sim.Now() >= cn.RestoreAt
+}
+
+// handshake reports whether a TCP connection from a to b would be
+// accepted now: b's host is up and reachable and b is not stopped (a
+// paused process's kernel still accepts connections).
+func (n *Network) Handshake(a, b *Process) bool { return n.Reachable(a.Host, b) }
+
+// reachable reports whether a TCP connection from host a to b would be
+// accepted now.
+func (n *Network) Reachable(a *Host, b *Process) bool {
+	if b.state == Stopped || !b.Host.up {
+		return false
+	}
+	fi, ti := a.index, b.Host.index
+	return fi == ti || (n.passes(fi, ti, false) && n.passes(ti, fi, false))
+}
+
+// Send puts a copy of m on the wire from m.From to m.To. Messages between
+// hosts may be lost to cuts, broken connections, a down host or random
+// loss; they never arrive out of order on a link.
+func (n *Network) Send(m *Message) {
+	from, to := m.From, m.To
+	if from.state != Running {
+		return
+	}
+	n.sent[m.Type.Number()]++
+	fi, ti := from.Host.index, to.Host.index
+	lk := n.link(fi, ti)
+	raft := m.Type.Is(PeerStream)
+	if raft && lk.RaftQueued >= PeerSendBuffer {
+		// etcd's peer transport drops a raft message when its send buffer
+		// to the peer is full ("dropped internal Raft message since
+		// sending buffer is full"); raft recovers by its own retries.
+		n.RaftDropped++
+		return
+	}
+	lk.seq++
+	lat := n.cfg.Loopback
+	if fi != ti {
+		if !to.Host.up || !n.passes(fi, ti, m.Type.Is(Datagram)) {
+			return
+		}
+		var loss float64
+		lat, loss = n.LinkParams(from.Host, to.Host)
+		if loss > 0 && lk.stream.Sub("loss").Float64(lk.seq) < loss {
+			return
+		}
+	}
+	at := n.w.Sim.Now().Add(lat.Sample(lk.stream, lk.seq))
+	if at < lk.lastAt {
+		at = lk.lastAt
+	}
+	lk.lastAt = at
+	e := n.get()
+	e.msg = *m
+	if m.Body != nil {
+		e.msg.Body = m.Body.Copy()
+	}
+	if raft {
+		e.raft = true
+		lk.RaftQueued++
+	}
+	e.timer.Reset(at)
+}
+
+// peerSendBuffer is how many raft messages to one peer can be on their way
+// (not yet delivered to a running member) before more are dropped: the
+// buffer of etcd's rafthttp stream writer (streamBufSize, 4096). It bounds
+// what a flooded or frozen peer costs.
+const PeerSendBuffer = 4096
+
+// linkParams is the latency distribution and loss in force from a to b.
+func (n *Network) LinkParams(a, b *Host) (Dist, float64) {
+	lat, loss := n.cfg.CrossZone, n.cfg.Loss
+	if a.Zone == b.Zone {
+		lat = n.cfg.SameZone
+	}
+	for _, f := range n.faults {
+		if (f.from[a.index] && f.to[b.index]) || (f.from[b.index] && f.to[a.index]) {
+			if f.latency != nil {
+				lat = *f.latency
+			}
+			if f.loss != nil {
+				loss = *f.loss
+			}
+		}
+	}
+	return lat, loss
+}
+
+func (n *Network) get() *Envelope {
+	if k := len(n.free); k > 0 {
+		e := n.free[k-1]
+		n.free = n.free[:k-1]
+		return e
+	}
+	e := &Envelope{net: n}
+	e.timer = n.w.Sim.NewTimer("net/deliver", e.deliver)
+	return e
+}
+
+func (n *Network) release(e *Envelope) {
+	if e.raft {
+		n.link(e.msg.From.Host.index, e.msg.To.Host.index).RaftQueued--
+		e.raft = false
+	}
+	if e.msg.Body != nil {
+		e.msg.Body.Free()
+	}
+	e.msg = Message{}
+	n.free = append(n.free, e)
+}
+
+// deliver hands the message to its target, buffers it for a paused target,
+// or answers a request to a stopped one with a refusal.
+func (e *Envelope) deliver() {
+	n, m := e.net, &e.msg
+	to := m.To
+	if fi, ti := m.From.Host.index, to.Host.index; fi != ti && (!to.Host.up || !n.passes(fi, ti, m.Type.Is(Datagram))) {
+		n.release(e)
+		return
+	}
+	switch to.state {
+	case Running:
+		to.h.Deliver(m)
+	case Paused:
+		to.inbox = append(to.inbox, e)
+		return
+	case Stopped:
+		if m.Type.Is(Request) {
+			// Nothing listens: the target host's kernel resets the connection.
+			n.refuse(to, m.From, m.ReqID)
+		}
+	}
+	n.release(e)
+}
+
+// refuse delivers a connection refusal from the host of dead to client.
+func (n *Network) refuse(dead, client *Process, ctx uint64) {
+	fi, ti := dead.Host.index, client.Host.index
+	lk := n.link(fi, ti)
+	lk.seq++
+	lat := n.cfg.Loopback
+	if fi != ti {
+		lat, _ = n.LinkParams(dead.Host, client.Host)
+	}
+	at := max(n.w.Sim.Now().Add(lat.Sample(lk.stream, lk.seq)), lk.lastAt)
+	lk.lastAt = at
+	e := n.get()
+	e.msg = Message{Type: MsgRefused, From: dead, To: client, ReqID: ctx}
+	e.timer.Reset(at)
+}
+
+// hostMask marks hosts by index.
+func (w *World) HostMask(hosts []*Host) []bool {
+	set := make([]bool, len(w.Hosts))
+	for _, h := range hosts {
+		set[h.index] = true
+	}
+	return set
+}
+
+// Cut silently drops, from now until Heal, the messages from hosts a to
+// hosts b, and those back unless oneWay. Connections between the two sets
+// break; cuts stack, and a connection carries traffic again only once no
+// cut separates its pair (after a reconnection delay).
+func (n *Network) Cut(a, b []*Host, oneWay bool) *Cut {
+	c := &Cut{a: n.w.HostMask(a), b: n.w.HostMask(b), oneWay: oneWay}
+	n.cuts = append(n.cuts, c)
+	n.cutsChanged()
+	return c
+}
+
+// Heal removes the cut c installed by Cut (and only it): connections no
+// remaining cut separates reconnect after the reconnection delay.
+func (n *Network) Heal(c *Cut) {
+	uninstall(&n.cuts, c, "model.Network.Heal: cut")
+	n.cutsChanged()
+}
+
+// Degrade sets, from now until Restore, the one-way latency (if latency is
+// not nil) and the loss probability (if loss is not nil) of the links
+// between hosts a and hosts b, both ways. Link faults stack: where several
+// match a link, the most recent one installed sets each parameter it
+// names.
+func (n *Network) Degrade(a, b []*Host, latency *Dist, loss *float64) *LinkFault {
+	f := &LinkFault{from: n.w.HostMask(a), to: n.w.HostMask(b), latency: latency, loss: loss}
+	n.faults = append(n.faults, f)
+	return f
+}
+
+// Restore removes the link fault f installed by Degrade (and only it).
+func (n *Network) Restore(f *LinkFault) { uninstall(&n.faults, f, "model.Network.Restore: link fault") }
+
+// uninstall removes x, which must be installed, from list: what a heal
+// does with the handle its fault got.
+func uninstall[T comparable](list *[]T, x T, what string) {
+	i := slices.Index(*list, x)
+	if i < 0 {
+		panic(what + " not installed")
+	}
+	*list = slices.Delete(*list, i, i+1)
+}
+
+// cutsChanged recomputes every connection after a cut was installed or
+// healed: a pair separated by any cut, in either direction, is broken; a
+// pair no cut separates any more is usable again after a reconnection
+// delay drawn per pair and heal (from a stream keyed by the pair's names,
+// so the order in which pairs are visited does not matter).
+func (n *Network) cutsChanged() {
+	hosts := n.w.Hosts
+	now := n.w.Sim.Now()
+	for k := range n.connTab {
+		cn := &n.connTab[k]
+		if !cn.made {
+			continue
+		}
+		i, j := int(cn.a), int(cn.b)
+		sep := n.Blocked(i, j) || n.Blocked(j, i)
+		switch {
+		case sep && !cn.Broken:
+			cn.Broken = true
+		case !sep && cn.Broken:
+			cn.Broken = false
+			cn.Heals++
+			st := n.root.Sub("reconnect/" + hosts[i].Name + "/" + hosts[j].Name)
+			cn.RestoreAt = now.Add(n.cfg.Reconnect.Sample(st, cn.Heals))
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package fabric
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"hasim/sim"
+)
+
+// World is what every component of a run shares: the engine, the hosts
+// and processes, the network, the record stream, request ids and interned
+// names. Components hold the World, not the Cluster; what they have to
+// tell the cluster goes through the watcher (records, and the changes of
+// leadership it accounts). It is the floor that issue 10's model/fabric
+// will hold.
+type World struct {
+	Sim   *sim.Sim
+	Zones []*Zone
+	Hosts []*Host
+	Procs []*Process
+
+	Net       *Network
+	timeline  []Record
+	recSeq    uint64
+	Keys      InternTable // interned store keys, by id
+	ids       InternTable // interned lease holder identities; ids[0] is "" (no holder)
+	nextReq   uint64
+	WallEpoch time.Duration // time of day at the run's start, for wall clocks
+	Watch     watcher
+
+	// Measurements start once the cluster is first healthy (its first
+	// commit): the bootstrap is in the timeline but not in the figures.
+	steady   bool
+	steadyAt sim.Time
+}
+
+// NewWorld makes the world of a run: its engine, seeded with seed, the
+// zones, the hosts (each in a zone of zones) and the network between them.
+// The caller sets the watcher before anything runs.
+func NewWorld(seed uint64, zones []string, hosts []HostConfig, net NetworkConfig) *World {
+	w := &World{Sim: sim.New(seed)}
+	w.Key(HealthKey) // key 0: the apiservers' health check reads it
+	// Wall clocks read time of day: the run starts at a random point within
+	// a second, so that faults at whole seconds do not line up with the
+	// seconds of timestamps.
+	w.WallEpoch = time.Duration(w.Sim.Stream("wallclock").IntN(0, int(time.Second)))
+	byName := map[string]*Zone{}
+	for _, name := range zones {
+		z := &Zone{Name: name}
+		byName[name] = z
+		w.Zones = append(w.Zones, z)
+	}
+	for i, hc := range hosts {
+		clock := hc.Clock
+		if clock.Rate == 0 {
+			clock.Rate = 1
+		}
+		fsync := hc.Fsync
+		if fsync.Kind == "" && fsync.Value == 0 {
+			fsync = DefaultFsync()
+		}
+		h := &Host{Name: hc.Name, Zone: byName[hc.Zone], Clock: clock, w: w, index: i, up: true}
+		h.Disk = &Disk{Fsync: fsync, stream: w.Sim.Stream("disk/" + hc.Name)}
+		h.Zone.Hosts = append(h.Zone.Hosts, h)
+		w.Hosts = append(w.Hosts, h)
+	}
+	w.Net = newNetwork(w, net)
+	return w
+}
+
+// AddProcess adds a process of role, handled by hd, on host h. Processes
+// start, at time zero, in the order they were added.
+func (w *World) AddProcess(name, role string, h *Host, hd Handler) *Process {
+	p := &Process{Name: name, Role: role, Host: h, w: w, Index: len(w.Procs), h: hd}
+	h.Procs = append(h.Procs, p)
+	w.Procs = append(w.Procs, p)
+	return p
+}
+
+// watcher is what watches the components of a World: the Cluster.
+type watcher interface {
+	// Recorded sees every record, after it is on the timeline.
+	Recorded(r Record)
+	// LeadershipChanged is called whenever a member's role or a process's
+	// state may have changed.
+	LeadershipChanged()
+}
+
+// StartMeasuring starts the measurements now: the cluster is healthy for
+// the first time (its first commit).
+func (w *World) StartMeasuring() { w.steady, w.steadyAt = true, w.Sim.Now() }
+
+// Steady reports whether measurements have started.
+func (w *World) Steady() bool { return w.steady }
+
+// MeasuredFrom is when measurements started (zero before they do).
+func (w *World) MeasuredFrom() sim.Time { return w.steadyAt }
+
+// Record appends r to the timeline at the current time and tells the
+// watcher.
+func (c *World) Record(r Record) {
+	if r.T == 0 {
+		r.T = c.Sim.Now()
+	}
+	c.recSeq++
+	r.seq = c.recSeq
+	c.timeline = append(c.timeline, r)
+	c.Watch.Recorded(r)
+}
+
+// Timeline is the run's events in time order (same-instant events in the
+// order they were recorded).
+func (c *World) Timeline() []Record {
+	tl := slices.Clone(c.timeline)
+	// seq is unique, so the order is total.
+	slices.SortFunc(tl, func(a, b Record) int { return cmp.Or(cmp.Compare(a.T, b.T), cmp.Compare(a.seq, b.seq)) })
+	return tl
+}
+
+// HealthKey is the key apiservers read for their etcd health check.
+const HealthKey = "/registry/health"
+
+// Key interns a store key and returns its id. Call it while building.
+func (c *World) Key(name string) uint32 { return uint32(c.Keys.Intern(name)) }
+
+// Identity interns a lease holder identity and returns its id (never 0).
+func (c *World) Identity(name string) int32 {
+	if len(c.ids.List) == 0 {
+		c.ids.Intern("") // id 0: no holder
+	}
+	return int32(c.ids.Intern(name))
+}
+
+// internTable interns strings: each new one gets the next index.
+type InternTable struct {
+	List  []string
+	index map[string]int
+}
+
+// intern returns name's index, giving it the next one if it is new.
+func (n *InternTable) Intern(name string) int {
+	if i, ok := n.index[name]; ok {
+		return i
+	}
+	if n.index == nil {
+		n.index = map[string]int{}
+	}
+	n.index[name] = len(n.List)
+	n.List = append(n.List, name)
+	return len(n.List) - 1
+}
+
+// IdentityName is the identity of an interned id ("" for none).
+func (c *World) IdentityName(id int32) string {
+	if id <= 0 || int(id) >= len(c.ids.List) {
+		return ""
+	}
+	return c.ids.List[id]
+}
+
+// newRequestID returns a cluster-unique client request id.
+func (c *World) NewRequestID() uint64 {
+	c.nextReq++
+	return c.nextReq
+}

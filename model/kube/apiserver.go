@@ -1,0 +1,296 @@
+package kube
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+)
+
+// APIServerConfig describes one kube-apiserver. Defaults are upstream's
+// (shared/reference/k8s-ha-semantics.md §3).
+type APIServerConfig struct {
+	Host string
+	// Etcd names the members it connects to: the local member only in a
+	// stacked (kubeadm) topology, every member with external etcd.
+	Etcd []string
+	// RequestTimeout bounds a request (--request-timeout). Default 60s.
+	RequestTimeout time.Duration
+	// HealthTimeout bounds the etcd health check behind /livez and /readyz
+	// (--etcd-healthcheck-timeout), which runs at most every HealthTimeout/2
+	// and otherwise returns its last result. Default 2s.
+	HealthTimeout time.Duration
+	// WatchCacheStaleAfter is how long after its last successful etcd
+	// round trip the watch cache stops serving: etcd cuts require-leader
+	// watches about 3 election timeouts after losing its leader, and the
+	// reflector then fails to re-list. Default 3 × the election timeout +
+	// 2s (5s with etcd's defaults); Build sets it.
+	WatchCacheStaleAfter time.Duration
+	// EtcdKeepaliveTime and EtcdKeepaliveTimeout are the etcd client's
+	// keepalive. Defaults 30s and 10s, as kube-apiserver sets them.
+	EtcdKeepaliveTime    time.Duration
+	EtcdKeepaliveTimeout time.Duration
+	// Liveness is the kubelet's liveness probe of /livez (kubeadm's
+	// manifest: after 10s, every 10s, 15s timeout, restart after 8
+	// failures in a row).
+	Liveness LivenessProbe
+}
+
+// LivenessProbe is a static pod's liveness probe.
+type LivenessProbe struct {
+	InitialDelay, Period, Timeout time.Duration
+	FailureThreshold              int
+}
+
+// WithDefaults fills in kubeadm's kube-apiserver probe.
+func (l LivenessProbe) WithDefaults() LivenessProbe {
+	if l.InitialDelay == 0 {
+		l.InitialDelay = DefaultLivenessInitialDelay
+	}
+	if l.Period == 0 {
+		l.Period = DefaultLivenessPeriod
+	}
+	if l.Timeout == 0 {
+		l.Timeout = DefaultLivenessTimeout
+	}
+	if l.FailureThreshold == 0 {
+		l.FailureThreshold = DefaultLivenessFailures
+	}
+	return l
+}
+
+// WatchCacheStaleDefault is the default WatchCacheStaleAfter for an etcd
+// election timeout: the require-leader cut (3 election timeouts) plus the
+// reflector's failed re-list.
+func WatchCacheStaleDefault(electionTimeout time.Duration) time.Duration {
+	return 3*electionTimeout + 2*time.Second
+}
+
+// APIServer defaults.
+const (
+	DefaultAPIRequestTimeout    = 60 * time.Second
+	DefaultEtcdHealthTimeout    = 2 * time.Second
+	DefaultAPIEtcdKeepalive     = 30 * time.Second
+	DefaultAPIEtcdKeepaliveWait = 10 * time.Second
+)
+
+func (c APIServerConfig) withDefaults() APIServerConfig {
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = DefaultAPIRequestTimeout
+	}
+	if c.HealthTimeout == 0 {
+		c.HealthTimeout = DefaultEtcdHealthTimeout
+	}
+	if c.WatchCacheStaleAfter == 0 {
+		c.WatchCacheStaleAfter = WatchCacheStaleDefault(etcd.DefaultElectionTimeout)
+	}
+	c.Liveness = c.Liveness.WithDefaults()
+	if c.EtcdKeepaliveTime == 0 {
+		c.EtcdKeepaliveTime = DefaultAPIEtcdKeepalive
+	}
+	if c.EtcdKeepaliveTimeout == 0 {
+		c.EtcdKeepaliveTimeout = DefaultAPIEtcdKeepaliveWait
+	}
+	return c
+}
+
+// apiPending is an API request waiting for etcd.
+type apiPending struct {
+	tag    uint64
+	client *fabric.Process
+	ctx    uint64
+}
+
+// APIServer is a kube-apiserver: it turns API requests into etcd requests
+// through its etcd client and answers health checks from its last etcd
+// health result.
+type APIServer struct {
+	Name string
+	Proc *fabric.Process
+
+	w       *fabric.World
+	Cfg     APIServerConfig
+	etcd    *fabric.RPCClient
+	health  *fabric.Timer
+	pending []apiPending
+	nextTag uint64
+	// The bodies of the etcd request and of the API reply being sent, and
+	// the pools their copies come from.
+	etcdReqs etcd.ClientRequests
+	reply1   APIMsg
+	replies  fabric.Pool[APIMsg]
+
+	healthTag   uint64 // tag of the health check in flight, 0 if none
+	healthy     bool   // the last etcd health check passed
+	everHealthy bool
+	lastEtcdOK  sim.Time
+
+	// Readiness accounting, from the cluster's first commit.
+	readySince sim.Time
+	ready      time.Duration
+}
+
+// ReadyTime is the measured time during which /readyz passed.
+func (a *APIServer) ReadyTime() time.Duration { return a.ready }
+
+// account adds the time since the last change to the readiness total.
+func (a *APIServer) Account() {
+	now := a.Proc.Now()
+	if a.healthy && a.w.Steady() {
+		a.ready += now.Sub(max(a.readySince, a.w.MeasuredFrom()))
+	}
+	a.readySince = now
+}
+
+func NewAPIServer(c *Plane, cfg APIServerConfig, h *fabric.Host) *APIServer {
+	cfg = cfg.withDefaults()
+	a := &APIServer{Name: fabric.HostProcessName(RoleAPIServer, h.Name), w: c.World, Cfg: cfg}
+	a.Proc = c.AddProcess(a.Name, RoleAPIServer, h, a)
+	var members []*fabric.Process
+	for _, m := range c.Etcd.Members {
+		if slices.Contains(cfg.Etcd, m.Name) {
+			members = append(members, m.Proc)
+		}
+	}
+	a.etcd = fabric.NewRPCClient(a.Proc, a.Name+"/etcd", members, cfg.EtcdKeepaliveTime, cfg.EtcdKeepaliveTimeout, a.etcdDone)
+	a.health = a.Proc.NewTimer(a.Name+"/healthcheck", a.checkHealth)
+	return a
+}
+
+// Config is the apiserver's defaulted configuration.
+func (a *APIServer) Config() APIServerConfig { return a.Cfg }
+
+// Ready reports whether /readyz passes now.
+func (a *APIServer) Ready() bool { return a.Proc.Running() && a.healthy }
+
+// Start implements Handler: the apiserver is not ready until its first
+// etcd health check passes.
+func (a *APIServer) Start() {
+	a.etcd.Start()
+	a.pending = a.pending[:0]
+	a.healthTag, a.healthy, a.everHealthy = 0, false, false
+	a.health.StartTicker(a.Cfg.HealthTimeout/2, 0)
+}
+
+// Stop implements Handler.
+func (a *APIServer) Stop() {
+	a.Account()
+	if a.healthy {
+		a.w.Record(fabric.Record{Event: fabric.EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
+	}
+	a.healthy = false
+}
+
+// checkHealth runs the etcd health check (a quorum read of HealthKey) if
+// none is in flight: at most one per HealthTimeout/2.
+func (a *APIServer) checkHealth() {
+	if a.healthTag != 0 {
+		return
+	}
+	a.nextTag++
+	a.healthTag = a.nextTag
+	a.etcdReqs.Call(a.etcd, a.healthTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true, Op: etcd.Op{Key: 0}}, a.Cfg.HealthTimeout, true)
+}
+
+// Deliver implements Handler.
+func (a *APIServer) Deliver(msg *fabric.Message) {
+	switch msg.Type {
+	case fabric.MsgPing:
+		a.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: a.Proc, To: msg.From})
+		return
+	case MsgAPIRequest:
+		a.serve(msg.From, msg.ReqID, msg.Body.(*APIMsg))
+		return
+	}
+	a.etcd.Deliver(msg)
+}
+
+// errCacheNotReady is the watch cache's answer while it re-lists.
+const errCacheNotReady = "429: storage is (re)initializing"
+
+// reply answers API request id: with err, or with what body holds.
+func (a *APIServer) reply(to *fabric.Process, id uint64, err string, body *APIMsg) {
+	r := fabric.Message{Type: MsgAPIReply, From: a.Proc, To: to, ReqID: id, Err: err}
+	if body != nil {
+		a.reply1 = *body
+		a.reply1.pool = &a.replies
+		r.Body = &a.reply1
+	}
+	a.w.Net.Send(&r)
+}
+
+func (a *APIServer) serve(client *fabric.Process, id uint64, req *APIMsg) {
+	switch req.Verb {
+	case VerbReadyz, VerbLivez:
+		if !a.healthy {
+			a.reply(client, id, "etcd check failed", nil)
+		} else {
+			a.reply(client, id, "", nil)
+		}
+		return
+	case VerbGetCached, VerbWatchGet:
+		if a.Proc.Now().Sub(a.lastEtcdOK) > a.Cfg.WatchCacheStaleAfter || !a.everHealthy {
+			a.reply(client, id, errCacheNotReady, nil)
+			return
+		}
+		if req.Verb == VerbGetCached {
+			a.reply(client, id, "", &APIMsg{Found: true})
+			return
+		}
+	}
+	a.nextTag++
+	a.pending = append(a.pending, apiPending{tag: a.nextTag, client: client, ctx: id})
+	switch req.Verb {
+	case VerbGet:
+		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true, Op: etcd.Op{Key: req.Op.Key}}, a.Cfg.RequestTimeout, true)
+	case VerbWatchGet:
+		// The watch cache holds what the member has applied: a local read.
+		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Op: etcd.Op{Key: req.Op.Key}}, a.Cfg.RequestTimeout, true)
+	default:
+		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientWrite, etcd.ClientMsg{Op: req.Op}, a.Cfg.RequestTimeout, false)
+	}
+}
+
+// etcdDone answers the API request (or health check) an etcd request was for.
+func (a *APIServer) etcdDone(tag uint64, res *fabric.Message, err string) {
+	if err == "" || err == etcd.ErrConflict || err == etcd.ErrExists || err == etcd.ErrNotFound {
+		a.lastEtcdOK = a.Proc.Now() // etcd answered
+	}
+	if tag == a.healthTag {
+		a.healthTag = 0
+		a.setHealthy(err == "", err)
+		return
+	}
+	for i, p := range a.pending {
+		if p.tag != tag {
+			continue
+		}
+		a.pending = append(a.pending[:i], a.pending[i+1:]...)
+		var r APIMsg
+		if res != nil {
+			b := etcd.ClientBody(res)
+			r.Val, r.Rev, r.Found = b.Val, b.Rev, b.Found
+		}
+		a.reply(p.client, p.ctx, err, &r)
+		return
+	}
+}
+
+func (a *APIServer) setHealthy(ok bool, err string) {
+	if ok == a.healthy {
+		return
+	}
+	a.Account()
+	a.healthy = ok
+	if ok {
+		a.everHealthy = true
+		a.w.Record(fabric.Record{Event: fabric.EvAPIReady, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "etcd health check passes"})
+	} else {
+		a.w.Record(fabric.Record{Event: fabric.EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name,
+			Reason: fmt.Sprintf("etcd health check fails: %s", err)})
+	}
+}

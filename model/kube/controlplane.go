@@ -1,0 +1,317 @@
+package kube
+
+import (
+	"fmt"
+	"time"
+
+	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+)
+
+// Roles of Kubernetes' processes.
+const (
+	RoleAPIServer = "kube-apiserver"
+	RoleKubelet   = "kubelet"
+	// RoleLoadBalancer is the proxy; RoleVRRP keepalived; RoleKubeVIP kube-vip.
+	RoleLoadBalancer = "load-balancer"
+	RoleVRRP         = "keepalived"
+	RoleKubeVIP      = "kube-vip"
+)
+
+// Plane is Kubernetes' part of a cluster, on a World and an etcd cluster:
+// the apiservers, the leader-elected groups, the load balancer, the
+// kubelets, the worker plane and the probes that measure the API.
+type Plane struct {
+	*fabric.World
+	Etcd       *etcd.Etcd
+	Probes     []*Probe
+	APIServers []*APIServer
+	Groups     []*LeaseGroup
+	LB         *LoadBalancer
+	Workers    *WorkerPlane
+
+	KubeletCfg   KubeletConfig
+	kubelets     []*Kubelet // by host index, while building
+	SkipRenewals bool       // keep lease renewals out of the timeline
+	Watch        kubeWatcher
+}
+
+// kubeWatcher is what watches a Plane's components for the cluster.
+type kubeWatcher interface {
+	// LeaseAcquired: proc has just acquired group g's lease.
+	LeaseAcquired(g *LeaseGroup, proc string)
+	// ProbeSucceeded: a request of probe p sent at sent succeeded.
+	ProbeSucceeded(p *Probe, sent sim.Time)
+}
+
+// kubeletOf is host h's kubelet, made on first need while building.
+func (c *Plane) KubeletOf(h *fabric.Host) *Kubelet {
+	if c.kubelets == nil {
+		c.kubelets = make([]*Kubelet, len(c.Hosts))
+	}
+	if c.kubelets[h.Index()] == nil {
+		c.kubelets[h.Index()] = newKubelet(c, h)
+	}
+	return c.kubelets[h.Index()]
+}
+
+// Leader-election groups of the control plane.
+const (
+	GroupKCM       = "kube-controller-manager"
+	GroupScheduler = "kube-scheduler"
+	GroupCCM       = "cloud-controller-manager"
+)
+
+// LeaseGroupConfig is a leader-election group: the candidates competing
+// for one Lease.
+type LeaseGroupConfig struct {
+	// Name is the component ("kube-controller-manager", ...); the Lease is
+	// kube-system/<Name>.
+	Name string
+	// Hosts run one candidate each.
+	Hosts []string
+	// Endpoint is where candidates send API requests: "local" (the
+	// apiserver on their own host, as kubeadm configures the controllers)
+	// or "all" (every apiserver, failing over client-side).
+	Endpoint string
+	LE       LeaderElectionConfig
+	// NoRestart: the candidates are not static pods, so nothing restarts
+	// one that exits (as in the reference measurements' harness).
+	NoRestart bool
+}
+
+// Interval is a stretch of true time.
+type Interval struct{ From, To sim.Time }
+
+// LeaseGroup tracks one group's candidates and what the leadership looked
+// like: who believed they led, who acted on it, and when two did at once.
+type LeaseGroup struct {
+	Name       string
+	Candidates []*Controller
+
+	w            *fabric.World
+	watch        kubeWatcher
+	skipRenewals bool // keep renewals out of the timeline
+	cfg          LeaseGroupConfig
+	key          uint32
+	stream       sim.Stream
+
+	leading, acting int
+	since           sim.Time
+	started         bool // some candidate has led
+	NoLeader        time.Duration
+	Split, ActSplit []Interval // open while the last one's To is 0
+	current         string     // identity of the leader last acquired
+	Acquisitions    int
+}
+
+// changed recounts leaders and closes or opens intervals.
+func (g *LeaseGroup) Changed() {
+	leading, acting := 0, 0
+	for _, k := range g.Candidates {
+		if k.El.Leading() && k.Proc.State() != fabric.Stopped {
+			leading++
+			if k.Proc.State() == fabric.Running {
+				acting++
+			}
+		}
+	}
+	now := g.w.Sim.Now()
+	if g.started && g.acting == 0 {
+		g.NoLeader += now.Sub(g.since)
+	}
+	g.since = now
+	g.started = g.started || (leading > 0 && g.w.Steady())
+	g.Split = Track(g.Split, g.leading >= 2, leading >= 2, now)
+	g.ActSplit = Track(g.ActSplit, g.acting >= 2, acting >= 2, now)
+	g.leading, g.acting = leading, acting
+}
+
+// track opens an interval when cond becomes true and closes it when it
+// becomes false.
+func Track(iv []Interval, was, is bool, now sim.Time) []Interval {
+	switch {
+	case is && !was:
+		iv = append(iv, Interval{From: now})
+	case was && !is:
+		iv[len(iv)-1].To = now
+	}
+	return iv
+}
+
+// finish closes the accounting at the end of a run.
+func (g *LeaseGroup) Finish() {
+	now := g.w.Sim.Now()
+	if g.started && g.acting == 0 {
+		g.NoLeader += now.Sub(g.since)
+	}
+	g.since = now
+	for _, iv := range [][]Interval{g.Split, g.ActSplit} {
+		if n := len(iv); n > 0 && iv[n-1].To == 0 {
+			iv[n-1].To = now
+		}
+	}
+}
+
+// Controller is a leader-elected control-plane process: a
+// kube-controller-manager, kube-scheduler or cloud-controller-manager. It
+// runs its Elector; when Run returns (lease lost, or a graceful stop) the
+// process exits and the kubelet restarts it as a static pod.
+type Controller struct {
+	Name  string
+	Proc  *fabric.Process
+	Group *LeaseGroup
+	El    *Elector
+	loops *CtrlLoops // the worker-plane controllers it runs while leading
+}
+
+// Start implements Handler.
+func (k *Controller) Start() { k.El.start() }
+
+// Stop implements Handler: killed, it believes nothing any more.
+func (k *Controller) Stop() {
+	k.El.crash()
+	if k.loops != nil {
+		k.loops.stop()
+	}
+}
+
+// Deliver implements Handler. Request ids are unique in the cluster, so
+// each client takes only the replies to its own requests.
+func (k *Controller) Deliver(msg *fabric.Message) {
+	k.El.api.Deliver(msg)
+	if k.loops != nil {
+		k.loops.api.Deliver(msg)
+	}
+}
+
+// Leading reports whether it believes it leads.
+func (k *Controller) Leading() bool { return k.El.Leading() && k.Proc.State() != fabric.Stopped }
+
+// stopped is OnStoppedLeading (or Run returning): the process exits, with
+// code 1 after losing the lease and 0 after a graceful stop.
+func (k *Controller) stopped(reason string, graceful bool) {
+	code := 1
+	if graceful {
+		code = 0
+	}
+	k.Proc.Exit(fmt.Sprintf("exit %d: %s", code, reason))
+}
+
+// recordLease puts a lease event of candidate e on the timeline.
+func (g *LeaseGroup) recordLease(event string, e *Elector, reason string) {
+	if event == fabric.EvLeaseRenewed && g.skipRenewals {
+		return
+	}
+	if event == fabric.EvLeaseAcquired {
+		g.Acquisitions++
+		g.current = g.w.IdentityName(e.me)
+		g.watch.LeaseAcquired(g, e.p.Name)
+	}
+	g.w.Record(fabric.Record{Event: event, Group: g.Name, Proc: e.p.Name, Host: e.p.Host.Name, Reason: reason})
+}
+
+func NewLeaseGroup(c *Plane, gc LeaseGroupConfig, hosts map[string]*fabric.Host) *LeaseGroup {
+	gc = gc.WithDefaults()
+	lease := gc.Name
+	if gc.Name == RoleKubeVIP {
+		lease = "plndr-cp-lock"
+	}
+	g := &LeaseGroup{Name: gc.Name, w: c.World, watch: c.Watch, skipRenewals: c.SkipRenewals, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
+		stream: c.Sim.Stream("lease/" + gc.Name)}
+	for _, hn := range gc.Hosts {
+		h := hosts[hn]
+		k := &Controller{Name: fabric.HostProcessName(gc.Name, hn), Group: g}
+		k.Proc = c.AddProcess(k.Name, gc.Name, h, k)
+		servers, resolve := c.apiEndpoints(gc.Endpoint, h)
+		k.El = newElector(g, k.Proc, servers, gc.LE, k.stopped)
+		k.El.api.Resolve = resolve
+		if !gc.NoRestart {
+			c.KubeletOf(h).Manage(k.Proc, nil)
+		}
+		g.Candidates = append(g.Candidates, k)
+	}
+	return g
+}
+
+// apiEndpoints are the servers a client on host h reaches for an endpoint
+// kind: "local" (the apiserver on h), "all" (every apiserver, client-side
+// failover) or "lb" (the control-plane endpoint; resolved at each send,
+// since a VIP moves).
+func (c *Plane) apiEndpoints(kind string, h *fabric.Host) ([]*fabric.Process, func(int) *fabric.Process) {
+	var servers []*fabric.Process
+	switch {
+	case kind == "lb" && c.LB != nil && c.LB.Kind != LBNone:
+		lb := c.LB
+		servers = []*fabric.Process{nil}
+		return servers, func(int) *fabric.Process { return lb.endpoint() }
+	case kind == "local":
+		for _, a := range c.APIServers {
+			if a.Proc.Host == h {
+				servers = append(servers, a.Proc)
+			}
+		}
+	default: // "all", or "lb" without a load balancer
+		for _, a := range c.APIServers {
+			servers = append(servers, a.Proc)
+		}
+	}
+	return servers, nil
+}
+
+// buildLB assembles the load balancer after the apiservers.
+func (c *Plane) BuildLB(cfg LoadBalancerConfig, hosts map[string]*fabric.Host) {
+	cfg = cfg.WithDefaults()
+	lb := &LoadBalancer{Kind: cfg.Kind, w: c.World, apiservers: c.APIServers, cfg: cfg}
+	c.LB = lb
+	switch cfg.Kind {
+	case LBHAProxy, LBKeepalived:
+		for i, hn := range cfg.Hosts {
+			x := newProxy(c, cfg, hosts[hn])
+			lb.Proxies = append(lb.Proxies, x)
+			if cfg.Kind == LBKeepalived {
+				lb.VRRPs = append(lb.VRRPs, newVRRP(c, lb, hosts[hn], cfg.Priorities[i], x))
+			}
+		}
+	case LBKubeVIP:
+		le := cfg.LE
+		le.ReleaseOnCancel = true
+		var hs []string
+		for _, a := range c.APIServers {
+			hs = append(hs, a.Proc.Host.Name)
+		}
+		g := NewLeaseGroup(c, LeaseGroupConfig{Name: RoleKubeVIP, Hosts: hs, Endpoint: "local", LE: le}, hosts)
+		for _, k := range g.Candidates {
+			k.El.identity = k.Proc.Host.Name
+			k.El.onStart = func() { lb.claim(k.Proc.Host, k.Name+" leads plndr-cp-lock") }
+			k.El.onStop = func(reason string, graceful bool) {
+				lb.withdraw(k.Proc.Host, k.Name+" lost plndr-cp-lock")
+				if graceful || k.El.terminating() {
+					// Released, or asked to stop (SIGTERM) while it was
+					// flushing after a lost lease: the process exits.
+					k.stopped(reason, true)
+					return
+				}
+				// kube-vip campaigns again in the same process.
+				k.El.restartAfter(le.RetryPeriod)
+			}
+		}
+		lb.KubeVIP = g
+		c.Groups = append(c.Groups, g)
+	}
+}
+
+// withDefaults fills a lease group's unset fields: client-go's
+// leader-election defaults and the local apiserver as endpoint.
+func (gc LeaseGroupConfig) WithDefaults() LeaseGroupConfig {
+	gc.LE = gc.LE.WithDefaults()
+	if gc.Endpoint == "" {
+		gc.Endpoint = "local"
+	}
+	return gc
+}
+
+// Config is the group's configuration with its defaults filled in.
+func (g *LeaseGroup) Config() LeaseGroupConfig { return g.cfg }

@@ -1,0 +1,199 @@
+package kube
+
+import (
+	"fmt"
+	"time"
+
+	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+)
+
+// Kubelet restart and probe defaults (kubelet; kubeadm's static pod
+// manifests: shared/reference/k8s-ha-semantics.md §1.7 and §3.4).
+const (
+	// Container restart back-off: 10s doubling to 300s. The first restart
+	// after a clean run is immediate; the back-off resets once the
+	// container ran for twice the maximum (10 minutes).
+	DefaultRestartBackoff    = 10 * time.Second
+	DefaultMaxRestartBackoff = 300 * time.Second
+	// The apiserver's liveness probe: /livez every 10s after 10s, each with
+	// a 15s timeout; 8 consecutive failures restart it (~80 s).
+	DefaultLivenessInitialDelay = 10 * time.Second
+	DefaultLivenessPeriod       = 10 * time.Second
+	DefaultLivenessTimeout      = 15 * time.Second
+	DefaultLivenessFailures     = 8
+)
+
+// KubeletConfig is the kubelet's restart back-off for static pods
+// (CrashLoopBackOff).
+type KubeletConfig struct {
+	RestartBackoff    time.Duration // first delay; default 10s
+	MaxRestartBackoff time.Duration // cap; default 300s
+}
+
+// WithDefaults fills in the kubelet's defaults.
+func (k KubeletConfig) WithDefaults() KubeletConfig {
+	if k.RestartBackoff == 0 {
+		k.RestartBackoff = DefaultRestartBackoff
+	}
+	if k.MaxRestartBackoff == 0 {
+		k.MaxRestartBackoff = DefaultMaxRestartBackoff
+	}
+	return k
+}
+
+// staticPod is a process the kubelet keeps running.
+type staticPod struct {
+	proc     *fabric.Process
+	restart  *fabric.Timer
+	backoff  time.Duration
+	started  sim.Time
+	liveness *LivenessProbe // probe /livez (kube-apiserver); nil: none
+	failures int
+	probeTag uint64
+}
+
+// Kubelet is the part of the kubelet that keeps a control-plane host's
+// static pods alive: it restarts a process that exited, with the container
+// restart back-off, and restarts a kube-apiserver whose /livez fails
+// livenessFailures times in a row.
+type Kubelet struct {
+	Proc *fabric.Process
+
+	w      *fabric.World
+	cfg    KubeletConfig // the static pods' restart back-off
+	pods   []*staticPod
+	probe  *fabric.Timer
+	client *fabric.RPCClient
+	reqs   apiRequests
+	tag    uint64
+	node   *Node // the node it registers, with the worker plane
+	// liveness is the probe of the apiserver it runs, if any.
+	liveness *LivenessProbe
+}
+
+func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
+	k := &Kubelet{w: c.World, cfg: c.KubeletCfg}
+	k.Proc = c.AddProcess(fabric.HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
+	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
+	return k
+}
+
+// manage adds a static pod; liveness, if set, probes its /livez (one
+// probed pod per kubelet: its apiserver).
+func (k *Kubelet) Manage(p *fabric.Process, liveness *LivenessProbe) {
+	sp := &staticPod{proc: p, liveness: liveness, backoff: 0}
+	p.Supervisor = k
+	sp.restart = k.Proc.NewTimer(k.Proc.Name+"/restart-"+p.Name, func() { k.restart(sp) })
+	k.pods = append(k.pods, sp)
+	if liveness != nil {
+		k.client = fabric.NewRPCClient(k.Proc, k.Proc.Name+"/probe", []*fabric.Process{p}, 0, 0, k.probeDone)
+		k.liveness = liveness
+	}
+}
+
+// Start implements Handler.
+func (k *Kubelet) Start() {
+	now := k.Proc.Now()
+	for _, sp := range k.pods {
+		sp.started, sp.failures, sp.backoff = now, 0, 0
+	}
+	if k.client != nil {
+		k.client.Start()
+		k.probe.StartTicker(k.liveness.Period, k.liveness.InitialDelay)
+	}
+	if k.node != nil {
+		k.node.start()
+	}
+}
+
+// Stop implements Handler.
+func (k *Kubelet) Stop() {
+	if k.node != nil {
+		k.node.stop()
+	}
+}
+
+// Deliver implements Handler.
+func (k *Kubelet) Deliver(msg *fabric.Message) {
+	if k.client != nil {
+		k.client.Deliver(msg)
+	}
+	if k.node != nil {
+		k.node.client.Deliver(msg)
+	}
+}
+
+func (k *Kubelet) pod(p *fabric.Process) *staticPod {
+	for _, sp := range k.pods {
+		if sp.proc == p {
+			return sp
+		}
+	}
+	return nil
+}
+
+// podExited schedules the restart of a static pod that exited.
+func (k *Kubelet) PodExited(p *fabric.Process) {
+	sp := k.pod(p)
+	if sp == nil || k.Proc.State() == fabric.Stopped {
+		return
+	}
+	now, cfg := k.Proc.Now(), &k.cfg
+	if now.Sub(sp.started) >= 2*cfg.MaxRestartBackoff {
+		sp.backoff = 0
+	}
+	sp.restart.After(sp.backoff)
+	if sp.backoff == 0 {
+		sp.backoff = cfg.RestartBackoff
+	} else {
+		sp.backoff = min(2*sp.backoff, cfg.MaxRestartBackoff)
+	}
+}
+
+func (k *Kubelet) restart(sp *staticPod) {
+	p := sp.proc
+	if p.State() != fabric.Stopped || !p.Enabled() || !p.Host.Up() {
+		return
+	}
+	sp.started, sp.failures = k.Proc.Now(), 0
+	k.w.Record(fabric.Record{Event: fabric.EvProcRestarted, Proc: p.Name, Host: p.Host.Name, Reason: "restarted by the kubelet"})
+	p.Start()
+}
+
+// onProbe sends the liveness probe of each probed pod.
+func (k *Kubelet) onProbe() {
+	for _, sp := range k.pods {
+		if sp.liveness == nil || sp.proc.State() == fabric.Stopped || sp.probeTag != 0 {
+			continue
+		}
+		if k.Proc.Now().Sub(sp.started) < sp.liveness.InitialDelay {
+			continue
+		}
+		k.tag++
+		sp.probeTag = k.tag
+		k.reqs.call(k.client, k.tag, VerbLivez, etcd.Op{}, sp.liveness.Timeout, false)
+	}
+}
+
+func (k *Kubelet) probeDone(tag uint64, _ *fabric.Message, err string) {
+	for _, sp := range k.pods {
+		if sp.probeTag != tag {
+			continue
+		}
+		sp.probeTag = 0
+		if err == "" {
+			sp.failures = 0
+			return
+		}
+		sp.failures++
+		if sp.failures >= sp.liveness.FailureThreshold && sp.proc.State() != fabric.Stopped {
+			k.w.Record(fabric.Record{Event: fabric.EvProcExited, Proc: sp.proc.Name, Host: sp.proc.Host.Name,
+				Reason: fmt.Sprintf("killed by the kubelet: liveness probe (/livez) failed %d times: %s", sp.failures, err)})
+			sp.proc.Kill()
+			k.PodExited(sp.proc)
+		}
+	}
+}

@@ -1,0 +1,474 @@
+package kube
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"hasim/model/fabric"
+)
+
+// LBKind is how clients reach the apiservers.
+type LBKind string
+
+const (
+	// LBHAProxy: an HAProxy-like proxy on each load-balancer host with
+	// active health checks; with one host it is a single point of failure.
+	LBHAProxy LBKind = "haproxy"
+	// LBKeepalived: HAProxy on two or more hosts and a VRRP virtual IP that
+	// moves to a backup when the master's adverts stop.
+	LBKeepalived LBKind = "keepalived"
+	// LBKubeVIP: a virtual IP held by the leader of a lease among the
+	// control-plane hosts, pointing at that host's apiserver.
+	LBKubeVIP LBKind = "kube-vip"
+	// LBNone: clients hold the list of apiservers and fail over themselves.
+	LBNone LBKind = "none"
+)
+
+// Valid reports whether k is a known kind.
+func (k LBKind) Valid() bool {
+	switch k {
+	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNone:
+		return true
+	}
+	return false
+}
+
+// LoadBalancerConfig describes the control-plane endpoint. Defaults follow
+// HAProxy and keepalived and the kubeadm HA guide
+// (shared/reference/k8s-ha-semantics.md §5).
+type LoadBalancerConfig struct {
+	Kind LBKind
+	// Hosts run the proxy (haproxy, keepalived). For keepalived the first
+	// has the highest priority.
+	Hosts []string
+	// Check is the health check: "http" (GET /readyz; default) or "tcp".
+	Check string
+	// Inter, Fall and Rise: HAProxy's check interval and thresholds.
+	// Defaults 2s, 3 and 2.
+	Inter      time.Duration
+	Fall, Rise int
+	// TimeoutCheck is HAProxy's "timeout check": the read timeout of a
+	// check whose connection was accepted. 0 means Inter. The connect
+	// timeout of a check is min(5s, Inter).
+	TimeoutCheck time.Duration
+	// ServerTimeout is "timeout server": a forwarded request without an
+	// answer fails after it. Default 20s.
+	ServerTimeout time.Duration
+	// ConnectTimeout is "timeout connect": a connection to a backend (or
+	// a check's, capped at Inter) that is not accepted fails after it.
+	// Default 5s.
+	ConnectTimeout time.Duration
+	// AdvertInterval (keepalived): VRRP advert interval. Default 1s.
+	AdvertInterval time.Duration
+	// Priorities (keepalived): each host's VRRP priority, in Hosts order.
+	// Default 101, 100, 99, ... (the kubeadm guide: 101 on the master,
+	// 100 on the backup).
+	Priorities []int
+	// Script (keepalived) is the vrrp_script checking the local proxy.
+	Script VRRPScript
+	// LE (kube-vip): the lease timing. Default 15s/10s/2s (kube-vip ≥ 1.1;
+	// older releases and the kubeadm guide used 5s/3s/1s).
+	LE LeaderElectionConfig
+}
+
+// Load-balancer defaults.
+const (
+	DefaultLBInter          = 2 * time.Second
+	DefaultLBFall           = 3
+	DefaultLBRise           = 2
+	DefaultLBServerTimeout  = 20 * time.Second
+	DefaultLBConnectTimeout = 5 * time.Second
+	DefaultAdvertInterval   = time.Second
+)
+
+// VRRPScript is keepalived's vrrp_script on the local proxy: run every
+// Interval; after Fall failures in a row the priority changes by Weight,
+// after Rise successes it is restored. Defaults are the kubeadm HA guide's
+// (3s, 10, 2, -2); keepalived's own are 1s, 1, 1 and 0.
+type VRRPScript struct {
+	Interval   time.Duration
+	Fall, Rise int
+	Weight     *int
+}
+
+// The kubeadm HA guide's check_apiserver script.
+const (
+	DefaultScriptInterval = 3 * time.Second
+	DefaultScriptFall     = 10
+	DefaultScriptRise     = 2
+	DefaultScriptWeight   = -2
+)
+
+// WithDefaults fills in the kubeadm guide's script.
+func (s VRRPScript) WithDefaults() VRRPScript {
+	if s.Interval == 0 {
+		s.Interval = DefaultScriptInterval
+	}
+	if s.Fall == 0 {
+		s.Fall = DefaultScriptFall
+	}
+	if s.Rise == 0 {
+		s.Rise = DefaultScriptRise
+	}
+	if s.Weight == nil {
+		w := DefaultScriptWeight
+		s.Weight = &w
+	}
+	return s
+}
+
+func (c LoadBalancerConfig) WithDefaults() LoadBalancerConfig {
+	if c.Kind == "" {
+		c.Kind = LBHAProxy
+	}
+	if c.Check == "" {
+		c.Check = "http"
+	}
+	if c.Inter == 0 {
+		c.Inter = DefaultLBInter
+	}
+	if c.Fall == 0 {
+		c.Fall = DefaultLBFall
+	}
+	if c.Rise == 0 {
+		c.Rise = DefaultLBRise
+	}
+	if c.ServerTimeout == 0 {
+		c.ServerTimeout = DefaultLBServerTimeout
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = DefaultLBConnectTimeout
+	}
+	if len(c.Priorities) == 0 {
+		for i := range c.Hosts {
+			c.Priorities = append(c.Priorities, 101-i)
+		}
+	}
+	c.Script = c.Script.WithDefaults()
+	if c.AdvertInterval == 0 {
+		c.AdvertInterval = DefaultAdvertInterval
+	}
+	c.LE = c.LE.WithDefaults()
+	return c
+}
+
+// backend is the proxy's view of one apiserver.
+type backend struct {
+	api      *APIServer
+	up       bool
+	okRun    int // consecutive successful checks
+	failRun  int // consecutive failed checks
+	checking bool
+	checkTag uint64
+	timer    *fabric.Timer // next check, or the running check's timeout
+}
+
+// forward is a request the proxy forwarded and waits to answer.
+type forward struct {
+	id       uint64 // id towards the backend
+	client   *fabric.Process
+	ctx      uint64         // the client's request id
+	msg      fabric.Message // the request, with a copy of its body, until answered
+	backend  int
+	retried  bool
+	deadline time.Duration // "timeout server", on the proxy host's monotonic clock
+	// connectBy: the backend did not accept the connection (host down or
+	// unreachable); at this time the connect times out and HAProxy
+	// redispatches once. Zero once connected.
+	connectBy time.Duration
+	done      bool   // answered: a hole in Proxy.fwd
+	key       uint64 // the id it was first sent with: Proxy.fwd's order
+}
+
+// Proxy is an HAProxy-like TCP/HTTP proxy in front of the apiservers.
+type Proxy struct {
+	Name string
+	Proc *fabric.Process
+
+	w        *fabric.World
+	cfg      LoadBalancerConfig
+	backends []*backend
+	rr       int
+	// fwd are the requests forwarded and not yet answered, in arrival
+	// order; an answered one is a hole until the next sweep compacts the
+	// list. Each keeps the id it was first sent with as its key, so fwd
+	// is sorted by key and an answer finds its request by binary search,
+	// with no scan of thousands of clients' requests; the few redispatched
+	// under a new id are found through retriedAt.
+	readyz    APIMsg // the body of the /readyz check being sent
+	readyzs   fabric.Pool[APIMsg]
+	fwd       []forward
+	retriedAt map[uint64]int
+	sweep     *fabric.Timer
+}
+
+func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
+	x := &Proxy{Name: "haproxy-" + h.Name, w: c.World, cfg: cfg}
+	x.Proc = c.AddProcess(x.Name, RoleLoadBalancer, h, x)
+	for _, a := range c.APIServers {
+		b := &backend{api: a}
+		b.timer = x.Proc.NewTimer(x.Name+"/check-"+a.Proc.Host.Name, func() { x.onCheckTimer(b) })
+		x.backends = append(x.backends, b)
+	}
+	x.sweep = x.Proc.NewTimer(x.Name+"/timeout-server", x.onSweep)
+	return x
+}
+
+// Start implements Handler: backends start up, as after a reload with
+// servers assumed healthy; checks begin at once, spread over one interval.
+func (x *Proxy) Start() {
+	x.dropForwards()
+	st := x.w.Sim.Stream(x.Name + "/spread")
+	for i, b := range x.backends {
+		b.up, b.okRun, b.failRun, b.checking = true, 0, 0, false
+		b.timer.After(time.Duration(st.Float64(x.Proc.Incarnation()<<8|uint64(i)) * float64(x.cfg.Inter)))
+	}
+	x.sweep.StartTicker(time.Second, time.Second)
+}
+
+// Stop implements Handler.
+func (x *Proxy) Stop() { x.dropForwards() }
+
+// dropForwards forgets every forwarded request.
+func (x *Proxy) dropForwards() {
+	for i := range x.fwd {
+		if b := x.fwd[i].msg.Body; b != nil {
+			b.Free()
+		}
+	}
+	clear(x.fwd)
+	x.fwd = x.fwd[:0]
+	clear(x.retriedAt)
+}
+
+// track files the request at slot i, redispatched, under its new id
+// instead of old.
+func (x *Proxy) track(i int, old uint64) {
+	delete(x.retriedAt, old)
+	if x.retriedAt == nil {
+		x.retriedAt = map[uint64]int{}
+	}
+	x.retriedAt[x.fwd[i].id] = i
+}
+
+// find is the slot of the waiting request sent to a backend with id, or
+// -1.
+func (x *Proxy) find(id uint64) int {
+	i, ok := 0, false
+	if len(x.fwd) <= fabric.ShortList {
+		for i = range x.fwd {
+			if ok = x.fwd[i].key == id; ok {
+				break
+			}
+		}
+	} else {
+		i, ok = slices.BinarySearchFunc(x.fwd, id, func(f forward, id uint64) int { return cmp.Compare(f.key, id) })
+	}
+	if ok && !x.fwd[i].done && x.fwd[i].id == id {
+		return i
+	}
+	if i, ok := x.retriedAt[id]; ok {
+		return i
+	}
+	return -1
+}
+
+// answered marks the request at slot i answered.
+func (x *Proxy) answered(i int) {
+	f := &x.fwd[i]
+	if f.id != f.key {
+		delete(x.retriedAt, f.id)
+	}
+	if f.msg.Body != nil {
+		f.msg.Body.Free()
+	}
+	*f = forward{done: true, key: f.key}
+}
+
+// Up reports how many backends the proxy considers up.
+func (x *Proxy) Up() int {
+	n := 0
+	for _, b := range x.backends {
+		if b.up {
+			n++
+		}
+	}
+	return n
+}
+
+// onCheckTimer starts a check, or fails the running one at its timeout.
+func (x *Proxy) onCheckTimer(b *backend) {
+	if b.checking {
+		x.checkResult(b, false, "check timed out")
+		return
+	}
+	b.checking = true
+	b.checkTag = x.w.NewRequestID()
+	to := b.api.Proc
+	msg := fabric.Message{From: x.Proc, To: to, ReqID: b.checkTag}
+	if x.cfg.Check == "tcp" {
+		msg.Type = fabric.MsgPing
+	} else {
+		x.readyz = APIMsg{pool: &x.readyzs, Verb: VerbReadyz}
+		msg.Type, msg.Body = MsgAPIRequest, &x.readyz
+	}
+	// The check's timeout: the read timeout once the connection is
+	// accepted (the host is up and reachable and something listens), else
+	// the connect timeout.
+	timeout := min(x.cfg.ConnectTimeout, x.cfg.Inter)
+	if x.w.Net.Handshake(x.Proc, to) && x.cfg.TimeoutCheck > 0 {
+		timeout = x.cfg.TimeoutCheck
+	} else if x.w.Net.Handshake(x.Proc, to) {
+		timeout = x.cfg.Inter
+	}
+	b.timer.After(timeout)
+	x.w.Net.Send(&msg)
+}
+
+// checkResult ends a check; the next starts Inter after it finished.
+func (x *Proxy) checkResult(b *backend, ok bool, why string) {
+	b.checking = false
+	b.timer.After(x.cfg.Inter)
+	if ok {
+		b.okRun, b.failRun = b.okRun+1, 0
+		if !b.up && b.okRun >= x.cfg.Rise {
+			b.up = true
+			x.w.Record(fabric.Record{Event: fabric.EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
+				Reason: fmt.Sprintf("%d checks passed (rise %d)", b.okRun, x.cfg.Rise)})
+		}
+		return
+	}
+	b.failRun, b.okRun = b.failRun+1, 0
+	if b.up && b.failRun >= x.cfg.Fall {
+		b.up = false
+		x.w.Record(fabric.Record{Event: fabric.EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			Reason: fmt.Sprintf("%d checks failed (fall %d): %s", b.failRun, x.cfg.Fall, why)})
+	}
+}
+
+// Deliver implements Handler: client requests, backend answers, checks.
+func (x *Proxy) Deliver(msg *fabric.Message) {
+	switch msg.Type {
+	case fabric.MsgPing:
+		x.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: x.Proc, To: msg.From})
+		return
+	case MsgAPIRequest:
+		x.forwardNew(msg)
+		return
+	}
+	for _, b := range x.backends {
+		if b.checking && msg.ReqID == b.checkTag && msg.From == b.api.Proc {
+			switch {
+			case msg.Type == fabric.MsgRefused:
+				x.checkResult(b, false, "connection refused")
+			case msg.Type == fabric.MsgPong || (msg.Type == MsgAPIReply && msg.Err == ""):
+				x.checkResult(b, true, "")
+			default:
+				x.checkResult(b, false, "/readyz: "+msg.Err)
+			}
+			return
+		}
+	}
+	i := x.find(msg.ReqID)
+	if i < 0 {
+		return
+	}
+	f := &x.fwd[i]
+	if msg.Type == fabric.MsgRefused && !f.retried {
+		// retries 1 + option redispatch: once more, on another server.
+		f.retried = true
+		old := f.id
+		if x.dispatch(f, f.backend) {
+			x.track(i, old)
+			return
+		}
+	}
+	r := *msg
+	r.Type, r.From, r.To, r.ReqID = MsgAPIReply, x.Proc, f.client, f.ctx
+	if msg.Type == fabric.MsgRefused {
+		r.Err = "503: backend connection refused"
+	}
+	x.w.Net.Send(&r)
+	x.answered(i)
+}
+
+// forwardNew forwards a client's request to the next backend that is up.
+func (x *Proxy) forwardNew(msg *fabric.Message) {
+	f := forward{client: msg.From, ctx: msg.ReqID, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1}
+	if msg.Body != nil {
+		f.msg.Body = msg.Body.Copy() // the delivered body is freed once Deliver returns
+	}
+	if !x.dispatch(&f, -1) {
+		if f.msg.Body != nil {
+			f.msg.Body.Free()
+		}
+		x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, ReqID: msg.ReqID, Err: "503: no server available"})
+		return
+	}
+	f.key = f.id
+	x.fwd = append(x.fwd, f)
+}
+
+// dispatch sends f to the next up backend other than skip.
+func (x *Proxy) dispatch(f *forward, skip int) bool {
+	n := len(x.backends)
+	for range n {
+		i := x.rr % n
+		x.rr++
+		if i == skip || !x.backends[i].up {
+			continue
+		}
+		f.backend = i
+		f.id = x.w.NewRequestID()
+		f.connectBy = 0
+		to := x.backends[i].api.Proc
+		if !x.w.Net.Handshake(x.Proc, to) && to.State() != fabric.Stopped {
+			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
+			return true // SYN unanswered; the sweep times the connect out
+		}
+		m := f.msg
+		m.From, m.To, m.ReqID = x.Proc, to, f.id
+		x.w.Net.Send(&m)
+		return true
+	}
+	return false
+}
+
+// onSweep answers requests past "timeout server" with a gateway timeout.
+func (x *Proxy) onSweep() {
+	now := x.Proc.Mono()
+	for i := range x.fwd {
+		f := &x.fwd[i]
+		switch {
+		case f.done:
+		case f.connectBy != 0 && f.connectBy <= now:
+			if !f.retried {
+				f.retried = true
+				old := f.id
+				if x.dispatch(f, f.backend) {
+					x.track(i, old)
+					continue
+				}
+			}
+			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "503: backend connect timeout"})
+			x.answered(i)
+		case f.deadline <= now:
+			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
+			x.answered(i)
+		}
+	}
+	// Compact: the requests still waiting, in arrival order.
+	kept := x.fwd[:0]
+	for _, f := range x.fwd {
+		if !f.done {
+			if f.id != f.key {
+				x.retriedAt[f.id] = len(kept)
+			}
+			kept = append(kept, f)
+		}
+	}
+	clear(x.fwd[len(kept):])
+	x.fwd = kept
+}

@@ -1,0 +1,340 @@
+package kube
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+)
+
+// ProbeKind is what a probe asks.
+type ProbeKind string
+
+const (
+	// ProbeWrite: a put; it needs the leader and a quorum.
+	ProbeWrite ProbeKind = "write"
+	// ProbeRead: a linearizable range (ReadIndex); it needs a quorum.
+	ProbeRead ProbeKind = "read"
+	// ProbeSerializableRead: answered from the local member's state.
+	ProbeSerializableRead ProbeKind = "serializable-read"
+	// ProbeCachedRead: an API read served from the apiserver's watch cache
+	// (resourceVersion "0"); only with Via.
+	ProbeCachedRead ProbeKind = "cached-read"
+	// ProbeSchedule: an API client creates a pod and waits for the
+	// scheduler leader to bind it; it succeeds if the pod is bound within
+	// the timeout. Needs the worker plane and a Ready schedulable node.
+	ProbeSchedule ProbeKind = "schedule"
+)
+
+// ProbeConfig describes a client that measures availability the way a user
+// would: one request every Period, each with its own Timeout, overlapping.
+type ProbeConfig struct {
+	Name string
+	Host string // the client's host
+	Kind ProbeKind
+	// Period between requests. Default 100ms.
+	Period time.Duration
+	// Timeout of one request. Default 3s.
+	Timeout time.Duration
+	// Endpoints are the members the client knows, by name (etcd-1, ...).
+	// Default: all.
+	Endpoints []string
+	// Via makes it a Kubernetes API client instead of an etcd client: "lb"
+	// (the control-plane endpoint), "all" (every apiserver, failing over
+	// itself) or "apiserver:HOST". Writes then are API writes (an etcd
+	// write behind the apiserver), reads quorum GETs, cached-reads watch
+	// cache reads. An API client dials afresh when a connection fails, so
+	// the keepalive settings do not apply to it.
+	Via string
+	// KeepaliveTime is how often the client pings each connection, and
+	// KeepaliveTimeout how long it waits for the answer before it declares
+	// the connection dead and stops sending requests there. Defaults 2s and
+	// 6s, etcdctl's; kube-apiserver's etcd client uses 30s and 10s.
+	KeepaliveTime    time.Duration
+	KeepaliveTimeout time.Duration
+}
+
+// Probe defaults.
+const (
+	DefaultProbePeriod           = 100 * time.Millisecond
+	DefaultProbeTimeout          = 3 * time.Second
+	DefaultProbeKeepaliveTime    = etcd.DefaultClientKeepaliveTime
+	DefaultProbeKeepaliveTimeout = etcd.DefaultClientKeepaliveTimeout
+)
+
+// attempt is one probe request, kept until it is accounted in send order.
+type attempt struct {
+	tag  uint64
+	sent sim.Time
+	done bool
+	ok   bool
+	err  string
+	pod  *Pod // a schedule probe's pod, once created
+}
+
+// Probe is a client process that sends requests round-robin over its
+// endpoints (see rpcClient for the connection behaviour): a linearizable
+// read that fails is retried on the next endpoint until its timeout, a
+// write is not (clientv3 retries only reads). Results are accounted in
+// send order: the time from one request to the next counts as available if
+// the first succeeded.
+type Probe struct {
+	Name string
+	Proc *fabric.Process
+	Kind ProbeKind
+
+	watch    kubeWatcher
+	w        *fabric.World
+	workers  *WorkerPlane // for a schedule probe's pods
+	Cfg      ProbeConfig
+	client   *fabric.RPCClient
+	apiReqs  apiRequests
+	etcdReqs etcd.ClientRequests
+	ticker   *fabric.Timer
+	inflight []attempt
+	nextTag  uint64
+	key      uint32 // the object an API probe writes and reads
+
+	// Accounting, in send order.
+	started    bool
+	lastSent   sim.Time
+	lastOK     bool
+	up, down   time.Duration
+	okN, failN int
+}
+
+func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
+	if pc.Period == 0 {
+		pc.Period = DefaultProbePeriod
+	}
+	if pc.Timeout == 0 {
+		pc.Timeout = DefaultProbeTimeout
+	}
+	if pc.Kind == "" {
+		pc.Kind = ProbeWrite
+	}
+	if pc.Via != "" {
+		// client-go: HTTP, no subchannels to keep alive.
+		pc.KeepaliveTime, pc.KeepaliveTimeout = 0, 0
+	} else {
+		if pc.KeepaliveTime == 0 {
+			pc.KeepaliveTime = DefaultProbeKeepaliveTime
+		}
+		if pc.KeepaliveTimeout == 0 {
+			pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
+		}
+	}
+	p := &Probe{Name: pc.Name, Kind: pc.Kind, w: c.World, watch: c.Watch, workers: c.Workers, Cfg: pc}
+	p.Proc = c.AddProcess(pc.Name, fabric.RoleClient, h, p)
+	var servers []*fabric.Process
+	var resolve func(int) *fabric.Process
+	switch {
+	case pc.Via == "":
+		for _, m := range c.Etcd.Members {
+			if len(pc.Endpoints) == 0 || slices.Contains(pc.Endpoints, m.Name) {
+				servers = append(servers, m.Proc)
+			}
+		}
+	case strings.HasPrefix(pc.Via, "apiserver:"):
+		for _, a := range c.APIServers {
+			if a.Proc.Host.Name == strings.TrimPrefix(pc.Via, "apiserver:") {
+				servers = append(servers, a.Proc)
+			}
+		}
+	default:
+		servers, resolve = c.apiEndpoints(pc.Via, h)
+	}
+	p.key = c.Key("/registry/configmaps/default/" + pc.Name)
+	p.client = fabric.NewRPCClient(p.Proc, pc.Name, servers, pc.KeepaliveTime, pc.KeepaliveTimeout, p.done)
+	p.client.Resolve = resolve
+	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
+	return p
+}
+
+// Config is the probe's defaulted configuration.
+func (p *Probe) Config() ProbeConfig { return p.Cfg }
+
+// Start implements Handler.
+func (p *Probe) Start() {
+	p.client.Start()
+	p.ticker.StartTicker(p.Cfg.Period, 0)
+}
+
+// Stop implements Handler.
+func (p *Probe) Stop() { p.inflight = p.inflight[:0] }
+
+// Deliver implements Handler.
+func (p *Probe) Deliver(msg *fabric.Message) { p.client.Deliver(msg) }
+
+func (p *Probe) send() {
+	if p.Kind == ProbeSchedule {
+		p.expirePods()
+	}
+	p.nextTag++
+	p.inflight = append(p.inflight, attempt{tag: p.nextTag, sent: p.Proc.Now()})
+	switch {
+	case p.Cfg.Via != "":
+		switch p.Kind {
+		case ProbeWrite, ProbeSchedule:
+			p.apiReqs.call(p.client, p.nextTag, VerbWrite, etcd.Op{Kind: etcd.OpPut, Key: p.key}, p.Cfg.Timeout, false)
+		case ProbeRead:
+			p.apiReqs.call(p.client, p.nextTag, VerbGet, etcd.Op{Key: p.key}, p.Cfg.Timeout, false)
+		default:
+			p.apiReqs.call(p.client, p.nextTag, VerbGetCached, etcd.Op{Key: p.key}, p.Cfg.Timeout, false)
+		}
+	case p.Kind == ProbeWrite:
+		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientWrite, etcd.ClientMsg{}, p.Cfg.Timeout, false)
+	case p.Kind == ProbeRead:
+		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true}, p.Cfg.Timeout, true)
+	default:
+		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientRead, etcd.ClientMsg{}, p.Cfg.Timeout, true)
+	}
+}
+
+// done settles an attempt and accounts what is settled in send order.
+func (p *Probe) done(tag uint64, _ *fabric.Message, err string) {
+	if i, ok := p.attempt(tag); ok {
+		a := &p.inflight[i]
+		if p.Kind == ProbeSchedule && err == "" && a.pod == nil {
+			// Created: now the scheduler must bind it.
+			a.pod = &Pod{Name: fmt.Sprintf("%s-%d", p.Name, tag), probe: p, probeTag: tag, created: p.Proc.Now()}
+			p.workers.podCreated(a.pod)
+			return
+		}
+		a.done, a.ok, a.err = true, err == "", err
+		if a.ok {
+			p.watch.ProbeSucceeded(p, a.sent)
+		}
+	}
+	k := 0
+	for k < len(p.inflight) && p.inflight[k].done {
+		p.account(&p.inflight[k])
+		k++
+	}
+	if k > 0 {
+		// Drop the settled prefix, moving the rest down only when it is
+		// no longer than what was dropped: amortized constant work per
+		// attempt, and the array is reused.
+		rest := len(p.inflight) - k
+		if rest <= k {
+			copy(p.inflight, p.inflight[k:])
+			clear(p.inflight[rest:])
+			p.inflight = p.inflight[:rest]
+		} else {
+			clear(p.inflight[:k])
+			p.inflight = p.inflight[k:]
+		}
+	}
+}
+
+// attempt finds the attempt with this tag: inflight is in send order, so
+// in tag order.
+func (p *Probe) attempt(tag uint64) (int, bool) {
+	if len(p.inflight) <= fabric.ShortList {
+		for i := range p.inflight {
+			if p.inflight[i].tag == tag {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	return slices.BinarySearchFunc(p.inflight, tag, func(a attempt, t uint64) int { return cmp.Compare(a.tag, t) })
+}
+
+// podBound settles the attempt whose pod the scheduler bound.
+func (p *Probe) podBound(pod *Pod) {
+	if i, ok := p.attempt(pod.probeTag); ok {
+		if a := &p.inflight[i]; a.pod == pod && !a.done {
+			if p.Proc.Now() > a.sent.Add(p.Cfg.Timeout) {
+				return // expirePods settles it
+			}
+			p.done(a.tag, nil, "")
+		}
+	}
+}
+
+// expirePods fails the attempts whose pods were not bound in time; the
+// probe deletes such a pod. Attempts are in send order, so the late ones
+// are a prefix.
+func (p *Probe) expirePods() {
+	now := p.Proc.Now()
+	var late []uint64
+	for i := range p.inflight {
+		a := &p.inflight[i]
+		if now <= a.sent.Add(p.Cfg.Timeout) {
+			break
+		}
+		if a.pod == nil || a.done {
+			continue
+		}
+		a.pod.Deleted = true
+		p.workers.dropPending(a.pod)
+		late = append(late, a.tag)
+	}
+	for _, tag := range late { // done compacts inflight
+		p.done(tag, nil, fmt.Sprintf("pod not scheduled within %v", p.Cfg.Timeout))
+	}
+}
+
+func (p *Probe) account(a *attempt) {
+	if !p.w.Steady() || a.sent < p.w.MeasuredFrom() {
+		return // bootstrap: not measured
+	}
+	if a.ok {
+		p.okN++
+	} else {
+		p.failN++
+	}
+	if p.started {
+		d := a.sent.Sub(p.lastSent)
+		if p.lastOK {
+			p.up += d
+		} else {
+			p.down += d
+		}
+	}
+	if !p.started || a.ok != p.lastOK {
+		switch {
+		case a.ok && p.started:
+			p.w.Record(fabric.Record{T: a.sent, Event: fabric.EvProbeUp, Probe: p.Name, Reason: string(p.Kind) + " requests succeed again"})
+		case !a.ok:
+			p.w.Record(fabric.Record{T: a.sent, Event: fabric.EvProbeDown, Probe: p.Name,
+				Reason: fmt.Sprintf("%s requests fail: %s", p.Kind, a.err)})
+		}
+	}
+	p.started, p.lastSent, p.lastOK = true, a.sent, a.ok
+}
+
+// finish closes the accounting at the end of the run.
+func (p *Probe) Finish() {
+	if p.started {
+		d := p.w.Sim.Now().Sub(p.lastSent)
+		if p.lastOK {
+			p.up += d
+		} else {
+			p.down += d
+		}
+		p.lastSent = p.w.Sim.Now()
+	}
+}
+
+// Availability is the fraction of the probed time during which requests
+// succeeded.
+func (p *Probe) Availability() float64 {
+	if p.up+p.down == 0 {
+		return 0
+	}
+	return float64(p.up) / float64(p.up+p.down)
+}
+
+// Unavailable is the probed time during which requests failed.
+func (p *Probe) Unavailable() time.Duration { return p.down }
+
+// Counts are the successful and failed requests accounted.
+func (p *Probe) Counts() (ok, failed int) { return p.okN, p.failN }

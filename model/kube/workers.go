@@ -1,0 +1,498 @@
+package kube
+
+import (
+	"fmt"
+	"time"
+
+	"hasim/sim"
+
+	"hasim/model/etcd"
+	"hasim/model/fabric"
+)
+
+// The worker plane: every node's kubelet renews its node Lease through the
+// API; the kube-controller-manager leader's node lifecycle controller
+// marks nodes whose Lease stopped renewing NotReady and taints them; the
+// taint-eviction controller deletes their pods after the toleration; the
+// ReplicaSet controller creates replacements; the kube-scheduler leader
+// binds pending pods to Ready nodes; the kubelet starts what is bound to
+// it. Sources: shared/reference/k8s-ha-semantics.md §4.
+//
+// Objects other than Leases (Nodes, Pods) are kept by the cluster as the
+// API would return them after the write that changed them committed;
+// every such write goes through an apiserver to etcd (to one key per node
+// and per workload), so it fails exactly when the API would refuse it.
+
+// WorkerPlaneConfig describes the nodes and the workloads on them.
+type WorkerPlaneConfig struct {
+	Nodes     []NodeConfig
+	Workloads []WorkloadConfig
+	Lifecycle NodeLifecycleConfig
+}
+
+// NodeConfig is one node: a host whose kubelet registers it.
+type NodeConfig struct {
+	Host string
+	// Endpoint is where its kubelet sends API requests: "lb" (the
+	// control-plane endpoint; workers, and control-plane nodes before
+	// kubeadm's ControlPlaneKubeletLocalMode), "local" or "all".
+	Endpoint string
+	// Schedulable: pods may be bound here (workers; control-plane nodes
+	// carry kubeadm's NoSchedule taint).
+	Schedulable bool
+}
+
+// WorkloadKind is what owns a workload's pods.
+type WorkloadKind string
+
+const (
+	// ReplicaSetKind: the ReplicaSet controller replaces a pod as soon as
+	// it has a deletion timestamp (IsPodActive).
+	ReplicaSetKind WorkloadKind = "ReplicaSet"
+	// BarePodKind: pods without a controller: an evicted pod is gone.
+	BarePodKind WorkloadKind = "Pod"
+)
+
+// WorkloadConfig is a set of identical pods, running from the start,
+// spread over the schedulable nodes in order.
+type WorkloadConfig struct {
+	Name     string
+	Kind     WorkloadKind
+	Replicas int
+}
+
+// NodeLifecycleConfig holds the node-side timings.
+type NodeLifecycleConfig struct {
+	// LeaseDuration is nodeLeaseDurationSeconds (40s); the kubelet renews
+	// every quarter of it with 4% sliding jitter, each try bounded by
+	// min(nodeStatusUpdateFrequency, duration) = 10s.
+	LeaseDuration time.Duration
+	// MonitorPeriod is --node-monitor-period (5s).
+	MonitorPeriod time.Duration
+	// GracePeriod is --node-monitor-grace-period: 40s up to Kubernetes
+	// 1.31, 50s from 1.32.
+	GracePeriod time.Duration
+	// Toleration is the default not-ready/unreachable tolerationSeconds
+	// (300s) after which the taint-eviction controller deletes a pod.
+	Toleration time.Duration
+	// EvictionRate is --node-eviction-rate, nodes tainted per second per
+	// zone (0.1); a zone in partial disruption uses
+	// SecondaryEvictionRate (0.01), or 0 when it has no more than
+	// LargeClusterSize nodes (50). UnhealthyZoneThreshold is 0.55.
+	EvictionRate           float64
+	SecondaryEvictionRate  float64
+	UnhealthyZoneThreshold float64
+	LargeClusterSize       int
+	// PodStartDelay is the typical time from a kubelet learning of a pod to
+	// its container running (image present); each start draws 0.5–1.5× of
+	// it. Default 2s.
+	PodStartDelay time.Duration
+	// SchedulerInitialBackoff and SchedulerMaxBackoff: a pod whose binding
+	// failed waits 1s, doubling to 10s, before the next try.
+	SchedulerInitialBackoff time.Duration
+	SchedulerMaxBackoff     time.Duration
+}
+
+// Worker-plane defaults (k8s-ha-semantics.md §4).
+const (
+	DefaultNodeLeaseDuration       = 40 * time.Second
+	DefaultNodeMonitorPeriod       = 5 * time.Second
+	DefaultNodeGracePeriod         = 50 * time.Second // Kubernetes ≥ 1.32
+	NodeGracePeriodBefore132       = 40 * time.Second
+	DefaultTolerationSeconds       = 300 * time.Second
+	DefaultNodeEvictionRate        = 0.1
+	DefaultSecondaryEvictionRate   = 0.01
+	DefaultUnhealthyZoneThreshold  = 0.55
+	DefaultLargeClusterSize        = 50
+	DefaultPodStartDelay           = 2 * time.Second
+	DefaultSchedulerInitialBackoff = time.Second
+	DefaultSchedulerMaxBackoff     = 10 * time.Second
+	nodeLeaseJitter                = 0.04
+	nodeLeaseMaxTries              = 5
+)
+
+// WithDefaults fills in upstream's defaults.
+func (c NodeLifecycleConfig) WithDefaults() NodeLifecycleConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.LeaseDuration, DefaultNodeLeaseDuration)
+	def(&c.MonitorPeriod, DefaultNodeMonitorPeriod)
+	def(&c.GracePeriod, DefaultNodeGracePeriod)
+	def(&c.Toleration, DefaultTolerationSeconds)
+	def(&c.PodStartDelay, DefaultPodStartDelay)
+	def(&c.SchedulerInitialBackoff, DefaultSchedulerInitialBackoff)
+	def(&c.SchedulerMaxBackoff, DefaultSchedulerMaxBackoff)
+	if c.EvictionRate == 0 {
+		c.EvictionRate = DefaultNodeEvictionRate
+	}
+	if c.SecondaryEvictionRate == 0 {
+		c.SecondaryEvictionRate = DefaultSecondaryEvictionRate
+	}
+	if c.UnhealthyZoneThreshold == 0 {
+		c.UnhealthyZoneThreshold = DefaultUnhealthyZoneThreshold
+	}
+	if c.LargeClusterSize == 0 {
+		c.LargeClusterSize = DefaultLargeClusterSize
+	}
+	return c
+}
+
+// renewInterval is how often a kubelet renews its node Lease.
+func (c NodeLifecycleConfig) renewInterval() time.Duration { return c.LeaseDuration / 4 }
+
+// renewTimeout bounds one renewal: min(nodeStatusUpdateFrequency 10s,
+// lease duration).
+func (c NodeLifecycleConfig) renewTimeout() time.Duration {
+	return min(10*time.Second, c.LeaseDuration)
+}
+
+// Node is a registered node: its kubelet's lease loop and the Node
+// object's state as last written through the API.
+type Node struct {
+	Name string
+	Host *fabric.Host
+	cfg  NodeConfig
+	idx  int // position in the worker plane's node list
+
+	w        *WorkerPlane
+	kubelet  *Kubelet
+	leaseKey uint32
+	objKey   uint32
+
+	// Kubelet side (volatile: reset when the kubelet starts).
+	client  *fabric.RPCClient
+	reqs    apiRequests
+	renew   *fabric.Timer
+	tag     uint64
+	tries   int
+	synced  bool // reached the API since it started: it knows its pods
+	failing bool // the last renewal failed (for the timeline)
+
+	// The Node object.
+	NotReady   bool
+	tainted    bool
+	taintWall  int64 // the taint's timeAdded, on the tainting controller's wall clock
+	notReadyAt sim.Time
+	NotReadyT  time.Duration // total measured NotReady time
+	NotReadyN  int
+}
+
+// Pod is one pod of a workload (or a probe's pod).
+type Pod struct {
+	Name     string
+	workload *workload
+	node     *Node // nil while pending
+	Deleted  bool  // has a deletion timestamp
+	running  bool
+	created  sim.Time
+	start    *fabric.Timer // the kubelet starting its container
+	probe    *Probe        // a scheduling probe's pod
+	probeTag uint64
+	binding  bool     // a bind is in flight
+	retryAt  sim.Time // scheduler back-off
+	backoff  time.Duration
+}
+
+// workload is a workload's pods and its availability accounting.
+type workload struct {
+	Cfg     WorkloadConfig
+	key     uint32
+	Pods    []*Pod
+	seq     int // pods ever created, for names
+	Created int // replacements created by the ReplicaSet controller
+
+	Ready         int
+	since         sim.Time
+	Degraded      time.Duration // fewer ready than desired
+	Down          time.Duration // none ready
+	degradedSince sim.Time
+}
+
+// workerPlane is the cluster's worker plane.
+type WorkerPlane struct {
+	world      *fabric.World
+	zones      []*fabric.Zone
+	schedulers []*Controller // kube-scheduler candidates, woken when a pod is created
+	Cfg        NodeLifecycleConfig
+	Nodes      []*Node
+	Workloads  []*workload
+	pending    []*Pod // unbound pods, in creation order
+	stream     sim.Stream
+	podSeq     uint64
+}
+
+func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Host) {
+	w := &WorkerPlane{world: c.World, zones: c.Zones, Cfg: cfg.Lifecycle.WithDefaults(), stream: c.Sim.Stream("workers")}
+	for _, g := range c.Groups {
+		if g.Name == GroupScheduler {
+			w.schedulers = append(w.schedulers, g.Candidates...)
+		}
+	}
+	c.Workers = w
+	for _, nc := range cfg.Nodes {
+		h := hosts[nc.Host]
+		k := c.KubeletOf(h)
+		n := &Node{Name: h.Name, Host: h, cfg: nc, w: w, kubelet: k, idx: len(w.Nodes),
+			leaseKey: c.Key("/registry/leases/kube-node-lease/" + h.Name),
+			objKey:   c.Key("/registry/minions/" + h.Name)}
+		servers, resolve := c.apiEndpoints(nc.Endpoint, h)
+		n.client = fabric.NewRPCClient(k.Proc, k.Proc.Name+"/api", servers, 0, 0, n.apiDone)
+		n.client.Resolve = resolve
+		n.renew = k.Proc.NewTimer(k.Proc.Name+"/node-lease", n.onRenew)
+		k.node = n
+		w.Nodes = append(w.Nodes, n)
+	}
+	var sched []*Node
+	for _, n := range w.Nodes {
+		if n.cfg.Schedulable {
+			sched = append(sched, n)
+		}
+	}
+	i := 0
+	for _, wc := range cfg.Workloads {
+		wl := &workload{Cfg: wc, key: c.Key("/registry/pods/default/" + wc.Name)}
+		for range wc.Replicas {
+			p := w.newPod(wl)
+			if len(sched) > 0 {
+				p.node = sched[i%len(sched)]
+				p.running = true
+				i++
+			}
+		}
+		wl.Ready = wl.count()
+		w.Workloads = append(w.Workloads, wl)
+	}
+	for _, p := range w.allPods() {
+		if p.node == nil {
+			w.pending = append(w.pending, p)
+		}
+	}
+	// The controllers run in the kube-controller-manager and
+	// kube-scheduler leaders.
+	for _, g := range c.Groups {
+		if g.Name != GroupKCM && g.Name != GroupScheduler {
+			continue
+		}
+		for _, k := range g.Candidates {
+			servers, resolve := c.apiEndpoints(g.cfg.Endpoint, k.Proc.Host)
+			k.loops = newCtrlLoops(k, w, g.Name == GroupKCM, servers, resolve)
+			k.El.onStart = k.loops.start
+		}
+	}
+}
+
+func (w *WorkerPlane) newPod(wl *workload) *Pod {
+	wl.seq++
+	p := &Pod{Name: fmt.Sprintf("%s-%d", wl.Cfg.Name, wl.seq), workload: wl, created: w.world.Sim.Now()}
+	wl.Pods = append(wl.Pods, p)
+	return p
+}
+
+func (w *WorkerPlane) allPods() []*Pod {
+	var ps []*Pod
+	for _, wl := range w.Workloads {
+		ps = append(ps, wl.Pods...)
+	}
+	return ps
+}
+
+func (w *WorkerPlane) node(h *fabric.Host) *Node {
+	for _, n := range w.Nodes {
+		if n.Host == h {
+			return n
+		}
+	}
+	return nil
+}
+
+// count is the number of running pods without a deletion timestamp.
+func (wl *workload) count() int {
+	n := 0
+	for _, p := range wl.Pods {
+		if p.running && !p.Deleted {
+			n++
+		}
+	}
+	return n
+}
+
+// changed re-counts the ready pods and accounts the time since the last
+// change.
+func (w *WorkerPlane) changed(wl *workload) {
+	now := w.world.Sim.Now()
+	w.account(wl, now)
+	wl.Ready = wl.count()
+}
+
+func (w *WorkerPlane) account(wl *workload, now sim.Time) {
+	from := max(wl.since, w.world.MeasuredFrom())
+	if w.world.Steady() && now > from {
+		d := now.Sub(from)
+		if wl.Ready < wl.Cfg.Replicas {
+			wl.Degraded += d
+		}
+		if wl.Ready == 0 && wl.Cfg.Replicas > 0 {
+			wl.Down += d
+		}
+	}
+	wl.since = now
+}
+
+func (w *WorkerPlane) Finish() {
+	now := w.world.Sim.Now()
+	for _, wl := range w.Workloads {
+		w.account(wl, now)
+	}
+	for _, n := range w.Nodes {
+		if n.NotReady {
+			n.NotReadyT += now.Sub(max(n.notReadyAt, w.world.MeasuredFrom()))
+		}
+	}
+}
+
+// --- the kubelet's side ---
+
+// nodeStart runs when the kubelet starts: renew the lease at once.
+func (n *Node) start() {
+	n.client.Start()
+	n.synced, n.tries, n.failing = false, 0, false
+	n.renew.After(0)
+}
+
+// stop runs when the kubelet stops; if its host went down, so did the
+// containers of its pods.
+func (n *Node) stop() {
+	n.synced = false
+	if n.Host.Up() {
+		return
+	}
+	for _, wl := range n.w.Workloads {
+		stopped := 0
+		for _, p := range wl.Pods {
+			if p.node == n {
+				if p.start != nil {
+					p.start.Stop()
+				}
+				if p.running {
+					p.running = false
+					stopped++
+				}
+			}
+		}
+		if stopped > 0 {
+			n.w.changed(wl)
+			n.w.world.Record(fabric.Record{Event: EvPodsStopped, Host: n.Name, Group: wl.Cfg.Name,
+				Reason: fmt.Sprintf("%d pod(s) of %s stopped with their host; %d of %d ready", stopped, wl.Cfg.Name, wl.Ready, wl.Cfg.Replicas)})
+		}
+	}
+}
+
+func (n *Node) wall() int64 {
+	return int64(n.w.world.WallEpoch + n.Host.Clock.Wall(n.kubelet.Proc.Now()))
+}
+
+// onRenew is one try of the node lease update.
+func (n *Node) onRenew() {
+	n.tag++
+	n.reqs.call(n.client, n.tag, VerbWrite,
+		etcd.Op{Kind: etcd.OpPut, Key: n.leaseKey, Val: etcd.LeaseRecord{Holder: n.w.world.Identity(n.Name), DurationSec: int32(n.w.Cfg.LeaseDuration / time.Second), Renew: n.wall()}},
+		n.w.Cfg.renewTimeout(), false)
+}
+
+func (n *Node) apiDone(tag uint64, _ *fabric.Message, err string) {
+	if tag != n.tag {
+		return
+	}
+	if err == "" {
+		n.tries = 0
+		if n.failing {
+			n.failing = false
+			n.w.world.Record(fabric.Record{Event: EvNodeLeaseOK, Host: n.Name, Proc: n.kubelet.Proc.Name, Reason: "node lease renewed again"})
+		}
+		if !n.synced {
+			n.synced = true
+			n.syncPods()
+		}
+		n.next()
+		return
+	}
+	n.tries++
+	if !n.failing && n.w.world.Steady() { // bootstrap failures are not news
+		n.failing = true
+		n.w.world.Record(fabric.Record{Event: EvNodeLeaseFailing, Host: n.Name, Proc: n.kubelet.Proc.Name,
+			Reason: "node lease renewal fails: " + err})
+	}
+	if n.tries < nodeLeaseMaxTries {
+		// Retried at once; from the second failure the kubelet closes its
+		// connections, so the next try dials afresh (through the load
+		// balancer, possibly to another apiserver). Every HTTP try dials
+		// afresh in this model already.
+		n.renew.After(0)
+		return
+	}
+	n.tries = 0
+	n.next()
+}
+
+// next arms the next renewal: the interval with sliding jitter.
+func (n *Node) next() {
+	u := n.w.stream.Sub("lease").Sub(n.Name).Float64(n.tag)
+	n.renew.After(time.Duration(float64(n.w.Cfg.renewInterval()) * (1 + nodeLeaseJitter*u)))
+}
+
+// syncPods starts the pods bound here that are not running; a pod deleted
+// meanwhile is dropped (its containers are gone with the reboot).
+func (n *Node) syncPods() {
+	for _, wl := range n.w.Workloads {
+		for _, p := range wl.Pods {
+			if p.node == n && !p.running && !p.Deleted {
+				n.startPod(p)
+			}
+		}
+	}
+}
+
+// startPod starts a pod's container after the start delay.
+func (n *Node) startPod(p *Pod) {
+	k := n.kubelet
+	if p.start == nil {
+		p.start = k.Proc.NewTimer(k.Proc.Name+"/start-"+p.Name, func() { n.podStarted(p) })
+	}
+	if p.start.Pending() {
+		return
+	}
+	n.w.podSeq++
+	u := n.w.stream.Sub("podstart").Float64(n.w.podSeq)
+	p.start.After(time.Duration(float64(n.w.Cfg.PodStartDelay) * (0.5 + u)))
+}
+
+func (n *Node) podStarted(p *Pod) {
+	if p.Deleted || p.node != n || p.running {
+		return
+	}
+	p.running = true
+	wl := p.workload
+	n.w.changed(wl)
+	n.w.world.Record(fabric.Record{Event: EvPodStarted, Host: n.Name, Group: wl.Cfg.Name,
+		Reason: fmt.Sprintf("%s runs on %s; %d of %d ready", p.Name, n.Name, wl.Ready, wl.Cfg.Replicas)})
+}
+
+// bound tells the node's kubelet, through its watch, of a pod bound to it.
+func (n *Node) bound(p *Pod) {
+	if n.kubelet.Proc.Running() && n.synced && p.workload != nil {
+		n.startPod(p)
+	}
+}
+
+// dropPending takes a pod out of the scheduling queue.
+func (w *WorkerPlane) dropPending(p *Pod) {
+	for i, q := range w.pending {
+		if q == p {
+			w.pending = append(w.pending[:i], w.pending[i+1:]...)
+			return
+		}
+	}
+}
