@@ -41,6 +41,8 @@ type Config struct {
 	Etcd        EtcdConfig
 	Probes      []ProbeConfig
 	Faults      []FaultConfig
+	// Failures are failure processes: faults at random times (failures.go).
+	Failures []FailureConfig
 	// APIServers run on control-plane hosts, with a kubelet that restarts
 	// them (and the controllers on those hosts) as static pods.
 	APIServers []APIServerConfig
@@ -102,6 +104,7 @@ type Cluster struct {
 	cfg         Config
 	current     *Fault // the most recently injected fault
 	armedFaults bool   // some fault waits for an event
+	failures    []*failureProc
 
 	// Leadership accounting.
 	leaders       int // running members in the leader state
@@ -219,6 +222,7 @@ func Build(cfg Config) (*Cluster, error) {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
 		c.armedFaults = c.armedFaults || fc.On != nil
 	}
+	c.startFailures(cfg.Failures)
 	// Every component has registered its keys: size the members' stores.
 	for _, m := range c.Etcd.Members {
 		m.kv = make([]KVItem, len(c.keys.list))
@@ -386,6 +390,11 @@ func (cfg *Config) validate() error {
 	for i, f := range cfg.Faults {
 		if err := f.validate(cfg, hosts, zones); err != nil {
 			bad("fault %d: %v", i+1, err)
+		}
+	}
+	for i := range cfg.Failures {
+		if err := cfg.Failures[i].validate(cfg, hosts, zones); err != nil {
+			bad("failure %d (%s): %v", i+1, cfg.Failures[i].Name, err)
 		}
 	}
 	cfg.checkLimits(bad)
