@@ -432,6 +432,12 @@ type failureProc struct {
 	n       uint64 // arrivals so far
 	// arrivals counts the faults injected (maintenance: host restarts).
 	arrivals int
+	// Maintenance: the window's start, the member being restarted, whether
+	// its drain is done, and how often a step waited for another host.
+	windowAt   sim.Time
+	step       int
+	restarting bool
+	waits      int
 }
 
 // FailureStats counts a failure process's arrivals within the run.
@@ -439,6 +445,9 @@ type FailureStats struct {
 	Failure  string // the failure's name
 	Member   string // the member's name, or "(any of N)" with One, "(schedule)" for maintenance
 	Arrivals int    // faults injected (maintenance: host restarts)
+	// Waits (maintenance) counts the steps postponed because another host
+	// of the class was down.
+	Waits int
 }
 
 // startFailures makes one process per member of each failure's class (one
@@ -497,7 +506,6 @@ func (p *failureProc) fire() {
 	p.n++
 	if cfg.Fault.Kind == FaultMaintenance {
 		p.maintain(now)
-		p.schedule(now, cfg.Maintenance.Every)
 		return
 	}
 	m := p.members[0]
@@ -525,31 +533,60 @@ func (p *failureProc) fire() {
 	p.schedule(now, next)
 }
 
-// maintain schedules one maintenance window from now: each member in turn
+// maintain takes one step of a maintenance window: each member in turn
 // is drained (graceful stops of etcd and of the leader-elected processes
-// on it), restarted, and waited for.
+// on it), then restarted (down for Duration), then waited for (Settle).
+// Like kubeadm upgrade's health checks, a host is not drained while
+// another member of the class is down: the step waits a settle period
+// (at least a minute) and looks again. Each fault is made when it starts,
+// so the run's fault list stays in time order.
 func (p *failureProc) maintain(now sim.Time) {
 	c, m := p.c, p.cfg.Maintenance
-	at := now.Duration()
-	for _, mb := range p.members {
-		hosts, _ := c.resolve(mb.target)
-		if len(hosts) == 0 {
+	if p.step == 0 && !p.restarting {
+		p.windowAt = now
+	}
+	if p.step == len(p.members) {
+		// The window is over: the next starts on schedule, or now if this
+		// one overran it.
+		p.step = 0
+		next := p.windowAt.Add(m.Every)
+		p.schedule(now, max(next.Sub(now), 0))
+		return
+	}
+	mb := p.members[p.step]
+	hosts, _ := c.resolve(mb.target)
+	if p.restarting {
+		p.restarting = false
+		if len(hosts) > 0 {
+			c.addFault(FaultConfig{Name: p.cfg.Name + " " + mb.name + ": restart", Kind: FaultHostCrash,
+				At: now.Duration(), Duration: m.Duration, Target: mb.target})
+			p.arrivals++
+		}
+		p.step++
+		p.schedule(now, m.Duration+m.Settle)
+		return
+	}
+	for _, other := range p.members {
+		if other.name == mb.name {
 			continue
 		}
-		h := hosts[0]
-		held := m.Drain + m.Duration
-		for _, role := range append([]string{RoleEtcd}, LeaderElectedRoles()...) {
-			if !slices.ContainsFunc(h.Procs, func(q *Process) bool { return q.Role == role }) {
-				continue
-			}
-			c.addFault(FaultConfig{Name: p.cfg.Name + " " + h.Name + ": drain " + role, Kind: FaultProcessStop,
-				At: at, Duration: held, Target: mb.target, Process: role})
+		if hs, _ := c.resolve(other.target); len(hs) > 0 && !hs[0].Up() {
+			p.waits++
+			p.schedule(now, max(m.Settle, time.Minute))
+			return
 		}
-		c.addFault(FaultConfig{Name: p.cfg.Name + " " + h.Name + ": restart", Kind: FaultHostCrash,
-			At: at + m.Drain, Duration: m.Duration, Target: mb.target})
-		p.arrivals++
-		at += held + m.Settle
 	}
+	if len(hosts) > 0 {
+		h := hosts[0]
+		for _, role := range append([]string{RoleEtcd}, LeaderElectedRoles()...) {
+			if slices.ContainsFunc(h.Procs, func(q *Process) bool { return q.Role == role }) {
+				c.addFault(FaultConfig{Name: p.cfg.Name + " " + mb.name + ": drain " + role, Kind: FaultProcessStop,
+					At: now.Duration(), Duration: m.Drain + m.Duration, Target: mb.target, Process: role})
+			}
+		}
+	}
+	p.restarting = true
+	p.schedule(now, m.Drain)
 }
 
 // addFault adds a fault made by a failure process; it starts at fc.At.
@@ -565,7 +602,7 @@ func (c *Cluster) addFault(fc FaultConfig) {
 func (c *Cluster) FailureStats() []FailureStats {
 	out := make([]FailureStats, len(c.failures))
 	for i, p := range c.failures {
-		out[i] = FailureStats{Failure: p.cfg.Name, Member: p.label, Arrivals: p.arrivals}
+		out[i] = FailureStats{Failure: p.cfg.Name, Member: p.label, Arrivals: p.arrivals, Waits: p.waits}
 	}
 	return out
 }

@@ -297,3 +297,34 @@ func TestFailureValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMaintenanceWaitsForHealth: while another host of the class is down,
+// maintenance does not drain the next one; it looks again every minute.
+func TestMaintenanceWaitsForHealth(t *testing.T) {
+	cfg := failureCluster(5*time.Minute,
+		FailureConfig{Name: "down", Class: "host:h2", TBF: Life{Kind: LifeFixed, Value: 20 * time.Second}, TTR: Life{Kind: LifeFixed, Value: 60 * time.Second}, Fault: FaultConfig{Kind: FaultHostCrash}},
+		FailureConfig{Name: "maintenance", Class: "role:etcd", Fault: FaultConfig{Kind: FaultMaintenance},
+			Maintenance: MaintenanceConfig{Every: time.Hour, Start: 30 * time.Second, Drain: 5 * time.Second, Duration: 20 * time.Second, Settle: 10 * time.Second}})
+	c := mustRun(t, cfg)
+	var first *Fault
+	for _, f := range c.Faults {
+		if f.Cfg.Name == "maintenance h1: restart" {
+			first = f
+		}
+	}
+	// h2 is down from 20s to 80s (and again from 100s): the drain of h1
+	// waits at 30s and starts at 90s.
+	if first == nil || first.Cfg.At != 95*time.Second {
+		t.Fatalf("restart of h1: %+v", first)
+	}
+	if st := c.FailureStats(); st[1].Waits < 1 {
+		t.Errorf("stats %+v: want a wait", st)
+	}
+	var prev time.Duration
+	for _, f := range c.Faults {
+		if f.Cfg.At < prev {
+			t.Errorf("fault list out of time order: %s at %v after %v", f.Cfg.Name, f.Cfg.At, prev)
+		}
+		prev = f.Cfg.At
+	}
+}

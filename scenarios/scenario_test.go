@@ -139,7 +139,7 @@ var badCases = []struct {
 	{"bool as yes", "duration: 5s}", "duration: 5s}\n    - {kind: partition, target: \"host:h1\", at: 1s, oneWay: yes}",
 		[]string{`f.yaml:20:60: spec.faults[1].oneWay: want true or false, got "yes"`}},
 	{"several at once", "horizon: 60s", "horizon: soon\n  seed: -1",
-		[]string{`f.yaml:6:12: spec.horizon: want a duration such as 100ms or 1.5s, got "soon"`, `f.yaml:7:9: spec.seed: value -1 out of range for uint64`}},
+		[]string{`f.yaml:6:12: spec.horizon: want a duration such as 100ms, 1.5s, 30d or 1y, got "soon"`, `f.yaml:7:9: spec.seed: value -1 out of range for uint64`}},
 	{"unsupported kubernetes version", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], kubernetesVersion: \"1.19\"}\n  probes:", []string{`f.yaml:16:60: spec.controlPlane.kubernetesVersion: unsupported version "1.19"; allowed: 1.20 to 1.36 (e.g. "1.31")`}},
 	{"kubernetes version not a version", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], kubernetesVersion: latest}\n  probes:", []string{`f.yaml:16:60: spec.controlPlane.kubernetesVersion: unsupported version "latest"; allowed: 1.20 to 1.36 (e.g. "1.31")`}},
 	{"both endpoint spellings", "  probes:", "  controlPlane: {topology: stacked, masters: [h1, h2, h3], loadBalancer: {kind: haproxy, hosts: [h1]}, controlPlaneEndpoint: {kind: haproxy, hosts: [h2]}}\n  probes:", []string{`f.yaml:16:104: spec.controlPlane.controlPlaneEndpoint: set either loadBalancer or controlPlaneEndpoint (kubeadm's name for it), not both`}},
