@@ -167,7 +167,7 @@ func TestFailureCommonRandomNumbers(t *testing.T) {
 // makes no fault at build and keeps one pending arrival per process.
 func TestFailuresDrawnLazily(t *testing.T) {
 	cfg := failureCluster(10*year, hostCrashes(ClassHosts, Exponential(time.Hour), Exponential(time.Minute)))
-	before, err := Build(failureCluster(10*year))
+	before, err := Build(failureCluster(10 * year))
 	if err != nil {
 		t.Fatal(err)
 	}

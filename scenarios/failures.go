@@ -36,7 +36,7 @@ type FailureSpec struct {
 	// Time between failures, one of: mtbf (exponential with this mean),
 	// rate ("2/y": exponential, that many per unit of time) or tbf (any
 	// distribution).
-	MTBF Duration    `yaml:"mtbf,omitempty"`
+	MTBF Duration     `yaml:"mtbf,omitempty"`
 	Rate *FailureRate `yaml:"rate,omitempty"`
 	TBF  *LifeSpec    `yaml:"tbf,omitempty"`
 	// Time to repair, one of: mttr (exponential with this mean) or ttr.
