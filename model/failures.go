@@ -383,9 +383,6 @@ func (f *FailureConfig) validate(cfg *Config, hosts, zones map[string]bool) erro
 		if m.Drain < 0 || m.Duration <= 0 || m.Settle < 0 {
 			bad("maintenance needs a positive duration and non-negative drain and settle")
 		}
-		if m.Start >= cfg.Horizon {
-			bad("maintenance starts at %v, at or after the horizon (%v)", m.Start, cfg.Horizon)
-		}
 		return errors.Join(errs...)
 	}
 	if err := f.TBF.Validate(); err != nil {

@@ -417,22 +417,27 @@ func checkFailure(f *FailureSpec, path string, sp *Spec, hosts, zones map[string
 			tbfs++
 		}
 	}
+	// Errors about the time between failures and to repair are reported at
+	// mtbf and mttr (or the field written), so that a value that failed to
+	// decode does not also read as missing.
 	switch {
 	case maint && tbfs > 0:
-		add("", "maintenance runs on a schedule (every), without mtbf, rate or tbf")
+		add(f.tbfField(), "maintenance runs on a schedule (every), without mtbf, rate or tbf")
 	case !maint && tbfs == 0:
-		add("", "needs the time between failures: mtbf (e.g. 1y), rate (e.g. 2/y) or tbf (a distribution)")
+		add("mtbf", "required: the time between failures: mtbf (e.g. 1y), rate (e.g. 2/y) or tbf (a distribution)")
 	case tbfs > 1:
-		add("", "set one of mtbf, rate and tbf")
+		add(f.tbfField(), "set one of mtbf, rate and tbf")
 	}
+	tbfOK := true
 	if f.TBF != nil {
 		for _, e := range lifeErrors(f.TBF, "tbf") {
 			add(e.Path, "%s", e.Msg)
+			tbfOK = false
 		}
 	}
-	if !maint && tbfs == 1 {
+	if !maint && tbfs == 1 && tbfOK {
 		if m := f.tbf().MeanOf(); m < minMTBF {
-			add("", "mean time between failures %v; allowed: at least %s", m, human(minMTBF))
+			add(f.tbfField(), "mean time between failures %v; allowed: at least %s", m, human(minMTBF))
 		}
 	}
 	// Time to repair.
@@ -442,13 +447,17 @@ func checkFailure(f *FailureSpec, path string, sp *Spec, hosts, zones map[string
 			ttrs++
 		}
 	}
+	ttrField := "mttr"
+	if f.MTTR == 0 && f.TTR != nil {
+		ttrField = "ttr"
+	}
 	switch {
 	case (maint || kind == model.FaultClockStep) && ttrs > 0:
-		add("", "%s takes no time to repair (mttr, ttr)", kind)
+		add(ttrField, "%s takes no time to repair (mttr, ttr)", kind)
 	case !maint && kind != model.FaultClockStep && ttrs == 0:
-		add("", "needs the time to repair: mttr (e.g. 1h) or ttr (a distribution)")
+		add("mttr", "required: the time to repair: mttr (e.g. 1h) or ttr (a distribution)")
 	case ttrs > 1:
-		add("", "set one of mttr and ttr")
+		add(ttrField, "set one of mttr and ttr")
 	}
 	if f.TTR != nil {
 		for _, e := range lifeErrors(f.TTR, "ttr") {
@@ -584,6 +593,19 @@ func (f *FailureSpec) target() string {
 		return model.ClassControlPlane
 	}
 	return ""
+}
+
+// tbfField is the field the time between failures is written in.
+func (f *FailureSpec) tbfField() string {
+	switch {
+	case f.MTBF != 0:
+		return "mtbf"
+	case f.Rate != nil:
+		return "rate"
+	case f.TBF != nil:
+		return "tbf"
+	}
+	return "mtbf"
 }
 
 func (f *FailureSpec) tbf() model.Life {
