@@ -324,6 +324,9 @@ func override(base, u FailureSpec) FailureSpec {
 	return base
 }
 
+// maxFailures bounds spec.failures.
+const maxFailures = 100
+
 // Minimum mean time between failures: a failure process is about rare
 // events, and a busier one would be a scripted chaos test.
 const minMTBF = time.Minute
@@ -332,6 +335,9 @@ const minMTBF = time.Minute
 // merged entry reported at the user's entry.
 func (sp *Spec) checkFailures(hosts, zones map[string]bool, hostNames, zoneNames []string) ErrorList {
 	var errs ErrorList
+	if n := len(sp.Failures); n > maxFailures {
+		return ErrorList{{Path: "failures", Msg: fmt.Sprintf("%d failures; allowed: at most %d (each is a class of failures, applied to every member of its target)", n, maxFailures)}}
+	}
 	if p := sp.FailureProfile; p != "" && !slices.Contains(FailureProfiles(), p) {
 		errs = append(errs, &FieldError{Path: "failureProfile", Msg: fmt.Sprintf("unknown profile %q; allowed: %s", p, strings.Join(FailureProfiles(), ", "))})
 	}

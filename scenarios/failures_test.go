@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -152,3 +153,32 @@ func TestFailureRate(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestFailuresDocExample: the example of docs/failures.md loads, on a
+// stacked 3-master cluster.
+func TestFailuresDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/failures.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(doc), "```yaml\nspec:\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok || !strings.Contains(example, "failures:") {
+		t.Fatalf("no example in docs/failures.md")
+	}
+	src := `apiVersion: hasim.dev/v1alpha1
+kind: Scenario
+metadata: {name: doc-example}
+spec:
+  zones: [{name: zone-a}, {name: zone-b}, {name: zone-c}]
+  hosts: [{name: m1, zone: zone-a}, {name: m2, zone: zone-b}, {name: m3, zone: zone-c}, {name: lb, zone: zone-a}]
+  controlPlane: {topology: stacked, masters: [m1, m2, m3], loadBalancer: {kind: haproxy, hosts: [lb]}}
+` + example
+	s, err := Load("failures.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Config().Failures); n != 13 {
+		t.Errorf("%d failure classes, want 13: the cloud profile's 12 less slow-disk, plus 2", n)
+	}
+}
