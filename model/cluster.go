@@ -392,11 +392,7 @@ func (cfg *Config) validate() error {
 			bad("fault %d: %v", i+1, err)
 		}
 	}
-	for i := range cfg.Failures {
-		if err := cfg.Failures[i].validate(cfg, hosts, zones); err != nil {
-			bad("failure %d (%s): %v", i+1, cfg.Failures[i].Name, err)
-		}
-	}
+	cfg.validateFailures(hosts, zones, bad)
 	cfg.checkLimits(bad)
 	return errors.Join(errs...)
 }

@@ -226,19 +226,54 @@ func (l Life) MeanOf() time.Duration {
 func (l Life) String() string {
 	switch l.Kind {
 	case LifeExponential:
-		return "exponential mean " + l.Mean.String()
+		return "exponential mean " + LongString(l.Mean)
 	case LifeWeibull:
-		return fmt.Sprintf("weibull shape %g scale %v", l.Shape, l.Scale)
+		return fmt.Sprintf("weibull shape %g scale %s", l.Shape, LongString(l.Scale))
 	case LifeLogNormal:
-		return fmt.Sprintf("lognormal median %v sigma %g", l.Median, l.Sigma)
+		return fmt.Sprintf("lognormal median %s sigma %g", LongString(l.Median), l.Sigma)
 	case LifeFixed:
-		return l.Value.String()
+		return LongString(l.Value)
 	case LifeUniform:
-		return fmt.Sprintf("uniform %v–%v", l.Min, l.Max)
+		return fmt.Sprintf("uniform %s–%s", LongString(l.Min), LongString(l.Max))
 	case LifeEmpirical:
 		return fmt.Sprintf("empirical (%d values)", len(l.Values))
 	}
 	return string(l.Kind)
+}
+
+// Day and Year are the units d and y of long durations (a year is 365
+// days: leap days are not counted).
+const (
+	Day  = 24 * time.Hour
+	Year = 365 * Day
+)
+
+// LongString writes d with years and days, and without zero units:
+// "1y", "90d", "1y30d12h", "1h30m", "10s", "500ms".
+func LongString(d time.Duration) string {
+	if d < 0 {
+		return "-" + LongString(-d)
+	}
+	var b strings.Builder
+	if y := d / Year; y > 0 {
+		fmt.Fprintf(&b, "%dy", y)
+		d -= y * Year
+	}
+	if n := d / Day; n > 0 {
+		fmt.Fprintf(&b, "%dd", n)
+		d -= n * Day
+	}
+	if d > 0 || b.Len() == 0 {
+		s := d.String()
+		if strings.HasSuffix(s, "m0s") {
+			s = strings.TrimSuffix(s, "0s")
+		}
+		if strings.HasSuffix(s, "h0m") {
+			s = strings.TrimSuffix(s, "0m")
+		}
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // MaintenanceConfig is the schedule of a maintenance failure.
@@ -357,6 +392,23 @@ func validClass(class string, hosts, zones map[string]bool) error {
 	return nil
 }
 
+// validateFailures checks every failure, and that names are unique (a
+// name keys the random streams: two failures of one name would fail
+// together).
+func (cfg *Config) validateFailures(hosts, zones map[string]bool, bad func(string, ...any)) {
+	seen := map[string]bool{}
+	for i := range cfg.Failures {
+		f := &cfg.Failures[i]
+		if err := f.validate(cfg, hosts, zones); err != nil {
+			bad("failure %d (%s): %v", i+1, f.Name, err)
+		}
+		if seen[f.Name] {
+			bad("failure %d: name %q used twice", i+1, f.Name)
+		}
+		seen[f.Name] = true
+	}
+}
+
 func (f *FailureConfig) validate(cfg *Config, hosts, zones map[string]bool) error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
@@ -425,7 +477,7 @@ type failureProc struct {
 	members []failureMember // one unless cfg.One or maintenance
 	stream  sim.Stream
 	timer   *sim.Timer
-	label   string // the member's name, "(any of N)" or "(schedule)"
+	label   string // the member's name, or the members' with One and for maintenance
 	n       uint64 // arrivals so far
 	// arrivals counts the faults injected (maintenance: host restarts).
 	arrivals int
@@ -440,7 +492,7 @@ type failureProc struct {
 // FailureStats counts a failure process's arrivals within the run.
 type FailureStats struct {
 	Failure  string // the failure's name
-	Member   string // the member's name, or "(any of N)" with One, "(schedule)" for maintenance
+	Member   string // the member's name; with One "one of A, B, C"; for maintenance "in turn: A, B, C"
 	Arrivals int    // faults injected (maintenance: host restarts)
 	// Waits (maintenance) counts the steps postponed because another host
 	// of the class was down.
@@ -457,11 +509,15 @@ func (c *Cluster) startFailures(list []FailureConfig) {
 			continue
 		}
 		root := c.Sim.Stream("failures/" + f.Name)
+		names := make([]string, len(members))
+		for i, m := range members {
+			names[i] = m.name
+		}
 		switch {
 		case f.Fault.Kind == FaultMaintenance:
-			c.armFailure(&failureProc{c: c, cfg: f, members: members, stream: root}, "(schedule)")
+			c.armFailure(&failureProc{c: c, cfg: f, members: members, stream: root}, "in turn: "+strings.Join(names, ", "))
 		case f.One:
-			c.armFailure(&failureProc{c: c, cfg: f, members: members, stream: root.Sub("one")}, fmt.Sprintf("(any of %d)", len(members)))
+			c.armFailure(&failureProc{c: c, cfg: f, members: members, stream: root.Sub("one")}, "one of "+strings.Join(names, ", "))
 		default:
 			for _, m := range members {
 				c.armFailure(&failureProc{c: c, cfg: f, members: []failureMember{m}, stream: root.Sub(m.name)}, m.name)

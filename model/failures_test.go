@@ -296,6 +296,37 @@ func TestFailureValidation(t *testing.T) {
 	if err := failureCluster(time.Minute, ok).Validate(); err != nil {
 		t.Fatal(err)
 	}
+	if err := failureCluster(time.Minute, ok, ok).Validate(); err == nil || !strings.Contains(err.Error(), "used twice") {
+		t.Errorf("two failures of one name: %v", err)
+	}
+}
+
+// TestFailuresWithScriptedFaults: scripted faults keep their numbers and
+// times beside failure processes, whose faults are numbered after them in
+// the order they start.
+func TestFailuresWithScriptedFaults(t *testing.T) {
+	cfg := failureCluster(2*time.Minute, hostCrashes("role:etcd", Exponential(20*time.Second), Exponential(3*time.Second)))
+	cfg.Faults = []FaultConfig{
+		{Name: "scripted late", Kind: FaultProcessPause, At: 90 * time.Second, Duration: 2 * time.Second, Target: Target{Kind: TargetLeader, Name: "etcd"}},
+		{Name: "scripted early", Kind: FaultHostCrash, At: 10 * time.Second, Duration: 5 * time.Second, Target: Target{Kind: TargetHost, Name: "h3"}},
+	}
+	cfg.CheckInvariants = true
+	c := mustRun(t, cfg)
+	r := c.Result(sim.ReachedTime)
+	if len(r.Faults) < 5 || r.Faults[0].Name != "scripted late" || r.Faults[1].Name != "scripted early" ||
+		r.Faults[0].At != sim.At(90*time.Second) || r.Faults[1].At != sim.At(10*time.Second) {
+		t.Fatalf("faults %+v", r.Faults[:min(len(r.Faults), 3)])
+	}
+	var prev sim.Time
+	for i, f := range r.Faults[2:] {
+		if f.ID != i+3 || !strings.HasPrefix(f.Name, "host-crash h") || f.At < prev {
+			t.Errorf("fault %d: %+v", i+3, f)
+		}
+		prev = f.At
+	}
+	if v := c.Violations(); len(v) > 0 {
+		t.Fatalf("violations: %v", v)
+	}
 }
 
 // TestMaintenanceWaitsForHealth: while another host of the class is down,
@@ -326,5 +357,14 @@ func TestMaintenanceWaitsForHealth(t *testing.T) {
 			t.Errorf("fault list out of time order: %s at %v after %v", f.Cfg.Name, f.Cfg.At, prev)
 		}
 		prev = f.Cfg.At
+	}
+}
+
+func TestLongString(t *testing.T) {
+	for d, want := range map[time.Duration]string{Year: "1y", 90 * Day: "90d", Year + 30*Day + 12*time.Hour: "1y30d12h", 90 * time.Minute: "1h30m",
+		10 * time.Second: "10s", 500 * time.Millisecond: "500ms", 0: "0s", 2 * time.Hour: "2h", Day + time.Second: "1d1s"} {
+		if got := LongString(d); got != want {
+			t.Errorf("LongString(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

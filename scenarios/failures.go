@@ -258,13 +258,14 @@ func (f *FailureSpec) name() string { return orDefault(f.Name, f.Kind) }
 type effectiveFailure struct {
 	spec FailureSpec
 	user int
+	base bool // a profile's class
 }
 
 // failures merges the profile's classes with spec.failures.
 func (sp *Spec) failures() []effectiveFailure {
 	var out []effectiveFailure
 	for _, p := range preset(sp.FailureProfile) {
-		out = append(out, effectiveFailure{spec: p, user: -1})
+		out = append(out, effectiveFailure{spec: p, user: -1, base: true})
 	}
 	for i, u := range sp.Failures {
 		j := slices.IndexFunc(out, func(e effectiveFailure) bool { return e.user < 0 && e.spec.Name == u.name() })

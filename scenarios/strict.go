@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"hasim/model"
 )
 
 // maxVisits caps the number of nodes (values and mapping keys) one Decode
@@ -116,8 +118,8 @@ type Duration time.Duration
 
 // Day and Year are the d and y units of Duration.
 const (
-	Day  = 24 * time.Hour
-	Year = 365 * Day
+	Day  = model.Day
+	Year = model.Year
 )
 
 // UnmarshalScalar implements Scalar.
