@@ -199,6 +199,10 @@ func TestFailuresStack(t *testing.T) {
 		FailureConfig{Name: "disk", Class: ClassHosts, One: true, TBF: fixed(2 * time.Second), TTR: fixed(5 * time.Second), Fault: FaultConfig{Kind: FaultSlowDisk, Fsync: Fixed(50 * time.Millisecond)}},
 		FailureConfig{Name: "drift", Class: ClassHosts, One: true, TBF: fixed(2 * time.Second), TTR: fixed(5 * time.Second), Fault: FaultConfig{Kind: FaultClockDrift, Rate: 1.001}},
 		FailureConfig{Name: "cut", Class: ClassZonePairs, One: true, TBF: fixed(3 * time.Second), TTR: fixed(6 * time.Second), Fault: FaultConfig{Kind: FaultPartition}},
+		FailureConfig{Name: "slow-link", Class: ClassZonePairs, One: true, TBF: fixed(3 * time.Second), TTR: fixed(7 * time.Second), Fault: FaultConfig{Kind: FaultLink, Latency: ptrTo(Fixed(20 * time.Millisecond))}},
+		FailureConfig{Name: "stop", Class: "role:etcd", One: true, TBF: fixed(5 * time.Second), TTR: fixed(11 * time.Second), Fault: FaultConfig{Kind: FaultProcessStop}},
+		FailureConfig{Name: "api", Class: "role:client", One: true, TBF: fixed(2 * time.Second), TTR: fixed(5 * time.Second), Fault: FaultConfig{Kind: FaultAPIError}},
+		FailureConfig{Name: "api-hang", Class: "role:client", One: true, TBF: fixed(3 * time.Second), TTR: fixed(4 * time.Second), Fault: FaultConfig{Kind: FaultAPIBlock}},
 	)
 	cfg.Horizon = 2 * time.Minute
 	cfg.CheckInvariants = true
@@ -225,6 +229,14 @@ func TestFailuresStack(t *testing.T) {
 		}
 		if len(h.Disk.slow) != 0 || len(h.drifts) != 0 {
 			t.Errorf("%s: %d slow disks, %d drifts left", h.Name, len(h.Disk.slow), len(h.drifts))
+		}
+	}
+	if len(c.net.faults) != 0 || len(c.net.cuts) != 0 {
+		t.Errorf("%d link faults, %d cuts left", len(c.net.faults), len(c.net.cuts))
+	}
+	for _, p := range c.Probes {
+		if len(p.Proc.apiFaults) != 0 {
+			t.Errorf("%s: %d api faults left", p.Name, len(p.Proc.apiFaults))
 		}
 	}
 	for _, m := range c.Etcd.Members {
@@ -368,3 +380,5 @@ func TestLongString(t *testing.T) {
 		}
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }
