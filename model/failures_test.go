@@ -221,8 +221,8 @@ func TestFailuresStack(t *testing.T) {
 	}
 	// Run on until everything healed, then half a minute more: every host
 	// is up with its clock at rate 1 and a fast disk, every member runs,
-	// and every probe request of that half minute succeeds (no cut, link
-	// fault partitioning the cluster left installed).
+	// and every probe request of that half minute succeeds (no partition
+	// left installed).
 	run := func(until time.Duration) {
 		c.Sim.Run(sim.Bounds{Until: sim.At(until), MaxEvents: DefaultMaxEvents, MaxSameInstant: DefaultMaxEventsPerInstant})
 	}
