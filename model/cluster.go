@@ -30,6 +30,8 @@ type Config struct {
 	Etcd        etcd.EtcdConfig
 	Probes      []kube.ProbeConfig
 	Faults      []FaultConfig
+	// Failures are failure processes: faults at random times (failures.go).
+	Failures []FailureConfig
 	// APIServers run on control-plane hosts, with a kubelet that restarts
 	// them (and the controllers on those hosts) as static pods.
 	APIServers []kube.APIServerConfig
@@ -75,6 +77,7 @@ type Cluster struct {
 	cfg         Config
 	current     *Fault // the most recently injected fault
 	armedFaults bool   // some fault waits for an event
+	failures    []*failureProc
 
 	// Leadership accounting.
 	leaders       int // running members in the leader state
@@ -135,6 +138,7 @@ func Build(cfg Config) (*Cluster, error) {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
 		c.armedFaults = c.armedFaults || fc.On != nil
 	}
+	c.startFailures(cfg.Failures)
 	c.Etcd.Index() // every process and store key exists now
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
@@ -294,6 +298,7 @@ func (cfg *Config) validate() error {
 			bad("fault %d: %v", i+1, err)
 		}
 	}
+	cfg.validateFailures(hosts, zones, bad)
 	cfg.checkLimits(bad)
 	return errors.Join(errs...)
 }

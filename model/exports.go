@@ -132,6 +132,7 @@ type Record = fabric.Record
 
 const ReplicaSetKind = kube.ReplicaSetKind
 const RoleEtcd = etcd.RoleEtcd
+const RoleAPIServer = kube.RoleAPIServer
 const Uniform = fabric.Uniform
 
 type VRRPScript = kube.VRRPScript

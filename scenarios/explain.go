@@ -191,6 +191,43 @@ func Explain(s *Scenario) (Explanation, error) {
 		add(fmt.Sprintf("probe %s: period / timeout", p.Name), spec.Period != 0 || spec.Timeout != 0,
 			fmt.Sprintf("%v / %v", pc.Period, pc.Timeout), "100ms / 3s (hasim)")
 	}
+	members := map[string][]string{}
+	for _, st := range c.FailureStats() {
+		members[st.Failure] = append(members[st.Failure], st.Member)
+	}
+	for _, e := range sp.failures() {
+		f := &e.spec
+		what := fmt.Sprintf("%s on %s", f.Kind, f.target())
+		if model.FaultKind(f.Kind) == model.FaultMaintenance {
+			mc := sp.failureModels()
+			for _, m := range mc {
+				if m.Name == f.name() {
+					mt := m.Maintenance
+					what += fmt.Sprintf(", every %s (drain %s, restart %s, settle %s)", model.LongString(mt.Every), model.LongString(mt.Drain),
+						model.LongString(mt.Duration), model.LongString(mt.Settle))
+				}
+			}
+		} else {
+			what += fmt.Sprintf(", between failures %s", f.tbf())
+			if model.FaultKind(f.Kind) != model.FaultClockStep {
+				what += fmt.Sprintf(", to repair %s", f.ttr())
+			}
+		}
+		if m := members[f.name()]; len(m) > 0 {
+			what += " [" + strings.Join(m, "; ") + "]"
+		} else {
+			what += " [no member in this cluster]"
+		}
+		switch {
+		case e.user >= 0 && e.base:
+			add("failure "+f.name(), true, what, "")
+			ex.Params[len(ex.Params)-1].From = "failureProfile " + sp.FailureProfile + ", overridden in the scenario file"
+		case e.user >= 0:
+			add("failure "+f.name(), true, what, "")
+		default:
+			add("failure "+f.name(), false, what, "failureProfile "+sp.FailureProfile+" (docs/failures.md gives each figure's source)")
+		}
+	}
 	return ex, nil
 }
 

@@ -59,6 +59,12 @@ type Spec struct {
 	Workloads []WorkloadSpec `yaml:"workloads,omitempty"`
 	Probes    []ProbeSpec    `yaml:"probes,omitempty"`
 	Faults    []FaultSpec    `yaml:"faults,omitempty"`
+	// FailureProfile adds a preset's failure processes: cloud or
+	// bare-metal (docs/failures.md).
+	FailureProfile string `yaml:"failureProfile,omitempty"`
+	// Failures are failure processes (failures.go): faults at random
+	// times, each repaired after a random time.
+	Failures []FailureSpec `yaml:"failures,omitempty"`
 }
 
 // WorkloadSpec is a set of identical pods, running from the start.
@@ -810,6 +816,7 @@ func (s *Spec) Check() error {
 			add(path+".duration", "%s is an operation: it runs until done or it gives up, so it takes no duration", kind)
 		}
 	}
+	errs = append(errs, s.checkFailures(hosts, zones, hostNames, zoneNames)...)
 	errs = append(errs, s.checkLimits()...)
 	if len(errs) == 0 {
 		if e := s.checkWork(); e != nil {
@@ -1257,6 +1264,7 @@ func (s *Scenario) Config() model.Config {
 		}
 		cfg.Faults = append(cfg.Faults, fc)
 	}
+	cfg.Failures = sp.failureModels()
 	return cfg
 }
 

@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"hasim/model"
 )
 
 // maxVisits caps the number of nodes (values and mapping keys) one Decode
@@ -107,21 +109,87 @@ type Checker interface {
 }
 
 // Duration is a time.Duration written the way time.ParseDuration reads it,
-// such as "100ms", "1.5s" or "2m". Negative durations and numbers without a
-// unit (including "0") are rejected.
+// such as "100ms", "1.5s" or "2m", with two more units for failure
+// processes and long horizons: d (a day, 24h) and y (a year of 365 days,
+// 8760h; leap days are not counted), as in "30d", "1y" or "1d12h".
+// Negative durations and numbers without a unit (including "0") are
+// rejected.
 type Duration time.Duration
+
+// Day and Year are the d and y units of Duration.
+const (
+	Day  = model.Day
+	Year = model.Year
+)
 
 // UnmarshalScalar implements Scalar.
 func (d *Duration) UnmarshalScalar(s string) error {
-	v, err := time.ParseDuration(s)
+	v, err := parseDuration(s)
 	if err != nil || strings.TrimLeft(s, "+-0123456789.") == "" {
-		return fmt.Errorf("want a duration such as 100ms or 1.5s, got %s", quote(s))
+		return fmt.Errorf("want a duration such as 100ms, 1.5s, 30d or 1y, got %s", quote(s))
 	}
 	if v < 0 {
 		return fmt.Errorf("want a non-negative duration, got %s", quote(s))
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// parseDuration is time.ParseDuration with the units d and y: each
+// number-and-unit term in d or y is added up apart, the rest is left to
+// time.ParseDuration.
+func parseDuration(s string) (time.Duration, error) {
+	if !strings.ContainsAny(s, "dy") {
+		return time.ParseDuration(s)
+	}
+	rest, neg := s, false
+	if rest != "" && (rest[0] == '-' || rest[0] == '+') {
+		neg, rest = rest[0] == '-', rest[1:]
+	}
+	var long float64 // nanoseconds in d and y terms
+	var short strings.Builder
+	for rest != "" {
+		i := strings.IndexFunc(rest, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+		if i <= 0 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		num := rest[:i]
+		j := i + strings.IndexFunc(rest[i:], func(r rune) bool { return (r >= '0' && r <= '9') || r == '.' })
+		if j < i {
+			j = len(rest)
+		}
+		unit := rest[i:j]
+		rest = rest[j:]
+		switch unit {
+		case "d", "y":
+			f, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				return 0, fmt.Errorf("bad duration %q", s)
+			}
+			u := Day
+			if unit == "y" {
+				u = Year
+			}
+			long += f * float64(u)
+		default:
+			short.WriteString(num + unit)
+		}
+	}
+	var v time.Duration
+	if short.Len() > 0 {
+		var err error
+		if v, err = time.ParseDuration(short.String()); err != nil {
+			return 0, err
+		}
+	}
+	if long+float64(v) >= math.MaxInt64 {
+		return 0, fmt.Errorf("duration %q out of range", s)
+	}
+	v += time.Duration(long)
+	if neg {
+		v = -v
+	}
+	return v, nil
 }
 
 // MarshalYAML writes d in its canonical form, such as "1m30s".

@@ -242,11 +242,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"nested list in map", "nested:\n  x: [true, maybe]\n", func() any { return new(kinds) },
 			[]string{`s.yaml:2:13: nested.x[1]: want true or false, got "maybe"`}},
 		{"duration bare number", "spec:\n  duration: 10\n", nil,
-			[]string{`s.yaml:2:13: spec.duration: want a duration such as 100ms or 1.5s, got "10"`}},
+			[]string{`s.yaml:2:13: spec.duration: want a duration such as 100ms, 1.5s, 30d or 1y, got "10"`}},
 		{"duration zero without unit", "spec:\n  duration: 0\n", nil,
-			[]string{`s.yaml:2:13: spec.duration: want a duration such as 100ms or 1.5s, got "0"`}},
+			[]string{`s.yaml:2:13: spec.duration: want a duration such as 100ms, 1.5s, 30d or 1y, got "0"`}},
 		{"duration garbage", "spec:\n  duration: 5 s\n", nil,
-			[]string{`s.yaml:2:13: spec.duration: want a duration such as 100ms or 1.5s, got "5 s"`}},
+			[]string{`s.yaml:2:13: spec.duration: want a duration such as 100ms, 1.5s, 30d or 1y, got "5 s"`}},
 		{"duration negative", "spec:\n  duration: -1s\n", nil,
 			[]string{`s.yaml:2:13: spec.duration: want a non-negative duration, got "-1s"`}},
 		{"duration from list", "pd: [1s]\n", func() any { return new(kinds) }, []string{"s.yaml:1:5: pd: want a scalar, got a list"}},
@@ -257,7 +257,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"checker, child key absent", "spec:\n  leader:\n    leaseDuration: 0s\n", nil,
 			[]string{"s.yaml:3:5: spec.leader.renewDeadline: must be less than leaseDuration (0s)"}},
 		{"checker skipped when own field fails", "spec:\n  leader:\n    leaseDuration: 15s\n    renewDeadline: soon\n", nil,
-			[]string{`s.yaml:4:20: spec.leader.renewDeadline: want a duration such as 100ms or 1.5s, got "soon"`}},
+			[]string{`s.yaml:4:20: spec.leader.renewDeadline: want a duration such as 100ms, 1.5s, 30d or 1y, got "soon"`}},
 		{"checker path with index, ancestor still checked", "spec:\n  nodes: 3\n  faults:\n  - kind: oops\n    node: 1\n  - kind: pause\n    node: 7\n", nil, []string{
 			`s.yaml:4:11: spec.faults[0].kind: want one of crash, pause, partition, got "oops"`,
 			"s.yaml:7:5: spec.faults[1].node: node 7 out of range; have 3 nodes",
@@ -276,7 +276,7 @@ func TestDecodeErrors(t *testing.T) {
 			`s.yaml:1:7: seed: want an integer, got "x"`,
 			`s.yaml:3:10: spec.nodes: want an integer, got "-1.0"`,
 			`s.yaml:4:12: spec.verbose: want true or false, got "on"`,
-			`s.yaml:7:9: spec.faults[0].at: want a duration such as 100ms or 1.5s, got "3"`,
+			`s.yaml:7:9: spec.faults[0].at: want a duration such as 100ms, 1.5s, 30d or 1y, got "3"`,
 			`s.yaml:8:5: spec.faults[0]: unknown field "extra"; allowed: kind, at, node, targets`,
 			"s.yaml:9:7: name: want a string, got a list",
 			`s.yaml:10:1: duplicate field "seed" (first at line 1)`,
@@ -498,13 +498,20 @@ func TestErrorListErr(t *testing.T) {
 }
 
 func TestDuration(t *testing.T) {
-	for in, want := range map[string]time.Duration{"100ms": 100 * time.Millisecond, "1.5s": 1500 * time.Millisecond, "2m": 2 * time.Minute, "0s": 0} {
+	for in, want := range map[string]time.Duration{"100ms": 100 * time.Millisecond, "1.5s": 1500 * time.Millisecond, "2m": 2 * time.Minute, "0s": 0,
+		"1d": 24 * time.Hour, "1y": 8760 * time.Hour, "1.5d": 36 * time.Hour, "1d12h30m": 36*time.Hour + 30*time.Minute, "2y30d": (730 + 30) * 24 * time.Hour} {
 		var d Duration
 		if err := d.UnmarshalScalar(in); err != nil || d.D() != want {
 			t.Errorf("%q: got %v, %v; want %v", in, d.D(), err, want)
 		}
 		if m, err := d.MarshalYAML(); err != nil || m != want.String() {
 			t.Errorf("MarshalYAML(%v) = %v, %v", d, m, err)
+		}
+	}
+	for _, in := range []string{"d", "1", "1dd", "1.2.3d", "y1", "1w", "300y", "1d-2h", "-1d"} {
+		var d Duration
+		if err := d.UnmarshalScalar(in); err == nil {
+			t.Errorf("%q accepted as %v", in, d.D())
 		}
 	}
 }

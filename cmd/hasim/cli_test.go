@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -280,6 +281,29 @@ func TestLibraryTellsItsStory(t *testing.T) {
 		"controllers-via-lb": func(t *testing.T, d report.Document) {
 			if !hasReason(d, "lease.lost", "deadline") {
 				t.Errorf("controllers behind a dead LB kept their leases")
+			}
+		},
+		"stacked-3-cloud-failures": func(t *testing.T, d report.Document) {
+			// The maintenance window restarts the masters in turn, each
+			// drained 30s before; host crashes arrive on named masters.
+			var restarts []string
+			crashes := 0
+			for _, f := range d.Summary.Faults {
+				if !strings.HasPrefix(f.Target, "master-") {
+					t.Errorf("fault %q on %q, not a master", f.Name, f.Target)
+				}
+				switch {
+				case strings.HasPrefix(f.Name, "maintenance ") && strings.HasSuffix(f.Name, ": restart"):
+					restarts = append(restarts, f.Target)
+				case strings.HasPrefix(f.Name, "host-crash "+f.Target):
+					crashes++
+				}
+			}
+			if !slices.Equal(restarts, []string{"master-1", "master-2", "master-3"}) || crashes < 2 {
+				t.Errorf("restarts %v, %d host crashes: want master-1, master-2, master-3 and host crashes", restarts, crashes)
+			}
+			if a := d.Summary.Probes[0].Availability; a < 0.99 {
+				t.Errorf("api-writes availability %.4f: a stacked 3 rides through one master down at a time", a)
 			}
 		},
 		"etcd-reference-kill": func(t *testing.T, d report.Document) {
