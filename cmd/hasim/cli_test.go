@@ -155,7 +155,7 @@ func TestLibraryTellsItsStory(t *testing.T) {
 			// Master down 30-270 s, worker-2 dead from 60 s: nothing is
 			// scheduled or recovered until the master is back; then a fresh
 			// 50 s grace, the taint, and 300 s until the eviction.
-			if u := d.Summary.Probes[1].Unavailable; u < 240 || d.Summary.Hosts != 4 {
+			if u := d.Summary.Probes[1].Unavailable; u < 240 || d.Summary.Hosts != 3 {
 				t.Errorf("scheduling unavailable only %.1fs (want the 4 min outage and the takeover), %d hosts", u, d.Summary.Hosts)
 			}
 			if hasEvent(d, "node.not_ready", "", 0, 270) || !hasEvent(d, "node.not_ready", "", 320, 345) {
@@ -263,7 +263,7 @@ func TestLibraryTellsItsStory(t *testing.T) {
 			}
 		},
 		"zone-outage-external-etcd": func(t *testing.T, d report.Document) {
-			if a := d.Summary.Probes[0].Availability; a < 0.85 || d.Summary.Hosts != 8 {
+			if a := d.Summary.Probes[0].Availability; a < 0.85 || d.Summary.Hosts != 7 {
 				t.Errorf("external etcd through a one-zone outage: availability %.3f, %d hosts", a, d.Summary.Hosts)
 			}
 		},
