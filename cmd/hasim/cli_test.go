@@ -384,10 +384,10 @@ func TestExitCodesAndErrors(t *testing.T) {
 }
 
 // TestCompareIsDeterministic: hasim compare prints the same bytes for any
-// number of workers (results merge in a fixed order), in table and JSON,
+// number of workers (results merge in a fixed order), in every format,
 // pinned by golden files.
 func TestCompareIsDeterministic(t *testing.T) {
-	for _, format := range []string{"table", "json"} {
+	for _, format := range []string{"table", "json", "yaml", "csv"} {
 		var first string
 		for _, w := range []string{"1", "2", "4"} {
 			code, out, errs := run(context.Background(), "", "compare", "stacked-3-master-crash", "worked-timeline-c-paused-kcm",
