@@ -52,6 +52,9 @@ type Run struct {
 	// began before the next incident (0 if writes never failed; negative
 	// if they had not recovered when the next incident or the end came).
 	Recovery []time.Duration
+	// EtcdFailover is, per incident after which etcd elected a leader of
+	// a higher term (before the next incident), the time until it did.
+	EtcdFailover []time.Duration
 	// SplitBrain is the total time two or more members or candidates of
 	// any group believed they led; ActingSplitBrain counts only running
 	// ones.
@@ -108,6 +111,11 @@ func Measure(r model.Result) Run {
 	}
 	incidents := Incidents(r)
 	run.Incidents = len(incidents)
+	for _, f := range incidents {
+		if f.NewLeaderAfter >= 0 {
+			run.EtcdFailover = append(run.EtcdFailover, f.NewLeaderAfter)
+		}
+	}
 	if write >= 0 {
 		run.Recovery = recoveries(r, incidents, r.Probes[write].Name)
 	}

@@ -166,10 +166,10 @@ func TestIncidents(t *testing.T) {
 		Probes: []model.ProbeResult{{Name: "w", Kind: model.ProbeWrite, Availability: 0.95, Unavailable: 5 * time.Second},
 			{Name: "r", Kind: model.ProbeRead, Availability: 0.98, Unavailable: 2 * time.Second}},
 		Faults: []model.FaultResult{
-			{ID: 1, At: at(50)},
-			{ID: 2, At: at(10)},
-			{ID: 3, At: at(20), Skipped: "no leader to kill"},
-			{ID: 4, At: at(200)}, // beyond the end (--until shorter than the script)
+			{ID: 1, At: at(50), NewLeaderAfter: -1},
+			{ID: 2, At: at(10), NewLeaderAfter: 1200 * time.Millisecond},
+			{ID: 3, At: at(20), Skipped: "no leader to kill", NewLeaderAfter: -1},
+			{ID: 4, At: at(200), NewLeaderAfter: -1}, // beyond the end (--until shorter than the script)
 		},
 		Timeline: []model.Record{
 			{T: at(11), Event: model.EvProbeDown, Probe: "w"}, {T: at(13), Event: model.EvProbeUp, Probe: "w"},
@@ -180,7 +180,8 @@ func TestIncidents(t *testing.T) {
 		t.Fatalf("incidents %+v", got)
 	}
 	if run.Incidents != 2 || !reflect.DeepEqual(run.Recovery, []time.Duration{3 * time.Second, 3500 * time.Millisecond}) ||
-		run.WriteDowntime != 5*time.Second || run.ReadDowntime != 2*time.Second {
+		run.WriteDowntime != 5*time.Second || run.ReadDowntime != 2*time.Second ||
+		!reflect.DeepEqual(run.EtcdFailover, []time.Duration{1200 * time.Millisecond}) {
 		t.Fatalf("%+v", run)
 	}
 }

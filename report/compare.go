@@ -138,16 +138,19 @@ type ScenarioComparison struct {
 	WriteDowntimePerIncident Estimate `json:"writeDowntimePerIncidentSeconds"`
 	ReadDowntimePerIncident  Estimate `json:"readDowntimePerIncidentSeconds"`
 	// Per year, only when RatesDefined.
-	WriteAvailability  *Estimate `json:"writeAvailability,omitempty"`
-	ReadAvailability   *Estimate `json:"readAvailability,omitempty"`
-	DowntimePerYear    *Estimate `json:"downtimePerYearSeconds,omitempty"` // from write availability
-	Nines              *Estimate `json:"nines,omitempty"`                  // -log10(1 - write availability)
-	RecoveryP50        Estimate  `json:"writeRecoveryP50"`                 // seconds from an incident until writes stop failing
-	RecoveryP99        Estimate  `json:"writeRecoveryP99"`
-	NoRecovery         int       `json:"faultsWithoutRecovery"`
-	SplitBrain         Estimate  `json:"splitBrainSecondsPerRun"`
-	ActingSplitBrain   Estimate  `json:"actingSplitBrainSecondsPerRun"`
-	InvariantBreakages int       `json:"invariantViolations"`
+	WriteAvailability *Estimate `json:"writeAvailability,omitempty"`
+	ReadAvailability  *Estimate `json:"readAvailability,omitempty"`
+	DowntimePerYear   *Estimate `json:"downtimePerYearSeconds,omitempty"` // from write availability
+	Nines             *Estimate `json:"nines,omitempty"`                  // -log10(1 - write availability)
+	RecoveryP50       Estimate  `json:"writeRecoveryP50"`                 // seconds from an incident until writes stop failing
+	RecoveryP99       Estimate  `json:"writeRecoveryP99"`
+	NoRecovery        int       `json:"faultsWithoutRecovery"`
+	// EtcdFailoverP50 is the median time from an incident to etcd's
+	// first leader of a higher term, over the incidents that had one.
+	EtcdFailoverP50    Estimate `json:"etcdFailoverP50"`
+	SplitBrain         Estimate `json:"splitBrainSecondsPerRun"`
+	ActingSplitBrain   Estimate `json:"actingSplitBrainSecondsPerRun"`
+	InvariantBreakages int      `json:"invariantViolations"`
 	// FailedRuns counts the runs that panicked, livelocked or would not
 	// build (bugs in hasim); they are left out of the figures, like runs
 	// an interrupt prevented. Runs counts the runs the figures cover.
@@ -184,7 +187,7 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 	c := Comparison{FormatVersion: FormatVersion, BaseSeed: base, Runs: len(runs[0])}
 	for i, rs := range runs {
 		sc := ScenarioComparison{Scenario: names[i]}
-		var wa, ra, sb, asb, rec, inc, wdi, rdi []float64
+		var wa, ra, sb, asb, rec, inc, wdi, rdi, efo []float64
 		rates := true
 		for _, r := range rs {
 			if r.Failure != nil {
@@ -213,6 +216,9 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 			}
 			sb = append(sb, r.SplitBrain.Seconds())
 			asb = append(asb, r.ActingSplitBrain.Seconds())
+			for _, d := range r.EtcdFailover {
+				efo = append(efo, d.Seconds())
+			}
 			for _, d := range r.Recovery {
 				if d < 0 {
 					sc.NoRecovery++
@@ -240,6 +246,7 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 		}
 		sc.RecoveryP50 = QuantileCI(rec, 0.50)
 		sc.RecoveryP99 = QuantileCI(rec, 0.99)
+		sc.EtcdFailoverP50 = QuantileCI(efo, 0.50)
 		sc.SplitBrain = nonNegative(MeanCI(sb))
 		sc.ActingSplitBrain = nonNegative(MeanCI(asb))
 		c.Scenarios = append(c.Scenarios, sc)
@@ -334,6 +341,7 @@ func figures(c Comparison) []figure {
 	return append(fs,
 		figure{"write recovery p50", "writeRecoveryP50", "recoveries", "p50", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.RecoveryP50 }},
 		figure{"write recovery p99", "writeRecoveryP99", "recoveries", "p99", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.RecoveryP99 }},
+		figure{"etcd failover p50", "etcdFailoverP50", "failovers", "p50", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.EtcdFailoverP50 }},
 		figure{"split brain / run", "splitBrainSecondsPerRun", "runs", "", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.SplitBrain }},
 		figure{"acting split brain / run", "actingSplitBrainSecondsPerRun", "runs", "", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.ActingSplitBrain }})
 }
@@ -378,7 +386,8 @@ func writeComparison(w io.Writer, c Comparison) error {
 	}
 	fmt.Fprintln(w, "\nIncidents: the faults and operations a run injected that did something. Downtime per incident: a")
 	fmt.Fprintln(w, "probe's failing time in a run divided by the run's incidents. Write recovery: from an incident until")
-	fmt.Fprintln(w, "writes stop failing (0 if they never failed).")
+	fmt.Fprintln(w, "writes stop failing (0 if they never failed). etcd failover: from an incident to etcd's first leader")
+	fmt.Fprintln(w, "of a higher term, over the incidents that had one.")
 	if c.Annual() {
 		fmt.Fprintln(w, "Availability, downtime per year and nines are given for scenarios whose failures arrive at rates;")
 		fmt.Fprintln(w, "scripted faults (-) define no rate.")
