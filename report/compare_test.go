@@ -142,6 +142,15 @@ func TestShortIntervalsSaySo(t *testing.T) {
 		t.Errorf("only the p50s and the p99 of 5 are short:\n%s", table.String())
 	}
 
+	// One run gives a mean no interval at all.
+	var one bytes.Buffer
+	if err := WriteComparison(&one, Compare([]string{"one"}, [][]experiment.Run{recoveryRuns(1, false)}, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(one.String(), "1s (no interval from 1 run)") || !strings.Contains(one.String(), "1s (no interval from 1 recovery)") {
+		t.Errorf("one run:\n%s", one.String())
+	}
+
 	var js bytes.Buffer
 	if err := WriteComparisonJSON(&js, c); err != nil {
 		t.Fatal(err)

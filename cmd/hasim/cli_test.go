@@ -371,6 +371,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"explain set values", "", []string{"explain", "etcd-reference-kill"}, 0, "", "spec.etcd.version              3.4                    scenario file"},
 		{"explain topology", "", []string{"explain", "lb-vip-pair"}, 0, "", "lb-2           zone-b   haproxy-lb-2, keepalived-lb-2"},
 		{"compare needs two", "", []string{"compare", "etcd-leader-kill"}, 2, "want at least two scenarios", ""},
+		{"compare bad output", "", []string{"compare", "etcd-leader-kill", "etcd-quorum-loss", "-o", "xml"}, 2, `--output "xml": allowed table, json, yaml, csv`, ""},
 		{"until and seed", "", []string{"run", "etcd-leader-kill", "--until", "40s", "--seed", "9", "-q"}, 0, "", "# hasim run etcd-leader-kill --seed 9 --until 40s"},
 	}
 	for _, tc := range cases {
