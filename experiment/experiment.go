@@ -10,11 +10,13 @@
 package experiment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,11 +38,23 @@ type Run struct {
 	// first write and first read probe (NaN-free: 0 when it has none).
 	WriteAvailability, ReadAvailability float64
 	HasWrite, HasRead                   bool
-	// Recovery is, per fault, the time from the fault until writes stop
+	// WriteDowntime and ReadDowntime are the measured time during which
+	// those probes' requests failed.
+	WriteDowntime, ReadDowntime time.Duration
+	// RatesDefined is the job's: the run's failures arrived at rates, so
+	// its figures extrapolate to a year.
+	RatesDefined bool
+	// Incidents counts the faults (and operations) that were injected and
+	// did something: not skipped, not left beyond the run's end.
+	Incidents int
+	// Recovery is, per incident, the time from it until writes stop
 	// failing: the end of the write probe's last unavailable stretch that
-	// began before the next fault (0 if writes never failed; negative if
-	// they had not recovered when the next fault or the end came).
+	// began before the next incident (0 if writes never failed; negative
+	// if they had not recovered when the next incident or the end came).
 	Recovery []time.Duration
+	// EtcdFailover is, per incident after which etcd elected a leader of
+	// a higher term (before the next incident), the time until it did.
+	EtcdFailover []time.Duration
 	// SplitBrain is the total time two or more members or candidates of
 	// any group believed they led; ActingSplitBrain counts only running
 	// ones.
@@ -89,14 +103,21 @@ func Measure(r model.Result) Run {
 		switch {
 		case p.Kind == model.ProbeWrite && write < 0:
 			write = i
-			run.WriteAvailability, run.HasWrite = p.Availability, true
+			run.WriteAvailability, run.WriteDowntime, run.HasWrite = p.Availability, p.Unavailable, true
 		case (p.Kind == model.ProbeRead || p.Kind == model.ProbeCachedRead) && read < 0:
 			read = i
-			run.ReadAvailability, run.HasRead = p.Availability, true
+			run.ReadAvailability, run.ReadDowntime, run.HasRead = p.Availability, p.Unavailable, true
+		}
+	}
+	incidents := Incidents(r)
+	run.Incidents = len(incidents)
+	for _, f := range incidents {
+		if f.NewLeaderAfter >= 0 {
+			run.EtcdFailover = append(run.EtcdFailover, f.NewLeaderAfter)
 		}
 	}
 	if write >= 0 {
-		run.Recovery = recoveries(r, r.Probes[write].Name)
+		run.Recovery = recoveries(r, incidents, r.Probes[write].Name)
 	}
 	for _, g := range r.Groups {
 		for _, iv := range g.SplitBrain {
@@ -109,13 +130,26 @@ func Measure(r model.Result) Run {
 	return run
 }
 
+// Incidents are the run's faults and operations that were injected and
+// did something, in the order of their injection times.
+func Incidents(r model.Result) []model.FaultResult {
+	var out []model.FaultResult
+	for _, f := range r.Faults {
+		if f.Skipped == "" && f.At <= r.End {
+			out = append(out, f)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b model.FaultResult) int { return cmp.Compare(a.At, b.At) })
+	return out
+}
+
 // recoveries is Run.Recovery for the probe named probe.
-func recoveries(r model.Result, probe string) []time.Duration {
+func recoveries(r model.Result, incidents []model.FaultResult, probe string) []time.Duration {
 	var out []time.Duration
-	for i, f := range r.Faults {
+	for i, f := range incidents {
 		end := r.End
-		if i+1 < len(r.Faults) {
-			end = r.Faults[i+1].At
+		if i+1 < len(incidents) {
+			end = incidents[i+1].At
 		}
 		// The probe's state at the fault, then its changes until end.
 		down, recovered := false, time.Duration(0)
@@ -145,6 +179,11 @@ func recoveries(r model.Result, probe string) []time.Duration {
 type Job struct {
 	Name   string
 	Config model.Config // Seed is replaced by each run's
+	// RatesDefined says that the configuration's failures arrive at
+	// rates (failure processes), so that a run's figures extrapolate to a
+	// year. Scripted faults happen once, at fixed times: they define no
+	// rate, and their figures are per incident.
+	RatesDefined bool
 }
 
 // beforeBuild, when set (by tests only), is called with each run's
@@ -181,7 +220,9 @@ func runOne(ctx context.Context, job Job, seed uint64) (run Run) {
 	case err != nil: // cancelled before the run started
 		return Run{Seed: seed}
 	}
-	return Measure(r)
+	run = Measure(r)
+	run.RatesDefined = job.RatesDefined
+	return run
 }
 
 // RunAll runs every job for seeds base, base+1, ..., base+runs-1, on

@@ -156,3 +156,47 @@ func TestInterruptedRunIsNotData(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// TestIncidents: only faults that were injected and did something are
+// incidents, in time order; each has its recovery, measured until the
+// next incident; the probes' failing times are the run's downtimes.
+func TestIncidents(t *testing.T) {
+	at := func(s float64) sim.Time { return sim.At(time.Duration(s * float64(time.Second))) }
+	r := model.Result{Outcome: sim.ReachedTime, End: at(100),
+		Probes: []model.ProbeResult{{Name: "w", Kind: model.ProbeWrite, Availability: 0.95, Unavailable: 5 * time.Second},
+			{Name: "r", Kind: model.ProbeRead, Availability: 0.98, Unavailable: 2 * time.Second}},
+		Faults: []model.FaultResult{
+			{ID: 1, At: at(50), NewLeaderAfter: -1},
+			{ID: 2, At: at(10), NewLeaderAfter: 1200 * time.Millisecond},
+			{ID: 3, At: at(20), Skipped: "no leader to kill", NewLeaderAfter: -1},
+			{ID: 4, At: at(200), NewLeaderAfter: -1}, // beyond the end (--until shorter than the script)
+		},
+		Timeline: []model.Record{
+			{T: at(11), Event: model.EvProbeDown, Probe: "w"}, {T: at(13), Event: model.EvProbeUp, Probe: "w"},
+			{T: at(50.5), Event: model.EvProbeDown, Probe: "w"}, {T: at(53.5), Event: model.EvProbeUp, Probe: "w"},
+		}}
+	run := Measure(r)
+	if got := Incidents(r); len(got) != 2 || got[0].ID != 2 || got[1].ID != 1 {
+		t.Fatalf("incidents %+v", got)
+	}
+	if run.Incidents != 2 || !reflect.DeepEqual(run.Recovery, []time.Duration{3 * time.Second, 3500 * time.Millisecond}) ||
+		run.WriteDowntime != 5*time.Second || run.ReadDowntime != 2*time.Second ||
+		!reflect.DeepEqual(run.EtcdFailover, []time.Duration{1200 * time.Millisecond}) {
+		t.Fatalf("%+v", run)
+	}
+}
+
+// TestRatesDefinedComesFromTheJob: the job says whether its failures
+// arrive at rates; every run of it carries that.
+func TestRatesDefinedComesFromTheJob(t *testing.T) {
+	runs, err := RunAll(context.Background(), []Job{{Name: "scripted", Config: etcd3(15 * time.Second)},
+		{Name: "rates", Config: etcd3(15 * time.Second), RatesDefined: true}}, 1, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if runs[0][i].RatesDefined || !runs[1][i].RatesDefined || !runs[1][i].Done || runs[1][i].Incidents != 1 {
+			t.Fatalf("run %d: %+v / %+v", i, runs[0][i], runs[1][i])
+		}
+	}
+}

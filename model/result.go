@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"hasim/sim"
@@ -33,7 +34,7 @@ type Result struct {
 	Members    []MemberResult
 	Groups     []GroupResult
 	APIServers []APIServerResult
-	Hosts      int // hosts in the topology (its cost)
+	Hosts      int // hosts running a cluster process (the topology's cost); a host running only clients (probes) is not one
 	Probes     []ProbeResult
 	Faults     []FaultResult
 	// Nodes and Workloads are the worker plane, if simulated.
@@ -165,7 +166,9 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		}
 		r.Members = append(r.Members, mr)
 	}
-	r.Hosts = len(c.Hosts)
+	r.Hosts = len(slices.DeleteFunc(slices.Clone(c.Hosts), func(h *fabric.Host) bool {
+		return !slices.ContainsFunc(h.Procs, func(p *fabric.Process) bool { return p.Role != fabric.RoleClient })
+	}))
 	r.Groups = append(r.Groups, GroupResult{Name: GroupEtcd, NoLeader: c.leaderless, SplitBrain: append([]kube.Interval(nil), c.etcdSplit...),
 		ActingSplitBrain: append([]kube.Interval(nil), c.etcdActSplit...), Acquisitions: c.etcdElections})
 	if l := c.Etcd.Leader(); l != nil {

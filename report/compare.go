@@ -16,13 +16,25 @@ import (
 	"hasim/experiment"
 )
 
-// Estimate is a figure with its 95% confidence interval.
+// Level is the confidence the figures' intervals are computed at.
+const Level = 0.95
+
+// Estimate is a figure with its confidence interval.
 type Estimate struct {
 	Value float64 `json:"value"`
 	Lo    float64 `json:"lo"`
 	Hi    float64 `json:"hi"`
 	N     int     `json:"n"`
+	// Confidence is the confidence of [Lo, Hi]: Level, or less when the
+	// samples cannot give Level. An order-statistic interval of a high
+	// percentile needs enough samples (a p99 needs 299 for 95%); with
+	// fewer, Lo and Hi are the smallest and the largest sample, the widest
+	// interval there is, and Confidence is what it achieves.
+	Confidence float64 `json:"confidence"`
 }
+
+// Short reports whether the interval falls short of Level.
+func (e Estimate) Short() bool { return e.N > 0 && e.Confidence < Level }
 
 // MeanCI is the mean of xs with a 95% Student-t interval.
 func MeanCI(xs []float64) Estimate {
@@ -31,17 +43,20 @@ func MeanCI(xs []float64) Estimate {
 		return Estimate{Value: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 	}
 	m, sd := stat.MeanStdDev(xs, nil)
-	if n < 2 || sd == 0 {
-		return Estimate{Value: m, Lo: m, Hi: m, N: n}
+	if n < 2 {
+		return Estimate{Value: m, Lo: m, Hi: m, N: n} // no interval
 	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
+	if sd == 0 {
+		return Estimate{Value: m, Lo: m, Hi: m, N: n, Confidence: Level}
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-Level)/2)
 	h := t * sd / math.Sqrt(float64(n))
-	return Estimate{Value: m, Lo: m - h, Hi: m + h, N: n}
+	return Estimate{Value: m, Lo: m - h, Hi: m + h, N: n, Confidence: Level}
 }
 
-// QuantileCI is the q-quantile of xs with a distribution-free 95% interval
-// from order statistics: the ranks whose binomial(n, q) probabilities
-// bracket 2.5% and 97.5%.
+// QuantileCI is the q-quantile of xs with a distribution-free interval
+// from order statistics (OrderRanks): at Level when n samples can give
+// it, else the widest interval, with the confidence it achieves.
 func QuantileCI(xs []float64, q float64) Estimate {
 	n := len(xs)
 	if n == 0 {
@@ -49,36 +64,90 @@ func QuantileCI(xs []float64, q float64) Estimate {
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	v := stat.Quantile(q, stat.Empirical, s, nil)
+	l, u, conf := OrderRanks(n, q, Level)
+	return Estimate{Value: stat.Quantile(q, stat.Empirical, s, nil), Lo: s[l-1], Hi: s[u-1], N: n, Confidence: conf}
+}
+
+// OrderRanks returns the ranks l < u (1 is the smallest of n samples)
+// whose order statistics [X(l), X(u)] bracket the q-quantile with
+// probability at least level, and that probability. With K, the number
+// of samples below the quantile, binomial(n, q), the probability is
+// P(l <= K <= u-1). Each tail gets at most (1-level)/2 when it can; when
+// one cannot (a high percentile over a few hundred samples), that side
+// takes the extreme sample and the other side what is left. When even
+// the widest interval, [X(1), X(n)], falls short of level, OrderRanks
+// returns it with its probability, 1 - q^n - (1-q)^n. See Hahn and
+// Meeker, "Statistical Intervals" (1991), section 5.2.
+func OrderRanks(n int, q, level float64) (l, u int, confidence float64) {
+	if n < 2 {
+		return 1, n, 0
+	}
 	b := distuv.Binomial{N: float64(n), P: q}
-	lo, hi := 0, n-1
-	for k := 0; k < n; k++ {
-		if b.CDF(float64(k)) >= 0.025 {
-			lo = max(0, k-1)
-			break
+	cdf := func(k int) float64 { // P(K <= k)
+		switch {
+		case k < 0:
+			return 0
+		case k >= n:
+			return 1
 		}
+		return b.CDF(float64(k))
 	}
-	for k := n - 1; k >= 0; k-- {
-		if b.CDF(float64(k)) <= 0.975 {
-			hi = min(n-1, k+1)
-			break
+	cover := func(l, u int) float64 { return cdf(u-1) - cdf(l-1) }
+	if c := cover(1, n); c < level {
+		return 1, n, c
+	}
+	tail := (1 - level) / 2
+	switch {
+	case cdf(0) > tail: // the lower tail cannot be held to tail
+		u = n
+		for u > 2 && cover(1, u-1) >= level {
+			u--
 		}
+		return 1, u, cover(1, u)
+	case cdf(n-1) < 1-tail: // nor can the upper
+		l = 1
+		for l < n-1 && cover(l+1, n) >= level {
+			l++
+		}
+		return l, n, cover(l, n)
 	}
-	return Estimate{Value: v, Lo: s[lo], Hi: s[hi], N: n}
+	l, u = 1, n
+	for l < n-1 && cdf(l) <= tail { // P(K < l+1) <= tail
+		l++
+	}
+	for u > l+1 && cdf(u-2) >= 1-tail { // P(K >= u-1) <= tail
+		u--
+	}
+	return l, u, cover(l, u)
 }
 
 // ScenarioComparison is one scenario's line in a comparison.
 type ScenarioComparison struct {
-	Scenario           string   `json:"scenario"`
-	Hosts              int      `json:"hosts"`
-	Runs               int      `json:"runs"`
-	WriteAvailability  Estimate `json:"writeAvailability"`
-	ReadAvailability   Estimate `json:"readAvailability"`
-	DowntimePerYear    Estimate `json:"downtimePerYearSeconds"` // from write availability
-	Nines              Estimate `json:"nines"`                  // -log10(1 - write availability)
-	RecoveryP50        Estimate `json:"writeRecoveryP50"`       // seconds from a fault until writes stop failing
-	RecoveryP99        Estimate `json:"writeRecoveryP99"`
-	NoRecovery         int      `json:"faultsWithoutRecovery"`
+	Scenario string `json:"scenario"`
+	Hosts    int    `json:"hosts"`
+	Runs     int    `json:"runs"`
+	// RatesDefined: the scenario's failures arrive at rates, so its
+	// figures extrapolate to a year and the four figures per year below
+	// are given. Scripted faults happen once per run, at fixed times: they
+	// define no rate, and the figures are per incident.
+	RatesDefined bool `json:"ratesDefined"`
+	// Incidents is the mean number of injected faults and operations per
+	// run; the downtimes are each run's probe failing time divided by its
+	// incidents.
+	Incidents                Estimate `json:"incidentsPerRun"`
+	WriteDowntimePerIncident Estimate `json:"writeDowntimePerIncidentSeconds"`
+	ReadDowntimePerIncident  Estimate `json:"readDowntimePerIncidentSeconds"`
+	// Per year, only when RatesDefined.
+	WriteAvailability *Estimate `json:"writeAvailability,omitempty"`
+	ReadAvailability  *Estimate `json:"readAvailability,omitempty"`
+	DowntimePerYear   *Estimate `json:"downtimePerYearSeconds,omitempty"` // from write availability
+	Nines             *Estimate `json:"nines,omitempty"`                  // -log10(1 - write availability)
+	RecoveryP50       Estimate  `json:"writeRecoveryP50"`                 // seconds from an incident until writes stop failing
+	RecoveryP99       Estimate  `json:"writeRecoveryP99"`
+	NoRecovery        int       `json:"faultsWithoutRecovery"`
+	// EtcdFailoverP50 is the median time from an incident to etcd's
+	// first leader of a higher term, over the incidents that had one.
+	EtcdFailoverP50    Estimate `json:"etcdFailoverP50"`
 	SplitBrain         Estimate `json:"splitBrainSecondsPerRun"`
 	ActingSplitBrain   Estimate `json:"actingSplitBrainSecondsPerRun"`
 	InvariantBreakages int      `json:"invariantViolations"`
@@ -106,15 +175,20 @@ type Comparison struct {
 	Failures []RunFailure `json:"failures,omitempty"`
 }
 
+// Annual reports whether any scenario's figures extrapolate to a year.
+func (c Comparison) Annual() bool {
+	return slices.ContainsFunc(c.Scenarios, func(s ScenarioComparison) bool { return s.RatesDefined })
+}
+
 const year = 365.25 * 24 * 3600
 
 // Compare summarizes runs [scenario][run].
 func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 	c := Comparison{FormatVersion: FormatVersion, BaseSeed: base, Runs: len(runs[0])}
 	for i, rs := range runs {
-		sc := ScenarioComparison{Scenario: names[i], Runs: len(rs)}
-		var wa, ra, sb, asb, rec []float64
-		sc.Runs = 0
+		sc := ScenarioComparison{Scenario: names[i]}
+		var wa, ra, sb, asb, rec, inc, wdi, rdi, efo []float64
+		rates := true
 		for _, r := range rs {
 			if r.Failure != nil {
 				sc.FailedRuns++
@@ -126,14 +200,25 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 			sc.Runs++
 			sc.Hosts = r.Hosts
 			sc.InvariantBreakages += r.Violations
+			rates = rates && r.RatesDefined
+			inc = append(inc, float64(r.Incidents))
 			if r.HasWrite {
 				wa = append(wa, r.WriteAvailability)
+				if r.Incidents > 0 {
+					wdi = append(wdi, r.WriteDowntime.Seconds()/float64(r.Incidents))
+				}
 			}
 			if r.HasRead {
 				ra = append(ra, r.ReadAvailability)
+				if r.Incidents > 0 {
+					rdi = append(rdi, r.ReadDowntime.Seconds()/float64(r.Incidents))
+				}
 			}
 			sb = append(sb, r.SplitBrain.Seconds())
 			asb = append(asb, r.ActingSplitBrain.Seconds())
+			for _, d := range r.EtcdFailover {
+				efo = append(efo, d.Seconds())
+			}
 			for _, d := range r.Recovery {
 				if d < 0 {
 					sc.NoRecovery++
@@ -142,20 +227,26 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 				}
 			}
 		}
-		sc.WriteAvailability = clamp01(MeanCI(wa))
-		sc.ReadAvailability = clamp01(MeanCI(ra))
-		down := func(a float64) float64 { return (1 - a) * year }
-		w := sc.WriteAvailability
-		sc.DowntimePerYear = Estimate{Value: down(w.Value), Lo: down(w.Hi), Hi: down(w.Lo), N: w.N}
-		nines := func(a float64) float64 {
-			if a >= 1 {
-				return math.Inf(1)
+		sc.RatesDefined = rates && sc.Runs > 0
+		sc.Incidents = nonNegative(MeanCI(inc))
+		sc.WriteDowntimePerIncident = nonNegative(MeanCI(wdi))
+		sc.ReadDowntimePerIncident = nonNegative(MeanCI(rdi))
+		if sc.RatesDefined {
+			w, r := clamp01(MeanCI(wa)), clamp01(MeanCI(ra))
+			sc.WriteAvailability, sc.ReadAvailability = &w, &r
+			down := func(a float64) float64 { return (1 - a) * year }
+			sc.DowntimePerYear = &Estimate{Value: down(w.Value), Lo: down(w.Hi), Hi: down(w.Lo), N: w.N, Confidence: w.Confidence}
+			nines := func(a float64) float64 {
+				if a >= 1 {
+					return math.Inf(1)
+				}
+				return -math.Log10(1 - a)
 			}
-			return -math.Log10(1 - a)
+			sc.Nines = &Estimate{Value: nines(w.Value), Lo: nines(w.Lo), Hi: nines(w.Hi), N: w.N, Confidence: w.Confidence}
 		}
-		sc.Nines = Estimate{Value: nines(w.Value), Lo: nines(w.Lo), Hi: nines(w.Hi), N: w.N}
 		sc.RecoveryP50 = QuantileCI(rec, 0.50)
 		sc.RecoveryP99 = QuantileCI(rec, 0.99)
+		sc.EtcdFailoverP50 = QuantileCI(efo, 0.50)
 		sc.SplitBrain = nonNegative(MeanCI(sb))
 		sc.ActingSplitBrain = nonNegative(MeanCI(asb))
 		c.Scenarios = append(c.Scenarios, sc)
@@ -175,10 +266,16 @@ func clamp01(e Estimate) Estimate {
 	return e
 }
 
-// ci formats an estimate with its interval.
-func ci(e Estimate, format func(float64) string) string {
+// ci formats an estimate with its interval, or says why it has none.
+func ci(e Estimate, format func(float64) string, samples string, quantile string) string {
 	if math.IsNaN(e.Value) {
 		return "-"
+	}
+	if e.Short() {
+		if e.N < 2 {
+			return fmt.Sprintf("%s (no interval from 1 %s)", format(e.Value), singular(samples))
+		}
+		return fmt.Sprintf("%s (no %s interval: %d %s give at most %s for %s)", format(e.Value), fmtLevel(Level), e.N, samples, fmtLevel(e.Confidence), quantile)
 	}
 	if e.Lo == e.Hi {
 		return format(e.Value)
@@ -186,6 +283,17 @@ func ci(e Estimate, format func(float64) string) string {
 	return fmt.Sprintf("%s [%s, %s]", format(e.Value), format(e.Lo), format(e.Hi))
 }
 
+// singular is the singular of the plural nouns samples are counted in.
+func singular(plural string) string {
+	if p, ok := strings.CutSuffix(plural, "ies"); ok {
+		return p + "y"
+	}
+	return strings.TrimSuffix(plural, "s")
+}
+
+func fmtLevel(x float64) string {
+	return strconv.FormatFloat(math.Floor(x*1000)/10, 'f', -1, 64) + "%"
+}
 func fmtPct(x float64) string { return strconv.FormatFloat(x*100, 'f', 3, 64) + "%" }
 func fmtSec(x float64) string {
 	if math.IsInf(x, 0) {
@@ -194,6 +302,8 @@ func fmtSec(x float64) string {
 	return (time.Duration(x * float64(time.Second))).Round(time.Millisecond).String()
 }
 func fmtHours(x float64) string { return strconv.FormatFloat(x/3600, 'f', 1, 64) }
+func fmtCount(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+func fmtMean(x float64) string  { return strconv.FormatFloat(x, 'f', 2, 64) }
 
 func fmtNines(x float64) string {
 	if math.IsInf(x, 1) {
@@ -202,36 +312,89 @@ func fmtNines(x float64) string {
 	return strconv.FormatFloat(x, 'f', 2, 64)
 }
 
+// figure is a column of the comparison: an estimate for each scenario.
+type figure struct {
+	header   string // in the table
+	key      string // in JSON, YAML and CSV
+	samples  string // what the estimate is from (plural), for a short interval
+	quantile string // "p50", "p99": an order statistic
+	format   func(float64) string
+	get      func(s *ScenarioComparison) *Estimate // nil: not given for s
+}
+
+// figures are the comparison's estimates, in the order of the table's
+// columns: per incident always; per year only when a scenario's failures
+// arrive at rates.
+func figures(c Comparison) []figure {
+	fs := []figure{
+		{"incidents / run", "incidentsPerRun", "runs", "", fmtMean, func(s *ScenarioComparison) *Estimate { return &s.Incidents }},
+		{"write downtime / incident", "writeDowntimePerIncidentSeconds", "runs", "", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.WriteDowntimePerIncident }},
+		{"read downtime / incident", "readDowntimePerIncidentSeconds", "runs", "", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.ReadDowntimePerIncident }},
+	}
+	if c.Annual() {
+		fs = append(fs,
+			figure{"write availability", "writeAvailability", "runs", "", fmtPct, func(s *ScenarioComparison) *Estimate { return s.WriteAvailability }},
+			figure{"read availability", "readAvailability", "runs", "", fmtPct, func(s *ScenarioComparison) *Estimate { return s.ReadAvailability }},
+			figure{"write downtime / year (h)", "downtimePerYearSeconds", "runs", "", fmtHours, func(s *ScenarioComparison) *Estimate { return s.DowntimePerYear }},
+			figure{"nines", "nines", "runs", "", fmtNines, func(s *ScenarioComparison) *Estimate { return s.Nines }})
+	}
+	return append(fs,
+		figure{"write recovery p50", "writeRecoveryP50", "recoveries", "p50", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.RecoveryP50 }},
+		figure{"write recovery p99", "writeRecoveryP99", "recoveries", "p99", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.RecoveryP99 }},
+		figure{"etcd failover p50", "etcdFailoverP50", "failovers", "p50", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.EtcdFailoverP50 }},
+		figure{"split brain / run", "splitBrainSecondsPerRun", "runs", "", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.SplitBrain }},
+		figure{"acting split brain / run", "actingSplitBrainSecondsPerRun", "runs", "", fmtSec, func(s *ScenarioComparison) *Estimate { return &s.ActingSplitBrain }})
+}
+
 // WriteComparison writes the comparison as a table.
 func WriteComparison(w io.Writer, c Comparison) error {
 	return checked(w, func(w io.Writer) error { return writeComparison(w, c) })
 }
 
 func writeComparison(w io.Writer, c Comparison) error {
-	fmt.Fprintf(w, "Comparison over %d runs per scenario (seeds %d–%d, the same for every scenario); 95%% confidence intervals in brackets\n\n",
-		c.Runs, c.BaseSeed, c.BaseSeed+uint64(c.Runs)-1)
+	fmt.Fprintf(w, "Comparison over %d runs per scenario (seeds %d–%d, the same for every scenario); %s confidence intervals in brackets\n\n",
+		c.Runs, c.BaseSeed, c.BaseSeed+uint64(c.Runs)-1, fmtLevel(Level))
 	if note := unfinished(c); note != "" {
 		fmt.Fprintf(w, "%s\n\n", note)
 	}
-	t := newTableAligned(w, 10)
-	t.Header("scenario", "hosts", "write availability", "read availability", "write downtime / year (h)", "nines",
-		"write recovery p50", "write recovery p99", "split brain / run", "acting split brain / run")
-	for _, s := range c.Scenarios {
-		p99 := ci(s.RecoveryP99, fmtSec)
-		if s.NoRecovery > 0 {
-			p99 += fmt.Sprintf(" (%d never)", s.NoRecovery)
+	fs := figures(c)
+	t := newTableAligned(w, len(fs)+2)
+	header := []string{"scenario", "hosts"}
+	for _, f := range fs {
+		header = append(header, f.header)
+	}
+	t.Header(header)
+	for i := range c.Scenarios {
+		s := &c.Scenarios[i]
+		row := []string{s.Scenario, fmt.Sprint(s.Hosts)}
+		for _, f := range fs {
+			cell := "-"
+			if e := f.get(s); e != nil {
+				cell = ci(*e, f.format, f.samples, f.quantile)
+			}
+			if f.key == "writeRecoveryP99" && s.NoRecovery > 0 {
+				cell += fmt.Sprintf(" (%d never)", s.NoRecovery)
+			}
+			row = append(row, cell)
 		}
-		if err := t.Append([]string{s.Scenario, fmt.Sprint(s.Hosts), ci(s.WriteAvailability, fmtPct), ci(s.ReadAvailability, fmtPct),
-			ci(s.DowntimePerYear, fmtHours), ci(s.Nines, fmtNines), ci(s.RecoveryP50, fmtSec), p99,
-			ci(s.SplitBrain, fmtSec), ci(s.ActingSplitBrain, fmtSec)}); err != nil {
+		if err := t.Append(row); err != nil {
 			return err
 		}
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nWrite recovery: from a fault until writes stop failing (0 if they never failed). Downtime per year")
-	fmt.Fprintln(w, "extrapolates the simulated span's write unavailability, faults included, to a year.")
+	fmt.Fprintln(w, "\nIncidents: the faults and operations a run injected that did something. Downtime per incident: a")
+	fmt.Fprintln(w, "probe's failing time in a run divided by the run's incidents. Write recovery: from an incident until")
+	fmt.Fprintln(w, "writes stop failing (0 if they never failed). etcd failover: from an incident to etcd's first leader")
+	fmt.Fprintln(w, "of a higher term, over the incidents that had one.")
+	if c.Annual() {
+		fmt.Fprintln(w, "Availability, downtime per year and nines are given for scenarios whose failures arrive at rates;")
+		fmt.Fprintln(w, "scripted faults (-) define no rate.")
+	} else {
+		fmt.Fprintln(w, "Scripted faults happen once per run, at fixed times, and define no rate: a figure per year")
+		fmt.Fprintln(w, "(availability, downtime per year, nines) would only spread them over the scenario's horizon.")
+	}
 	writeFailures(w, c)
 	return nil
 }
@@ -301,12 +464,21 @@ func sanitize(c Comparison) Comparison {
 			}
 		}
 	}
-	for i := range c.Scenarios {
-		s := &c.Scenarios[i]
-		for _, e := range []*Estimate{&s.WriteAvailability, &s.ReadAvailability, &s.DowntimePerYear, &s.Nines,
-			&s.RecoveryP50, &s.RecoveryP99, &s.SplitBrain, &s.ActingSplitBrain} {
-			fix(e)
+	scs := slices.Clone(c.Scenarios)
+	for i := range scs {
+		s := &scs[i]
+		for _, p := range []**Estimate{&s.WriteAvailability, &s.ReadAvailability, &s.DowntimePerYear, &s.Nines} {
+			if *p != nil {
+				e := **p
+				*p = &e
+			}
+		}
+		for _, f := range figures(Comparison{Scenarios: []ScenarioComparison{*s}}) {
+			if e := f.get(s); e != nil {
+				fix(e)
+			}
 		}
 	}
+	c.Scenarios = scs
 	return c
 }

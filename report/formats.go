@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"math"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -12,9 +13,16 @@ import (
 
 // WriteYAML writes the document as YAML with the same fields, in the same
 // order, as the JSON form.
-func WriteYAML(w io.Writer, d Document) error {
+func WriteYAML(w io.Writer, d Document) error { return writeYAML(w, d) }
+
+// WriteComparisonYAML writes the comparison as YAML with the same fields,
+// in the same order, as its JSON form.
+func WriteComparisonYAML(w io.Writer, c Comparison) error { return writeYAML(w, sanitize(c)) }
+
+// writeYAML writes v's JSON form as YAML.
+func writeYAML(w io.Writer, v any) error {
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(d); err != nil {
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		return err
 	}
 	// JSON is YAML: decoding it into a node keeps the key order.
@@ -69,4 +77,46 @@ func blockStyle(n *yaml.Node) {
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
+}
+
+// WriteComparisonCSV writes the comparison, one scenario a row, with a
+// header row. Each figure has four columns, named after its JSON field:
+// the value and the interval's bounds and confidence (see Estimate), in
+// seconds, fractions or counts; a figure not given for a scenario (one per
+// year of a scripted scenario) is empty.
+func WriteComparisonCSV(w io.Writer, c Comparison) error {
+	cw := csv.NewWriter(w)
+	fs := figures(c)
+	header := []string{"scenario", "hosts", "runs", "failedRuns", "ratesDefined"}
+	for _, f := range fs {
+		header = append(header, f.key, f.key+"Lo", f.key+"Hi", f.key+"Confidence")
+	}
+	header = append(header, "faultsWithoutRecovery", "invariantViolations")
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	num := func(x float64) string {
+		if math.IsNaN(x) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	for i := range c.Scenarios {
+		s := &c.Scenarios[i]
+		row := []string{s.Scenario, strconv.Itoa(s.Hosts), strconv.Itoa(s.Runs), strconv.Itoa(s.FailedRuns), strconv.FormatBool(s.RatesDefined)}
+		for _, f := range fs {
+			e := f.get(s)
+			if e == nil || e.N == 0 {
+				row = append(row, "", "", "", "")
+				continue
+			}
+			row = append(row, num(e.Value), num(e.Lo), num(e.Hi), num(e.Confidence))
+		}
+		row = append(row, strconv.Itoa(s.NoRecovery), strconv.Itoa(s.InvariantBreakages))
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

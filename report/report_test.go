@@ -117,6 +117,8 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 		"csv":             func(w io.Writer) error { return WriteCSV(w, NewDocument("x", r)) },
 		"comparison":      func(w io.Writer) error { return WriteComparison(w, c) },
 		"comparison json": func(w io.Writer) error { return WriteComparisonJSON(w, c) },
+		"comparison yaml": func(w io.Writer) error { return WriteComparisonYAML(w, c) },
+		"comparison csv":  func(w io.Writer) error { return WriteComparisonCSV(w, c) },
 	}
 	for name, write := range writers {
 		if err := write(brokenWriter{}); err == nil || !strings.Contains(err.Error(), "broken pipe dream") {
@@ -138,7 +140,7 @@ func TestCompareLeavesOutFailedAndUnfinishedRuns(t *testing.T) {
 	c := Compare([]string{"a", "b", "c"}, runs, 1)
 	for i, want := range []struct{ runs, failed int }{{2, 0}, {1, 1}, {1, 0}} {
 		s := c.Scenarios[i]
-		if s.Runs != want.runs || s.FailedRuns != want.failed || s.WriteAvailability.Value != 1 {
+		if s.Runs != want.runs || s.FailedRuns != want.failed || s.Incidents.N != want.runs {
 			t.Errorf("%s: %+v", s.Scenario, s)
 		}
 	}

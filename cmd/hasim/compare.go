@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -23,10 +24,10 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	runs := fs.Int("runs", 20, "runs per scenario; run i of every scenario uses seed --seed+i (common random numbers)")
 	seed := fs.Uint64("seed", 1, "seed of the first run")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel; the output is the same for any number")
-	output := fs.StringP("output", "o", "table", "output format: table or json")
+	output := fs.StringP("output", "o", "table", "output format: table, json, yaml or csv")
 	until := fs.Duration("until", 0, "simulate this long instead of each scenario's spec.horizon")
-	svg := fs.String("svg", "", "also draw a bar chart of write downtime per year to this SVG file")
-	png := fs.String("png", "", "also draw a bar chart of write downtime per year to this PNG file")
+	svg := fs.String("svg", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this SVG file")
+	png := fs.String("png", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this PNG file")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -38,8 +39,8 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 		fmt.Fprintln(st.err, "hasim compare: --runs and --workers must be at least 1")
 		return exitUsage
 	}
-	if *output != "table" && *output != "json" {
-		fmt.Fprintf(st.err, "hasim compare: --output %q: allowed table, json\n", *output)
+	if !slices.Contains([]string{"table", "json", "yaml", "csv"}, *output) {
+		fmt.Fprintf(st.err, "hasim compare: --output %q: allowed table, json, yaml, csv\n", *output)
 		return exitUsage
 	}
 	pics, err := pictureFlags("svg", *svg, "png", *png)
@@ -61,6 +62,8 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 			cfg.Horizon = *until
 		}
 		cfg.SkipRenewals = true
+		// Scripted faults define no rate (RatesDefined false): the
+		// figures are per incident, none per year.
 		jobs = append(jobs, experiment.Job{Name: sc.Metadata.Name, Config: cfg})
 		names = append(names, sc.Metadata.Name)
 		var fdesc string
@@ -110,9 +113,14 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 		fmt.Fprintf(st.err, "hasim compare: %v\n", err)
 		failed = true
 	}
-	if *output == "json" {
+	switch *output {
+	case "json":
 		err = report.WriteComparisonJSON(st.out, c)
-	} else {
+	case "yaml":
+		err = report.WriteComparisonYAML(st.out, c)
+	case "csv":
+		err = report.WriteComparisonCSV(st.out, c)
+	default:
 		err = report.WriteComparison(st.out, c)
 	}
 	if err != nil && st.out.Err == nil {

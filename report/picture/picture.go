@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -216,19 +217,36 @@ func short(name string) string {
 	return name
 }
 
-// Comparison draws write availability (as nines) and write recovery p50
-// per scenario, with their confidence intervals.
+// Comparison draws, per scenario, what its runs measure, with its
+// confidence interval: write downtime per year when every scenario's
+// failures arrive at rates, else write downtime per incident (scripted
+// faults define no rate).
 func Comparison(c report.Comparison) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("write downtime per year, with 95%% confidence intervals (%d runs per scenario)", c.Runs)
-	p.Y.Label.Text = "write downtime per year (hours)"
+	annual := !slices.ContainsFunc(c.Scenarios, func(s report.ScenarioComparison) bool { return !s.RatesDefined })
+	what, unit, scale := "write downtime per incident", "seconds", 1.0
+	if annual {
+		what, unit, scale = "write downtime per year", "hours", 3600
+	}
+	p.Title.Text = fmt.Sprintf("%s, with %g%% confidence intervals (%d runs per scenario)", what, report.Level*100, c.Runs)
+	p.Y.Label.Text = fmt.Sprintf("%s (%s)", what, unit)
 	var vals plotter.Values
 	var errs plotter.YErrors
 	var names []string
 	for _, s := range c.Scenarios {
-		v := s.DowntimePerYear.Value / 3600
+		e := s.WriteDowntimePerIncident
+		if annual {
+			e = *s.DowntimePerYear
+		}
+		v, lo, hi := e.Value/scale, e.Lo/scale, e.Hi/scale
+		if math.IsNaN(v) {
+			v, lo, hi = 0, 0, 0
+		}
+		if e.Short() { // no interval to draw
+			lo, hi = v, v
+		}
 		vals = append(vals, v)
-		errs = append(errs, struct{ Low, High float64 }{v - s.DowntimePerYear.Lo/3600, s.DowntimePerYear.Hi/3600 - v})
+		errs = append(errs, struct{ Low, High float64 }{v - lo, hi - v})
 		names = append(names, s.Scenario)
 	}
 	bars, err := plotter.NewBarChart(vals, vg.Points(min(120, 500/float64(len(vals)+1))))

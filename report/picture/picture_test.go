@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"hasim/experiment"
 	"hasim/model"
+	"hasim/report"
 	"hasim/sim"
 )
 
@@ -43,6 +45,41 @@ func TestTimelineSVG(t *testing.T) {
 	for _, want := range []string{"host master-1", "kube-controller-manager leader", "probe api-writes", "split brain", "both acting"} {
 		if !strings.Contains(a, want) {
 			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
+
+// TestComparisonPlotsWhatWasMeasured: scripted scenarios are drawn as
+// write downtime per incident; only when every scenario's failures arrive
+// at rates is it downtime per year.
+func TestComparisonPlotsWhatWasMeasured(t *testing.T) {
+	runs := func(rates bool) []experiment.Run {
+		var rs []experiment.Run
+		for i := range 4 {
+			rs = append(rs, experiment.Run{Done: true, Seed: uint64(i + 1), HasWrite: true, RatesDefined: rates, WriteAvailability: 0.999,
+				WriteDowntime: time.Duration(10+i) * time.Second, Incidents: 2})
+		}
+		return rs
+	}
+	for _, c := range []struct {
+		runs  [][]experiment.Run
+		label string
+		max   float64 // the bars' top: the largest upper bound
+	}{
+		{[][]experiment.Run{runs(false), runs(false)}, "write downtime per incident (seconds)", 7},
+		{[][]experiment.Run{runs(true), runs(false)}, "write downtime per incident (seconds)", 7},
+		{[][]experiment.Run{runs(true), runs(true)}, "write downtime per year (hours)", 8.8},
+	} {
+		p := Comparison(report.Compare([]string{"a", "b"}, c.runs, 1))
+		if what, _, _ := strings.Cut(c.label, " ("); p.Y.Label.Text != c.label || !strings.HasPrefix(p.Title.Text, what+", with 95% confidence intervals") {
+			t.Errorf("label %q, title %q; want %q", p.Y.Label.Text, p.Title.Text, c.label)
+		}
+		if p.Y.Max < c.max-0.5 || p.Y.Max > c.max+0.5 {
+			t.Errorf("%s: the axis reaches %.2f, want about %.1f", c.label, p.Y.Max, c.max)
+		}
+		var b bytes.Buffer
+		if err := WriteTo(p, &b, "svg", 12); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
