@@ -62,9 +62,10 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 			cfg.Horizon = *until
 		}
 		cfg.SkipRenewals = true
-		// Scripted faults define no rate (RatesDefined false): the
-		// figures are per incident, none per year.
-		jobs = append(jobs, experiment.Job{Name: sc.Metadata.Name, Config: cfg})
+		// Failure processes define rates, so figures per year mean
+		// something; scripted faults alone do not: their figures are per
+		// incident.
+		jobs = append(jobs, experiment.Job{Name: sc.Metadata.Name, Config: cfg, RatesDefined: len(cfg.Failures) > 0})
 		names = append(names, sc.Metadata.Name)
 		var fdesc string
 		for _, f := range cfg.Faults {
