@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hasim/model/fabric"
+	"hasim/model/etcd"
 )
 
 // The tests in this file reproduce shared/reference/real-measurements.md
@@ -125,11 +125,11 @@ func runPartition(t *testing.T, seed uint64, version, phase string) partitionRun
 	for _, rec := range c.Timeline() {
 		switch {
 		case rec.T < f.InjectedAt:
-		case rec.Event == fabric.EvStepDown && rec.Member == f.LeaderAtInject && r.stepdown < 0:
+		case rec.Event == etcd.EvStepDown && rec.Member == f.LeaderAtInject && r.stepdown < 0:
 			r.stepdown = ms(rec.T.Sub(f.InjectedAt))
-		case rec.Event == fabric.EvCandidate && rec.Member == f.LeaderAtInject && rec.T < f.HealedAt:
+		case rec.Event == etcd.EvCandidate && rec.Member == f.LeaderAtInject && rec.T < f.HealedAt:
 			r.campaigns++
-		case rec.Event == fabric.EvLeader && rec.T >= f.HealedAt && rec.Term > f.NewLeaderTerm:
+		case rec.Event == etcd.EvLeader && rec.T >= f.HealedAt && rec.Term > f.NewLeaderTerm:
 			r.deposed = true
 		}
 	}
@@ -200,13 +200,13 @@ func TestEtcdResumedLeaderStepsDown(t *testing.T) {
 			if r.T < f.HealedAt || r.Member != f.LeaderAtInject {
 				continue
 			}
-			if r.Event == fabric.EvFollower && !follower {
+			if r.Event == etcd.EvFollower && !follower {
 				follower = true
 				if d := r.T.Sub(f.HealedAt); d > 5*time.Millisecond {
 					t.Fatalf("seed %d: resumed leader became follower %v after resuming, want at once", seed, d)
 				}
 			}
-			if r.Event == fabric.EvFirstCommit && !follower {
+			if r.Event == etcd.EvFirstCommit && !follower {
 				led = true
 			}
 		}

@@ -164,13 +164,13 @@ func (t *Trigger) matches(r fabric.Record) bool {
 
 // EventNames are the timeline events a trigger can wait for.
 func EventNames() []string {
-	return []string{fabric.EvFaultInjected, fabric.EvFaultHealed, fabric.EvHostDown, fabric.EvHostUp, fabric.EvProcStopped, fabric.EvProcStarted, fabric.EvProcPaused,
-		fabric.EvProcResumed, fabric.EvPreCandidate, fabric.EvCandidate, fabric.EvLeader, fabric.EvFollower, fabric.EvStepDown, fabric.EvVoteIgnored, fabric.EvVoteRejected,
-		fabric.EvFirstCommit, fabric.EvProbeDown, fabric.EvProbeUp, fabric.EvAPIReady, fabric.EvAPIUnready, fabric.EvLeaseAcquired, fabric.EvLeaseRenewed,
-		fabric.EvLeaseLost, fabric.EvLeaseReleased, fabric.EvProcExited, fabric.EvProcRestarted, fabric.EvClockChanged, fabric.EvLBBackendDown,
-		fabric.EvLBBackendUp, fabric.EvVIPMoved, kube.EvNodeLeaseFailing, kube.EvNodeLeaseOK, kube.EvNodeNotReady, kube.EvNodeReady, kube.EvNodeTainted,
-		kube.EvNodeUntainted, kube.EvPodEvicted, kube.EvPodCreated, kube.EvPodScheduled, kube.EvPodStarted, kube.EvPodsStopped, kube.EvCtrlSynced, fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft,
-		fabric.EvOpRetrying, fabric.EvOpDone, fabric.EvOpFailed}
+	return []string{EvFaultInjected, EvFaultHealed, fabric.EvHostDown, fabric.EvHostUp, fabric.EvProcStopped, fabric.EvProcStarted, fabric.EvProcPaused,
+		fabric.EvProcResumed, etcd.EvPreCandidate, etcd.EvCandidate, etcd.EvLeader, etcd.EvFollower, etcd.EvStepDown, etcd.EvVoteIgnored, etcd.EvVoteRejected,
+		etcd.EvFirstCommit, kube.EvProbeDown, kube.EvProbeUp, kube.EvAPIReady, kube.EvAPIUnready, kube.EvLeaseAcquired, kube.EvLeaseRenewed,
+		kube.EvLeaseLost, kube.EvLeaseReleased, fabric.EvProcExited, kube.EvProcRestarted, fabric.EvClockChanged, kube.EvLBBackendDown,
+		kube.EvLBBackendUp, kube.EvVIPMoved, kube.EvNodeLeaseFailing, kube.EvNodeLeaseOK, kube.EvNodeNotReady, kube.EvNodeReady, kube.EvNodeTainted,
+		kube.EvNodeUntainted, kube.EvPodEvicted, kube.EvPodCreated, kube.EvPodScheduled, kube.EvPodStarted, kube.EvPodsStopped, kube.EvCtrlSynced, etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved, etcd.EvMemberLeft,
+		EvOpRetrying, EvOpDone, EvOpFailed}
 }
 
 func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error {
@@ -417,14 +417,14 @@ func (f *Fault) inject() {
 	hosts, desc := c.resolve(f.Cfg.Target)
 	if len(hosts) == 0 {
 		f.Skipped = fmt.Sprintf("no host matches %s now", f.Cfg.Target)
-		c.Record(fabric.Record{Event: fabric.EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Cfg.Target.String(),
+		c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Cfg.Target.String(),
 			Reason: "skipped: " + f.Skipped})
 		return
 	}
 	if f.Cfg.Kind.IsOperation() {
 		if why := f.precheck(hosts); why != "" {
 			f.Skipped = why
-			c.Record(fabric.Record{Event: fabric.EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: "skipped: " + why})
+			c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: "skipped: " + why})
 			return
 		}
 		hosts, desc = hosts[:1], hosts[0].Name
@@ -432,7 +432,7 @@ func (f *Fault) inject() {
 	f.hosts, f.Resolved = hosts, desc
 	f.injected = true
 	c.current = f
-	c.Record(fabric.Record{Event: fabric.EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
+	c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane, FaultRemoveEtcdMember:
 		f.startOperation(hosts[0])
@@ -509,7 +509,7 @@ func (f *Fault) heal() {
 	c := f.c
 	f.healed = true
 	f.HealedAt = c.Sim.Now()
-	c.Record(fabric.Record{Event: fabric.EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
+	c.Record(fabric.Record{Event: EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
 	switch f.Cfg.Kind {
 	case FaultHostCrash, FaultZoneOutage:
 		for _, h := range f.hosts {

@@ -76,10 +76,10 @@ func TestGracefulStopHandsOverLeadership(t *testing.T) {
 		if f.NewLeaderTerm != f.TermBefore+1 {
 			t.Errorf("seed %d: new leader at term %d, want %d (one campaign)", seed, f.NewLeaderTerm, f.TermBefore+1)
 		}
-		if p := gsRecords(r, fabric.EvPreCandidate, "", now); len(p) > 0 {
+		if p := gsRecords(r, etcd.EvPreCandidate, "", now); len(p) > 0 {
 			t.Errorf("seed %d: an election timer fired: %s %s", seed, p[0].Member, p[0].Reason)
 		}
-		cands := gsRecords(r, fabric.EvCandidate, "", now)
+		cands := gsRecords(r, etcd.EvCandidate, "", now)
 		if len(cands) != 1 || cands[0].Member != f.NewLeader || !strings.Contains(cands[0].Reason, "leader "+old+" asked it") ||
 			!strings.Contains(cands[0].Reason, "(MsgTimeoutNow)") {
 			t.Errorf("seed %d: campaigns after the stop %+v, want one by %s asked by %s (MsgTimeoutNow)", seed, cands, f.NewLeader, old)
@@ -198,7 +198,7 @@ func TestGracefulStopTransfereeUnreachable(t *testing.T) {
 			if len(asked) != 1 || !strings.Contains(asked[0].Reason, "leadership transfer to "+transferee) {
 				t.Fatalf("seed %d: stop records %+v, want a transfer to %s", seed, asked, transferee)
 			}
-			for _, c := range gsRecords(r, fabric.EvCandidate, "", f.At) {
+			for _, c := range gsRecords(r, etcd.EvCandidate, "", f.At) {
 				if strings.Contains(c.Reason, "MsgTimeoutNow") {
 					t.Errorf("seed %d: %s campaigned on a lost MsgTimeoutNow", seed, c.Member)
 				}
@@ -223,7 +223,7 @@ func TestGracefulStopTransfereeUnreachable(t *testing.T) {
 				t.Fatalf("seed %d: new leader %s %v after SIGTERM, before the old one stopped", seed, f.NewLeader, f.NewLeaderAfter)
 			}
 			won := f.At.Add(f.NewLeaderAfter)
-			pre := gsRecords(r, fabric.EvPreCandidate, f.NewLeader, exit.T)
+			pre := gsRecords(r, etcd.EvPreCandidate, f.NewLeader, exit.T)
 			if len(pre) == 0 || pre[0].T > won || !strings.HasPrefix(pre[0].Reason, "election timer fired") {
 				t.Errorf("seed %d: %s won at %v without an election timer after the stop: %+v", seed, f.NewLeader, won, pre)
 			}
@@ -269,12 +269,12 @@ func TestGracefulStopOfFollower(t *testing.T) {
 			!strings.Contains(exits[0].Reason, "not the leader") {
 			t.Errorf("seed %d: stop %+v, exit %+v; want both at SIGTERM", seed, asked, exits)
 		}
-		for _, ev := range []string{fabric.EvPreCandidate, fabric.EvCandidate, fabric.EvLeader, fabric.EvStepDown} {
+		for _, ev := range []string{etcd.EvPreCandidate, etcd.EvCandidate, etcd.EvLeader, etcd.EvStepDown} {
 			if rs := gsRecords(r, ev, "", f.At); len(rs) > 0 {
 				t.Errorf("seed %d: %s after a follower's stop: %+v", seed, ev, rs[0])
 			}
 		}
-		back := gsRecords(r, fabric.EvFollower, follower, f.At.Add(fc.Duration))
+		back := gsRecords(r, etcd.EvFollower, follower, f.At.Add(fc.Duration))
 		if starts := gsRecords(r, fabric.EvProcStarted, follower, f.At); len(starts) != 1 || starts[0].Reason != "restarted" ||
 			len(back) == 0 || back[0].Leader != leader {
 			t.Errorf("seed %d: restart %+v, then %+v; want it back following %s", seed, starts, back, leader)

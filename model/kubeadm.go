@@ -241,7 +241,7 @@ func (o *operation) answered(err string) {
 	if !ok {
 		if err != o.lastErr {
 			// Told once per poll and error: the first refusal, or a new one.
-			r := o.record(fabric.EvOpRetrying)
+			r := o.record(EvOpRetrying)
 			r.Reason = fmt.Sprintf("%s refused: %s; retrying every %v for up to %v", o.step, err, KubeadmEtcdRetry, KubeadmEtcdPollTimeout)
 			o.c.Record(r)
 		}
@@ -283,14 +283,14 @@ func (o *operation) done(what string) {
 	if len(o.tries) > 0 {
 		reason += "; " + strings.Join(o.tries, " and ")
 	}
-	o.end(fabric.EvOpDone, reason)
+	o.end(EvOpDone, reason)
 }
 
 // fail ends the operation unsuccessfully.
 func (o *operation) fail(why string) {
 	f := o.f
 	f.doneAt, f.opErr = o.c.Sim.Now(), why
-	o.end(fabric.EvOpFailed, why)
+	o.end(EvOpFailed, why)
 }
 
 func (o *operation) end(event, reason string) {

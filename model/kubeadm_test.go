@@ -31,7 +31,7 @@ func growing(seed uint64, horizon time.Duration, joins ...time.Duration) Config 
 func opEnd(t *testing.T, r Result, id int) fabric.Record {
 	t.Helper()
 	for _, rec := range r.Timeline {
-		if rec.Fault == id && (rec.Event == fabric.EvOpDone || rec.Event == fabric.EvOpFailed) {
+		if rec.Fault == id && (rec.Event == EvOpDone || rec.Event == EvOpFailed) {
 			return rec
 		}
 	}
@@ -63,7 +63,7 @@ func TestJoinGrowsOneToThree(t *testing.T) {
 		}
 		for id := 1; id <= 2; id++ {
 			end := opEnd(t, r, id)
-			if end.Event != fabric.EvOpDone {
+			if end.Event != EvOpDone {
 				t.Fatalf("seed %d: join %d failed: %s", seed, id, end.Reason)
 			}
 			took := end.T.Sub(r.Faults[id-1].At)
@@ -77,15 +77,15 @@ func TestJoinGrowsOneToThree(t *testing.T) {
 		if got := memberships(r); got != "etcd-1=voter etcd-2=voter etcd-3=voter" {
 			t.Errorf("seed %d: membership at end %s", seed, got)
 		}
-		if n := countEvents(r, fabric.EvMemberAdded); n != 2 {
+		if n := countEvents(r, etcd.EvMemberAdded); n != 2 {
 			t.Errorf("seed %d: %d member.added, want 2", seed, n)
 		}
-		if n := countEvents(r, fabric.EvMemberPromoted); n != 2 {
+		if n := countEvents(r, etcd.EvMemberPromoted); n != 2 {
 			t.Errorf("seed %d: %d member.promoted, want 2", seed, n)
 		}
 		// (Until haproxy marks the absent masters down, a few seconds in,
 		// requests it sends there are refused.)
-		if down, ok := firstEvent(r, fabric.EvProbeDown, "", sim.At(10*time.Second)); ok {
+		if down, ok := firstEvent(r, kube.EvProbeDown, "", sim.At(10*time.Second)); ok {
 			t.Errorf("seed %d: a probe failed at %v while the control plane grew", seed, down)
 		}
 		for _, m := range c.Etcd.Members {
@@ -107,16 +107,16 @@ func TestJoinAsVoter(t *testing.T) {
 	cfg := growing(3, 60*time.Second, 30*time.Second)
 	cfg.Faults[0].AddAsVoter = true
 	_, r := runCluster(t, cfg)
-	if end := opEnd(t, r, 1); end.Event != fabric.EvOpDone || !strings.Contains(end.Reason, "voting member at once") {
+	if end := opEnd(t, r, 1); end.Event != EvOpDone || !strings.Contains(end.Reason, "voting member at once") {
 		t.Fatalf("join: %v %s", end.Event, end.Reason)
 	}
-	if n := countEvents(r, fabric.EvMemberPromoted); n != 0 {
+	if n := countEvents(r, etcd.EvMemberPromoted); n != 0 {
 		t.Errorf("%d promotions for a member added as a voter", n)
 	}
-	added, _ := firstEvent(r, fabric.EvMemberAdded, "", 0)
+	added, _ := firstEvent(r, etcd.EvMemberAdded, "", 0)
 	rec := r.Timeline[0]
 	for _, x := range r.Timeline {
-		if x.Event == fabric.EvMemberAdded {
+		if x.Event == etcd.EvMemberAdded {
 			rec = x
 		}
 	}
@@ -149,14 +149,14 @@ func TestReplaceDeadMaster(t *testing.T) {
 		}
 		c, r := runCluster(t, cfg)
 		removed := opEnd(t, r, 3)
-		if removed.Event != fabric.EvOpDone || removed.T > sim.At(46*time.Second) {
+		if removed.Event != EvOpDone || removed.T > sim.At(46*time.Second) {
 			t.Fatalf("seed %d: removal %v at %v: %s", seed, removed.Event, removed.T, removed.Reason)
 		}
 		joined := opEnd(t, r, 2)
-		if joined.Event != fabric.EvOpDone || joined.T < removed.T || joined.T > removed.T.Add(3*time.Second) {
+		if joined.Event != EvOpDone || joined.T < removed.T || joined.T > removed.T.Add(3*time.Second) {
 			t.Fatalf("seed %d: join %v at %v (removal done %v): %s", seed, joined.Event, joined.T, removed.T, joined.Reason)
 		}
-		added, _ := firstEvent(r, fabric.EvMemberAdded, "", 0)
+		added, _ := firstEvent(r, etcd.EvMemberAdded, "", 0)
 		if added < removed.T {
 			t.Errorf("seed %d: etcd-4 added at %v, before etcd-2 was removed", seed, added)
 		}
@@ -193,7 +193,7 @@ func TestOperationFailures(t *testing.T) {
 			FaultConfig{Kind: FaultHostCrash, At: 20*time.Second + 100*time.Millisecond, Target: Target{Kind: TargetHost, Name: "master-2"}})
 		_, r := runCluster(t, cfg)
 		end := opEnd(t, r, 1)
-		if end.Event != fabric.EvOpFailed || !strings.Contains(end.Reason, "went down with its host master-2") {
+		if end.Event != EvOpFailed || !strings.Contains(end.Reason, "went down with its host master-2") {
 			t.Errorf("%s: %s", end.Event, end.Reason)
 		}
 	})
@@ -205,7 +205,7 @@ func TestOperationFailures(t *testing.T) {
 			Target: Target{Kind: TargetHost, Name: "master-1"}, On: &Trigger{Event: fabric.EvProcStarted, Match: "etcd-2"}})
 		_, r := runCluster(t, cfg)
 		end := opEnd(t, r, 1)
-		if end.Event != fabric.EvOpFailed || !strings.Contains(end.Reason, "etcd member promote gave up after 2m0s") {
+		if end.Event != EvOpFailed || !strings.Contains(end.Reason, "etcd member promote gave up after 2m0s") {
 			t.Errorf("%s at %v: %s", end.Event, end.T, end.Reason)
 		}
 		if got := memberships(r); got != "etcd-1=voter etcd-2=learner etcd-3=not added" {
@@ -218,13 +218,13 @@ func TestOperationFailures(t *testing.T) {
 			cfg.Faults = append(cfg.Faults, FaultConfig{Kind: FaultRemoveEtcdMember, At: at, Target: Target{Kind: TargetHost, Name: "master-3"}})
 		}
 		_, r := runCluster(t, cfg)
-		if end := opEnd(t, r, 1); end.Event != fabric.EvOpDone {
+		if end := opEnd(t, r, 1); end.Event != EvOpDone {
 			t.Errorf("first removal: %s", end.Reason)
 		}
-		if end := opEnd(t, r, 2); end.Event != fabric.EvOpDone {
+		if end := opEnd(t, r, 2); end.Event != EvOpDone {
 			t.Errorf("second removal: %s", end.Reason)
 		}
-		if left, ok := firstEvent(r, fabric.EvMemberLeft, "master-3", 0); !ok || left > sim.At(12*time.Second) {
+		if left, ok := firstEvent(r, etcd.EvMemberLeft, "master-3", 0); !ok || left > sim.At(12*time.Second) {
 			t.Errorf("etcd-3 left at %v (%v)", left, ok)
 		}
 	})

@@ -6,7 +6,9 @@ import (
 
 	"hasim/sim"
 
+	"hasim/model/etcd"
 	"hasim/model/fabric"
+	"hasim/model/kube"
 )
 
 // LaneKind is what a lane follows.
@@ -88,7 +90,7 @@ func LaneHosts(r Result) []string {
 		add(a.Host)
 	}
 	for _, rec := range r.Timeline {
-		if rec.Event == fabric.EvHostDown || rec.Event == fabric.EvProcPaused || rec.Event == fabric.EvLBBackendDown {
+		if rec.Event == fabric.EvHostDown || rec.Event == fabric.EvProcPaused || rec.Event == kube.EvLBBackendDown {
 			add(rec.Host)
 		}
 	}
@@ -132,7 +134,7 @@ func hostLane(r *Result, host string) Lane {
 	spans := stateSpans(r, 0, initial, func(rec fabric.Record) (string, bool) {
 		if joins {
 			// Nothing runs on the host before its join.
-			if rec.Event == fabric.EvFaultInjected && rec.Kind == string(FaultJoinControlPlane) && rec.Target == host &&
+			if rec.Event == EvFaultInjected && rec.Kind == string(FaultJoinControlPlane) && rec.Target == host &&
 				!strings.HasPrefix(rec.Reason, "skipped") {
 				joins = false
 				return StateUp, true
@@ -166,9 +168,9 @@ func probeLane(r *Result, probe string) Lane {
 			return "", false
 		}
 		switch rec.Event {
-		case fabric.EvProbeDown:
+		case kube.EvProbeDown:
 			return StateFailing, true
-		case fabric.EvProbeUp:
+		case kube.EvProbeUp:
 			return StateOK, true
 		}
 		return "", false
@@ -205,9 +207,9 @@ func groupLane(r *Result, g GroupResult) Lane {
 		t := rec.T
 		if g.Name == GroupEtcd {
 			switch rec.Event {
-			case fabric.EvLeader:
+			case etcd.EvLeader:
 				start(rec.Member, t)
-			case fabric.EvFollower, fabric.EvStepDown:
+			case etcd.EvFollower, etcd.EvStepDown:
 				stop(rec.Member, t)
 			case fabric.EvProcStopped, fabric.EvProcPaused:
 				stop(rec.Proc, t)
@@ -221,14 +223,14 @@ func groupLane(r *Result, g GroupResult) Lane {
 			continue
 		}
 		switch {
-		case rec.Group == g.Name && rec.Event == fabric.EvLeaseAcquired:
+		case rec.Group == g.Name && rec.Event == kube.EvLeaseAcquired:
 			start(rec.Proc, t)
 			if i := slices.IndexFunc(hostOf, func(x struct{ proc, host string }) bool { return x.proc == rec.Proc }); i >= 0 {
 				hostOf[i].host = rec.Host
 			} else {
 				hostOf = append(hostOf, struct{ proc, host string }{rec.Proc, rec.Host})
 			}
-		case rec.Group == g.Name && (rec.Event == fabric.EvLeaseLost || rec.Event == fabric.EvLeaseReleased):
+		case rec.Group == g.Name && (rec.Event == kube.EvLeaseLost || rec.Event == kube.EvLeaseReleased):
 			stop(rec.Proc, t)
 		case rec.Event == fabric.EvProcExited || rec.Event == fabric.EvProcStopped:
 			stop(rec.Proc, t)

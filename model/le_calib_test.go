@@ -49,10 +49,10 @@ func runLE(t *testing.T, seed uint64, le kube.LeaderElectionConfig, f FaultConfi
 	prevSec := int64(-1)
 	for _, rec := range c.Timeline() {
 		if rec.T < ft.InjectedAt {
-			if rec.Event == fabric.EvLeaseAcquired {
+			if rec.Event == kube.EvLeaseAcquired {
 				old = rec.Proc
 			}
-			if (rec.Event == fabric.EvLeaseRenewed || rec.Event == fabric.EvLeaseAcquired) && rec.Proc == old {
+			if (rec.Event == kube.EvLeaseRenewed || rec.Event == kube.EvLeaseAcquired) && rec.Proc == old {
 				if sec := (int64(c.WallEpoch) + int64(rec.T)) / int64(time.Second); sec != prevSec {
 					lastChange, prevSec = rec.T, sec
 				}
@@ -60,10 +60,10 @@ func runLE(t *testing.T, seed uint64, le kube.LeaderElectionConfig, f FaultConfi
 			continue
 		}
 		switch {
-		case rec.Event == fabric.EvLeaseAcquired && rec.Proc != old && r.newStart < 0:
+		case rec.Event == kube.EvLeaseAcquired && rec.Proc != old && r.newStart < 0:
 			r.newStart = ms(rec.T.Sub(ft.InjectedAt))
 			r.fromChange = ms(rec.T.Sub(lastChange))
-		case (rec.Event == fabric.EvLeaseLost || rec.Event == fabric.EvProcExited) && rec.Proc == old && r.oldStop < 0:
+		case (rec.Event == kube.EvLeaseLost || rec.Event == fabric.EvProcExited) && rec.Proc == old && r.oldStop < 0:
 			r.oldStop = ms(rec.T.Sub(ft.InjectedAt))
 		}
 	}

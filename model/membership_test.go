@@ -222,7 +222,7 @@ func TestGrowOneToThree(t *testing.T) {
 	var got []string
 	for _, r := range c.Timeline() {
 		switch r.Event {
-		case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved:
+		case etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved:
 			got = append(got, r.Event+" "+r.Member)
 			if r.Peer == "" || r.Index == 0 || !strings.Contains(r.Reason, "kubeadm join") {
 				t.Errorf("record lacks proposer, index or why: %+v", r)
@@ -234,7 +234,7 @@ func TestGrowOneToThree(t *testing.T) {
 		t.Fatalf("membership records %q, want %q", strings.Join(got, "|"), want)
 	}
 	// Writes through etcd-1 never failed before the kills.
-	for _, r := range events(c, fabric.EvProbeDown) {
+	for _, r := range events(c, kube.EvProbeDown) {
 		if r.T < sim.At(40*time.Second) {
 			t.Errorf("writes failed during the growth: %+v", r)
 		}
@@ -366,7 +366,7 @@ func TestReplaceDeadMember(t *testing.T) {
 	}
 	// etcd-2 came back at 60 s and left: its peers refused it.
 	m2 := e.Members[1]
-	left := events(c, fabric.EvMemberLeft)
+	left := events(c, etcd.EvMemberLeft)
 	if len(left) != 1 || left[0].Member != "etcd-2" || !strings.Contains(left[0].Reason, "410 Gone") || !m2.Left() || m2.Proc.State() != fabric.Stopped {
 		t.Fatalf("etcd-2 after its host came back: left %v, process %v", left, m2.Proc.State())
 	}
@@ -374,7 +374,7 @@ func TestReplaceDeadMember(t *testing.T) {
 		t.Errorf("etcd-2 left only at %v", left[0].T)
 	}
 	for _, r := range c.Timeline() {
-		if r.T > sim.At(60*time.Second) && (r.Event == fabric.EvLeader || r.Event == fabric.EvCandidate) {
+		if r.T > sim.At(60*time.Second) && (r.Event == etcd.EvLeader || r.Event == etcd.EvCandidate) {
 			t.Errorf("etcd-2's return disturbed the cluster: %+v", r)
 		}
 	}
@@ -511,10 +511,10 @@ func TestStrictReconfigCheck(t *testing.T) {
 		// stop until it starts (why kubeadm adds learners).
 		var down, up sim.Time
 		for _, r := range c.Timeline() {
-			if r.Probe == "writes" && r.Event == fabric.EvProbeDown && down == 0 {
+			if r.Probe == "writes" && r.Event == kube.EvProbeDown && down == 0 {
 				down = r.T
 			}
-			if r.Probe == "writes" && r.Event == fabric.EvProbeUp && down != 0 && up == 0 {
+			if r.Probe == "writes" && r.Event == kube.EvProbeUp && down != 0 && up == 0 {
 				up = r.T
 			}
 		}
@@ -563,11 +563,11 @@ func TestRemoveLeader(t *testing.T) {
 	for _, r := range c.Timeline() {
 		switch {
 		case r.T < sim.At(10*time.Second):
-		case r.Event == fabric.EvStepDown && r.Member == old.Name && stepdown.T == 0:
+		case r.Event == etcd.EvStepDown && r.Member == old.Name && stepdown.T == 0:
 			stepdown = r
-		case r.Event == fabric.EvMemberLeft && r.Member == old.Name:
+		case r.Event == etcd.EvMemberLeft && r.Member == old.Name:
 			left = r
-		case r.Event == fabric.EvLeader && elected.T == 0:
+		case r.Event == etcd.EvLeader && elected.T == 0:
 			elected = r
 		}
 	}
@@ -616,8 +616,8 @@ func TestOnePendingConfChange(t *testing.T) {
 		t.Errorf("second add answered after %v, want the 7 s request timeout", d)
 	}
 	m1 := e.Members[0]
-	if names(m1.Learners()) != "etcd-2" || len(events(c, fabric.EvMemberAdded)) != 1 {
-		t.Fatalf("learners %s, records %v", names(m1.Learners()), events(c, fabric.EvMemberAdded))
+	if names(m1.Learners()) != "etcd-2" || len(events(c, etcd.EvMemberAdded)) != 1 {
+		t.Fatalf("learners %s, records %v", names(m1.Learners()), events(c, etcd.EvMemberAdded))
 	}
 }
 
@@ -695,14 +695,14 @@ func TestMembershipChaos(t *testing.T) {
 		} else if testing.Verbose() {
 			for _, r := range c.Timeline() {
 				switch r.Event {
-				case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft:
+				case etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved, etcd.EvMemberLeft:
 					t.Logf("seed %d (%d changes done): %v %s %s: %s", seed, done, r.T, r.Event, r.Member, r.Reason)
 				}
 			}
 		} else if testing.Verbose() {
 			for _, r := range c.Timeline() {
 				switch r.Event {
-				case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft, fabric.EvFaultInjected, fabric.EvFaultHealed:
+				case etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved, etcd.EvMemberLeft, EvFaultInjected, EvFaultHealed:
 					t.Logf("seed %d (done %d): %v %s %s %s %s", seed, done, r.T, r.Event, r.Member, r.Target, r.Reason)
 				}
 			}
@@ -791,7 +791,7 @@ func TestMembershipAPI(t *testing.T) {
 	var got []string
 	for _, r := range c.Timeline() {
 		switch r.Event {
-		case fabric.EvMemberAdded, fabric.EvMemberPromoted, fabric.EvMemberRemoved, fabric.EvMemberLeft:
+		case etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved, etcd.EvMemberLeft:
 			got = append(got, fmt.Sprintf("%s %s (%s, %d): %s", r.Event, r.Member, r.Peer, r.Index, r.Reason))
 		}
 	}

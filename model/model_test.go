@@ -126,7 +126,7 @@ func checkRecovered(t *testing.T, c *Cluster, seed uint64) {
 	}
 	recovered := false
 	for _, r := range c.Timeline() {
-		if r.T > lastHeal && (r.Event == fabric.EvFirstCommit || r.Event == fabric.EvProbeUp) {
+		if r.T > lastHeal && (r.Event == etcd.EvFirstCommit || r.Event == kube.EvProbeUp) {
 			recovered = true
 		}
 	}
@@ -369,14 +369,14 @@ func TestFaultOnEvent(t *testing.T) {
 	cfg := threeMembers(1,
 		FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Target: Target{TargetLeader, "etcd"}},
 		FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Target: Target{TargetLeader, "etcd"}, Duration: 5 * time.Second,
-			On: &Trigger{Event: fabric.EvLeader, Delay: 2 * time.Second}},
+			On: &Trigger{Event: etcd.EvLeader, Delay: 2 * time.Second}},
 		FaultConfig{Kind: FaultHostCrash, At: 10 * time.Second, Target: Target{TargetHost, "h1"},
-			On: &Trigger{Event: fabric.EvLeaseAcquired}})
+			On: &Trigger{Event: kube.EvLeaseAcquired}})
 	c := mustRun(t, cfg)
 	r := c.Result(sim.ReachedTime)
 	var elected sim.Time
 	for _, rec := range r.Timeline {
-		if rec.Event == fabric.EvLeader && rec.T > sim.At(10*time.Second) && elected == 0 {
+		if rec.Event == etcd.EvLeader && rec.T > sim.At(10*time.Second) && elected == 0 {
 			elected = rec.T
 		}
 	}

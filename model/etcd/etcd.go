@@ -455,7 +455,7 @@ func (m *Member) checkQuorum() {
 	if active < m.quorum() {
 		reason := fmt.Sprintf("quorum not active: heard from %d of %d followers in the last %d ticks (CheckQuorum)",
 			active-self, followers, m.cfg.electionTicks())
-		m.record(fabric.Record{Event: fabric.EvStepDown, Term: m.HS.Term, Reason: reason})
+		m.record(fabric.Record{Event: EvStepDown, Term: m.HS.Term, Reason: reason})
 		m.becomeFollower(m.HS.Term, None, reason)
 	}
 }
@@ -496,7 +496,7 @@ func (m *Member) becomeFollower(term, lead uint64, reason string) {
 	m.Lead = lead
 	m.state = Follower
 	if was != Follower || wasTerm != term {
-		r := fabric.Record{Event: fabric.EvFollower, Term: term, Reason: reason}
+		r := fabric.Record{Event: EvFollower, Term: term, Reason: reason}
 		if lead != None {
 			r.Leader = m.Peer(lead).Name
 		}
@@ -534,7 +534,7 @@ func (m *Member) becomeLeader(votes string) {
 	m.e.checkLeader(m)
 	m.e.watch.ElectedLeader(m)
 	m.Prs[m.ID-1].probe = false
-	m.record(fabric.Record{Event: fabric.EvLeader, Term: m.HS.Term, Reason: votes})
+	m.record(fabric.Record{Event: EvLeader, Term: m.HS.Term, Reason: votes})
 	m.e.w.Watch.LeadershipChanged()
 	// Like raft, conservatively: no conf change until everything in the
 	// log at election time is applied.
@@ -573,11 +573,11 @@ func (m *Member) campaign(pre bool, why string, transfer bool) {
 	if pre {
 		m.becomePreCandidate()
 		typ, term = MsgPreVote, m.HS.Term+1
-		m.record(fabric.Record{Event: fabric.EvPreCandidate, Term: term, Reason: why})
+		m.record(fabric.Record{Event: EvPreCandidate, Term: term, Reason: why})
 	} else {
 		m.becomeCandidate()
 		typ, term = MsgVote, m.HS.Term
-		m.record(fabric.Record{Event: fabric.EvCandidate, Term: term, Reason: why})
+		m.record(fabric.Record{Event: EvCandidate, Term: term, Reason: why})
 	}
 	if won, _ := m.poll(m.ID, true); won {
 		if pre {
@@ -656,7 +656,7 @@ func (m *Member) step(msg *RaftMsg) {
 				if m.Lead == m.ID {
 					reason = fmt.Sprintf("it leads term %d and its quorum check is %d ticks old (lease not expired)", m.HS.Term, m.electionElapsed)
 				}
-				m.record(fabric.Record{Event: fabric.EvVoteIgnored, Term: msg.Term, Peer: from.Name, Reason: reason})
+				m.record(fabric.Record{Event: EvVoteIgnored, Term: msg.Term, Peer: from.Name, Reason: reason})
 				return
 			}
 		}
@@ -672,7 +672,7 @@ func (m *Member) step(msg *RaftMsg) {
 				if msg.Type == MsgVote && msg.Transfer && from.ID == m.leadTransferee {
 					why = fmt.Sprintf("leadership transfer: %s campaigns for term %d at its request (MsgVote)", from.Name, msg.Term)
 				}
-				m.record(fabric.Record{Event: fabric.EvStepDown, Term: m.HS.Term, Reason: why})
+				m.record(fabric.Record{Event: EvStepDown, Term: m.HS.Term, Reason: why})
 			}
 			if msg.Type == MsgApp || msg.Type == MsgHeartbeat || msg.Type == MsgSnap {
 				m.becomeFollower(msg.Term, from.ID, reason)
@@ -713,7 +713,7 @@ func (m *Member) step(msg *RaftMsg) {
 			if canVote {
 				reason = "candidate's log is behind"
 			}
-			m.record(fabric.Record{Event: fabric.EvVoteRejected, Term: msg.Term, Peer: from.Name, Reason: reason})
+			m.record(fabric.Record{Event: EvVoteRejected, Term: msg.Term, Peer: from.Name, Reason: reason})
 		}
 		return
 	}
@@ -843,7 +843,7 @@ func (m *Member) stepFollower(msg *RaftMsg, from *Member) {
 func (m *Member) setLead(id uint64) {
 	if m.Lead != id {
 		m.Lead = id
-		m.record(fabric.Record{Event: fabric.EvFollower, Term: m.HS.Term, Leader: m.Peer(id).Name,
+		m.record(fabric.Record{Event: EvFollower, Term: m.HS.Term, Leader: m.Peer(id).Name,
 			Reason: fmt.Sprintf("heard from leader %s", m.Peer(id).Name)})
 	}
 }
@@ -1032,7 +1032,7 @@ func (m *Member) maybeCommit() bool {
 	m.e.CheckCommit(m, mci)
 	if !m.firstCommitInTerm {
 		m.firstCommitInTerm = true
-		m.record(fabric.Record{Event: fabric.EvFirstCommit, Term: m.HS.Term, Index: mci})
+		m.record(fabric.Record{Event: EvFirstCommit, Term: m.HS.Term, Index: mci})
 		m.e.watch.FirstCommit()
 		m.releaseQueuedReads()
 	}
@@ -1664,7 +1664,7 @@ func (m *Member) pollStop() {
 func (m *Member) exitStopped(why string) {
 	p, c := m.Proc, m.e.w
 	if m.state == Leader {
-		m.record(fabric.Record{Event: fabric.EvStepDown, Term: m.HS.Term, Reason: "its etcd stops (SIGTERM) while leading"})
+		m.record(fabric.Record{Event: EvStepDown, Term: m.HS.Term, Reason: "its etcd stops (SIGTERM) while leading"})
 	}
 	c.Record(fabric.Record{Event: fabric.EvProcExited, Proc: p.Name, Host: p.Host.Name, Fault: m.sigtermFault, Reason: why})
 	p.Kill()

@@ -39,7 +39,7 @@ type voteKey struct {
 func (e *Etcd) violate(inv, format string, a ...any) {
 	v := Violation{T: e.w.Sim.Now(), Invariant: inv, Detail: fmt.Sprintf(format, a...)}
 	e.violations = append(e.violations, v)
-	e.w.Record(fabric.Record{Event: fabric.EvViolation, Reason: inv + ": " + v.Detail})
+	e.w.Record(fabric.Record{Event: EvViolation, Reason: inv + ": " + v.Detail})
 }
 
 // Violations are the safety invariants broken so far.

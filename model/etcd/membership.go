@@ -612,14 +612,14 @@ func (e *Etcd) recordChange(op Op, index, term uint64, after Membership) {
 		return
 	}
 	e.confRecorded = index
-	ev, what := fabric.EvMemberAdded, "added as a learner"
+	ev, what := EvMemberAdded, "added as a learner"
 	switch op.Kind {
 	case OpMemberAdd:
 		what = "added as a voting member"
 	case OpMemberPromote:
-		ev, what = fabric.EvMemberPromoted, "promoted to a voting member"
+		ev, what = EvMemberPromoted, "promoted to a voting member"
 	case OpMemberRemove:
-		ev, what = fabric.EvMemberRemoved, "removed from the cluster"
+		ev, what = EvMemberRemoved, "removed from the cluster"
 	}
 	why, proposer := e.noteOf(op.Note)
 	by := "?"
@@ -661,10 +661,10 @@ func (m *Member) leaveSoon(d time.Duration, why string) {
 func (m *Member) leave() {
 	p := m.Proc
 	if m.state == Leader {
-		m.record(fabric.Record{Event: fabric.EvStepDown, Term: m.HS.Term, Reason: "its etcd exits: " + errMemberRemovedText})
+		m.record(fabric.Record{Event: EvStepDown, Term: m.HS.Term, Reason: "its etcd exits: " + errMemberRemovedText})
 	}
 	m.left = true
-	m.record(fabric.Record{Event: fabric.EvMemberLeft, Proc: p.Name, Host: p.Host.Name, Reason: m.leaveWhy})
+	m.record(fabric.Record{Event: EvMemberLeft, Proc: p.Name, Host: p.Host.Name, Reason: m.leaveWhy})
 	p.Retire()
 }
 

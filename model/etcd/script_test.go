@@ -406,13 +406,13 @@ func (h *etcdHarness) runFor(d time.Duration, done func() bool) {
 
 // scriptEvents are the records run prints; all adds the chattier ones.
 var scriptEvents = map[string]bool{
-	fabric.EvLeader: true, fabric.EvStepDown: true, fabric.EvCandidate: true, fabric.EvPreCandidate: true,
-	fabric.EvMemberAdded: true, fabric.EvMemberPromoted: true, fabric.EvMemberRemoved: true, fabric.EvMemberLeft: true,
+	EvLeader: true, EvStepDown: true, EvCandidate: true, EvPreCandidate: true,
+	EvMemberAdded: true, EvMemberPromoted: true, EvMemberRemoved: true, EvMemberLeft: true,
 	fabric.EvHostDown: true, fabric.EvHostUp: true, fabric.EvProcPaused: true, fabric.EvProcResumed: true,
-	fabric.EvProcStopped: true, fabric.EvProcStarted: true, fabric.EvProcExited: true, fabric.EvViolation: true,
+	fabric.EvProcStopped: true, fabric.EvProcStarted: true, fabric.EvProcExited: true, EvViolation: true,
 }
 
-var scriptEventsAll = map[string]bool{fabric.EvFollower: true, fabric.EvVoteRejected: true, fabric.EvVoteIgnored: true}
+var scriptEventsAll = map[string]bool{EvFollower: true, EvVoteRejected: true, EvVoteIgnored: true}
 
 func (h *etcdHarness) newRecords(all bool) string {
 	tl := h.w.Timeline()

@@ -180,7 +180,7 @@ func (a *APIServer) Start() {
 func (a *APIServer) Stop() {
 	a.Account()
 	if a.healthy {
-		a.w.Record(fabric.Record{Event: fabric.EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
+		a.w.Record(fabric.Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
 	}
 	a.healthy = false
 }
@@ -288,9 +288,9 @@ func (a *APIServer) setHealthy(ok bool, err string) {
 	a.healthy = ok
 	if ok {
 		a.everHealthy = true
-		a.w.Record(fabric.Record{Event: fabric.EvAPIReady, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "etcd health check passes"})
+		a.w.Record(fabric.Record{Event: EvAPIReady, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "etcd health check passes"})
 	} else {
-		a.w.Record(fabric.Record{Event: fabric.EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name,
+		a.w.Record(fabric.Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name,
 			Reason: fmt.Sprintf("etcd health check fails: %s", err)})
 	}
 }

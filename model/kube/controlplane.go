@@ -202,10 +202,10 @@ func (k *Controller) stopped(reason string, graceful bool) {
 
 // recordLease puts a lease event of candidate e on the timeline.
 func (g *LeaseGroup) recordLease(event string, e *Elector, reason string) {
-	if event == fabric.EvLeaseRenewed && g.skipRenewals {
+	if event == EvLeaseRenewed && g.skipRenewals {
 		return
 	}
-	if event == fabric.EvLeaseAcquired {
+	if event == EvLeaseAcquired {
 		g.Acquisitions++
 		g.current = g.w.IdentityName(e.me)
 		g.watch.LeaseAcquired(g, e.p.Name)

@@ -630,7 +630,7 @@ func (e *Elector) attemptDone(ok bool) {
 			// Round succeeded: the next one starts RP after this one returned.
 			e.renewed()
 			e.deadline.Stop()
-			e.g.recordLease(fabric.EvLeaseRenewed, e, "")
+			e.g.recordLease(EvLeaseRenewed, e, "")
 			e.loop.After(e.cfg.RetryPeriod)
 			return
 		}
@@ -651,7 +651,7 @@ func (e *Elector) attemptDone(ok bool) {
 
 func (e *Elector) startLeading() {
 	e.startedLeading()
-	e.g.recordLease(fabric.EvLeaseAcquired, e, "")
+	e.g.recordLease(EvLeaseAcquired, e, "")
 	e.g.Changed()
 	if e.onStart != nil {
 		e.onStart()
@@ -706,7 +706,7 @@ func (e *Elector) Lose(reason string) {
 	e.loop.Stop()
 	e.deadline.Stop()
 	e.lost()
-	e.g.recordLease(fabric.EvLeaseLost, e, reason)
+	e.g.recordLease(EvLeaseLost, e, reason)
 	if e.cfg.ExitFlush > 0 {
 		// Still acting while klog flushes; then the process exits.
 		e.lostReason = reason
@@ -754,7 +754,7 @@ func (e *Elector) finishRelease(ok bool) {
 	e.deadline.Stop()
 	e.released()
 	if ok {
-		e.g.recordLease(fabric.EvLeaseReleased, e, "released on shutdown (ReleaseOnCancel)")
+		e.g.recordLease(EvLeaseReleased, e, "released on shutdown (ReleaseOnCancel)")
 	}
 	e.stopLeading("stopped (SIGTERM)", true)
 }

@@ -159,7 +159,7 @@ func (k *Kubelet) restart(sp *staticPod) {
 		return
 	}
 	sp.started, sp.failures = k.Proc.Now(), 0
-	k.w.Record(fabric.Record{Event: fabric.EvProcRestarted, Proc: p.Name, Host: p.Host.Name, Reason: "restarted by the kubelet"})
+	k.w.Record(fabric.Record{Event: EvProcRestarted, Proc: p.Name, Host: p.Host.Name, Reason: "restarted by the kubelet"})
 	p.Start()
 }
 

@@ -335,7 +335,7 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 		b.okRun, b.failRun = b.okRun+1, 0
 		if !b.up && b.okRun >= x.cfg.Rise {
 			b.up = true
-			x.w.Record(fabric.Record{Event: fabric.EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			x.w.Record(fabric.Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
 				Reason: fmt.Sprintf("%d checks passed (rise %d)", b.okRun, x.cfg.Rise)})
 		}
 		return
@@ -343,7 +343,7 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 	b.failRun, b.okRun = b.failRun+1, 0
 	if b.up && b.failRun >= x.cfg.Fall {
 		b.up = false
-		x.w.Record(fabric.Record{Event: fabric.EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
+		x.w.Record(fabric.Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
 			Reason: fmt.Sprintf("%d checks failed (fall %d): %s", b.failRun, x.cfg.Fall, why)})
 	}
 }

@@ -302,9 +302,9 @@ func (p *Probe) account(a *attempt) {
 	if !p.started || a.ok != p.lastOK {
 		switch {
 		case a.ok && p.started:
-			p.w.Record(fabric.Record{T: a.sent, Event: fabric.EvProbeUp, Probe: p.Name, Reason: string(p.Kind) + " requests succeed again"})
+			p.w.Record(fabric.Record{T: a.sent, Event: EvProbeUp, Probe: p.Name, Reason: string(p.Kind) + " requests succeed again"})
 		case !a.ok:
-			p.w.Record(fabric.Record{T: a.sent, Event: fabric.EvProbeDown, Probe: p.Name,
+			p.w.Record(fabric.Record{T: a.sent, Event: EvProbeDown, Probe: p.Name,
 				Reason: fmt.Sprintf("%s requests fail: %s", p.Kind, a.err)})
 		}
 	}

@@ -55,7 +55,7 @@ func (lb *LoadBalancer) claim(h *fabric.Host, why string) {
 		return
 	}
 	lb.holder = h
-	lb.w.Record(fabric.Record{Event: fabric.EvVIPMoved, Host: h.Name, Reason: why})
+	lb.w.Record(fabric.Record{Event: EvVIPMoved, Host: h.Name, Reason: why})
 }
 
 // withdraw removes the VIP from h; another current claimant keeps it.
@@ -70,7 +70,7 @@ func (lb *LoadBalancer) withdraw(h *fabric.Host, why string) {
 			return
 		}
 	}
-	lb.w.Record(fabric.Record{Event: fabric.EvVIPMoved, Reason: "the VIP has no holder: " + why})
+	lb.w.Record(fabric.Record{Event: EvVIPMoved, Reason: "the VIP has no holder: " + why})
 }
 
 // VRRP is keepalived on one load-balancer host: VRRPv2 with preemption,
