@@ -102,6 +102,7 @@ func Build(cfg Config) (*Cluster, error) {
 		cfg:   cfg,
 	}
 	c.World.Watch, c.Plane.Watch = c, c
+	c.Key(kube.HealthKey) // key 0: the apiservers' health check reads it
 	hosts := map[string]*fabric.Host{}
 	for _, h := range c.Hosts {
 		hosts[h.Name] = h

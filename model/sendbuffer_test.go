@@ -24,9 +24,7 @@ func TestRaftSendBuffer(t *testing.T) {
 	most := 0
 	var watch func()
 	watch = func() {
-		for i := range c.Net.LinkTab {
-			most = max(most, c.Net.LinkTab[i].RaftQueued)
-		}
+		most = max(most, c.Net.PeerQueuedMost())
 		c.Sim.After(100*time.Millisecond, "test/watch", watch)
 	}
 	c.Sim.After(0, "test/watch", watch)
@@ -35,12 +33,12 @@ func TestRaftSendBuffer(t *testing.T) {
 	if most > fabric.PeerSendBuffer || most < fabric.PeerSendBuffer/2 {
 		t.Fatalf("at most %d raft messages queued on a link, want the buffer (%d) nearly filled and never exceeded", most, fabric.PeerSendBuffer)
 	}
-	if c.Net.RaftDropped == 0 {
+	if c.Net.PeerDropped() == 0 {
 		t.Fatal("no raft message was dropped")
 	}
 	m3, lead := c.Etcd.Members[2], c.Etcd.Leader()
 	if lead == nil || m3.Log.Applied+100 < lead.Log.Applied {
 		t.Fatalf("etcd-3 did not catch up: applied %d, leader %v", m3.Log.Applied, lead)
 	}
-	t.Logf("most queued %d, dropped %d", most, c.Net.RaftDropped)
+	t.Logf("most queued %d, dropped %d", most, c.Net.PeerDropped())
 }

@@ -354,6 +354,7 @@ func etcdAlone(seed uint64, n int, cfg EtcdConfig) (*fabric.World, *Etcd) {
 	w := fabric.NewWorld(seed, zones, hosts, fabric.DefaultNetworkConfig())
 	w.Watch = aloneWatcher{}
 	e := NewEtcd(w, cfg, w.Hosts[:n], aloneWatcher{})
+	w.Key("/registry/test") // key 0: what the clients write
 	e.Index()
 	w.Sim.SetTracer(scanTracer{e})
 	for _, m := range e.Members {

@@ -52,7 +52,7 @@ type Envelope struct {
 	msg   Message
 	timer *sim.Timer
 	net   *Network
-	raft  bool // counted in its link's raftQueued
+	peer  bool // counted in its link's peerQueued
 }
 
 // link is the directed path between two hosts.
@@ -61,9 +61,9 @@ type link struct {
 	stream sim.Stream // "net/<from>/<to>"
 	seq    uint64     // messages sent on the link: the key of its draws
 	lastAt sim.Time   // delivery time of the last message: links are FIFO
-	// raftQueued counts raft messages on the link not yet handed to a
+	// peerQueued counts peer-stream messages on the link not yet handed to a
 	// running member (see peerSendBuffer).
-	RaftQueued int
+	peerQueued int
 }
 
 // conn is the connection state between two hosts (unordered pair a < b).
@@ -115,16 +115,30 @@ type Network struct {
 	hosts   int
 	links   map[uint64]int // pair → slot in linkTab, when not direct
 	conns   map[uint64]int // pair → slot in connTab, when not direct
-	LinkTab []link
+	linkTab []link
 	connTab []conn
 	cuts    []*Cut
 	faults  []*LinkFault
 	free    []*Envelope
 	root    sim.Stream
 	sent    [msgNumber + 1]uint64 // messages put on the wire, by type number
-	// raftDropped counts raft messages dropped because the peer's send
+	// peerDropped counts peer-stream messages dropped because the peer's send
 	// buffer was full.
-	RaftDropped uint64
+	peerDropped uint64
+}
+
+// PeerDropped is how many peer-stream messages were dropped so far because
+// the send buffer to their peer was full.
+func (n *Network) PeerDropped() uint64 { return n.peerDropped }
+
+// PeerQueuedMost is the most peer-stream messages now in flight on one link
+// (at most PeerSendBuffer).
+func (n *Network) PeerQueuedMost() int {
+	most := 0
+	for i := range n.linkTab {
+		most = max(most, n.linkTab[i].peerQueued)
+	}
+	return most
 }
 
 // Sent is how many messages of type t were put on the wire so far (lost
@@ -146,7 +160,7 @@ func newNetwork(w *World, cfg NetworkConfig) *Network {
 	nw := &Network{w: w, cfg: cfg, hosts: n, root: w.Sim.Stream("net")}
 	if n <= directHosts {
 		nw.direct = true
-		nw.LinkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
+		nw.linkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
 	} else {
 		nw.links, nw.conns = map[uint64]int{}, map[uint64]int{}
 	}
@@ -157,9 +171,9 @@ func newNetwork(w *World, cfg NetworkConfig) *Network {
 func (n *Network) link(a, b int) *link {
 	var lk *link
 	if n.direct { // the hot path: no call
-		lk = &n.LinkTab[a*n.hosts+b]
+		lk = &n.linkTab[a*n.hosts+b]
 	} else {
-		lk = pairSlot(n.links, &n.LinkTab, a, b)
+		lk = pairSlot(n.links, &n.linkTab, a, b)
 	}
 	if !lk.made {
 		*lk = link{made: true, stream: n.root.Sub(n.w.Hosts[a].Name + "/" + n.w.Hosts[b].Name)}
@@ -243,12 +257,12 @@ func (n *Network) Send(m *Message) {
 	n.sent[m.Type.Number()]++
 	fi, ti := from.Host.index, to.Host.index
 	lk := n.link(fi, ti)
-	raft := m.Type.Is(PeerStream)
-	if raft && lk.RaftQueued >= PeerSendBuffer {
+	peer := m.Type.Is(PeerStream)
+	if peer && lk.peerQueued >= PeerSendBuffer {
 		// etcd's peer transport drops a raft message when its send buffer
 		// to the peer is full ("dropped internal Raft message since
 		// sending buffer is full"); raft recovers by its own retries.
-		n.RaftDropped++
+		n.peerDropped++
 		return
 	}
 	lk.seq++
@@ -273,14 +287,14 @@ func (n *Network) Send(m *Message) {
 	if m.Body != nil {
 		e.msg.Body = m.Body.Copy()
 	}
-	if raft {
-		e.raft = true
-		lk.RaftQueued++
+	if peer {
+		e.peer = true
+		lk.peerQueued++
 	}
 	e.timer.Reset(at)
 }
 
-// peerSendBuffer is how many raft messages to one peer can be on their way
+// PeerSendBuffer is how many peer-stream messages to one peer can be on their way
 // (not yet delivered to a running member) before more are dropped: the
 // buffer of etcd's rafthttp stream writer (streamBufSize, 4096). It bounds
 // what a flooded or frozen peer costs.
@@ -317,9 +331,9 @@ func (n *Network) get() *Envelope {
 }
 
 func (n *Network) release(e *Envelope) {
-	if e.raft {
-		n.link(e.msg.From.Host.index, e.msg.To.Host.index).RaftQueued--
-		e.raft = false
+	if e.peer {
+		n.link(e.msg.From.Host.index, e.msg.To.Host.index).peerQueued--
+		e.peer = false
 	}
 	if e.msg.Body != nil {
 		e.msg.Body.Free()

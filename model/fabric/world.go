@@ -40,7 +40,6 @@ type World struct {
 // The caller sets the watcher before anything runs.
 func NewWorld(seed uint64, zones []string, hosts []HostConfig, net NetworkConfig) *World {
 	w := &World{Sim: sim.New(seed)}
-	w.Key(HealthKey) // key 0: the apiservers' health check reads it
 	// Wall clocks read time of day: the run starts at a random point within
 	// a second, so that faults at whole seconds do not line up with the
 	// seconds of timestamps.
@@ -118,8 +117,6 @@ func (c *World) Timeline() []Record {
 	return tl
 }
 
-// HealthKey is the key apiservers read for their etcd health check.
-const HealthKey = "/registry/health"
 
 // Key interns a store key and returns its id. Call it while building.
 func (c *World) Key(name string) uint32 { return uint32(c.Keys.Intern(name)) }

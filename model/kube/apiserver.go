@@ -185,6 +185,10 @@ func (a *APIServer) Stop() {
 	a.healthy = false
 }
 
+// HealthKey is the key apiservers read for their etcd health check; the
+// cluster interns it first, as key 0.
+const HealthKey = "/registry/health"
+
 // checkHealth runs the etcd health check (a quorum read of HealthKey) if
 // none is in flight: at most one per HealthTimeout/2.
 func (a *APIServer) checkHealth() {
