@@ -117,7 +117,6 @@ func (c *World) Timeline() []Record {
 	return tl
 }
 
-
 // Key interns a store key and returns its id. Call it while building.
 func (c *World) Key(name string) uint32 { return uint32(c.Keys.Intern(name)) }
 
