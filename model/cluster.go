@@ -98,7 +98,7 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	cfg.Etcd = cfg.Etcd.WithDefaults()
 	c := &Cluster{
-		Plane: &kube.Plane{World: fabric.NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), KubeletCfg: cfg.Kubelet.WithDefaults(), SkipRenewals: cfg.SkipRenewals},
+		Plane: kube.NewPlane(fabric.NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), cfg.Kubelet.WithDefaults(), cfg.SkipRenewals),
 		cfg:   cfg,
 	}
 	c.World.Watch, c.Plane.Watch = c, c
@@ -120,7 +120,7 @@ func Build(cfg Config) (*Cluster, error) {
 			ac.WatchCacheStaleAfter = kube.WatchCacheStaleDefault(cfg.Etcd.ElectionTimeout)
 		}
 		a := kube.NewAPIServer(c.Plane, ac, h)
-		kl.Manage(a.Proc, &a.Cfg.Liveness)
+		kl.Manage(a.Proc, a.Liveness())
 		c.APIServers = append(c.APIServers, a)
 	}
 	if cfg.LoadBalancer != nil {

@@ -463,7 +463,7 @@ func (f *Fault) inject() {
 					case *kube.Controller:
 						if p.Running() {
 							c.Record(fabric.Record{Event: fabric.EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "asked to stop (SIGTERM)"})
-							k.El.Shutdown()
+							k.Elector.Shutdown()
 						}
 					case *etcd.Member:
 						// etcd's static pod restart is not modelled: it

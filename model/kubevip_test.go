@@ -33,11 +33,11 @@ func TestKubeVIPStopDuringFlush(t *testing.T) {
 	if vip == nil {
 		t.Fatal("no kube-vip leader at 20s")
 	}
-	vip.El.StartRound() // a renew round, which then fails
-	vip.El.Lose("test: renewal failed")
-	vip.El.Shutdown() // SIGTERM during the flush
-	if vip.El.State() != kube.ElExitingReleasing {
-		t.Fatalf("state after SIGTERM in the flush: %v", vip.El.State())
+	vip.Elector.StartRound() // a renew round, which then fails
+	vip.Elector.Lose("test: renewal failed")
+	vip.Elector.Shutdown() // SIGTERM during the flush
+	if vip.Elector.State() != kube.ElExitingReleasing {
+		t.Fatalf("state after SIGTERM in the flush: %v", vip.Elector.State())
 	}
 	c.Sim.Run(sim.Bounds{Until: sim.At(20*time.Second + le.ExitFlush + time.Millisecond)})
 	var exited bool
@@ -50,6 +50,6 @@ func TestKubeVIPStopDuringFlush(t *testing.T) {
 		}
 	}
 	if !exited {
-		t.Fatalf("kube-vip did not exit when its flush ended; elector state %v", vip.El.State())
+		t.Fatalf("kube-vip did not exit when its flush ended; elector state %v", vip.Elector.State())
 	}
 }

@@ -47,27 +47,11 @@ type Result struct {
 	Violations []etcd.Violation
 }
 
-// NodeResult is a node's Ready condition over the run.
-type NodeResult struct {
-	Name          string
-	NotReady      time.Duration // measured time marked NotReady
-	NotReadyCount int
-	ReadyAtEnd    bool
-}
-
-// WorkloadResult is a workload's availability: its ready pods over time.
-type WorkloadResult struct {
-	Name     string
-	Kind     kube.WorkloadKind
-	Replicas int
-	// Degraded is the measured time with fewer ready pods than desired,
-	// Down the time with none.
-	Degraded, Down time.Duration
-	// Replacements are pods the ReplicaSet controller created; Evicted
-	// pods deleted by taint-based eviction.
-	Replacements, Evicted int
-	ReadyAtEnd            int
-}
+// NodeResult and WorkloadResult are the worker plane's (kube.WorkerPlane.Results).
+type (
+	NodeResult     = kube.NodeResult
+	WorkloadResult = kube.WorkloadResult
+)
 
 // MemberResult is a member's state at the end of the run.
 type MemberResult struct {
@@ -188,23 +172,11 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		r.APIServers = append(r.APIServers, APIServerResult{Name: a.Name, Host: a.Proc.Host.Name, Ready: a.ReadyTime()})
 	}
 	if w := c.Workers; w != nil {
-		for _, n := range w.Nodes {
-			r.Nodes = append(r.Nodes, NodeResult{Name: n.Name, NotReady: n.NotReadyT, NotReadyCount: n.NotReadyN, ReadyAtEnd: !n.NotReady})
-		}
-		for _, wl := range w.Workloads {
-			ev := 0
-			for _, p := range wl.Pods {
-				if p.Deleted {
-					ev++
-				}
-			}
-			r.Workloads = append(r.Workloads, WorkloadResult{Name: wl.Cfg.Name, Kind: wl.Cfg.Kind, Replicas: wl.Cfg.Replicas,
-				Degraded: wl.Degraded, Down: wl.Down, Replacements: wl.Created, Evicted: ev, ReadyAtEnd: wl.Ready})
-		}
+		r.Nodes, r.Workloads = w.Results()
 	}
 	for _, p := range c.Probes {
 		ok, failed := p.Counts()
-		r.Probes = append(r.Probes, ProbeResult{Name: p.Name, Kind: p.Kind, Period: p.Cfg.Period, Timeout: p.Cfg.Timeout,
+		r.Probes = append(r.Probes, ProbeResult{Name: p.Name, Kind: p.Kind, Period: p.Config().Period, Timeout: p.Config().Timeout,
 			Availability: p.Availability(), Unavailable: p.Unavailable(), OK: ok, Failed: failed})
 	}
 	for _, f := range c.Faults {

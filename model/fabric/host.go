@@ -388,7 +388,7 @@ type Process struct {
 	deferred    []*Timer    // came due while paused, in due order
 	inbox       []*Envelope // arrived while paused, in arrival order
 	apiFaults   []*APIFault // active api-error and api-block faults, last wins
-	Held        []Message   // API requests held by an api-block fault
+	held        []Message   // API requests held by an api-block fault
 	Supervisor  supervisor  // restarts the process when it exits (its host's kubelet), if any
 	holds       int         // active faults keeping it from running (Hold)
 	pauses      int         // active faults keeping it frozen (Freeze)
@@ -516,13 +516,13 @@ func (p *Process) hold(m Message) {
 	if m.Body != nil {
 		m.Body = m.Body.Copy()
 	}
-	p.Held = append(p.Held, m)
+	p.held = append(p.held, m)
 }
 
 // releaseHeld sends the requests an api-block fault held, in order.
 func (p *Process) releaseHeld() {
-	held := p.Held
-	p.Held = nil
+	held := p.held
+	p.held = nil
 	for i := range held {
 		if p.state != Stopped {
 			p.w.Net.Send(&held[i])
@@ -583,8 +583,8 @@ func (p *Process) Kill() {
 		p.w.Net.release(e)
 	}
 	p.inbox = p.inbox[:0]
-	freeBodies(p.Held)
-	p.Held = nil
+	freeBodies(p.held)
+	p.held = nil
 	p.h.Stop()
 }
 

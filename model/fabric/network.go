@@ -72,7 +72,7 @@ type conn struct {
 	a, b      int32
 	Broken    bool     // a cut separates the pair
 	RestoreAt sim.Time // usable again from this time after the last heal
-	Heals     uint64
+	heals     uint64
 }
 
 // Cut blocks messages from hosts in a to hosts in b (and back unless
@@ -453,9 +453,9 @@ func (n *Network) cutsChanged() {
 			cn.Broken = true
 		case !sep && cn.Broken:
 			cn.Broken = false
-			cn.Heals++
+			cn.heals++
 			st := n.root.Sub("reconnect/" + hosts[i].Name + "/" + hosts[j].Name)
-			cn.RestoreAt = now.Add(n.cfg.Reconnect.Sample(st, cn.Heals))
+			cn.RestoreAt = now.Add(n.cfg.Reconnect.Sample(st, cn.heals))
 		}
 	}
 }

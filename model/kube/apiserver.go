@@ -164,6 +164,9 @@ func NewAPIServer(c *Plane, cfg APIServerConfig, h *fabric.Host) *APIServer {
 // Config is the apiserver's defaulted configuration.
 func (a *APIServer) Config() APIServerConfig { return a.Cfg }
 
+// Liveness is the kubelet's liveness probe of this apiserver.
+func (a *APIServer) Liveness() *LivenessProbe { return &a.Cfg.Liveness }
+
 // Ready reports whether /readyz passes now.
 func (a *APIServer) Ready() bool { return a.Proc.Running() && a.healthy }
 

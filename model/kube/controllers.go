@@ -215,7 +215,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 		if ok && !cc.node.NotReady {
 			n := cc.node
 			n.NotReady, n.notReadyAt = true, l.k.Proc.Now()
-			n.NotReadyN++
+			n.notReadyN++
 			l.world().Record(fabric.Record{Event: EvNodeNotReady, Host: n.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("Kubelet stopped posting node status: no lease renewal seen for %v (grace period %v)",
 					(l.mono() - l.probeTs[n.index()]).Round(time.Millisecond), l.w.Cfg.GracePeriod)})
@@ -226,7 +226,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 			n := cc.node
 			n.NotReady = false
 			if l.world().Steady() {
-				n.NotReadyT += l.k.Proc.Now().Sub(max(n.notReadyAt, l.world().MeasuredFrom()))
+				n.notReadyT += l.k.Proc.Now().Sub(max(n.notReadyAt, l.world().MeasuredFrom()))
 			}
 			wasTainted := n.tainted
 			n.tainted = false
@@ -251,8 +251,8 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 		}
 	case callEvict:
 		p := cc.pod
-		if ok && !p.Deleted {
-			p.Deleted = true
+		if ok && !p.deleted {
+			p.deleted = true
 			wl := p.workload
 			l.w.changed(wl)
 			what := "a bare pod: nothing recreates it"
@@ -269,7 +269,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 		if ok {
 			wl := cc.wl
 			p := l.w.newPod(wl)
-			wl.Created++
+			wl.created++
 			l.world().Record(fabric.Record{Event: EvPodCreated, Group: wl.Cfg.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("%s created by the ReplicaSet controller to replace a deleted pod", p.Name)})
 			l.w.podCreated(p)
@@ -277,7 +277,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 	case callBind:
 		p := cc.pod
 		p.binding = false
-		if ok && p.node == nil && !p.Deleted {
+		if ok && p.node == nil && !p.deleted {
 			l.w.bound(p, cc.node, l.k.Proc.Name)
 		} else if !ok {
 			p.backoff = min(max(2*p.backoff, l.w.Cfg.SchedulerInitialBackoff), l.w.Cfg.SchedulerMaxBackoff)
@@ -460,8 +460,8 @@ func (l *CtrlLoops) taintPass() {
 
 func (l *CtrlLoops) hasPods(n *Node) bool {
 	for _, wl := range l.w.Workloads {
-		for _, p := range wl.Pods {
-			if p.node == n && !p.Deleted {
+		for _, p := range wl.pods {
+			if p.node == n && !p.deleted {
 				return true
 			}
 		}
@@ -479,8 +479,8 @@ func (l *CtrlLoops) evictPass() {
 			continue
 		}
 		for _, wl := range l.w.Workloads {
-			for _, p := range wl.Pods {
-				if p.node == n && !p.Deleted && !l.inFlight(callEvict, p) {
+			for _, p := range wl.pods {
+				if p.node == n && !p.deleted && !l.inFlight(callEvict, p) {
 					l.call(ctrlCall{kind: callEvict, pod: p}, VerbWrite, etcd.Op{Kind: etcd.OpPut, Key: wl.key})
 				}
 			}
@@ -524,8 +524,8 @@ func (l *CtrlLoops) reconcile(wl *workload) {
 		return
 	}
 	active := 0
-	for _, p := range wl.Pods {
-		if !p.Deleted {
+	for _, p := range wl.pods {
+		if !p.deleted {
 			active++
 		}
 	}
@@ -544,7 +544,7 @@ func (l *CtrlLoops) schedulePass() {
 	now := l.k.Proc.Now()
 	var next sim.Time
 	for _, p := range l.w.pending {
-		if p.binding || p.node != nil || p.Deleted {
+		if p.binding || p.node != nil || p.deleted {
 			continue
 		}
 		if p.retryAt > now {
@@ -587,8 +587,8 @@ func (w *WorkerPlane) pickNode() *Node {
 		}
 		k := 0
 		for _, wl := range w.Workloads {
-			for _, p := range wl.Pods {
-				if p.node == n && !p.Deleted {
+			for _, p := range wl.pods {
+				if p.node == n && !p.deleted {
 					k++
 				}
 			}

@@ -32,10 +32,29 @@ type Plane struct {
 	LB         *LoadBalancer
 	Workers    *WorkerPlane
 
-	KubeletCfg   KubeletConfig
+	kubeletCfg   KubeletConfig
 	kubelets     []*Kubelet // by host index, while building
-	SkipRenewals bool       // keep lease renewals out of the timeline
+	skipRenewals bool       // keep lease renewals out of the timeline
 	Watch        kubeWatcher
+}
+
+// NewPlane makes the Kubernetes part of a cluster on w: kubelets configured
+// by kubelet, lease renewals kept out of the timeline if skipRenewals. The
+// caller adds etcd, sets the watcher and builds the components.
+func NewPlane(w *fabric.World, kubelet KubeletConfig, skipRenewals bool) *Plane {
+	return &Plane{World: w, kubeletCfg: kubelet, skipRenewals: skipRenewals}
+}
+
+// KubeletConfig is the kubelets' configuration with its defaults filled in.
+func (c *Plane) KubeletConfig() KubeletConfig { return c.kubeletCfg }
+
+// NodeLifecycle is the node lifecycle controller's configuration with its
+// defaults filled in; zero without a worker plane.
+func (c *Plane) NodeLifecycle() NodeLifecycleConfig {
+	if c.Workers == nil {
+		return NodeLifecycleConfig{}
+	}
+	return c.Workers.Cfg
 }
 
 // kubeWatcher is what watches a Plane's components for the cluster.
@@ -111,7 +130,7 @@ type LeaseGroup struct {
 func (g *LeaseGroup) Changed() {
 	leading, acting := 0, 0
 	for _, k := range g.Candidates {
-		if k.El.Leading() && k.Proc.State() != fabric.Stopped {
+		if k.Elector.Leading() && k.Proc.State() != fabric.Stopped {
 			leading++
 			if k.Proc.State() == fabric.Running {
 				acting++
@@ -160,19 +179,19 @@ func (g *LeaseGroup) Finish() {
 // runs its Elector; when Run returns (lease lost, or a graceful stop) the
 // process exits and the kubelet restarts it as a static pod.
 type Controller struct {
-	Name  string
-	Proc  *fabric.Process
-	Group *LeaseGroup
-	El    *Elector
-	loops *CtrlLoops // the worker-plane controllers it runs while leading
+	Name    string
+	Proc    *fabric.Process
+	Group   *LeaseGroup
+	Elector *Elector
+	loops   *CtrlLoops // the worker-plane controllers it runs while leading
 }
 
 // Start implements Handler.
-func (k *Controller) Start() { k.El.start() }
+func (k *Controller) Start() { k.Elector.start() }
 
 // Stop implements Handler: killed, it believes nothing any more.
 func (k *Controller) Stop() {
-	k.El.crash()
+	k.Elector.crash()
 	if k.loops != nil {
 		k.loops.stop()
 	}
@@ -181,14 +200,14 @@ func (k *Controller) Stop() {
 // Deliver implements Handler. Request ids are unique in the cluster, so
 // each client takes only the replies to its own requests.
 func (k *Controller) Deliver(msg *fabric.Message) {
-	k.El.api.Deliver(msg)
+	k.Elector.api.Deliver(msg)
 	if k.loops != nil {
 		k.loops.api.Deliver(msg)
 	}
 }
 
 // Leading reports whether it believes it leads.
-func (k *Controller) Leading() bool { return k.El.Leading() && k.Proc.State() != fabric.Stopped }
+func (k *Controller) Leading() bool { return k.Elector.Leading() && k.Proc.State() != fabric.Stopped }
 
 // stopped is OnStoppedLeading (or Run returning): the process exits, with
 // code 1 after losing the lease and 0 after a graceful stop.
@@ -219,15 +238,15 @@ func NewLeaseGroup(c *Plane, gc LeaseGroupConfig, hosts map[string]*fabric.Host)
 	if gc.Name == RoleKubeVIP {
 		lease = "plndr-cp-lock"
 	}
-	g := &LeaseGroup{Name: gc.Name, w: c.World, watch: c.Watch, skipRenewals: c.SkipRenewals, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
+	g := &LeaseGroup{Name: gc.Name, w: c.World, watch: c.Watch, skipRenewals: c.skipRenewals, cfg: gc, key: c.Key("/registry/leases/kube-system/" + lease),
 		stream: c.Sim.Stream("lease/" + gc.Name)}
 	for _, hn := range gc.Hosts {
 		h := hosts[hn]
 		k := &Controller{Name: fabric.HostProcessName(gc.Name, hn), Group: g}
 		k.Proc = c.AddProcess(k.Name, gc.Name, h, k)
 		servers, resolve := c.apiEndpoints(gc.Endpoint, h)
-		k.El = newElector(g, k.Proc, servers, gc.LE, k.stopped)
-		k.El.api.Resolve = resolve
+		k.Elector = newElector(g, k.Proc, servers, gc.LE, k.stopped)
+		k.Elector.api.Resolve = resolve
 		if !gc.NoRestart {
 			c.KubeletOf(h).Manage(k.Proc, nil)
 		}
@@ -284,18 +303,18 @@ func (c *Plane) BuildLB(cfg LoadBalancerConfig, hosts map[string]*fabric.Host) {
 		}
 		g := NewLeaseGroup(c, LeaseGroupConfig{Name: RoleKubeVIP, Hosts: hs, Endpoint: "local", LE: le}, hosts)
 		for _, k := range g.Candidates {
-			k.El.identity = k.Proc.Host.Name
-			k.El.onStart = func() { lb.claim(k.Proc.Host, k.Name+" leads plndr-cp-lock") }
-			k.El.onStop = func(reason string, graceful bool) {
+			k.Elector.identity = k.Proc.Host.Name
+			k.Elector.onStart = func() { lb.claim(k.Proc.Host, k.Name+" leads plndr-cp-lock") }
+			k.Elector.onStop = func(reason string, graceful bool) {
 				lb.withdraw(k.Proc.Host, k.Name+" lost plndr-cp-lock")
-				if graceful || k.El.terminating() {
+				if graceful || k.Elector.terminating() {
 					// Released, or asked to stop (SIGTERM) while it was
 					// flushing after a lost lease: the process exits.
 					k.stopped(reason, true)
 					return
 				}
 				// kube-vip campaigns again in the same process.
-				k.El.restartAfter(le.RetryPeriod)
+				k.Elector.restartAfter(le.RetryPeriod)
 			}
 		}
 		lb.KubeVIP = g

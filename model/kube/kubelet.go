@@ -75,7 +75,7 @@ type Kubelet struct {
 }
 
 func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
-	k := &Kubelet{w: c.World, cfg: c.KubeletCfg}
+	k := &Kubelet{w: c.World, cfg: c.kubeletCfg}
 	k.Proc = c.AddProcess(fabric.HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
 	return k

@@ -273,7 +273,7 @@ func (p *Probe) expirePods() {
 		if a.pod == nil || a.done {
 			continue
 		}
-		a.pod.Deleted = true
+		a.pod.deleted = true
 		p.workers.dropPending(a.pod)
 		late = append(late, a.tag)
 	}

@@ -176,8 +176,8 @@ type Node struct {
 	tainted    bool
 	taintWall  int64 // the taint's timeAdded, on the tainting controller's wall clock
 	notReadyAt sim.Time
-	NotReadyT  time.Duration // total measured NotReady time
-	NotReadyN  int
+	notReadyT  time.Duration // total measured NotReady time
+	notReadyN  int
 }
 
 // Pod is one pod of a workload (or a probe's pod).
@@ -185,7 +185,7 @@ type Pod struct {
 	Name     string
 	workload *workload
 	node     *Node // nil while pending
-	Deleted  bool  // has a deletion timestamp
+	deleted  bool  // has a deletion timestamp
 	running  bool
 	created  sim.Time
 	start    *fabric.Timer // the kubelet starting its container
@@ -200,9 +200,9 @@ type Pod struct {
 type workload struct {
 	Cfg     WorkloadConfig
 	key     uint32
-	Pods    []*Pod
+	pods    []*Pod
 	seq     int // pods ever created, for names
-	Created int // replacements created by the ReplicaSet controller
+	created int // replacements created by the ReplicaSet controller
 
 	Ready         int
 	since         sim.Time
@@ -279,7 +279,7 @@ func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Hos
 		for _, k := range g.Candidates {
 			servers, resolve := c.apiEndpoints(g.cfg.Endpoint, k.Proc.Host)
 			k.loops = newCtrlLoops(k, w, g.Name == GroupKCM, servers, resolve)
-			k.El.onStart = k.loops.start
+			k.Elector.onStart = k.loops.start
 		}
 	}
 }
@@ -287,14 +287,14 @@ func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Hos
 func (w *WorkerPlane) newPod(wl *workload) *Pod {
 	wl.seq++
 	p := &Pod{Name: fmt.Sprintf("%s-%d", wl.Cfg.Name, wl.seq), workload: wl, created: w.world.Sim.Now()}
-	wl.Pods = append(wl.Pods, p)
+	wl.pods = append(wl.pods, p)
 	return p
 }
 
 func (w *WorkerPlane) allPods() []*Pod {
 	var ps []*Pod
 	for _, wl := range w.Workloads {
-		ps = append(ps, wl.Pods...)
+		ps = append(ps, wl.pods...)
 	}
 	return ps
 }
@@ -311,8 +311,8 @@ func (w *WorkerPlane) node(h *fabric.Host) *Node {
 // count is the number of running pods without a deletion timestamp.
 func (wl *workload) count() int {
 	n := 0
-	for _, p := range wl.Pods {
-		if p.running && !p.Deleted {
+	for _, p := range wl.pods {
+		if p.running && !p.deleted {
 			n++
 		}
 	}
@@ -348,7 +348,7 @@ func (w *WorkerPlane) Finish() {
 	}
 	for _, n := range w.Nodes {
 		if n.NotReady {
-			n.NotReadyT += now.Sub(max(n.notReadyAt, w.world.MeasuredFrom()))
+			n.notReadyT += now.Sub(max(n.notReadyAt, w.world.MeasuredFrom()))
 		}
 	}
 }
@@ -371,7 +371,7 @@ func (n *Node) stop() {
 	}
 	for _, wl := range n.w.Workloads {
 		stopped := 0
-		for _, p := range wl.Pods {
+		for _, p := range wl.pods {
 			if p.node == n {
 				if p.start != nil {
 					p.start.Stop()
@@ -447,8 +447,8 @@ func (n *Node) next() {
 // meanwhile is dropped (its containers are gone with the reboot).
 func (n *Node) syncPods() {
 	for _, wl := range n.w.Workloads {
-		for _, p := range wl.Pods {
-			if p.node == n && !p.running && !p.Deleted {
+		for _, p := range wl.pods {
+			if p.node == n && !p.running && !p.deleted {
 				n.startPod(p)
 			}
 		}
@@ -470,7 +470,7 @@ func (n *Node) startPod(p *Pod) {
 }
 
 func (n *Node) podStarted(p *Pod) {
-	if p.Deleted || p.node != n || p.running {
+	if p.deleted || p.node != n || p.running {
 		return
 	}
 	p.running = true
@@ -495,4 +495,46 @@ func (w *WorkerPlane) dropPending(p *Pod) {
 			return
 		}
 	}
+}
+
+// NodeResult is a node's Ready condition over the run.
+type NodeResult struct {
+	Name          string
+	NotReady      time.Duration // measured time marked NotReady
+	NotReadyCount int
+	ReadyAtEnd    bool
+}
+
+// WorkloadResult is a workload's availability: its ready pods over time.
+type WorkloadResult struct {
+	Name     string
+	Kind     WorkloadKind
+	Replicas int
+	// Degraded is the measured time with fewer ready pods than desired,
+	// Down the time with none.
+	Degraded, Down time.Duration
+	// Replacements are pods the ReplicaSet controller created; Evicted
+	// pods deleted by taint-based eviction.
+	Replacements, Evicted int
+	ReadyAtEnd            int
+}
+
+// Results are the nodes' and workloads' figures so far.
+func (w *WorkerPlane) Results() ([]NodeResult, []WorkloadResult) {
+	var nodes []NodeResult
+	for _, n := range w.Nodes {
+		nodes = append(nodes, NodeResult{Name: n.Name, NotReady: n.notReadyT, NotReadyCount: n.notReadyN, ReadyAtEnd: !n.NotReady})
+	}
+	var wls []WorkloadResult
+	for _, wl := range w.Workloads {
+		ev := 0
+		for _, p := range wl.pods {
+			if p.deleted {
+				ev++
+			}
+		}
+		wls = append(wls, WorkloadResult{Name: wl.Cfg.Name, Kind: wl.Cfg.Kind, Replicas: wl.Cfg.Replicas,
+			Degraded: wl.Degraded, Down: wl.Down, Replacements: wl.created, Evicted: ev, ReadyAtEnd: wl.Ready})
+	}
+	return nodes, wls
 }
