@@ -304,7 +304,7 @@ func (cfg *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// ElectedLeader implements etcdWatcher: the fault the new leader is
+// ElectedLeader implements etcd.Watcher: the fault the new leader is
 // attributed to, and the election count.
 func (c *Cluster) ElectedLeader(m *etcd.Member) {
 	c.leaderElected(m)
@@ -315,7 +315,7 @@ func (c *Cluster) ElectedLeader(m *etcd.Member) {
 	}
 }
 
-// LeaseAcquired implements watcher: the fault the new holder is
+// LeaseAcquired implements kube.Watcher: the fault the new holder is
 // attributed to.
 func (c *Cluster) LeaseAcquired(g *kube.LeaseGroup, proc string) {
 	if f := c.current; f != nil {
@@ -323,16 +323,17 @@ func (c *Cluster) LeaseAcquired(g *kube.LeaseGroup, proc string) {
 	}
 }
 
-// Recorded implements the World's watcher: a record may trigger a fault that waits
-// for it.
+// Recorded implements fabric.Watcher: a record may trigger a fault that
+// waits for it.
 func (c *Cluster) Recorded(r fabric.Record) {
 	if c.armedFaults {
 		c.triggered(r)
 	}
 }
 
-// LeadershipChanged updates the leader-count accounting; call it whenever a
-// member's role or its process's state may have changed.
+// LeadershipChanged implements fabric.Watcher: it updates the leader-count
+// accounting whenever a member's role or a process's state may have
+// changed.
 func (c *Cluster) LeadershipChanged() {
 	if c.Etcd == nil {
 		return
@@ -358,7 +359,7 @@ func (c *Cluster) LeadershipChanged() {
 	}
 }
 
-// FirstCommit implements etcdWatcher: measurements start at the cluster's first commit.
+// FirstCommit implements etcd.Watcher: measurements start at the cluster's first commit.
 func (c *Cluster) FirstCommit() {
 	if c.Steady() {
 		return

@@ -1,7 +1,18 @@
-// Package model is hasim's cluster: zones and hosts with their clocks and
-// disks, processes on hosts, the message fabric between them, etcd members
-// running Raft as etcd runs it, client probes, scripted faults, the
-// timeline of what happened and the invariants that must hold.
+// Package model is hasim's cluster: the top floor, which wires a run and
+// watches it. Its floors below, each knowing only those under it, are
+// model/fabric (hosts, processes, the network, records), model/etcd (etcd
+// members) and model/kube (Kubernetes' control plane and worker plane).
+// Here live the configuration (Config) and Build, faults and failure
+// processes, kubeadm operations, the accounting of leadership, split brain
+// and fault attribution, and the results (Result, with its lanes of states
+// over time). Simulate is the one way to build, run and take a result.
+// The names packages above the model use from the floors are kept here
+// too (exports.go).
+//
+// Each component's defaults are filled in once, by its configuration's
+// WithDefaults method, when the cluster is built; what reads them
+// afterwards (validation, `hasim explain`) asks the built cluster for the
+// configuration it runs with rather than filling the defaults again.
 //
 // Every component is a state machine driven by events from package sim:
 // timers it owns and messages the network delivers. Components never reach

@@ -663,7 +663,7 @@ func (c *Cluster) leaderElected(m *etcd.Member) {
 	}
 }
 
-// ProbeSucceeded attributes a probe's first success after the most recent
+// ProbeSucceeded implements kube.Watcher: it attributes a probe's first success after the most recent
 // fault to it.
 func (c *Cluster) ProbeSucceeded(p *kube.Probe, sent sim.Time) {
 	f := c.current

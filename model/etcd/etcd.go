@@ -254,9 +254,9 @@ type Member struct {
 	stream     sim.Stream
 }
 
-// etcdWatcher is what watches the etcd members for the cluster: the
+// Watcher is what watches the etcd members for the cluster: the
 // accounting of leadership and of when measurements start.
-type etcdWatcher interface {
+type Watcher interface {
 	// ElectedLeader: m has just become leader of its term.
 	ElectedLeader(m *Member)
 	// FirstCommit: a leader committed the first entry of its term.
@@ -268,7 +268,7 @@ type Etcd struct {
 	Members []*Member
 	cfg     EtcdConfig
 	w       *fabric.World
-	watch   etcdWatcher
+	watch   Watcher
 	byProc  []*Member // by process index
 	invariants
 
@@ -1686,7 +1686,7 @@ func EtcdMemberName(i int) string { return "etcd-" + strconv.Itoa(i+1) }
 // NewEtcd makes the etcd cluster of w: a member on each of hosts, in order,
 // the first of them (cfg's initial count) in the initial configuration.
 // Once every process and store key of the run exists, call Index.
-func NewEtcd(w *fabric.World, cfg EtcdConfig, hosts []*fabric.Host, watch etcdWatcher) *Etcd {
+func NewEtcd(w *fabric.World, cfg EtcdConfig, hosts []*fabric.Host, watch Watcher) *Etcd {
 	e := &Etcd{cfg: cfg, w: w, watch: watch, invariants: invariants{leaderOfTerm: map[uint64]string{}, votedFor: map[voteKey]string{}}}
 	for i, h := range hosts {
 		m := &Member{Name: EtcdMemberName(i), ID: uint64(i + 1), e: e, cfg: cfg}

@@ -11,7 +11,7 @@ import (
 // World is what every component of a run shares: the engine, the hosts
 // and processes, the network, the record stream, request ids and interned
 // names. Components hold the World, not the Cluster; what they have to
-// tell the cluster goes through the watcher (records, and the changes of
+// tell the cluster goes through the Watcher (records, and the changes of
 // leadership it accounts). It is the floor that issue 10's model/fabric
 // will hold.
 type World struct {
@@ -27,7 +27,7 @@ type World struct {
 	ids       InternTable // interned lease holder identities; ids[0] is "" (no holder)
 	nextReq   uint64
 	WallEpoch time.Duration // time of day at the run's start, for wall clocks
-	Watch     watcher
+	Watch     Watcher
 
 	// Measurements start once the cluster is first healthy (its first
 	// commit): the bootstrap is in the timeline but not in the figures.
@@ -37,7 +37,7 @@ type World struct {
 
 // NewWorld makes the world of a run: its engine, seeded with seed, the
 // zones, the hosts (each in a zone of zones) and the network between them.
-// The caller sets the watcher before anything runs.
+// The caller sets the Watcher before anything runs.
 func NewWorld(seed uint64, zones []string, hosts []HostConfig, net NetworkConfig) *World {
 	w := &World{Sim: sim.New(seed)}
 	// Wall clocks read time of day: the run starts at a random point within
@@ -77,8 +77,8 @@ func (w *World) AddProcess(name, role string, h *Host, hd Handler) *Process {
 	return p
 }
 
-// watcher is what watches the components of a World: the Cluster.
-type watcher interface {
+// Watcher is what watches the components of a World: the Cluster.
+type Watcher interface {
 	// Recorded sees every record, after it is on the timeline.
 	Recorded(r Record)
 	// LeadershipChanged is called whenever a member's role or a process's
@@ -97,7 +97,7 @@ func (w *World) Steady() bool { return w.steady }
 func (w *World) MeasuredFrom() sim.Time { return w.steadyAt }
 
 // Record appends r to the timeline at the current time and tells the
-// watcher.
+// Watcher.
 func (c *World) Record(r Record) {
 	if r.T == 0 {
 		r.T = c.Sim.Now()

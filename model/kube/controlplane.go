@@ -35,7 +35,7 @@ type Plane struct {
 	kubeletCfg   KubeletConfig
 	kubelets     []*Kubelet // by host index, while building
 	skipRenewals bool       // keep lease renewals out of the timeline
-	Watch        kubeWatcher
+	Watch        Watcher
 }
 
 // NewPlane makes the Kubernetes part of a cluster on w: kubelets configured
@@ -57,8 +57,8 @@ func (c *Plane) NodeLifecycle() NodeLifecycleConfig {
 	return c.Workers.Cfg
 }
 
-// kubeWatcher is what watches a Plane's components for the cluster.
-type kubeWatcher interface {
+// Watcher is what watches a Plane's components for the cluster.
+type Watcher interface {
 	// LeaseAcquired: proc has just acquired group g's lease.
 	LeaseAcquired(g *LeaseGroup, proc string)
 	// ProbeSucceeded: a request of probe p sent at sent succeeded.
@@ -111,7 +111,7 @@ type LeaseGroup struct {
 	Candidates []*Controller
 
 	w            *fabric.World
-	watch        kubeWatcher
+	watch        Watcher
 	skipRenewals bool // keep renewals out of the timeline
 	cfg          LeaseGroupConfig
 	key          uint32

@@ -89,7 +89,7 @@ type Probe struct {
 	Proc *fabric.Process
 	Kind ProbeKind
 
-	watch    kubeWatcher
+	watch    Watcher
 	w        *fabric.World
 	workers  *WorkerPlane // for a schedule probe's pods
 	Cfg      ProbeConfig
