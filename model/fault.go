@@ -663,8 +663,8 @@ func (c *Cluster) leaderElected(m *etcd.Member) {
 	}
 }
 
-// ProbeSucceeded implements kube.Watcher: it attributes a probe's first success after the most recent
-// fault to it.
+// ProbeSucceeded implements kube.Watcher: it attributes a probe's first
+// success after the most recent fault to that fault.
 func (c *Cluster) ProbeSucceeded(p *kube.Probe, sent sim.Time) {
 	f := c.current
 	if f == nil || sent < f.InjectedAt {
