@@ -56,6 +56,10 @@ type Config struct {
 	// every event (slow; for tests). The cheap checks at each state change
 	// always run.
 	CheckInvariants bool
+	// NoFastForward simulates every steady stretch in full. By default a
+	// run with failure processes skips the steady stretches between
+	// failures (see fastforward.go); scripted runs never skip.
+	NoFastForward bool
 }
 
 // DefaultMaxEvents bounds runs whose config sets no event limit.
@@ -89,6 +93,8 @@ type Cluster struct {
 	etcdSplit     []kube.Interval // two or more believed they led
 	etcdActSplit  []kube.Interval // two or more running leaders
 	checkEachStep bool
+
+	lastChange sim.Time // true time of the last record of a change (not a renewal)
 }
 
 // Build assembles a cluster from cfg.
@@ -326,6 +332,9 @@ func (c *Cluster) LeaseAcquired(g *kube.LeaseGroup, proc string) {
 // Recorded implements fabric.Watcher: a record may trigger a fault that
 // waits for it.
 func (c *Cluster) Recorded(r fabric.Record) {
+	if r.Event != kube.EvLeaseRenewed {
+		c.lastChange = c.Sim.Now()
+	}
 	if c.armedFaults {
 		c.triggered(r)
 	}
@@ -413,7 +422,12 @@ func (c *Cluster) Run() sim.Outcome { return c.RunInterruptible(nil) }
 // sim.CheckEvery events whether to end early; it then returns sim.Stopped
 // with the accounting closed at the time reached.
 func (c *Cluster) RunInterruptible(stop func() bool) sim.Outcome {
-	out := c.Sim.Run(c.bounds(stop))
+	var out sim.Outcome
+	if c.fastForward() {
+		out = c.runSkipping(c.bounds(stop))
+	} else {
+		out = c.Sim.Run(c.bounds(stop))
+	}
 	c.finish()
 	return out
 }

@@ -478,7 +478,7 @@ type failureProc struct {
 	cfg     *FailureConfig
 	members []failureMember // one unless cfg.One or maintenance
 	stream  sim.Stream
-	timer   *sim.Timer
+	timer   *fabric.CalendarTimer
 	label   string // the member's name, or the members' with One and for maintenance
 	n       uint64 // arrivals so far
 	// arrivals counts the faults injected (maintenance: host restarts).
@@ -530,7 +530,7 @@ func (c *Cluster) startFailures(list []FailureConfig) {
 
 func (c *Cluster) armFailure(p *failureProc, member string) {
 	p.label = member
-	p.timer = c.Sim.NewTimer("failure/"+p.cfg.Name+"/"+member, p.fire)
+	p.timer = c.NewCalendarTimer("failure/"+p.cfg.Name+"/"+member, p.fire)
 	c.failures = append(c.failures, p)
 	var first time.Duration
 	if p.cfg.Fault.Kind == FaultMaintenance {
@@ -556,7 +556,7 @@ func (p *failureProc) schedule(from sim.Time, d time.Duration) {
 // fire is an arrival: inject its fault(s) and draw the next.
 func (p *failureProc) fire() {
 	c, cfg := p.c, p.cfg
-	now := c.Sim.Now()
+	now := c.Now() // the calendar's
 	k := p.n
 	p.n++
 	if cfg.Fault.Kind == FaultMaintenance {

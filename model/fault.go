@@ -342,10 +342,10 @@ func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
 		f.GroupAcquired = append(f.GroupAcquired, GroupAcquisition{Group: g.Name})
 	}
 	if fc.On == nil {
-		c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
+		c.CalendarAt(sim.At(fc.At), fmt.Sprintf("fault-%d/inject", id), f.inject)
 	} else {
 		// Armed at At; Record fires it after the first matching event.
-		c.Sim.At(sim.At(fc.At), fmt.Sprintf("fault-%d/arm", id), func() { f.armed = true })
+		c.CalendarAt(sim.At(fc.At), fmt.Sprintf("fault-%d/arm", id), func() { f.armed = true })
 	}
 	return f
 }
@@ -501,7 +501,7 @@ func (f *Fault) inject() {
 		}
 	}
 	if f.Cfg.Duration > 0 {
-		c.Sim.After(f.Cfg.Duration, fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
+		c.CalendarAt(c.Now().Add(f.Cfg.Duration), fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
 	}
 }
 
@@ -651,7 +651,7 @@ func (c *Cluster) triggered(r fabric.Record) {
 	for _, f := range c.Faults {
 		if f.armed && f.Cfg.On.matches(r) {
 			f.armed = false
-			c.Sim.After(f.Cfg.On.Delay, fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
+			c.CalendarAt(c.Now().Add(f.Cfg.On.Delay), fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
 		}
 	}
 }

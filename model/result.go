@@ -20,6 +20,10 @@ type Result struct {
 	Outcome sim.Outcome
 	Events  uint64
 	End     sim.Time // virtual time reached
+	// Skipped is the steady time the run fast-forwarded through, in Skips
+	// stretches (fastforward.go); instants are calendar times, counting it.
+	Skipped time.Duration
+	Skips   int
 	// Stall says where time stood still when Outcome is sim.Livelocked.
 	Stall sim.Stall
 
@@ -206,8 +210,43 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		}
 		r.Faults = append(r.Faults, fr)
 	}
+	c.toCalendar(&r)
 	r.Lanes = ComputeLanes(&r)
 	return r
+}
+
+// toCalendar restates the result's instants in calendar time: a run that
+// skipped steady stretches (fastforward.go) recorded them in true time.
+// Durations measured within a transient are the same in both.
+func (c *Cluster) toCalendar(r *Result) {
+	skipped, spans := c.Skipped()
+	r.Skipped, r.Skips = skipped, len(spans)
+	if len(spans) == 0 {
+		return
+	}
+	r.End = c.Calendar(r.End)
+	for i := range r.Timeline {
+		r.Timeline[i].T = c.Calendar(r.Timeline[i].T)
+	}
+	for i := range r.Groups {
+		for _, iv := range [][]kube.Interval{r.Groups[i].SplitBrain, r.Groups[i].ActingSplitBrain} {
+			for k := range iv {
+				iv[k].From, iv[k].To = c.Calendar(iv[k].From), c.Calendar(iv[k].To)
+			}
+		}
+	}
+	for i := range r.Faults {
+		f := &r.Faults[i]
+		if c.Faults[i].injected {
+			f.At = c.Calendar(f.At)
+		}
+		if f.HealedAt != 0 {
+			f.HealedAt = c.Calendar(f.HealedAt)
+		}
+		if f.DoneAt != 0 {
+			f.DoneAt = c.Calendar(f.DoneAt)
+		}
+	}
 }
 
 // since is the time from `from` to t, or -1 if t is unset (0).

@@ -204,6 +204,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
+	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -242,9 +243,13 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		}
 		cfg.Horizon = *until
 	}
+	cfg.NoFastForward = *noFF
 	reproduce := fmt.Sprintf("hasim run %s --seed %d", arg, cfg.Seed)
 	if fs.Changed("until") {
 		reproduce += " --until " + until.String()
+	}
+	if *noFF {
+		reproduce += " --no-fast-forward"
 	}
 	// A panic from here on is a bug in a run: say how to reproduce it.
 	defer func() {

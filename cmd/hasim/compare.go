@@ -28,6 +28,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	until := fs.Duration("until", 0, "simulate this long instead of each scenario's spec.horizon")
 	svg := fs.String("svg", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this SVG file")
 	png := fs.String("png", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this PNG file")
+	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -62,6 +63,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 			cfg.Horizon = *until
 		}
 		cfg.SkipRenewals = true
+		cfg.NoFastForward = *noFF
 		// Failure processes define rates, so figures per year mean
 		// something; scripted faults alone do not: their figures are per
 		// incident.

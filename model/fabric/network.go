@@ -459,3 +459,18 @@ func (n *Network) cutsChanged() {
 		}
 	}
 }
+
+// settled reports whether no cut or link fault is installed and no
+// connection is broken or waiting to be re-established.
+func (n *Network) settled() bool {
+	if len(n.cuts) > 0 || len(n.faults) > 0 {
+		return false
+	}
+	now := n.w.Sim.Now()
+	for i := range n.connTab {
+		if c := &n.connTab[i]; c.made && (c.Broken || c.RestoreAt > now) {
+			return false
+		}
+	}
+	return true
+}

@@ -97,7 +97,23 @@ func NewRPCClient(owner *Process, name string, servers []*Process, keepaliveTime
 	c.expire = owner.NewTimer(name+"/deadline", c.onExpire)
 	c.ping = owner.NewTimer(name+"/keepalive", c.onKeepalive)
 	c.redial = owner.NewTimer(name+"/redial", c.onRedial)
+	owner.w.rpcs = append(owner.w.rpcs, c)
 	return c
+}
+
+// Settled reports whether the client has nothing to recover: every
+// connection ready (no redial pending), no request waiting for one. A
+// client whose process is not running counts as settled.
+func (c *RPCClient) Settled() bool {
+	if c.owner.state != Running {
+		return true
+	}
+	for i := range c.servers {
+		if !c.servers[i].ready {
+			return false
+		}
+	}
+	return c.parked == 0
 }
 
 // start resets the connections (all ready: a client starts connected) and

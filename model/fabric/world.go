@@ -12,8 +12,7 @@ import (
 // and processes, the network, the record stream, request ids and interned
 // names. Components hold the World, not the Cluster; what they have to
 // tell the cluster goes through the Watcher (records, and the changes of
-// leadership it accounts). It is the floor that issue 10's model/fabric
-// will hold.
+// leadership it accounts).
 type World struct {
 	Sim   *sim.Sim
 	Zones []*Zone
@@ -33,6 +32,14 @@ type World struct {
 	// commit): the bootstrap is in the timeline but not in the figures.
 	steady   bool
 	steadyAt sim.Time
+
+	// The calendar (calendar.go): what was skipped, and the timers armed
+	// by the calendar.
+	skipped   time.Duration
+	skips     []Span
+	calTimers []*CalendarTimer
+	skipHooks []func(time.Duration)
+	rpcs      []*RPCClient // every request client, for Settled
 }
 
 // NewWorld makes the world of a run: its engine, seeded with seed, the

@@ -113,7 +113,7 @@ type APIServer struct {
 	Proc *fabric.Process
 
 	w       *fabric.World
-	Cfg     APIServerConfig
+	cfg     APIServerConfig
 	etcd    *fabric.RPCClient
 	health  *fabric.Timer
 	pending []apiPending
@@ -137,6 +137,13 @@ type APIServer struct {
 // ReadyTime is the measured time during which /readyz passed.
 func (a *APIServer) ReadyTime() time.Duration { return a.ready }
 
+// skip accounts a skipped span: a ready apiserver stayed ready through it.
+func (a *APIServer) skip(d time.Duration) {
+	if a.healthy && a.w.Steady() {
+		a.ready += d
+	}
+}
+
 // account adds the time since the last change to the readiness total.
 func (a *APIServer) Account() {
 	now := a.Proc.Now()
@@ -148,7 +155,7 @@ func (a *APIServer) Account() {
 
 func NewAPIServer(c *Plane, cfg APIServerConfig, h *fabric.Host) *APIServer {
 	cfg = cfg.withDefaults()
-	a := &APIServer{Name: fabric.HostProcessName(RoleAPIServer, h.Name), w: c.World, Cfg: cfg}
+	a := &APIServer{Name: fabric.HostProcessName(RoleAPIServer, h.Name), w: c.World, cfg: cfg}
 	a.Proc = c.AddProcess(a.Name, RoleAPIServer, h, a)
 	var members []*fabric.Process
 	for _, m := range c.Etcd.Members {
@@ -158,14 +165,15 @@ func NewAPIServer(c *Plane, cfg APIServerConfig, h *fabric.Host) *APIServer {
 	}
 	a.etcd = fabric.NewRPCClient(a.Proc, a.Name+"/etcd", members, cfg.EtcdKeepaliveTime, cfg.EtcdKeepaliveTimeout, a.etcdDone)
 	a.health = a.Proc.NewTimer(a.Name+"/healthcheck", a.checkHealth)
+	c.OnSkip(a.skip)
 	return a
 }
 
 // Config is the apiserver's defaulted configuration.
-func (a *APIServer) Config() APIServerConfig { return a.Cfg }
+func (a *APIServer) Config() APIServerConfig { return a.cfg }
 
 // Liveness is the kubelet's liveness probe of this apiserver.
-func (a *APIServer) Liveness() *LivenessProbe { return &a.Cfg.Liveness }
+func (a *APIServer) Liveness() *LivenessProbe { return &a.cfg.Liveness }
 
 // Ready reports whether /readyz passes now.
 func (a *APIServer) Ready() bool { return a.Proc.Running() && a.healthy }
@@ -176,7 +184,7 @@ func (a *APIServer) Start() {
 	a.etcd.Start()
 	a.pending = a.pending[:0]
 	a.healthTag, a.healthy, a.everHealthy = 0, false, false
-	a.health.StartTicker(a.Cfg.HealthTimeout/2, 0)
+	a.health.StartTicker(a.cfg.HealthTimeout/2, 0)
 }
 
 // Stop implements Handler.
@@ -200,7 +208,7 @@ func (a *APIServer) checkHealth() {
 	}
 	a.nextTag++
 	a.healthTag = a.nextTag
-	a.etcdReqs.Call(a.etcd, a.healthTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true, Op: etcd.Op{Key: 0}}, a.Cfg.HealthTimeout, true)
+	a.etcdReqs.Call(a.etcd, a.healthTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true, Op: etcd.Op{Key: 0}}, a.cfg.HealthTimeout, true)
 }
 
 // Deliver implements Handler.
@@ -240,7 +248,7 @@ func (a *APIServer) serve(client *fabric.Process, id uint64, req *APIMsg) {
 		}
 		return
 	case VerbGetCached, VerbWatchGet:
-		if a.Proc.Now().Sub(a.lastEtcdOK) > a.Cfg.WatchCacheStaleAfter || !a.everHealthy {
+		if a.Proc.Now().Sub(a.lastEtcdOK) > a.cfg.WatchCacheStaleAfter || !a.everHealthy {
 			a.reply(client, id, errCacheNotReady, nil)
 			return
 		}
@@ -253,12 +261,12 @@ func (a *APIServer) serve(client *fabric.Process, id uint64, req *APIMsg) {
 	a.pending = append(a.pending, apiPending{tag: a.nextTag, client: client, ctx: id})
 	switch req.Verb {
 	case VerbGet:
-		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true, Op: etcd.Op{Key: req.Op.Key}}, a.Cfg.RequestTimeout, true)
+		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true, Op: etcd.Op{Key: req.Op.Key}}, a.cfg.RequestTimeout, true)
 	case VerbWatchGet:
 		// The watch cache holds what the member has applied: a local read.
-		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Op: etcd.Op{Key: req.Op.Key}}, a.Cfg.RequestTimeout, true)
+		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Op: etcd.Op{Key: req.Op.Key}}, a.cfg.RequestTimeout, true)
 	default:
-		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientWrite, etcd.ClientMsg{Op: req.Op}, a.Cfg.RequestTimeout, false)
+		a.etcdReqs.Call(a.etcd, a.nextTag, etcd.MsgClientWrite, etcd.ClientMsg{Op: req.Op}, a.cfg.RequestTimeout, false)
 	}
 }
 

@@ -209,7 +209,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 			l.observe(cc.node, apiBody(res).Val.Renew)
 		}
 		if l.passLeft--; l.passLeft == 0 {
-			l.tick.After(l.w.Cfg.MonitorPeriod)
+			l.tick.After(l.w.cfg.MonitorPeriod)
 		}
 	case callNotReady:
 		if ok && !cc.node.NotReady {
@@ -218,7 +218,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 			n.notReadyN++
 			l.world().Record(fabric.Record{Event: EvNodeNotReady, Host: n.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("Kubelet stopped posting node status: no lease renewal seen for %v (grace period %v)",
-					(l.mono() - l.probeTs[n.index()]).Round(time.Millisecond), l.w.Cfg.GracePeriod)})
+					(l.mono() - l.probeTs[n.index()]).Round(time.Millisecond), l.w.cfg.GracePeriod)})
 			l.taintPass()
 		}
 	case callReady:
@@ -240,7 +240,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 			n := cc.node
 			n.tainted, n.taintWall = true, l.wall()
 			l.world().Record(fabric.Record{Event: EvNodeTainted, Host: n.Name, Proc: l.k.Proc.Name,
-				Reason: fmt.Sprintf("node.kubernetes.io/unreachable:NoExecute; pods without their own toleration are evicted after %v", l.w.Cfg.Toleration)})
+				Reason: fmt.Sprintf("node.kubernetes.io/unreachable:NoExecute; pods without their own toleration are evicted after %v", l.w.cfg.Toleration)})
 			l.armEvictLater()
 		}
 	case callUntaint:
@@ -256,11 +256,11 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 			wl := p.workload
 			l.w.changed(wl)
 			what := "a bare pod: nothing recreates it"
-			if wl.Cfg.Kind == ReplicaSetKind {
+			if wl.cfg.Kind == ReplicaSetKind {
 				what = "its ReplicaSet no longer counts it"
 			}
-			l.world().Record(fabric.Record{Event: EvPodEvicted, Host: p.node.Name, Group: wl.Cfg.Name, Proc: l.k.Proc.Name,
-				Reason: fmt.Sprintf("%s deleted by taint-based eviction (%s); %d of %d ready", p.Name, what, wl.Ready, wl.Cfg.Replicas)})
+			l.world().Record(fabric.Record{Event: EvPodEvicted, Host: p.node.Name, Group: wl.cfg.Name, Proc: l.k.Proc.Name,
+				Reason: fmt.Sprintf("%s deleted by taint-based eviction (%s); %d of %d ready", p.Name, what, wl.Ready, wl.cfg.Replicas)})
 			l.reconcile(wl)
 		}
 	case callCreate:
@@ -270,7 +270,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 			wl := cc.wl
 			p := l.w.newPod(wl)
 			wl.created++
-			l.world().Record(fabric.Record{Event: EvPodCreated, Group: wl.Cfg.Name, Proc: l.k.Proc.Name,
+			l.world().Record(fabric.Record{Event: EvPodCreated, Group: wl.cfg.Name, Proc: l.k.Proc.Name,
 				Reason: fmt.Sprintf("%s created by the ReplicaSet controller to replace a deleted pod", p.Name)})
 			l.w.podCreated(p)
 		}
@@ -280,7 +280,7 @@ func (l *CtrlLoops) apiDone(tag uint64, res *fabric.Message, err string) {
 		if ok && p.node == nil && !p.deleted {
 			l.w.bound(p, cc.node, l.k.Proc.Name)
 		} else if !ok {
-			p.backoff = min(max(2*p.backoff, l.w.Cfg.SchedulerInitialBackoff), l.w.Cfg.SchedulerMaxBackoff)
+			p.backoff = min(max(2*p.backoff, l.w.cfg.SchedulerInitialBackoff), l.w.cfg.SchedulerMaxBackoff)
 			p.retryAt = l.k.Proc.Now().Add(l.k.Proc.Host.Clock.TrueDuration(p.backoff))
 		}
 		l.schedulePass()
@@ -310,7 +310,7 @@ func (l *CtrlLoops) afterSync() {
 	for i := range l.probeTs {
 		l.probeTs[i] = now
 	}
-	l.tick.After(l.w.Cfg.MonitorPeriod)
+	l.tick.After(l.w.cfg.MonitorPeriod)
 	for _, wl := range l.w.Workloads {
 		l.reconcile(wl)
 	}
@@ -331,7 +331,7 @@ func (l *CtrlLoops) onTick() {
 	// (wait.Until is sliding).
 	l.passLeft = len(l.w.Nodes)
 	if l.passLeft == 0 {
-		l.tick.After(l.w.Cfg.MonitorPeriod)
+		l.tick.After(l.w.cfg.MonitorPeriod)
 	}
 	for _, n := range l.w.Nodes {
 		l.call(ctrlCall{kind: callLease, node: n}, VerbWatchGet, etcd.Op{Key: n.leaseKey})
@@ -354,7 +354,7 @@ func (l *CtrlLoops) observe(n *Node, renew int64) {
 	if l.busy[i] {
 		return
 	}
-	stale := l.mono() > l.probeTs[i]+l.w.Cfg.GracePeriod
+	stale := l.mono() > l.probeTs[i]+l.w.cfg.GracePeriod
 	switch {
 	case stale && !n.NotReady:
 		l.busy[i] = true
@@ -397,7 +397,7 @@ func (l *CtrlLoops) zoneStates() (states []zoneState, sizes []int, allFull bool)
 		switch {
 		case ready == 0 && notReady[zi] > 0:
 			states[zi] = zoneFull
-		case notReady[zi] > 2 && float64(notReady[zi])/float64(sizes[zi]) >= l.w.Cfg.UnhealthyZoneThreshold:
+		case notReady[zi] > 2 && float64(notReady[zi])/float64(sizes[zi]) >= l.w.cfg.UnhealthyZoneThreshold:
 			states[zi] = zonePartial
 		}
 		if states[zi] != zoneFull {
@@ -432,11 +432,11 @@ func (l *CtrlLoops) taintPass() {
 			continue
 		}
 		zi := zoneIndex(l.w.zones, n.Host.Zone)
-		rate := l.w.Cfg.EvictionRate
+		rate := l.w.cfg.EvictionRate
 		if states[zi] == zonePartial {
 			rate = 0
-			if sizes[zi] > l.w.Cfg.LargeClusterSize {
-				rate = l.w.Cfg.SecondaryEvictionRate
+			if sizes[zi] > l.w.cfg.LargeClusterSize {
+				rate = l.w.cfg.SecondaryEvictionRate
 			}
 		}
 		if rate <= 0 {
@@ -475,7 +475,7 @@ func (l *CtrlLoops) evictPass() {
 	}
 	now := l.wall()
 	for _, n := range l.w.Nodes {
-		if !n.tainted || now < n.taintWall+int64(l.w.Cfg.Toleration) {
+		if !n.tainted || now < n.taintWall+int64(l.w.cfg.Toleration) {
 			continue
 		}
 		for _, wl := range l.w.Workloads {
@@ -497,7 +497,7 @@ func (l *CtrlLoops) armEvictLater() {
 	var due int64
 	have := false
 	for _, n := range l.w.Nodes {
-		d := n.taintWall + int64(l.w.Cfg.Toleration)
+		d := n.taintWall + int64(l.w.cfg.Toleration)
 		if n.tainted && d > now && l.hasPods(n) && (!have || d < due) {
 			due, have = d, true
 		}
@@ -520,7 +520,7 @@ func (l *CtrlLoops) inFlight(kind callKind, p *Pod) bool {
 // ones (no deletion timestamp) and the creates in flight make the
 // desired count.
 func (l *CtrlLoops) reconcile(wl *workload) {
-	if !l.kcm || !l.synced || wl.Cfg.Kind != ReplicaSetKind {
+	if !l.kcm || !l.synced || wl.cfg.Kind != ReplicaSetKind {
 		return
 	}
 	active := 0
@@ -530,7 +530,7 @@ func (l *CtrlLoops) reconcile(wl *workload) {
 		}
 	}
 	wi := l.workloadIndex(wl)
-	for ; active+l.creating[wi] < wl.Cfg.Replicas; l.creating[wi]++ {
+	for ; active+l.creating[wi] < wl.cfg.Replicas; l.creating[wi]++ {
 		l.call(ctrlCall{kind: callCreate, wl: wl}, VerbWrite, etcd.Op{Kind: etcd.OpPut, Key: wl.key})
 	}
 }
@@ -555,7 +555,7 @@ func (l *CtrlLoops) schedulePass() {
 		}
 		n := l.w.pickNode()
 		if n == nil {
-			p.backoff = min(max(2*p.backoff, l.w.Cfg.SchedulerInitialBackoff), l.w.Cfg.SchedulerMaxBackoff)
+			p.backoff = min(max(2*p.backoff, l.w.cfg.SchedulerInitialBackoff), l.w.cfg.SchedulerMaxBackoff)
 			p.retryAt = now.Add(l.k.Proc.Host.Clock.TrueDuration(p.backoff))
 			if next == 0 || p.retryAt < next {
 				next = p.retryAt
@@ -618,7 +618,7 @@ func (w *WorkerPlane) bound(p *Pod, n *Node, by string) {
 		p.probe.podBound(p)
 		return
 	}
-	w.world.Record(fabric.Record{Event: EvPodScheduled, Host: n.Name, Group: p.workload.Cfg.Name, Proc: by,
+	w.world.Record(fabric.Record{Event: EvPodScheduled, Host: n.Name, Group: p.workload.cfg.Name, Proc: by,
 		Reason: fmt.Sprintf("%s bound to %s, %v after it was created", p.Name, n.Name, w.world.Sim.Now().Sub(p.created))})
 	n.bound(p)
 }

@@ -54,7 +54,7 @@ func (c *Plane) NodeLifecycle() NodeLifecycleConfig {
 	if c.Workers == nil {
 		return NodeLifecycleConfig{}
 	}
-	return c.Workers.Cfg
+	return c.Workers.cfg
 }
 
 // Watcher is what watches a Plane's components for the cluster.
@@ -125,6 +125,10 @@ type LeaseGroup struct {
 	current         string     // identity of the leader last acquired
 	Acquisitions    int
 }
+
+// Led reports whether exactly one candidate leads the group and acts on
+// it.
+func (g *LeaseGroup) Led() bool { return g.leading == 1 && g.acting == 1 }
 
 // changed recounts leaders and closes or opens intervals.
 func (g *LeaseGroup) Changed() {

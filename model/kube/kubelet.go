@@ -78,7 +78,18 @@ func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
 	k := &Kubelet{w: c.World, cfg: c.kubeletCfg}
 	k.Proc = c.AddProcess(fabric.HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
+	c.OnSkip(k.skip)
 	return k
+}
+
+// skip accounts a skipped span: a static pod that ran through it long
+// enough has its restart back-off reset, as PodExited would find.
+func (k *Kubelet) skip(d time.Duration) {
+	for _, sp := range k.pods {
+		if d >= 2*k.cfg.MaxRestartBackoff {
+			sp.backoff = 0
+		}
+	}
 }
 
 // manage adds a static pod; liveness, if set, probes its /livez (one

@@ -92,7 +92,7 @@ type Probe struct {
 	watch    Watcher
 	w        *fabric.World
 	workers  *WorkerPlane // for a schedule probe's pods
-	Cfg      ProbeConfig
+	cfg      ProbeConfig
 	client   *fabric.RPCClient
 	apiReqs  apiRequests
 	etcdReqs etcd.ClientRequests
@@ -130,7 +130,7 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 			pc.KeepaliveTimeout = DefaultProbeKeepaliveTimeout
 		}
 	}
-	p := &Probe{Name: pc.Name, Kind: pc.Kind, w: c.World, watch: c.Watch, workers: c.Workers, Cfg: pc}
+	p := &Probe{Name: pc.Name, Kind: pc.Kind, w: c.World, watch: c.Watch, workers: c.Workers, cfg: pc}
 	p.Proc = c.AddProcess(pc.Name, fabric.RoleClient, h, p)
 	var servers []*fabric.Process
 	var resolve func(int) *fabric.Process
@@ -154,16 +154,31 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 	p.client = fabric.NewRPCClient(p.Proc, pc.Name, servers, pc.KeepaliveTime, pc.KeepaliveTimeout, p.done)
 	p.client.Resolve = resolve
 	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
+	c.OnSkip(p.skip)
 	return p
 }
 
+// Succeeding reports whether the probe's requests succeed: the last one
+// accounted did.
+func (p *Probe) Succeeding() bool { return p.started && p.lastOK }
+
+// skip accounts a skipped span of a succeeding probe: its requests, one
+// per period, all succeeded.
+func (p *Probe) skip(d time.Duration) {
+	if !p.w.Steady() || !p.started || !p.lastOK {
+		return
+	}
+	p.up += d
+	p.okN += int(d / p.cfg.Period)
+}
+
 // Config is the probe's defaulted configuration.
-func (p *Probe) Config() ProbeConfig { return p.Cfg }
+func (p *Probe) Config() ProbeConfig { return p.cfg }
 
 // Start implements Handler.
 func (p *Probe) Start() {
 	p.client.Start()
-	p.ticker.StartTicker(p.Cfg.Period, 0)
+	p.ticker.StartTicker(p.cfg.Period, 0)
 }
 
 // Stop implements Handler.
@@ -179,21 +194,21 @@ func (p *Probe) send() {
 	p.nextTag++
 	p.inflight = append(p.inflight, attempt{tag: p.nextTag, sent: p.Proc.Now()})
 	switch {
-	case p.Cfg.Via != "":
+	case p.cfg.Via != "":
 		switch p.Kind {
 		case ProbeWrite, ProbeSchedule:
-			p.apiReqs.call(p.client, p.nextTag, VerbWrite, etcd.Op{Kind: etcd.OpPut, Key: p.key}, p.Cfg.Timeout, false)
+			p.apiReqs.call(p.client, p.nextTag, VerbWrite, etcd.Op{Kind: etcd.OpPut, Key: p.key}, p.cfg.Timeout, false)
 		case ProbeRead:
-			p.apiReqs.call(p.client, p.nextTag, VerbGet, etcd.Op{Key: p.key}, p.Cfg.Timeout, false)
+			p.apiReqs.call(p.client, p.nextTag, VerbGet, etcd.Op{Key: p.key}, p.cfg.Timeout, false)
 		default:
-			p.apiReqs.call(p.client, p.nextTag, VerbGetCached, etcd.Op{Key: p.key}, p.Cfg.Timeout, false)
+			p.apiReqs.call(p.client, p.nextTag, VerbGetCached, etcd.Op{Key: p.key}, p.cfg.Timeout, false)
 		}
 	case p.Kind == ProbeWrite:
-		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientWrite, etcd.ClientMsg{}, p.Cfg.Timeout, false)
+		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientWrite, etcd.ClientMsg{}, p.cfg.Timeout, false)
 	case p.Kind == ProbeRead:
-		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true}, p.Cfg.Timeout, true)
+		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientRead, etcd.ClientMsg{Linearizable: true}, p.cfg.Timeout, true)
 	default:
-		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientRead, etcd.ClientMsg{}, p.Cfg.Timeout, true)
+		p.etcdReqs.Call(p.client, p.nextTag, etcd.MsgClientRead, etcd.ClientMsg{}, p.cfg.Timeout, true)
 	}
 }
 
@@ -251,7 +266,7 @@ func (p *Probe) attempt(tag uint64) (int, bool) {
 func (p *Probe) podBound(pod *Pod) {
 	if i, ok := p.attempt(pod.probeTag); ok {
 		if a := &p.inflight[i]; a.pod == pod && !a.done {
-			if p.Proc.Now() > a.sent.Add(p.Cfg.Timeout) {
+			if p.Proc.Now() > a.sent.Add(p.cfg.Timeout) {
 				return // expirePods settles it
 			}
 			p.done(a.tag, nil, "")
@@ -267,7 +282,7 @@ func (p *Probe) expirePods() {
 	var late []uint64
 	for i := range p.inflight {
 		a := &p.inflight[i]
-		if now <= a.sent.Add(p.Cfg.Timeout) {
+		if now <= a.sent.Add(p.cfg.Timeout) {
 			break
 		}
 		if a.pod == nil || a.done {
@@ -278,7 +293,7 @@ func (p *Probe) expirePods() {
 		late = append(late, a.tag)
 	}
 	for _, tag := range late { // done compacts inflight
-		p.done(tag, nil, fmt.Sprintf("pod not scheduled within %v", p.Cfg.Timeout))
+		p.done(tag, nil, fmt.Sprintf("pod not scheduled within %v", p.cfg.Timeout))
 	}
 }
 

@@ -198,7 +198,7 @@ type Pod struct {
 
 // workload is a workload's pods and its availability accounting.
 type workload struct {
-	Cfg     WorkloadConfig
+	cfg     WorkloadConfig
 	key     uint32
 	pods    []*Pod
 	seq     int // pods ever created, for names
@@ -216,7 +216,7 @@ type WorkerPlane struct {
 	world      *fabric.World
 	zones      []*fabric.Zone
 	schedulers []*Controller // kube-scheduler candidates, woken when a pod is created
-	Cfg        NodeLifecycleConfig
+	cfg        NodeLifecycleConfig
 	Nodes      []*Node
 	Workloads  []*workload
 	pending    []*Pod // unbound pods, in creation order
@@ -225,7 +225,7 @@ type WorkerPlane struct {
 }
 
 func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Host) {
-	w := &WorkerPlane{world: c.World, zones: c.Zones, Cfg: cfg.Lifecycle.WithDefaults(), stream: c.Sim.Stream("workers")}
+	w := &WorkerPlane{world: c.World, zones: c.Zones, cfg: cfg.Lifecycle.WithDefaults(), stream: c.Sim.Stream("workers")}
 	for _, g := range c.Groups {
 		if g.Name == GroupScheduler {
 			w.schedulers = append(w.schedulers, g.Candidates...)
@@ -253,7 +253,7 @@ func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Hos
 	}
 	i := 0
 	for _, wc := range cfg.Workloads {
-		wl := &workload{Cfg: wc, key: c.Key("/registry/pods/default/" + wc.Name)}
+		wl := &workload{cfg: wc, key: c.Key("/registry/pods/default/" + wc.Name)}
 		for range wc.Replicas {
 			p := w.newPod(wl)
 			if len(sched) > 0 {
@@ -286,7 +286,7 @@ func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Hos
 
 func (w *WorkerPlane) newPod(wl *workload) *Pod {
 	wl.seq++
-	p := &Pod{Name: fmt.Sprintf("%s-%d", wl.Cfg.Name, wl.seq), workload: wl, created: w.world.Sim.Now()}
+	p := &Pod{Name: fmt.Sprintf("%s-%d", wl.cfg.Name, wl.seq), workload: wl, created: w.world.Sim.Now()}
 	wl.pods = append(wl.pods, p)
 	return p
 }
@@ -331,10 +331,10 @@ func (w *WorkerPlane) account(wl *workload, now sim.Time) {
 	from := max(wl.since, w.world.MeasuredFrom())
 	if w.world.Steady() && now > from {
 		d := now.Sub(from)
-		if wl.Ready < wl.Cfg.Replicas {
+		if wl.Ready < wl.cfg.Replicas {
 			wl.Degraded += d
 		}
-		if wl.Ready == 0 && wl.Cfg.Replicas > 0 {
+		if wl.Ready == 0 && wl.cfg.Replicas > 0 {
 			wl.Down += d
 		}
 	}
@@ -384,8 +384,8 @@ func (n *Node) stop() {
 		}
 		if stopped > 0 {
 			n.w.changed(wl)
-			n.w.world.Record(fabric.Record{Event: EvPodsStopped, Host: n.Name, Group: wl.Cfg.Name,
-				Reason: fmt.Sprintf("%d pod(s) of %s stopped with their host; %d of %d ready", stopped, wl.Cfg.Name, wl.Ready, wl.Cfg.Replicas)})
+			n.w.world.Record(fabric.Record{Event: EvPodsStopped, Host: n.Name, Group: wl.cfg.Name,
+				Reason: fmt.Sprintf("%d pod(s) of %s stopped with their host; %d of %d ready", stopped, wl.cfg.Name, wl.Ready, wl.cfg.Replicas)})
 		}
 	}
 }
@@ -398,8 +398,8 @@ func (n *Node) wall() int64 {
 func (n *Node) onRenew() {
 	n.tag++
 	n.reqs.call(n.client, n.tag, VerbWrite,
-		etcd.Op{Kind: etcd.OpPut, Key: n.leaseKey, Val: etcd.LeaseRecord{Holder: n.w.world.Identity(n.Name), DurationSec: int32(n.w.Cfg.LeaseDuration / time.Second), Renew: n.wall()}},
-		n.w.Cfg.renewTimeout(), false)
+		etcd.Op{Kind: etcd.OpPut, Key: n.leaseKey, Val: etcd.LeaseRecord{Holder: n.w.world.Identity(n.Name), DurationSec: int32(n.w.cfg.LeaseDuration / time.Second), Renew: n.wall()}},
+		n.w.cfg.renewTimeout(), false)
 }
 
 func (n *Node) apiDone(tag uint64, _ *fabric.Message, err string) {
@@ -440,7 +440,7 @@ func (n *Node) apiDone(tag uint64, _ *fabric.Message, err string) {
 // next arms the next renewal: the interval with sliding jitter.
 func (n *Node) next() {
 	u := n.w.stream.Sub("lease").Sub(n.Name).Float64(n.tag)
-	n.renew.After(time.Duration(float64(n.w.Cfg.renewInterval()) * (1 + nodeLeaseJitter*u)))
+	n.renew.After(time.Duration(float64(n.w.cfg.renewInterval()) * (1 + nodeLeaseJitter*u)))
 }
 
 // syncPods starts the pods bound here that are not running; a pod deleted
@@ -466,7 +466,7 @@ func (n *Node) startPod(p *Pod) {
 	}
 	n.w.podSeq++
 	u := n.w.stream.Sub("podstart").Float64(n.w.podSeq)
-	p.start.After(time.Duration(float64(n.w.Cfg.PodStartDelay) * (0.5 + u)))
+	p.start.After(time.Duration(float64(n.w.cfg.PodStartDelay) * (0.5 + u)))
 }
 
 func (n *Node) podStarted(p *Pod) {
@@ -476,8 +476,8 @@ func (n *Node) podStarted(p *Pod) {
 	p.running = true
 	wl := p.workload
 	n.w.changed(wl)
-	n.w.world.Record(fabric.Record{Event: EvPodStarted, Host: n.Name, Group: wl.Cfg.Name,
-		Reason: fmt.Sprintf("%s runs on %s; %d of %d ready", p.Name, n.Name, wl.Ready, wl.Cfg.Replicas)})
+	n.w.world.Record(fabric.Record{Event: EvPodStarted, Host: n.Name, Group: wl.cfg.Name,
+		Reason: fmt.Sprintf("%s runs on %s; %d of %d ready", p.Name, n.Name, wl.Ready, wl.cfg.Replicas)})
 }
 
 // bound tells the node's kubelet, through its watch, of a pod bound to it.
@@ -533,7 +533,7 @@ func (w *WorkerPlane) Results() ([]NodeResult, []WorkloadResult) {
 				ev++
 			}
 		}
-		wls = append(wls, WorkloadResult{Name: wl.Cfg.Name, Kind: wl.Cfg.Kind, Replicas: wl.Cfg.Replicas,
+		wls = append(wls, WorkloadResult{Name: wl.cfg.Name, Kind: wl.cfg.Kind, Replicas: wl.cfg.Replicas,
 			Degraded: wl.Degraded, Down: wl.Down, Replacements: wl.created, Evicted: ev, ReadyAtEnd: wl.Ready})
 	}
 	return nodes, wls

@@ -1,0 +1,158 @@
+package fabric
+
+import (
+	"time"
+
+	"hasim/sim"
+)
+
+// Calendar time is true time plus the spans a run skipped. A run over
+// years does not simulate the long steady stretches between failures: at
+// a steady instant it skips ahead (Skip), and everything the components
+// do (their timers, clocks and messages) carries on from where it was, in
+// true time, which no longer counts the skipped spans. What is scheduled
+// by the calendar — failures and their repairs, scripted faults, the end
+// of the run — is armed on calendar timers, which a skip brings nearer in
+// true time. Records and results are stated in calendar time (Calendar
+// maps a true time to it).
+
+// Span is one skipped stretch: at true time At, the calendar jumped D.
+type Span struct {
+	At sim.Time
+	D  time.Duration
+}
+
+// CalendarTimer is a timer armed for a calendar time.
+type CalendarTimer struct {
+	w      *World
+	t      *sim.Timer
+	at     sim.Time // calendar time it is armed for
+	oneOff bool     // made by CalendarAt: forgotten once fired or stopped
+}
+
+// NewCalendarTimer makes a calendar timer that runs fn.
+func (w *World) NewCalendarTimer(name string, fn func()) *CalendarTimer {
+	t := &CalendarTimer{w: w, t: w.Sim.NewTimer(name, fn)}
+	w.calTimers = append(w.calTimers, t)
+	return t
+}
+
+// CalendarAt runs fn once, at calendar time at.
+func (w *World) CalendarAt(at sim.Time, name string, fn func()) *CalendarTimer {
+	t := &CalendarTimer{w: w, oneOff: true, at: at}
+	t.t = w.Sim.At(at.Add(-w.skipped), name, func() {
+		w.forget(t)
+		fn()
+	})
+	w.calTimers = append(w.calTimers, t)
+	return t
+}
+
+// forget drops a one-off calendar timer that fired or was stopped.
+func (w *World) forget(t *CalendarTimer) {
+	for i, x := range w.calTimers {
+		if x == t {
+			w.calTimers = append(w.calTimers[:i], w.calTimers[i+1:]...)
+			return
+		}
+	}
+}
+
+// Reset arms t for calendar time at (not before the calendar's now).
+func (t *CalendarTimer) Reset(at sim.Time) {
+	t.at = at
+	t.t.Reset(at.Add(-t.w.skipped))
+}
+
+// Stop disarms t.
+func (t *CalendarTimer) Stop() {
+	t.t.Stop()
+	if t.oneOff {
+		t.w.forget(t)
+	}
+}
+
+// Pending reports whether t is armed.
+func (t *CalendarTimer) Pending() bool { return t.t.Pending() }
+
+// When is the calendar time t is armed for.
+func (t *CalendarTimer) When() sim.Time { return t.at }
+
+// Now is the calendar's now.
+func (w *World) Now() sim.Time { return w.Sim.Now().Add(w.skipped) }
+
+// Calendar is the calendar time of true time t of this run.
+func (w *World) Calendar(t sim.Time) sim.Time {
+	d := time.Duration(0)
+	for _, s := range w.skips {
+		if s.At > t {
+			break
+		}
+		d += s.D
+	}
+	return t.Add(d)
+}
+
+// Skipped is the calendar time skipped so far, and the spans.
+func (w *World) Skipped() (time.Duration, []Span) { return w.skipped, w.skips }
+
+// NextCalendarTimer is the calendar time of the earliest armed calendar
+// timer.
+func (w *World) NextCalendarTimer() (sim.Time, bool) {
+	var next sim.Time
+	found := false
+	for _, t := range w.calTimers {
+		if t.t.Pending() && (!found || t.at < next) {
+			next, found = t.at, true
+		}
+	}
+	return next, found
+}
+
+// OnSkip registers what a component does when a span is skipped: account
+// it as its steady process would have (a probe counts the requests that
+// would have succeeded). Hooks run in the order they were registered.
+func (w *World) OnSkip(fn func(d time.Duration)) { w.skipHooks = append(w.skipHooks, fn) }
+
+// Settled reports whether nothing in the fabric is recovering: every host
+// up and every enabled process running, no cut or link fault installed, no
+// connection broken or re-establishing, every request client settled.
+func (w *World) Settled() bool {
+	for _, h := range w.Hosts {
+		if !h.up {
+			return false
+		}
+	}
+	for _, p := range w.Procs {
+		if p.enabled && p.state != Running {
+			return false
+		}
+	}
+	if !w.Net.settled() {
+		return false
+	}
+	for _, c := range w.rpcs {
+		if !c.Settled() {
+			return false
+		}
+	}
+	return true
+}
+
+// Skip skips d of calendar time now: calendar timers come d nearer, and
+// the components account the span.
+func (w *World) Skip(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	w.skipped += d
+	w.skips = append(w.skips, Span{At: w.Sim.Now(), D: d})
+	for _, t := range w.calTimers {
+		if t.t.Pending() {
+			t.t.Reset(t.at.Add(-w.skipped))
+		}
+	}
+	for _, fn := range w.skipHooks {
+		fn(d)
+	}
+}

@@ -1,0 +1,126 @@
+package model
+
+import (
+	"time"
+
+	"hasim/model/fabric"
+	"hasim/sim"
+)
+
+// The fast-forward. A run with failure processes spans years, of which
+// the cluster spends nearly all steady: every member and process up, one
+// etcd leader, every leader-elected group led, every probe succeeding,
+// nothing reconnecting or backing off, no fault in force. Nothing
+// observable happens then until the next failure, so the run skips ahead:
+// at a steady instant it advances the calendar (fabric's calendar time)
+// to shortly before the next thing the calendar schedules (a failure, a
+// repair, a maintenance step, a scripted fault, the end), and the
+// components carry on from their state in true time, unaware of the jump.
+// What they would have counted meanwhile is added by their skip hooks (a
+// probe's requests, an apiserver's ready time).
+//
+// The skip lands a random warm-up before the next scheduled event (drawn
+// per skip from its own stream, so the draw does not depend on how many
+// events ran): the failure then meets the periodic timers (etcd ticks,
+// lease renewals, health checks, probes) at a random phase, as a failure
+// at a random moment of a long steady stretch would.
+//
+// Steadiness is checked every ffCheck of true time, between engine runs,
+// so a run that never skips fires exactly the events it would otherwise.
+
+const (
+	// ffCheck is how often, in true time, the run looks for a steady
+	// moment.
+	ffCheck = 5 * time.Second
+	// ffQuiet is how long the timeline must have recorded no change
+	// (renewals aside) before a moment counts as steady: longer than any
+	// period of the control plane's loops at their defaults (lease retry
+	// 2 s, renew deadline 10 s, node monitor 5 s, liveness 10 s), so
+	// that a recovery still under way has shown itself.
+	ffQuiet = 60 * time.Second
+	// ffWarmMin and ffWarmMax bound the warm-up simulated between a skip
+	// and the event it skips to.
+	ffWarmMin = 20 * time.Second
+	ffWarmMax = 80 * time.Second
+)
+
+// fastForward reports whether the run skips steady stretches.
+func (c *Cluster) fastForward() bool { return len(c.cfg.Failures) > 0 && !c.cfg.NoFastForward }
+
+// runSkipping runs to the horizon in steps of ffCheck, skipping ahead at
+// each steady step.
+func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
+	horizon := sim.At(c.cfg.Horizon) // calendar
+	limit := b.MaxEvents
+	for {
+		skipped, _ := c.Skipped()
+		end := horizon.Add(-skipped) // the horizon in true time
+		step := b
+		step.Until = min(end, c.Sim.Now().Add(ffCheck))
+		if fired := c.Sim.Events(); limit > 0 {
+			step.MaxEvents = limit - min(limit, fired)
+			if step.MaxEvents == 0 {
+				return sim.ReachedEvents
+			}
+		}
+		out := c.Sim.Run(step)
+		if out != sim.ReachedTime {
+			return out
+		}
+		if c.Sim.Now() >= end {
+			return sim.ReachedTime
+		}
+		if c.steadyNow() {
+			c.skipAhead(horizon)
+		}
+	}
+}
+
+// steadyNow reports whether the cluster is steady (see above).
+func (c *Cluster) steadyNow() bool {
+	if !c.Steady() || c.Sim.Now().Sub(c.lastChange) < ffQuiet {
+		return false
+	}
+	for _, f := range c.Faults {
+		if f.injected && !f.healed && (f.Cfg.Duration > 0 || (f.Cfg.Kind.IsOperation() && f.doneAt == 0)) {
+			return false
+		}
+	}
+	if c.leaders != 1 || c.etcdBelieving != 1 {
+		return false
+	}
+	for _, g := range c.Groups {
+		if !g.Led() {
+			return false
+		}
+	}
+	for _, p := range c.Probes {
+		if !p.Succeeding() {
+			return false
+		}
+	}
+	if c.LB != nil {
+		for _, x := range c.LB.Proxies {
+			if x.Proc.State() == fabric.Running && x.Up() != len(c.APIServers) {
+				return false
+			}
+		}
+	}
+	return c.Settled()
+}
+
+// skipAhead skips to a warm-up before the next calendar event (or the
+// horizon), if that is further than the longest warm-up.
+func (c *Cluster) skipAhead(horizon sim.Time) {
+	next, ok := c.NextCalendarTimer()
+	if !ok || next > horizon {
+		next = horizon
+	}
+	now := c.Now()
+	if next.Sub(now) <= ffWarmMax {
+		return
+	}
+	_, spans := c.Skipped()
+	warm := ffWarmMin + time.Duration(c.Sim.Stream("fastforward/warmup").IntN(uint64(len(spans)), int(ffWarmMax-ffWarmMin)))
+	c.Skip(next.Sub(now) - warm)
+}
