@@ -1,0 +1,200 @@
+package model
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+
+	"hasim/model/kube"
+	"hasim/sim"
+)
+
+// ffCluster is stacked3 with master crashes as failure processes: each
+// master fails about every mtbf and is repaired in about a minute.
+func ffCluster(seed uint64, horizon, mtbf time.Duration, noFF bool) Config {
+	cfg := stacked3(horizon)
+	cfg.Seed, cfg.NoFastForward = seed, noFF
+	cfg.Failures = []FailureConfig{hostCrashes("control-plane", Exponential(mtbf), Exponential(time.Minute))}
+	return cfg
+}
+
+// TestSkippedSpansAreQuiet: the spans fast-forward would skip are quiet
+// when simulated in full. The run below does not skip; at every check
+// where the cluster is steady it notes the span a skip would have jumped
+// (to the longest warm-up before the next calendar event), and after the
+// run no record of a change (renewals aside: no failed probe, no new
+// leader, no lease moving, no process or backend changing) falls in any
+// of them.
+func TestSkippedSpansAreQuiet(t *testing.T) {
+	cfg := ffCluster(7, 6*time.Hour, 40*time.Minute, true)
+	c, err := Build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type span struct{ from, to sim.Time }
+	var spans []span
+	var skippable time.Duration
+	end := sim.At(cfg.Horizon)
+	for c.Sim.Now() < end {
+		if out := c.Sim.Run(sim.Bounds{Until: min(end, c.Sim.Now().Add(ffCheck)), MaxSameInstant: DefaultMaxEventsPerInstant}); out != sim.ReachedTime {
+			t.Fatalf("run: %v", out)
+		}
+		if !c.steadyNow() {
+			continue
+		}
+		next, ok := c.NextCalendarTimer()
+		if !ok || next > end {
+			next = end
+		}
+		if to := next.Add(-ffWarmMax); to > c.Sim.Now() {
+			spans = append(spans, span{c.Sim.Now(), to})
+			skippable += ffCheck
+		}
+	}
+	c.finish()
+	if len(spans) < 100 || skippable < cfg.Horizon/2 {
+		t.Fatalf("%d steady checks covering %v of %v: the check hardly ever finds the cluster steady", len(spans), skippable, cfg.Horizon)
+	}
+	changes := 0
+	for _, r := range c.Timeline() {
+		if r.Event == kube.EvLeaseRenewed {
+			continue
+		}
+		changes++
+		i, _ := slices.BinarySearchFunc(spans, r.T, func(s span, t sim.Time) int {
+			if s.to < t {
+				return -1
+			}
+			if s.from > t {
+				return 1
+			}
+			return 0
+		})
+		if i < len(spans) && spans[i].from < r.T && r.T <= spans[i].to {
+			t.Errorf("%v %s (%s %s): inside a span a skip would have jumped (%v to %v)", r.T, r.Event, r.Proc, r.Reason, spans[i].from, spans[i].to)
+		}
+	}
+	if len(c.Faults) < 20 || changes < 100 {
+		t.Fatalf("%d faults, %d changes: not enough happened to check anything", len(c.Faults), changes)
+	}
+	t.Logf("%d steady checks, %v of %v skippable; %d faults, %d changes, none in a skippable span", len(spans), skippable, cfg.Horizon, len(c.Faults), changes)
+}
+
+// TestFastForwardCountsLikeAFullRun: over a quiet stretch, a run that
+// skips counts the same requests and availability as one that does not.
+func TestFastForwardCountsLikeAFullRun(t *testing.T) {
+	run := func(noFF bool) Result {
+		res, err := Simulate(ffCluster(3, 12*time.Hour, 100*365*24*time.Hour, noFF), RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	full, fast := run(true), run(false)
+	if fast.Skips == 0 || fast.Skipped < 11*time.Hour {
+		t.Fatalf("skipped %v in %d stretches, want nearly all of 12h", fast.Skipped, fast.Skips)
+	}
+	if fast.End != full.End {
+		t.Errorf("ended at %v, want %v", fast.End, full.End)
+	}
+	for i := range full.Probes {
+		f, s := full.Probes[i], fast.Probes[i]
+		if d := f.OK - s.OK; d < -fast.Skips || d > fast.Skips || s.Failed != f.Failed || s.Availability != f.Availability {
+			t.Errorf("%s: fast-forward %d ok, %d failed, availability %v; full run %d, %d, %v", f.Name, s.OK, s.Failed, s.Availability, f.OK, f.Failed, f.Availability)
+		}
+	}
+	for i := range full.APIServers {
+		if d := full.APIServers[i].Ready - fast.APIServers[i].Ready; d < -time.Second || d > time.Second {
+			t.Errorf("%s ready %v, full run %v", full.APIServers[i].Name, fast.APIServers[i].Ready, full.APIServers[i].Ready)
+		}
+	}
+	t.Logf("full run %d events, fast-forward %d (%d skips, %v skipped)", full.Events, fast.Events, fast.Skips, fast.Skipped)
+}
+
+// TestFastForwardKeepsIncidentOutcomes: with and without fast-forward,
+// the outcomes of master crashes (time to the first successful write,
+// etcd failover, kube-controller-manager takeover) have the same
+// distributions: a two-sample Kolmogorov–Smirnov test at α = 0.01 over
+// every crash of four runs each way (about 2,000 crashes each way).
+func TestFastForwardKeepsIncidentOutcomes(t *testing.T) {
+	type outcomes struct {
+		write, etcd, kcm, down []float64
+		skipped                time.Duration
+	}
+	const seeds = 4
+	collect := func(noFF bool) outcomes {
+		// The seeds run in parallel; their results are merged in seed
+		// order.
+		results := make([]Result, seeds)
+		errs := make([]error, seeds)
+		var wg sync.WaitGroup
+		for i := range seeds {
+			wg.Go(func() {
+				results[i], errs[i] = Simulate(ffCluster(uint64(i+1), 31*time.Hour, 10*time.Minute, noFF), RunOptions{})
+			})
+		}
+		wg.Wait()
+		var o outcomes
+		for i, res := range results {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			o.down = append(o.down, res.Probes[0].Unavailable.Seconds()/res.Horizon.Hours())
+			o.skipped += res.Skipped
+			for _, f := range res.Faults {
+				if f.HealedAt == 0 {
+					continue
+				}
+				if d := f.FirstSuccess[0]; d >= 0 {
+					o.write = append(o.write, d.Seconds())
+				}
+				if d := f.NewLeaderAfter; d >= 0 {
+					o.etcd = append(o.etcd, d.Seconds())
+				}
+				if d := f.GroupFailover[1]; d >= 0 {
+					o.kcm = append(o.kcm, d.Seconds())
+				}
+			}
+		}
+		return o
+	}
+	full, fast := collect(true), collect(false)
+	t.Logf("fast-forward skipped %v of %v", fast.skipped, seeds*31*time.Hour)
+	if fast.skipped < seeds*31*time.Hour/4 {
+		t.Errorf("fast-forward skipped only %v: the comparison hardly tests it", fast.skipped)
+	}
+	for _, m := range []struct {
+		name      string
+		full, ffd []float64
+	}{{"first successful write", full.write, fast.write}, {"etcd failover", full.etcd, fast.etcd}, {"controller-manager takeover", full.kcm, fast.kcm}} {
+		n, k := float64(len(m.full)), float64(len(m.ffd))
+		if n < 400 || k < 400 {
+			t.Fatalf("%s: %v and %v samples, too few", m.name, n, k)
+		}
+		slices.Sort(m.full)
+		slices.Sort(m.ffd)
+		d := stat.KolmogorovSmirnov(m.full, nil, m.ffd, nil)
+		crit := 1.628 * math.Sqrt((n+k)/(n*k)) // α = 0.01
+		t.Logf("%s: %v crashes simulated in full, %v fast-forwarded; KS D = %.3f (critical %.3f); medians %.3fs and %.3fs",
+			m.name, n, k, d, crit, stat.Quantile(0.5, stat.Empirical, m.full, nil), stat.Quantile(0.5, stat.Empirical, m.ffd, nil))
+		if d > crit {
+			t.Errorf("%s: distributions differ (KS D = %.3f > %.3f at α = 0.01)", m.name, d, crit)
+		}
+	}
+	// Write downtime per hour: each way's mean lies in the other's 95%
+	// interval (Student's t over the runs).
+	ci := func(x []float64) (mean, half float64) {
+		mean, sd := stat.MeanStdDev(x, nil)
+		return mean, 3.182 * sd / math.Sqrt(float64(len(x))) // t(0.975, 3)
+	}
+	fm, fh := ci(full.down)
+	km, kh := ci(fast.down)
+	t.Logf("write downtime per hour: full %.2fs ± %.2f, fast-forward %.2fs ± %.2f", fm, fh, km, kh)
+	if math.Abs(fm-km) > min(fh, kh) {
+		t.Errorf("write downtime per hour: full %.2fs ± %.2f, fast-forward %.2fs ± %.2f: not within each other's 95%% intervals", fm, fh, km, kh)
+	}
+}
