@@ -60,7 +60,16 @@ type Config struct {
 	// run with failure processes skips the steady stretches between
 	// failures (see fastforward.go); scripted runs never skip.
 	NoFastForward bool
+	// MaxRecords bounds the timeline a run keeps (the first records; the
+	// rest are counted): 0 means DefaultMaxRecords for a run with failure
+	// processes, no bound for a scripted one; negative, no bound.
+	MaxRecords int
 }
+
+// DefaultMaxRecords is the timeline a run with failure processes keeps:
+// its first hundred thousand records (tens of megabytes), the first
+// incidents in full; its figures count every record.
+const DefaultMaxRecords = 100_000
 
 // DefaultMaxEvents bounds runs whose config sets no event limit.
 const DefaultMaxEvents = 2_000_000_000
@@ -109,6 +118,12 @@ func Build(cfg Config) (*Cluster, error) {
 	}
 	c.World.Watch, c.Plane.Watch = c, c
 	c.Key(kube.HealthKey) // key 0: the apiservers' health check reads it
+	switch {
+	case cfg.MaxRecords > 0:
+		c.World.MaxRecords = cfg.MaxRecords
+	case cfg.MaxRecords == 0 && len(cfg.Failures) > 0:
+		c.World.MaxRecords = DefaultMaxRecords
+	}
 	hosts := map[string]*fabric.Host{}
 	for _, h := range c.Hosts {
 		hosts[h.Name] = h

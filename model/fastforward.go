@@ -3,7 +3,6 @@ package model
 import (
 	"time"
 
-	"hasim/model/fabric"
 	"hasim/sim"
 )
 
@@ -33,15 +32,22 @@ const (
 	// moment.
 	ffCheck = 5 * time.Second
 	// ffQuiet is how long the timeline must have recorded no change
-	// (renewals aside) before a moment counts as steady: longer than any
-	// period of the control plane's loops at their defaults (lease retry
-	// 2 s, renew deadline 10 s, node monitor 5 s, liveness 10 s), so
-	// that a recovery still under way has shown itself.
-	ffQuiet = 60 * time.Second
+	// (renewals aside) before a healthy moment counts as steady: longer
+	// than any period of the control plane's loops at their defaults
+	// (lease retry 2 s, renew deadline 10 s, node monitor 5 s, liveness
+	// 10 s), so that a recovery still under way has shown itself.
+	ffQuiet = 30 * time.Second
+	// ffQuietDegraded is the quiet a degraded cluster (a fault in force,
+	// something down or cut off) must show: long enough for the clients'
+	// reconnection back-off to reach its cap (gRPC's 120 s, after about
+	// 300 s of failed dials), so that what a skip freezes is the state the
+	// outage settles into.
+	ffQuietDegraded = 6 * time.Minute
 	// ffWarmMin and ffWarmMax bound the warm-up simulated between a skip
-	// and the event it skips to.
-	ffWarmMin = 20 * time.Second
-	ffWarmMax = 80 * time.Second
+	// and the event it skips to: at least the longest period of those
+	// loops, so that the event meets them at a random phase.
+	ffWarmMin = 10 * time.Second
+	ffWarmMax = 40 * time.Second
 )
 
 // fastForward reports whether the run skips steady stretches.
@@ -76,13 +82,30 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 	}
 }
 
-// steadyNow reports whether the cluster is steady (see above).
+// steadyNow reports whether the cluster is steady: measurements have
+// started, the timeline has recorded no change for a while, no kubeadm
+// operation is under way, etcd has one leader, every leader-elected group
+// one leader acting, and every probe has answered alike for that while.
+// Healthy, it must also be settled (every host up and process running, no
+// cut, every connection ready) and quiet for ffQuiet. Degraded — a fault in
+// force, something down or cut off — it must be quiet for
+// ffQuietDegraded: an outage that has settled (the members left elect
+// their leader, the load balancer has marked the dead backend down,
+// clients have backed off to their longest redial) changes nothing more
+// until its repair, which the calendar schedules.
 func (c *Cluster) steadyNow() bool {
-	if !c.Steady() || c.Sim.Now().Sub(c.lastChange) < ffQuiet {
+	if !c.Steady() {
+		return false
+	}
+	quiet := ffQuiet
+	if c.faultInForce() || !c.Settled() {
+		quiet = ffQuietDegraded
+	}
+	if c.Sim.Now().Sub(c.lastChange) < quiet {
 		return false
 	}
 	for _, f := range c.Faults {
-		if f.injected && !f.healed && (f.Cfg.Duration > 0 || (f.Cfg.Kind.IsOperation() && f.doneAt == 0)) {
+		if f.injected && f.Cfg.Kind.IsOperation() && f.doneAt == 0 {
 			return false
 		}
 	}
@@ -95,18 +118,21 @@ func (c *Cluster) steadyNow() bool {
 		}
 	}
 	for _, p := range c.Probes {
-		if !p.Succeeding() {
+		if !p.Started() {
 			return false
 		}
 	}
-	if c.LB != nil {
-		for _, x := range c.LB.Proxies {
-			if x.Proc.State() == fabric.Running && x.Up() != len(c.APIServers) {
-				return false
-			}
+	return true
+}
+
+// faultInForce reports whether a fault is injected and not yet healed.
+func (c *Cluster) faultInForce() bool {
+	for _, f := range c.Faults {
+		if f.injected && !f.healed && f.Cfg.Duration > 0 {
+			return true
 		}
 	}
-	return c.Settled()
+	return false
 }
 
 // skipAhead skips to a warm-up before the next calendar event (or the

@@ -24,6 +24,9 @@ type Result struct {
 	// stretches (fastforward.go); instants are calendar times, counting it.
 	Skipped time.Duration
 	Skips   int
+	// RecordsDropped are the records the timeline did not keep (Config.
+	// MaxRecords); the figures count them.
+	RecordsDropped int
 	// Stall says where time stood still when Outcome is sim.Livelocked.
 	Stall sim.Stall
 
@@ -220,7 +223,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 // Durations measured within a transient are the same in both.
 func (c *Cluster) toCalendar(r *Result) {
 	skipped, spans := c.Skipped()
-	r.Skipped, r.Skips = skipped, len(spans)
+	r.Skipped, r.Skips, r.RecordsDropped = skipped, len(spans), c.Dropped()
 	if len(spans) == 0 {
 		return
 	}

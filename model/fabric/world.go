@@ -40,6 +40,12 @@ type World struct {
 	calTimers []*CalendarTimer
 	skipHooks []func(time.Duration)
 	rpcs      []*RPCClient // every request client, for Settled
+
+	// MaxRecords, if positive, bounds the timeline: later records are
+	// counted (Dropped) and seen by the watcher, not kept. A run over
+	// years keeps its memory flat this way.
+	MaxRecords int
+	dropped    int
 }
 
 // NewWorld makes the world of a run: its engine, seeded with seed, the
@@ -111,9 +117,17 @@ func (c *World) Record(r Record) {
 	}
 	c.recSeq++
 	r.seq = c.recSeq
-	c.timeline = append(c.timeline, r)
+	if c.MaxRecords > 0 && len(c.timeline) >= c.MaxRecords {
+		c.dropped++
+	} else {
+		c.timeline = append(c.timeline, r)
+	}
 	c.Watch.Recorded(r)
 }
+
+// Dropped is how many records were not kept on the timeline because it
+// held MaxRecords already (the watcher saw them all).
+func (c *World) Dropped() int { return c.dropped }
 
 // Timeline is the run's events in time order (same-instant events in the
 // order they were recorded).

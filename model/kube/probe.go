@@ -158,18 +158,27 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 	return p
 }
 
+// Started reports whether the probe has accounted a request.
+func (p *Probe) Started() bool { return p.started }
+
 // Succeeding reports whether the probe's requests succeed: the last one
 // accounted did.
 func (p *Probe) Succeeding() bool { return p.started && p.lastOK }
 
-// skip accounts a skipped span of a succeeding probe: its requests, one
-// per period, all succeeded.
+// skip accounts a skipped span: the probe's requests, one per period, all
+// ended as the last one accounted did (the span is skipped only if none
+// changed for a while).
 func (p *Probe) skip(d time.Duration) {
-	if !p.w.Steady() || !p.started || !p.lastOK {
+	if !p.w.Steady() || !p.started {
 		return
 	}
-	p.up += d
-	p.okN += int(d / p.cfg.Period)
+	if p.lastOK {
+		p.up += d
+		p.okN += int(d / p.cfg.Period)
+	} else {
+		p.down += d
+		p.failN += int(d / p.cfg.Period)
+	}
 }
 
 // Config is the probe's defaulted configuration.

@@ -226,6 +226,7 @@ type WorkerPlane struct {
 
 func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Host) {
 	w := &WorkerPlane{world: c.World, zones: c.Zones, cfg: cfg.Lifecycle.WithDefaults(), stream: c.Sim.Stream("workers")}
+	c.OnSkip(w.skip)
 	for _, g := range c.Groups {
 		if g.Name == GroupScheduler {
 			w.schedulers = append(w.schedulers, g.Candidates...)
@@ -339,6 +340,27 @@ func (w *WorkerPlane) account(wl *workload, now sim.Time) {
 		}
 	}
 	wl.since = now
+}
+
+// skip accounts a skipped span: workloads short of ready pods and nodes
+// marked NotReady stayed so through it.
+func (w *WorkerPlane) skip(d time.Duration) {
+	if !w.world.Steady() {
+		return
+	}
+	for _, wl := range w.Workloads {
+		if wl.Ready < wl.cfg.Replicas {
+			wl.Degraded += d
+		}
+		if wl.Ready == 0 && wl.cfg.Replicas > 0 {
+			wl.Down += d
+		}
+	}
+	for _, n := range w.Nodes {
+		if n.NotReady {
+			n.notReadyT += d
+		}
+	}
 }
 
 func (w *WorkerPlane) Finish() {
