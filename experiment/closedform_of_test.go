@@ -230,7 +230,7 @@ func TestClosedFormEndpoints(t *testing.T) {
 
 // An etcd-only cluster has a quorum alone.
 func TestClosedFormEtcdOnly(t *testing.T) {
-	cfg := quorumConfig(3, 1, time.Hour, time.Hour, 10*time.Minute)
+	cfg := quorumConfig(3, 1, time.Hour, time.Hour, 10*time.Minute, true)
 	cf, err := ClosedFormOf(cfg)
 	if err != nil {
 		t.Fatal(err)
