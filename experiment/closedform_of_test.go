@@ -245,3 +245,19 @@ func TestClosedFormEtcdOnly(t *testing.T) {
 		t.Errorf("etcd only: quorum unavailability %g, want %g", cf.Result.Quorum.Unavailability, want)
 	}
 }
+
+// Every library scenario maps to a closed form: every topology, load
+// balancer kind and joining or worker host the library has.
+func TestClosedFormOfLibrary(t *testing.T) {
+	for _, e := range scenarios.Library() {
+		cfg := libraryConfig(t, e.Name)
+		cf, err := ClosedFormOf(cfg)
+		if err != nil {
+			t.Errorf("%s: %v", e.Name, err)
+			continue
+		}
+		if cf.Result.API != (len(cfg.APIServers) > 0) {
+			t.Errorf("%s: API %v with %d apiservers", e.Name, cf.Result.API, len(cfg.APIServers))
+		}
+	}
+}
