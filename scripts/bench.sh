@@ -19,6 +19,7 @@ cp -r "$LIMIT_SRC"/. "$tmp/"
 (cd "$tmp" && GOFLAGS= $GO build -tags qbin2 -o w1 . && GOFLAGS= $GO build -tags qbin4 -o w2 .)
 $GO test -c -o "$tmp/sim.test" ./sim
 $GO test -c -o "$tmp/model.test" ./model
+$GO test -c -o "$tmp/experiment.test" ./experiment
 : > "$out/model.txt"
 
 for i in $(seq "$COUNT"); do
@@ -27,6 +28,12 @@ for i in $(seq "$COUNT"); do
 	"$tmp/sim.test" -test.run '^$' -test.bench 'W1TimerStorm|W2ResetHeavy' -test.benchmem -test.count 1 | grep -E '^(Benchmark|goos|goarch|pkg|cpu)' >>"$out/sim.txt"
 	(cd model && "$tmp/model.test" -test.run '^$' -test.bench 'Stacked3|SlowReads' -test.benchtime 3x -test.count 1) | grep -E '^Benchmark' >>"$out/model.txt"
 done
+
+# The closed form beside the simulation: etcd quorum unavailability of 3
+# and 5 members with near-instant failover, once (it is a measurement, not
+# a timing).
+(cd experiment && "$tmp/experiment.test" -test.run '^$' -test.bench 'QuorumClosedForm' -test.benchtime 1x -test.count 1 -test.v) |
+	grep -E '^(Benchmark|\s+quorum_test)' | tee "$out/closedform.txt"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 lw1=$(grep 'workload=w1' "$out/limit.txt" | sed 's/.*in_process_rate=//' | median)

@@ -24,6 +24,8 @@
 //     apiservers share hosts (the stacked topology) or zones, the two are
 //     correlated and Writes is not the product of the other two.
 //
+// An etcd-only topology (no apiserver, no load balancer) has Quorum alone.
+//
 // Each comes as a Measure: unavailability, downtime per year, nines, the
 // frequency of outages (transitions from up to down) and their mean
 // duration.
@@ -189,6 +191,9 @@ type Measure struct {
 // Result is the closed form of a topology.
 type Result struct {
 	Quorum, Endpoint, Writes Measure
+	// API is false for an etcd-only topology (no host has an apiserver):
+	// then only Quorum is computed, and Endpoint and Writes are zero.
+	API bool
 	// States is the number of states of the lumped Markov chain.
 	States int
 	// Assumptions is the package's Assumptions.
@@ -200,9 +205,11 @@ type Result struct {
 // distinct rates or roles that multiply states.
 const MaxStates = 1 << 22
 
-// Solve computes the closed form of t. It returns an error that says what
-// is wrong for a topology it cannot solve: no etcd voter, no apiserver,
-// load-balancer hosts that do not fit the Balancer, unknown or repeated
+// Solve computes the closed form of t. A topology without apiservers is
+// an etcd-only cluster (balancer none, no load-balancer host): Solve gives
+// its Quorum alone. It returns an error that says what is wrong for a
+// topology it cannot solve: no etcd voter, no apiserver behind a load
+// balancer, load-balancer hosts that do not fit the Balancer, unknown or repeated
 // zones and names, negative times, a failure without a repair time, or a
 // chain of more than MaxStates states.
 func Solve(t Topology) (Result, error) {
@@ -211,13 +218,16 @@ func Solve(t Topology) (Result, error) {
 		return Result{}, err
 	}
 	m := c.measure()
-	return Result{
+	r := Result{
 		Quorum:      m[fnQuorum].measure(),
-		Endpoint:    m[fnEndpoint].measure(),
-		Writes:      m[fnWrites].measure(),
+		API:         c.api,
 		States:      c.states,
 		Assumptions: Assumptions,
-	}, nil
+	}
+	if c.api {
+		r.Endpoint, r.Writes = m[fnEndpoint].measure(), m[fnWrites].measure()
+	}
+	return r, nil
 }
 
 // The functions, as bits of a state's status.
@@ -254,6 +264,7 @@ type chain struct {
 	classes  []class
 	quorum   int // voters needed
 	balancer Balancer
+	api      bool // some host has an apiserver (else an etcd-only topology)
 	states   int
 }
 
@@ -322,8 +333,8 @@ func build(t Topology) (*chain, error) {
 	switch {
 	case voters == 0:
 		return nil, fmt.Errorf("closedform: no host has an etcd voting member; at least one is needed")
-	case apis == 0:
-		return nil, fmt.Errorf("closedform: no host has a kube-apiserver; at least one is needed")
+	case apis == 0 && (t.Balancer != NoBalancer || lbs != 0):
+		return nil, fmt.Errorf("closedform: no host has a kube-apiserver, with balancer %v and %d load-balancer hosts; an etcd-only topology has balancer none and no load-balancer host", t.Balancer, lbs)
 	case (t.Balancer == NoBalancer || t.Balancer == ClientFailover) && lbs != 0:
 		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer %v; allowed: none and client-failover with no LB host, single with one, failover with two or more", lbs, t.Balancer)
 	case t.Balancer == SingleBalancer && lbs != 1:
@@ -332,7 +343,7 @@ func build(t Topology) (*chain, error) {
 		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer failover; allowed: two or more", lbs)
 	}
 
-	c := &chain{quorum: voters/2 + 1, balancer: t.Balancer}
+	c := &chain{quorum: voters/2 + 1, balancer: t.Balancer, api: apis > 0}
 	// Zone components, in Zones order, for the zones that can fail and
 	// hold a host.
 	zoneComp := make([]int, len(t.Zones))

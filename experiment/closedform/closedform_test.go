@@ -517,11 +517,11 @@ func TestRejects(t *testing.T) {
 				t.Hosts[i].Etcd = false
 			}
 		}, "closedform: no host has an etcd voting member; at least one is needed"},
-		{"no apiserver", func(t *Topology) {
+		{"no apiserver behind a balancer", func(t *Topology) {
 			for i := range t.Hosts {
 				t.Hosts[i].APIServer = false
 			}
-		}, "closedform: no host has a kube-apiserver; at least one is needed"},
+		}, "closedform: no host has a kube-apiserver, with balancer single and 1 load-balancer hosts; an etcd-only topology has balancer none and no load-balancer host"},
 		{"unknown zone", func(t *Topology) { t.Hosts[1].Zone = "d" },
 			`closedform: hosts[1] (master-2): zone "d" is not among the zones; allowed: "a", "b", "c", or empty for no zone`},
 		{"host named twice", func(t *Topology) { t.Hosts[2].Name = "master-1" }, "closedform: hosts[2] (master-1): host named twice"},
@@ -572,5 +572,41 @@ func TestStationaryRejects(t *testing.T) {
 	q = mat.NewDense(2, 2, []float64{-1, -1, 1, -1})
 	if _, err := Stationary(q); err == nil || !strings.Contains(err.Error(), "≥ 0") {
 		t.Errorf("negative rate: %v", err)
+	}
+}
+
+// An etcd-only topology (no apiserver, no balancer) gives its quorum alone:
+// the same figure as with an apiserver beside it, and zero Endpoint and
+// Writes, with API false.
+func TestEtcdOnly(t *testing.T) {
+	for _, n := range []int{3, 5} {
+		only := Topology{Hosts: stacked(n, abc, host), Zones: zones(abc...)}
+		for i := range only.Hosts {
+			only.Hosts[i].APIServer = false
+		}
+		with := only
+		with.Hosts = append(append([]Host(nil), only.Hosts...), Host{Name: "api", APIServer: true})
+		a, err := Solve(only)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Solve(with)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.API || !b.API {
+			t.Errorf("%d voters: API %v without an apiserver, %v with one", n, a.API, b.API)
+		}
+		checkNear(t, fmt.Sprintf("%d voters, etcd only: quorum unavailability", n), a.Quorum.Unavailability, b.Quorum.Unavailability)
+		checkNear(t, fmt.Sprintf("%d voters, etcd only: outages per year", n), a.Quorum.OutagesPerYear, b.Quorum.OutagesPerYear)
+		if a.Endpoint != (Measure{}) || a.Writes != (Measure{}) {
+			t.Errorf("%d voters, etcd only: endpoint %+v, writes %+v; want zero", n, a.Endpoint, a.Writes)
+		}
+	}
+	for _, b := range []Balancer{SingleBalancer, FailoverBalancers, ClientFailover} {
+		topo := Topology{Hosts: voters(3, host), Balancer: b}
+		if _, err := Solve(topo); err == nil {
+			t.Errorf("etcd only with balancer %v: no error", b)
+		}
 	}
 }
