@@ -45,7 +45,7 @@ swarm:
 	$(GO) build -o bin/swarm ./experiment/swarm/cmd/swarm
 	./bin/swarm -n $(N) -seed $(SEED) -out out/swarm
 
-## bench: engine benchmarks W1/W2 against the limit program in the same run, model benchmarks, and the closed form beside the simulated etcd quorum
+## bench: engine benchmarks W1/W2 against the limit program in the same run, model benchmarks, the closed form beside the simulated etcd quorum, and years under failure processes with the fast-forward
 bench:
 	GO=$(GO) BENCHCOUNT=$(BENCHCOUNT) ./scripts/bench.sh
 	$(BENCHSTAT) out/bench/sim.txt

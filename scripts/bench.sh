@@ -20,6 +20,7 @@ cp -r "$LIMIT_SRC"/. "$tmp/"
 $GO test -c -o "$tmp/sim.test" ./sim
 $GO test -c -o "$tmp/model.test" ./model
 $GO test -c -o "$tmp/experiment.test" ./experiment
+$GO test -c -o "$tmp/scenarios.test" ./scenarios
 : > "$out/model.txt"
 
 for i in $(seq "$COUNT"); do
@@ -34,6 +35,12 @@ done
 # a timing).
 (cd experiment && "$tmp/experiment.test" -test.run '^$' -test.bench 'QuorumClosedForm' -test.benchtime 1x -test.count 1 -test.v) |
 	grep -E '^(Benchmark|\s+quorum_test)' | tee "$out/closedform.txt"
+
+# Years of a stacked 3-master cluster under the cloud failure profile with
+# the fast-forward; its speedup over a full run (three days, in one run);
+# the live heap after 10 and 100 years.
+(cd scenarios && "$tmp/scenarios.test" -test.run '^$' -test.bench 'YearsStacked3|FastForwardSpeedup|YearsMemory' -test.benchtime 1x -test.count 1) |
+	grep -E '^Benchmark' | tee "$out/years.txt"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 lw1=$(grep 'workload=w1' "$out/limit.txt" | sed 's/.*in_process_rate=//' | median)

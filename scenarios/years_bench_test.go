@@ -1,0 +1,127 @@
+package scenarios
+
+import (
+	"fmt"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"hasim/model"
+)
+
+// yearsScenario is a stacked 3-master control plane behind HAProxy in
+// three zones, the probe client apart, under the cloud failure profile.
+func yearsScenario(b *testing.B, horizon string) model.Config {
+	b.Helper()
+	src := fmt.Sprintf(`apiVersion: hasim.dev/v1alpha1
+kind: Scenario
+metadata: {name: years-stacked-3}
+spec:
+  seed: 1
+  horizon: %s
+  zones: [{name: zone-a}, {name: zone-b}, {name: zone-c}]
+  hosts:
+    - {name: master-1, zone: zone-a}
+    - {name: master-2, zone: zone-b}
+    - {name: master-3, zone: zone-c}
+    - {name: lb, zone: zone-a}
+    - {name: client, zone: zone-b}
+  controlPlane:
+    topology: stacked
+    masters: [master-1, master-2, master-3]
+    loadBalancer: {kind: haproxy, hosts: [lb]}
+  failureProfile: cloud
+`, horizon)
+	sc, err := Load("years.yaml", []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := sc.Config()
+	cfg.SkipRenewals = true
+	return cfg
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkYearsStacked3 measures simulated cluster-years per CPU-second
+// of a stacked 3-master cluster under the cloud failure profile, with the
+// fast-forward through steady stretches: how much of the calendar it
+// simulated in full (the transients), how many events a year costs, and
+// how many stretches it skipped.
+func BenchmarkYearsStacked3(b *testing.B) {
+	const years = 10
+	cfg := yearsScenario(b, fmt.Sprintf("%dy", years))
+	var res model.Result
+	cpu0 := cpuTime()
+	for b.Loop() {
+		var err error
+		res, err = model.Simulate(cfg, model.RunOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu := cpuTime() - cpu0
+	n := float64(b.N)
+	b.ReportMetric(years*n/cpu.Seconds(), "cluster-years/CPU-s")
+	b.ReportMetric(float64(res.Events)/years, "events/year")
+	b.ReportMetric(100*(1-res.Skipped.Seconds()/res.Horizon.Seconds()), "%simulated")
+	b.ReportMetric(float64(res.Skips)/years, "skips/year")
+	b.ReportMetric(float64(len(res.Faults))/years, "faults/year")
+}
+
+// BenchmarkFastForwardSpeedup runs the same cluster for three days with
+// and without the fast-forward, in one run, and reports the ratio of
+// their CPU times.
+func BenchmarkFastForwardSpeedup(b *testing.B) {
+	cfg := yearsScenario(b, "3d")
+	run := func(noFF bool) time.Duration {
+		c := cfg
+		c.NoFastForward = noFF
+		t0 := cpuTime()
+		if _, err := model.Simulate(c, model.RunOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		return cpuTime() - t0
+	}
+	var full, fast time.Duration
+	for b.Loop() {
+		full += run(true)
+		fast += run(false)
+	}
+	b.ReportMetric(full.Seconds()/float64(b.N), "full-CPU-s")
+	b.ReportMetric(fast.Seconds()/float64(b.N), "fast-forward-CPU-s")
+	b.ReportMetric(full.Seconds()/fast.Seconds(), "speedup")
+}
+
+// BenchmarkYearsMemory reports the live heap after a run of 10 and of
+// 100 simulated years: the timeline is bounded (model.DefaultMaxRecords),
+// so the heap should not grow with the horizon.
+func BenchmarkYearsMemory(b *testing.B) {
+	for _, years := range []int{10, 100} {
+		b.Run(fmt.Sprintf("%dy", years), func(b *testing.B) {
+			cfg := yearsScenario(b, fmt.Sprintf("%dy", years))
+			var live uint64
+			for b.Loop() {
+				c, err := model.Build(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Run()
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				live = ms.HeapAlloc
+				runtime.KeepAlive(c)
+			}
+			b.ReportMetric(float64(live)/(1<<20), "live-MiB")
+		})
+	}
+}
