@@ -500,7 +500,7 @@ func (f *Fault) inject() {
 			f.slow = append(f.slow, h.Disk.Slow(f.Cfg.Fsync))
 		}
 	}
-	if c.withinHorizon(f.Cfg.Duration) {
+	if c.withinTime(f.Cfg.Duration) {
 		c.Sim.After(f.Cfg.Duration, fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
 	}
 }
@@ -646,13 +646,12 @@ func (f *Fault) processRole() string {
 	return etcd.RoleEtcd
 }
 
-// withinHorizon reports whether d from now is a positive delay that ends
-// within the run. What would happen past the horizon never happens in the
-// run, so it is not armed: a fault's heal or delayed start years away
-// could otherwise fall beyond the end of simulated time (sim.Time ends at
-// about 292 years).
-func (c *Cluster) withinHorizon(d time.Duration) bool {
-	return d > 0 && d <= sim.At(c.cfg.Horizon).Sub(c.Sim.Now())
+// withinTime reports whether d from now is a positive delay that ends
+// before the end of simulated time (sim.Time ends at about 292 years): a
+// fault's heal or delayed start that would fall beyond it never happens,
+// and is not armed (now + d would wrap around).
+func (c *Cluster) withinTime(d time.Duration) bool {
+	return d > 0 && d < sim.Never.Sub(c.Sim.Now())
 }
 
 // triggered starts, after their delay, the armed faults that r matches.
@@ -660,7 +659,7 @@ func (c *Cluster) triggered(r fabric.Record) {
 	for _, f := range c.Faults {
 		if f.armed && f.Cfg.On.matches(r) {
 			f.armed = false
-			if c.withinHorizon(f.Cfg.On.Delay) || f.Cfg.On.Delay == 0 {
+			if c.withinTime(f.Cfg.On.Delay) || f.Cfg.On.Delay == 0 {
 				c.Sim.After(f.Cfg.On.Delay, fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
 			}
 		}

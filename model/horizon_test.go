@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hasim/sim"
 )
 
 // TestHorizonLimits: a horizon may reach MaxHorizon (250 years), not
@@ -33,26 +35,23 @@ func TestHorizonLimits(t *testing.T) {
 	}
 }
 
-// TestNothingArmedPastTheHorizon: a fault's heal (or delayed start) that
-// falls after the horizon is not armed, so that a long run never arms a
-// timer beyond the end of simulated time.
-func TestNothingArmedPastTheHorizon(t *testing.T) {
+// TestNothingArmedPastTheEndOfTime: a fault's heal (or delayed start) that
+// would fall after the end of simulated time (about 292 years) is not
+// armed: now + d would wrap around to a time in the past.
+func TestNothingArmedPastTheEndOfTime(t *testing.T) {
 	c := build(t, stacked3(time.Minute))
 	for _, tc := range []struct {
 		d    time.Duration
 		want bool
-	}{{0, false}, {time.Second, true}, {time.Minute, true}, {time.Minute + 1, false}, {MaxHorizon, false}} {
-		if got := c.withinHorizon(tc.d); got != tc.want {
-			t.Errorf("withinHorizon(%v) at %v of a 1m horizon: %v, want %v", tc.d, c.Sim.Now(), got, tc.want)
+	}{{0, false}, {time.Second, true}, {MaxHorizon, true}, {time.Duration(sim.Never), false}} {
+		if got := c.withinTime(tc.d); got != tc.want {
+			t.Errorf("withinTime(%v) at %v: %v, want %v", tc.d, c.Sim.Now(), got, tc.want)
 		}
 	}
-	cfg := stacked3(time.Minute)
-	cfg.Faults = []FaultConfig{{Kind: FaultHostCrash, Target: Target{Kind: TargetHost, Name: cfg.Hosts[0].Name}, At: 10 * time.Second, Duration: 200 * Year}}
-	r, err := Simulate(cfg, RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := r.Faults[0]; f.Healed || f.At != 10*1e9 {
-		t.Errorf("fault %+v: want injected at 10s, not healed", f)
+	// Later in a run, what is left of simulated time is shorter.
+	c.Sim.Run(sim.Bounds{Until: sim.At(time.Minute), MaxEvents: DefaultMaxEvents, MaxSameInstant: DefaultMaxEventsPerInstant})
+	left := sim.Never.Sub(c.Sim.Now())
+	if c.Sim.Now() == 0 || c.withinTime(left) || !c.withinTime(left-1) {
+		t.Errorf("at %v: withinTime(%v) %v, withinTime(%v) %v; want false, true", c.Sim.Now(), left, c.withinTime(left), left-1, c.withinTime(left-1))
 	}
 }

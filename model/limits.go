@@ -19,8 +19,8 @@ const (
 	// time (sim.Time) and clock readings are int64 nanoseconds, which end
 	// at 2^63 ns, about 292.47 years: a horizon must leave room for the
 	// timers a run arms beyond it (a timeout, a retry, a day at most; a
-	// fault's heal past the horizon is not armed) and for the hosts'
-	// clocks (see MaxClockReach). The work of a long run is bounded by its
+	// fault's heal that would fall past the end of simulated time is not
+	// armed) and for the hosts' clocks (see MaxClockReach). The work of a long run is bounded by its
 	// event count (MaxEvents), not by the horizon.
 	MaxHorizon = 250 * Year
 	// MaxClockReach bounds how far apart any two clock readings of a run
