@@ -222,7 +222,7 @@ func (cfg *Config) validate() error {
 			bad("host %q defined twice", h.Name)
 		}
 		hosts[h.Name] = true
-		if !zones[h.Zone] {
+		if h.Zone != "" && !zones[h.Zone] {
 			bad("host %q is in zone %q, which is not defined", h.Name, h.Zone)
 		}
 		if h.Clock.Rate < 0 {
@@ -320,6 +320,7 @@ func (cfg *Config) validate() error {
 			bad("fault %d: %v", i+1, err)
 		}
 	}
+	cfg.validateZoneless(bad)
 	cfg.validateFailures(hosts, zones, bad)
 	cfg.checkLimits(bad)
 	return errors.Join(errs...)

@@ -500,7 +500,7 @@ func (f *Fault) inject() {
 			f.slow = append(f.slow, h.Disk.Slow(f.Cfg.Fsync))
 		}
 	}
-	if f.Cfg.Duration > 0 {
+	if c.withinTime(f.Cfg.Duration) {
 		c.CalendarAt(c.Now().Add(f.Cfg.Duration), fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
 	}
 }
@@ -646,12 +646,22 @@ func (f *Fault) processRole() string {
 	return etcd.RoleEtcd
 }
 
+// withinTime reports whether d from the calendar's now is a positive
+// delay that ends before the end of simulated time (sim.Time ends at about
+// 292 years): a fault's heal or delayed start that would fall beyond it
+// never happens, and is not armed (now + d would wrap around).
+func (c *Cluster) withinTime(d time.Duration) bool {
+	return d > 0 && d < sim.Never.Sub(c.Now())
+}
+
 // triggered starts, after their delay, the armed faults that r matches.
 func (c *Cluster) triggered(r fabric.Record) {
 	for _, f := range c.Faults {
 		if f.armed && f.Cfg.On.matches(r) {
 			f.armed = false
-			c.CalendarAt(c.Now().Add(f.Cfg.On.Delay), fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
+			if c.withinTime(f.Cfg.On.Delay) || f.Cfg.On.Delay == 0 {
+				c.CalendarAt(c.Now().Add(f.Cfg.On.Delay), fmt.Sprintf("fault-%d/inject", f.ID), f.inject)
+			}
 		}
 	}
 }

@@ -15,10 +15,20 @@ import (
 // cluster. The scenario loader checks the same limits at the field that
 // breaks them; Config.Validate checks them again as a backstop.
 const (
-	// MaxHorizon is ten years of simulated time: enough for availability
-	// studies over a long run of random failures. The work of a long run is
-	// bounded by its event count (MaxEvents), not by the horizon.
-	MaxHorizon = 10 * 365 * 24 * time.Hour
+	// MaxHorizon is 250 years of simulated time (of 365 days). Simulated
+	// time (sim.Time) and clock readings are int64 nanoseconds, which end
+	// at 2^63 ns, about 292.47 years: a horizon must leave room for the
+	// timers a run arms beyond it (a timeout, a retry, a day at most; a
+	// fault's heal that would fall past the end of simulated time is not
+	// armed) and for the hosts' clocks (see MaxClockReach). The work of a long run is bounded by its
+	// event count (MaxEvents), not by the horizon.
+	MaxHorizon = 250 * Year
+	// MaxClockReach bounds how far apart any two clock readings of a run
+	// can be, and how far any is from zero: a clock running at rate r over
+	// the horizon, plus its offset and steps. Readings are int64
+	// nanoseconds too (about 292.47 years); 280 years leaves room for the
+	// deadlines computed from them.
+	MaxClockReach = 280 * Year
 	// MaxMaxEvents bounds a run's event limit: 10¹² events, a day or more
 	// of computing.
 	MaxMaxEvents = 1_000_000_000_000
@@ -87,6 +97,51 @@ const (
 	MaxRequestRate = 100_000.0
 )
 
+// ClockReach bounds, in nanoseconds, how far apart two clock readings of
+// the run can be (the lowest reading possible to the highest, zero included: monotonic
+// readings start at zero), and says what makes it up. A clock's reading
+// grows at most at the fastest rate any host's clock or any clock-drift
+// fault or failure can set, over the whole horizon; offsets and scripted
+// steps move it. Steps of clock-step failure processes are not counted:
+// their number is random.
+func (cfg *Config) ClockReach() (float64, string) {
+	rate := 1.0
+	for _, h := range cfg.Hosts {
+		rate = max(rate, h.Clock.Rate)
+	}
+	for _, f := range cfg.Faults {
+		if f.Kind == FaultClockDrift {
+			rate = max(rate, f.Rate)
+		}
+	}
+	for _, f := range cfg.Failures {
+		if f.Fault.Kind == FaultClockDrift {
+			rate = max(rate, f.Fault.Rate)
+		}
+	}
+	var fwd, back float64 // scripted steps, each way
+	for _, f := range cfg.Faults {
+		if f.Kind == FaultClockStep {
+			if f.Step > 0 {
+				fwd += float64(f.Step)
+			} else {
+				back -= float64(f.Step)
+			}
+		}
+	}
+	grow := rate * float64(cfg.Horizon)
+	hi, lo := 0.0, 0.0
+	for _, h := range cfg.Hosts {
+		hi = max(hi, grow+float64(h.Clock.Offset)+fwd)
+		lo = min(lo, float64(h.Clock.Offset)-back)
+	}
+	why := fmt.Sprintf("a clock at rate %g over the %s horizon", rate, LongString(cfg.Horizon))
+	if lo < 0 || hi > grow {
+		why += ", with offsets and steps"
+	}
+	return hi - lo, why
+}
+
 // checkDuration reports d outside [lo, hi], naming it.
 func checkDuration(bad func(string, ...any), name string, d, lo, hi time.Duration) {
 	if d < lo || d > hi {
@@ -150,7 +205,11 @@ type RatePart struct {
 // checkLimits reports every limit above that cfg breaks.
 func (cfg *Config) checkLimits(bad func(string, ...any)) {
 	if cfg.Horizon > MaxHorizon {
-		bad("horizon %v out of range; allowed: up to %v", cfg.Horizon, MaxHorizon)
+		bad("horizon %s out of range; allowed: up to %s (simulated time is int64 nanoseconds, which end at about 292 years; the rest is room for timers armed past the horizon)",
+			LongString(cfg.Horizon), LongString(MaxHorizon))
+	} else if reach, why := cfg.ClockReach(); reach > float64(MaxClockReach) {
+		bad("clock readings would span %.4g years (%s): beyond the %s a run's clocks may span (readings are int64 nanoseconds, which end at about 292 years); shorten the horizon, or lower the clock rates, offsets or steps",
+			reach/float64(Year), why, LongString(MaxClockReach))
 	}
 	if cfg.MaxEvents > MaxMaxEvents {
 		bad("maxEvents %d out of range; allowed: up to %d", cfg.MaxEvents, uint64(MaxMaxEvents))

@@ -99,9 +99,15 @@ type ProbeResult struct {
 	Kind         kube.ProbeKind
 	Period       time.Duration
 	Timeout      time.Duration
-	Availability float64       // fraction of the measured time
+	Availability float64       // fraction of the measured time, unmeasured time left out
 	Unavailable  time.Duration // measured time with failing requests
 	OK, Failed   int
+	// Unmeasured is the time the probe could not measure because its own
+	// host or process was down or frozen, and UnmeasuredRequests the
+	// requests that cost (lost in flight, or never sent): neither success
+	// nor failure, and not in Availability.
+	Unmeasured         time.Duration
+	UnmeasuredRequests int
 }
 
 // FaultResult is a fault and what followed it until the next fault.
@@ -183,8 +189,9 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	}
 	for _, p := range c.Probes {
 		ok, failed := p.Counts()
+		un, unN := p.Unmeasured()
 		r.Probes = append(r.Probes, ProbeResult{Name: p.Name, Kind: p.Kind, Period: p.Config().Period, Timeout: p.Config().Timeout,
-			Availability: p.Availability(), Unavailable: p.Unavailable(), OK: ok, Failed: failed})
+			Availability: p.Availability(), Unavailable: p.Unavailable(), OK: ok, Failed: failed, Unmeasured: un, UnmeasuredRequests: unN})
 	}
 	for _, f := range c.Faults {
 		fr := FaultResult{ID: f.ID, Name: f.Cfg.Name, Kind: f.Cfg.Kind, Description: f.describe(), Target: f.Resolved,

@@ -119,6 +119,11 @@ type ProbeSummary struct {
 	Unavailable  float64 `json:"unavailable"`
 	OK           int     `json:"ok"`
 	Failed       int     `json:"failed"`
+	// Unmeasured is the time (seconds) the probe could not measure, its own
+	// host or process down or frozen, and UnmeasuredRequests the requests
+	// that cost; neither is in availability.
+	Unmeasured         float64 `json:"unmeasured"`
+	UnmeasuredRequests int     `json:"unmeasuredRequests"`
 }
 
 // FaultSummary is one fault and what followed it (until the next fault).
@@ -232,7 +237,8 @@ func NewDocument(scenario string, r model.Result) Document {
 	}
 	for _, p := range r.Probes {
 		s.Probes = append(s.Probes, ProbeSummary{Name: p.Name, Kind: string(p.Kind), Period: seconds(p.Period), Timeout: seconds(p.Timeout),
-			Availability: ratio(p.Availability), Unavailable: seconds(p.Unavailable), OK: p.OK, Failed: p.Failed})
+			Availability: ratio(p.Availability), Unavailable: seconds(p.Unavailable), OK: p.OK, Failed: p.Failed,
+			Unmeasured: seconds(p.Unmeasured), UnmeasuredRequests: p.UnmeasuredRequests})
 	}
 	for _, f := range r.Faults {
 		fs := FaultSummary{ID: f.ID, Name: f.Name, Kind: string(f.Kind), Description: f.Description, Target: f.Target,

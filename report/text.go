@@ -405,6 +405,10 @@ func writeSummary(w io.Writer, scenario string, r model.Result) error {
 	}
 	for _, p := range r.Probes {
 		fmt.Fprintf(w, "  %s availability %s (%d requests ok, %d failed)\n", p.Name, pct(p.Availability), p.OK, p.Failed)
+		if p.Unmeasured > 0 || p.UnmeasuredRequests > 0 {
+			fmt.Fprintf(w, "  %s unmeasured %s, %d requests not attempted (its own host or process was down or frozen): left out of its availability\n",
+				p.Name, secs(p.Unmeasured), p.UnmeasuredRequests)
+		}
 	}
 	if len(r.Groups) > 0 {
 		fmt.Fprintln(w)

@@ -34,7 +34,10 @@ func Explain(s *Scenario) (Explanation, error) {
 	}
 	var ex Explanation
 	for _, h := range c.Hosts {
-		hr := HostRole{Host: h.Name, Zone: h.Zone.Name}
+		hr := HostRole{Host: h.Name, Zone: "(none)"}
+		if h.Zone != nil {
+			hr.Zone = h.Zone.Name
+		}
 		for _, p := range h.Procs {
 			hr.Runs = append(hr.Runs, p.Name)
 		}

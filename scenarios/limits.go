@@ -25,7 +25,7 @@ func human(d time.Duration) string {
 		}
 	}
 	if d == model.MaxHorizon {
-		return s + " (10 years)"
+		return model.LongString(d)
 	}
 	if d == model.MaxClockOffset {
 		return s + " (100 years)"
@@ -79,7 +79,8 @@ func (l *limits) offset(path string, o time.Duration) {
 func (s *Spec) checkLimits() ErrorList {
 	var l limits
 	if s.Horizon.D() > model.MaxHorizon {
-		l.add("horizon", "%v out of range; allowed: up to %s; the work of a long run is bounded by maxEvents", s.Horizon.D(), human(model.MaxHorizon))
+		l.add("horizon", "%s out of range; allowed: up to %s (simulated time is int64 nanoseconds, which end at about 292 years; the rest is room for timers armed past the horizon); the work of a long run is bounded by maxEvents",
+			model.LongString(s.Horizon.D()), human(model.MaxHorizon))
 	}
 	if s.MaxEvents > model.MaxMaxEvents {
 		l.add("maxEvents", "%d out of range; allowed: up to %d (0: the default, %d)", s.MaxEvents, uint64(model.MaxMaxEvents), uint64(model.DefaultMaxEvents))

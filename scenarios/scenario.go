@@ -97,8 +97,11 @@ type ZoneSpec struct {
 
 // HostSpec is a machine.
 type HostSpec struct {
-	Name  string     `yaml:"name"`
-	Zone  string     `yaml:"zone"`
+	Name string `yaml:"name"`
+	// Zone is the host's failure domain. A host that runs nothing but
+	// probes may have none: it is outside every zone (the users), and no
+	// zone outage or partition between zones reaches it.
+	Zone  string     `yaml:"zone,omitempty"`
 	Clock *ClockSpec `yaml:"clock,omitempty"`
 	Disk  *DiskSpec  `yaml:"disk,omitempty"`
 }
@@ -571,8 +574,15 @@ func (s *Spec) Check() error {
 			hostNames = append(hostNames, h.Name)
 		}
 		hosts[h.Name] = true
-		if !zones[h.Zone] {
-			add(p+".zone", "zone %q is not defined; defined zones: %s", h.Zone, listOrNone(zoneNames))
+		switch {
+		case h.Zone == "":
+			// Outside every zone: the users' side, for clients only.
+			if runs := s.clusterRoles(h.Name); len(runs) > 0 {
+				add(p+".zone", "host %q runs %s, so it needs a zone (defined zones: %s); only a host that runs nothing but probes (a client, the users) may have none",
+					h.Name, strings.Join(runs, " and "), listOrNone(zoneNames))
+			}
+		case !zones[h.Zone]:
+			add(p+".zone", "zone %q is not defined; defined zones: %s (a host that runs only probes may omit zone)", h.Zone, listOrNone(zoneNames))
 		}
 	}
 	if len(s.Hosts) == 0 {
@@ -847,6 +857,27 @@ func (s *Scenario) Check() error {
 		return nil
 	}
 	return errs
+}
+
+// clusterRoles is what host runs of the cluster (not probes), in words:
+// an etcd member, a master, a worker, the load balancer.
+func (s *Spec) clusterRoles(host string) []string {
+	var out []string
+	if slices.Contains(s.Etcd.Members, host) {
+		out = append(out, "an etcd member")
+	}
+	if cp := s.ControlPlane; cp != nil {
+		if slices.Contains(cp.Masters, host) {
+			out = append(out, "a master")
+		}
+		if slices.Contains(cp.Workers, host) {
+			out = append(out, "a worker")
+		}
+		if lb, _ := cp.lb(); lb != nil && slices.Contains(lb.Hosts, host) {
+			out = append(out, "the load balancer")
+		}
+	}
+	return out
 }
 
 // etcdHosts are the hosts running etcd members: spec.etcd.members, or the
@@ -1162,7 +1193,8 @@ const (
 	// DefaultSeed is the seed of a scenario that sets none.
 	DefaultSeed = 1
 	// DefaultProbeName and DefaultClientHost name the write probe added to
-	// a scenario that defines no probe, and its host (in the first zone).
+	// a scenario that defines no probe, and its host (outside every zone,
+	// unless the scenario defines a host of that name).
 	DefaultProbeName  = "writes"
 	DefaultClientHost = "client"
 )
@@ -1227,8 +1259,10 @@ func (s *Scenario) Config() model.Config {
 			probes = []ProbeSpec{{Name: "api-writes", Host: DefaultClientHost, Kind: "write", Via: via},
 				{Name: "api-reads", Host: DefaultClientHost, Kind: "read", Via: via}}
 		}
-		if !slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) && len(sp.Zones) > 0 {
-			cfg.Hosts = append(cfg.Hosts, model.HostConfig{Name: DefaultClientHost, Zone: sp.Zones[0].Name})
+		if !slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) {
+			// Outside every zone: the users are their own failure
+			// domain, which no zone outage or partition takes down.
+			cfg.Hosts = append(cfg.Hosts, model.HostConfig{Name: DefaultClientHost})
 		}
 	}
 	for _, p := range probes {

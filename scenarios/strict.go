@@ -125,6 +125,9 @@ const (
 // UnmarshalScalar implements Scalar.
 func (d *Duration) UnmarshalScalar(s string) error {
 	v, err := parseDuration(s)
+	if errors.Is(err, ErrDurationRange) {
+		return fmt.Errorf("%s out of range: a duration is 64-bit nanoseconds, at most about 292 years (292y)", quote(s))
+	}
 	if err != nil || strings.TrimLeft(s, "+-0123456789.") == "" {
 		return fmt.Errorf("want a duration such as 100ms, 1.5s, 30d or 1y, got %s", quote(s))
 	}
@@ -134,6 +137,10 @@ func (d *Duration) UnmarshalScalar(s string) error {
 	*d = Duration(v)
 	return nil
 }
+
+// ErrDurationRange: a duration beyond what time.Duration holds (about
+// 292 years).
+var ErrDurationRange = errors.New("out of range")
 
 // parseDuration is time.ParseDuration with the units d and y: each
 // number-and-unit term in d or y is added up apart, the rest is left to
@@ -183,7 +190,7 @@ func parseDuration(s string) (time.Duration, error) {
 		}
 	}
 	if long+float64(v) >= math.MaxInt64 {
-		return 0, fmt.Errorf("duration %q out of range", s)
+		return 0, fmt.Errorf("duration %q: %w", s, ErrDurationRange)
 	}
 	v += time.Duration(long)
 	if neg {

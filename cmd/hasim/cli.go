@@ -199,7 +199,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
-	until := fs.Duration("until", 0, "simulate this long instead of the scenario's spec.horizon, e.g. 2m")
+	until := durationFlag(fs, "until", "simulate this long instead of the scenario's spec.horizon, e.g. 2m, 30d or 100y")
 	quiet := fs.BoolP("quiet", "q", false, "table output: print only the summary, not the timeline")
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
@@ -246,7 +246,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	cfg.NoFastForward = *noFF
 	reproduce := fmt.Sprintf("hasim run %s --seed %d", arg, cfg.Seed)
 	if fs.Changed("until") {
-		reproduce += " --until " + until.String()
+		reproduce += " --until " + model.LongString(*until)
 	}
 	if *noFF {
 		reproduce += " --no-fast-forward"

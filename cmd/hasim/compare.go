@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"hasim/experiment"
+	"hasim/model"
 	"hasim/report"
 	"hasim/report/picture"
 	"hasim/scenarios"
@@ -25,7 +26,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	seed := fs.Uint64("seed", 1, "seed of the first run")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel; the output is the same for any number")
 	output := fs.StringP("output", "o", "table", "output format: table, json, yaml or csv")
-	until := fs.Duration("until", 0, "simulate this long instead of each scenario's spec.horizon")
+	until := durationFlag(fs, "until", "simulate this long instead of each scenario's spec.horizon, e.g. 2m, 30d or 100y")
 	svg := fs.String("svg", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this SVG file")
 	png := fs.String("png", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
@@ -173,7 +174,7 @@ func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []st
 		}
 		reproduce := fmt.Sprintf("hasim run %s --seed %d", args[f.Job], f.Seed)
 		if until > 0 {
-			reproduce += " --until " + until.String()
+			reproduce += " --until " + model.LongString(until)
 		}
 		fmt.Fprintf(w, "  %s seed %d: %v. Reproduce with: %s\n", names[f.Job], f.Seed, f.Failure, reproduce)
 	}

@@ -11,6 +11,8 @@ import (
 // HostConfig describes one host.
 type HostConfig struct {
 	Name string
+	// Zone is the host's failure domain; "" puts it outside every zone
+	// (a client: the users), cross-zone from every other host.
 	Zone string
 	// Clock of the host; the zero value is a perfect clock (offset 0, rate 1).
 	Clock Clock
@@ -142,9 +144,10 @@ func Saturate(ns float64) time.Duration {
 	return time.Duration(ns)
 }
 
-// Host is a machine in a zone. It runs processes, owns a clock and a disk,
-// and can be down (crashed, powered off), in which case its processes are
-// stopped and the network neither delivers to nor sends from it.
+// Host is a machine in a zone (Zone is nil for a host outside every zone,
+// a client). It runs processes, owns a clock and a disk, and can be down
+// (crashed, powered off), in which case its processes are stopped and the
+// network neither delivers to nor sends from it.
 type Host struct {
 	Name  string
 	Zone  *Zone
@@ -370,6 +373,15 @@ type Handler interface {
 	Deliver(m *Message)
 }
 
+// FreezeWatcher is a Handler that is told when its process is frozen and
+// when it thaws (a probe does not count the time it could not send). Both
+// are bookkeeping: Frozen runs as the process stops handling events,
+// Thawed before it handles what waited.
+type FreezeWatcher interface {
+	Frozen()
+	Thawed()
+}
+
 // Process is a program running on a host: an etcd member, a probe client.
 // It gates its handler: while paused nothing runs, and while stopped its
 // timers are disarmed and messages to it are refused.
@@ -592,6 +604,9 @@ func (p *Process) Kill() {
 func (p *Process) Pause() {
 	if p.state == Running {
 		p.state = Paused
+		if fw, ok := p.h.(FreezeWatcher); ok {
+			fw.Frozen()
+		}
 		p.w.Watch.LeadershipChanged()
 	}
 }
@@ -603,6 +618,9 @@ func (p *Process) Resume() {
 		return
 	}
 	p.state = Running
+	if fw, ok := p.h.(FreezeWatcher); ok {
+		fw.Thawed()
+	}
 	p.w.Watch.LeadershipChanged()
 	for i := 0; i < len(p.inbox) && p.state == Running; i++ {
 		e := p.inbox[i]

@@ -12,7 +12,8 @@ type NetworkConfig struct {
 	// SameZone is the one-way latency between two hosts of one zone.
 	// Default: uniform 200µs–500µs.
 	SameZone Dist
-	// CrossZone is the one-way latency between hosts in different zones.
+	// CrossZone is the one-way latency between hosts in different zones,
+	// and between a host outside every zone (a client) and any other.
 	// Default: uniform 1ms–2ms.
 	CrossZone Dist
 	// Loopback is the latency between processes on one host. Default 50µs.
@@ -303,7 +304,7 @@ const PeerSendBuffer = 4096
 // linkParams is the latency distribution and loss in force from a to b.
 func (n *Network) LinkParams(a, b *Host) (Dist, float64) {
 	lat, loss := n.cfg.CrossZone, n.cfg.Loss
-	if a.Zone == b.Zone {
+	if a.Zone != nil && a.Zone == b.Zone { // a host in no zone is cross-zone from every other
 		lat = n.cfg.SameZone
 	}
 	for _, f := range n.faults {

@@ -49,7 +49,8 @@ type World struct {
 }
 
 // NewWorld makes the world of a run: its engine, seeded with seed, the
-// zones, the hosts (each in a zone of zones) and the network between them.
+// zones, the hosts (each in a zone of zones, or in none: outside every
+// zone) and the network between them.
 // The caller sets the Watcher before anything runs.
 func NewWorld(seed uint64, zones []string, hosts []HostConfig, net NetworkConfig) *World {
 	w := &World{Sim: sim.New(seed)}
@@ -74,7 +75,9 @@ func NewWorld(seed uint64, zones []string, hosts []HostConfig, net NetworkConfig
 		}
 		h := &Host{Name: hc.Name, Zone: byName[hc.Zone], Clock: clock, w: w, index: i, up: true}
 		h.Disk = &Disk{Fsync: fsync, stream: w.Sim.Stream("disk/" + hc.Name)}
-		h.Zone.Hosts = append(h.Zone.Hosts, h)
+		if h.Zone != nil { // a host in no zone is outside every zone (a client)
+			h.Zone.Hosts = append(h.Zone.Hosts, h)
+		}
 		w.Hosts = append(w.Hosts, h)
 	}
 	w.Net = newNetwork(w, net)

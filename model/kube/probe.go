@@ -83,7 +83,10 @@ type attempt struct {
 // read that fails is retried on the next endpoint until its timeout, a
 // write is not (clientv3 retries only reads). Results are accounted in
 // send order: the time from one request to the next counts as available if
-// the first succeeded.
+// the first succeeded, except the time during which the probe itself was
+// stopped (its host down, its process killed) or frozen: then it could not
+// attempt anything, and that time is unmeasured, neither available nor
+// unavailable.
 type Probe struct {
 	Name string
 	Proc *fabric.Process
@@ -107,7 +110,21 @@ type Probe struct {
 	lastOK     bool
 	up, down   time.Duration
 	okN, failN int
+
+	// The probe's own outages (stopped or frozen): out is the one under
+	// way, since outSince; gaps are the ended ones not yet accounted, in
+	// time order. unmeasured is the measured span they covered, lostN the
+	// requests they cost: attempts dropped in flight when the probe
+	// stopped, and the periods it could not send in.
+	out        bool
+	outSince   sim.Time
+	gaps       []gap
+	unmeasured time.Duration
+	lostN      int
 }
+
+// gap is an ended outage of the probe itself: [from, to).
+type gap struct{ from, to sim.Time }
 
 func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 	if pc.Period == 0 {
@@ -186,12 +203,50 @@ func (p *Probe) Config() ProbeConfig { return p.cfg }
 
 // Start implements Handler.
 func (p *Probe) Start() {
+	p.backAgain()
 	p.client.Start()
 	p.ticker.StartTicker(p.cfg.Period, 0)
 }
 
-// Stop implements Handler.
-func (p *Probe) Stop() { p.inflight = p.inflight[:0] }
+// Stop implements Handler: the process was killed (or its host went
+// down). Requests in flight are lost: their answers can no longer reach
+// it. Until it starts again, nothing is measured.
+func (p *Probe) Stop() {
+	for i := range p.inflight {
+		if p.measured(p.inflight[i].sent) {
+			p.lostN++
+		}
+	}
+	clear(p.inflight)
+	p.inflight = p.inflight[:0]
+	p.outage()
+}
+
+// Frozen implements fabric.FreezeWatcher: nothing is measured until the
+// process thaws.
+func (p *Probe) Frozen() { p.outage() }
+
+// Thawed implements fabric.FreezeWatcher.
+func (p *Probe) Thawed() { p.backAgain() }
+
+// outage starts an outage of the probe itself, unless one is under way.
+func (p *Probe) outage() {
+	if !p.out {
+		p.out, p.outSince = true, p.w.Sim.Now()
+	}
+}
+
+// backAgain ends the probe's outage under way, if any: it goes to gaps
+// until the next accounted request covers it.
+func (p *Probe) backAgain() {
+	if p.out {
+		p.out = false
+		p.gaps = append(p.gaps, gap{p.outSince, p.w.Sim.Now()})
+	}
+}
+
+// measured reports whether a request sent at t is in the measurement.
+func (p *Probe) measured(t sim.Time) bool { return p.w.Steady() && t >= p.w.MeasuredFrom() }
 
 // Deliver implements Handler.
 func (p *Probe) Deliver(msg *fabric.Message) { p.client.Deliver(msg) }
@@ -307,7 +362,8 @@ func (p *Probe) expirePods() {
 }
 
 func (p *Probe) account(a *attempt) {
-	if !p.w.Steady() || a.sent < p.w.MeasuredFrom() {
+	if !p.measured(a.sent) {
+		p.dropGaps(a.sent)
 		return // bootstrap: not measured
 	}
 	if a.ok {
@@ -316,13 +372,9 @@ func (p *Probe) account(a *attempt) {
 		p.failN++
 	}
 	if p.started {
-		d := a.sent.Sub(p.lastSent)
-		if p.lastOK {
-			p.up += d
-		} else {
-			p.down += d
-		}
+		p.span(p.lastSent, a.sent)
 	}
+	p.dropGaps(a.sent)
 	if !p.started || a.ok != p.lastOK {
 		switch {
 		case a.ok && p.started:
@@ -335,21 +387,63 @@ func (p *Probe) account(a *attempt) {
 	p.started, p.lastSent, p.lastOK = true, a.sent, a.ok
 }
 
+// span accounts [from, to) by the state of the request sent at from,
+// except what the probe's own outages (ended ones in gaps, and the one
+// under way) cover: that is unmeasured.
+func (p *Probe) span(from, to sim.Time) {
+	var off time.Duration
+	cover := func(g gap) {
+		a, b := max(g.from, from), min(g.to, to)
+		if a < b {
+			off += b.Sub(a)
+			p.lostN += int(b.Sub(a) / p.cfg.Period)
+		}
+	}
+	for _, g := range p.gaps {
+		cover(g)
+	}
+	if p.out {
+		cover(gap{p.outSince, to})
+	}
+	p.unmeasured += off
+	if d := to.Sub(from) - off; p.lastOK {
+		p.up += d
+	} else {
+		p.down += d
+	}
+}
+
+// dropGaps forgets the ended outages before t: accounted.
+func (p *Probe) dropGaps(t sim.Time) {
+	k := 0
+	for k < len(p.gaps) && p.gaps[k].to <= t {
+		k++
+	}
+	if k > 0 {
+		p.gaps = append(p.gaps[:0], p.gaps[k:]...)
+	}
+}
+
 // finish closes the accounting at the end of the run.
 func (p *Probe) Finish() {
-	if p.started {
-		d := p.w.Sim.Now().Sub(p.lastSent)
-		if p.lastOK {
-			p.up += d
-		} else {
-			p.down += d
-		}
-		p.lastSent = p.w.Sim.Now()
+	now := p.w.Sim.Now()
+	switch {
+	case p.started:
+		p.span(p.lastSent, now)
+		p.dropGaps(now)
+		p.lastSent = now
+	case p.out && p.w.Steady():
+		// Out since before its first measured request settled.
+		p.span(max(p.outSince, p.w.MeasuredFrom()), now)
+	}
+	if p.out {
+		p.outSince = now // what is left of it is after the run
 	}
 }
 
 // Availability is the fraction of the probed time during which requests
-// succeeded.
+// succeeded. Unmeasured time (the probe itself down or frozen) is not in
+// it: a client that cannot send measures nothing.
 func (p *Probe) Availability() float64 {
 	if p.up+p.down == 0 {
 		return 0
@@ -362,3 +456,10 @@ func (p *Probe) Unavailable() time.Duration { return p.down }
 
 // Counts are the successful and failed requests accounted.
 func (p *Probe) Counts() (ok, failed int) { return p.okN, p.failN }
+
+// Unmeasured is the measured span during which the probe itself was down
+// (its host or process stopped) or frozen, so that it could attempt
+// nothing, and the requests that cost: those lost in flight when it
+// stopped and those it could not send, one per period. Neither counts as
+// success or failure.
+func (p *Probe) Unmeasured() (time.Duration, int) { return p.unmeasured, p.lostN }
