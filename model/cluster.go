@@ -89,6 +89,8 @@ type Cluster struct {
 	etcdSplit     []kube.Interval // two or more believed they led
 	etcdActSplit  []kube.Interval // two or more running leaders
 	checkEachStep bool
+
+	inc incidents // incidents.go
 }
 
 // Build assembles a cluster from cfg.
@@ -140,6 +142,7 @@ func Build(cfg Config) (*Cluster, error) {
 		c.armedFaults = c.armedFaults || fc.On != nil
 	}
 	c.startFailures(cfg.Failures)
+	c.initIncidents()
 	c.Etcd.Index() // every process and store key exists now
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
@@ -324,10 +327,28 @@ func (c *Cluster) LeaseAcquired(g *kube.LeaseGroup, proc string) {
 }
 
 // Recorded implements fabric.Watcher: a record may trigger a fault that
-// waits for it.
+// waits for it, and a probe's change of state is followed by the
+// incidents.
 func (c *Cluster) Recorded(r fabric.Record) {
 	if c.armedFaults {
 		c.triggered(r)
+	}
+	if r.Event == kube.EvProbeDown || r.Event == kube.EvProbeUp {
+		for i, p := range c.Probes {
+			if p.Name == r.Probe {
+				c.functionChanged(i, r.Event == kube.EvProbeDown, r.T)
+			}
+		}
+	}
+}
+
+// LeaderlessChanged implements kube.Watcher: a group's leaderless
+// stretches are followed by the incidents.
+func (c *Cluster) LeaderlessChanged(g *kube.LeaseGroup, leaderless bool) {
+	for i, h := range c.Groups {
+		if h == g {
+			c.functionChanged(len(c.Probes)+1+i, leaderless, c.Sim.Now())
+		}
 	}
 }
 
@@ -353,6 +374,9 @@ func (c *Cluster) LeadershipChanged() {
 		c.etcdSplit = kube.Track(c.etcdSplit, c.etcdBelieving >= 2, believing >= 2, now)
 		c.etcdActSplit = kube.Track(c.etcdActSplit, c.leaders >= 2, n >= 2, now)
 	}
+	if (c.leaders == 0) != (n == 0) {
+		c.functionChanged(len(c.Probes), n == 0, c.Sim.Now())
+	}
 	c.leaders, c.etcdBelieving = n, believing
 	for _, g := range c.Groups {
 		g.Changed()
@@ -367,6 +391,7 @@ func (c *Cluster) FirstCommit() {
 	c.StartMeasuring()
 	c.leadersSince = c.MeasuredFrom()
 	c.leaderless, c.multiLeader = 0, 0
+	c.startIncidents()
 	// A split brain already under way when measurements start is measured
 	// from now: its interval must be open for its end to close it.
 	if c.etcdBelieving >= 2 {
@@ -453,6 +478,7 @@ func (c *Cluster) finish() {
 			iv[n-1].To = c.Sim.Now()
 		}
 	}
+	c.finishIncidents()
 }
 
 // Horizon is the configured simulated duration.
