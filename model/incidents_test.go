@@ -76,7 +76,7 @@ func TestIncidentBoundaries(t *testing.T) {
 
 	tr.faultBegins(a, secAt(10))
 	tr.function(etcdFn, true, secAt(10.5), secAt(10.5))
-	tr.faultBegins(b, secAt(12))                  // overlaps a
+	tr.faultBegins(b, secAt(12))                     // overlaps a
 	tr.function(probe, true, secAt(9.9), secAt(13))  // a request sent before a, failed by it
 	tr.function(etcdFn, false, secAt(14), secAt(14)) // etcd leads again
 	a.healed = true
