@@ -62,6 +62,17 @@ type Run struct {
 	Hosts                        int
 	Violations                   int
 	Outcome                      sim.Outcome
+
+	// What a run of failure processes gives the figures per year: the
+	// measured span, each function's downtime (by calendar year), the
+	// incidents' durations and the gaps between them, the downtime by
+	// cause and each group's split brain.
+	MeasuredFrom, End sim.Time
+	Functions         []model.FunctionResult
+	IncidentStarts    []sim.Time
+	IncidentDurations []time.Duration
+	Causes            []model.CauseTotal
+	SplitBrains       []model.SplitBrainTotal
 }
 
 // Failure says how a run failed.
@@ -126,6 +137,16 @@ func Measure(r model.Result) Run {
 		for _, iv := range g.ActingSplitBrain {
 			run.ActingSplitBrain += iv.To.Sub(iv.From)
 		}
+	}
+	if r.Steady {
+		run.MeasuredFrom, run.End = r.MeasuredFrom, r.End
+		run.Functions = r.Functions
+		for _, in := range r.Incidents {
+			run.IncidentStarts = append(run.IncidentStarts, in.Start)
+			run.IncidentDurations = append(run.IncidentDurations, in.Duration())
+		}
+		run.Causes = model.CauseTotals(r.Incidents, len(r.Functions))
+		run.SplitBrains = model.SplitBrainTotals(r.Groups)
 	}
 	return run
 }

@@ -517,3 +517,64 @@ func (c *Cluster) functions(groups []GroupResult) []FunctionResult {
 	}
 	return out
 }
+
+// CauseTotal is a failure class's part in a run's incidents.
+type CauseTotal struct {
+	Class string
+	// Incidents counts the incidents with a fault of the class (those
+	// without a fault, for CauseNone).
+	Incidents int
+	// Down is the downtime attributed to the class, by function (the
+	// order of Result.Functions).
+	Down []time.Duration
+}
+
+// CauseTotals sums incidents' downtime by cause, the classes in the order
+// they first appear. Each function's downtimes over the classes sum to its
+// downtime over the incidents.
+func CauseTotals(incidents []Incident, functions int) []CauseTotal {
+	var out []CauseTotal
+	for _, in := range incidents {
+		for k, class := range in.Causes {
+			i := slices.IndexFunc(out, func(c CauseTotal) bool { return c.Class == class })
+			if i < 0 {
+				i = len(out)
+				out = append(out, CauseTotal{Class: class, Down: make([]time.Duration, functions)})
+			}
+			out[i].Incidents++
+			for fn := range min(functions, len(in.Down)) {
+				out[i].Down[fn] += in.Down[fn].ByCause[k]
+			}
+		}
+	}
+	return out
+}
+
+// SplitBrainTotal is a group's split brain over a run: how many times two
+// or more candidates believed they led, for how long in all and at most;
+// and the same while two or more acted on it.
+type SplitBrainTotal struct {
+	Group                                  string
+	Count, ActingCount                     int
+	Total, Longest, ActingTotal, ActingMax time.Duration
+}
+
+// SplitBrainTotals are the groups' split-brain totals.
+func SplitBrainTotals(groups []GroupResult) []SplitBrainTotal {
+	var out []SplitBrainTotal
+	for _, g := range groups {
+		s := SplitBrainTotal{Group: g.Name, Count: len(g.SplitBrain), ActingCount: len(g.ActingSplitBrain)}
+		for _, iv := range g.SplitBrain {
+			d := iv.To.Sub(iv.From)
+			s.Total += d
+			s.Longest = max(s.Longest, d)
+		}
+		for _, iv := range g.ActingSplitBrain {
+			d := iv.To.Sub(iv.From)
+			s.ActingTotal += d
+			s.ActingMax = max(s.ActingMax, d)
+		}
+		out = append(out, s)
+	}
+	return out
+}
