@@ -135,6 +135,42 @@ func TestAnnualStackedCloudFailures(t *testing.T) {
 		t.Errorf("classes %v", classes)
 	}
 
+	// In a comparison beside a scripted scenario: the figures per year in
+	// every format for the one, none for the other.
+	run := experiment.Measure(r)
+	run.RatesDefined = true
+	scripted := experiment.Run{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1, Incidents: 1, Functions: run.Functions}
+	c := Compare([]string{"rates", "scripted"}, [][]experiment.Run{{run, run}, {scripted, scripted}}, 1)
+	if c.Scenarios[0].Annual == nil || c.Scenarios[1].Annual != nil || c.Scenarios[0].Annual.Samples != 2 {
+		t.Fatalf("annual figures: %+v, %+v", c.Scenarios[0].Annual, c.Scenarios[1].Annual)
+	}
+	var js, csvOut, table bytes.Buffer
+	if err := WriteComparisonJSON(&js, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteComparisonCSV(&csvOut, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteComparison(&table, c); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(js.String(), `"downtimeByCause"`); n != 1 {
+		t.Errorf("JSON has %d downtimeByCause, want 1:\n%s", n, js.String())
+	}
+	lines := strings.Split(strings.TrimSpace(csvOut.String()), "\n")
+	header := strings.Split(lines[0], ",")
+	col := slices.Index(header, "causeShare[host-crash]")
+	if len(lines) != 3 || col < 0 {
+		t.Fatalf("CSV:\n%s", csvOut.String())
+	}
+	if rates, scr := strings.Split(lines[1], ","), strings.Split(lines[2], ","); len(rates) != len(header) || len(scr) != len(header) ||
+		rates[col] == "" || scr[col] != "" {
+		t.Errorf("CSV rows: %d and %d cells for %d columns; share %q and %q", len(rates), len(scr), len(header), rates[col], scr[col])
+	}
+	if !strings.Contains(table.String(), "rates. Per year, over") || strings.Contains(table.String(), "scripted. Per year") {
+		t.Errorf("table:\n%s", table.String())
+	}
+
 	var out bytes.Buffer
 	if err := WriteSummary(&out, "stacked-3-cloud-failures", r); err != nil {
 		t.Fatal(err)
