@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter/tw"
@@ -511,4 +512,53 @@ func annualCSV(c Comparison, num func(float64) string) (header []string, rows []
 		}
 	}
 	return header, rows
+}
+
+// listedIncidents is how many incidents a run's summary lists: all of
+// them up to this many, else the longest.
+const listedIncidents = 12
+
+// writeIncidents lists a run's incidents (the longest, when there are
+// many), in time order: when, how long, the failure classes and each
+// probe's downtime in it.
+func writeIncidents(w io.Writer, r model.Result) error {
+	list := slices.Clone(r.Incidents)
+	title := fmt.Sprintf("Incidents (%d):", len(list))
+	if len(list) > listedIncidents {
+		slices.SortStableFunc(list, func(a, b model.Incident) int { return cmp.Compare(b.Duration(), a.Duration()) })
+		list = list[:listedIncidents]
+		slices.SortStableFunc(list, func(a, b model.Incident) int { return cmp.Compare(a.Start, b.Start) })
+		title = fmt.Sprintf("The %d longest of %d incidents:", listedIncidents, len(r.Incidents))
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, title)
+	header := []string{"from", "duration", "faults", "failure classes"}
+	align := []tw.Align{tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
+	var probes []int
+	for i, f := range r.Functions {
+		if f.Kind == model.FunctionProbe {
+			probes = append(probes, i)
+			header = append(header, f.Name+" down")
+			align = append(align, tw.AlignRight)
+		}
+	}
+	t := newTable(w, align...)
+	t.Header(header)
+	for _, in := range list {
+		classes := strings.Join(in.Causes, ", ")
+		row := []string{in.Start.String(), fmtDuration(in.Duration().Seconds()), strconv.Itoa(len(in.Faults)), classes}
+		for _, fn := range probes {
+			row = append(row, fmtDuration(in.Down[fn].Total.Seconds()))
+		}
+		if err := t.Append(row); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return nil
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -175,9 +176,38 @@ func TestAnnualStackedCloudFailures(t *testing.T) {
 	if err := WriteSummary(&out, "stacked-3-cloud-failures", r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Per year, over", "Downtime by cause (api-writes)", "| host-crash", "Split brain per year", "MTBF"} {
+	for _, want := range []string{"Per year, over", "Downtime by cause (api-writes)", "| host-crash", "Split brain per year", "MTBF",
+		fmt.Sprintf("Incidents (%d):", len(r.Incidents)), "host-crash, maintenance |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestRunListsLongestIncidents: a run with more incidents than the
+// summary lists shows the longest, in time order.
+func TestRunListsLongestIncidents(t *testing.T) {
+	r := model.Result{Functions: []model.FunctionResult{{Name: "api-writes", Kind: model.FunctionProbe}}}
+	for i := range listedIncidents + 3 {
+		from := sim.At(time.Duration(i) * time.Hour)
+		d := time.Duration((i*7)%(listedIncidents+3)+1) * time.Second // 1s..15s, each once
+		r.Incidents = append(r.Incidents, model.Incident{Start: from, End: from.Add(d), Causes: []string{"c"},
+			Down: []model.IncidentDown{{Total: d, ByCause: []time.Duration{d}}}})
+	}
+	var out bytes.Buffer
+	if err := writeIncidents(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	if !strings.HasPrefix(text, fmt.Sprintf("The %d longest of %d incidents:", listedIncidents, listedIncidents+3)) {
+		t.Errorf("title:\n%s", text)
+	}
+	for _, short := range []string{"| 1s ", "| 2s ", "| 3s "} {
+		if strings.Contains(text, short) {
+			t.Errorf("lists a short incident (%s):\n%s", short, text)
+		}
+	}
+	if strings.Count(text, "| c ") != listedIncidents || strings.Index(text, "3600") > strings.Index(text, "7200") {
+		t.Errorf("not the %d longest in time order:\n%s", listedIncidents, text)
 	}
 }

@@ -459,6 +459,9 @@ func writeSummary(w io.Writer, scenario string, r model.Result) error {
 	if r.RatesDefined {
 		if a := Annual([]experiment.Run{experiment.Measure(r)}); a != nil {
 			fmt.Fprintln(w)
+			if err := writeIncidents(w, r); err != nil {
+				return err
+			}
 			if err := writeAnnual(w, a); err != nil {
 				return err
 			}
