@@ -311,6 +311,7 @@ func (cfg *Config) validate() error {
 // attributed to, and the election count.
 func (c *Cluster) ElectedLeader(m *etcd.Member) {
 	c.leaderElected(m)
+	c.inc.leaderElected(m.HS.Term, c.Sim.Now())
 	if c.Steady() {
 		c.etcdElections++
 	} else {

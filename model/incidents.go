@@ -85,6 +85,10 @@ type Incident struct {
 	// Down is each function's downtime in the incident, in the order of
 	// Result.Functions.
 	Down []IncidentDown
+	// EtcdFailover is the time from the start to the first etcd leader
+	// elected in the incident (of a higher term than the leader before
+	// it); negative if none was.
+	EtcdFailover time.Duration
 }
 
 // IncidentFault is a fault of an incident.
@@ -98,6 +102,10 @@ type IncidentFault struct {
 type IncidentDown struct {
 	Total   time.Duration
 	ByCause []time.Duration
+	// Recovered is the time from the incident's start to the end of the
+	// function's last down stretch in it: when it works again for good
+	// (0 if it never failed).
+	Recovered time.Duration
 }
 
 // Duration is the incident's length.
@@ -121,6 +129,11 @@ type pendingIncident struct {
 	open       int      // sources (faults, leaderless groups, failing probes) still open
 	faults     []faultSpan
 	down       [][]kube.Interval // by function
+	// term is the term of the etcd leader elected last before the
+	// incident; elected when the first leader of a higher term was (0 if
+	// none yet).
+	term    uint64
+	elected sim.Time
 }
 
 // faultSpan is a fault's active stretch within an incident.
@@ -145,6 +158,7 @@ type incidents struct {
 	pending   []*pendingIncident
 	done      []Incident
 	years     [][]time.Duration // by function, by year
+	term      uint64            // the term of the etcd leader elected last
 }
 
 // initIncidents sizes the tracker once the cluster is built.
@@ -267,7 +281,7 @@ func (t *incidents) join(at, now sim.Time) *pendingIncident {
 		first--
 	}
 	if first == len(t.pending) {
-		inc := &pendingIncident{start: at, end: at, down: make([][]kube.Interval, len(t.fns))}
+		inc := &pendingIncident{start: at, end: at, down: make([][]kube.Interval, len(t.fns)), term: t.term}
 		t.pending = append(t.pending, inc)
 		return inc
 	}
@@ -275,6 +289,10 @@ func (t *incidents) join(at, now sim.Time) *pendingIncident {
 	for _, p := range t.pending[first+1:] {
 		into.start, into.end = min(into.start, p.start), max(into.end, p.end)
 		into.open += p.open
+		into.term = min(into.term, p.term)
+		if into.elected == 0 {
+			into.elected = p.elected
+		}
 		into.faults = append(into.faults, p.faults...)
 		for fn := range into.down {
 			into.down[fn] = append(into.down[fn], p.down[fn]...)
@@ -284,6 +302,17 @@ func (t *incidents) join(at, now sim.Time) *pendingIncident {
 	t.pending = t.pending[:first+1]
 	into.start = min(into.start, at)
 	return into
+}
+
+// leaderElected notes an etcd leader of term elected now: the first of a
+// higher term in the incident under way is its failover.
+func (t *incidents) leaderElected(term uint64, now sim.Time) {
+	if n := len(t.pending); t.measuring && n > 0 {
+		if p := t.pending[n-1]; p.open > 0 && p.elected == 0 && term > p.term {
+			p.elected = now
+		}
+	}
+	t.term = max(t.term, term)
 }
 
 // relink points what referred to a merged incident at the one it joined.
@@ -355,7 +384,10 @@ func (t *incidents) settleOne(p *pendingIncident) {
 		}
 		return a.f.ID - b.f.ID
 	})
-	in := Incident{Start: p.start, End: p.end}
+	in := Incident{Start: p.start, End: p.end, EtcdFailover: -1}
+	if p.elected != 0 {
+		in.EtcdFailover = p.elected.Sub(p.start)
+	}
 	classOf := make([]int, len(p.faults))
 	for i, s := range p.faults {
 		in.Faults = append(in.Faults, IncidentFault{ID: s.f.ID, Name: s.f.Cfg.Name, Class: s.f.Class})
@@ -375,6 +407,7 @@ func (t *incidents) settleOne(p *pendingIncident) {
 		d := IncidentDown{ByCause: make([]time.Duration, len(in.Causes))}
 		for _, iv := range ivs {
 			d.Total += iv.To.Sub(iv.From)
+			d.Recovered = max(d.Recovered, iv.To.Sub(p.start))
 			split(iv, segs, d.ByCause)
 			t.addYears(fn, iv)
 		}

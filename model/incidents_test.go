@@ -74,8 +74,10 @@ func TestIncidentBoundaries(t *testing.T) {
 	b := &Fault{ID: 2, Class: "b", injected: true}
 	c := &Fault{ID: 3, Class: "c", injected: true}
 
+	tr.leaderElected(1, secAt(1)) // the bootstrap leader
 	tr.faultBegins(a, secAt(10))
 	tr.function(etcdFn, true, secAt(10.5), secAt(10.5))
+	tr.leaderElected(2, secAt(14))
 	tr.faultBegins(b, secAt(12))                     // overlaps a
 	tr.function(probe, true, secAt(9.9), secAt(13))  // a request sent before a, failed by it
 	tr.function(etcdFn, false, secAt(14), secAt(14)) // etcd leads again
@@ -116,6 +118,12 @@ func TestIncidentBoundaries(t *testing.T) {
 	// etcd down [10.5, 14): a [10.5, 12), shared [12, 14).
 	if want := []time.Duration{2500 * time.Millisecond, 1 * time.Second}; !slices.Equal(first.Down[etcdFn].ByCause, want) {
 		t.Errorf("etcd downtime by cause %v, want %v", first.Down[etcdFn].ByCause, want)
+	}
+	if first.EtcdFailover != 4100*time.Millisecond || second.EtcdFailover != -1 {
+		t.Errorf("etcd failover %v and %v, want 4.1s (from 9.9s to 14s) and none", first.EtcdFailover, second.EtcdFailover)
+	}
+	if first.Down[probe].Recovered != 19100*time.Millisecond || first.Down[etcdFn].Recovered != 4100*time.Millisecond {
+		t.Errorf("recovered after %v and %v, want 19.1s and 4.1s", first.Down[probe].Recovered, first.Down[etcdFn].Recovered)
 	}
 	if second.Start != secAt(40) || second.End != secAt(41) || !slices.Equal(second.Causes, []string{"c"}) || second.Down[probe].Total != 0 {
 		t.Errorf("second incident %v–%v %v, probe down %v", second.Start, second.End, second.Causes, second.Down[probe].Total)
@@ -223,6 +231,26 @@ func TestScriptedOverlapAttributed(t *testing.T) {
 		if d := got.ByCause[i] - want[i]; d < -time.Duration(len(lane.Spans)) || d > time.Duration(len(lane.Spans)) {
 			t.Errorf("%s: %v, want %v", in.Causes[i], got.ByCause[i], want[i])
 		}
+	}
+	var last sim.Time
+	for _, s := range lane.Spans {
+		if s.State == StateFailing && s.From < sim.At(100*time.Second) {
+			last = max(last, s.To)
+		}
+	}
+	if got.Recovered != last.Sub(in.Start) {
+		t.Errorf("writes recovered %v after the start, the lane says %v", got.Recovered, last.Sub(in.Start))
+	}
+	// Quorum is lost, so etcd elects a leader, at the latest after it
+	// returns: the failover is the first election after the start.
+	var firstElected sim.Time
+	for _, rec := range r.Timeline {
+		if rec.Event == EvLeader && rec.T >= in.Start && firstElected == 0 {
+			firstElected = rec.T
+		}
+	}
+	if in.EtcdFailover < 0 || in.Start.Add(in.EtcdFailover) != firstElected {
+		t.Errorf("etcd failover %v after the start; the first leader elected after it at %v", in.EtcdFailover, firstElected)
 	}
 	if got.ByCause[0]+got.ByCause[1] != got.Total {
 		t.Errorf("causes %v do not sum to %v", got.ByCause, got.Total)

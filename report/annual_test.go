@@ -140,6 +140,23 @@ func TestAnnualStackedCloudFailures(t *testing.T) {
 	// every format for the one, none for the other.
 	run := experiment.Measure(r)
 	run.RatesDefined = true
+	// The comparison's per-incident figures count the incidents, not the
+	// faults (16 here, overlapping), each from its start.
+	if run.Incidents != len(r.Incidents) || len(run.Recovery) != len(r.Incidents) || len(r.Faults) <= len(r.Incidents) {
+		t.Errorf("%d incidents and %d recoveries measured; %d incidents, %d faults", run.Incidents, len(run.Recovery), len(r.Incidents), len(r.Faults))
+	}
+	failovers := 0
+	for i, in := range r.Incidents {
+		if i < len(run.Recovery) && run.Recovery[i] != in.Down[0].Recovered {
+			t.Errorf("incident %d: recovery %v, writes recovered after %v", i, run.Recovery[i], in.Down[0].Recovered)
+		}
+		if in.EtcdFailover >= 0 {
+			failovers++
+		}
+	}
+	if len(run.EtcdFailover) != failovers || failovers == 0 {
+		t.Errorf("%d etcd failovers measured, %d incidents had one", len(run.EtcdFailover), failovers)
+	}
 	scripted := experiment.Run{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1, Incidents: 1, Functions: run.Functions}
 	c := Compare([]string{"rates", "scripted"}, [][]experiment.Run{{run, run}, {scripted, scripted}}, 1)
 	if c.Scenarios[0].Annual == nil || c.Scenarios[1].Annual != nil || c.Scenarios[0].Annual.Samples != 2 {

@@ -392,7 +392,8 @@ func writeComparison(w io.Writer, c Comparison) error {
 	fmt.Fprintln(w, "of a higher term, over the incidents that had one.")
 	if c.Annual() {
 		fmt.Fprintln(w, "Availability, downtime per year and nines are given for scenarios whose failures arrive at rates;")
-		fmt.Fprintln(w, "scripted faults (-) define no rate.")
+		fmt.Fprintln(w, "scripted faults (-) define no rate. For those scenarios an incident runs from a failure until the")
+		fmt.Fprintln(w, "cluster is steady again, overlapping faults together, and recovery and failover count from its start.")
 	} else {
 		fmt.Fprintln(w, "Scripted faults happen once per run, at fixed times, and define no rate: a figure per year")
 		fmt.Fprintln(w, "(availability, downtime per year, nines) would only spread them over the scenario's horizon.")
