@@ -533,6 +533,21 @@ func (c *Cluster) Incidents() []Incident { return c.inc.done }
 // settled.
 func (c *Cluster) IncidentOpen() bool { return len(c.inc.pending) > 0 }
 
+// UnsettledFrom is the earliest time a record may still turn out to be
+// part of an incident: the start of the first incident not yet settled,
+// or the settle window before now (a probe's record reaches back that
+// far). A record before it is in a settled incident (Incidents) or in
+// none.
+func (c *Cluster) UnsettledFrom() sim.Time { return c.inc.unsettledFrom(c.Sim.Now()) }
+
+func (t *incidents) unsettledFrom(now sim.Time) sim.Time {
+	from := now - sim.At(t.settle)
+	if len(t.pending) > 0 {
+		from = min(from, t.pending[0].start)
+	}
+	return max(from, 0)
+}
+
 // functions are the run's functions with their downtime, in the order of
 // the probes, then the groups (etcd first).
 func (c *Cluster) functions(groups []GroupResult) []FunctionResult {

@@ -91,9 +91,15 @@ func TestIncidentBoundaries(t *testing.T) {
 	if len(tr.done) != 0 || len(tr.pending) != 1 {
 		t.Fatalf("settled too early: %d done, %d pending", len(tr.done), len(tr.pending))
 	}
+	if got := tr.unsettledFrom(secAt(32)); got != secAt(9.9) {
+		t.Errorf("unsettled from %v, want the pending incident's start 9.900s", got)
+	}
 	tr.faultBegins(c, secAt(40)) // 11s after: a new incident; the first settles (29 + 2×3 < 40)
 	if len(tr.done) != 1 || len(tr.pending) != 1 {
 		t.Fatalf("after c: %d done, %d pending", len(tr.done), len(tr.pending))
+	}
+	if got := tr.unsettledFrom(secAt(40)); got != secAt(37) {
+		t.Errorf("unsettled from %v, want the settle window before now, 37.000s", got)
 	}
 	c.healed = true
 	tr.faultEnds(c, secAt(41))
