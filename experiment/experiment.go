@@ -45,15 +45,22 @@ type Run struct {
 	// its figures extrapolate to a year.
 	RatesDefined bool
 	// Incidents counts the faults (and operations) that were injected and
-	// did something: not skipped, not left beyond the run's end.
+	// did something: not skipped, not left beyond the run's end. With
+	// failure processes (the result's RatesDefined) it counts the model's
+	// incidents instead: from a failure until the cluster is steady again,
+	// overlapping faults together.
 	Incidents int
 	// Recovery is, per incident, the time from it until writes stop
 	// failing: the end of the write probe's last unavailable stretch that
 	// began before the next incident (0 if writes never failed; negative
 	// if they had not recovered when the next incident or the end came).
+	// With failure processes: from the incident's start to the end of its
+	// last write-failing stretch (negative if still failing at the end).
 	Recovery []time.Duration
 	// EtcdFailover is, per incident after which etcd elected a leader of
-	// a higher term (before the next incident), the time until it did.
+	// a higher term (before the next incident), the time until it did;
+	// with failure processes, from the incident's start to the first
+	// leader elected in it.
 	EtcdFailover []time.Duration
 	// SplitBrain is the total time two or more members or candidates of
 	// any group believed they led; ActingSplitBrain counts only running
@@ -62,6 +69,17 @@ type Run struct {
 	Hosts                        int
 	Violations                   int
 	Outcome                      sim.Outcome
+
+	// What a run of failure processes gives the figures per year: the
+	// measured span, each function's downtime (by calendar year), the
+	// incidents' durations and the gaps between them, the downtime by
+	// cause and each group's split brain.
+	MeasuredFrom, End sim.Time
+	Functions         []model.FunctionResult
+	IncidentStarts    []sim.Time
+	IncidentDurations []time.Duration
+	Causes            []model.CauseTotal
+	SplitBrains       []model.SplitBrainTotal
 }
 
 // Failure says how a run failed.
@@ -119,6 +137,24 @@ func Measure(r model.Result) Run {
 	if write >= 0 {
 		run.Recovery = recoveries(r, incidents, r.Probes[write].Name)
 	}
+	if r.RatesDefined && r.Steady {
+		// Failures arrive at random and overlap: the incidents are the
+		// model's (from a failure until the cluster is steady again,
+		// overlapping faults together), each measured from its start.
+		run.Incidents, run.Recovery, run.EtcdFailover = len(r.Incidents), nil, nil
+		for _, in := range r.Incidents {
+			if in.EtcdFailover >= 0 {
+				run.EtcdFailover = append(run.EtcdFailover, in.EtcdFailover)
+			}
+			if write >= 0 { // probes are the first functions
+				rec := in.Down[write].Recovered
+				if rec > 0 && in.Start.Add(rec) == r.End {
+					rec = -1 // still failing at the end
+				}
+				run.Recovery = append(run.Recovery, rec)
+			}
+		}
+	}
 	for _, g := range r.Groups {
 		for _, iv := range g.SplitBrain {
 			run.SplitBrain += iv.To.Sub(iv.From)
@@ -126,6 +162,16 @@ func Measure(r model.Result) Run {
 		for _, iv := range g.ActingSplitBrain {
 			run.ActingSplitBrain += iv.To.Sub(iv.From)
 		}
+	}
+	if r.Steady {
+		run.MeasuredFrom, run.End = r.MeasuredFrom, r.End
+		run.Functions = r.Functions
+		for _, in := range r.Incidents {
+			run.IncidentStarts = append(run.IncidentStarts, in.Start)
+			run.IncidentDurations = append(run.IncidentDurations, in.Duration())
+		}
+		run.Causes = model.CauseTotals(r.Incidents, len(r.Functions))
+		run.SplitBrains = model.SplitBrainTotals(r.Groups)
 	}
 	return run
 }

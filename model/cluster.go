@@ -103,7 +103,8 @@ type Cluster struct {
 	etcdActSplit  []kube.Interval // two or more running leaders
 	checkEachStep bool
 
-	lastChange sim.Time // true time of the last record of a change (not a renewal)
+	lastChange sim.Time  // true time of the last record of a change (not a renewal)
+	inc        incidents // incidents.go
 }
 
 // Build assembles a cluster from cfg.
@@ -161,6 +162,7 @@ func Build(cfg Config) (*Cluster, error) {
 		c.armedFaults = c.armedFaults || fc.On != nil
 	}
 	c.startFailures(cfg.Failures)
+	c.initIncidents()
 	c.Etcd.Index() // every process and store key exists now
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
@@ -330,6 +332,7 @@ func (cfg *Config) validate() error {
 // attributed to, and the election count.
 func (c *Cluster) ElectedLeader(m *etcd.Member) {
 	c.leaderElected(m)
+	c.inc.leaderElected(m.HS.Term, c.Now())
 	if c.Steady() {
 		c.etcdElections++
 	} else {
@@ -346,13 +349,31 @@ func (c *Cluster) LeaseAcquired(g *kube.LeaseGroup, proc string) {
 }
 
 // Recorded implements fabric.Watcher: a record may trigger a fault that
-// waits for it.
+// waits for it, and a probe's change of state is followed by the
+// incidents.
 func (c *Cluster) Recorded(r fabric.Record) {
 	if r.Event != kube.EvLeaseRenewed {
 		c.lastChange = c.Sim.Now()
 	}
 	if c.armedFaults {
 		c.triggered(r)
+	}
+	if r.Event == kube.EvProbeDown || r.Event == kube.EvProbeUp {
+		for i, p := range c.Probes {
+			if p.Name == r.Probe {
+				c.functionChanged(i, r.Event == kube.EvProbeDown, r.T)
+			}
+		}
+	}
+}
+
+// LeaderlessChanged implements kube.Watcher: a group's leaderless
+// stretches are followed by the incidents.
+func (c *Cluster) LeaderlessChanged(g *kube.LeaseGroup, leaderless bool) {
+	for i, h := range c.Groups {
+		if h == g {
+			c.functionChanged(len(c.Probes)+1+i, leaderless, c.Sim.Now())
+		}
 	}
 }
 
@@ -378,6 +399,9 @@ func (c *Cluster) LeadershipChanged() {
 		c.etcdSplit = kube.Track(c.etcdSplit, c.etcdBelieving >= 2, believing >= 2, now)
 		c.etcdActSplit = kube.Track(c.etcdActSplit, c.leaders >= 2, n >= 2, now)
 	}
+	if (c.leaders == 0) != (n == 0) {
+		c.functionChanged(len(c.Probes), n == 0, c.Sim.Now())
+	}
 	c.leaders, c.etcdBelieving = n, believing
 	for _, g := range c.Groups {
 		g.Changed()
@@ -392,6 +416,7 @@ func (c *Cluster) FirstCommit() {
 	c.StartMeasuring()
 	c.leadersSince = c.MeasuredFrom()
 	c.leaderless, c.multiLeader = 0, 0
+	c.startIncidents()
 	// A split brain already under way when measurements start is measured
 	// from now: its interval must be open for its end to close it.
 	if c.etcdBelieving >= 2 {
@@ -483,6 +508,7 @@ func (c *Cluster) finish() {
 			iv[n-1].To = c.Sim.Now()
 		}
 	}
+	c.finishIncidents()
 }
 
 // Horizon is the configured simulated duration.

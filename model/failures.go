@@ -569,6 +569,7 @@ func (p *failureProc) fire() {
 	}
 	fc := cfg.Fault
 	fc.Name = cfg.Name + " " + m.name
+	fc.Failure = cfg.Name
 	fc.At = now.Duration()
 	fc.Target, fc.Peer = m.target, m.peer
 	if fc.Process == "" && fc.Kind.actsOnProcess() && strings.HasPrefix(cfg.Class, TargetRole+":") {
@@ -614,7 +615,7 @@ func (p *failureProc) maintain(now sim.Time) {
 		p.restarting = false
 		if len(hosts) > 0 {
 			c.addFault(FaultConfig{Name: p.cfg.Name + " " + mb.name + ": restart", Kind: FaultHostCrash,
-				At: now.Duration(), Duration: m.Duration, Target: mb.target})
+				At: now.Duration(), Duration: m.Duration, Target: mb.target, Failure: p.cfg.Name})
 			p.arrivals++
 		}
 		p.step++
@@ -636,7 +637,7 @@ func (p *failureProc) maintain(now sim.Time) {
 		for _, role := range append([]string{RoleEtcd}, LeaderElectedRoles()...) {
 			if slices.ContainsFunc(h.Procs, func(q *fabric.Process) bool { return q.Role == role }) {
 				c.addFault(FaultConfig{Name: p.cfg.Name + " " + mb.name + ": drain " + role, Kind: FaultProcessStop,
-					At: now.Duration(), Duration: m.Drain + m.Duration, Target: mb.target, Process: role})
+					At: now.Duration(), Duration: m.Drain + m.Duration, Target: mb.target, Process: role, Failure: p.cfg.Name})
 			}
 		}
 	}

@@ -144,6 +144,9 @@ type FaultConfig struct {
 	// voting member at once, as before Kubernetes 1.29 (EtcdLearnerMode
 	// off), instead of as a learner promoted once in sync.
 	AddAsVoter bool
+	// Failure is the failure process that made the fault (its name: the
+	// failure class); empty for a scripted fault.
+	Failure string
 }
 
 // Trigger is an event a fault waits for.
@@ -315,6 +318,10 @@ type Fault struct {
 	GroupAcquired []GroupAcquisition
 	doneAt        sim.Time // an operation's end; 0 while it runs
 	opErr         string   // why an operation failed
+	// Class is the failure class the fault's downtime is attributed to
+	// (incidents.go).
+	Class string
+	inc   *pendingIncident // the incident it is part of while active
 }
 
 // GroupAcquisition is a leader-election group's first acquisition after a
@@ -334,10 +341,11 @@ func (f *Fault) groupAcquired(g *kube.LeaseGroup, proc string) {
 }
 
 func newFault(c *Cluster, id int, fc FaultConfig) *Fault {
+	class := faultClass(fc)
 	if fc.Name == "" {
 		fc.Name = fmt.Sprintf("fault %d", id)
 	}
-	f := &Fault{ID: id, Cfg: fc, c: c, FirstOK: make([]sim.Time, len(c.cfg.Probes))}
+	f := &Fault{ID: id, Cfg: fc, c: c, FirstOK: make([]sim.Time, len(c.cfg.Probes)), Class: class}
 	for _, g := range c.Groups {
 		f.GroupAcquired = append(f.GroupAcquired, GroupAcquisition{Group: g.Name})
 	}
@@ -433,6 +441,7 @@ func (f *Fault) inject() {
 	f.injected = true
 	c.current = f
 	c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
+	c.faultBegins(f)
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane, FaultRemoveEtcdMember:
 		f.startOperation(hosts[0])
@@ -510,6 +519,7 @@ func (f *Fault) heal() {
 	f.healed = true
 	f.HealedAt = c.Sim.Now()
 	c.Record(fabric.Record{Event: EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
+	c.faultEnds(f)
 	switch f.Cfg.Kind {
 	case FaultHostCrash, FaultZoneOutage:
 		for _, h := range f.hosts {

@@ -294,6 +294,7 @@ func (o *operation) fail(why string) {
 }
 
 func (o *operation) end(event, reason string) {
+	o.c.faultEnds(o.f)
 	if o.client != nil {
 		o.client.OnStop = nil
 		o.client.Proc.Retire()

@@ -48,6 +48,15 @@ type Result struct {
 	Nodes     []NodeResult
 	Workloads []WorkloadResult
 	Timeline  []fabric.Record
+	// RatesDefined: the configuration has failure processes, so the run's
+	// figures extrapolate to a year (scripted faults define no rate).
+	RatesDefined bool
+	// Functions are what the control plane provides (each probe's requests,
+	// each group's leader election) with their downtime, and Incidents the
+	// stretches in which the cluster was not steady, with each function's
+	// downtime in them by cause (incidents.go).
+	Functions []FunctionResult
+	Incidents []Incident
 	// Lanes are the run's states over time (hosts, leader groups, probes),
 	// computed once from the timeline for every renderer.
 	Lanes      []Lane
@@ -116,11 +125,14 @@ type FaultResult struct {
 	Name        string
 	Kind        FaultKind
 	Description string // what it does, in words
-	Target      string // the hosts it hit, as resolved
-	At          sim.Time
-	Healed      bool
-	HealedAt    sim.Time
-	Skipped     string // why it did nothing, if it did nothing
+	// Class is the failure class its downtime is attributed to: the
+	// failure process's name, or a scripted fault's name or kind.
+	Class    string
+	Target   string // the hosts it hit, as resolved
+	At       sim.Time
+	Healed   bool
+	HealedAt sim.Time
+	Skipped  string // why it did nothing, if it did nothing
 	// Operation marks an operator's action (join-control-plane,
 	// remove-etcd-member): it ended at DoneAt (0: still running at the
 	// end), with Error if it failed.
@@ -194,7 +206,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 			Availability: p.Availability(), Unavailable: p.Unavailable(), OK: ok, Failed: failed, Unmeasured: un, UnmeasuredRequests: unN})
 	}
 	for _, f := range c.Faults {
-		fr := FaultResult{ID: f.ID, Name: f.Cfg.Name, Kind: f.Cfg.Kind, Description: f.describe(), Target: f.Resolved,
+		fr := FaultResult{ID: f.ID, Name: f.Cfg.Name, Kind: f.Cfg.Kind, Description: f.describe(), Class: f.Class, Target: f.Resolved,
 			At: f.InjectedAt, Healed: f.healed, HealedAt: f.HealedAt, Skipped: f.Skipped,
 			Operation: f.Cfg.Kind.IsOperation(), DoneAt: f.doneAt, Error: f.opErr,
 			LeaderBefore: f.LeaderAtInject, TermBefore: f.TermAtInject, NewLeaderAfter: -1,
@@ -221,6 +233,9 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		r.Faults = append(r.Faults, fr)
 	}
 	c.toCalendar(&r)
+	r.RatesDefined = len(c.cfg.Failures) > 0
+	r.Functions = c.functions(r.Groups)
+	r.Incidents = slices.Clone(c.Incidents())
 	r.Lanes = ComputeLanes(&r)
 	return r
 }

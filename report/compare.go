@@ -151,6 +151,9 @@ type ScenarioComparison struct {
 	SplitBrain         Estimate `json:"splitBrainSecondsPerRun"`
 	ActingSplitBrain   Estimate `json:"actingSplitBrainSecondsPerRun"`
 	InvariantBreakages int      `json:"invariantViolations"`
+	// Annual are the figures per year by function, the incidents, the
+	// downtime by cause and the split brain, only when RatesDefined.
+	Annual *AnnualFigures `json:"annual,omitempty"`
 	// FailedRuns counts the runs that panicked, livelocked or would not
 	// build (bugs in hasim); they are left out of the figures, like runs
 	// an interrupt prevented. Runs counts the runs the figures cover.
@@ -179,8 +182,6 @@ type Comparison struct {
 func (c Comparison) Annual() bool {
 	return slices.ContainsFunc(c.Scenarios, func(s ScenarioComparison) bool { return s.RatesDefined })
 }
-
-const year = 365.25 * 24 * 3600
 
 // Compare summarizes runs [scenario][run].
 func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
@@ -234,7 +235,7 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 		if sc.RatesDefined {
 			w, r := clamp01(MeanCI(wa)), clamp01(MeanCI(ra))
 			sc.WriteAvailability, sc.ReadAvailability = &w, &r
-			down := func(a float64) float64 { return (1 - a) * year }
+			down := func(a float64) float64 { return (1 - a) * yearSeconds }
 			sc.DowntimePerYear = &Estimate{Value: down(w.Value), Lo: down(w.Hi), Hi: down(w.Lo), N: w.N, Confidence: w.Confidence}
 			nines := func(a float64) float64 {
 				if a >= 1 {
@@ -243,6 +244,7 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 				return -math.Log10(1 - a)
 			}
 			sc.Nines = &Estimate{Value: nines(w.Value), Lo: nines(w.Lo), Hi: nines(w.Hi), N: w.N, Confidence: w.Confidence}
+			sc.Annual = Annual(rs)
 		}
 		sc.RecoveryP50 = QuantileCI(rec, 0.50)
 		sc.RecoveryP99 = QuantileCI(rec, 0.99)
@@ -390,10 +392,19 @@ func writeComparison(w io.Writer, c Comparison) error {
 	fmt.Fprintln(w, "of a higher term, over the incidents that had one.")
 	if c.Annual() {
 		fmt.Fprintln(w, "Availability, downtime per year and nines are given for scenarios whose failures arrive at rates;")
-		fmt.Fprintln(w, "scripted faults (-) define no rate.")
+		fmt.Fprintln(w, "scripted faults (-) define no rate. For those scenarios an incident runs from a failure until the")
+		fmt.Fprintln(w, "cluster is steady again, overlapping faults together, and recovery and failover count from its start.")
 	} else {
 		fmt.Fprintln(w, "Scripted faults happen once per run, at fixed times, and define no rate: a figure per year")
 		fmt.Fprintln(w, "(availability, downtime per year, nines) would only spread them over the scenario's horizon.")
+	}
+	for i := range c.Scenarios {
+		if a := c.Scenarios[i].Annual; a != nil {
+			fmt.Fprintf(w, "\n%s. ", c.Scenarios[i].Scenario)
+			if err := writeAnnual(w, a); err != nil {
+				return err
+			}
+		}
 	}
 	writeFailures(w, c)
 	return nil
@@ -475,6 +486,14 @@ func sanitize(c Comparison) Comparison {
 		}
 		for _, f := range figures(Comparison{Scenarios: []ScenarioComparison{*s}}) {
 			if e := f.get(s); e != nil {
+				fix(e)
+			}
+		}
+		if s.Annual != nil {
+			a := *s.Annual
+			a.Functions = slices.Clone(a.Functions)
+			s.Annual = &a
+			for _, e := range a.estimates() {
 				fix(e)
 			}
 		}

@@ -92,14 +92,15 @@ func WriteComparisonCSV(w io.Writer, c Comparison) error {
 		header = append(header, f.key, f.key+"Lo", f.key+"Hi", f.key+"Confidence")
 	}
 	header = append(header, "faultsWithoutRecovery", "invariantViolations")
-	if err := cw.Write(header); err != nil {
-		return err
-	}
 	num := func(x float64) string {
 		if math.IsNaN(x) {
 			return ""
 		}
 		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	annualHeader, annualRows := annualCSV(c, num)
+	if err := cw.Write(append(header, annualHeader...)); err != nil {
+		return err
 	}
 	for i := range c.Scenarios {
 		s := &c.Scenarios[i]
@@ -113,7 +114,7 @@ func WriteComparisonCSV(w io.Writer, c Comparison) error {
 			row = append(row, num(e.Value), num(e.Lo), num(e.Hi), num(e.Confidence))
 		}
 		row = append(row, strconv.Itoa(s.NoRecovery), strconv.Itoa(s.InvariantBreakages))
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(append(row, annualRows[i]...)); err != nil {
 			return err
 		}
 	}

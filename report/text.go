@@ -12,6 +12,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"hasim/experiment"
 	"hasim/internal/firsterr"
 	"hasim/model"
 	"hasim/sim"
@@ -458,6 +459,17 @@ func writeSummary(w io.Writer, scenario string, r model.Result) error {
 	}
 	if len(r.Nodes) > 0 {
 		fmt.Fprintf(w, "  nodes at end: %s\n", nodesAtEnd(r.Nodes))
+	}
+	if r.RatesDefined {
+		if a := Annual([]experiment.Run{experiment.Measure(r)}); a != nil {
+			fmt.Fprintln(w)
+			if err := writeIncidents(w, r); err != nil {
+				return err
+			}
+			if err := writeAnnual(w, a); err != nil {
+				return err
+			}
+		}
 	}
 	if len(r.Faults) > 0 {
 		fmt.Fprintln(w)

@@ -63,6 +63,10 @@ type Watcher interface {
 	LeaseAcquired(g *LeaseGroup, proc string)
 	// ProbeSucceeded: a request of probe p sent at sent succeeded.
 	ProbeSucceeded(p *Probe, sent sim.Time)
+	// LeaderlessChanged: group g has just lost its last acting leader
+	// (leaderless true) or got one again, as its NoLeader accounting
+	// counts it (only once some candidate has led while measuring).
+	LeaderlessChanged(g *LeaseGroup, leaderless bool)
 }
 
 // kubeletOf is host h's kubelet, made on first need while building.
@@ -142,7 +146,8 @@ func (g *LeaseGroup) Changed() {
 		}
 	}
 	now := g.w.Sim.Now()
-	if g.started && g.acting == 0 {
+	was := g.Leaderless()
+	if was {
 		g.NoLeader += now.Sub(g.since)
 	}
 	g.since = now
@@ -150,7 +155,14 @@ func (g *LeaseGroup) Changed() {
 	g.Split = Track(g.Split, g.leading >= 2, leading >= 2, now)
 	g.ActSplit = Track(g.ActSplit, g.acting >= 2, acting >= 2, now)
 	g.leading, g.acting = leading, acting
+	if is := g.Leaderless(); is != was {
+		g.watch.LeaderlessChanged(g, is)
+	}
 }
+
+// Leaderless reports whether the group has no acting leader now, as its
+// NoLeader accounting counts it: only once some candidate has led.
+func (g *LeaseGroup) Leaderless() bool { return g.started && g.acting == 0 }
 
 // track opens an interval when cond becomes true and closes it when it
 // becomes false.
