@@ -216,7 +216,64 @@ func (g *gen) scenario(seed uint64, index int) *scenarios.Scenario {
 		sp.Faults = append(sp.Faults, g.fault(horizon))
 	}
 	g.rng.Shuffle(len(sp.Faults), func(i, j int) { sp.Faults[i], sp.Faults[j] = sp.Faults[j], sp.Faults[i] })
+	if g.chance(0.3) {
+		g.failures(sp)
+	}
 	return sc
+}
+
+// failures adds failure processes: a profile, classes of its own at busy
+// rates, sometimes a longer horizon, so that runs fast-forward between
+// failures and outages overlap.
+func (g *gen) failures(sp *scenarios.Spec) {
+	switch g.rng.IntN(3) {
+	case 0:
+		sp.FailureProfile = "cloud"
+	case 1:
+		sp.FailureProfile = "bare-metal"
+	}
+	life := func(lo, hi time.Duration) scenarios.Duration {
+		return scenarios.Duration(g.dur(Span{lo, hi}).Truncate(time.Millisecond))
+	}
+	for i := range g.rng.IntN(4) {
+		f := scenarios.FailureSpec{Name: fmt.Sprintf("swarm-failure-%d", i+1), MTBF: life(time.Minute, 30*time.Minute), MTTR: life(time.Second, 10*time.Minute)}
+		switch g.rng.IntN(8) {
+		case 0:
+			f.Kind, f.Target = string(model.FaultHostCrash), g.pick([]string{model.ClassControlPlane, model.ClassHosts, "role:etcd"})
+		case 1:
+			f.Kind, f.Target = g.pick([]string{string(model.FaultProcessKill), string(model.FaultProcessPause), string(model.FaultProcessStop)}), "role:etcd"
+		case 2:
+			f.Kind, f.Target = string(model.FaultZoneOutage), model.ClassZones
+		case 3:
+			if len(g.zones) < 2 {
+				continue
+			}
+			f.Kind, f.Target = string(model.FaultPartition), model.ClassZonePairs
+		case 4:
+			f.Kind, f.Target, f.Fsync = string(model.FaultSlowDisk), "role:etcd", g.dist(Span{time.Millisecond, 2 * time.Second})
+		case 5:
+			rate := 1 + g.floatIn(FloatSpan{0.0001, 0.01})
+			f.Kind, f.Target, f.ClockRate = string(model.FaultClockDrift), model.ClassControlPlane, &rate
+		case 6:
+			drain, settle := life(time.Second, time.Minute), life(time.Second, 2*time.Minute)
+			f = scenarios.FailureSpec{Name: f.Name, Kind: string(model.FaultMaintenance), Target: model.ClassControlPlane,
+				Every: life(time.Hour, 3*time.Hour), Drain: &drain, Duration: life(time.Second, 5*time.Minute), Settle: &settle}
+		default:
+			f.Kind, f.Target = string(model.FaultHostCrash), "zone:"+g.pick(g.zones)
+		}
+		sp.Failures = append(sp.Failures, f)
+	}
+	// Long enough for the run to fast-forward between failures; short
+	// enough that a run that cannot (a scripted fault that never heals)
+	// stays within the event bound, which a millisecond heartbeat or probe
+	// would exceed over hours.
+	busy := sp.Etcd.HeartbeatInterval != 0 && sp.Etcd.HeartbeatInterval.D() < 50*time.Millisecond
+	for _, p := range sp.Probes {
+		busy = busy || (p.Period != 0 && p.Period.D() < 50*time.Millisecond)
+	}
+	if (sp.FailureProfile != "" || len(sp.Failures) > 0) && !busy && g.chance(0.5) {
+		sp.Horizon = life(10*time.Minute, 2*time.Hour)
+	}
 }
 
 func (g *gen) controlPlane(sp *scenarios.Spec) {
