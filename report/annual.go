@@ -37,6 +37,9 @@ type AnnualFigures struct {
 	Incidents     IncidentsAnnual    `json:"incidents"`
 	Causes        CausesAnnual       `json:"downtimeByCause"`
 	SplitBrain    []SplitBrainAnnual `json:"splitBrain"`
+	// ClosedForm, if the caller computed it (experiment.ClosedFormOf),
+	// stands beside the simulated figures.
+	ClosedForm *ClosedFormFigures `json:"closedForm,omitempty"`
 }
 
 // FunctionAnnual is a function's availability over the runs.
@@ -389,6 +392,9 @@ func writeAnnual(w io.Writer, a *AnnualFigures) error {
 	fmt.Fprintln(w, "An incident runs from a failure until the cluster is steady again (every leader group led, every probe")
 	fmt.Fprintln(w, "succeeding, no fault active); overlapping faults share one. Downtime by cause: while faults are")
 	fmt.Fprintln(w, "active, in equal shares among their classes; after the last heal, to the classes active last.")
+	if a.ClosedForm != nil {
+		return writeClosedForm(w, a.ClosedForm)
+	}
 	return nil
 }
 

@@ -377,10 +377,16 @@ func checked(w io.Writer, write func(w io.Writer) error) error {
 
 // WriteSummary writes the headline figures and the per-fault table.
 func WriteSummary(w io.Writer, scenario string, r model.Result) error {
-	return checked(w, func(w io.Writer) error { return writeSummary(w, scenario, r) })
+	return WriteSummaryWith(w, scenario, r, nil)
 }
 
-func writeSummary(w io.Writer, scenario string, r model.Result) error {
+// WriteSummaryWith is WriteSummary with the scenario's closed form (nil
+// for none) beside its figures per year.
+func WriteSummaryWith(w io.Writer, scenario string, r model.Result, cf *ClosedFormFigures) error {
+	return checked(w, func(w io.Writer) error { return writeSummary(w, scenario, r, cf) })
+}
+
+func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFigures) error {
 	measured := r.End.Sub(r.MeasuredFrom)
 	fmt.Fprintf(w, "Summary of %s (seed %d): %v simulated, %d events, %s, %d hosts\n", scenario, r.Seed, r.End, r.Events, r.Outcome, r.Hosts)
 	if !r.Steady {
@@ -462,6 +468,7 @@ func writeSummary(w io.Writer, scenario string, r model.Result) error {
 	}
 	if r.RatesDefined {
 		if a := Annual([]experiment.Run{experiment.Measure(r)}); a != nil {
+			a.ClosedForm = cf
 			fmt.Fprintln(w)
 			if err := writeIncidents(w, r); err != nil {
 				return err

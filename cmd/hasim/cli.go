@@ -311,7 +311,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 			fmt.Fprintln(st.out)
 		}
 		if werr == nil {
-			werr = report.WriteSummary(st.out, sc.Metadata.Name, res)
+			werr = report.WriteSummaryWith(st.out, sc.Metadata.Name, res, closedFormOf(cfg))
 		}
 	}
 	if werr != nil && st.out.Err == nil {

@@ -429,3 +429,47 @@ func TestCompareIsDeterministic(t *testing.T) {
 		golden.Check(t, filepath.Join("testdata", "compare."+format+".golden"), first)
 	}
 }
+
+// TestClosedFormBesideTheFigures: for a scenario with failure processes,
+// run's summary and compare's JSON carry the closed form, with what it
+// assumes; a scripted scenario has none.
+func TestClosedFormBesideTheFigures(t *testing.T) {
+	code, out, errs := run(context.Background(), "", "run", "stacked-3-cloud-failures", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Closed form beside it (instant failover", "| writes ", "| etcd quorum "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("run's summary lacks %q", want)
+		}
+	}
+	code, out, errs = run(context.Background(), "", "compare", "stacked-3-cloud-failures", "stacked-3-master-crash", "--runs", "2", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Scenarios []struct {
+			Scenario string `json:"scenario"`
+			Annual   *struct {
+				ClosedForm *struct {
+					Assumption string `json:"assumption"`
+					Functions  []struct {
+						Name         string  `json:"name"`
+						Availability float64 `json:"availability"`
+					} `json:"functions"`
+				} `json:"closedForm"`
+			} `json:"annual"`
+		} `json:"scenarios"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Scenarios) != 2 || doc.Scenarios[0].Annual == nil || doc.Scenarios[0].Annual.ClosedForm == nil || doc.Scenarios[1].Annual != nil {
+		t.Fatalf("closed forms: %+v", doc.Scenarios)
+	}
+	cf := doc.Scenarios[0].Annual.ClosedForm
+	if !strings.Contains(cf.Assumption, "instant failover") || len(cf.Functions) != 3 || cf.Functions[0].Name != "writes" ||
+		!(cf.Functions[0].Availability > 0.9 && cf.Functions[0].Availability < 1) {
+		t.Errorf("closed form %+v", cf)
+	}
+}

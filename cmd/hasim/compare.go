@@ -109,6 +109,11 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 		st.out.stopOn(ctx) // an interrupt while writing stops the writing
 	}
 	c := report.Compare(names, results, *seed)
+	for i := range c.Scenarios {
+		if a := c.Scenarios[i].Annual; a != nil {
+			a.ClosedForm = closedFormOf(jobs[i].Config)
+		}
+	}
 	failed := false
 	// Pictures and text are written independently: one failing does not
 	// stop the other.
@@ -184,4 +189,19 @@ func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []st
 	if stack != "" {
 		fmt.Fprintf(w, "The stack of the first panic:\n%s", stack)
 	}
+}
+
+// closedFormOf is the scenario's closed form beside its figures per year,
+// for a configuration with failure processes; nil otherwise, or if its
+// topology has no closed form (experiment.ClosedFormOf says why; the
+// simulated figures stand alone then).
+func closedFormOf(cfg model.Config) *report.ClosedFormFigures {
+	if len(cfg.Failures) == 0 {
+		return nil
+	}
+	cf, err := experiment.ClosedFormOf(cfg)
+	if err != nil {
+		return nil
+	}
+	return report.ClosedFormOf(cf)
 }
