@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"hasim/experiment"
 	"hasim/model"
 	"hasim/sim"
 )
@@ -33,6 +34,9 @@ type Document struct {
 	Summary    Summary  `json:"summary"`
 	Timeline   []Event  `json:"timeline"`
 	Violations []string `json:"violations"`
+	// Annual are the figures per year of a run whose failures arrive at
+	// rates (failure processes); absent for a scripted run.
+	Annual *AnnualFigures `json:"annual,omitempty"`
 }
 
 // Summary is the run's headline figures.
@@ -203,6 +207,9 @@ func NewDocument(scenario string, r model.Result) Document {
 		Outcome: r.Outcome.String(), Events: r.Events, Timeline: []Event{}, Violations: []string{}}
 	if r.Outcome == sim.Livelocked {
 		d.Stall = r.Stall.String()
+	}
+	if r.RatesDefined {
+		d.Annual = Annual([]experiment.Run{experiment.Measure(r)})
 	}
 	s := &d.Summary
 	measured := r.End.Sub(r.MeasuredFrom)

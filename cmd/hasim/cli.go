@@ -303,7 +303,11 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	switch *output {
 	case "json", "yaml", "csv":
 		write := map[string]func(io.Writer, report.Document) error{"json": report.WriteJSON, "yaml": report.WriteYAML, "csv": report.WriteCSV}[*output]
-		werr = write(st.out, report.NewDocument(sc.Metadata.Name, res))
+		doc := report.NewDocument(sc.Metadata.Name, res)
+		if doc.Annual != nil {
+			doc.Annual.ClosedForm = closedFormOf(cfg)
+		}
+		werr = write(st.out, doc)
 	default:
 		fmt.Fprintf(st.out, "# %s\n# %s\n\n", reproduce, firstLine(sc.Metadata.Description))
 		if !*quiet {

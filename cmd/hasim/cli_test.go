@@ -306,6 +306,48 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("api-writes availability %.4f: a stacked 3 rides through one master down at a time", a)
 			}
 		},
+		"years-stacked-3": func(t *testing.T, d report.Document) {
+			a := annual(t, d)
+			if a.Incidents.Count < 20 || a.Functions[0].Availability.Value < 0.9999 || !hasCause(a, "maintenance") || !hasCause(a, "host-crash") {
+				t.Errorf("%d incidents, writes %.6f, causes %+v: want a stacked 3 to ride through a year of failures above 99.99%%",
+					a.Incidents.Count, a.Functions[0].Availability.Value, a.Causes.Classes)
+			}
+			if cf := a.ClosedForm; cf == nil || cf.Functions[0].Name != "writes" || cf.Functions[0].Availability <= a.Functions[0].Availability.Value {
+				t.Errorf("closed form %+v: want it beside the figures, above the simulated writes (failover is not instant)", cf)
+			}
+		},
+		"years-external-3-3": func(t *testing.T, d report.Document) {
+			a := annual(t, d)
+			if a.Incidents.Count < 20 || a.Functions[0].Availability.Value < 0.9999 || !hasCause(a, "host-crash") || a.ClosedForm == nil {
+				t.Errorf("%d incidents, writes %.6f, causes %+v", a.Incidents.Count, a.Functions[0].Availability.Value, a.Causes.Classes)
+			}
+		},
+		"years-external-5-3": func(t *testing.T, d report.Document) {
+			a := annual(t, d)
+			if a.Incidents.Count < 10 || a.Functions[0].Availability.Value < 0.9999 || a.ClosedForm == nil {
+				t.Errorf("%d incidents, writes %.6f", a.Incidents.Count, a.Functions[0].Availability.Value)
+			}
+		},
+		"years-single-master": func(t *testing.T, d report.Document) {
+			// Every monthly restart of the only master is downtime.
+			a := annual(t, d)
+			if share := causeShare(a, "maintenance"); share < 0.5 || a.Functions[0].Availability.Value > 0.9999 {
+				t.Errorf("maintenance share %.2f, writes %.6f: want restarts of the only master to dominate, below 99.99%%", share, a.Functions[0].Availability.Value)
+			}
+		},
+		"years-single-haproxy": func(t *testing.T, d report.Document) {
+			a := annual(t, d)
+			if share := causeShare(a, "lb-host-crash"); share < 0.5 {
+				t.Errorf("load-balancer host crashes cause %.2f of the downtime: want the single HAProxy to dominate", share)
+			}
+		},
+		"years-maintenance-only": func(t *testing.T, d report.Document) {
+			// Twelve windows a year, each restarting three masters.
+			a := annual(t, d)
+			if share := causeShare(a, "maintenance"); share < 0.9 || a.Incidents.Count < 30 || a.Incidents.Count > 45 {
+				t.Errorf("maintenance share %.2f over %d incidents: want 36 or so restarts, nearly all the downtime", share, a.Incidents.Count)
+			}
+		},
 		"etcd-reference-kill": func(t *testing.T, d report.Document) {
 			if f := d.Summary.Faults[0]; f.NewLeader == nil || f.NewLeader.After < 0.8 {
 				t.Errorf("new leader %+v", f.NewLeader)
@@ -318,7 +360,11 @@ func TestLibraryTellsItsStory(t *testing.T) {
 			if !ok {
 				t.Fatalf("no story test for built-in scenario %s", e.Name)
 			}
-			code, out, errs := run(context.Background(), "", "run", e.Name, "-o", "json")
+			args := []string{"run", e.Name, "-o", "json"}
+			if u, ok := storyHorizon[e.Name]; ok {
+				args = append(args, "--until", u)
+			}
+			code, out, errs := run(context.Background(), "", args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
@@ -332,6 +378,35 @@ func TestLibraryTellsItsStory(t *testing.T) {
 			story(t, d)
 		})
 	}
+}
+
+// storyHorizon shortens the library's scenarios of a hundred years for
+// their stories: a year tells it (half for the costliest).
+var storyHorizon = map[string]string{
+	"years-stacked-3": "1y", "years-external-3-3": "1y", "years-external-5-3": "180d",
+	"years-single-master": "1y", "years-single-haproxy": "1y", "years-maintenance-only": "1y",
+}
+
+// annual is a run's figures per year; the test fails without them.
+func annual(t *testing.T, d report.Document) *report.AnnualFigures {
+	t.Helper()
+	if d.Annual == nil || len(d.Annual.Functions) == 0 {
+		t.Fatal("no figures per year")
+	}
+	return d.Annual
+}
+
+// hasCause reports whether a failure class caused some downtime.
+func hasCause(a *report.AnnualFigures, class string) bool { return causeShare(a, class) > 0 }
+
+// causeShare is a failure class's share of the downtime.
+func causeShare(a *report.AnnualFigures, class string) float64 {
+	for _, c := range a.Causes.Classes {
+		if c.Class == class {
+			return c.Share
+		}
+	}
+	return 0
 }
 
 func group(d report.Document, name string) report.GroupSummary {

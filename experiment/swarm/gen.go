@@ -272,7 +272,8 @@ func (g *gen) failures(sp *scenarios.Spec) {
 		busy = busy || (p.Period != 0 && p.Period.D() < 50*time.Millisecond)
 	}
 	if (sp.FailureProfile != "" || len(sp.Failures) > 0) && !busy && g.chance(0.5) {
-		sp.Horizon = life(10*time.Minute, 2*time.Hour)
+		long := g.r.Horizon.Hi // 2 minutes; 20 seconds for -short
+		sp.Horizon = life(5*long, 60*long)
 	}
 }
 
