@@ -222,8 +222,11 @@ func short(name string) string {
 // failures arrive at rates, else write downtime per incident (scripted
 // faults define no rate).
 func Comparison(c report.Comparison) *plot.Plot {
-	p := plot.New()
 	annual := !slices.ContainsFunc(c.Scenarios, func(s report.ScenarioComparison) bool { return !s.RatesDefined })
+	if annual && !slices.ContainsFunc(c.Scenarios, func(s report.ScenarioComparison) bool { return s.Annual == nil || len(s.Annual.Functions) == 0 }) {
+		return annualComparison(c)
+	}
+	p := plot.New()
 	what, unit, scale := "write downtime per incident", "seconds", 1.0
 	if annual {
 		what, unit, scale = "write downtime per year", "hours", 3600
@@ -271,6 +274,116 @@ func Comparison(c report.Comparison) *plot.Plot {
 	}
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.6, float64(len(vals))-0.4
+	p.X.Tick.Label.Rotation = 0.35
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.Y.Min = 0
+	return p
+}
+
+// causeColours is how many failure classes the yearly comparison draws
+// apart; the rest stack as "other classes".
+const causeColours = 6
+
+// annualComparison draws, per scenario, the write downtime per year
+// stacked by failure class (the costliest classes over all scenarios in
+// colour, the rest together), the 95% interval of the total, and the
+// closed form's downtime (instant failover) as a cross.
+func annualComparison(c report.Comparison) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("write downtime per year by failure class, %g%% intervals; x: the closed form (instant failover)", report.Level*100)
+	p.Y.Label.Text = "write downtime per year (minutes)"
+	// The classes, costliest first over all scenarios.
+	total := map[string]float64{}
+	var classes []string
+	for _, s := range c.Scenarios {
+		for _, k := range s.Annual.Causes.Classes {
+			if _, ok := total[k.Class]; !ok {
+				classes = append(classes, k.Class)
+			}
+			total[k.Class] += k.DowntimePerYear
+		}
+	}
+	slices.SortStableFunc(classes, func(a, b string) int {
+		switch {
+		case total[a] > total[b]:
+			return -1
+		case total[a] < total[b]:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	shown := classes[:min(len(classes), causeColours)]
+	stacks := make([]plotter.Values, len(shown)+1) // the last: other classes
+	var names []string
+	var pts, cross plotter.XYs
+	var errs plotter.YErrors
+	for i, s := range c.Scenarios {
+		a := s.Annual
+		for k := range stacks {
+			stacks[k] = append(stacks[k], 0)
+		}
+		for _, k := range a.Causes.Classes {
+			j := slices.Index(shown, k.Class)
+			if j < 0 {
+				j = len(shown)
+			}
+			stacks[j][i] += k.DowntimePerYear / 60
+		}
+		e := a.Functions[0].DowntimePerYear
+		v, lo, hi := e.Value/60, e.Lo/60, e.Hi/60
+		if e.Short() || math.IsNaN(lo) || math.IsNaN(hi) {
+			lo, hi = v, v
+		}
+		pts = append(pts, plotter.XY{X: float64(i), Y: v})
+		errs = append(errs, struct{ Low, High float64 }{v - lo, hi - v})
+		if a.ClosedForm != nil && len(a.ClosedForm.Functions) > 0 && a.ClosedForm.Functions[0].Name == "writes" {
+			cross = append(cross, plotter.XY{X: float64(i), Y: a.ClosedForm.Functions[0].DowntimePerYear / 60})
+		}
+		names = append(names, s.Scenario)
+	}
+	width := vg.Points(min(120, 500/float64(len(names)+1)))
+	var below *plotter.BarChart
+	for k, vals := range stacks {
+		if k == len(shown) && slices.Max(vals) == 0 {
+			break
+		}
+		bars, err := plotter.NewBarChart(vals, width)
+		if err != nil {
+			return p
+		}
+		bars.Color = palette[k%len(palette)]
+		bars.LineStyle.Width = 0
+		if below != nil {
+			bars.StackOn(below)
+		}
+		below = bars
+		p.Add(bars)
+		label := "other classes"
+		if k < len(shown) {
+			label = shown[k]
+		}
+		p.Legend.Add(label, bars)
+	}
+	type xyErr struct {
+		plotter.XYs
+		plotter.YErrors
+	}
+	if eb, err := plotter.NewYErrorBars(xyErr{pts, errs}); err == nil {
+		eb.Width = vg.Points(16)
+		eb.LineStyle.Width = vg.Points(1.2)
+		p.Add(eb)
+	}
+	if len(cross) > 0 {
+		if sc, err := plotter.NewScatter(cross); err == nil {
+			sc.GlyphStyle.Shape = draw.CrossGlyph{}
+			sc.GlyphStyle.Radius = vg.Points(6)
+			sc.GlyphStyle.Color = color.Black
+			p.Add(sc)
+		}
+	}
+	p.Legend.Top = true
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(names))-0.4
 	p.X.Tick.Label.Rotation = 0.35
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.Y.Min = 0

@@ -9,6 +9,7 @@ import (
 	"hasim/experiment"
 	"hasim/model"
 	"hasim/report"
+	"hasim/scenarios"
 	"hasim/sim"
 )
 
@@ -80,6 +81,47 @@ func TestComparisonPlotsWhatWasMeasured(t *testing.T) {
 		var b bytes.Buffer
 		if err := WriteTo(p, &b, "svg", 12); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestComparisonByCause: scenarios whose failures arrive at rates, with
+// their figures per year, are drawn as write downtime per year stacked by
+// failure class, with the closed form's when it is known.
+func TestComparisonByCause(t *testing.T) {
+	s, err := scenarios.Resolve("stacked-3-cloud-failures", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []experiment.Run
+	for seed := range uint64(2) {
+		cfg := s.Config()
+		cfg.Seed = seed + 1
+		r, err := model.Simulate(cfg, model.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := experiment.Measure(r)
+		run.Done, run.Seed, run.RatesDefined = true, cfg.Seed, true
+		runs = append(runs, run)
+	}
+	c := report.Compare([]string{"a", "b"}, [][]experiment.Run{runs, runs}, 1)
+	c.Scenarios[0].Annual.ClosedForm = &report.ClosedFormFigures{Functions: []report.ClosedFormMeasure{{Name: "writes", DowntimePerYear: 3600}}}
+	p := Comparison(c)
+	if !strings.HasPrefix(p.Title.Text, "write downtime per year by failure class") || p.Y.Label.Text != "write downtime per year (minutes)" {
+		t.Fatalf("title %q, label %q", p.Title.Text, p.Y.Label.Text)
+	}
+	top := c.Scenarios[0].Annual.Functions[0].DowntimePerYear.Value / 60
+	if p.Y.Max < max(top, 60) {
+		t.Errorf("the axis reaches %.2f: below the total (%.2f minutes) or the closed form's cross (60)", p.Y.Max, top)
+	}
+	var b bytes.Buffer
+	if err := WriteTo(p, &b, "svg", 12); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"host-crash", "maintenance"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the legend lacks %q", want)
 		}
 	}
 }
