@@ -58,6 +58,25 @@ func TestGoldenReadmePicture(t *testing.T) {
 	golden.Check(t, filepath.Join("..", "..", "docs", "stacked-3-master-crash.svg"), string(svg))
 }
 
+// TestGoldenReadmeYears keeps the README's comparison of topologies over
+// years (its table and its picture) what `hasim compare` gives today. It
+// simulates three topologies for ten years each (about a minute and a
+// half of CPU).
+func TestGoldenReadmeYears(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "years.svg")
+	code, out, errs := run(context.Background(), "", "compare", "years-stacked-3", "years-external-3-3", "years-external-5-3",
+		"--runs", "1", "--until", "10y", "--svg", svg)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	pic, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("..", "..", "docs", "years-compare.svg"), string(pic))
+	golden.Check(t, filepath.Join("testdata", "compare-years.table.golden"), out)
+}
+
 // TestLibraryTellsItsStory runs every built-in scenario and checks the
 // event that is its point.
 func TestLibraryTellsItsStory(t *testing.T) {
