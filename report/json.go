@@ -37,6 +37,11 @@ type Document struct {
 	// Annual are the figures per year of a run whose failures arrive at
 	// rates (failure processes); absent for a scripted run.
 	Annual *AnnualFigures `json:"annual,omitempty"`
+	// SkippedSeconds is the steady time the run fast-forwarded through;
+	// RecordsDropped the records the timeline did not keep (its first
+	// ones are kept; the figures count all).
+	SkippedSeconds float64 `json:"skippedSeconds,omitempty"`
+	RecordsDropped int     `json:"recordsDropped,omitempty"`
 }
 
 // Summary is the run's headline figures.
@@ -211,6 +216,7 @@ func NewDocument(scenario string, r model.Result) Document {
 	if r.RatesDefined {
 		d.Annual = Annual([]experiment.Run{experiment.Measure(r)})
 	}
+	d.SkippedSeconds, d.RecordsDropped = seconds(r.Skipped), r.RecordsDropped
 	s := &d.Summary
 	measured := r.End.Sub(r.MeasuredFrom)
 	if r.Steady {

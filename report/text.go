@@ -393,7 +393,15 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 		fmt.Fprintln(w, "  the cluster never committed an entry: nothing was measured")
 		return nil
 	}
-	fmt.Fprintf(w, "  measured from %v (the first commit) to %v\n\n", r.MeasuredFrom, r.End)
+	fmt.Fprintf(w, "  measured from %v (the first commit) to %v\n", r.MeasuredFrom, r.End)
+	if r.Skips > 0 {
+		fmt.Fprintf(w, "  fast-forwarded through %v of steady time in %d stretches (--no-fast-forward simulates them)\n", r.Skipped.Round(time.Second), r.Skips)
+	}
+	if r.RecordsDropped > 0 {
+		fmt.Fprintf(w, "  the timeline keeps its first %d records; %d later ones are counted in the figures, not listed (--max-records)\n",
+			len(r.Timeline), r.RecordsDropped)
+	}
+	fmt.Fprintln(w)
 	t := newTable(w, tw.AlignLeft, tw.AlignRight, tw.AlignRight)
 	t.Header("measure", "time", "share")
 	rows := [][]string{

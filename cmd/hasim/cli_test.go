@@ -567,3 +567,26 @@ func TestClosedFormBesideTheFigures(t *testing.T) {
 		t.Errorf("closed form %+v", cf)
 	}
 }
+
+// TestMaxRecords: --max-records bounds the timeline a run keeps; the
+// figures still count every record, and the JSON says how many were not
+// kept.
+func TestMaxRecords(t *testing.T) {
+	code, out, errs := run(context.Background(), "", "run", "stacked-3-cloud-failures", "--max-records", "50", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var d struct {
+		Timeline       []json.RawMessage `json:"timeline"`
+		RecordsDropped int               `json:"recordsDropped"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Timeline) != 50 || d.RecordsDropped < 100 {
+		t.Errorf("%d records kept, %d dropped; want 50 kept and the rest dropped", len(d.Timeline), d.RecordsDropped)
+	}
+	if code, _, _ := run(context.Background(), "", "run", "stacked-3-cloud-failures", "--max-records", "0"); code != 2 {
+		t.Errorf("--max-records 0: exit %d, want 2", code)
+	}
+}
