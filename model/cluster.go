@@ -66,6 +66,11 @@ type Config struct {
 	MaxRecords int
 }
 
+// FaultsListed is how many faults a run with failure processes lists in
+// full (the first ones); later faults count in every figure but are
+// forgotten once over, so that a run over years keeps its memory flat.
+const FaultsListed = 2_000
+
 // DefaultMaxRecords is the timeline a run with failure processes keeps:
 // its first hundred thousand records (tens of megabytes), the first
 // incidents in full; its figures count every record.
@@ -104,6 +109,10 @@ type Cluster struct {
 	checkEachStep bool
 
 	lastChange sim.Time  // true time of the last record of a change (not a renewal)
+	inForce    int       // faults injected and not yet healed (with a duration)
+	opsRunning int       // kubeadm operations injected and not yet done
+	faultsKept int       // with failure processes: faults listed in full (pruneFaults)
+	faultsGone int       // faults over and no longer listed
 	inc        incidents // incidents.go
 }
 
@@ -124,6 +133,9 @@ func Build(cfg Config) (*Cluster, error) {
 		c.World.MaxRecords = cfg.MaxRecords
 	case cfg.MaxRecords == 0 && len(cfg.Failures) > 0:
 		c.World.MaxRecords = DefaultMaxRecords
+	}
+	if len(cfg.Failures) > 0 {
+		c.faultsKept = FaultsListed
 	}
 	hosts := map[string]*fabric.Host{}
 	for _, h := range c.Hosts {

@@ -650,7 +650,7 @@ func (c *Cluster) addFault(fc FaultConfig) {
 	if fc.At >= c.cfg.Horizon {
 		return
 	}
-	c.Faults = append(c.Faults, newFault(c, len(c.Faults)+1, fc))
+	c.Faults = append(c.Faults, newFault(c, len(c.Faults)+c.faultsGone+1, fc))
 }
 
 // FailureStats are the failure processes' arrival counts, in the order of

@@ -104,10 +104,8 @@ func (c *Cluster) steadyNow() bool {
 	if c.Sim.Now().Sub(c.lastChange) < quiet {
 		return false
 	}
-	for _, f := range c.Faults {
-		if f.injected && f.Cfg.Kind.IsOperation() && f.doneAt == 0 {
-			return false
-		}
+	if c.opsRunning > 0 {
+		return false
 	}
 	if c.leaders != 1 || c.etcdBelieving != 1 {
 		return false
@@ -126,13 +124,27 @@ func (c *Cluster) steadyNow() bool {
 }
 
 // faultInForce reports whether a fault is injected and not yet healed.
-func (c *Cluster) faultInForce() bool {
-	for _, f := range c.Faults {
-		if f.injected && !f.healed && f.Cfg.Duration > 0 {
-			return true
+func (c *Cluster) faultInForce() bool { return c.inForce > 0 }
+
+// pruneFaults forgets, once the fault list holds twice FaultsListed, the
+// faults after the first FaultsListed that are over (healed, or skipped).
+// What they did is in the figures already: the incidents, the timeline's
+// records, the accounting.
+func (c *Cluster) pruneFaults() {
+	if c.faultsKept == 0 || len(c.Faults) < 2*c.faultsKept {
+		return
+	}
+	kept := c.Faults[:c.faultsKept]
+	for _, f := range c.Faults[c.faultsKept:] {
+		over := f.Skipped != "" || (f.injected && (f.healed || (f.Cfg.Kind.IsOperation() && f.doneAt != 0)))
+		if over {
+			c.faultsGone++
+		} else {
+			kept = append(kept, f)
 		}
 	}
-	return false
+	clear(c.Faults[len(kept):])
+	c.Faults = kept
 }
 
 // skipAhead skips to a warm-up before the next calendar event (or the

@@ -439,6 +439,12 @@ func (f *Fault) inject() {
 	}
 	f.hosts, f.Resolved = hosts, desc
 	f.injected = true
+	switch {
+	case f.Cfg.Kind.IsOperation():
+		c.opsRunning++
+	case f.Cfg.Duration > 0:
+		c.inForce++
+	}
 	c.current = f
 	c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
 	c.faultBegins(f)
@@ -517,6 +523,8 @@ func (f *Fault) inject() {
 func (f *Fault) heal() {
 	c := f.c
 	f.healed = true
+	c.inForce--
+	defer c.pruneFaults()
 	f.HealedAt = c.Sim.Now()
 	c.Record(fabric.Record{Event: EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
 	c.faultEnds(f)

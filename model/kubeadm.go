@@ -279,6 +279,7 @@ func (o *operation) answered(err string) {
 func (o *operation) done(what string) {
 	f := o.f
 	f.doneAt = o.c.Sim.Now()
+	o.c.opsRunning--
 	reason := fmt.Sprintf("%s, %v after it began", what, f.doneAt.Sub(o.began).Round(time.Millisecond))
 	if len(o.tries) > 0 {
 		reason += "; " + strings.Join(o.tries, " and ")
@@ -290,6 +291,7 @@ func (o *operation) done(what string) {
 func (o *operation) fail(why string) {
 	f := o.f
 	f.doneAt, f.opErr = o.c.Sim.Now(), why
+	o.c.opsRunning--
 	o.end(EvOpFailed, why)
 }
 

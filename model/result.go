@@ -27,6 +27,10 @@ type Result struct {
 	// RecordsDropped are the records the timeline did not keep (Config.
 	// MaxRecords); the figures count them.
 	RecordsDropped int
+	// FaultsUnlisted are the faults over and no longer listed in Faults
+	// (a run with failure processes lists its first FaultsListed in full);
+	// the figures count them.
+	FaultsUnlisted int
 	// Stall says where time stood still when Outcome is sim.Livelocked.
 	Stall sim.Stall
 
@@ -245,7 +249,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 // Durations measured within a transient are the same in both.
 func (c *Cluster) toCalendar(r *Result) {
 	skipped, spans := c.Skipped()
-	r.Skipped, r.Skips, r.RecordsDropped = skipped, len(spans), c.Dropped()
+	r.Skipped, r.Skips, r.RecordsDropped, r.FaultsUnlisted = skipped, len(spans), c.Dropped(), c.faultsGone
 	if len(spans) == 0 {
 		return
 	}

@@ -42,6 +42,7 @@ type Document struct {
 	// ones are kept; the figures count all).
 	SkippedSeconds float64 `json:"skippedSeconds,omitempty"`
 	RecordsDropped int     `json:"recordsDropped,omitempty"`
+	FaultsUnlisted int     `json:"faultsUnlisted,omitempty"`
 }
 
 // Summary is the run's headline figures.
@@ -216,7 +217,7 @@ func NewDocument(scenario string, r model.Result) Document {
 	if r.RatesDefined {
 		d.Annual = Annual([]experiment.Run{experiment.Measure(r)})
 	}
-	d.SkippedSeconds, d.RecordsDropped = seconds(r.Skipped), r.RecordsDropped
+	d.SkippedSeconds, d.RecordsDropped, d.FaultsUnlisted = seconds(r.Skipped), r.RecordsDropped, r.FaultsUnlisted
 	s := &d.Summary
 	measured := r.End.Sub(r.MeasuredFrom)
 	if r.Steady {

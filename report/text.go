@@ -401,6 +401,9 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 		fmt.Fprintf(w, "  the timeline keeps its first %d records; %d later ones are counted in the figures, not listed (--max-records)\n",
 			len(r.Timeline), r.RecordsDropped)
 	}
+	if r.FaultsUnlisted > 0 {
+		fmt.Fprintf(w, "  the fault table lists %d faults; %d later ones, over, are counted in the figures, not listed\n", len(r.Faults), r.FaultsUnlisted)
+	}
 	fmt.Fprintln(w)
 	t := newTable(w, tw.AlignLeft, tw.AlignRight, tw.AlignRight)
 	t.Header("measure", "time", "share")
