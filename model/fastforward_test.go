@@ -198,3 +198,29 @@ func TestFastForwardKeepsIncidentOutcomes(t *testing.T) {
 		t.Errorf("write downtime per hour: full %.2fs ± %.2f, fast-forward %.2fs ± %.2f: not within each other's 95%% intervals", fm, fh, km, kh)
 	}
 }
+
+// TestForgottenFaultsStillCount: a run that forgets faults once over
+// (pruneFaults) gives the figures of one that keeps them all, and its
+// fault list keeps its first faults and unique, increasing ids.
+func TestForgottenFaultsStillCount(t *testing.T) {
+	cfg := ffCluster(5, 6*time.Hour, 20*time.Minute, false)
+	run := func(keep int) Result {
+		res, err := Simulate(cfg, RunOptions{BeforeRun: func(c *Cluster) error { c.faultsKept = keep; return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	all, few := run(0), run(5)
+	if few.FaultsUnlisted == 0 || len(few.Faults)+few.FaultsUnlisted != len(all.Faults) {
+		t.Fatalf("%d faults listed and %d forgotten, want %d in all", len(few.Faults), few.FaultsUnlisted, len(all.Faults))
+	}
+	for i, f := range few.Faults {
+		if i < 5 && f.ID != all.Faults[i].ID || i > 0 && f.ID <= few.Faults[i-1].ID {
+			t.Fatalf("fault %d has id %d: want the first five kept and ids increasing", i, f.ID)
+		}
+	}
+	if few.Probes[0] != all.Probes[0] || len(few.Incidents) != len(all.Incidents) || few.Events != all.Events {
+		t.Errorf("forgetting faults changed the run: %+v vs %+v, %d vs %d incidents", few.Probes[0], all.Probes[0], len(few.Incidents), len(all.Incidents))
+	}
+}
