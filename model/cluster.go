@@ -69,12 +69,12 @@ type Config struct {
 // FaultsListed is how many faults a run with failure processes lists in
 // full (the first ones); later faults count in every figure but are
 // forgotten once over, so that a run over years keeps its memory flat.
-const FaultsListed = 2_000
+const FaultsListed = 1_000
 
 // DefaultMaxRecords is the timeline a run with failure processes keeps:
-// its first hundred thousand records (tens of megabytes), the first
-// incidents in full; its figures count every record.
-const DefaultMaxRecords = 100_000
+// its first twenty thousand records (a few megabytes; the first few years
+// of incidents in full); its figures count every record.
+const DefaultMaxRecords = 20_000
 
 // DefaultMaxEvents bounds runs whose config sets no event limit.
 const DefaultMaxEvents = 2_000_000_000
@@ -112,6 +112,7 @@ type Cluster struct {
 	inForce    int       // faults injected and not yet healed (with a duration)
 	opsRunning int       // kubeadm operations injected and not yet done
 	faultsKept int       // with failure processes: faults listed in full (pruneFaults)
+	pruneSlack int       // faults over beyond faultsKept before a prune
 	faultsGone int       // faults over and no longer listed
 	inc        incidents // incidents.go
 }
@@ -135,7 +136,7 @@ func Build(cfg Config) (*Cluster, error) {
 		c.World.MaxRecords = DefaultMaxRecords
 	}
 	if len(cfg.Failures) > 0 {
-		c.faultsKept = FaultsListed
+		c.faultsKept, c.pruneSlack = FaultsListed, 256
 	}
 	hosts := map[string]*fabric.Host{}
 	for _, h := range c.Hosts {

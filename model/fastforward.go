@@ -126,12 +126,13 @@ func (c *Cluster) steadyNow() bool {
 // faultInForce reports whether a fault is injected and not yet healed.
 func (c *Cluster) faultInForce() bool { return c.inForce > 0 }
 
-// pruneFaults forgets, once the fault list holds twice FaultsListed, the
-// faults after the first FaultsListed that are over (healed, or skipped).
+// pruneFaults forgets, once the fault list holds FaultsListed and a few
+// hundred more, the faults after the first FaultsListed that are over
+// (healed, or skipped).
 // What they did is in the figures already: the incidents, the timeline's
 // records, the accounting.
 func (c *Cluster) pruneFaults() {
-	if c.faultsKept == 0 || len(c.Faults) < 2*c.faultsKept {
+	if c.faultsKept == 0 || len(c.Faults) < c.faultsKept+c.pruneSlack {
 		return
 	}
 	kept := c.Faults[:c.faultsKept]

@@ -205,7 +205,7 @@ func TestFastForwardKeepsIncidentOutcomes(t *testing.T) {
 func TestForgottenFaultsStillCount(t *testing.T) {
 	cfg := ffCluster(5, 6*time.Hour, 20*time.Minute, false)
 	run := func(keep int) Result {
-		res, err := Simulate(cfg, RunOptions{BeforeRun: func(c *Cluster) error { c.faultsKept = keep; return nil }})
+		res, err := Simulate(cfg, RunOptions{BeforeRun: func(c *Cluster) error { c.faultsKept, c.pruneSlack = keep, 4; return nil }})
 		if err != nil {
 			t.Fatal(err)
 		}

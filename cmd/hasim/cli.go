@@ -205,7 +205,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
-	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 100000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
+	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
