@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"sort"
 	"time"
 
 	"hasim/sim"
@@ -83,14 +84,16 @@ func (w *World) Now() sim.Time { return w.Sim.Now().Add(w.skipped) }
 
 // Calendar is the calendar time of true time t of this run.
 func (w *World) Calendar(t sim.Time) sim.Time {
-	d := time.Duration(0)
-	for _, s := range w.skips {
-		if s.At > t {
-			break
-		}
-		d += s.D
+	n := len(w.skips)
+	if n == 0 || t >= w.skips[n-1].At {
+		return t.Add(w.skipped) // the common case: now, or since the last skip
 	}
-	return t.Add(d)
+	// The spans at or before t: skipCum[i] is the sum of the first i+1.
+	i := sort.Search(n, func(i int) bool { return w.skips[i].At > t })
+	if i == 0 {
+		return t
+	}
+	return t.Add(w.skipCum[i-1])
 }
 
 // Skipped is the calendar time skipped so far, and the spans.
@@ -147,6 +150,7 @@ func (w *World) Skip(d time.Duration) {
 	}
 	w.skipped += d
 	w.skips = append(w.skips, Span{At: w.Sim.Now(), D: d})
+	w.skipCum = append(w.skipCum, w.skipped)
 	for _, t := range w.calTimers {
 		if t.t.Pending() {
 			t.t.Reset(t.at.Add(-w.skipped))

@@ -282,3 +282,31 @@ func TestClockStepAndDrift(t *testing.T) {
 	}
 	mustPanic(t, "restoring a drift twice", func() { h.RestoreClock(b) })
 }
+
+// TestCalendar: the calendar counts the skipped spans at or before a true
+// time, and a skip brings calendar timers nearer in true time.
+func TestCalendar(t *testing.T) {
+	w := testWorld(t)
+	fired := sim.Time(-1)
+	timer := w.NewCalendarTimer("test/calendar", func() { fired = w.Sim.Now() })
+	timer.Reset(sim.At(time.Hour))
+	w.Sim.Run(sim.Bounds{Until: sim.At(10 * time.Second)})
+	w.Skip(100 * time.Second)
+	w.Sim.Run(sim.Bounds{Until: sim.At(20 * time.Second)})
+	w.Skip(50 * time.Second)
+	for _, c := range []struct{ at, want time.Duration }{
+		{5 * time.Second, 5 * time.Second}, {10 * time.Second, 110 * time.Second}, {15 * time.Second, 115 * time.Second},
+		{20 * time.Second, 170 * time.Second}, {25 * time.Second, 175 * time.Second},
+	} {
+		if got := w.Calendar(sim.At(c.at)); got != sim.At(c.want) {
+			t.Errorf("Calendar(%v) = %v, want %v", c.at, got, c.want)
+		}
+	}
+	if w.Now() != sim.At(170*time.Second) {
+		t.Errorf("now %v on the calendar, want 170s", w.Now())
+	}
+	w.Sim.Run(sim.Bounds{Until: sim.At(2 * time.Hour)})
+	if want := sim.At(time.Hour - 150*time.Second); fired != want || timer.When() != sim.At(time.Hour) {
+		t.Errorf("the calendar timer for 1h fired at true %v, want %v", fired, want)
+	}
+}

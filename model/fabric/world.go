@@ -37,6 +37,7 @@ type World struct {
 	// by the calendar.
 	skipped   time.Duration
 	skips     []Span
+	skipCum   []time.Duration // skipCum[i]: the first i+1 spans together
 	calTimers []*CalendarTimer
 	skipHooks []func(time.Duration)
 	rpcs      []*RPCClient // every request client, for Settled
