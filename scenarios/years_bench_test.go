@@ -74,7 +74,7 @@ func BenchmarkYearsStacked3(b *testing.B) {
 	b.ReportMetric(float64(res.Events)/years, "events/year")
 	b.ReportMetric(100*(1-res.Skipped.Seconds()/res.Horizon.Seconds()), "%simulated")
 	b.ReportMetric(float64(res.Skips)/years, "skips/year")
-	b.ReportMetric(float64(len(res.Faults))/years, "faults/year")
+	b.ReportMetric(float64(len(res.Faults)+res.FaultsUnlisted)/years, "faults/year")
 }
 
 // BenchmarkFastForwardSpeedup runs the same cluster for three days with
