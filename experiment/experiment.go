@@ -141,18 +141,25 @@ func Measure(r model.Result) Run {
 		// Failures arrive at random and overlap: the incidents are the
 		// model's (from a failure until the cluster is steady again,
 		// overlapping faults together), each measured from its start.
-		run.Incidents, run.Recovery, run.EtcdFailover = len(r.Incidents), nil, nil
-		for _, in := range r.Incidents {
-			if in.EtcdFailover >= 0 {
-				run.EtcdFailover = append(run.EtcdFailover, in.EtcdFailover)
+		tail := &r.IncidentTail
+		run.Incidents, run.Recovery, run.EtcdFailover = len(r.Incidents)+tail.Len(), nil, nil
+		measure := func(start sim.Time, failover time.Duration, recovered func(fn int) time.Duration) {
+			if failover >= 0 {
+				run.EtcdFailover = append(run.EtcdFailover, failover)
 			}
 			if write >= 0 { // probes are the first functions
-				rec := in.Down[write].Recovered
-				if rec > 0 && in.Start.Add(rec) == r.End {
+				rec := recovered(write)
+				if rec > 0 && start.Add(rec) == r.End {
 					rec = -1 // still failing at the end
 				}
 				run.Recovery = append(run.Recovery, rec)
 			}
+		}
+		for _, in := range r.Incidents {
+			measure(in.Start, in.EtcdFailover, func(fn int) time.Duration { return in.Down[fn].Recovered })
+		}
+		for i, start := range tail.Starts {
+			measure(start, tail.Failovers[i], func(fn int) time.Duration { return tail.Recovered[fn][i] })
 		}
 	}
 	for _, g := range r.Groups {
@@ -170,7 +177,9 @@ func Measure(r model.Result) Run {
 			run.IncidentStarts = append(run.IncidentStarts, in.Start)
 			run.IncidentDurations = append(run.IncidentDurations, in.Duration())
 		}
-		run.Causes = model.CauseTotals(r.Incidents, len(r.Functions))
+		run.IncidentStarts = append(run.IncidentStarts, r.IncidentTail.Starts...)
+		run.IncidentDurations = append(run.IncidentDurations, r.IncidentTail.Durations...)
+		run.Causes = model.MergeCauseTotals(model.CauseTotals(r.Incidents, len(r.Functions)), r.IncidentTail.Causes)
 		run.SplitBrains = model.SplitBrainTotals(r.Groups)
 	}
 	return run

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hasim/model"
+	"hasim/scenarios"
 	"hasim/sim"
 )
 
@@ -198,5 +199,34 @@ func TestRatesDefinedComesFromTheJob(t *testing.T) {
 		if runs[0][i].RatesDefined || !runs[1][i].RatesDefined || !runs[1][i].Done || runs[1][i].Incidents != 1 {
 			t.Fatalf("run %d: %+v / %+v", i, runs[0][i], runs[1][i])
 		}
+	}
+}
+
+// TestIncidentTailMeasuresAlike: a run that lists only its first
+// incidents and folds the rest into Result.IncidentTail measures what a
+// run that lists them all does.
+func TestIncidentTailMeasuresAlike(t *testing.T) {
+	s, err := scenarios.Resolve("stacked-3-cloud-failures", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	measure := func(listed int) (model.Result, Run) {
+		cfg := s.Config()
+		cfg.IncidentsListed = listed
+		r, err := model.Simulate(cfg, model.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := Measure(r)
+		run.Done, run.Seed, run.RatesDefined = true, cfg.Seed, true
+		return r, run
+	}
+	all, full := measure(-1)
+	few, folded := measure(2)
+	if len(few.Incidents) != 2 || few.IncidentTail.Len() != len(all.Incidents)-2 || len(all.Incidents) < 4 {
+		t.Fatalf("%d listed and %d folded, of %d", len(few.Incidents), few.IncidentTail.Len(), len(all.Incidents))
+	}
+	if !reflect.DeepEqual(full, folded) {
+		t.Errorf("measures differ:\nall listed %+v\nfolded     %+v", full, folded)
 	}
 }

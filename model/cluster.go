@@ -64,6 +64,10 @@ type Config struct {
 	// rest are counted): 0 means DefaultMaxRecords for a run with failure
 	// processes, no bound for a scripted one; negative, no bound.
 	MaxRecords int
+	// IncidentsListed is how many incidents the result lists in full
+	// (Result.Incidents); later ones fold into Result.IncidentTail. 0 means
+	// IncidentsListed; negative, no bound.
+	IncidentsListed int
 }
 
 // FaultsListed is how many faults a run with failure processes lists in

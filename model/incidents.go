@@ -157,6 +157,8 @@ type incidents struct {
 	fns       []fnState     // probes, then groups (etcd first), as Result.Functions
 	pending   []*pendingIncident
 	done      []Incident
+	tail      IncidentTail      // the incidents past the first listed
+	listed    int               // incidents listed in full; later ones fold into tail (negative: no bound)
 	years     [][]time.Duration // by function, by year
 	term      uint64            // the term of the etcd leader elected last
 }
@@ -168,10 +170,13 @@ func (c *Cluster) initIncidents() {
 		settle = max(settle, p.Config().Timeout+p.Config().Period)
 	}
 	c.inc = newIncidents(len(c.Probes)+1+len(c.Groups), settle)
+	if c.cfg.IncidentsListed != 0 {
+		c.inc.listed = c.cfg.IncidentsListed
+	}
 }
 
 func newIncidents(functions int, settle time.Duration) incidents {
-	return incidents{settle: settle, fns: make([]fnState, functions), years: make([][]time.Duration, functions)}
+	return incidents{settle: settle, fns: make([]fnState, functions), years: make([][]time.Duration, functions), listed: IncidentsListed}
 }
 
 // startIncidents starts following incidents when measurements start: the
@@ -415,7 +420,63 @@ func (t *incidents) settleOne(p *pendingIncident) {
 		}
 		in.Down = append(in.Down, d)
 	}
-	t.done = append(t.done, in)
+	if t.listed < 0 || len(t.done) < t.listed {
+		t.done = append(t.done, in)
+		return
+	}
+	t.tail.add(in)
+}
+
+// IncidentsListed is how many incidents a run lists in full (the first
+// ones); later ones are folded into an IncidentTail, which keeps what the
+// figures need of each, so that a run over years keeps its memory flat.
+const IncidentsListed = 2_000
+
+// IncidentTail is what the figures need of the incidents past the first
+// IncidentsListed: each one's start, duration, etcd failover and, by
+// function, its recovery; and their downtime by cause.
+type IncidentTail struct {
+	Starts    []sim.Time
+	Durations []time.Duration
+	// Failovers are the incidents' EtcdFailover (negative: none).
+	Failovers []time.Duration
+	// Recovered is, by function, each incident's IncidentDown.Recovered.
+	Recovered [][]time.Duration
+	// Causes are their downtime by cause (as CauseTotals).
+	Causes []CauseTotal
+}
+
+// Len is how many incidents the tail holds.
+func (t *IncidentTail) Len() int { return len(t.Starts) }
+
+func (t *IncidentTail) add(in Incident) {
+	t.Starts = append(t.Starts, in.Start)
+	t.Durations = append(t.Durations, in.Duration())
+	t.Failovers = append(t.Failovers, in.EtcdFailover)
+	for len(t.Recovered) < len(in.Down) {
+		t.Recovered = append(t.Recovered, make([]time.Duration, len(t.Starts)-1))
+	}
+	for fn, d := range in.Down {
+		t.Recovered[fn] = append(t.Recovered[fn], d.Recovered)
+	}
+	t.Causes = MergeCauseTotals(t.Causes, CauseTotals([]Incident{in}, len(in.Down)))
+}
+
+// MergeCauseTotals adds b's totals to a's, class by class (a's order, b's
+// new classes after).
+func MergeCauseTotals(a, b []CauseTotal) []CauseTotal {
+	for _, c := range b {
+		i := slices.IndexFunc(a, func(x CauseTotal) bool { return x.Class == c.Class })
+		if i < 0 {
+			a = append(a, CauseTotal{Class: c.Class, Down: make([]time.Duration, len(c.Down))})
+			i = len(a) - 1
+		}
+		a[i].Incidents += c.Incidents
+		for fn := range min(len(a[i].Down), len(c.Down)) {
+			a[i].Down[fn] += c.Down[fn]
+		}
+	}
+	return a
 }
 
 func compareTime(a, b sim.Time) int {

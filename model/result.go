@@ -61,6 +61,9 @@ type Result struct {
 	// downtime in them by cause (incidents.go).
 	Functions []FunctionResult
 	Incidents []Incident
+	// IncidentTail folds the incidents past the first IncidentsListed
+	// (a run over years has thousands): what the figures need of each.
+	IncidentTail IncidentTail
 	// Lanes are the run's states over time (hosts, leader groups, probes),
 	// computed once from the timeline for every renderer.
 	Lanes      []Lane
@@ -240,6 +243,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r.RatesDefined = len(c.cfg.Failures) > 0
 	r.Functions = c.functions(r.Groups)
 	r.Incidents = slices.Clone(c.Incidents())
+	r.IncidentTail = c.inc.tail
 	r.Lanes = ComputeLanes(&r)
 	return r
 }

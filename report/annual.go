@@ -535,6 +535,9 @@ func writeIncidents(w io.Writer, r model.Result) error {
 		list = list[:listedIncidents]
 		slices.SortStableFunc(list, func(a, b model.Incident) int { return cmp.Compare(a.Start, b.Start) })
 		title = fmt.Sprintf("The %d longest of %d incidents:", listedIncidents, len(r.Incidents))
+		if n := r.IncidentTail.Len(); n > 0 {
+			title = fmt.Sprintf("The %d longest of the first %d incidents (of %d; the later ones count in the figures):", listedIncidents, len(r.Incidents), len(r.Incidents)+n)
+		}
 	}
 	if len(list) == 0 {
 		return nil
