@@ -2,6 +2,8 @@ package etcd
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"math/bits"
 
 	"hasim/sim"
@@ -96,6 +98,19 @@ func (e *Etcd) checkLeader(m *Member) {
 		return
 	}
 	e.leaderOfTerm[m.HS.Term] = m.Name
+	e.forgetOldTerms()
+}
+
+// forgetOldTerms drops what the checks remember of the terms below every
+// member's current term: no member can lead, commit or vote in them any
+// more, so a run over years keeps these maps small.
+func (e *Etcd) forgetOldTerms() {
+	low := uint64(math.MaxUint64)
+	for _, m := range e.Members {
+		low = min(low, m.HS.Term)
+	}
+	maps.DeleteFunc(e.leaderOfTerm, func(term uint64, _ string) bool { return term < low })
+	maps.DeleteFunc(e.votedFor, func(k voteKey, _ string) bool { return k.term < low })
 }
 
 // CheckInvariants scans every member: every leader is the only one of
