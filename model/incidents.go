@@ -430,7 +430,7 @@ func (t *incidents) settleOne(p *pendingIncident) {
 // IncidentsListed is how many incidents a run lists in full (the first
 // ones); later ones are folded into an IncidentTail, which keeps what the
 // figures need of each, so that a run over years keeps its memory flat.
-const IncidentsListed = 2_000
+const IncidentsListed = 500
 
 // IncidentTail is what the figures need of the incidents past the first
 // IncidentsListed: each one's start, duration, etcd failover and, by
