@@ -94,14 +94,13 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 // clients have backed off to their longest redial) changes nothing more
 // until its repair, which the calendar schedules.
 func (c *Cluster) steadyNow() bool {
-	if !c.Steady() {
+	// The cheap checks first: this runs every ffCheck, and Settled looks
+	// at every process and connection.
+	quiet := c.Sim.Now().Sub(c.lastChange)
+	if !c.Steady() || quiet < ffQuiet {
 		return false
 	}
-	quiet := ffQuiet
-	if c.faultInForce() || !c.Settled() {
-		quiet = ffQuietDegraded
-	}
-	if c.Sim.Now().Sub(c.lastChange) < quiet {
+	if quiet < ffQuietDegraded && (c.faultInForce() || !c.Settled()) {
 		return false
 	}
 	if c.opsRunning > 0 {

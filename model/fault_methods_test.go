@@ -26,17 +26,6 @@ func builtCluster(t *testing.T, faults ...FaultConfig) *Cluster {
 	return c
 }
 
-// mustPanic fails unless fn panics.
-func mustPanic(t *testing.T, what string, fn func()) {
-	t.Helper()
-	defer func() {
-		if recover() == nil {
-			t.Errorf("%s did not panic", what)
-		}
-	}()
-	fn()
-}
-
 // checkAt runs check at true time d of c's run.
 func checkAt(c *Cluster, d time.Duration, check func()) {
 	c.Sim.At(sim.At(d), "test/check", check)

@@ -25,10 +25,9 @@ type Span struct {
 
 // CalendarTimer is a timer armed for a calendar time.
 type CalendarTimer struct {
-	w      *World
-	t      *sim.Timer
-	at     sim.Time // calendar time it is armed for
-	oneOff bool     // made by CalendarAt: forgotten once fired or stopped
+	w  *World
+	t  *sim.Timer
+	at sim.Time // calendar time it is armed for
 }
 
 // NewCalendarTimer makes a calendar timer that runs fn.
@@ -40,7 +39,7 @@ func (w *World) NewCalendarTimer(name string, fn func()) *CalendarTimer {
 
 // CalendarAt runs fn once, at calendar time at.
 func (w *World) CalendarAt(at sim.Time, name string, fn func()) *CalendarTimer {
-	t := &CalendarTimer{w: w, oneOff: true, at: at}
+	t := &CalendarTimer{w: w, at: at}
 	t.t = w.Sim.At(at.Add(-w.skipped), name, func() {
 		w.forget(t)
 		fn()
@@ -49,7 +48,7 @@ func (w *World) CalendarAt(at sim.Time, name string, fn func()) *CalendarTimer {
 	return t
 }
 
-// forget drops a one-off calendar timer that fired or was stopped.
+// forget drops a one-off calendar timer that fired.
 func (w *World) forget(t *CalendarTimer) {
 	for i, x := range w.calTimers {
 		if x == t {
@@ -64,17 +63,6 @@ func (t *CalendarTimer) Reset(at sim.Time) {
 	t.at = at
 	t.t.Reset(at.Add(-t.w.skipped))
 }
-
-// Stop disarms t.
-func (t *CalendarTimer) Stop() {
-	t.t.Stop()
-	if t.oneOff {
-		t.w.forget(t)
-	}
-}
-
-// Pending reports whether t is armed.
-func (t *CalendarTimer) Pending() bool { return t.t.Pending() }
 
 // When is the calendar time t is armed for.
 func (t *CalendarTimer) When() sim.Time { return t.at }

@@ -178,10 +178,6 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 // Started reports whether the probe has accounted a request.
 func (p *Probe) Started() bool { return p.started }
 
-// Succeeding reports whether the probe's requests succeed: the last one
-// accounted did.
-func (p *Probe) Succeeding() bool { return p.started && p.lastOK }
-
 // skip accounts a skipped span: the probe's requests, one per period, all
 // ended as the last one accounted did (the span is skipped only if none
 // changed for a while).
