@@ -365,11 +365,19 @@ func (c *Cluster) LeaseAcquired(g *kube.LeaseGroup, proc string) {
 	}
 }
 
+// isChange reports whether a record of event ev is a change of state, which
+// the fast-forward's quiet counts from. A lease renewal is not, nor is a
+// vote request a member ignores because it has heard from its leader
+// within the election timeout (CheckQuorum's lease): an isolated member
+// asks again every election timeout for as long as it is cut off, and
+// nothing changes until the cut heals.
+func isChange(ev string) bool { return ev != kube.EvLeaseRenewed && ev != etcd.EvVoteIgnored }
+
 // Recorded implements fabric.Watcher: a record may trigger a fault that
 // waits for it, and a probe's change of state is followed by the
 // incidents.
 func (c *Cluster) Recorded(r fabric.Record) {
-	if r.Event != kube.EvLeaseRenewed {
+	if isChange(r.Event) {
 		c.lastChange = c.Sim.Now()
 	}
 	if c.armedFaults {

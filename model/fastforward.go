@@ -37,17 +37,24 @@ const (
 	// (lease retry 2 s, renew deadline 10 s, node monitor 5 s, liveness
 	// 10 s), so that a recovery still under way has shown itself.
 	ffQuiet = 30 * time.Second
-	// ffQuietDegraded is the quiet a degraded cluster (a fault in force,
-	// something down or cut off) must show: long enough for the clients'
-	// reconnection back-off to reach its cap (gRPC's 120 s, after about
-	// 300 s of failed dials), so that what a skip freezes is the state the
-	// outage settles into.
+	// ffQuietDegraded is the quiet after which a degraded cluster (a fault
+	// in force, something down or cut off) counts as steady even if it has
+	// not Converged: long enough for the clients' reconnection back-off to
+	// reach its cap (gRPC's 120 s, after about 300 s of failed dials). A
+	// degraded cluster that has Converged — every back-off at its cap,
+	// every health-check counter agreeing with what it acted on, no
+	// restart pending — is steady after ffQuiet like a healthy one: the
+	// outage has settled into the state it keeps until its repair.
 	ffQuietDegraded = 6 * time.Minute
 	// ffWarmMin and ffWarmMax bound the warm-up simulated between a skip
-	// and the event it skips to: at least the longest period of those
-	// loops, so that the event meets them at a random phase.
-	ffWarmMin = 10 * time.Second
-	ffWarmMax = 40 * time.Second
+	// and the event it skips to, drawn uniformly: its 30 s width is the
+	// least common multiple of the loops' periods at their defaults (etcd's
+	// 100 ms tick, the probes' 100 ms, keepalived's 1 s advert and 3 s
+	// check script, the 2 s lease retry and HAProxy inter, the 5 s node
+	// monitor, the 10 s liveness probe), so that the event meets each of
+	// them at a uniformly random phase.
+	ffWarmMin = 0
+	ffWarmMax = 30 * time.Second
 )
 
 // fastForward reports whether the run skips steady stretches.
@@ -88,11 +95,12 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 // one leader acting, and every probe has answered alike for that while.
 // Healthy, it must also be settled (every host up and process running, no
 // cut, every connection ready) and quiet for ffQuiet. Degraded — a fault in
-// force, something down or cut off — it must be quiet for
-// ffQuietDegraded: an outage that has settled (the members left elect
-// their leader, the load balancer has marked the dead backend down,
-// clients have backed off to their longest redial) changes nothing more
-// until its repair, which the calendar schedules.
+// force, something down or cut off — it must have converged (every
+// client's back-off at its cap, every health-check counter agreeing with
+// what it acted on, no restart pending), or be quiet for ffQuietDegraded:
+// an outage that has settled changes nothing more until its repair, which
+// the calendar schedules. A fault that acts at random (a slow disk, a lossy
+// or slow link) is never skipped through.
 func (c *Cluster) steadyNow() bool {
 	// The cheap checks first: this runs every ffCheck, and Settled looks
 	// at every process and connection.
@@ -100,8 +108,10 @@ func (c *Cluster) steadyNow() bool {
 	if !c.Steady() || quiet < ffQuiet {
 		return false
 	}
-	if quiet < ffQuietDegraded && (c.faultInForce() || !c.Settled()) {
-		return false
+	if c.faultInForce() || !c.Settled() {
+		if c.Perturbed() || quiet < ffQuietDegraded && !c.Converged() {
+			return false
+		}
 	}
 	if c.opsRunning > 0 {
 		return false

@@ -9,7 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
-	"hasim/model/kube"
+	"hasim/model/fabric"
 	"hasim/sim"
 )
 
@@ -61,7 +61,7 @@ func TestSkippedSpansAreQuiet(t *testing.T) {
 	}
 	changes := 0
 	for _, r := range c.Timeline() {
-		if r.Event == kube.EvLeaseRenewed {
+		if !isChange(r.Event) {
 			continue
 		}
 		changes++
@@ -223,4 +223,46 @@ func TestForgottenFaultsStillCount(t *testing.T) {
 	if few.Probes[0] != all.Probes[0] || len(few.Incidents) != len(all.Incidents) || few.Events != all.Events {
 		t.Errorf("forgetting faults changed the run: %+v vs %+v, %d vs %d incidents", few.Probes[0], all.Probes[0], len(few.Incidents), len(all.Incidents))
 	}
+}
+
+// TestPerturbedIsNotSkipped: a fault that acts at random (here a slow
+// disk, each fsync drawn from a lognormal) is never skipped through, even
+// when the cluster has been quiet for a while in it, while an outage that
+// has converged (a master down for hours) is.
+func TestPerturbedIsNotSkipped(t *testing.T) {
+	cfg := stacked3(24 * time.Hour)
+	cfg.Seed = 11
+	slow := fabric.Dist{Kind: fabric.LogNormal, Median: 20 * time.Millisecond, Sigma: 0.5}
+	cfg.Failures = []FailureConfig{
+		{Name: "slow-disk", Class: ClassControlPlane, TBF: Exponential(4 * time.Hour), TTR: Exponential(30 * time.Minute), Fault: FaultConfig{Kind: FaultSlowDisk, Fsync: slow}},
+		hostCrashes(ClassControlPlane, Exponential(8*time.Hour), Exponential(2*time.Hour)),
+	}
+	c, err := Build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Run()
+	// A skip is an instant of true time (the faults' InjectedAt and
+	// HealedAt are true times too): a fault is skipped through if it is in
+	// force at that instant.
+	_, spans := c.Skipped()
+	var slowIn, crashIn time.Duration
+	for _, s := range spans {
+		for _, f := range c.Faults {
+			if !f.injected || s.At < f.InjectedAt || f.healed && s.At >= f.HealedAt {
+				continue
+			}
+			switch f.Cfg.Kind {
+			case FaultSlowDisk:
+				slowIn += s.D
+				t.Errorf("skipped %v at %v, inside %s (from %v)", s.D, c.Calendar(s.At), f.Cfg.Name, c.Calendar(f.InjectedAt))
+			case FaultHostCrash:
+				crashIn += s.D
+			}
+		}
+	}
+	if crashIn < time.Hour {
+		t.Errorf("skipped %v of the host crashes: a converged outage should be skipped through", crashIn)
+	}
+	t.Logf("%d spans; %v of host crashes skipped, %v of slow disks", len(spans), crashIn, slowIn)
 }

@@ -130,6 +130,44 @@ func (w *World) Settled() bool {
 	return true
 }
 
+// Converged reports whether the fabric has settled into what the faults in
+// force leave: nothing re-establishing that a fault no longer cuts, and
+// every request client at the fixed point of its recovery (Converged). It
+// is Settled's test for a degraded cluster: hosts may be down, processes
+// stopped or paused and links cut, but only by faults, whose repairs the
+// calendar schedules.
+func (w *World) Converged() bool {
+	now := w.Sim.Now()
+	for i := range w.Net.connTab {
+		if c := &w.Net.connTab[i]; c.made && !c.Broken && c.RestoreAt > now {
+			return false
+		}
+	}
+	for _, c := range w.rpcs {
+		if !c.Converged() {
+			return false
+		}
+	}
+	return true
+}
+
+// Perturbed reports whether a fault that acts at random is in force: a
+// slow disk (each fsync drawn from its distribution) or a link fault
+// (latency or loss drawn per message). Quiet for a while does not mean
+// quiet until its repair: the next slow fsync or lost message may come at
+// any moment, so a perturbed cluster is simulated in full.
+func (w *World) Perturbed() bool {
+	if len(w.Net.faults) > 0 {
+		return true
+	}
+	for _, h := range w.Hosts {
+		if h.Disk != nil && len(h.Disk.Slowdowns) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Skip skips d of calendar time now: calendar timers come d nearer, and
 // the components account the span.
 func (w *World) Skip(d time.Duration) {

@@ -116,6 +116,22 @@ func (c *RPCClient) Settled() bool {
 	return c.parked == 0
 }
 
+// Converged reports whether the client's recovery has reached its fixed
+// point: every connection that is down redials at the longest back-off,
+// so its redials go on alike until a server answers again. A client whose
+// process is not running counts as converged.
+func (c *RPCClient) Converged() bool {
+	if c.owner.state != Running {
+		return true
+	}
+	for i := range c.servers {
+		if s := &c.servers[i]; !s.ready && s.backoff < redialMax {
+			return false
+		}
+	}
+	return true
+}
+
 // start resets the connections (all ready: a client starts connected) and
 // the keepalive ticker; the owner calls it from its Start.
 func (c *RPCClient) Start() {
