@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"hasim/internal/sample"
 	"hasim/model"
 	"hasim/sim"
 )
@@ -51,17 +52,19 @@ type Run struct {
 	// overlapping faults together.
 	Incidents int
 	// Recovery is, per incident, the time from it until writes stop
-	// failing: the end of the write probe's last unavailable stretch that
-	// began before the next incident (0 if writes never failed; negative
-	// if they had not recovered when the next incident or the end came).
-	// With failure processes: from the incident's start to the end of its
-	// last write-failing stretch (negative if still failing at the end).
-	Recovery []time.Duration
+	// failing, in seconds: the end of the write probe's last unavailable
+	// stretch that began before the next incident (0 if writes never
+	// failed). With failure processes: from the incident's start to the
+	// end of its last write-failing stretch. NoRecovery counts the
+	// incidents after which writes had not recovered when the next
+	// incident or the end came.
+	Recovery   sample.Sample
+	NoRecovery int
 	// EtcdFailover is, per incident after which etcd elected a leader of
-	// a higher term (before the next incident), the time until it did;
-	// with failure processes, from the incident's start to the first
-	// leader elected in it.
-	EtcdFailover []time.Duration
+	// a higher term (before the next incident), the time until it did, in
+	// seconds; with failure processes, from the incident's start to the
+	// first leader elected in it.
+	EtcdFailover sample.Sample
 	// SplitBrain is the total time two or more members or candidates of
 	// any group believed they led; ActingSplitBrain counts only running
 	// ones.
@@ -76,10 +79,13 @@ type Run struct {
 	// cause and each group's split brain.
 	MeasuredFrom, End sim.Time
 	Functions         []model.FunctionResult
-	IncidentStarts    []sim.Time
-	IncidentDurations []time.Duration
-	Causes            []model.CauseTotal
-	SplitBrains       []model.SplitBrainTotal
+	// IncidentsPerYear counts the incidents by the calendar year of their
+	// start; IncidentDurations and IncidentGaps (from one's end to the
+	// next's start) are in seconds.
+	IncidentsPerYear                []int
+	IncidentDurations, IncidentGaps sample.Sample
+	Causes                          []model.CauseTotal
+	SplitBrains                     []model.SplitBrainTotal
 }
 
 // Failure says how a run failed.
@@ -131,38 +137,54 @@ func Measure(r model.Result) Run {
 	run.Incidents = len(incidents)
 	for _, f := range incidents {
 		if f.NewLeaderAfter >= 0 {
-			run.EtcdFailover = append(run.EtcdFailover, f.NewLeaderAfter)
+			run.EtcdFailover.Add(f.NewLeaderAfter.Seconds())
 		}
 	}
-	if write >= 0 {
-		run.Recovery = recoveries(r, incidents, r.Probes[write].Name)
+	addRecovery := func(d time.Duration) {
+		if d < 0 {
+			run.NoRecovery++
+		} else {
+			run.Recovery.Add(d.Seconds())
+		}
+	}
+	if write >= 0 && !(r.RatesDefined && r.Steady) {
+		for _, d := range recoveries(r, incidents, r.Probes[write].Name) {
+			addRecovery(d)
+		}
 	}
 	if r.RatesDefined && r.Steady {
 		// Failures arrive at random and overlap: the incidents are the
 		// model's (from a failure until the cluster is steady again,
 		// overlapping faults together), each measured from its start.
 		tail := &r.IncidentTail
-		run.Incidents, run.Recovery, run.EtcdFailover = len(r.Incidents)+tail.Len(), nil, nil
-		measure := func(start sim.Time, failover time.Duration, recovered func(fn int) time.Duration) {
-			if failover >= 0 {
-				run.EtcdFailover = append(run.EtcdFailover, failover)
+		run.Incidents, run.EtcdFailover = len(r.Incidents)+tail.Len(), sample.Sample{}
+		measure := func(in *model.Incident) {
+			if in.EtcdFailover >= 0 {
+				run.EtcdFailover.Add(in.EtcdFailover.Seconds())
 			}
 			if write >= 0 { // probes are the first functions
-				rec := recovered(write)
-				if rec > 0 && start.Add(rec) == r.End {
+				rec := in.Down[write].Recovered
+				if rec > 0 && in.Start.Add(rec) == r.End {
 					rec = -1 // still failing at the end
 				}
-				run.Recovery = append(run.Recovery, rec)
+				addRecovery(rec)
 			}
 		}
-		for _, in := range r.Incidents {
-			measure(in.Start, in.EtcdFailover, func(fn int) time.Duration { return in.Down[fn].Recovered })
+		for i := range r.Incidents {
+			measure(&r.Incidents[i])
 		}
-		for i, start := range tail.Starts {
-			measure(start, tail.Failovers[i], func(fn int) time.Duration { return tail.Recovered[fn][i] })
+		// The folded incidents ended before the last one began.
+		run.EtcdFailover.Merge(&tail.Failovers)
+		if write >= 0 && write < len(tail.Recovered) {
+			run.Recovery.Merge(&tail.Recovered[write])
+		}
+		if tail.Last != nil {
+			measure(tail.Last)
 		}
 	}
 	for _, g := range r.Groups {
+		run.SplitBrain += g.SplitBrainFolded.Total
+		run.ActingSplitBrain += g.ActingSplitBrainFolded.Total
 		for _, iv := range g.SplitBrain {
 			run.SplitBrain += iv.To.Sub(iv.From)
 		}
@@ -173,13 +195,42 @@ func Measure(r model.Result) Run {
 	if r.Steady {
 		run.MeasuredFrom, run.End = r.MeasuredFrom, r.End
 		run.Functions = r.Functions
-		for _, in := range r.Incidents {
-			run.IncidentStarts = append(run.IncidentStarts, in.Start)
-			run.IncidentDurations = append(run.IncidentDurations, in.Duration())
+		count := func(start sim.Time) {
+			y := int(start.Duration() / model.Year)
+			for len(run.IncidentsPerYear) <= y {
+				run.IncidentsPerYear = append(run.IncidentsPerYear, 0)
+			}
+			run.IncidentsPerYear[y]++
 		}
-		run.IncidentStarts = append(run.IncidentStarts, r.IncidentTail.Starts...)
-		run.IncidentDurations = append(run.IncidentDurations, r.IncidentTail.Durations...)
+		var prevEnd sim.Time
+		for i, in := range r.Incidents {
+			count(in.Start)
+			run.IncidentDurations.Add(in.Duration().Seconds())
+			if i > 0 {
+				run.IncidentGaps.Add(in.Start.Sub(prevEnd).Seconds())
+			}
+			prevEnd = in.End
+		}
+		tail := &r.IncidentTail
+		for y, n := range tail.PerYear {
+			for len(run.IncidentsPerYear) <= y {
+				run.IncidentsPerYear = append(run.IncidentsPerYear, 0)
+			}
+			run.IncidentsPerYear[y] += n
+		}
+		run.IncidentDurations.Merge(&tail.Durations)
+		run.IncidentGaps.Merge(&tail.Gaps)
+		if in := tail.Last; in != nil {
+			count(in.Start)
+			run.IncidentDurations.Add(in.Duration().Seconds())
+			if tail.HasLastGap {
+				run.IncidentGaps.Add(tail.LastGap.Seconds())
+			}
+		}
 		run.Causes = model.MergeCauseTotals(model.CauseTotals(r.Incidents, len(r.Functions)), r.IncidentTail.Causes)
+		if in := tail.Last; in != nil {
+			run.Causes = model.MergeCauseTotals(run.Causes, model.CauseTotals([]model.Incident{*in}, len(r.Functions)))
+		}
 		run.SplitBrains = model.SplitBrainTotals(r.Groups)
 	}
 	return run

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestRunAllIsOrderIndependent(t *testing.T) {
 	}
 	for j := range one {
 		for i, r := range one[j] {
-			if !r.Done || r.Seed != 7+uint64(i) || len(r.Recovery) != 1 || r.Recovery[0] <= 0 {
+			if !r.Done || r.Seed != 7+uint64(i) || r.Recovery.Len() != 1 || r.Recovery.Min() <= 0 {
 				t.Fatalf("job %d run %d: %+v", j, i, r)
 			}
 		}
@@ -180,9 +181,9 @@ func TestIncidents(t *testing.T) {
 	if got := Incidents(r); len(got) != 2 || got[0].ID != 2 || got[1].ID != 1 {
 		t.Fatalf("incidents %+v", got)
 	}
-	if run.Incidents != 2 || !reflect.DeepEqual(run.Recovery, []time.Duration{3 * time.Second, 3500 * time.Millisecond}) ||
+	if run.Incidents != 2 || !slices.Equal(run.Recovery.Values(), []float64{3, 3.5}) ||
 		run.WriteDowntime != 5*time.Second || run.ReadDowntime != 2*time.Second ||
-		!reflect.DeepEqual(run.EtcdFailover, []time.Duration{1200 * time.Millisecond}) {
+		!slices.Equal(run.EtcdFailover.Values(), []float64{1.2}) {
 		t.Fatalf("%+v", run)
 	}
 }

@@ -106,10 +106,10 @@ type Cluster struct {
 	leadersSince  sim.Time
 	leaderless    time.Duration
 	multiLeader   time.Duration
-	etcdBelieving int             // members in the leader state, running or frozen
-	etcdElections int             // leaders elected (the bootstrap one included)
-	etcdSplit     []kube.Interval // two or more believed they led
-	etcdActSplit  []kube.Interval // two or more running leaders
+	etcdBelieving int            // members in the leader state, running or frozen
+	etcdElections int            // leaders elected (the bootstrap one included)
+	etcdSplit     kube.Intervals // two or more believed they led
+	etcdActSplit  kube.Intervals // two or more running leaders
 	checkEachStep bool
 
 	lastChange sim.Time  // true time of the last record of a change (not a renewal)
@@ -397,7 +397,7 @@ func (c *Cluster) Recorded(r fabric.Record) {
 func (c *Cluster) LeaderlessChanged(g *kube.LeaseGroup, leaderless bool) {
 	for i, h := range c.Groups {
 		if h == g {
-			c.functionChanged(len(c.Probes)+1+i, leaderless, c.Sim.Now())
+			c.functionChanged(len(c.Probes)+1+i, leaderless, c.Now())
 		}
 	}
 }
@@ -420,12 +420,12 @@ func (c *Cluster) LeadershipChanged() {
 	}
 	c.accountLeaders()
 	if c.Steady() {
-		now := c.Sim.Now()
-		c.etcdSplit = kube.Track(c.etcdSplit, c.etcdBelieving >= 2, believing >= 2, now)
-		c.etcdActSplit = kube.Track(c.etcdActSplit, c.leaders >= 2, n >= 2, now)
+		now := c.Now() // calendar, as every instant of the result
+		c.etcdSplit.Track(c.etcdBelieving >= 2, believing >= 2, now)
+		c.etcdActSplit.Track(c.leaders >= 2, n >= 2, now)
 	}
 	if (c.leaders == 0) != (n == 0) {
-		c.functionChanged(len(c.Probes), n == 0, c.Sim.Now())
+		c.functionChanged(len(c.Probes), n == 0, c.Now())
 	}
 	c.leaders, c.etcdBelieving = n, believing
 	for _, g := range c.Groups {
@@ -445,10 +445,10 @@ func (c *Cluster) FirstCommit() {
 	// A split brain already under way when measurements start is measured
 	// from now: its interval must be open for its end to close it.
 	if c.etcdBelieving >= 2 {
-		c.etcdSplit = append(c.etcdSplit, kube.Interval{From: c.MeasuredFrom()})
+		c.etcdSplit.Open(c.MeasuredFrom())
 	}
 	if c.leaders >= 2 {
-		c.etcdActSplit = append(c.etcdActSplit, kube.Interval{From: c.MeasuredFrom()})
+		c.etcdActSplit.Open(c.MeasuredFrom())
 	}
 }
 
@@ -528,11 +528,8 @@ func (c *Cluster) finish() {
 	if c.Workers != nil {
 		c.Workers.Finish()
 	}
-	for _, iv := range [][]kube.Interval{c.etcdSplit, c.etcdActSplit} {
-		if n := len(iv); n > 0 && iv[n-1].To == 0 {
-			iv[n-1].To = c.Sim.Now()
-		}
-	}
+	c.etcdSplit.Close(c.Now())
+	c.etcdActSplit.Close(c.Now())
 	c.finishIncidents()
 }
 

@@ -46,15 +46,16 @@ const (
 	// restart pending — is steady after ffQuiet like a healthy one: the
 	// outage has settled into the state it keeps until its repair.
 	ffQuietDegraded = 6 * time.Minute
-	// ffWarmMin and ffWarmMax bound the warm-up simulated between a skip
-	// and the event it skips to, drawn uniformly: its 30 s width is the
-	// least common multiple of the loops' periods at their defaults (etcd's
-	// 100 ms tick, the probes' 100 ms, keepalived's 1 s advert and 3 s
-	// check script, the 2 s lease retry and HAProxy inter, the 5 s node
-	// monitor, the 10 s liveness probe), so that the event meets each of
-	// them at a uniformly random phase.
-	ffWarmMin = 0
-	ffWarmMax = 30 * time.Second
+	// The warm-up simulated between a skip and the event it skips to is
+	// drawn uniformly from ffWarmWidth past a start of at least ffWarmMin
+	// (skipAhead): the 30 s width is the least common multiple of the
+	// loops' periods at their defaults (etcd's 100 ms tick, the probes'
+	// 100 ms, keepalived's 1 s advert and 3 s check script, the 2 s lease
+	// retry and HAProxy inter, the 5 s node monitor, the 10 s liveness
+	// probe), so that the event meets each of them at a uniformly random
+	// phase.
+	ffWarmMin   = time.Second
+	ffWarmWidth = 30 * time.Second
 )
 
 // fastForward reports whether the run skips steady stretches.
@@ -66,7 +67,7 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 	horizon := sim.At(c.cfg.Horizon) // calendar
 	limit := b.MaxEvents
 	for {
-		skipped, _ := c.Skipped()
+		skipped, _, _ := c.Skipped()
 		end := horizon.Add(-skipped) // the horizon in true time
 		step := b
 		step.Until = min(end, c.Sim.Now().Add(ffCheck))
@@ -165,10 +166,16 @@ func (c *Cluster) skipAhead(horizon sim.Time) {
 		next = horizon
 	}
 	now := c.Now()
-	if next.Sub(now) <= ffWarmMax {
+	// The warm-up starts past the longest a probe's request can still be
+	// in flight (c.inc.settle: its timeout plus its period), so that no
+	// request sent before the skip is answered after the event: its
+	// record, which reaches back to when it was sent, would straddle the
+	// skipped span.
+	lo := max(ffWarmMin, c.inc.settle)
+	if next.Sub(now) <= lo+ffWarmWidth {
 		return
 	}
-	_, spans := c.Skipped()
-	warm := ffWarmMin + time.Duration(c.Sim.Stream("fastforward/warmup").IntN(uint64(len(spans)), int(ffWarmMax-ffWarmMin)))
+	_, n, _ := c.Skipped()
+	warm := lo + time.Duration(c.Sim.Stream("fastforward/warmup").IntN(uint64(n), int(ffWarmWidth)))
 	c.Skip(next.Sub(now) - warm)
 }

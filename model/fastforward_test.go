@@ -50,7 +50,7 @@ func TestSkippedSpansAreQuiet(t *testing.T) {
 		if !ok || next > end {
 			next = end
 		}
-		if to := next.Add(-ffWarmMax); to > c.Sim.Now() {
+		if to := next.Add(-(max(ffWarmMin, c.inc.settle) + ffWarmWidth)); to > c.Sim.Now() {
 			spans = append(spans, span{c.Sim.Now(), to})
 			skippable += ffCheck
 		}
@@ -241,21 +241,25 @@ func TestPerturbedIsNotSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.KeepSpans = -1 // keep them all
 	c.Run()
-	// A skip is an instant of true time (the faults' InjectedAt and
-	// HealedAt are true times too): a fault is skipped through if it is in
-	// force at that instant.
-	_, spans := c.Skipped()
+	// A fault is skipped through if it is in force where a skip begins
+	// (its instants are calendar times).
+	_, n, spans := c.Skipped()
+	if n != len(spans) {
+		t.Fatalf("%d spans kept of %d", len(spans), n)
+	}
 	var slowIn, crashIn time.Duration
 	for _, s := range spans {
+		from := s.To.Add(-s.D)
 		for _, f := range c.Faults {
-			if !f.injected || s.At < f.InjectedAt || f.healed && s.At >= f.HealedAt {
+			if !f.injected || from < f.InjectedAt || f.healed && from >= f.HealedAt {
 				continue
 			}
 			switch f.Cfg.Kind {
 			case FaultSlowDisk:
 				slowIn += s.D
-				t.Errorf("skipped %v at %v, inside %s (from %v)", s.D, c.Calendar(s.At), f.Cfg.Name, c.Calendar(f.InjectedAt))
+				t.Errorf("skipped %v from %v, inside %s (from %v)", s.D, from, f.Cfg.Name, f.InjectedAt)
 			case FaultHostCrash:
 				crashIn += s.D
 			}
@@ -265,4 +269,24 @@ func TestPerturbedIsNotSkipped(t *testing.T) {
 		t.Errorf("skipped %v of the host crashes: a converged outage should be skipped through", crashIn)
 	}
 	t.Logf("%d spans; %v of host crashes skipped, %v of slow disks", len(spans), crashIn, slowIn)
+}
+
+// TestTimelineKeepsListedIncidents: a run with failure processes keeps
+// the timeline up to the end of the last incident it lists in full, and
+// counts the later records without keeping them.
+func TestTimelineKeepsListedIncidents(t *testing.T) {
+	cfg := ffCluster(9, 6*time.Hour, 30*time.Minute, false)
+	cfg.IncidentsListed = 3
+	res, err := Simulate(cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Incidents) != 3 || res.IncidentTail.Len() < 3 {
+		t.Fatalf("%d incidents listed, %d folded: want 3 and more", len(res.Incidents), res.IncidentTail.Len())
+	}
+	end := res.Incidents[2].End
+	last := res.Timeline[len(res.Timeline)-1].T
+	if last > end || last < res.Incidents[2].Start || res.RecordsDropped == 0 {
+		t.Errorf("timeline kept up to %v (%d dropped); the third incident ran from %v to %v", last, res.RecordsDropped, res.Incidents[2].Start, end)
+	}
 }

@@ -303,7 +303,7 @@ type Fault struct {
 	healed   bool
 	armed    bool // waiting for its trigger
 
-	// Measurements.
+	// Measurements, in calendar time (fabric.World.Now).
 	InjectedAt     sim.Time
 	HealedAt       sim.Time
 	Skipped        string // why the fault did nothing (no leader to target)
@@ -335,7 +335,7 @@ type GroupAcquisition struct {
 func (f *Fault) groupAcquired(g *kube.LeaseGroup, proc string) {
 	for i := range f.GroupAcquired {
 		if a := &f.GroupAcquired[i]; a.Group == g.Name && a.At == 0 {
-			a.Proc, a.At = proc, f.c.Sim.Now()
+			a.Proc, a.At = proc, f.c.Now()
 		}
 	}
 }
@@ -417,7 +417,7 @@ func (c *Cluster) resolve(t Target) ([]*fabric.Host, string) {
 
 func (f *Fault) inject() {
 	c := f.c
-	f.InjectedAt = c.Sim.Now()
+	f.InjectedAt = c.Now()
 	f.TermAtInject = c.Etcd.MaxTerm()
 	if l := c.Etcd.Leader(); l != nil {
 		f.LeaderAtInject = l.Name
@@ -525,7 +525,7 @@ func (f *Fault) heal() {
 	f.healed = true
 	c.inForce--
 	defer c.pruneFaults()
-	f.HealedAt = c.Sim.Now()
+	f.HealedAt = c.Now()
 	c.Record(fabric.Record{Event: EvFaultHealed, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Resolved})
 	c.faultEnds(f)
 	switch f.Cfg.Kind {
@@ -687,7 +687,7 @@ func (c *Cluster) triggered(r fabric.Record) {
 // leaderElected attributes a new leader to the most recent fault.
 func (c *Cluster) leaderElected(m *etcd.Member) {
 	if f := c.current; f != nil && f.NewLeaderAt == 0 && m.HS.Term > f.TermAtInject {
-		f.NewLeaderAt, f.NewLeader, f.NewLeaderTerm = c.Sim.Now(), m.Name, m.HS.Term
+		f.NewLeaderAt, f.NewLeader, f.NewLeaderTerm = c.Now(), m.Name, m.HS.Term
 	}
 }
 
@@ -695,12 +695,12 @@ func (c *Cluster) leaderElected(m *etcd.Member) {
 // success after the most recent fault to that fault.
 func (c *Cluster) ProbeSucceeded(p *kube.Probe, sent sim.Time) {
 	f := c.current
-	if f == nil || sent < f.InjectedAt {
+	if f == nil || c.Calendar(sent) < f.InjectedAt {
 		return
 	}
 	for i, q := range c.Probes {
 		if q == p && f.FirstOK[i] == 0 {
-			f.FirstOK[i] = c.Sim.Now()
+			f.FirstOK[i] = c.Now()
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"hasim/internal/sample"
 	"hasim/sim"
 
 	"hasim/model/kube"
@@ -157,10 +158,13 @@ type incidents struct {
 	fns       []fnState     // probes, then groups (etcd first), as Result.Functions
 	pending   []*pendingIncident
 	done      []Incident
-	tail      IncidentTail      // the incidents past the first listed
-	listed    int               // incidents listed in full; later ones fold into tail (negative: no bound)
-	years     [][]time.Duration // by function, by year
-	term      uint64            // the term of the etcd leader elected last
+	tail      IncidentTail       // the incidents past the first listed
+	listed    int                // incidents listed in full; later ones fold into tail (negative: no bound)
+	years     [][]time.Duration  // by function, by year
+	settled   int                // incidents settled, listed or folded
+	listedAll func(end sim.Time) // called when the last listed incident (ending at end) is settled
+	lastEnd   sim.Time           // the end of the last one
+	term      uint64             // the term of the etcd leader elected last
 }
 
 // initIncidents sizes the tracker once the cluster is built.
@@ -172,6 +176,11 @@ func (c *Cluster) initIncidents() {
 	c.inc = newIncidents(len(c.Probes)+1+len(c.Groups), settle)
 	if c.cfg.IncidentsListed != 0 {
 		c.inc.listed = c.cfg.IncidentsListed
+	}
+	if len(c.cfg.Failures) > 0 {
+		// The timeline keeps the listed incidents with their events: once
+		// the last listed one ends, it keeps no more.
+		c.inc.listedAll = c.World.KeepRecordsUntil
 	}
 }
 
@@ -208,14 +217,14 @@ func (f *Fault) active() bool {
 
 // faultBegins and faultEnds follow a fault's active stretch (fault.go
 // calls them at injection and heal, kubeadm.go at an operation's end);
-// functionChanged a function going down or up at t (a probe's record
-// reaches back to its request's send time). The tracker works in calendar
-// time (fastforward.go), so that an incident through which the run
-// skipped lasts what it lasted.
+// functionChanged a function going down or up at calendar time t (a
+// probe's record reaches back to its request's send time). The tracker
+// works in calendar time (fastforward.go), so that an incident through
+// which the run skipped lasts what it lasted.
 func (c *Cluster) faultBegins(f *Fault) { c.inc.faultBegins(f, c.Now()) }
 func (c *Cluster) faultEnds(f *Fault)   { c.inc.faultEnds(f, c.Now()) }
 func (c *Cluster) functionChanged(fn int, down bool, t sim.Time) {
-	c.inc.function(fn, down, c.Calendar(t), c.Now())
+	c.inc.function(fn, down, t, c.Now())
 }
 
 func (t *incidents) faultBegins(f *Fault, now sim.Time) {
@@ -420,11 +429,17 @@ func (t *incidents) settleOne(p *pendingIncident) {
 		}
 		in.Down = append(in.Down, d)
 	}
+	gap, hasGap := in.Start.Sub(t.lastEnd), t.settled > 0
+	t.settled++
+	t.lastEnd = in.End
 	if t.listed < 0 || len(t.done) < t.listed {
 		t.done = append(t.done, in)
+		if len(t.done) == t.listed && t.listedAll != nil {
+			t.listedAll(in.End)
+		}
 		return
 	}
-	t.tail.add(in)
+	t.tail.add(in, gap, hasGap)
 }
 
 // IncidentsListed is how many incidents a run lists in full (the first
@@ -433,33 +448,69 @@ func (t *incidents) settleOne(p *pendingIncident) {
 const IncidentsListed = 500
 
 // IncidentTail is what the figures need of the incidents past the first
-// IncidentsListed: each one's start, duration, etcd failover and, by
-// function, its recovery; and their downtime by cause.
+// IncidentsListed, in memory that does not grow with their number: how
+// many start in each calendar year, samples of their durations, of the
+// gaps between them, of etcd's failovers and, by function, of the time
+// until it recovered (internal/sample: exact up to a few thousand values,
+// then a histogram), and their downtime by cause. The latest is held in
+// full (Last) until the next one folds it: the end of the run may have
+// cut it short, which its figures must know.
 type IncidentTail struct {
-	Starts    []sim.Time
-	Durations []time.Duration
-	// Failovers are the incidents' EtcdFailover (negative: none).
-	Failovers []time.Duration
-	// Recovered is, by function, each incident's IncidentDown.Recovered.
-	Recovered [][]time.Duration
-	// Causes are their downtime by cause (as CauseTotals).
-	Causes []CauseTotal
+	Folded  int   // incidents folded into the figures below
+	PerYear []int // folded incidents by the calendar year of their start
+	// Durations and Gaps (from the previous incident's end, listed or
+	// not, to the start) are in seconds, as are Failovers (each folded
+	// incident's EtcdFailover, if it had one) and Recovered (by function,
+	// each one's IncidentDown.Recovered).
+	Durations, Gaps, Failovers sample.Sample
+	Recovered                  []sample.Sample
+	Causes                     []CauseTotal
+	// Last is the latest incident, LastGap the gap before it (HasLastGap
+	// false if it was the first).
+	Last       *Incident
+	LastGap    time.Duration
+	HasLastGap bool
 }
 
-// Len is how many incidents the tail holds.
-func (t *IncidentTail) Len() int { return len(t.Starts) }
+// Len is how many incidents the tail holds, Last included.
+func (t *IncidentTail) Len() int {
+	if t.Last == nil {
+		return t.Folded
+	}
+	return t.Folded + 1
+}
 
-func (t *IncidentTail) add(in Incident) {
-	t.Starts = append(t.Starts, in.Start)
-	t.Durations = append(t.Durations, in.Duration())
-	t.Failovers = append(t.Failovers, in.EtcdFailover)
+// add holds in as Last, folding the previous Last.
+func (t *IncidentTail) add(in Incident, gap time.Duration, hasGap bool) {
+	if t.Last != nil {
+		t.fold()
+	}
+	t.Last, t.LastGap, t.HasLastGap = &in, gap, hasGap
+}
+
+func (t *IncidentTail) fold() {
+	in := t.Last
+	t.Folded++
+	y := int(in.Start.Duration() / Year)
+	for len(t.PerYear) <= y {
+		t.PerYear = append(t.PerYear, 0)
+	}
+	t.PerYear[y]++
+	t.Durations.Add(in.Duration().Seconds())
+	if t.HasLastGap {
+		t.Gaps.Add(t.LastGap.Seconds())
+	}
+	if in.EtcdFailover >= 0 {
+		t.Failovers.Add(in.EtcdFailover.Seconds())
+	}
 	for len(t.Recovered) < len(in.Down) {
-		t.Recovered = append(t.Recovered, make([]time.Duration, len(t.Starts)-1))
+		t.Recovered = append(t.Recovered, sample.Sample{})
 	}
 	for fn, d := range in.Down {
-		t.Recovered[fn] = append(t.Recovered[fn], d.Recovered)
+		t.Recovered[fn].Add(d.Recovered.Seconds())
 	}
-	t.Causes = MergeCauseTotals(t.Causes, CauseTotals([]Incident{in}, len(in.Down)))
+	t.Causes = MergeCauseTotals(t.Causes, CauseTotals([]Incident{*in}, len(in.Down)))
+	t.Last = nil
 }
 
 // MergeCauseTotals adds b's totals to a's, class by class (a's order, b's
@@ -674,7 +725,9 @@ type SplitBrainTotal struct {
 func SplitBrainTotals(groups []GroupResult) []SplitBrainTotal {
 	var out []SplitBrainTotal
 	for _, g := range groups {
-		s := SplitBrainTotal{Group: g.Name, Count: len(g.SplitBrain), ActingCount: len(g.ActingSplitBrain)}
+		f, af := g.SplitBrainFolded, g.ActingSplitBrainFolded
+		s := SplitBrainTotal{Group: g.Name, Count: len(g.SplitBrain) + f.Count, ActingCount: len(g.ActingSplitBrain) + af.Count,
+			Total: f.Total, Longest: f.Longest, ActingTotal: af.Total, ActingMax: af.Longest}
 		for _, iv := range g.SplitBrain {
 			d := iv.To.Sub(iv.From)
 			s.Total += d

@@ -139,7 +139,7 @@ func (c *Cluster) operatorHost(m *etcd.Member) *fabric.Host {
 // startOperation runs the operation f on its resolved host.
 func (f *Fault) startOperation(h *fabric.Host) {
 	c := f.c
-	o := &operation{f: f, c: c, target: h, member: c.memberOn(h), began: c.Sim.Now()}
+	o := &operation{f: f, c: c, target: h, member: c.memberOn(h), began: c.Now()}
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane:
 		o.kubeletStart()
@@ -278,7 +278,7 @@ func (o *operation) answered(err string) {
 // and which steps had to be retried.
 func (o *operation) done(what string) {
 	f := o.f
-	f.doneAt = o.c.Sim.Now()
+	f.doneAt = o.c.Now()
 	o.c.opsRunning--
 	reason := fmt.Sprintf("%s, %v after it began", what, f.doneAt.Sub(o.began).Round(time.Millisecond))
 	if len(o.tries) > 0 {
@@ -290,7 +290,7 @@ func (o *operation) done(what string) {
 // fail ends the operation unsuccessfully.
 func (o *operation) fail(why string) {
 	f := o.f
-	f.doneAt, f.opErr = o.c.Sim.Now(), why
+	f.doneAt, f.opErr = o.c.Now(), why
 	o.c.opsRunning--
 	o.end(EvOpFailed, why)
 }

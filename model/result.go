@@ -99,8 +99,11 @@ type GroupResult struct {
 	// also running (not frozen).
 	SplitBrain       []kube.Interval
 	ActingSplitBrain []kube.Interval
-	Acquisitions     int
-	Leader           string // the candidate leading at the end, if any
+	// SplitBrainFolded and ActingSplitBrainFolded sum up the intervals
+	// past the first kube.IntervalsListed, which are not listed.
+	SplitBrainFolded, ActingSplitBrainFolded kube.IntervalTotals
+	Acquisitions                             int
+	Leader                                   string // the candidate leading at the end, if any
 }
 
 // APIServerResult is an apiserver's readiness over the run.
@@ -185,14 +188,16 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r.Hosts = len(slices.DeleteFunc(slices.Clone(c.Hosts), func(h *fabric.Host) bool {
 		return !slices.ContainsFunc(h.Procs, func(p *fabric.Process) bool { return p.Role != fabric.RoleClient })
 	}))
-	r.Groups = append(r.Groups, GroupResult{Name: GroupEtcd, NoLeader: c.leaderless, SplitBrain: append([]kube.Interval(nil), c.etcdSplit...),
-		ActingSplitBrain: append([]kube.Interval(nil), c.etcdActSplit...), Acquisitions: c.etcdElections})
+	r.Groups = append(r.Groups, GroupResult{Name: GroupEtcd, NoLeader: c.leaderless,
+		SplitBrain: slices.Clone(c.etcdSplit.List), SplitBrainFolded: c.etcdSplit.Folded,
+		ActingSplitBrain: slices.Clone(c.etcdActSplit.List), ActingSplitBrainFolded: c.etcdActSplit.Folded, Acquisitions: c.etcdElections})
 	if l := c.Etcd.Leader(); l != nil {
 		r.Groups[0].Leader = l.Name
 	}
 	for _, g := range c.Groups {
-		gr := GroupResult{Name: g.Name, NoLeader: g.NoLeader, SplitBrain: append([]kube.Interval(nil), g.Split...),
-			ActingSplitBrain: append([]kube.Interval(nil), g.ActSplit...), Acquisitions: g.Acquisitions}
+		gr := GroupResult{Name: g.Name, NoLeader: g.NoLeader,
+			SplitBrain: slices.Clone(g.Split.List), SplitBrainFolded: g.Split.Folded,
+			ActingSplitBrain: slices.Clone(g.ActSplit.List), ActingSplitBrainFolded: g.ActSplit.Folded, Acquisitions: g.Acquisitions}
 		for _, k := range g.Candidates {
 			if k.Leading() {
 				gr.Leader = k.Name
@@ -239,7 +244,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		}
 		r.Faults = append(r.Faults, fr)
 	}
-	c.toCalendar(&r)
+	c.skipFigures(&r)
 	r.RatesDefined = len(c.cfg.Failures) > 0
 	r.Functions = c.functions(r.Groups)
 	r.Incidents = slices.Clone(c.Incidents())
@@ -248,38 +253,13 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	return r
 }
 
-// toCalendar restates the result's instants in calendar time: a run that
-// skipped steady stretches (fastforward.go) recorded them in true time.
-// Durations measured within a transient are the same in both.
-func (c *Cluster) toCalendar(r *Result) {
-	skipped, spans := c.Skipped()
-	r.Skipped, r.Skips, r.RecordsDropped, r.FaultsUnlisted = skipped, len(spans), c.Dropped(), c.faultsGone
-	if len(spans) == 0 {
-		return
-	}
+// skipFigures fills in what the run skipped and left unlisted. Every
+// instant of the result is in calendar time already (stamped with
+// fabric.World.Now when it happened); only the end is restated.
+func (c *Cluster) skipFigures(r *Result) {
+	skipped, n, _ := c.Skipped()
+	r.Skipped, r.Skips, r.RecordsDropped, r.FaultsUnlisted = skipped, n, c.Dropped(), c.faultsGone
 	r.End = c.Calendar(r.End)
-	for i := range r.Timeline {
-		r.Timeline[i].T = c.Calendar(r.Timeline[i].T)
-	}
-	for i := range r.Groups {
-		for _, iv := range [][]kube.Interval{r.Groups[i].SplitBrain, r.Groups[i].ActingSplitBrain} {
-			for k := range iv {
-				iv[k].From, iv[k].To = c.Calendar(iv[k].From), c.Calendar(iv[k].To)
-			}
-		}
-	}
-	for i := range r.Faults {
-		f := &r.Faults[i]
-		if c.Faults[i].injected {
-			f.At = c.Calendar(f.At)
-		}
-		if f.HealedAt != 0 {
-			f.HealedAt = c.Calendar(f.HealedAt)
-		}
-		if f.DoneAt != 0 {
-			f.DoneAt = c.Calendar(f.DoneAt)
-		}
-	}
 }
 
 // since is the time from `from` to t, or -1 if t is unset (0).

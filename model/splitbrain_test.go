@@ -25,10 +25,10 @@ func splitRuns(t *testing.T, seeds uint64, le kube.LeaderElectionConfig, rate fl
 		c := mustRun(t, cfg)
 		g := c.Groups[0]
 		var b, a time.Duration
-		for _, iv := range g.Split {
+		for _, iv := range g.Split.List {
 			b += iv.To.Sub(iv.From)
 		}
-		for _, iv := range g.ActSplit {
+		for _, iv := range g.ActSplit.List {
 			a += iv.To.Sub(iv.From)
 		}
 		believe, act = append(believe, b), append(act, a)
@@ -107,7 +107,7 @@ func TestSplitBrainWithFastClocks(t *testing.T) {
 		}
 		c := mustRun(t, cfg)
 		var b time.Duration
-		for _, iv := range c.Groups[0].Split {
+		for _, iv := range c.Groups[0].Split.List {
 			b += iv.To.Sub(iv.From)
 		}
 		believe = append(believe, b)
@@ -137,7 +137,7 @@ func TestSplitBrainWithFastClocks(t *testing.T) {
 		})
 		c.Run()
 		var b time.Duration
-		for _, iv := range c.Groups[0].Split {
+		for _, iv := range c.Groups[0].Split.List {
 			b += iv.To.Sub(iv.From)
 		}
 		believe = append(believe, b)

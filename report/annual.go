@@ -13,6 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"hasim/experiment"
+	"hasim/internal/sample"
 	"hasim/model"
 )
 
@@ -142,7 +143,8 @@ func Annual(runs []experiment.Run) *AnnualFigures {
 	// from runs.
 	avail := make([][]float64, len(fns))
 	down := make([]time.Duration, len(fns))
-	var rate, durations, gaps []float64
+	var rate []float64
+	var durations, gaps sample.Sample
 	for _, r := range runs {
 		for fn := range fns {
 			down[fn] += r.Functions[fn].Down
@@ -158,10 +160,8 @@ func Annual(runs []experiment.Run) *AnnualFigures {
 					avail[fn] = append(avail[fn], 1-float64(d)/float64(lengths[k]))
 				}
 				count := 0
-				for _, s := range r.IncidentStarts {
-					if int(s.Duration()/model.Year) == k {
-						count++
-					}
+				if k < len(r.IncidentsPerYear) {
+					count = r.IncidentsPerYear[k]
 				}
 				rate = append(rate, float64(count)/(lengths[k].Seconds()/yearSeconds))
 			}
@@ -170,17 +170,12 @@ func Annual(runs []experiment.Run) *AnnualFigures {
 			for fn := range fns {
 				avail[fn] = append(avail[fn], 1-float64(r.Functions[fn].Down)/float64(span))
 			}
-			rate = append(rate, float64(len(r.IncidentStarts))/(span.Seconds()/yearSeconds))
+			rate = append(rate, float64(r.IncidentDurations.Len())/(span.Seconds()/yearSeconds))
 		}
-		for i, d := range r.IncidentDurations {
-			durations = append(durations, d.Seconds())
-			a.Incidents.Count++
-			if i > 0 {
-				prevEnd := r.IncidentStarts[i-1].Add(r.IncidentDurations[i-1])
-				gaps = append(gaps, r.IncidentStarts[i].Sub(prevEnd).Seconds())
-			}
-		}
+		durations.Merge(&r.IncidentDurations)
+		gaps.Merge(&r.IncidentGaps)
 	}
+	a.Incidents.Count = durations.Len()
 	a.Samples = len(rate)
 	for fn, f := range fns {
 		measures := "leader election"
@@ -192,14 +187,14 @@ func Annual(runs []experiment.Run) *AnnualFigures {
 			Nines: ninesOf(av), DowntimePerYear: downtimeOf(av), DowntimeSeconds: down[fn].Seconds()})
 	}
 	a.Incidents.PerYear = nonNegative(MeanCI(rate))
-	a.Incidents.DurationP50 = QuantileCI(durations, 0.50)
-	a.Incidents.DurationP90 = QuantileCI(durations, 0.90)
-	a.Incidents.DurationP99 = QuantileCI(durations, 0.99)
-	if len(durations) > 0 {
-		a.Incidents.DurationMax = slices.Max(durations)
+	a.Incidents.DurationP50 = SampleQuantileCI(&durations, 0.50)
+	a.Incidents.DurationP90 = SampleQuantileCI(&durations, 0.90)
+	a.Incidents.DurationP99 = SampleQuantileCI(&durations, 0.99)
+	if durations.Len() > 0 {
+		a.Incidents.DurationMax = durations.Max()
 	}
-	a.Incidents.MTBF = nonNegative(MeanCI(gaps))
-	a.Incidents.MTTR = nonNegative(MeanCI(durations))
+	a.Incidents.MTBF = nonNegative(SampleMeanCI(&gaps))
+	a.Incidents.MTTR = nonNegative(SampleMeanCI(&durations))
 	a.Causes = causesOf(runs, fns, a.ClusterYears)
 	a.SplitBrain = splitBrainOf(runs, a.ClusterYears)
 	return a

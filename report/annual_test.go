@@ -25,8 +25,11 @@ func yearsRun(down []time.Duration, incidentYears ...int) experiment.Run {
 		r.Functions[0].Down += d
 	}
 	for _, y := range incidentYears {
-		r.IncidentStarts = append(r.IncidentStarts, sim.At(time.Duration(y)*model.Year+time.Hour))
-		r.IncidentDurations = append(r.IncidentDurations, time.Minute)
+		for len(r.IncidentsPerYear) <= y {
+			r.IncidentsPerYear = append(r.IncidentsPerYear, 0)
+		}
+		r.IncidentsPerYear[y]++
+		r.IncidentDurations.Add(time.Minute.Seconds())
 	}
 	return r
 }
@@ -142,20 +145,21 @@ func TestAnnualStackedCloudFailures(t *testing.T) {
 	run.RatesDefined = true
 	// The comparison's per-incident figures count the incidents, not the
 	// faults (16 here, overlapping), each from its start.
-	if run.Incidents != len(r.Incidents) || len(run.Recovery) != len(r.Incidents) || len(r.Faults) <= len(r.Incidents) {
-		t.Errorf("%d incidents and %d recoveries measured; %d incidents, %d faults", run.Incidents, len(run.Recovery), len(r.Incidents), len(r.Faults))
+	if run.Incidents != len(r.Incidents) || run.Recovery.Len()+run.NoRecovery != len(r.Incidents) || len(r.Faults) <= len(r.Incidents) {
+		t.Errorf("%d incidents and %d recoveries measured; %d incidents, %d faults", run.Incidents, run.Recovery.Len()+run.NoRecovery, len(r.Incidents), len(r.Faults))
 	}
 	failovers := 0
+	recovered := run.Recovery.Values()
 	for i, in := range r.Incidents {
-		if i < len(run.Recovery) && run.Recovery[i] != in.Down[0].Recovered {
-			t.Errorf("incident %d: recovery %v, writes recovered after %v", i, run.Recovery[i], in.Down[0].Recovered)
+		if i < len(recovered) && run.NoRecovery == 0 && recovered[i] != in.Down[0].Recovered.Seconds() {
+			t.Errorf("incident %d: recovery %vs, writes recovered after %v", i, recovered[i], in.Down[0].Recovered)
 		}
 		if in.EtcdFailover >= 0 {
 			failovers++
 		}
 	}
-	if len(run.EtcdFailover) != failovers || failovers == 0 {
-		t.Errorf("%d etcd failovers measured, %d incidents had one", len(run.EtcdFailover), failovers)
+	if run.EtcdFailover.Len() != failovers || failovers == 0 {
+		t.Errorf("%d etcd failovers measured, %d incidents had one", run.EtcdFailover.Len(), failovers)
 	}
 	scripted := experiment.Run{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1, Incidents: 1, Functions: run.Functions}
 	c := Compare([]string{"rates", "scripted"}, [][]experiment.Run{{run, run}, {scripted, scripted}}, 1)

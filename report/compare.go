@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"hasim/experiment"
+	"hasim/internal/sample"
 )
 
 // Level is the confidence the figures' intervals are computed at.
@@ -66,6 +67,36 @@ func QuantileCI(xs []float64, q float64) Estimate {
 	slices.Sort(s)
 	l, u, conf := OrderRanks(n, q, Level)
 	return Estimate{Value: stat.Quantile(q, stat.Empirical, s, nil), Lo: s[l-1], Hi: s[u-1], N: n, Confidence: conf}
+}
+
+// SampleQuantileCI is QuantileCI of a sample kept in bounded memory:
+// the same figures while it holds every value, and the order statistics
+// read from its histogram (within half a percent) once it has folded them.
+func SampleQuantileCI(s *sample.Sample, q float64) Estimate {
+	if s.Exact() {
+		return QuantileCI(s.Values(), q)
+	}
+	n := s.Len()
+	l, u, conf := OrderRanks(n, q, Level)
+	// stat.Empirical's quantile: the smallest value whose empirical CDF
+	// reaches q.
+	k := max(1, int(math.Ceil(q*float64(n))))
+	v := s.Ranks(k, l, u)
+	return Estimate{Value: v[0], Lo: v[1], Hi: v[2], N: n, Confidence: conf}
+}
+
+// SampleMeanCI is MeanCI of a sample kept in bounded memory.
+func SampleMeanCI(s *sample.Sample) Estimate {
+	if s.Exact() {
+		return MeanCI(s.Values())
+	}
+	n, m, sd := s.Len(), s.Mean(), s.StdDev()
+	if sd == 0 {
+		return Estimate{Value: m, Lo: m, Hi: m, N: n, Confidence: Level}
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-Level)/2)
+	h := t * sd / math.Sqrt(float64(n))
+	return Estimate{Value: m, Lo: m - h, Hi: m + h, N: n, Confidence: Level}
 }
 
 // OrderRanks returns the ranks l < u (1 is the smallest of n samples)
@@ -188,7 +219,8 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 	c := Comparison{FormatVersion: FormatVersion, BaseSeed: base, Runs: len(runs[0])}
 	for i, rs := range runs {
 		sc := ScenarioComparison{Scenario: names[i]}
-		var wa, ra, sb, asb, rec, inc, wdi, rdi, efo []float64
+		var wa, ra, sb, asb, inc, wdi, rdi []float64
+		var rec, efo sample.Sample
 		rates := true
 		for _, r := range rs {
 			if r.Failure != nil {
@@ -217,16 +249,9 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 			}
 			sb = append(sb, r.SplitBrain.Seconds())
 			asb = append(asb, r.ActingSplitBrain.Seconds())
-			for _, d := range r.EtcdFailover {
-				efo = append(efo, d.Seconds())
-			}
-			for _, d := range r.Recovery {
-				if d < 0 {
-					sc.NoRecovery++
-				} else {
-					rec = append(rec, d.Seconds())
-				}
-			}
+			efo.Merge(&r.EtcdFailover)
+			rec.Merge(&r.Recovery)
+			sc.NoRecovery += r.NoRecovery
 		}
 		sc.RatesDefined = rates && sc.Runs > 0
 		sc.Incidents = nonNegative(MeanCI(inc))
@@ -246,9 +271,9 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 			sc.Nines = &Estimate{Value: nines(w.Value), Lo: nines(w.Lo), Hi: nines(w.Hi), N: w.N, Confidence: w.Confidence}
 			sc.Annual = Annual(rs)
 		}
-		sc.RecoveryP50 = QuantileCI(rec, 0.50)
-		sc.RecoveryP99 = QuantileCI(rec, 0.99)
-		sc.EtcdFailoverP50 = QuantileCI(efo, 0.50)
+		sc.RecoveryP50 = SampleQuantileCI(&rec, 0.50)
+		sc.RecoveryP99 = SampleQuantileCI(&rec, 0.99)
+		sc.EtcdFailoverP50 = SampleQuantileCI(&efo, 0.50)
 		sc.SplitBrain = nonNegative(MeanCI(sb))
 		sc.ActingSplitBrain = nonNegative(MeanCI(asb))
 		c.Scenarios = append(c.Scenarios, sc)

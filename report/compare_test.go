@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"hasim/experiment"
+	"hasim/internal/sample"
 )
 
 // TestOrderRanksCoverage: the confidence OrderRanks returns is the exact
@@ -103,13 +104,22 @@ func TestQuantileCICoversTheQuantile(t *testing.T) {
 
 // recoveryRuns are n done runs with one incident each, recovering after
 // 1, 2, ... seconds.
+// secondsOf is a sample of ds in seconds.
+func secondsOf(ds ...time.Duration) sample.Sample {
+	var s sample.Sample
+	for _, d := range ds {
+		s.Add(d.Seconds())
+	}
+	return s
+}
+
 func recoveryRuns(n int, rates bool) []experiment.Run {
 	var rs []experiment.Run
 	for i := range n {
 		rs = append(rs, experiment.Run{Done: true, Seed: uint64(i + 1), Hosts: 4, HasWrite: true, HasRead: true, RatesDefined: rates,
 			WriteAvailability: 0.99, ReadAvailability: 0.995, WriteDowntime: time.Duration(i+1) * time.Second,
-			ReadDowntime: time.Second, Incidents: 1, Recovery: []time.Duration{time.Duration(i+1) * time.Second},
-			EtcdFailover: []time.Duration{time.Duration(1000+100*(i%3)) * time.Millisecond}})
+			ReadDowntime: time.Second, Incidents: 1, Recovery: secondsOf(time.Duration(i+1) * time.Second),
+			EtcdFailover: secondsOf(time.Duration(1000+100*(i%3)) * time.Millisecond)})
 	}
 	return rs
 }

@@ -101,11 +101,15 @@ func BenchmarkFastForwardSpeedup(b *testing.B) {
 	b.ReportMetric(full.Seconds()/fast.Seconds(), "speedup")
 }
 
-// BenchmarkYearsMemory reports the live heap after a run of 10 and of
-// 100 simulated years: the timeline is bounded (model.DefaultMaxRecords),
-// so the heap should not grow with the horizon.
+// BenchmarkYearsMemory reports the live heap after a run of 10, 100 and
+// 250 simulated years: everything a run keeps is bounded (the timeline's
+// first records, the first faults, incidents and split-brain intervals
+// listed, the rest folded into totals and bounded samples, the latest
+// skipped spans), so the heap should not grow with the horizon. The 250
+// years' heap over the 10 years' is reported as growth-250y/10y.
 func BenchmarkYearsMemory(b *testing.B) {
-	for _, years := range []int{10, 100} {
+	var base float64
+	for _, years := range []int{10, 100, 250} {
 		b.Run(fmt.Sprintf("%dy", years), func(b *testing.B) {
 			cfg := yearsScenario(b, fmt.Sprintf("%dy", years))
 			var live uint64
@@ -122,6 +126,11 @@ func BenchmarkYearsMemory(b *testing.B) {
 				runtime.KeepAlive(c)
 			}
 			b.ReportMetric(float64(live)/(1<<20), "live-MiB")
+			if years == 10 {
+				base = float64(live)
+			} else if base > 0 {
+				b.ReportMetric(float64(live)/base, fmt.Sprintf("growth-%dy/10y", years))
+			}
 		})
 	}
 }

@@ -206,6 +206,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
+	incidents := fs.Int("incidents", 0, "scenarios with spec.failures: list the first N incidents in full and keep the timeline up to the end of the last of them (later ones count in the figures); default 500, -1: no bound")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -251,6 +252,13 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 			return exitUsage
 		}
 		cfg.MaxRecords = *maxRecords
+	}
+	if fs.Changed("incidents") {
+		if *incidents == 0 || *incidents < -1 {
+			fmt.Fprintln(st.err, "hasim run: --incidents must be positive, or -1 for no bound")
+			return exitUsage
+		}
+		cfg.IncidentsListed = *incidents
 	}
 	reproduce := fmt.Sprintf("hasim run %s --seed %d", arg, cfg.Seed)
 	if fs.Changed("until") {

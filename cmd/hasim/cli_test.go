@@ -589,4 +589,7 @@ func TestMaxRecords(t *testing.T) {
 	if code, _, _ := run(context.Background(), "", "run", "stacked-3-cloud-failures", "--max-records", "0"); code != 2 {
 		t.Errorf("--max-records 0: exit %d, want 2", code)
 	}
+	if code, _, errs := run(context.Background(), "", "run", "stacked-3-cloud-failures", "--incidents", "-2"); code != 2 || !strings.Contains(errs, "--incidents must be positive") {
+		t.Errorf("--incidents -2: exit %d (%s), want 2", code, errs)
+	}
 }

@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
@@ -17,11 +18,21 @@ import (
 // true time. Records and results are stated in calendar time (Calendar
 // maps a true time to it).
 
-// Span is one skipped stretch: at true time At, the calendar jumped D.
+// Span is one skipped stretch: at true time At, the calendar jumped D,
+// to calendar time To.
 type Span struct {
 	At sim.Time
 	D  time.Duration
+	To sim.Time
 }
+
+// DefaultKeepSpans is how many of the latest skipped spans a World keeps.
+// Everything a run states is stamped in calendar time when it happens
+// (World.Now), so only true times a little in the past need restating: a
+// probe's record reaches back to when its request was sent, a timeout at
+// most, and skips are at least seconds apart. Keeping only the latest
+// spans keeps a run's memory flat over any horizon.
+const DefaultKeepSpans = 64
 
 // CalendarTimer is a timer armed for a calendar time.
 type CalendarTimer struct {
@@ -70,22 +81,27 @@ func (t *CalendarTimer) When() sim.Time { return t.at }
 // Now is the calendar's now.
 func (w *World) Now() sim.Time { return w.Sim.Now().Add(w.skipped) }
 
-// Calendar is the calendar time of true time t of this run.
+// Calendar is the calendar time of true time t of this run. t must be
+// now, or after the oldest skip kept (KeepSpans): earlier skips are
+// forgotten, and a time before them cannot be restated (a bug, which
+// panics).
 func (w *World) Calendar(t sim.Time) sim.Time {
 	n := len(w.skips)
 	if n == 0 || t >= w.skips[n-1].At {
 		return t.Add(w.skipped) // the common case: now, or since the last skip
 	}
-	// The spans at or before t: skipCum[i] is the sum of the first i+1.
+	// The first kept span after t, and the calendar offset before it.
 	i := sort.Search(n, func(i int) bool { return w.skips[i].At > t })
-	if i == 0 {
-		return t
+	if i == 0 && w.nskips > n {
+		panic(fmt.Sprintf("fabric: calendar time of %v asked, before the oldest skip kept (%v)", t, w.skips[0].At))
 	}
-	return t.Add(w.skipCum[i-1])
+	s := w.skips[i]
+	return t.Add(s.To.Sub(s.At) - s.D)
 }
 
-// Skipped is the calendar time skipped so far, and the spans.
-func (w *World) Skipped() (time.Duration, []Span) { return w.skipped, w.skips }
+// Skipped is the calendar time skipped so far, how many spans, and the
+// latest spans (KeepSpans of them).
+func (w *World) Skipped() (time.Duration, int, []Span) { return w.skipped, w.nskips, w.skips }
 
 // NextCalendarTimer is the calendar time of the earliest armed calendar
 // timer.
@@ -175,8 +191,17 @@ func (w *World) Skip(d time.Duration) {
 		return
 	}
 	w.skipped += d
-	w.skips = append(w.skips, Span{At: w.Sim.Now(), D: d})
-	w.skipCum = append(w.skipCum, w.skipped)
+	w.nskips++
+	keep := w.KeepSpans
+	if keep == 0 {
+		keep = DefaultKeepSpans
+	}
+	if keep > 0 && len(w.skips) >= keep {
+		n := copy(w.skips, w.skips[len(w.skips)-keep+1:])
+		w.skips = w.skips[:n]
+	}
+	now := w.Sim.Now()
+	w.skips = append(w.skips, Span{At: now, D: d, To: now.Add(w.skipped)})
 	for _, t := range w.calTimers {
 		if t.t.Pending() {
 			t.t.Reset(t.at.Add(-w.skipped))

@@ -310,3 +310,38 @@ func TestCalendar(t *testing.T) {
 		t.Errorf("the calendar timer for 1h fired at true %v, want %v", fired, want)
 	}
 }
+
+// TestCalendarKeepsLatestSpans: a World keeps only its latest skipped
+// spans, restates times since the oldest of them exactly, and refuses
+// (panics on) an older one, whose offset it has forgotten; records are
+// stamped in calendar time.
+func TestCalendarKeepsLatestSpans(t *testing.T) {
+	w := testWorld(t)
+	w.KeepSpans = 3
+	for i := range 10 {
+		at := sim.At(time.Duration(i+1) * 10 * time.Second)
+		w.Sim.At(at, "test/step", func() {})
+		w.Sim.Run(sim.Bounds{Until: at})
+		w.Skip(time.Hour)
+	}
+	skipped, n, spans := w.Skipped()
+	if skipped != 10*time.Hour || n != 10 || len(spans) != 3 {
+		t.Fatalf("skipped %v in %d spans, %d kept; want 10h, 10, 3", skipped, n, len(spans))
+	}
+	// The kept skips are at true 80 s, 90 s and 100 s.
+	for _, c := range []struct{ at, want time.Duration }{
+		{80 * time.Second, 80*time.Second + 8*time.Hour}, {85 * time.Second, 85*time.Second + 8*time.Hour},
+		{95 * time.Second, 95*time.Second + 9*time.Hour}, {100 * time.Second, 100*time.Second + 10*time.Hour},
+	} {
+		if got := w.Calendar(sim.At(c.at)); got != sim.At(c.want) {
+			t.Errorf("Calendar(%v) = %v, want %v", c.at, got, c.want)
+		}
+	}
+	mustPanic(t, "a time before the oldest kept skip", func() { w.Calendar(sim.At(75 * time.Second)) })
+	w.Record(Record{Event: "test.now"})
+	w.Record(Record{Event: "test.sent", T: sim.At(95 * time.Second)})
+	tl := w.Timeline()
+	if len(tl) != 2 || tl[0].T != sim.At(95*time.Second+9*time.Hour) || tl[1].T != w.Now() {
+		t.Errorf("records at %v and %v, want %v and %v", tl[0].T, tl[1].T, sim.At(95*time.Second+9*time.Hour), w.Now())
+	}
+}

@@ -35,9 +35,13 @@ type World struct {
 
 	// The calendar (calendar.go): what was skipped, and the timers armed
 	// by the calendar.
-	skipped   time.Duration
-	skips     []Span
-	skipCum   []time.Duration // skipCum[i]: the first i+1 spans together
+	skipped time.Duration
+	nskips  int
+	skips   []Span // the latest skips, at most KeepSpans (all if negative)
+	// KeepSpans is how many of the latest skipped spans the World keeps to
+	// restate recent true times in calendar time (Calendar); 0 means
+	// DefaultKeepSpans.
+	KeepSpans int
 	calTimers []*CalendarTimer
 	skipHooks []func(time.Duration)
 	rpcs      []*RPCClient // every request client, for Settled
@@ -47,6 +51,7 @@ type World struct {
 	// years keeps its memory flat this way.
 	MaxRecords int
 	dropped    int
+	closed     bool // KeepRecordsUntil: no more records kept
 }
 
 // NewWorld makes the world of a run: its engine, seeded with seed, the
@@ -114,19 +119,41 @@ func (w *World) Steady() bool { return w.steady }
 func (w *World) MeasuredFrom() sim.Time { return w.steadyAt }
 
 // Record appends r to the timeline at the current time and tells the
-// Watcher.
+// Watcher. Records are stated in calendar time: r.T, if set, is a true
+// time (a probe's record reaches back to its request's send time), which
+// Record restates.
 func (c *World) Record(r Record) {
 	if r.T == 0 {
-		r.T = c.Sim.Now()
+		r.T = c.Now()
+	} else {
+		r.T = c.Calendar(r.T)
 	}
 	c.recSeq++
 	r.seq = c.recSeq
-	if c.MaxRecords > 0 && len(c.timeline) >= c.MaxRecords {
+	if c.closed || c.MaxRecords > 0 && len(c.timeline) >= c.MaxRecords {
 		c.dropped++
 	} else {
 		c.timeline = append(c.timeline, r)
 	}
 	c.Watch.Recorded(r)
+}
+
+// KeepRecordsUntil stops the timeline at calendar time t: records after t
+// already kept are dropped, and no later record is kept (the watcher still
+// sees them all). A run over years keeps the records of the incidents it
+// lists in full and stops after the last of them.
+func (c *World) KeepRecordsUntil(t sim.Time) {
+	kept := c.timeline[:0]
+	for _, r := range c.timeline {
+		if r.T <= t {
+			kept = append(kept, r)
+		} else {
+			c.dropped++
+		}
+	}
+	clear(c.timeline[len(kept):])
+	c.timeline = kept
+	c.closed = true
 }
 
 // Dropped is how many records were not kept on the timeline because it

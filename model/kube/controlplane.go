@@ -125,8 +125,8 @@ type LeaseGroup struct {
 	since           sim.Time
 	started         bool // some candidate has led
 	NoLeader        time.Duration
-	Split, ActSplit []Interval // open while the last one's To is 0
-	current         string     // identity of the leader last acquired
+	Split, ActSplit Intervals
+	current         string // identity of the leader last acquired
 	Acquisitions    int
 }
 
@@ -152,8 +152,11 @@ func (g *LeaseGroup) Changed() {
 	}
 	g.since = now
 	g.started = g.started || (leading > 0 && g.w.Steady())
-	g.Split = Track(g.Split, g.leading >= 2, leading >= 2, now)
-	g.ActSplit = Track(g.ActSplit, g.acting >= 2, acting >= 2, now)
+	// Split-brain intervals are stated in calendar time (a degraded
+	// cluster may be skipped through with a frozen leader still believing).
+	cal := g.w.Now()
+	g.Split.Track(g.leading >= 2, leading >= 2, cal)
+	g.ActSplit.Track(g.acting >= 2, acting >= 2, cal)
 	g.leading, g.acting = leading, acting
 	if is := g.Leaderless(); is != was {
 		g.watch.LeaderlessChanged(g, is)
@@ -164,16 +167,74 @@ func (g *LeaseGroup) Changed() {
 // NoLeader accounting counts it: only once some candidate has led.
 func (g *LeaseGroup) Leaderless() bool { return g.started && g.acting == 0 }
 
-// track opens an interval when cond becomes true and closes it when it
-// becomes false.
-func Track(iv []Interval, was, is bool, now sim.Time) []Interval {
+// IntervalsListed is how many stretches an Intervals lists in full; later
+// ones fold into its totals, so that a run over centuries keeps its memory
+// flat.
+const IntervalsListed = 1000
+
+// Intervals are the stretches in which a condition held (two leaders at
+// once, say): the first IntervalsListed in full, and the later ones, once
+// closed, folded into Folded.
+type Intervals struct {
+	List   []Interval // open while the last one's To is 0
+	Folded IntervalTotals
+}
+
+// IntervalTotals sum up stretches: how many, how long together, and the
+// longest.
+type IntervalTotals struct {
+	Count          int
+	Total, Longest time.Duration
+}
+
+// Add adds a stretch of d.
+func (t *IntervalTotals) Add(d time.Duration) {
+	t.Count++
+	t.Total += d
+	t.Longest = max(t.Longest, d)
+}
+
+// Track opens an interval when the condition becomes true (was false, is
+// true) and closes it when it becomes false.
+func (v *Intervals) Track(was, is bool, now sim.Time) {
 	switch {
 	case is && !was:
-		iv = append(iv, Interval{From: now})
+		v.List = append(v.List, Interval{From: now})
 	case was && !is:
-		iv[len(iv)-1].To = now
+		v.Close(now)
 	}
-	return iv
+}
+
+// Open opens an interval now, unless one is open.
+func (v *Intervals) Open(now sim.Time) {
+	if n := len(v.List); n == 0 || v.List[n-1].To != 0 {
+		v.List = append(v.List, Interval{From: now})
+	}
+}
+
+// Close closes the open interval, if any, at now; past IntervalsListed it
+// folds into the totals.
+func (v *Intervals) Close(now sim.Time) {
+	n := len(v.List)
+	if n == 0 || v.List[n-1].To != 0 {
+		return
+	}
+	v.List[n-1].To = now
+	if n > IntervalsListed {
+		v.Folded.Add(now.Sub(v.List[n-1].From))
+		v.List = v.List[:n-1]
+	}
+}
+
+// Totals sums every closed stretch, listed or folded.
+func (v *Intervals) Totals() IntervalTotals {
+	t := v.Folded
+	for _, iv := range v.List {
+		if iv.To != 0 {
+			t.Add(iv.To.Sub(iv.From))
+		}
+	}
+	return t
 }
 
 // finish closes the accounting at the end of a run.
@@ -183,11 +244,8 @@ func (g *LeaseGroup) Finish() {
 		g.NoLeader += now.Sub(g.since)
 	}
 	g.since = now
-	for _, iv := range [][]Interval{g.Split, g.ActSplit} {
-		if n := len(iv); n > 0 && iv[n-1].To == 0 {
-			iv[n-1].To = now
-		}
-	}
+	g.Split.Close(g.w.Now())
+	g.ActSplit.Close(g.w.Now())
 }
 
 // Controller is a leader-elected control-plane process: a

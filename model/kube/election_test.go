@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"hasim/sim"
+
 	"hasim/model/etcd"
 	"hasim/model/fabric"
 )
@@ -238,5 +240,33 @@ func TestElectorLeadingStates(t *testing.T) {
 		if e.Leading() != want[s] {
 			t.Errorf("%s: Leading() = %v, want %v", s, e.Leading(), want[s])
 		}
+	}
+}
+
+// TestIntervalsFold: past IntervalsListed, closed intervals fold into
+// totals that count them exactly, and the list stops growing.
+func TestIntervalsFold(t *testing.T) {
+	var v Intervals
+	var want IntervalTotals
+	for i := range IntervalsListed + 500 {
+		from := sim.At(time.Duration(i) * time.Minute)
+		d := time.Duration(1+i%7) * time.Second
+		v.Track(false, true, from)
+		v.Track(true, true, from.Add(d/2)) // no change
+		v.Track(true, false, from.Add(d))
+		want.Add(d)
+	}
+	v.Open(sim.At(time.Hour * 1000))
+	v.Open(sim.At(time.Hour * 1001)) // already open
+	if len(v.List) != IntervalsListed+1 || v.Folded.Count != 500 {
+		t.Fatalf("%d listed, %d folded; want %d and 500", len(v.List), v.Folded.Count, IntervalsListed+1)
+	}
+	if got := v.Totals(); got != want {
+		t.Errorf("totals %+v, want %+v", got, want)
+	}
+	v.Close(sim.At(time.Hour*1000 + 42*time.Second))
+	want.Add(42 * time.Second)
+	if got := v.Totals(); got != want || len(v.List) != IntervalsListed {
+		t.Errorf("after closing: totals %+v (%d listed), want %+v", got, len(v.List), want)
 	}
 }
