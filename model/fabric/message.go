@@ -114,9 +114,14 @@ func (p *Pool[T]) Copy(b *T) *T {
 	return c
 }
 
+// poolKept is the most bodies a pool keeps for reuse: a burst of messages
+// in flight (a member catching up after hours away) must not leave the
+// pool holding them all for the rest of the run.
+const poolKept = 256
+
 // Put returns b for reuse.
 func (p *Pool[T]) Put(b *T) {
-	if p != nil {
+	if p != nil && len(p.free) < poolKept {
 		p.free = append(p.free, b)
 	}
 }

@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 
@@ -199,8 +200,37 @@ func (n *InternTable) Intern(name string) int {
 	return len(n.List) - 1
 }
 
-// IdentityName is the identity of an interned id ("" for none).
+// Incarnation identities: a process that takes a fresh identity each time
+// it starts (client-go's elector: the host name and a unique suffix) would
+// intern a new name per restart, and a run over centuries restarts
+// processes tens of thousands of times. Its identity is a number instead:
+// incarnationID set, the process's index above incarnationBits, and its
+// incarnation in them (wrapping, far beyond any lease still held); the
+// name is made when asked for.
+const (
+	incarnationID   = 1 << 30
+	incarnationBits = 16
+	maxIncarnated   = 1 << (30 - incarnationBits)
+)
+
+// IncarnationIdentity is the lease identity of p's current incarnation,
+// named "HOST_N" (N its incarnation).
+func (c *World) IncarnationIdentity(p *Process) int32 {
+	if p.Index >= maxIncarnated {
+		return c.Identity(fmt.Sprintf("%s_%d", p.Host.Name, p.incarnation))
+	}
+	return int32(incarnationID | p.Index<<incarnationBits | int(p.incarnation%(1<<incarnationBits)))
+}
+
+// IdentityName is the identity of an id ("" for none).
 func (c *World) IdentityName(id int32) string {
+	if id&incarnationID != 0 {
+		p := c.Procs[int(id&^incarnationID)>>incarnationBits]
+		low := uint64(id) % (1 << incarnationBits)
+		// The latest incarnation with these low bits.
+		inc := p.incarnation - (p.incarnation-low)%(1<<incarnationBits)
+		return fmt.Sprintf("%s_%d", p.Host.Name, inc)
+	}
 	if id <= 0 || int(id) >= len(c.ids.List) {
 		return ""
 	}

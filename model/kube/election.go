@@ -497,7 +497,7 @@ func (e *Elector) start() {
 	if e.identity != "" {
 		e.me = e.w.Identity(e.identity)
 	} else {
-		e.me = e.w.Identity(fmt.Sprintf("%s_%d", e.p.Host.Name, e.p.Incarnation()))
+		e.me = e.w.IncarnationIdentity(e.p)
 	}
 	e.started()
 	e.seen.known, e.lockRev, e.step = false, 0, stepIdle
