@@ -100,7 +100,10 @@ type GroupResult struct {
 	SplitBrain       []kube.Interval
 	ActingSplitBrain []kube.Interval
 	Acquisitions     int
-	Leader           string // the candidate leading at the end, if any
+	// Leader is the candidate acting as leader at the end by the group's
+	// own rule ("" if none): never a frozen one, and in an acting split
+	// brain the one the lease record names.
+	Leader string
 }
 
 // APIServerResult is an apiserver's readiness over the run.
@@ -193,10 +196,8 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	for _, g := range c.Groups {
 		gr := GroupResult{Name: g.Name, NoLeader: g.NoLeader, SplitBrain: append([]kube.Interval(nil), g.Split...),
 			ActingSplitBrain: append([]kube.Interval(nil), g.ActSplit...), Acquisitions: g.Acquisitions}
-		for _, k := range g.Candidates {
-			if k.Leading() {
-				gr.Leader = k.Name
-			}
+		if k := g.ActingLeader(); k != nil {
+			gr.Leader = k.Name
 		}
 		r.Groups = append(r.Groups, gr)
 	}

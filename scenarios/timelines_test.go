@@ -278,3 +278,47 @@ func TestClockDriftSplitBrain(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaderNamedIsActing: wherever a single lease-group leader is named
+// (the summary's leader at end, a leader:NAME fault target), it is the one
+// acting as leader by the group's rule, never the frozen one that still
+// believes it leads. Stopped at 50s, the paused case's frozen leader
+// (resumes at 60s) must not be the leader at end; at 65s, in the acting
+// split brain, the leader is the one the lease record names; a fault aimed
+// at leader:kube-controller-manager just after the takeover hits the new
+// leader's host, and one at 35s (the frozen leader believing, no one
+// acting) hits nothing and says why.
+func TestLeaderNamedIsActing(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		full := runLibrary(t, "worked-timeline-c-paused-kcm", seed, nil)
+		acq, ok := find(full, full.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvLeaseAcquired && rec.Group == model.GroupKCM
+		})
+		after := acq.T.Sub(0) + 500*time.Millisecond
+		if !ok || after >= 50*time.Second {
+			t.Fatalf("seed %d: takeover %v, want one before 49.5s", seed, acq)
+		}
+		frozen := leaderAt(full, model.GroupKCM, full.Faults[0].At)
+		for _, until := range []time.Duration{50 * time.Second, 65 * time.Second} {
+			r := runLibrary(t, "worked-timeline-c-paused-kcm", seed, func(c *model.Config) {
+				c.Horizon = until
+				c.Faults = append(c.Faults,
+					model.FaultConfig{Name: "after takeover", Kind: model.FaultClockStep, Step: time.Second, At: after,
+						Target: model.Target{Kind: model.TargetLeader, Name: model.GroupKCM}},
+					model.FaultConfig{Name: "while frozen", Kind: model.FaultClockStep, Step: time.Second, At: 35 * time.Second,
+						Target: model.Target{Kind: model.TargetLeader, Name: model.GroupKCM}})
+			})
+			for _, g := range r.Groups {
+				if g.Name == model.GroupKCM && g.Leader != acq.Proc {
+					t.Errorf("seed %d, until %v: leader at end %q, want the acting %q (not the frozen %q)", seed, until, g.Leader, acq.Proc, frozen)
+				}
+			}
+			if f := r.Faults[1]; !strings.HasPrefix(f.Target, acq.Host+" ") {
+				t.Errorf("seed %d: leader:kube-controller-manager after the takeover resolved to %q, want %s", seed, f.Target, acq.Host)
+			}
+			if f := r.Faults[2]; f.Skipped == "" || !strings.Contains(f.Skipped, frozen+" believes it leads but is frozen") {
+				t.Errorf("seed %d: leader:kube-controller-manager at 35s: skipped %q, want it to say %s is frozen", seed, f.Skipped, frozen)
+			}
+		}
+	}
+}
