@@ -196,6 +196,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
   hasim run etcd-slow-disk --verbose
   hasim run my-cluster.yaml --seed 42 --until 2m
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
+  hasim run worked-timeline-c-paused-kcm --at 45s --with 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s'
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
@@ -205,6 +206,8 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
+	at := fs.String("at", "", "what-if: when the fault of --with starts, in the scenario format's units (45s, 2m)")
+	with := fs.String("with", "", "what-if: add a fault to the scenario, its fields as key=value pairs, e.g. 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s' (the fields of spec.faults)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -233,6 +236,15 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
 	}
+	if *with != "" {
+		if err := sc.WhatIf(*at, *with); err != nil {
+			fmt.Fprintln(st.err, err)
+			return exitUsage
+		}
+	} else if *at != "" {
+		fmt.Fprintln(st.err, "hasim run: --at is the start of the fault of --with; give --with too")
+		return exitUsage
+	}
 	cfg := sc.Config()
 	if fs.Changed("seed") {
 		cfg.Seed = *seed
@@ -258,6 +270,12 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	}
 	if *noFF {
 		reproduce += " --no-fast-forward"
+	}
+	if *at != "" {
+		reproduce += " --at " + *at
+	}
+	if *with != "" {
+		reproduce += " --with '" + *with + "'"
 	}
 	// A panic from here on is a bug in a run: say how to reproduce it.
 	defer func() {
