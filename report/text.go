@@ -279,12 +279,29 @@ func (n *Narrator) afterFault(r model.Record) string {
 // a probe flipping between failing and succeeding (a client rotating over
 // a reachable but leaderless member, say) are told as one line.
 func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
+	for _, l := range Narrate(r, verbose) {
+		if _, err := fmt.Fprintf(w, "%10s  %s\n", l.T, l.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Line is one line of the narrated timeline.
+type Line struct {
+	T    sim.Time
+	Text string
+}
+
+// Narrate is the narrated timeline of a run, as WriteTimeline writes it.
+func Narrate(r model.Result, verbose bool) []Line {
 	n := NewNarrator(r.Faults, verbose)
 	n.Lookahead(r.Timeline)
 	tl := r.Timeline
 	if !verbose {
 		tl = coalesceRepeats(coalesceFlaps(tl))
 	}
+	var out []Line
 	var lastStepDown model.Record
 	for _, rec := range tl {
 		if !verbose && rec.Event == model.EvFollower && rec.Member == lastStepDown.Member && rec.T == lastStepDown.T {
@@ -294,12 +311,10 @@ func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
 			lastStepDown = rec
 		}
 		if s := n.Sentence(rec); s != "" {
-			if _, err := fmt.Fprintf(w, "%10s  %s\n", rec.T, s); err != nil {
-				return err
-			}
+			out = append(out, Line{T: rec.T, Text: s})
 		}
 	}
-	return nil
+	return out
 }
 
 // coalesceRepeats folds a member's repeated, fruitless campaigns (the same
