@@ -22,7 +22,7 @@ func ResultOf(d Document) model.Result {
 		r.Faults = append(r.Faults, model.FaultResult{ID: f.ID, Name: f.Name})
 	}
 	for _, e := range d.Timeline {
-		r.Timeline = append(r.Timeline, model.Record{T: sim.At(time.Duration(math.Round(e.T * 1e6)) * time.Microsecond), Event: e.Event,
+		r.Timeline = append(r.Timeline, model.Record{T: sim.At(time.Duration(math.Round(e.T*1e6)) * time.Microsecond), Event: e.Event,
 			Member: e.Member, Host: e.Host, Proc: e.Proc, Probe: e.Probe, Group: e.Group, Fault: e.Fault, Kind: e.Kind, Target: e.Target,
 			Term: e.Term, Leader: e.Leader, Peer: e.Peer, Index: e.Index, Reason: e.Reason})
 	}
