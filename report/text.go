@@ -72,12 +72,13 @@ func NewNarrator(faults []model.FaultResult, verbose bool) *Narrator {
 func (n *Narrator) Sentence(r model.Record) string {
 	switch r.Event {
 	case model.EvFaultInjected:
+		if strings.HasPrefix(r.Reason, "skipped") {
+			// It did nothing: what follows is not its doing.
+			return fmt.Sprintf("%s (fault %d) does nothing: %s", n.faultNames[r.Fault], r.Fault, strings.TrimPrefix(r.Reason, "skipped: "))
+		}
 		rc := r
 		n.lastFault = &rc
 		n.takeovers = nil
-		if strings.HasPrefix(r.Reason, "skipped") {
-			return fmt.Sprintf("%s (fault %d) does nothing: %s", n.faultNames[r.Fault], r.Fault, strings.TrimPrefix(r.Reason, "skipped: "))
-		}
 		return fmt.Sprintf("%s (fault %d) begins: %s on %s", n.faultNames[r.Fault], r.Fault, r.Reason, r.Target)
 	case model.EvFaultHealed:
 		return fmt.Sprintf("%s (fault %d) ends", n.faultNames[r.Fault], r.Fault)

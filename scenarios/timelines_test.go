@@ -322,3 +322,50 @@ func TestLeaderNamedIsActing(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaseNarration: lease events carry their reasons in the candidate's
+// own terms, and split brain is put on the timeline when it begins and
+// ends. In the paused case the takeover says how long the record had not
+// changed on the new leader's clock; the split brain begins at the
+// takeover, naming the frozen leader as the stale one; the acting split
+// brain begins at its resume (a fresh renew deadline) and ends when it
+// loses to another holder. In the isolated-master case the old leader
+// loses because the API did not answer.
+func TestLeaseNarration(t *testing.T) {
+	for seed := uint64(1); seed <= timelineSeeds; seed++ {
+		r := runLibrary(t, "worked-timeline-c-paused-kcm", seed, nil)
+		f := r.Faults[0]
+		old := leaderAt(r, model.GroupKCM, f.At)
+		acq, _ := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvLeaseAcquired && rec.Group == model.GroupKCM })
+		if !strings.Contains(acq.Reason, "the record held by "+old+" had not changed for 1") || !strings.Contains(acq.Reason, "on its clock (observed at ") {
+			t.Errorf("seed %d: takeover reason %q", seed, acq.Reason)
+		}
+		sb, ok := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvSplitBrain })
+		if !ok || sb.T != acq.T || sb.Proc != old || sb.Peer != acq.Proc || !strings.Contains(sb.Reason, "it is frozen") {
+			t.Errorf("seed %d: split brain record %+v, want at the takeover %v, stale %s, frozen", seed, sb, acq.T, old)
+		}
+		act, ok := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvActingSplitBrain })
+		if !ok || act.T != f.HealedAt || act.Proc != old || !strings.Contains(act.Reason, "fresh 10s deadline") {
+			t.Errorf("seed %d: acting split brain record %+v, want at the resume %v with a fresh deadline", seed, act, f.HealedAt)
+		}
+		lost, _ := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvLeaseLost && rec.Proc == old })
+		if !strings.HasPrefix(lost.Reason, "renew round reached its 10s deadline: another holder (the record names "+acq.Proc) {
+			t.Errorf("seed %d: lost reason %q", seed, lost.Reason)
+		}
+		for _, ev := range []string{model.EvActingSplitBrainEnded, model.EvSplitBrainEnded} {
+			end, ok := find(r, f.At, func(rec model.Record) bool { return rec.Event == ev })
+			if !ok || end.T != lost.T || end.Proc != old || !strings.Contains(end.Reason, acq.Proc+" alone") {
+				t.Errorf("seed %d: %s %+v, want at the loss %v", seed, ev, end, lost.T)
+			}
+		}
+
+		b := runLibrary(t, "worked-timeline-b-isolated-master", seed, nil)
+		host := strings.Fields(b.Faults[0].Target)[0]
+		lostB, ok := find(b, b.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvLeaseLost && strings.HasSuffix(rec.Proc, host)
+		})
+		if ok && !strings.HasPrefix(lostB.Reason, "renew round reached its 10s deadline: the API did not answer") {
+			t.Errorf("seed %d: isolated leader's loss: %q", seed, lostB.Reason)
+		}
+	}
+}

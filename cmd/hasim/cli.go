@@ -199,7 +199,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
   hasim run etcd-slow-disk --verbose
   hasim run my-cluster.yaml --seed 42 --until 2m
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
-  hasim run worked-timeline-c-paused-kcm --at 45s --with 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s'
+  hasim run worked-timeline-c-paused-kcm --at 50s --with 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s'
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
