@@ -230,19 +230,28 @@ func rawOf(raw []byte, k string) []byte {
 	return m[k]
 }
 
-// WriteDiff writes two runs side by side: their narrated timelines aligned
-// on time, each line marked = (both), A or B, with a mark where they first
-// diverge, then the summary figures that changed.
-func WriteDiff(w io.Writer, nameA, nameB string, a, b Document, verbose bool) error {
+// WriteDiff writes two runs' narrated timelines aligned on time, with a
+// mark where they first diverge, then the summary figures that changed.
+// With width 0 each line is marked = (both runs), A or B; with a width,
+// lines only one run has stand side by side in two columns (A left, B
+// right, wrapped to fit the width) and shared lines span both.
+func WriteDiff(w io.Writer, nameA, nameB string, a, b Document, verbose bool, width int) error {
 	lines, first := AlignTimelines(Narrate(ResultOf(a), verbose), Narrate(ResultOf(b), verbose))
 	fmt.Fprintf(w, "A: %s\nB: %s\n\n", nameA, nameB)
-	for i, l := range lines {
-		if i == first {
-			fmt.Fprintf(w, "---------- the runs first diverge at %v ----------\n", l.T)
+	mark := func(t sim.Time) {
+		fmt.Fprintf(w, "---------- the runs first diverge at %v ----------\n", t)
+	}
+	if width == 0 {
+		for i, l := range lines {
+			if i == first {
+				mark(l.T)
+			}
+			if _, err := fmt.Fprintf(w, "%10s  %c  %s\n", l.T, l.Side, l.Text); err != nil {
+				return err
+			}
 		}
-		if _, err := fmt.Fprintf(w, "%10s  %c  %s\n", l.T, l.Side, l.Text); err != nil {
-			return err
-		}
+	} else if err := writeColumns(w, lines, first, width, mark); err != nil {
+		return err
 	}
 	if first < 0 {
 		fmt.Fprintln(w, "(the timelines are the same)")
@@ -260,4 +269,110 @@ func WriteDiff(w io.Writer, nameA, nameB string, a, b Document, verbose bool) er
 		}
 	}
 	return nil
+}
+
+// writeColumns writes aligned lines in two columns: at each instant, the
+// lines only A has on the left beside those only B has on the right; a
+// line both have spans the two.
+func writeColumns(w io.Writer, lines []DiffLine, first, width int, mark func(sim.Time)) error {
+	const timeW = 12 // "%10s  "
+	full := max(width-timeW, 20)
+	col := max((full-3)/2, 10)
+	fmt.Fprintf(w, "%*s%-*s | %s\n", timeW, "", col, "A only", "B only")
+	for i := 0; i < len(lines); {
+		l := lines[i]
+		if i == first {
+			mark(l.T)
+		}
+		if l.Side == '=' {
+			for k, part := range wrap(l.Text, full) {
+				t := ""
+				if k == 0 {
+					t = l.T.String()
+				}
+				if _, err := fmt.Fprintf(w, "%10s  %s\n", t, part); err != nil {
+					return err
+				}
+			}
+			i++
+			continue
+		}
+		// The lines of this instant that only one run has.
+		var as, bs []string
+		j := i
+		for ; j < len(lines) && lines[j].T == l.T && lines[j].Side != '='; j++ {
+			if lines[j].Side == 'A' {
+				as = append(as, lines[j].Text)
+			} else {
+				bs = append(bs, lines[j].Text)
+			}
+		}
+		for k := 0; k < max(len(as), len(bs)); k++ {
+			var left, right []string
+			if k < len(as) {
+				left = hang(as[k], col)
+			}
+			if k < len(bs) {
+				right = hang(bs[k], col)
+			}
+			for r := 0; r < max(len(left), len(right)); r++ {
+				t, lt, rt := "", "", ""
+				if k == 0 && r == 0 {
+					t = l.T.String()
+				}
+				if r < len(left) {
+					lt = left[r]
+				}
+				if r < len(right) {
+					rt = right[r]
+				}
+				if _, err := fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%10s  %-*s | %s", t, col, lt, rt), " ")); err != nil {
+					return err
+				}
+			}
+		}
+		i = j
+	}
+	return nil
+}
+
+// hang wraps s to n characters with its later lines indented, so that the
+// events of a column stand apart.
+func hang(s string, n int) []string {
+	out := wrap(s, n-2)
+	for i := range out {
+		if i == 0 {
+			continue
+		}
+		out[i] = "  " + out[i]
+	}
+	return out
+}
+
+// wrap breaks s into lines of at most n characters at spaces (a word
+// longer than n is cut).
+func wrap(s string, n int) []string {
+	var out []string
+	var cur []rune
+	for _, word := range strings.Fields(s) {
+		wr := []rune(word)
+		for len(wr) > n {
+			if len(cur) > 0 {
+				out, cur = append(out, string(cur)), nil
+			}
+			out, wr = append(out, string(wr[:n])), wr[n:]
+		}
+		switch {
+		case len(cur) == 0:
+			cur = wr
+		case len(cur)+1+len(wr) <= n:
+			cur = append(append(cur, ' '), wr...)
+		default:
+			out, cur = append(out, string(cur)), wr
+		}
+	}
+	if len(cur) > 0 || len(out) == 0 {
+		out = append(out, string(cur))
+	}
+	return out
 }

@@ -21,12 +21,19 @@ func diffVerb(ctx context.Context, args []string, st streams) int {
 Each of A and B is a run: a saved run (a FILE.json written by hasim run -o json),
 or the arguments of hasim run in one quoted word (a scenario and its flags,
 --seed, --until, --at and --with included). The narrated timelines are aligned
-on time, each line marked = (both runs), A or B; a line marks where the runs
-first diverge; the summary figures that changed follow, A → B.
+on time: what both runs narrate at the same moment spans the page once, and what
+only one does stands in its column, A left and B right (--width 0: one line per
+event, marked = for both runs, A or B). A line marks where the runs first diverge;
+the summary figures that changed follow, A → B.
 `, st)
 	verbose := fs.BoolP("verbose", "v", false, "narrate routine events too")
+	width := fs.Int("width", 160, "side by side: the width of a line, the two columns wrapped to fit; 0: one line per event, marked = (both runs), A or B")
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	if *width != 0 && *width < 60 {
+		fmt.Fprintf(st.err, "hasim diff: --width %d: want 60 or more, or 0 for one line per event\n", *width)
+		return exitUsage
 	}
 	if fs.NArg() != 2 {
 		fmt.Fprintln(st.err, "hasim diff: want two runs, A and B: each a FILE.json saved by hasim run -o json, or hasim run's arguments in one quoted word")
@@ -40,7 +47,7 @@ first diverge; the summary figures that changed follow, A → B.
 		}
 		docs[i] = d
 	}
-	if err := report.WriteDiff(st.out, fs.Arg(0), fs.Arg(1), docs[0], docs[1], *verbose); err != nil && st.out.Err == nil {
+	if err := report.WriteDiff(st.out, fs.Arg(0), fs.Arg(1), docs[0], docs[1], *verbose, *width); err != nil && st.out.Err == nil {
 		fmt.Fprintf(st.err, "hasim diff: %v\n", err)
 		return exitFailure
 	}

@@ -59,7 +59,7 @@ func TestWhatIf(t *testing.T) {
 func TestDiff(t *testing.T) {
 	ctx := context.Background()
 	b := "worked-timeline-c-paused-kcm --at 50s --with '" + whatIfPause + "'"
-	code, out, errs := run(ctx, "", "diff", "worked-timeline-c-paused-kcm", b)
+	code, out, errs := run(ctx, "", "diff", "worked-timeline-c-paused-kcm", b, "--width", "0")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -80,6 +80,26 @@ func TestDiff(t *testing.T) {
 	} {
 		if !strings.Contains(after, want) {
 			t.Errorf("diff lacks %q:\n%s", want, out)
+		}
+	}
+	// Side by side (the default): B's lines in the right column, within
+	// the width.
+	code, out, errs = run(ctx, "", "diff", "worked-timeline-c-paused-kcm", b)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"   50.000s" + strings.Repeat(" ", 2+72) + " | what-if (fault 2) begins:",
+		"   60.000s  kube-controller-manager-master-2 on master-2 is resumed (SIGCONT)",
+		"   70.000s  acting split brain in kube-controller-manager ends after 10s:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("side-by-side diff lacks %q:\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if len([]rune(l)) > 160 && !strings.HasPrefix(l, "B: ") && !strings.HasPrefix(l, "  faults") {
+			t.Errorf("line wider than 160: %q", l)
 		}
 	}
 	code, saved, _ := run(ctx, "", "run", "etcd-leader-kill", "-o", "json")
