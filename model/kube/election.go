@@ -674,7 +674,11 @@ func (e *Elector) Belief() string {
 		if e.roundFail != "" {
 			why = ", failing so far: " + e.roundFail
 		}
-		return fmt.Sprintf("%s; its renew round retries until its %v deadline%s", last, e.cfg.RenewDeadline, why)
+		until := ""
+		if at, ok := e.deadline.Due(); ok && at >= e.p.Now() {
+			until = " at " + at.String()
+		}
+		return fmt.Sprintf("%s; its renew round retries until its %v deadline%s%s", last, e.cfg.RenewDeadline, until, why)
 	case e.state == elExiting || e.state == ElExitingReleasing:
 		return "it lost the lease and keeps acting while it flushes its logs before exiting"
 	case e.state == elReleasing:
