@@ -170,7 +170,7 @@ func EventNames() []string {
 	return []string{EvFaultInjected, EvFaultHealed, fabric.EvHostDown, fabric.EvHostUp, fabric.EvProcStopped, fabric.EvProcStarted, fabric.EvProcPaused,
 		fabric.EvProcResumed, etcd.EvPreCandidate, etcd.EvCandidate, etcd.EvLeader, etcd.EvFollower, etcd.EvStepDown, etcd.EvVoteIgnored, etcd.EvVoteRejected,
 		etcd.EvFirstCommit, kube.EvProbeDown, kube.EvProbeUp, kube.EvAPIReady, kube.EvAPIUnready, kube.EvLeaseAcquired, kube.EvLeaseRenewed,
-		kube.EvLeaseLost, kube.EvLeaseReleased, fabric.EvProcExited, kube.EvProcRestarted, fabric.EvClockChanged, kube.EvLBBackendDown,
+		kube.EvLeaseLost, kube.EvLeaseReleased, kube.EvSplitBrain, kube.EvSplitBrainEnded, kube.EvActingSplitBrain, kube.EvActingSplitBrainEnded, fabric.EvProcExited, kube.EvProcRestarted, fabric.EvClockChanged, kube.EvLBBackendDown,
 		kube.EvLBBackendUp, kube.EvVIPMoved, kube.EvNodeLeaseFailing, kube.EvNodeLeaseOK, kube.EvNodeNotReady, kube.EvNodeReady, kube.EvNodeTainted,
 		kube.EvNodeUntainted, kube.EvPodEvicted, kube.EvPodCreated, kube.EvPodScheduled, kube.EvPodStarted, kube.EvPodsStopped, kube.EvCtrlSynced, etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved, etcd.EvMemberLeft,
 		EvOpRetrying, EvOpDone, EvOpFailed}
@@ -400,10 +400,8 @@ func (c *Cluster) resolve(t Target) ([]*fabric.Host, string) {
 			if g.Name != t.Name {
 				continue
 			}
-			for _, k := range g.Candidates {
-				if k.Leading() {
-					return []*fabric.Host{k.Proc.Host}, fmt.Sprintf("%s (host of %s leader %s)", k.Proc.Host.Name, g.Name, k.Proc.Name)
-				}
+			if k := g.ActingLeader(); k != nil {
+				return []*fabric.Host{k.Proc.Host}, fmt.Sprintf("%s (host of %s leader %s)", k.Proc.Host.Name, g.Name, k.Proc.Name)
 			}
 		}
 		return nil, ""
@@ -413,6 +411,26 @@ func (c *Cluster) resolve(t Target) ([]*fabric.Host, string) {
 		names[i] = h.Name
 	}
 	return out, strings.Join(names, ", ")
+}
+
+// frozenLeaders names the candidates of a leader:NAME target's group that
+// believe they lead but are frozen, when none acts ("" otherwise).
+func (c *Cluster) frozenLeaders(t Target) string {
+	if t.Kind != TargetLeader {
+		return ""
+	}
+	var names []string
+	for _, g := range c.Groups {
+		if g.Name != t.Name {
+			continue
+		}
+		for _, k := range g.Believers() {
+			if k.Proc.State() == fabric.Paused {
+				names = append(names, k.Name)
+			}
+		}
+	}
+	return strings.Join(names, " and ")
 }
 
 func (f *Fault) inject() {
@@ -425,6 +443,9 @@ func (f *Fault) inject() {
 	hosts, desc := c.resolve(f.Cfg.Target)
 	if len(hosts) == 0 {
 		f.Skipped = fmt.Sprintf("no host matches %s now", f.Cfg.Target)
+		if frozen := c.frozenLeaders(f.Cfg.Target); frozen != "" {
+			f.Skipped += " (" + frozen + " believes it leads but is frozen)"
+		}
 		c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: f.Cfg.Target.String(),
 			Reason: "skipped: " + f.Skipped})
 		return

@@ -103,7 +103,10 @@ type GroupResult struct {
 	// past the first kube.IntervalsListed, which are not listed.
 	SplitBrainFolded, ActingSplitBrainFolded kube.IntervalTotals
 	Acquisitions                             int
-	Leader                                   string // the candidate leading at the end, if any
+	// Leader is the candidate acting as leader at the end by the group's
+	// own rule ("" if none): never a frozen one, and in an acting split
+	// brain the one the lease record names.
+	Leader string
 }
 
 // APIServerResult is an apiserver's readiness over the run.
@@ -198,10 +201,8 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		gr := GroupResult{Name: g.Name, NoLeader: g.NoLeader,
 			SplitBrain: slices.Clone(g.Split.List), SplitBrainFolded: g.Split.Folded,
 			ActingSplitBrain: slices.Clone(g.ActSplit.List), ActingSplitBrainFolded: g.ActSplit.Folded, Acquisitions: g.Acquisitions}
-		for _, k := range g.Candidates {
-			if k.Leading() {
-				gr.Leader = k.Name
-			}
+		if k := g.ActingLeader(); k != nil {
+			gr.Leader = k.Name
 		}
 		r.Groups = append(r.Groups, gr)
 	}

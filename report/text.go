@@ -32,11 +32,36 @@ type Narrator struct {
 	campaign    map[string]string // member → why it campaigned
 	lastLeader  map[uint64]string // term → leader
 	leaderSince sim.Time
+	frozen      map[string]sim.Time   // process → since when it is frozen
+	resumes     map[string][]sim.Time // process → when it resumes, from the whole timeline
+	takeovers   []model.Record        // lease acquisitions since the last fault
+}
+
+// Lookahead lets the narrator tell what a record cannot know yet: when a
+// frozen process will resume (a split brain's stale leader).
+func (n *Narrator) Lookahead(tl []model.Record) {
+	n.resumes = map[string][]sim.Time{}
+	for _, r := range tl {
+		if r.Event == model.EvProcResumed {
+			n.resumes[r.Proc] = append(n.resumes[r.Proc], r.T)
+		}
+	}
+}
+
+// resumeAfter is when proc resumes after t, if the timeline says.
+func (n *Narrator) resumeAfter(proc string, t sim.Time) (sim.Time, bool) {
+	for _, at := range n.resumes[proc] {
+		if at >= t {
+			return at, true
+		}
+	}
+	return 0, false
 }
 
 // NewNarrator returns a narrator for a run with these faults.
 func NewNarrator(faults []model.FaultResult, verbose bool) *Narrator {
-	n := &Narrator{Verbose: verbose, faultNames: map[int]string{}, campaign: map[string]string{}, lastLeader: map[uint64]string{}}
+	n := &Narrator{Verbose: verbose, faultNames: map[int]string{}, campaign: map[string]string{}, lastLeader: map[uint64]string{},
+		frozen: map[string]sim.Time{}}
 	for _, f := range faults {
 		n.faultNames[f.ID] = f.Name
 	}
@@ -47,11 +72,13 @@ func NewNarrator(faults []model.FaultResult, verbose bool) *Narrator {
 func (n *Narrator) Sentence(r model.Record) string {
 	switch r.Event {
 	case model.EvFaultInjected:
-		rc := r
-		n.lastFault = &rc
 		if strings.HasPrefix(r.Reason, "skipped") {
+			// It did nothing: what follows is not its doing.
 			return fmt.Sprintf("%s (fault %d) does nothing: %s", n.faultNames[r.Fault], r.Fault, strings.TrimPrefix(r.Reason, "skipped: "))
 		}
+		rc := r
+		n.lastFault = &rc
+		n.takeovers = nil
 		return fmt.Sprintf("%s (fault %d) begins: %s on %s", n.faultNames[r.Fault], r.Fault, r.Reason, r.Target)
 	case model.EvFaultHealed:
 		return fmt.Sprintf("%s (fault %d) ends", n.faultNames[r.Fault], r.Fault)
@@ -67,8 +94,10 @@ func (n *Narrator) Sentence(r model.Record) string {
 		}
 		return fmt.Sprintf("%s on %s is %s, from what is on disk", r.Proc, r.Host, r.Reason)
 	case model.EvProcPaused:
+		n.frozen[r.Proc] = r.T
 		return fmt.Sprintf("%s on %s is %s: it handles nothing until it resumes", r.Proc, r.Host, r.Reason)
 	case model.EvProcResumed:
+		delete(n.frozen, r.Proc)
 		return fmt.Sprintf("%s on %s is %s: buffered messages first, then its overdue timers", r.Proc, r.Host, r.Reason)
 	case model.EvPreCandidate:
 		n.campaign[r.Member] = r.Reason
@@ -116,7 +145,31 @@ func (n *Narrator) Sentence(r model.Record) string {
 	case model.EvAPIUnready:
 		return fmt.Sprintf("%s is not ready: %s", r.Proc, r.Reason)
 	case model.EvLeaseAcquired:
-		return fmt.Sprintf("%s leads %s (acquired the lease)", r.Proc, r.Group) + n.afterFault(r)
+		s := fmt.Sprintf("%s leads %s (acquired the lease)", r.Proc, r.Group)
+		if r.Reason != "" {
+			s = fmt.Sprintf("%s leads %s (acquired the lease: %s)", r.Proc, r.Group, r.Reason)
+		}
+		s += n.afterFault(r) + n.takeoverGap(r)
+		if n.lastFault != nil {
+			n.takeovers = append(n.takeovers, r)
+		}
+		return s
+	case model.EvSplitBrain:
+		s := fmt.Sprintf("split brain in %s begins: %s", r.Group, r.Reason)
+		if since, ok := n.frozen[r.Proc]; ok {
+			if until, ok := n.resumeAfter(r.Proc, r.T); ok {
+				s += fmt.Sprintf(" (frozen from %v until %v; its renew deadline runs from its resume)", since, until)
+			} else {
+				s += fmt.Sprintf(" (frozen since %v, to the end of the run)", since)
+			}
+		}
+		return s
+	case model.EvActingSplitBrain:
+		return fmt.Sprintf("acting split brain in %s begins: %s", r.Group, r.Reason)
+	case model.EvActingSplitBrainEnded:
+		return fmt.Sprintf("acting split brain in %s ends %s", r.Group, r.Reason)
+	case model.EvSplitBrainEnded:
+		return fmt.Sprintf("split brain in %s ends %s", r.Group, r.Reason)
 	case model.EvLeaseRenewed:
 		if !n.Verbose {
 			return ""
@@ -172,6 +225,44 @@ func (n *Narrator) Sentence(r model.Record) string {
 	return r.Event + " " + r.Reason
 }
 
+// takeoverGap says, for a lease taken over after a fault in which another
+// group's lease was taken over earlier, where the gap between the two comes
+// from: each candidate counts the lease from when it last saw its holder's
+// record change, so different last renewals give different takeover times.
+func (n *Narrator) takeoverGap(r model.Record) string {
+	for _, prev := range n.takeovers {
+		if prev.Group == r.Group || r.T.Sub(prev.T) < time.Second {
+			continue
+		}
+		seen, prevSeen := observedAt(r.Reason), observedAt(prev.Reason)
+		if seen == "" || prevSeen == "" {
+			continue
+		}
+		return fmt.Sprintf(" [%s after %s's takeover: %s %s, while %s's new leader had %s; each counts the lease from there]",
+			r.T.Sub(prev.T).Round(time.Millisecond), prev.Group, r.Proc, sawAt(seen, r.Group), prev.Group, sawAt(prevSeen, prev.Group))
+	}
+	return ""
+}
+
+// observedAt is the "(observed at T…)" of a takeover's reason, or "".
+func observedAt(reason string) string {
+	_, rest, ok := strings.Cut(reason, "(observed at ")
+	if !ok {
+		return ""
+	}
+	at, _, _ := strings.Cut(rest, "), longer")
+	return at
+}
+
+// sawAt tells an observation of a lease record: a first read (the
+// candidate had just started) or a change seen.
+func sawAt(obs, group string) string {
+	if at, ok := strings.CutSuffix(obs, ": its first read since it started"); ok {
+		return fmt.Sprintf("first read the %s record at %s, when it had just started", group, at)
+	}
+	return fmt.Sprintf("last seen the %s record change at %s", group, obs)
+}
+
 // flapWindow is how close probe state changes must follow each other to be
 // told as one intermittent stretch.
 const flapWindow = time.Second
@@ -189,11 +280,29 @@ func (n *Narrator) afterFault(r model.Record) string {
 // a probe flipping between failing and succeeding (a client rotating over
 // a reachable but leaderless member, say) are told as one line.
 func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
+	for _, l := range Narrate(r, verbose) {
+		if _, err := fmt.Fprintf(w, "%10s  %s\n", l.T, l.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Line is one line of the narrated timeline.
+type Line struct {
+	T    sim.Time
+	Text string
+}
+
+// Narrate is the narrated timeline of a run, as WriteTimeline writes it.
+func Narrate(r model.Result, verbose bool) []Line {
 	n := NewNarrator(r.Faults, verbose)
+	n.Lookahead(r.Timeline)
 	tl := r.Timeline
 	if !verbose {
 		tl = coalesceRepeats(coalesceFlaps(tl))
 	}
+	var out []Line
 	var lastStepDown model.Record
 	for _, rec := range tl {
 		if !verbose && rec.Event == model.EvFollower && rec.Member == lastStepDown.Member && rec.T == lastStepDown.T {
@@ -203,12 +312,10 @@ func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
 			lastStepDown = rec
 		}
 		if s := n.Sentence(rec); s != "" {
-			if _, err := fmt.Fprintf(w, "%10s  %s\n", rec.T, s); err != nil {
-				return err
-			}
+			out = append(out, Line{T: rec.T, Text: s})
 		}
 	}
-	return nil
+	return out
 }
 
 // coalesceRepeats folds a member's repeated, fruitless campaigns (the same

@@ -278,3 +278,94 @@ func TestClockDriftSplitBrain(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaderNamedIsActing: wherever a single lease-group leader is named
+// (the summary's leader at end, a leader:NAME fault target), it is the one
+// acting as leader by the group's rule, never the frozen one that still
+// believes it leads. Stopped at 50s, the paused case's frozen leader
+// (resumes at 60s) must not be the leader at end; at 65s, in the acting
+// split brain, the leader is the one the lease record names; a fault aimed
+// at leader:kube-controller-manager just after the takeover hits the new
+// leader's host, and one at 35s (the frozen leader believing, no one
+// acting) hits nothing and says why.
+func TestLeaderNamedIsActing(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		full := runLibrary(t, "worked-timeline-c-paused-kcm", seed, nil)
+		acq, ok := find(full, full.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvLeaseAcquired && rec.Group == model.GroupKCM
+		})
+		after := acq.T.Sub(0) + 500*time.Millisecond
+		if !ok || after >= 50*time.Second {
+			t.Fatalf("seed %d: takeover %v, want one before 49.5s", seed, acq)
+		}
+		frozen := leaderAt(full, model.GroupKCM, full.Faults[0].At)
+		for _, until := range []time.Duration{50 * time.Second, 65 * time.Second} {
+			r := runLibrary(t, "worked-timeline-c-paused-kcm", seed, func(c *model.Config) {
+				c.Horizon = until
+				c.Faults = append(c.Faults,
+					model.FaultConfig{Name: "after takeover", Kind: model.FaultClockStep, Step: time.Second, At: after,
+						Target: model.Target{Kind: model.TargetLeader, Name: model.GroupKCM}},
+					model.FaultConfig{Name: "while frozen", Kind: model.FaultClockStep, Step: time.Second, At: 35 * time.Second,
+						Target: model.Target{Kind: model.TargetLeader, Name: model.GroupKCM}})
+			})
+			for _, g := range r.Groups {
+				if g.Name == model.GroupKCM && g.Leader != acq.Proc {
+					t.Errorf("seed %d, until %v: leader at end %q, want the acting %q (not the frozen %q)", seed, until, g.Leader, acq.Proc, frozen)
+				}
+			}
+			if f := r.Faults[1]; !strings.HasPrefix(f.Target, acq.Host+" ") {
+				t.Errorf("seed %d: leader:kube-controller-manager after the takeover resolved to %q, want %s", seed, f.Target, acq.Host)
+			}
+			if f := r.Faults[2]; f.Skipped == "" || !strings.Contains(f.Skipped, frozen+" believes it leads but is frozen") {
+				t.Errorf("seed %d: leader:kube-controller-manager at 35s: skipped %q, want it to say %s is frozen", seed, f.Skipped, frozen)
+			}
+		}
+	}
+}
+
+// TestLeaseNarration: lease events carry their reasons in the candidate's
+// own terms, and split brain is put on the timeline when it begins and
+// ends. In the paused case the takeover says how long the record had not
+// changed on the new leader's clock; the split brain begins at the
+// takeover, naming the frozen leader as the stale one; the acting split
+// brain begins at its resume (a fresh renew deadline) and ends when it
+// loses to another holder. In the isolated-master case the old leader
+// loses because the API did not answer.
+func TestLeaseNarration(t *testing.T) {
+	for seed := uint64(1); seed <= timelineSeeds; seed++ {
+		r := runLibrary(t, "worked-timeline-c-paused-kcm", seed, nil)
+		f := r.Faults[0]
+		old := leaderAt(r, model.GroupKCM, f.At)
+		acq, _ := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvLeaseAcquired && rec.Group == model.GroupKCM })
+		if !strings.Contains(acq.Reason, "the record held by "+old+" had not changed for 1") || !strings.Contains(acq.Reason, "on its clock (observed at ") {
+			t.Errorf("seed %d: takeover reason %q", seed, acq.Reason)
+		}
+		sb, ok := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvSplitBrain })
+		if !ok || sb.T != acq.T || sb.Proc != old || sb.Peer != acq.Proc || !strings.Contains(sb.Reason, "it is frozen") {
+			t.Errorf("seed %d: split brain record %+v, want at the takeover %v, stale %s, frozen", seed, sb, acq.T, old)
+		}
+		act, ok := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvActingSplitBrain })
+		if !ok || act.T != f.HealedAt || act.Proc != old || !strings.Contains(act.Reason, "fresh 10s deadline") {
+			t.Errorf("seed %d: acting split brain record %+v, want at the resume %v with a fresh deadline", seed, act, f.HealedAt)
+		}
+		lost, _ := find(r, f.At, func(rec model.Record) bool { return rec.Event == model.EvLeaseLost && rec.Proc == old })
+		if !strings.HasPrefix(lost.Reason, "renew round reached its 10s deadline: another holder (the record names "+acq.Proc) {
+			t.Errorf("seed %d: lost reason %q", seed, lost.Reason)
+		}
+		for _, ev := range []string{model.EvActingSplitBrainEnded, model.EvSplitBrainEnded} {
+			end, ok := find(r, f.At, func(rec model.Record) bool { return rec.Event == ev })
+			if !ok || end.T != lost.T || end.Proc != old || !strings.Contains(end.Reason, acq.Proc+" alone") {
+				t.Errorf("seed %d: %s %+v, want at the loss %v", seed, ev, end, lost.T)
+			}
+		}
+
+		b := runLibrary(t, "worked-timeline-b-isolated-master", seed, nil)
+		host := strings.Fields(b.Faults[0].Target)[0]
+		lostB, ok := find(b, b.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvLeaseLost && strings.HasSuffix(rec.Proc, host)
+		})
+		if ok && !strings.HasPrefix(lostB.Reason, "renew round reached its 10s deadline: the API did not answer") {
+			t.Errorf("seed %d: isolated leader's loss: %q", seed, lostB.Reason)
+		}
+	}
+}

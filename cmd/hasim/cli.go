@@ -35,6 +35,7 @@ const usageText = `hasim simulates Kubernetes control-plane high availability on
 Usage:
   hasim run [flags] [NAME|FILE|-]   run a scenario (default: %s)
   hasim compare NAME|FILE ...       run scenarios over many seeds and compare them
+  hasim diff A B                    two runs (or a run and its what-if) side by side, aligned on time
   hasim validate FILE...            check scenario files without running them
   hasim explain NAME|FILE           show the resolved topology and every parameter, with its source
   hasim scenarios list              list the built-in scenarios
@@ -73,6 +74,8 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 		code = runVerb(ctx, rest, st)
 	case "compare":
 		code = compareVerb(ctx, rest, st)
+	case "diff":
+		code = diffVerb(ctx, rest, st)
 	case "validate":
 		code = validateVerb(ctx, rest, st)
 	case "explain":
@@ -196,6 +199,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
   hasim run etcd-slow-disk --verbose
   hasim run my-cluster.yaml --seed 42 --until 2m
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
+  hasim run worked-timeline-c-paused-kcm --at 50s --with 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s'
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
@@ -205,6 +209,8 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
+	at := fs.String("at", "", "what-if: when the fault of --with starts, in the scenario format's units (45s, 2m)")
+	with := fs.String("with", "", "what-if: add a fault to the scenario, its fields as key=value pairs, e.g. 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s' (the fields of spec.faults)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
 	incidents := fs.Int("incidents", 0, "scenarios with spec.failures: list the first N incidents in full and keep the timeline up to the end of the last of them (later ones count in the figures); default 500, -1: no bound")
 	if code, ok := parse(fs, args); !ok {
@@ -232,6 +238,15 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	sc, err := scenarios.ResolveContext(ctx, arg, st.in)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
+		return exitUsage
+	}
+	if *with != "" {
+		if err := sc.WhatIf(*at, *with); err != nil {
+			fmt.Fprintln(st.err, err)
+			return exitUsage
+		}
+	} else if *at != "" {
+		fmt.Fprintln(st.err, "hasim run: --at is the start of the fault of --with; give --with too")
 		return exitUsage
 	}
 	cfg := sc.Config()
@@ -266,6 +281,12 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	}
 	if *noFF {
 		reproduce += " --no-fast-forward"
+	}
+	if *at != "" {
+		reproduce += " --at " + *at
+	}
+	if *with != "" {
+		reproduce += " --with '" + *with + "'"
 	}
 	// A panic from here on is a bug in a run: say how to reproduce it.
 	defer func() {

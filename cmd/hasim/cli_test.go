@@ -44,6 +44,21 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestGoldenClassroom keeps the narration of the three scenarios a class
+// watches (a frozen controller-manager leader and its split brain, an
+// isolated master, a zone outage of two masters of three), with every
+// lease event's reason, the split brain's beginning and end and the
+// takeover gap between groups.
+func TestGoldenClassroom(t *testing.T) {
+	for _, name := range []string{"worked-timeline-c-paused-kcm", "worked-timeline-b-isolated-master", "zone-outage-masters-2-1"} {
+		code, out, errs := run(context.Background(), "", "run", name)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errs)
+		}
+		golden.Check(t, filepath.Join("testdata", name+".table.golden"), out)
+	}
+}
+
 // TestGoldenReadmePicture keeps the README's picture what `hasim run
 // stacked-3-master-crash --svg` draws today (make update redraws it).
 func TestGoldenReadmePicture(t *testing.T) {

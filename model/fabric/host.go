@@ -744,6 +744,15 @@ func (t *Timer) Stop() {
 // Pending reports whether the timer is armed or waiting for a resume.
 func (t *Timer) Pending() bool { return t.st.Pending() || t.deferred }
 
+// Due is when an armed timer fires, in true time (for a timer that came
+// due while its process was paused: when it did); ok false when idle.
+func (t *Timer) Due() (at sim.Time, ok bool) {
+	if !t.st.Pending() && !t.deferred {
+		return 0, false
+	}
+	return t.st.When(), true
+}
+
 // StartTicker makes t a ticker with period d on the host's clock whose
 // first tick comes after first on the host's clock (0: now).
 func (t *Timer) StartTicker(d, first time.Duration) {

@@ -2,6 +2,8 @@ package kube
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"hasim/sim"
@@ -128,6 +130,25 @@ type LeaseGroup struct {
 	Split, ActSplit Intervals
 	current         string // identity of the leader last acquired
 	Acquisitions    int
+	believers       []*Controller // who believed they led at the last change
+	actors          []*Controller // who acted as leader at the last change
+}
+
+// holderName names a lease holder identity: the candidate process that has
+// it now, or the identity itself (an earlier incarnation).
+func (g *LeaseGroup) holderName(id int32) string {
+	for _, k := range g.Candidates {
+		if k.Elector.me == id && k.Proc.State() != fabric.Stopped {
+			return k.Name
+		}
+	}
+	name := g.w.IdentityName(id)
+	for _, k := range g.Candidates {
+		if k.Elector.identity == "" && strings.HasPrefix(name, k.Proc.Host.Name+"_") {
+			return name + " (an earlier run of " + k.Name + ")"
+		}
+	}
+	return name
 }
 
 // Led reports whether exactly one candidate leads the group and acts on
@@ -157,10 +178,147 @@ func (g *LeaseGroup) Changed() {
 	cal := g.w.Now()
 	g.Split.Track(g.leading >= 2, leading >= 2, cal)
 	g.ActSplit.Track(g.acting >= 2, acting >= 2, cal)
+	g.narrateSplit(g.leading, leading, g.acting, acting)
 	g.leading, g.acting = leading, acting
 	if is := g.Leaderless(); is != was {
 		g.watch.LeaderlessChanged(g, is)
 	}
+}
+
+// ActingLeader is the candidate acting as the group's leader now, by the
+// group's own rule: it believes it leads and it runs (a frozen one acts on
+// nothing). While two act at once (a stale leader resumed before noticing
+// its loss), it is the one that acquired the lease last: the record names
+// it, and the other's next renewal will fail. Nil when none acts.
+func (g *LeaseGroup) ActingLeader() *Controller {
+	var acting *Controller
+	for _, k := range g.Candidates {
+		if !k.Elector.Leading() || k.Proc.State() != fabric.Running {
+			continue
+		}
+		if acting == nil || g.w.IdentityName(k.Elector.me) == g.current {
+			acting = k
+		}
+	}
+	return acting
+}
+
+// Believers are the candidates that believe they lead now (running or
+// frozen), in candidate order.
+func (g *LeaseGroup) Believers() []*Controller {
+	var out []*Controller
+	for _, k := range g.Candidates {
+		if k.Leading() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// narrateSplit puts the beginning and end of a split brain (two or more
+// candidates believing they lead) and of an acting split brain (two or
+// more of them running) on the timeline: who believes what, and why the
+// stale one has not noticed.
+func (g *LeaseGroup) narrateSplit(wasLeading, leading, wasActing, acting int) {
+	believers := g.Believers()
+	var actors []*Controller
+	for _, k := range believers {
+		if k.Proc.State() == fabric.Running {
+			actors = append(actors, k)
+		}
+	}
+	holder := g.holder(believers)
+	rec := func(event string, subject *Controller, others []*Controller, reason string) {
+		var names []string
+		for _, k := range others {
+			if k != subject {
+				names = append(names, k.Name)
+			}
+		}
+		r := fabric.Record{Event: event, Group: g.Name, Reason: reason, Peer: strings.Join(names, ", ")}
+		if subject != nil {
+			r.Proc, r.Host = subject.Name, subject.Proc.Host.Name
+		}
+		g.w.Record(r)
+	}
+	if leading >= 2 && wasLeading < 2 {
+		stale := staleOf(believers, holder)
+		rec(EvSplitBrain, stale, believers, fmt.Sprintf("%s holds the lease by the record, while %s still believes it leads: %s",
+			nameOf(holder), stale.Name, stale.Elector.Belief()))
+	}
+	if acting >= 2 && wasActing < 2 {
+		newcomer := newIn(actors, g.actors)
+		if newcomer == nil || newcomer == holder {
+			newcomer = staleOf(actors, holder)
+		}
+		rec(EvActingSplitBrain, newcomer, actors, fmt.Sprintf("%s acts as leader beside %s, the record's holder: %s",
+			newcomer.Name, nameOf(holder), newcomer.Elector.Resumed()))
+	}
+	if wasActing >= 2 && acting < 2 {
+		gone := newIn(g.actors, actors)
+		rec(EvActingSplitBrainEnded, gone, actors, fmt.Sprintf("after %v: %s", g.w.Now().Sub(g.ActSplit.Last().From).Round(time.Millisecond), alone(actors, "acts")))
+	}
+	if wasLeading >= 2 && leading < 2 {
+		gone := newIn(g.believers, believers)
+		rec(EvSplitBrainEnded, gone, believers, fmt.Sprintf("after %v: %s", g.w.Now().Sub(g.Split.Last().From).Round(time.Millisecond), alone(believers, "believes it leads")))
+	}
+	g.believers, g.actors = believers, actors
+}
+
+// holder is the believer the lease record names (the last to acquire),
+// or the first believer.
+func (g *LeaseGroup) holder(believers []*Controller) *Controller {
+	for _, k := range believers {
+		if g.w.IdentityName(k.Elector.me) == g.current {
+			return k
+		}
+	}
+	if len(believers) > 0 {
+		return believers[0]
+	}
+	return nil
+}
+
+// staleOf is the first of ks that is not the holder.
+func staleOf(ks []*Controller, holder *Controller) *Controller {
+	for _, k := range ks {
+		if k != holder {
+			return k
+		}
+	}
+	return ks[0]
+}
+
+// newIn is the first of a that is not in b (nil if none).
+func newIn(a, b []*Controller) *Controller {
+	for _, k := range a {
+		if !slices.Contains(b, k) {
+			return k
+		}
+	}
+	return nil
+}
+
+func nameOf(k *Controller) string {
+	if k == nil {
+		return "no one"
+	}
+	return k.Name
+}
+
+// alone says who is left.
+func alone(ks []*Controller, what string) string {
+	switch len(ks) {
+	case 0:
+		return "no one " + what + " now"
+	case 1:
+		return ks[0].Name + " alone " + what + " now"
+	}
+	var names []string
+	for _, k := range ks {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, " and ") + " still " + what
 }
 
 // Leaderless reports whether the group has no acting leader now, as its
@@ -178,7 +336,11 @@ const IntervalsListed = 1000
 type Intervals struct {
 	List   []Interval // open while the last one's To is 0
 	Folded IntervalTotals
+	last   Interval // the latest, open or closed, listed or folded
 }
+
+// Last is the latest interval (open while its To is 0; zero if none).
+func (v *Intervals) Last() Interval { return v.last }
 
 // IntervalTotals sum up stretches: how many, how long together, and the
 // longest.
@@ -200,6 +362,7 @@ func (v *Intervals) Track(was, is bool, now sim.Time) {
 	switch {
 	case is && !was:
 		v.List = append(v.List, Interval{From: now})
+		v.last = Interval{From: now}
 	case was && !is:
 		v.Close(now)
 	}
@@ -209,6 +372,7 @@ func (v *Intervals) Track(was, is bool, now sim.Time) {
 func (v *Intervals) Open(now sim.Time) {
 	if n := len(v.List); n == 0 || v.List[n-1].To != 0 {
 		v.List = append(v.List, Interval{From: now})
+		v.last = Interval{From: now}
 	}
 }
 
@@ -220,6 +384,7 @@ func (v *Intervals) Close(now sim.Time) {
 		return
 	}
 	v.List[n-1].To = now
+	v.last = v.List[n-1]
 	if n > IntervalsListed {
 		v.Folded.Add(now.Sub(v.List[n-1].From))
 		v.List = v.List[:n-1]

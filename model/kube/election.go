@@ -7,6 +7,7 @@ import (
 
 	"hasim/model/etcd"
 	"hasim/model/fabric"
+	"hasim/sim"
 )
 
 // LeaderElectionConfig is client-go's leaderelection configuration
@@ -380,6 +381,13 @@ type Elector struct {
 	onStop     func(reason string, graceful bool)
 	onStart    func()
 	identity   string // fixed identity (kube-vip: the host name); "" for host_incarnation
+
+	// What the narration says about its decisions, in its own terms.
+	observedAt sim.Time // true time at which seen.at was taken
+	lastOK     sim.Time // true time of its last successful acquire or renewal
+	acquireWhy string   // why its last acquisition took the lease
+	roundFail  string   // why the current renew round's last attempt failed
+	firstRead  bool     // observedAt was its first read of the record since Run began
 }
 
 func newElector(g *LeaseGroup, p *fabric.Process, servers []*fabric.Process, cfg LeaderElectionConfig, onStop func(string, bool)) *Elector {
@@ -564,16 +572,23 @@ func (e *Elector) apiDone(tag uint64, res *fabric.Message, err string) {
 		e.call(stepGet, VerbGet, etcd.Op{Key: e.key}) // fall back to the slow path
 	case stepGet:
 		if err != "" {
+			e.roundFail = "the API did not answer (" + err + ")"
 			e.attemptDone(false)
 			return
 		}
 		if r.Found {
 			e.lockRev = r.Rev
 		}
+		before := e.seen
 		act, w, seen := decideLease(r.Found, r.Val, e.seen, e.mono(), e.wall(), e.me, e.durationSec())
 		e.seen = seen
+		if seen.known && (!before.known || seen.at != before.at || seen.raw != before.raw) {
+			e.observedAt, e.firstRead = e.p.Now(), !before.known
+		}
+		e.acquireWhy = e.whyTake(act, before)
 		switch act {
 		case leaseWait:
+			e.roundFail = "another holder (the record names " + e.g.holderName(seen.rec.Holder) + ", whose lease has not run out on its clock)"
 			e.attemptDone(false) // held by someone else
 		case leaseCreate:
 			e.newRec = w
@@ -584,6 +599,7 @@ func (e *Elector) apiDone(tag uint64, res *fabric.Message, err string) {
 		}
 	case stepCreate, stepUpdate:
 		if err != "" {
+			e.roundFail = "its write of the record failed (" + err + ")"
 			e.attemptDone(false)
 			return
 		}
@@ -611,6 +627,74 @@ func (e *Elector) durationSec() int32 { return int32(e.cfg.LeaseDuration / time.
 
 func (e *Elector) adopt(r etcd.LeaseRecord, rev uint64) {
 	e.seen, e.lockRev = e.seen.wrote(r, e.mono()), rev
+	e.observedAt, e.lastOK, e.firstRead = e.p.Now(), e.p.Now(), false
+}
+
+// whyTake says, in the candidate's own terms, why an attempt that read
+// the record (what it knew before: before) may take the lease.
+func (e *Elector) whyTake(act leaseAction, before leaseView) string {
+	switch act {
+	case leaseCreate:
+		return "there was no record, so it created one"
+	case leaseAcquire:
+		if e.seen.rec.Holder == 0 {
+			return "the record was released (no holder)"
+		}
+		first := ""
+		if e.firstRead {
+			first = ": its first read since it started"
+		}
+		return fmt.Sprintf("the record held by %s had not changed for %s on its clock (observed at %v%s), longer than the %ds lease",
+			e.g.holderName(e.seen.rec.Holder), (e.mono() - e.seen.at).Round(time.Millisecond), e.observedAt, first, e.seen.rec.DurationSec)
+	}
+	return ""
+}
+
+// deadlineReason is why a renew round ended without a renewal.
+func (e *Elector) deadlineReason() string {
+	why := e.roundFail
+	if why == "" {
+		why = "the API did not answer before it"
+	}
+	return fmt.Sprintf("renew round reached its %v deadline: %s", e.cfg.RenewDeadline, why)
+}
+
+// Belief says why the candidate, which believes it leads, has not noticed
+// that another holds the lease: what it is doing and when it will find out.
+func (e *Elector) Belief() string {
+	last := "its last renewal at " + e.lastOK.String()
+	switch {
+	case e.p.State() == fabric.Paused:
+		return "it is frozen (" + last + "): it has run nothing since, so it has not read the record"
+	case e.state == elLeading:
+		return fmt.Sprintf("%s succeeded; its next renew round starts within %v and fails only at its %v deadline, so it acts until then",
+			last, e.cfg.RetryPeriod, e.cfg.RenewDeadline)
+	case e.state == elRenewing || e.state == elOverdue:
+		why := ""
+		if e.roundFail != "" {
+			why = ", failing so far: " + e.roundFail
+		}
+		until := ""
+		if at, ok := e.deadline.Due(); ok && at >= e.p.Now() {
+			until = " at " + at.String()
+		}
+		return fmt.Sprintf("%s; its renew round retries until its %v deadline%s%s", last, e.cfg.RenewDeadline, until, why)
+	case e.state == elExiting || e.state == ElExitingReleasing:
+		return "it lost the lease and keeps acting while it flushes its logs before exiting"
+	case e.state == elReleasing:
+		return "it is releasing the lease on shutdown"
+	}
+	return last
+}
+
+// Resumed says what a leader that has just resumed will do: the renew
+// round it starts on resume has a fresh deadline.
+func (e *Elector) Resumed() string {
+	if e.state == elLeading {
+		return fmt.Sprintf("its renew round starts on resume with a fresh %v deadline: it acts as leader until about %v unless it can renew",
+			e.cfg.RenewDeadline, e.p.Now().Add(e.cfg.RenewDeadline))
+	}
+	return e.Belief()
 }
 
 // attemptDone continues the acquire loop or the renew round.
@@ -635,7 +719,7 @@ func (e *Elector) attemptDone(ok bool) {
 			return
 		}
 		if e.state == elOverdue {
-			e.Lose("renew round reached its deadline (" + e.cfg.RenewDeadline.String() + ") without a successful renewal")
+			e.Lose(e.deadlineReason())
 			return
 		}
 		// Next attempt on the round's RP ticker.
@@ -651,7 +735,7 @@ func (e *Elector) attemptDone(ok bool) {
 
 func (e *Elector) startLeading() {
 	e.startedLeading()
-	e.g.recordLease(EvLeaseAcquired, e, "")
+	e.g.recordLease(EvLeaseAcquired, e, e.acquireWhy)
 	e.g.Changed()
 	if e.onStart != nil {
 		e.onStart()
@@ -663,7 +747,7 @@ func (e *Elector) startLeading() {
 // RenewDeadline has passed since the round began.
 func (e *Elector) StartRound() {
 	e.roundStarted()
-	e.roundStart = e.mono()
+	e.roundStart, e.roundFail = e.mono(), ""
 	e.deadline.After(e.cfg.RenewDeadline)
 	e.attempt()
 }
@@ -697,7 +781,7 @@ func (e *Elector) onDeadline() {
 			e.api.Cancel(e.tag)
 			e.step = stepIdle
 		}
-		e.Lose("renew round reached its deadline (" + e.cfg.RenewDeadline.String() + ") without a successful renewal")
+		e.Lose(e.deadlineReason())
 	}
 }
 

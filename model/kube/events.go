@@ -11,8 +11,15 @@ const (
 	EvLeaseRenewed  = "lease.renewed"     // the leader renewed its lease
 	EvLeaseLost     = "lease.lost"        // the leader's renew round failed (OnStoppedLeading)
 	EvLeaseReleased = "lease.released"    // the leader released its lease on shutdown
-	EvProcRestarted = "process.restarted" // the kubelet restarted a static pod
-	EvLBBackendDown = "lb.backend_down"   // a proxy marked an apiserver down
-	EvLBBackendUp   = "lb.backend_up"     // a proxy marked an apiserver up
-	EvVIPMoved      = "vip.moved"         // the virtual IP now answers on Host
+	// Split brain in a lease group: Proc is the candidate it concerns (the
+	// stale believer when it begins, the one that stopped when it ends),
+	// Peer the other believers, Reason who believes what and why.
+	EvSplitBrain            = "lease.split_brain"              // two or more candidates believe they lead
+	EvSplitBrainEnded       = "lease.split_brain_ended"        // one or none believes it leads again
+	EvActingSplitBrain      = "lease.acting_split_brain"       // two or more believers also run (act)
+	EvActingSplitBrainEnded = "lease.acting_split_brain_ended" // one or none acts again
+	EvProcRestarted         = "process.restarted"              // the kubelet restarted a static pod
+	EvLBBackendDown         = "lb.backend_down"                // a proxy marked an apiserver down
+	EvLBBackendUp           = "lb.backend_up"                  // a proxy marked an apiserver up
+	EvVIPMoved              = "vip.moved"                      // the virtual IP now answers on Host
 )
