@@ -185,15 +185,25 @@ func (n *Narrator) afterFault(r model.Record) string {
 	return fmt.Sprintf(" [%s after %s at %v]", r.T.Sub(f.T).Round(time.Millisecond), n.faultNames[f.Fault], f.T)
 }
 
-// WriteTimeline writes the narrated timeline, one event per line. Runs of
-// a probe flipping between failing and succeeding (a client rotating over
-// a reachable but leaderless member, say) are told as one line.
-func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
+// Line is one line of the narrated timeline: when, the record it tells
+// (its event; a coalesced run of probe changes is "probe.intermittent")
+// and the sentence.
+type Line struct {
+	T     sim.Time
+	Event string
+	Text  string
+}
+
+// Narration is the narrated timeline, one line per event told. Runs of a
+// probe flipping between failing and succeeding (a client rotating over a
+// reachable but leaderless member, say) are told as one line.
+func Narration(r model.Result, verbose bool) []Line {
 	n := NewNarrator(r.Faults, verbose)
 	tl := r.Timeline
 	if !verbose {
 		tl = coalesceRepeats(coalesceFlaps(tl))
 	}
+	var lines []Line
 	var lastStepDown model.Record
 	for _, rec := range tl {
 		if !verbose && rec.Event == model.EvFollower && rec.Member == lastStepDown.Member && rec.T == lastStepDown.T {
@@ -203,9 +213,18 @@ func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
 			lastStepDown = rec
 		}
 		if s := n.Sentence(rec); s != "" {
-			if _, err := fmt.Fprintf(w, "%10s  %s\n", rec.T, s); err != nil {
-				return err
-			}
+			lines = append(lines, Line{T: rec.T, Event: rec.Event, Text: s})
+		}
+	}
+	return lines
+}
+
+// WriteTimeline writes the narrated timeline (Narration), one event per
+// line.
+func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
+	for _, l := range Narration(r, verbose) {
+		if _, err := fmt.Fprintf(w, "%10s  %s\n", l.T, l.Text); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"hasim/internal/firsterr"
 	"hasim/model"
 	"hasim/report"
+	htmlpage "hasim/report/html"
 	"hasim/report/picture"
 	"hasim/scenarios"
 	"hasim/sim"
@@ -196,6 +197,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
   hasim run etcd-slow-disk --verbose
   hasim run my-cluster.yaml --seed 42 --until 2m
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
+  hasim run worked-timeline-c-paused-kcm --html paused.html
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
@@ -204,6 +206,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
+	htmlPath := fs.String("html", "", "also write the run as an interactive page to this HTML file: lanes, a time cursor to step event by event, the narration and the state at the cursor (self-contained: open it in any browser, no network needed)")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
 	if code, ok := parse(fs, args); !ok {
@@ -219,6 +222,14 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if err != nil {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		return exitUsage
+	}
+	var page *pageFile
+	if *htmlPath != "" {
+		if err := checkPagePath(*htmlPath); err != nil {
+			fmt.Fprintf(st.err, "hasim run: %v\n", err)
+			return exitUsage
+		}
+		page = &pageFile{path: *htmlPath}
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(st.err, "hasim run: want one scenario: a built-in NAME, a FILE, or - for standard input")
@@ -263,6 +274,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
 			pics.discard()
+			page.discard()
 			reportPanic(st.err, "run", p, debug.Stack(), reproduce)
 			code = exitFailure
 		}
@@ -278,7 +290,14 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 			}
 			// Open the pictures' files before running: a path that cannot
 			// be written must not throw the run away.
-			return pics.create()
+			if err := pics.create(); err != nil {
+				return err
+			}
+			if err := page.create(); err != nil {
+				pics.discard()
+				return err
+			}
+			return nil
 		},
 	})
 	var buildErr *model.BuildError
@@ -304,6 +323,15 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		return picture.Timeline(sc.Metadata.Name, res), picture.Lanes(res)
 	})
 	for _, err := range errs {
+		fmt.Fprintf(st.err, "hasim run: %v\n", err)
+		failed = true
+	}
+	if !interrupted && ctx.Err() != nil {
+		page.discard()
+		skipped = true
+	} else if err := page.write(func(w io.Writer) error {
+		return htmlpage.Write(w, sc.Metadata.Name, firstLine(sc.Metadata.Description), res, *verbose)
+	}); err != nil {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		failed = true
 	}

@@ -1,0 +1,181 @@
+// Package html writes a run as one self-contained, interactive HTML page:
+// the run's lanes (zones, hosts, etcd members, apiservers, load-balancer
+// backends, leader groups, lease records, probes) with the faults as
+// labelled bands, a time cursor that steps event by event, the narration
+// beside it and the state of everything at the cursor. The page needs no
+// network: its script and styles are inline and the run's data is
+// embedded as JSON. It is written with html/template and plain
+// JavaScript; there is no build step.
+package html
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"math"
+	"slices"
+
+	"hasim/model"
+	"hasim/report"
+	"hasim/sim"
+)
+
+//go:embed page.html
+var pageSource string
+
+var page = template.Must(template.New("page").Parse(pageSource))
+
+// Page is what the page embeds: the run, ready for the script.
+type Page struct {
+	Scenario    string  `json:"scenario"`
+	Description string  `json:"description"`
+	Seed        uint64  `json:"seed"`
+	End         float64 `json:"end"` // seconds
+	Hosts       []Host  `json:"hosts"`
+	Lanes       []Lane  `json:"lanes"`
+	Faults      []Fault `json:"faults"`
+	Groups      []Group `json:"groups"`
+	Lines       []Line  `json:"lines"`
+	// Renewals says whether the run's timeline keeps lease renewals (a
+	// run with failure processes leaves them out): without them a lease
+	// record's write time is its acquisition's.
+	Renewals bool `json:"renewals"`
+}
+
+// Host is a host with its zone, colour and processes.
+type Host struct {
+	Name   string   `json:"name"`
+	Zone   string   `json:"zone,omitempty"`
+	Colour string   `json:"colour"`
+	Procs  []string `json:"procs"`
+	Roles  []string `json:"roles"`
+}
+
+// Lane is a model lane in seconds.
+type Lane struct {
+	Kind  string `json:"kind"`
+	Name  string `json:"name"`
+	Host  string `json:"host,omitempty"`
+	Zone  string `json:"zone,omitempty"`
+	Spans []Span `json:"spans"`
+	Marks []Mark `json:"marks,omitempty"`
+}
+
+// Span is a model span: from, to (seconds), state, who (a process or
+// member), term and rate where they apply.
+type Span struct {
+	From  float64 `json:"f"`
+	To    float64 `json:"t"`
+	State string  `json:"s"`
+	Who   string  `json:"w,omitempty"`
+	Term  uint64  `json:"n,omitempty"`
+	Rate  float64 `json:"r,omitempty"`
+}
+
+// Mark is an instant on a lane.
+type Mark struct {
+	T     float64 `json:"t"`
+	Label string  `json:"l"`
+}
+
+// Fault is a fault or operation as a band: from, to, its number, name and
+// what it did.
+type Fault struct {
+	ID          int     `json:"id"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Target      string  `json:"target"`
+	Description string  `json:"description"`
+	From        float64 `json:"f"`
+	To          float64 `json:"t"`
+	Operation   bool    `json:"op,omitempty"`
+	Skipped     string  `json:"skipped,omitempty"`
+}
+
+// Group is a leader group's split brain: the intervals in which two or
+// more believed they led, and those in which two or more also acted.
+type Group struct {
+	Name   string       `json:"name"`
+	Split  [][2]float64 `json:"split"`
+	Acting [][2]float64 `json:"acting"`
+}
+
+// Line is a line of the narration: time, text and what it is about ("fault",
+// "leader" for a change of leadership, "" otherwise).
+type Line struct {
+	T    float64 `json:"t"`
+	Text string  `json:"x"`
+	Tag  string  `json:"g,omitempty"`
+}
+
+// sec is a time in seconds, to the microsecond.
+func sec(t sim.Time) float64 { return math.Round(t.Seconds()*1e6) / 1e6 }
+
+// leaderEvents are the records that change who leads.
+var leaderEvents = []string{model.EvLeader, model.EvStepDown, model.EvLeaseAcquired, model.EvLeaseLost, model.EvLeaseReleased}
+
+// NewPage gathers what the page shows of a run.
+func NewPage(scenario, description string, r model.Result, verbose bool) Page {
+	p := Page{Scenario: scenario, Description: description, Seed: r.Seed, End: sec(r.End)}
+	colours := report.HostColours(r)
+	for _, name := range model.LaneHosts(r) {
+		h := Host{Name: name, Colour: colours[name], Procs: []string{}, Roles: []string{}}
+		for _, hr := range r.HostList {
+			if hr.Name == name {
+				h.Zone, h.Procs, h.Roles = hr.Zone, append(h.Procs, hr.Procs...), append(h.Roles, hr.Roles...)
+			}
+		}
+		p.Hosts = append(p.Hosts, h)
+	}
+	for _, ln := range r.Lanes {
+		l := Lane{Kind: string(ln.Kind), Name: ln.Name, Host: ln.Host, Zone: ln.Zone, Spans: []Span{}}
+		for _, sp := range ln.Spans {
+			l.Spans = append(l.Spans, Span{From: sec(sp.From), To: sec(sp.To), State: sp.State, Who: sp.Who, Term: sp.Term, Rate: sp.Rate})
+		}
+		for _, m := range ln.Marks {
+			l.Marks = append(l.Marks, Mark{T: sec(m.T), Label: m.Label})
+		}
+		if ln.Kind == model.LaneLease && len(ln.Spans) > 0 {
+			p.Renewals = p.Renewals || slices.ContainsFunc(r.Timeline, func(rec model.Record) bool { return rec.Event == model.EvLeaseRenewed })
+		}
+		p.Lanes = append(p.Lanes, l)
+	}
+	for _, f := range r.Faults {
+		to := r.End
+		switch {
+		case f.Healed:
+			to = f.HealedAt
+		case f.Operation && f.DoneAt > 0:
+			to = f.DoneAt
+		}
+		p.Faults = append(p.Faults, Fault{ID: f.ID, Name: f.Name, Kind: string(f.Kind), Target: f.Target, Description: f.Description,
+			From: sec(f.At), To: sec(max(to, f.At)), Operation: f.Operation, Skipped: f.Skipped})
+	}
+	for _, g := range r.Groups {
+		gr := Group{Name: g.Name, Split: [][2]float64{}, Acting: [][2]float64{}}
+		for _, iv := range g.SplitBrain {
+			gr.Split = append(gr.Split, [2]float64{sec(iv.From), sec(iv.To)})
+		}
+		for _, iv := range g.ActingSplitBrain {
+			gr.Acting = append(gr.Acting, [2]float64{sec(iv.From), sec(iv.To)})
+		}
+		p.Groups = append(p.Groups, gr)
+	}
+	for _, l := range report.Narration(r, verbose) {
+		tag := ""
+		switch {
+		case l.Event == model.EvFaultInjected || l.Event == model.EvFaultHealed:
+			tag = "fault"
+		case slices.Contains(leaderEvents, l.Event):
+			tag = "leader"
+		}
+		p.Lines = append(p.Lines, Line{T: sec(l.T), Text: l.Text, Tag: tag})
+	}
+	return p
+}
+
+// Write writes the page of a run of the scenario (its name and
+// description) to w; verbose narrates routine events too.
+func Write(w io.Writer, scenario, description string, r model.Result, verbose bool) error {
+	return page.Execute(w, NewPage(scenario, description, r, verbose))
+}
