@@ -198,6 +198,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
   hasim run my-cluster.yaml --seed 42 --until 2m
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
   hasim run worked-timeline-c-paused-kcm --html paused.html
+  hasim run worked-timeline-b-isolated-master --svg b.svg --window 30s..120s
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
@@ -206,6 +207,8 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
+	window := &windowValue{}
+	fs.Var(window, "window", "draw the pictures (--svg, --png) of this stretch of simulated time only, e.g. 30s..120s; the page (--html) opens zoomed to it")
 	htmlPath := fs.String("html", "", "also write the run as an interactive page to this HTML file: lanes, a time cursor to step event by event, the narration and the state at the cursor (self-contained: open it in any browser, no network needed)")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
@@ -320,7 +323,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	// Pictures and text are written independently: one failing does not
 	// stop the other.
 	skipped, errs := pics.draw(ctx, interrupted, func() (*plot.Plot, int) {
-		return picture.Timeline(sc.Metadata.Name, res), picture.Lanes(res)
+		return picture.TimelineWindow(sc.Metadata.Name, res, picture.Window{From: sim.At(window.from), To: sim.At(window.to)}), picture.Lanes(res)
 	})
 	for _, err := range errs {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
@@ -330,7 +333,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		page.discard()
 		skipped = true
 	} else if err := page.write(func(w io.Writer) error {
-		return htmlpage.Write(w, sc.Metadata.Name, firstLine(sc.Metadata.Description), res, *verbose)
+		return htmlpage.Write(w, sc.Metadata.Name, firstLine(sc.Metadata.Description), res, htmlpage.Options{Verbose: *verbose, From: window.from, To: window.to})
 	}); err != nil {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		failed = true

@@ -60,7 +60,7 @@ func simulate(t *testing.T, name, dir string) (model.Result, string) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := htmlpage.Write(&b, name, sc.Metadata.Description, r, false); err != nil {
+	if err := htmlpage.Write(&b, name, sc.Metadata.Description, r, htmlpage.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, name+".html")

@@ -14,6 +14,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"time"
 
 	"hasim/model"
 	"hasim/report"
@@ -36,6 +37,9 @@ type Page struct {
 	Faults      []Fault `json:"faults"`
 	Groups      []Group `json:"groups"`
 	Lines       []Line  `json:"lines"`
+	// Window is the stretch the page opens zoomed to, in seconds; [0, 0]:
+	// the whole run.
+	Window [2]float64 `json:"window"`
 	// Renewals says whether the run's timeline keeps lease renewals (a
 	// run with failure processes leaves them out): without them a lease
 	// record's write time is its acquisition's.
@@ -114,9 +118,19 @@ func sec(t sim.Time) float64 { return math.Round(t.Seconds()*1e6) / 1e6 }
 // leaderEvents are the records that change who leads.
 var leaderEvents = []string{model.EvLeader, model.EvStepDown, model.EvLeaseAcquired, model.EvLeaseLost, model.EvLeaseReleased}
 
+// Options are how a page shows a run: Verbose narrates routine events
+// too; From and To (if To > From) are the window it opens zoomed to.
+type Options struct {
+	Verbose  bool
+	From, To time.Duration
+}
+
 // NewPage gathers what the page shows of a run.
-func NewPage(scenario, description string, r model.Result, verbose bool) Page {
+func NewPage(scenario, description string, r model.Result, o Options) Page {
 	p := Page{Scenario: scenario, Description: description, Seed: r.Seed, End: sec(r.End)}
+	if o.To > o.From {
+		p.Window = [2]float64{sec(sim.At(o.From)), min(sec(sim.At(o.To)), p.End)}
+	}
 	colours := report.HostColours(r)
 	for _, name := range model.LaneHosts(r) {
 		h := Host{Name: name, Colour: colours[name], Procs: []string{}, Roles: []string{}}
@@ -161,7 +175,7 @@ func NewPage(scenario, description string, r model.Result, verbose bool) Page {
 		}
 		p.Groups = append(p.Groups, gr)
 	}
-	for _, l := range report.Narration(r, verbose) {
+	for _, l := range report.Narration(r, o.Verbose) {
 		tag := ""
 		switch {
 		case l.Event == model.EvFaultInjected || l.Event == model.EvFaultHealed:
@@ -175,7 +189,7 @@ func NewPage(scenario, description string, r model.Result, verbose bool) Page {
 }
 
 // Write writes the page of a run of the scenario (its name and
-// description) to w; verbose narrates routine events too.
-func Write(w io.Writer, scenario, description string, r model.Result, verbose bool) error {
-	return page.Execute(w, NewPage(scenario, description, r, verbose))
+// description) to w.
+func Write(w io.Writer, scenario, description string, r model.Result, o Options) error {
+	return page.Execute(w, NewPage(scenario, description, r, o))
 }
