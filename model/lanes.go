@@ -151,6 +151,16 @@ func ComputeLanes(r *Result) []Lane {
 	return out
 }
 
+// LanesEnd is where a result's lanes end: the run's end, or, when the
+// timeline did not keep every record (Config.MaxRecords), the last record
+// it kept: what followed is not known to the lanes.
+func LanesEnd(r Result) sim.Time {
+	if r.RecordsDropped > 0 && len(r.Timeline) > 0 {
+		return r.Timeline[len(r.Timeline)-1].T
+	}
+	return r.End
+}
+
 // LaneHosts are the hosts that get a lane: every host of the result's
 // HostList, in the configuration's order; for a result without one (put
 // together by hand), in order of first appearance: the members' hosts,
@@ -285,8 +295,8 @@ func memberLane(r *Result, m MemberResult, zone string) Lane {
 			set(rec.T, func() { stopped = false })
 		}
 	}
-	if r.End > since {
-		ln.Spans = append(ln.Spans, Span{From: since, To: r.End, State: state(), Term: term})
+	if end := LanesEnd(*r); end > since {
+		ln.Spans = append(ln.Spans, Span{From: since, To: end, State: state(), Term: term})
 	}
 	return ln
 }
@@ -376,7 +386,7 @@ func leaseLane(r *Result, group string) Lane {
 		cur = &next
 	}
 	if cur != nil {
-		cur.To = r.End
+		cur.To = max(cur.From, LanesEnd(*r))
 		ln.Spans = append(ln.Spans, *cur)
 	}
 	return ln
@@ -402,8 +412,8 @@ func clockLane(r *Result, h HostResult) (Lane, bool) {
 		}
 		rate, imperfect = next, true
 	}
-	if r.End > since {
-		ln.Spans = append(ln.Spans, Span{From: since, To: r.End, State: StateRate, Rate: rate})
+	if end := LanesEnd(*r); end > since {
+		ln.Spans = append(ln.Spans, Span{From: since, To: end, State: StateRate, Rate: rate})
 	}
 	return ln, imperfect
 }
@@ -451,8 +461,8 @@ func stateSpans(r *Result, from sim.Time, initial string, next func(fabric.Recor
 		}
 		state = s
 	}
-	if r.End > since {
-		spans = append(spans, Span{From: since, To: r.End, State: state})
+	if end := LanesEnd(*r); end > since {
+		spans = append(spans, Span{From: since, To: end, State: state})
 	}
 	return spans
 }
@@ -592,7 +602,7 @@ func groupLane(r *Result, g GroupResult) Lane {
 		}
 	}
 	for _, who := range slices.Clone(order) {
-		stop(who, r.End)
+		stop(who, LanesEnd(*r))
 	}
 	slices.SortStableFunc(ln.Spans, func(a, b Span) int {
 		switch {

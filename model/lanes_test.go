@@ -133,3 +133,27 @@ func TestRateOf(t *testing.T) {
 		t.Error("a step has no rate")
 	}
 }
+
+// TestLanesStopWhereTheTimelineDoes: a run whose timeline kept only its
+// first records has lanes that end at the last kept record, not at the
+// run's end: what followed is unknown to them.
+func TestLanesStopWhereTheTimelineDoes(t *testing.T) {
+	cfg := stacked3(60 * time.Second)
+	cfg.MaxRecords = 8
+	c := build(t, cfg)
+	r := c.Result(c.Run())
+	if r.RecordsDropped == 0 {
+		t.Fatal("the run kept every record: raise its horizon")
+	}
+	last := r.Timeline[len(r.Timeline)-1].T
+	if LanesEnd(r) != last || last >= r.End {
+		t.Fatalf("lanes end at %v; the last record kept is at %v, the run ends at %v", LanesEnd(r), last, r.End)
+	}
+	for _, ln := range r.Lanes {
+		for _, sp := range ln.Spans {
+			if sp.To > last {
+				t.Errorf("%s %s: span %+v runs past the last record kept (%v)", ln.Kind, ln.Name, sp, last)
+			}
+		}
+	}
+}

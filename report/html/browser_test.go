@@ -26,6 +26,7 @@ import (
 	"hasim/report"
 	htmlpage "hasim/report/html"
 	"hasim/scenarios"
+	"hasim/sim"
 )
 
 // chromium is the path of a Chromium (or Chrome) binary, or "".
@@ -42,6 +43,9 @@ func chromium() string {
 func needChromium(t *testing.T) string {
 	t.Helper()
 	p := chromium()
+	if p == "" && os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium in CI: .ci/run installs Debian's chromium package; the HTML page's browser tests cannot run")
+	}
 	if p == "" {
 		t.Skip("no Chromium on this machine (Debian: apt-get install -y chromium): the HTML page's browser tests are skipped")
 	}
@@ -166,6 +170,22 @@ const readState = `(() => {
   };
 })()`
 
+// load opens a page and checks that its script ran to the end.
+func (b *browser) load(t *testing.T, path string) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Navigate("file://"+path)); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`typeof window.hasim === "object" && document.querySelectorAll("#lanes .lane-label").length > 0`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.check(t)
+	if !ok {
+		t.Fatal("the page's script did not finish: no lanes drawn")
+	}
+}
+
 // state runs the actions, then reads the page's state.
 func (b *browser) state(t *testing.T, actions ...chromedp.Action[chromedp.Void]) pageState {
 	t.Helper()
@@ -211,8 +231,8 @@ func TestPageInBrowser(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r, path := simulate(t, name, dir)
 			lines := report.Narration(r, false)
-			s := b.state(t, chromedp.Navigate("file://"+path), chromedp.WaitVisible(chromedp.CSS("#lanes .lane-label")))
-			b.check(t)
+			b.load(t, path)
+			s := b.state(t)
 
 			// Lanes and labels.
 			if len(s.Labels) != len(r.Lanes) {
@@ -329,4 +349,61 @@ func expectLine(t *testing.T, s pageState, lines []report.Line, i int) {
 	if s.Line != i || s.CurIdx != fmt.Sprint(i) || s.Cursor != want || !strings.HasSuffix(s.Current, lines[i].Text) {
 		t.Fatalf("at line %d (index %s, %q), cursor %vs; want line %d at %vs: %q", s.Line, s.CurIdx, s.Current, s.Cursor, i, want, lines[i].Text)
 	}
+}
+
+// TestPageAt10000Events: a run with 10,000 narrated events (a probe
+// failing and recovering every 2 s for hours, the lease renewed every
+// 2 s) makes a page under 2 MB that loads without errors, lists every
+// line, and steps back from the run's end.
+func TestPageAt10000Events(t *testing.T) {
+	const n = 10_000
+	r := model.Result{Seed: 1, End: sim.At(2*n*time.Second + 10*time.Second), MeasuredFrom: sim.At(time.Second),
+		Probes:   []model.ProbeResult{{Name: "api-writes"}},
+		Groups:   []model.GroupResult{{Name: "kube-controller-manager"}},
+		HostList: []model.HostResult{{Name: "master-1", Zone: "zone-a", Procs: []string{"kube-controller-manager-master-1"}, Roles: []string{"kube-controller-manager"}, InitialRate: 1}}}
+	lease := func(ev string, at time.Duration) model.Record {
+		return model.Record{T: sim.At(at), Event: ev, Group: "kube-controller-manager", Proc: "kube-controller-manager-master-1", Host: "master-1"}
+	}
+	r.Timeline = append(r.Timeline, lease(model.EvLeaseAcquired, 500*time.Millisecond))
+	for i := range n {
+		at := time.Second + time.Duration(i)*2*time.Second
+		ev, why := model.EvProbeDown, "write requests fail: context deadline exceeded"
+		if i%2 == 1 {
+			ev, why = model.EvProbeUp, "write requests succeed again"
+		}
+		r.Timeline = append(r.Timeline, model.Record{T: sim.At(at), Event: ev, Probe: "api-writes", Reason: why}, lease(model.EvLeaseRenewed, at+time.Second))
+	}
+	r.Lanes = model.ComputeLanes(&r)
+	lines := report.Narration(r, false)
+	if len(lines) != n+1 {
+		t.Fatalf("%d lines, want %d", len(lines), n+1)
+	}
+	var b bytes.Buffer
+	if err := htmlpage.Write(&b, "many-events", "", r, htmlpage.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > 2<<20 {
+		t.Errorf("the page of %d events is %d bytes, want under 2 MB", n, b.Len())
+	}
+	exe := needChromium(t)
+	path := filepath.Join(t.TempDir(), "many.html")
+	if d := os.Getenv("HASIM_SCREENSHOTS"); d != "" {
+		path = filepath.Join(d, "many.html")
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	br := newBrowser(t, exe)
+	br.load(t, path)
+	// End puts the cursor at the run's end, after the last event: ← is
+	// that last event, ← again the one before.
+	s := br.state(t, chromedp.KeyEvent(kb.End), chromedp.KeyEvent(kb.ArrowLeft))
+	expectLine(t, s, lines, n)
+	s = br.state(t, chromedp.KeyEvent(kb.ArrowLeft))
+	expectLine(t, s, lines, n-1)
+	count, err := chromedp.Run(br.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#narration div[data-i]").length`))
+	if err != nil || count != len(lines) {
+		t.Fatalf("%d narration lines shown (%v), want %d", count, err, len(lines))
+	}
+	br.check(t)
 }

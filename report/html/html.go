@@ -14,6 +14,8 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"hasim/model"
@@ -37,6 +39,12 @@ type Page struct {
 	Faults      []Fault `json:"faults"`
 	Groups      []Group `json:"groups"`
 	Lines       []Line  `json:"lines"`
+	// Strings are the states and names spans refer to by index.
+	Strings []string `json:"strings"`
+	// Cut is where the lanes and the narration end when the timeline did
+	// not keep every record (Dropped records after it); 0 if it did.
+	Cut     float64 `json:"cut,omitempty"`
+	Dropped int     `json:"dropped,omitempty"`
 	// Window is the stretch the page opens zoomed to, in seconds; [0, 0]:
 	// the whole run.
 	Window [2]float64 `json:"window"`
@@ -65,15 +73,27 @@ type Lane struct {
 	Marks []Mark `json:"marks,omitempty"`
 }
 
-// Span is a model span: from, to (seconds), state, who (a process or
-// member), term and rate where they apply.
+// Span is a model span: from, to (seconds), state and who (a process or
+// member; indices into Page.Strings, -1 for none), term and rate where
+// they apply. It is written as an array, [from, to, state, who, term,
+// rate] less its trailing zeros: a long run's lease records have
+// thousands of spans.
 type Span struct {
-	From  float64 `json:"f"`
-	To    float64 `json:"t"`
-	State string  `json:"s"`
-	Who   string  `json:"w,omitempty"`
-	Term  uint64  `json:"n,omitempty"`
-	Rate  float64 `json:"r,omitempty"`
+	From, To   float64
+	State, Who int
+	Term       uint64
+	Rate       float64
+}
+
+// MarshalJSON implements json.Marshaler.
+func (s Span) MarshalJSON() ([]byte, error) {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	parts := []string{f(s.From), f(s.To), strconv.Itoa(s.State), strconv.Itoa(s.Who), strconv.FormatUint(s.Term, 10), f(s.Rate)}
+	n := len(parts)
+	for n > 3 && (parts[n-1] == "0" || n == 4 && parts[3] == "-1") {
+		n--
+	}
+	return []byte("[" + strings.Join(parts[:n], ",") + "]"), nil
 }
 
 // Mark is an instant on a lane.
@@ -127,7 +147,24 @@ type Options struct {
 
 // NewPage gathers what the page shows of a run.
 func NewPage(scenario, description string, r model.Result, o Options) Page {
-	p := Page{Scenario: scenario, Description: description, Seed: r.Seed, End: sec(r.End)}
+	p := Page{Scenario: scenario, Description: description, Seed: r.Seed, End: sec(r.End),
+		Hosts: []Host{}, Lanes: []Lane{}, Faults: []Fault{}, Groups: []Group{}, Lines: []Line{}, Strings: []string{}}
+	if r.RecordsDropped > 0 {
+		p.Cut, p.Dropped = sec(model.LanesEnd(r)), r.RecordsDropped
+	}
+	index := map[string]int{}
+	str := func(s string) int {
+		if s == "" {
+			return -1
+		}
+		i, ok := index[s]
+		if !ok {
+			i = len(p.Strings)
+			index[s] = i
+			p.Strings = append(p.Strings, s)
+		}
+		return i
+	}
 	if o.To > o.From {
 		p.Window = [2]float64{sec(sim.At(o.From)), min(sec(sim.At(o.To)), p.End)}
 	}
@@ -144,7 +181,7 @@ func NewPage(scenario, description string, r model.Result, o Options) Page {
 	for _, ln := range r.Lanes {
 		l := Lane{Kind: string(ln.Kind), Name: ln.Name, Host: ln.Host, Zone: ln.Zone, Spans: []Span{}}
 		for _, sp := range ln.Spans {
-			l.Spans = append(l.Spans, Span{From: sec(sp.From), To: sec(sp.To), State: sp.State, Who: sp.Who, Term: sp.Term, Rate: sp.Rate})
+			l.Spans = append(l.Spans, Span{From: sec(sp.From), To: sec(sp.To), State: str(sp.State), Who: str(sp.Who), Term: sp.Term, Rate: sp.Rate})
 		}
 		for _, m := range ln.Marks {
 			l.Marks = append(l.Marks, Mark{T: sec(m.T), Label: m.Label})

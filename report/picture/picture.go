@@ -114,6 +114,9 @@ func (l *lanes) Plot(c draw.Canvas, p *plot.Plot) {
 		if x0 < labelEnd[0] {
 			row = 1
 		}
+		if x0 < labelEnd[row] {
+			continue // no room: many faults close together (draw a window to see them)
+		}
 		c.FillText(faultSty, vg.Point{X: x0 + vg.Points(2), Y: trY(top + 0.35 + 0.55*float64(row))}, f.label)
 		labelEnd[row] = x0 + faultSty.Width(f.label) + vg.Points(6)
 	}
@@ -258,6 +261,9 @@ func TimelineWindow(scenario string, r model.Result, w Window) *plot.Plot {
 	}
 	p.Title.Text = fmt.Sprintf("%s (seed %d%s)\ngreen: up, available, ready; red: down, failing, not running; pink: /readyz failing; salmon: a zone partly down; orange: paused; ▼: a process exits or restarts\nleaders in their host's colour (the strip at each lane's start); red outline: split brain (thick: both acting); grey: a fault%s",
 		scenario, r.Seed, window, opLegend(r))
+	if r.RecordsDropped > 0 {
+		p.Title.Text += fmt.Sprintf("\nthe timeline kept its first records only: the lanes stop at %v, the last one kept", model.LanesEnd(r))
+	}
 	p.Title.TextStyle.Font.Size = vg.Points(8.5)
 	p.X.Label.Text = "simulated time (s)"
 	p.X.Min, p.X.Max = from, to
