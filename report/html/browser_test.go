@@ -320,6 +320,26 @@ func TestPageInBrowser(t *testing.T) {
 				t.Errorf("0 gave the window %v, want the whole run", win)
 			}
 
+			// Play: the cursor moves forward by itself until paused.
+			from := secs(r, r.End) / 2
+			if err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`window.hasim.setCursor(%v); document.getElementById("speed").value = "10"; true`, from)))
+				return err
+			}), chromedp.KeyEvent(" ")); err != nil {
+				t.Fatal(err)
+			}
+			moved, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`new Promise(done => { const f = () => window.hasim.cursor() > %v ? done(true) : requestAnimationFrame(f); f(); })`, from), chromedp.EvalAwaitPromise))
+			if err != nil || !moved {
+				t.Fatalf("playing did not move the cursor: %v", err)
+			}
+			if err := chromedp.Do(b.ctx, chromedp.KeyEvent(" ")); err != nil {
+				t.Fatal(err)
+			}
+			paused := b.state(t)
+			if again := b.state(t); again.Cursor != paused.Cursor {
+				t.Errorf("paused, the cursor still moves: %v then %v", paused.Cursor, again.Cursor)
+			}
+
 			// A screenshot at the first fault.
 			if err := chromedp.Do(b.ctx, chromedp.KeyEvent(kb.Home), chromedp.KeyEvent("f"), chromedp.KeyEvent("l")); err != nil {
 				t.Fatal(err)
