@@ -208,18 +208,23 @@ func zoneLane(r *Result, zone string, hosts []Lane) Lane {
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
-	stateAt := func(h Lane, t sim.Time) string {
-		for _, sp := range h.Spans {
-			if sp.From <= t && t < sp.To {
-				return sp.State
-			}
+	// The cuts go forward in time: each host's span at a cut is found by
+	// moving its index forward.
+	at := make([]int, len(hosts))
+	stateAt := func(k int, t sim.Time) string {
+		sp := hosts[k].Spans
+		for at[k] < len(sp) && sp[at[k]].To <= t {
+			at[k]++
+		}
+		if at[k] < len(sp) && sp[at[k]].From <= t {
+			return sp[at[k]].State
 		}
 		return StateUp
 	}
 	for i := 0; i+1 < len(cuts); i++ {
 		down, live := 0, 0
-		for _, h := range hosts {
-			switch stateAt(h, cuts[i]) {
+		for k := range hosts {
+			switch stateAt(k, cuts[i]) {
 			case StateDown:
 				down++
 			case StateAbsent:
