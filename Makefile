@@ -28,9 +28,9 @@ verify:
 	if [ -n "$$unformatted" ]; then echo "gofmt would rewrite: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## update: rewrite golden files after a reviewed change of behaviour
+## update: rewrite golden files after a reviewed change of behaviour (the page's screenshot needs Chromium)
 update:
-	HASIM_UPDATE=1 $(GO) test -count=1 ./sim ./model ./cmd/hasim -run 'Determinism|Golden|CompareIsDeterministic'
+	HASIM_UPDATE=1 $(GO) test -count=1 ./sim ./model ./cmd/hasim ./report/html -run 'Determinism|Golden|CompareIsDeterministic'
 
 ## fuzz: fuzz the scenario loader for FUZZTIME
 fuzz:

@@ -46,8 +46,12 @@ type Result struct {
 	Groups     []GroupResult
 	APIServers []APIServerResult
 	Hosts      int // hosts running a cluster process (the topology's cost); a host running only clients (probes) is not one
-	Probes     []ProbeResult
-	Faults     []FaultResult
+	// HostList is every host (control plane, load balancers, clients) in
+	// the configuration's order, with its zone and processes: what the
+	// lanes and pictures draw.
+	HostList []HostResult
+	Probes   []ProbeResult
+	Faults   []FaultResult
 	// Nodes and Workloads are the worker plane, if simulated.
 	Nodes     []NodeResult
 	Workloads []WorkloadResult
@@ -107,6 +111,16 @@ type GroupResult struct {
 	// own rule ("" if none): never a frozen one, and in an acting split
 	// brain the one the lease record names.
 	Leader string
+}
+
+// HostResult is a host, its zone ("" for none: a client's host outside
+// every zone), its processes and their roles, in start order, and its
+// clock's rate at the start.
+type HostResult struct {
+	Name, Zone  string
+	Procs       []string
+	Roles       []string
+	InitialRate float64
 }
 
 // APIServerResult is an apiserver's readiness over the run.
@@ -191,6 +205,19 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r.Hosts = len(slices.DeleteFunc(slices.Clone(c.Hosts), func(h *fabric.Host) bool {
 		return !slices.ContainsFunc(h.Procs, func(p *fabric.Process) bool { return p.Role != fabric.RoleClient })
 	}))
+	for _, h := range c.Hosts {
+		hr := HostResult{Name: h.Name, InitialRate: 1}
+		if h.Zone != nil {
+			hr.Zone = h.Zone.Name
+		}
+		if i := slices.IndexFunc(c.cfg.Hosts, func(hc fabric.HostConfig) bool { return hc.Name == h.Name }); i >= 0 && c.cfg.Hosts[i].Clock.Rate > 0 {
+			hr.InitialRate = c.cfg.Hosts[i].Clock.Rate
+		}
+		for _, p := range h.Procs {
+			hr.Procs, hr.Roles = append(hr.Procs, p.Name), append(hr.Roles, p.Role)
+		}
+		r.HostList = append(r.HostList, hr)
+	}
 	r.Groups = append(r.Groups, GroupResult{Name: GroupEtcd, NoLeader: c.leaderless,
 		SplitBrain: slices.Clone(c.etcdSplit.List), SplitBrainFolded: c.etcdSplit.Folded,
 		ActingSplitBrain: slices.Clone(c.etcdActSplit.List), ActingSplitBrainFolded: c.etcdActSplit.Folded, Acquisitions: c.etcdElections})

@@ -236,7 +236,7 @@ func rawOf(raw []byte, k string) []byte {
 // lines only one run has stand side by side in two columns (A left, B
 // right, wrapped to fit the width) and shared lines span both.
 func WriteDiff(w io.Writer, nameA, nameB string, a, b Document, verbose bool, width int) error {
-	lines, first := AlignTimelines(Narrate(ResultOf(a), verbose), Narrate(ResultOf(b), verbose))
+	lines, first := AlignTimelines(Narration(ResultOf(a), verbose), Narration(ResultOf(b), verbose))
 	fmt.Fprintf(w, "A: %s\nB: %s\n\n", nameA, nameB)
 	mark := func(t sim.Time) {
 		fmt.Fprintf(w, "---------- the runs first diverge at %v ----------\n", t)

@@ -276,33 +276,26 @@ func (n *Narrator) afterFault(r model.Record) string {
 	return fmt.Sprintf(" [%s after %s at %v]", r.T.Sub(f.T).Round(time.Millisecond), n.faultNames[f.Fault], f.T)
 }
 
-// WriteTimeline writes the narrated timeline, one event per line. Runs of
-// a probe flipping between failing and succeeding (a client rotating over
-// a reachable but leaderless member, say) are told as one line.
-func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
-	for _, l := range Narrate(r, verbose) {
-		if _, err := fmt.Fprintf(w, "%10s  %s\n", l.T, l.Text); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Line is one line of the narrated timeline.
+// Line is one line of the narrated timeline: when, the record it tells
+// (its event; a coalesced run of probe changes is "probe.intermittent")
+// and the sentence.
 type Line struct {
-	T    sim.Time
-	Text string
+	T     sim.Time
+	Event string
+	Text  string
 }
 
-// Narrate is the narrated timeline of a run, as WriteTimeline writes it.
-func Narrate(r model.Result, verbose bool) []Line {
+// Narration is the narrated timeline, one line per event told. Runs of a
+// probe flipping between failing and succeeding (a client rotating over a
+// reachable but leaderless member, say) are told as one line.
+func Narration(r model.Result, verbose bool) []Line {
 	n := NewNarrator(r.Faults, verbose)
 	n.Lookahead(r.Timeline)
 	tl := r.Timeline
 	if !verbose {
 		tl = coalesceRepeats(coalesceFlaps(tl))
 	}
-	var out []Line
+	var lines []Line
 	var lastStepDown model.Record
 	for _, rec := range tl {
 		if !verbose && rec.Event == model.EvFollower && rec.Member == lastStepDown.Member && rec.T == lastStepDown.T {
@@ -312,10 +305,21 @@ func Narrate(r model.Result, verbose bool) []Line {
 			lastStepDown = rec
 		}
 		if s := n.Sentence(rec); s != "" {
-			out = append(out, Line{T: rec.T, Text: s})
+			lines = append(lines, Line{T: rec.T, Event: rec.Event, Text: s})
 		}
 	}
-	return out
+	return lines
+}
+
+// WriteTimeline writes the narrated timeline (Narration), one event per
+// line.
+func WriteTimeline(w io.Writer, r model.Result, verbose bool) error {
+	for _, l := range Narration(r, verbose) {
+		if _, err := fmt.Fprintf(w, "%10s  %s\n", l.T, l.Text); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // coalesceRepeats folds a member's repeated, fruitless campaigns (the same

@@ -14,6 +14,7 @@ import (
 	"hasim/internal/firsterr"
 	"hasim/model"
 	"hasim/report"
+	htmlpage "hasim/report/html"
 	"hasim/report/picture"
 	"hasim/scenarios"
 	"hasim/sim"
@@ -200,6 +201,8 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
   hasim run my-cluster.yaml --seed 42 --until 2m
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
   hasim run worked-timeline-c-paused-kcm --at 50s --with 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s'
+  hasim run worked-timeline-c-paused-kcm --html paused.html
+  hasim run worked-timeline-b-isolated-master --svg b.svg --window 30s..120s
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
@@ -208,6 +211,9 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
+	window := &windowValue{}
+	fs.Var(window, "window", "draw the pictures (--svg, --png) of this stretch of simulated time only, e.g. 30s..120s; the page (--html) opens zoomed to it")
+	htmlPath := fs.String("html", "", "also write the run as an interactive page to this HTML file: lanes, a time cursor to step event by event, the narration and the state at the cursor (self-contained: open it in any browser, no network needed)")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	at := fs.String("at", "", "what-if: when the fault of --with starts, in the scenario format's units (45s, 2m)")
 	with := fs.String("with", "", "what-if: add a fault to the scenario, its fields as key=value pairs, e.g. 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s' (the fields of spec.faults)")
@@ -226,6 +232,14 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if err != nil {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		return exitUsage
+	}
+	var page *pageFile
+	if *htmlPath != "" {
+		if err := checkPagePath(*htmlPath); err != nil {
+			fmt.Fprintf(st.err, "hasim run: %v\n", err)
+			return exitUsage
+		}
+		page = &pageFile{path: *htmlPath}
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(st.err, "hasim run: want one scenario: a built-in NAME, a FILE, or - for standard input")
@@ -292,6 +306,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
 			pics.discard()
+			page.discard()
 			reportPanic(st.err, "run", p, debug.Stack(), reproduce)
 			code = exitFailure
 		}
@@ -307,7 +322,14 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 			}
 			// Open the pictures' files before running: a path that cannot
 			// be written must not throw the run away.
-			return pics.create()
+			if err := pics.create(); err != nil {
+				return err
+			}
+			if err := page.create(); err != nil {
+				pics.discard()
+				return err
+			}
+			return nil
 		},
 	})
 	var buildErr *model.BuildError
@@ -330,9 +352,18 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	// Pictures and text are written independently: one failing does not
 	// stop the other.
 	skipped, errs := pics.draw(ctx, interrupted, func() (*plot.Plot, int) {
-		return picture.Timeline(sc.Metadata.Name, res), picture.Lanes(res)
+		return picture.TimelineWindow(sc.Metadata.Name, res, picture.Window{From: sim.At(window.from), To: sim.At(window.to)}), picture.Lanes(res)
 	})
 	for _, err := range errs {
+		fmt.Fprintf(st.err, "hasim run: %v\n", err)
+		failed = true
+	}
+	if !interrupted && ctx.Err() != nil {
+		page.discard()
+		skipped = true
+	} else if err := page.write(func(w io.Writer) error {
+		return htmlpage.Write(w, sc.Metadata.Name, firstLine(sc.Metadata.Description), res, htmlpage.Options{Verbose: *verbose, From: window.from, To: window.to})
+	}); err != nil {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		failed = true
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -44,3 +46,40 @@ func (v *durationValue) String() string {
 
 // Type implements pflag.Value.
 func (v *durationValue) Type() string { return "duration" }
+
+// windowValue is a stretch of simulated time, FROM..TO, each a duration
+// as durationValue reads them (30s..2m).
+type windowValue struct{ from, to time.Duration }
+
+var _ pflag.Value = (*windowValue)(nil)
+
+// Set implements pflag.Value.
+func (v *windowValue) Set(s string) error {
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		return fmt.Errorf("want FROM..TO, e.g. 30s..120s")
+	}
+	var from, to durationValue
+	if err := from.Set(strings.TrimSpace(a)); err != nil {
+		return fmt.Errorf("FROM: %v", err)
+	}
+	if err := to.Set(strings.TrimSpace(b)); err != nil {
+		return fmt.Errorf("TO: %v", err)
+	}
+	if from < 0 || to <= from {
+		return fmt.Errorf("want 0 <= FROM < TO, e.g. 30s..120s")
+	}
+	v.from, v.to = time.Duration(from), time.Duration(to)
+	return nil
+}
+
+// String implements pflag.Value.
+func (v *windowValue) String() string {
+	if v.to == 0 {
+		return ""
+	}
+	return model.LongString(v.from) + ".." + model.LongString(v.to)
+}
+
+// Type implements pflag.Value.
+func (v *windowValue) Type() string { return "FROM..TO" }

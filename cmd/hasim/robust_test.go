@@ -363,3 +363,57 @@ func TestInterruptWhileWriting(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLPage: run --html writes a self-contained page of the run (its
+// script inline, nothing fetched, the run's data embedded); a path that
+// cannot be created fails before the run, exit 1, and one without an
+// .html extension is a usage error. --window opens the page zoomed to it
+// and narrows the pictures; a window that is not FROM..TO with FROM < TO
+// is a usage error that says what is allowed.
+func TestHTMLPage(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "run.html")
+	svg := filepath.Join(dir, "run.svg")
+	code, _, errs := run(context.Background(), "", "run", "worked-timeline-b-isolated-master", "-q", "--html", page, "--svg", svg, "--window", "30s..2m")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(data)
+	for _, want := range []string{"<title>worked-timeline-b-isolated-master (seed 1)", `"window":[30,120]`, `"kind":"backend"`, "haproxy-lb marks master-2"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<script src", "<link", "@import", "https://", "url(http"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the page refers to something outside it: %q", bad)
+		}
+	}
+	if pic, err := os.ReadFile(svg); err != nil || !strings.Contains(string(pic), "seed 1, 30.000s to 120.000s") {
+		t.Errorf("the picture does not show the window: %v", err)
+	}
+
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(file, "x.html")
+	code, out, errs := run(context.Background(), "", "run", "etcd-leader-kill", "-q", "--html", bad)
+	if code != 1 || out != "" || !strings.Contains(errs, "--html: cannot write the page: open "+bad) {
+		t.Fatalf("unwritable page path: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	code, _, errs = run(context.Background(), "", "run", "etcd-leader-kill", "--html", filepath.Join(dir, "x.txt"))
+	if code != 2 || !strings.Contains(errs, "want an .html file") {
+		t.Fatalf("bad extension: exit %d: %s", code, errs)
+	}
+	for _, w := range []string{"30s", "2m..30s", "x..2m", "30s..y"} {
+		code, _, errs = run(context.Background(), "", "run", "etcd-leader-kill", "--svg", svg, "--window", w)
+		if code != 2 || !strings.Contains(errs, "--window") {
+			t.Errorf("--window %s: exit %d: %s", w, code, errs)
+		}
+	}
+}
