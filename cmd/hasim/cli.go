@@ -195,6 +195,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	fs := newFlags("run", "[flags] [NAME|FILE|-]", `  hasim run
   hasim run etcd-slow-disk --verbose
   hasim run my-cluster.yaml --seed 42 --until 2m
+  hasim run worked-timeline-c-paused-kcm --set spec.controlPlane.leaderElection.leaseDuration=30s --set spec.controlPlane.leaderElection.renewDeadline=20s
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
@@ -206,8 +207,14 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
+	sets := setFlag(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	ovs, err := overrides(*sets)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim run: %v\n", err)
+		return exitUsage
 	}
 	switch *output {
 	case "table", "json", "yaml", "csv":
@@ -228,7 +235,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if fs.NArg() == 1 {
 		arg = fs.Arg(0)
 	}
-	sc, err := scenarios.ResolveContext(ctx, arg, st.in)
+	sc, err := scenarios.ResolveWith(ctx, arg, st.in, ovs)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
@@ -259,6 +266,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if *noFF {
 		reproduce += " --no-fast-forward"
 	}
+	reproduce += setArgs(*sets)
 	// A panic from here on is a bug in a run: say how to reproduce it.
 	defer func() {
 		if p := recover(); p != nil {
@@ -429,17 +437,24 @@ func scenariosVerb(args []string, st streams) int {
 }
 
 func explainVerb(ctx context.Context, args []string, st streams) int {
-	fs := newFlags("explain", "NAME|FILE|-", `  hasim explain stacked-3-master-crash
+	fs := newFlags("explain", "[flags] NAME|FILE|-", `  hasim explain stacked-3-master-crash
   hasim explain my-cluster.yaml
+  hasim explain stacked-3-master-crash --set spec.controlPlane.leaderElection.leaseDuration=20s
 `, st)
+	sets := setFlag(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	ovs, err := overrides(*sets)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim explain: %v\n", err)
+		return exitUsage
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(st.err, "hasim explain: want one scenario: a built-in NAME, a FILE, or -")
 		return exitUsage
 	}
-	sc, err := scenarios.ResolveContext(ctx, fs.Arg(0), st.in)
+	sc, err := scenarios.ResolveWith(ctx, fs.Arg(0), st.in, ovs)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
