@@ -35,6 +35,8 @@ const usageText = `hasim simulates Kubernetes control-plane high availability on
 Usage:
   hasim run [flags] [NAME|FILE|-]   run a scenario (default: %s)
   hasim compare NAME|FILE ...       run scenarios over many seeds and compare them
+  hasim sweep SWEEP|NAME|FILE       run a parameter study: axes over scenario fields, seeds per point
+  hasim sweep merge SHARD-FILE...   merge the results of a sharded sweep
   hasim validate FILE...            check scenario files without running them
   hasim explain NAME|FILE           show the resolved topology and every parameter, with its source
   hasim scenarios list              list the built-in scenarios
@@ -73,6 +75,8 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 		code = runVerb(ctx, rest, st)
 	case "compare":
 		code = compareVerb(ctx, rest, st)
+	case "sweep":
+		code = sweepVerb(ctx, rest, st)
 	case "validate":
 		code = validateVerb(ctx, rest, st)
 	case "explain":

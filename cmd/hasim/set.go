@@ -7,7 +7,7 @@ import (
 )
 
 // setUsage is the help of --set, shared by the verbs that load scenarios.
-const setUsage = "override a scenario field, PATH=VALUE, by the path `hasim explain` prints (repeatable): spec.etcd.electionTimeout=500ms, spec.hosts[master-1].disk.fsync={min: 5ms, max: 9ms}; an empty VALUE restores the default"
+const setUsage = "override a scenario field, PATH=VALUE, by the path hasim explain prints (repeatable): spec.etcd.electionTimeout=500ms, spec.hosts[master-1].disk.fsync={min: 5ms, max: 9ms}; an empty VALUE restores the default"
 
 // setFlag declares --set on a verb.
 func setFlag(fs *verbFlags) *[]string {
