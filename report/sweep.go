@@ -60,10 +60,10 @@ type SweepMetric struct {
 // SweepAggregator gathers a results file's records into a SweepAggregate.
 type SweepAggregator struct {
 	h       sweep.Header
-	names   []string         // metrics in first-seen order
-	index   map[string]int   // metric → position in names
+	names   []string          // metrics in first-seen order
+	index   map[string]int    // metric → position in names
 	points  map[int]*pointAcc // by point number
-	order   []int            // point numbers in first-seen order
+	order   []int             // point numbers in first-seen order
 	failed  int
 	records int
 }
