@@ -150,7 +150,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	}
 	switch {
 	case interrupted:
-		fmt.Fprintln(st.err, "hasim compare: interrupted; the figures above cover the runs that finished")
+		fmt.Fprintf(st.err, "hasim compare: interrupted; the figures above cover only the seeds that every scenario finished (%s)\n", c.PairedSeeds)
 		return exitInterrupted
 	case skipped || errors.Is(st.out.Err, errInterrupted):
 		fmt.Fprintln(st.err, "hasim compare: interrupted while writing the output; it is incomplete")

@@ -80,8 +80,9 @@ func TestInterrupt(t *testing.T) {
 	lc = newInterruptLater()
 	withHook(t, func(string, *model.Config) { lc.arm(3) })
 	code, out, errs = run(lc, "", "compare", "etcd-leader-kill", "etcd-leader-pause", "--runs", "6", "--workers", "1")
-	if code != 130 || !strings.Contains(errs, "interrupted; the figures above cover the runs that finished") ||
-		!strings.Contains(out, "Not every run finished; the figures cover the runs that did: etcd-leader-kill ") {
+	if code != 130 || !strings.Contains(errs, "interrupted; the figures above cover only the seeds that every scenario finished (") ||
+		!strings.Contains(out, "Not every run finished: the figures pair only the seeds that every scenario finished") ||
+		!strings.Contains(out, "Comparison interrupted: over the ") {
 		t.Fatalf("compare cancelled: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
