@@ -161,7 +161,7 @@ func (a *SweepAggregator) Aggregate() SweepAggregate {
 					xs = append(xs, x)
 				}
 			}
-			m := SweepMetric{Metric: name, N: len(xs), Mean: MeanCI(xs), Median: QuantileCI(xs, 0.5), P90: QuantileCI(xs, 0.9), P99: QuantileCI(xs, 0.99)}
+			m := SweepMetric{Metric: name, N: len(xs), Mean: nonNegative(MeanCI(xs)), Median: QuantileCI(xs, 0.5), P90: QuantileCI(xs, 0.9), P99: QuantileCI(xs, 0.99)}
 			if base != nil && base != p {
 				bx := map[uint64]float64{}
 				for i, s := range base.seeds {

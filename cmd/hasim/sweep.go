@@ -49,11 +49,18 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 	quiet := fs.BoolP("quiet", "q", false, "no progress on standard error")
 	every := durationFlag(fs, "progress-every", "when standard error is not a terminal, a progress line this often (default 10s)")
 	list := fs.Bool("list", false, "list the points and the number of runs, and run nothing")
+	builtins := fs.Bool("builtins", false, "list the built-in sweeps")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
+	if *builtins {
+		for _, e := range sweep.Library() {
+			fmt.Fprintf(st.out, "%-36s %s\n", e.Name, firstLine(e.Description))
+		}
+		return exitOK
+	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(st.err, "hasim sweep: want one sweep document, or a scenario (NAME|FILE|-) with --axis")
+		fmt.Fprintln(st.err, "hasim sweep: want one sweep (a built-in name or a kind: Sweep file), or a scenario (NAME|FILE|-) with --axis")
 		return exitUsage
 	}
 	if *workers < 1 {

@@ -11,6 +11,10 @@ package sweep
 import (
 	"context"
 	"crypto/sha256"
+	"embed"
+	"errors"
+	"io/fs"
+	"os"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -412,7 +416,7 @@ func ParseAxis(s string) (AxisSpec, error) {
 // - for standard input), and plans it. A scenario is swept along the
 // axes of opts alone.
 func Load(ctx context.Context, arg string, stdin io.Reader, opts Options) (*Plan, error) {
-	file, data, err := scenarios.ResolveSource(ctx, arg, stdin)
+	file, data, err := resolve(ctx, arg, stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +477,7 @@ func Load(ctx context.Context, arg string, stdin io.Reader, opts Options) (*Plan
 		}
 	default:
 		base := doc.Spec.Scenario
-		if !filepath.IsAbs(base) && strings.ContainsAny(base, "/.") {
+		if !filepath.IsAbs(base) && strings.ContainsAny(base, "/.") && !strings.HasPrefix(file, "library/") {
 			base = filepath.Join(dir, base)
 		}
 		p.BaseName = base
@@ -492,6 +496,63 @@ func Load(ctx context.Context, arg string, stdin io.Reader, opts Options) (*Plan
 		return nil, err
 	}
 	return p, nil
+}
+
+// resolve reads arg: a file (or - for standard input), a built-in sweep,
+// or a built-in scenario.
+func resolve(ctx context.Context, arg string, stdin io.Reader) (string, []byte, error) {
+	if arg != "-" && !fileExists(arg) {
+		for _, e := range Library() {
+			if e.Name == arg {
+				return "library/" + e.Name + ".yaml", e.Source, nil
+			}
+		}
+	}
+	file, data, err := scenarios.ResolveSource(ctx, arg, stdin)
+	if errors.Is(err, scenarios.ErrNotFound) {
+		var names []string
+		for _, e := range Library() {
+			names = append(names, e.Name)
+		}
+		return "", nil, fmt.Errorf("%w; built-in sweeps: %s", err, strings.Join(names, ", "))
+	}
+	return file, data, err
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+//go:embed library/*.yaml
+var library embed.FS
+
+// Entry is a built-in sweep.
+type Entry struct {
+	Name, Description string
+	Source            []byte
+}
+
+// Library lists the built-in sweeps, sorted by name.
+func Library() []Entry {
+	files, err := fs.Glob(library, "library/*.yaml")
+	if err != nil {
+		panic(err)
+	}
+	var out []Entry
+	for _, f := range files {
+		data, err := library.ReadFile(f)
+		if err != nil {
+			panic(err)
+		}
+		var doc Document
+		if err := scenarios.Decode(f, data, &doc); err != nil {
+			panic(fmt.Sprintf("built-in sweep %s does not load: %v", f, err))
+		}
+		out = append(out, Entry{Name: doc.Metadata.Name, Description: strings.TrimSpace(doc.Metadata.Description), Source: data})
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // inlineSource is spec.inline of a sweep document as a document of its
