@@ -37,6 +37,7 @@ Usage:
   hasim compare NAME|FILE ...       run scenarios over many seeds and compare them
   hasim sweep SWEEP|NAME|FILE       run a parameter study: axes over scenario fields, seeds per point
   hasim sweep merge SHARD-FILE...   merge the results of a sharded sweep
+  hasim sweep job SWEEP --shards N  print a Kubernetes Indexed Job that runs the sweep's shards
   hasim validate FILE...            check scenario files without running them
   hasim explain NAME|FILE           show the resolved topology and every parameter, with its source
   hasim scenarios list              list the built-in scenarios

@@ -23,6 +23,7 @@ const sweepExamples = `  hasim sweep lease-renew-paused-leader
   hasim sweep my-study.yaml --resume                 # after an interrupt: runs only what is missing
   hasim sweep my-study.yaml --shard 2/8              # one shard of eight (or JOB_COMPLETION_INDEX with --shards 8)
   hasim sweep merge study.shard-*-of-8.jsonl --results study.runs.jsonl
+  hasim sweep job my-study.yaml --shards 8 --image registry.example/hasim:0.1.0 --volume sweep-results
 `
 
 func sweepVerb(ctx context.Context, args []string, st streams) int {
@@ -30,9 +31,11 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 		switch args[0] {
 		case "merge":
 			return sweepMergeVerb(args[1:], st)
+		case "job":
+			return sweepJobVerb(ctx, args[1:], st)
 		}
 	}
-	fs := newFlags("sweep", "[flags] SWEEP|NAME|FILE\n       hasim sweep merge [flags] SHARD-FILE...", sweepExamples, st)
+	fs := newFlags("sweep", "[flags] SWEEP|NAME|FILE\n       hasim sweep merge [flags] SHARD-FILE...\n       hasim sweep job [flags] SWEEP --shards N --image IMAGE --volume CLAIM", sweepExamples, st)
 	axes := fs.StringArray("axis", nil, "add an axis: PATH=v1,v2,... or PATH=FROM..TO/STEP (repeatable); a scenario (not a kind: Sweep document) is swept along these")
 	constraints := fs.StringArray("constraint", nil, "keep only the points where this holds, such as 'renewDeadline < leaseDuration' (axis names, durations, numbers; repeatable)")
 	sets := setFlag(fs)
@@ -374,4 +377,48 @@ func sweepMergeVerb(args []string, st streams) int {
 func firstLineOf(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+func sweepJobVerb(ctx context.Context, args []string, st streams) int {
+	fs := newFlags("sweep job", "[flags] SWEEP --shards N --image IMAGE --volume CLAIM", `  hasim sweep job lease-renew-paused-leader --shards 8 --image registry.example/hasim:0.1.0 --volume sweep-results | kubectl apply -f -
+  hasim sweep job my-study.yaml --shards 20 --parallelism 10 --cpu 2 --image registry.example/hasim:0.1.0 --volume sweep-results
+`, st)
+	var o sweep.JobOptions
+	fs.IntVar(&o.Shards, "shards", 0, "the number of shards, each a pod of the Indexed Job (required)")
+	fs.StringVar(&o.Image, "image", "", "the container image with hasim, built from the Dockerfile (required)")
+	fs.StringVar(&o.Volume, "volume", "", "the PersistentVolumeClaim the pods write their results to (required; ReadWriteMany when pods share it across nodes)")
+	fs.IntVar(&o.Parallelism, "parallelism", 0, "pods running at once (default: every shard)")
+	fs.StringVar(&o.CPU, "cpu", "1", "CPU request per pod; a whole number is also each pod's --workers")
+	fs.StringVar(&o.Memory, "memory", "512Mi", "memory request and limit per pod")
+	fs.IntVar(&o.BackoffLimitPerIndex, "backoff-limit-per-index", 2, "retries of a failed shard (each resumes its results file)")
+	fs.StringVar(&o.Name, "name", "", "the Job's and ConfigMap's name (default hasim-sweep-NAME)")
+	fs.StringVar(&o.Namespace, "namespace", "", "the namespace (default: kubectl's)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	switch {
+	case fs.NArg() != 1:
+		fmt.Fprintln(st.err, "hasim sweep job: want one sweep: a built-in name or a kind: Sweep file")
+		return exitUsage
+	case o.Shards < 1 || o.Image == "" || o.Volume == "":
+		fmt.Fprintln(st.err, "hasim sweep job: --shards (at least 1), --image and --volume are required")
+		return exitUsage
+	case o.Parallelism < 0 || o.BackoffLimitPerIndex < 0:
+		fmt.Fprintln(st.err, "hasim sweep job: --parallelism and --backoff-limit-per-index must not be negative")
+		return exitUsage
+	}
+	doc, plan, err := sweep.Standalone(ctx, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(st.err, err)
+		return exitUsage
+	}
+	if o.Shards > plan.Runs() {
+		fmt.Fprintf(st.err, "hasim sweep job: %d shards for %d runs: some would have nothing to do\n", o.Shards, plan.Runs())
+		return exitUsage
+	}
+	if err := sweep.WriteJob(st.out, doc, plan, o); err != nil && st.out.Err == nil {
+		fmt.Fprintf(st.err, "hasim sweep job: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
 }

@@ -350,8 +350,9 @@ type Plan struct {
 	Baseline           int      // the point every other is compared with; -1 if none
 	// Dropped is how many points the constraints removed.
 	Dropped int
-	// Hash identifies the definition: the base scenario, the overrides,
-	// the points and the seeds (see Header).
+	// Hash identifies the definition: every point's scenario as decoded
+	// (the base with its overrides), the axes, the seeds, the metrics and
+	// the baseline (see Header).
 	Hash string
 }
 
@@ -696,10 +697,10 @@ func (p *Plan) expand(s Spec) error {
 		cons = append(cons, k)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "hasim sweep\x00%s\x00", p.BaseSource)
-	for _, o := range p.Set {
-		fmt.Fprintf(h, "set\x00%s\x00%s\x00", o.Path, o.Value)
-	}
+	// The points' scenarios are hashed as decoded, not as written: the
+	// same study from a file or inline, reformatted or commented, is the
+	// same definition.
+	fmt.Fprintf(h, "hasim sweep\x00")
 	for i, a := range p.Axes {
 		fmt.Fprintf(h, "axis\x00%s\x00%s\x00", a, p.AxisPaths[i])
 	}
@@ -737,7 +738,11 @@ next:
 		pt.Scenario = sc
 		cfg := sc.Config()
 		pt.Cost = cfg.Horizon.Seconds() * float64(len(sc.Spec.Hosts)+1)
-		fmt.Fprintf(h, "point\x00%s\x00", key)
+		canon, err := yaml.Marshal(sc)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "point\x00%s\x00%s\x00", key, canon)
 		p.Points = append(p.Points, pt)
 	}
 	if len(p.Points) == 0 {
