@@ -13,8 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"gonum.org/v1/plot"
+
 	"hasim/experiment/sweep"
 	"hasim/report"
+	"hasim/report/picture"
 )
 
 const sweepExamples = `  hasim sweep lease-renew-paused-leader
@@ -51,6 +54,11 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 	metrics := fs.StringArray("metric", nil, "aggregate this metric (a name or a pattern such as 'failover.*'; repeatable); default: the sweep's spec.metrics, else failover, no-leader, split-brain and availability figures")
 	quiet := fs.BoolP("quiet", "q", false, "no progress on standard error")
 	every := durationFlag(fs, "progress-every", "when standard error is not a terminal, a progress line this often (default 10s)")
+	svg := fs.String("svg", "", "also draw the figures to this SVG file: curves of --plot against --x, or a heat map with --y")
+	png := fs.String("png", "", "also draw the figures to this PNG file (see --svg)")
+	plotMetric := fs.String("plot", "", "the metric the picture shows (default: the first aggregated one)")
+	xAxis := fs.String("x", "", "the picture's x axis (default: the first axis); curves have a line per setting of the other axes")
+	yAxis := fs.String("y", "", "draw a heat map of --plot over --x and this axis instead of curves")
 	list := fs.Bool("list", false, "list the points and the number of runs, and run nothing")
 	builtins := fs.Bool("builtins", false, "list the built-in sweeps")
 	if code, ok := parse(fs, args); !ok {
@@ -101,10 +109,21 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 		fmt.Fprintf(st.err, "hasim sweep: %v\n", err)
 		return exitUsage
 	}
+	pics, err := pictureFlags("svg", *svg, "png", *png)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim sweep: %v\n", err)
+		return exitUsage
+	}
 	plan, err := sweep.Load(ctx, fs.Arg(0), st.in, opts)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
+	}
+	for _, a := range []string{*xAxis, *yAxis} {
+		if a != "" && !slices.Contains(plan.Axes, a) {
+			fmt.Fprintf(st.err, "hasim sweep: no axis %q to draw (axes: %s)\n", a, strings.Join(plan.Axes, ", "))
+			return exitUsage
+		}
 	}
 	if *list {
 		fmt.Fprintf(st.out, "%s: %d points × %d seeds = %d runs (%d points removed by constraints)\n", plan.Name, len(plan.Points), len(plan.Seeds), plan.Runs(), plan.Dropped)
@@ -174,12 +193,56 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 		if c := writeAggregate(st, agg, *output, *aggregate); c != exitOK {
 			code = c
 		}
+		if c := drawSweep(ctx, st, pics, agg, *plotMetric, *xAxis, *yAxis, interrupted); c != exitOK {
+			code = c
+		}
 	}
 	if interrupted {
 		fmt.Fprintf(st.err, "hasim sweep: interrupted: %d of %d runs finished (in %s); continue with --resume\n", res.Done, total, path)
 		return exitInterrupted
 	}
 	return code
+}
+
+// drawSweep draws the sweep's pictures: curves of metric against x, or a
+// heat map over x and y.
+func drawSweep(ctx context.Context, st streams, pics pictures, agg report.SweepAggregate, metric, x, y string, interrupted bool) int {
+	if len(pics) == 0 {
+		return exitOK
+	}
+	if metric == "" {
+		if len(agg.Points) == 0 || len(agg.Points[0].Metrics) == 0 {
+			fmt.Fprintln(st.err, "hasim sweep: nothing to draw: no metric has figures")
+			return exitFailure
+		}
+		metric = agg.Points[0].Metrics[0].Metric
+	}
+	if x == "" {
+		x = agg.Axes[0]
+	}
+	var p *plot.Plot
+	var err error
+	if y != "" {
+		p, err = picture.SweepHeatMap(agg, metric, x, y)
+	} else {
+		p, err = picture.SweepCurves(agg, metric, x)
+	}
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim sweep: cannot draw: %v\n", err)
+		return exitUsage
+	}
+	if err := pics.create(); err != nil {
+		fmt.Fprintf(st.err, "hasim sweep: %v\n", err)
+		return exitFailure
+	}
+	_, errs := pics.draw(ctx, interrupted, func() (*plot.Plot, int) { return p, picture.SweepLanes })
+	for _, err := range errs {
+		fmt.Fprintf(st.err, "hasim sweep: %v\n", err)
+	}
+	if len(errs) > 0 {
+		return exitFailure
+	}
+	return exitOK
 }
 
 // writeAggregate writes the figures to standard output and, if file is

@@ -84,8 +84,15 @@ spec:
 	if code != 0 || json.Unmarshal([]byte(out), &j) != nil || j.Finished != 12 || len(j.Points) != 2 || j.Points[1].Metrics[0].Diff == nil {
 		t.Fatalf("resume of a finished sweep: exit %d\n%s", code, out)
 	}
-	if code, out, _ = run(context.Background(), "", "sweep", doc, "--results", res, "--resume", "-q", "-o", "yaml"); code != 0 || !strings.Contains(out, "diffFromBaseline:") {
+	svg := filepath.Join(dir, "curves.svg")
+	if code, out, _ = run(context.Background(), "", "sweep", doc, "--results", res, "--resume", "-q", "-o", "yaml", "--svg", svg); code != 0 || !strings.Contains(out, "diffFromBaseline:") {
 		t.Fatalf("yaml: exit %d\n%s", code, out)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "mean failover.kube-controller-manager by lease") {
+		t.Fatalf("no curves in %s: %v", svg, err)
+	}
+	if code, _, errs = run(context.Background(), "", "sweep", doc, "--results", res, "--resume", "-q", "--svg", svg, "--y", "lease"); code != 2 || !strings.Contains(errs, "a heat map needs two different axes") {
+		t.Fatalf("heat map of one axis: exit %d: %s", code, errs)
 	}
 }
 
