@@ -217,7 +217,7 @@ func AggregateResults(path string, partial bool) (SweepAggregate, error) {
 // percentages, counts plainly, times in seconds.
 func fmtFigure(name string, x float64) string {
 	switch {
-	case math.IsNaN(x):
+	case math.IsNaN(x) || math.IsInf(x, 0):
 		return "-"
 	case strings.HasPrefix(name, "availability."):
 		return fmtPct(x)

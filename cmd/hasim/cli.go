@@ -38,6 +38,7 @@ Usage:
   hasim sweep SWEEP|NAME|FILE       run a parameter study: axes over scenario fields, seeds per point
   hasim sweep merge SHARD-FILE...   merge the results of a sharded sweep
   hasim sweep job SWEEP --shards N  print a Kubernetes Indexed Job that runs the sweep's shards
+  hasim recommend RESULTS-FILE      the settings of a sweep that meet targets, their Pareto front, a recommendation
   hasim validate FILE...            check scenario files without running them
   hasim explain NAME|FILE           show the resolved topology and every parameter, with its source
   hasim scenarios list              list the built-in scenarios
@@ -78,6 +79,8 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 		code = compareVerb(ctx, rest, st)
 	case "sweep":
 		code = sweepVerb(ctx, rest, st)
+	case "recommend":
+		code = recommendVerb(ctx, rest, st)
 	case "validate":
 		code = validateVerb(ctx, rest, st)
 	case "explain":

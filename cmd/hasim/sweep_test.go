@@ -94,6 +94,13 @@ spec:
 	if code, _, errs = run(context.Background(), "", "sweep", doc, "--results", res, "--resume", "-q", "--svg", svg, "--y", "lease"); code != 2 || !strings.Contains(errs, "a heat map needs two different axes") {
 		t.Fatalf("heat map of one axis: exit %d: %s", code, errs)
 	}
+	code, out, errs = run(context.Background(), "", "recommend", res, "--target", "failover.kube-controller-manager.p99 <= 20s")
+	if code != 0 || !strings.Contains(out, "Recommended: lease=15s, because it meets every target") || !strings.Contains(out, "no: failover.kube-controller-manager.p99 is 2") {
+		t.Fatalf("recommend: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs = run(context.Background(), "", "recommend", res, "--objective", "downtime.nope"); code != 2 || !strings.Contains(errs, `no metric "downtime.nope"`) {
+		t.Fatalf("recommend with an unknown metric: exit %d: %s", code, errs)
+	}
 }
 
 // The command line's mistakes are named.
