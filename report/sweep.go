@@ -107,6 +107,9 @@ func (a *SweepAggregator) Add(rec sweep.Record) {
 	n := len(p.seeds)
 	p.seeds = append(p.seeds, rec.Seed)
 	for _, m := range rec.Metrics {
+		if !selected(m.Name, a.h.Metrics) {
+			continue // only what is aggregated is kept: a float per run each
+		}
 		xs := p.vals[m.Name]
 		for len(xs) < n {
 			xs = append(xs, math.NaN())

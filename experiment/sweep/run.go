@@ -424,8 +424,9 @@ type RunOptions struct {
 
 // Run runs the shard's runs that the results file does not hold yet, on
 // workers goroutines, and appends each record in the shard's order as
-// soon as it and every one before it are done, syncing the file after
-// each. Once ctx is cancelled no run starts; the runs in flight finish
+// soon as it and every one before it are done, syncing the file before
+// it counts a run as written (one sync covers the runs that are ready
+// together). Once ctx is cancelled no run starts; the runs in flight finish
 // and are written, so the file holds a prefix of the shard's runs and
 // a resume continues it exactly. It returns the error of a write.
 func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions) error {
@@ -441,7 +442,7 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 		rec Record
 	}
 	feed := make(chan int)
-	results := make(chan done, workers)
+	results := make(chan done, 4*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -471,8 +472,26 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 	pending := map[int]Record{}
 	next := 0
 	var werr error
+	var batch []Record
+	var buf []byte
 	for d := range results {
 		pending[d.i] = d.rec
+		// Take every result already there, so that one sync covers all
+		// the runs ready to be written (short runs would otherwise wait on
+		// a sync each).
+	drain:
+		for {
+			select {
+			case d, ok := <-results:
+				if !ok {
+					break drain
+				}
+				pending[d.i] = d.rec
+			default:
+				break drain
+			}
+		}
+		batch, buf = batch[:0], buf[:0]
 		for {
 			rec, ok := pending[next]
 			if !ok {
@@ -480,19 +499,23 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 			}
 			delete(pending, next)
 			next++
-			if werr != nil {
-				continue
-			}
-			if _, err := res.f.Write(marshalLine(rec)); err != nil {
-				werr = err
-				stop()
-				continue
-			}
-			if err := res.f.Sync(); err != nil {
-				werr = err
-				stop()
-				continue
-			}
+			batch = append(batch, rec)
+			buf = append(buf, marshalLine(rec)...)
+		}
+		if werr != nil || len(batch) == 0 {
+			continue
+		}
+		if _, err := res.f.Write(buf); err != nil {
+			werr = err
+			stop()
+			continue
+		}
+		if err := res.f.Sync(); err != nil {
+			werr = err
+			stop()
+			continue
+		}
+		for _, rec := range batch {
 			res.Done++
 			if rec.Failure != "" {
 				res.Failed = append(res.Failed, rec)
