@@ -43,7 +43,7 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 	constraints := fs.StringArray("constraint", nil, "keep only the points where this holds, such as 'renewDeadline < leaseDuration' (axis names, durations, numbers; repeatable)")
 	sets := setFlag(fs)
 	seeds := fs.Int("seeds", 0, "runs per point (default: the sweep's spec.seeds, else 20); every point gets the same seeds")
-	firstSeed := fs.Uint64("first-seed", 1, "seed of the first run of every point (default: the sweep's spec.firstSeed, else 1)")
+	firstSeed := fs.Uint64("first-seed", 0, "seed of the first run of every point (default: the sweep's spec.firstSeed, else 1)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel; the output is the same for any number")
 	results := fs.String("results", "", "the results file, one JSON line per run (default NAME.runs.jsonl, or NAME.shard-I-of-N.jsonl for a shard)")
 	resume := fs.Bool("resume", false, "continue the results file of an interrupted sweep: run only what is missing")
@@ -144,7 +144,7 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 		fmt.Fprintf(st.err, "hasim sweep: %v\n", err)
 		return exitUsage
 	}
-	total := len(plan.Tasks(sh))
+	total := plan.TaskCount(sh)
 	var prog *progress
 	if !*quiet {
 		prog = newProgress(st.err, plan, total, res.Done, *every)

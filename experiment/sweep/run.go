@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"os"
 	"runtime"
@@ -39,35 +40,51 @@ func ParseShard(s string) (Shard, error) {
 	return Shard{i, n}, nil
 }
 
-// Tasks lists the run numbers of shard sh, in order. The runs are dealt
-// in order, each to the shard with the least expected cost so far (the
+// Tasks lists the run numbers of shard sh, in order (see TaskSeq).
+func (p *Plan) Tasks(sh Shard) []int {
+	return slices.Collect(p.TaskSeq(sh))
+}
+
+// TaskCount is how many runs shard sh has.
+func (p *Plan) TaskCount(sh Shard) int {
+	n := 0
+	for range p.TaskSeq(sh) {
+		n++
+	}
+	return n
+}
+
+// TaskSeq yields the run numbers of shard sh, in order, holding nothing
+// per run: memory does not grow with the runs. The runs are dealt in
+// order, each to the shard with the least expected cost so far (the
 // lowest-numbered on a tie), so that shards take about as long as each
 // other even when points differ in horizon or size.
-func (p *Plan) Tasks(sh Shard) []int {
-	n := p.Runs()
-	if sh.N <= 1 {
-		out := make([]int, n)
-		for k := range out {
-			out[k] = k
+func (p *Plan) TaskSeq(sh Shard) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		n := p.Runs()
+		if sh.N <= 1 {
+			for k := range n {
+				if !yield(k) {
+					return
+				}
+			}
+			return
 		}
-		return out
-	}
-	load := make([]float64, sh.N)
-	var out []int
-	for k := range n {
-		pt, _ := p.Task(k)
-		best := 0
-		for j := 1; j < sh.N; j++ {
-			if load[j] < load[best] {
-				best = j
+		load := make([]float64, sh.N)
+		for k := range n {
+			pt, _ := p.Task(k)
+			best := 0
+			for j := 1; j < sh.N; j++ {
+				if load[j] < load[best] {
+					best = j
+				}
+			}
+			load[best] += p.Points[pt].Cost
+			if best == sh.I && !yield(k) {
+				return
 			}
 		}
-		load[best] += p.Points[pt].Cost
-		if best == sh.I {
-			out = append(out, k)
-		}
 	}
-	return out
 }
 
 // Record is one run's line in a results file.
@@ -329,8 +346,9 @@ func (p *Plan) Open(path, version string, sh Shard, resume bool) (*Results, erro
 		f.Close()
 		return nil, fmt.Errorf("%s: %w: continue it with --resume, or write to another file (--results)", path, ErrExists)
 	}
-	tasks := p.Tasks(sh)
-	good, done, failed, err := scan(f, path, want, tasks)
+	next, stopTasks := iter.Pull(p.TaskSeq(sh))
+	good, done, failed, err := scan(f, path, want, next)
+	stopTasks()
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -350,7 +368,7 @@ func (p *Plan) Open(path, version string, sh Shard, resume bool) (*Results, erro
 // scan checks a results file's header against want and its records
 // against the tasks in order; it returns the length of the good part,
 // the records in it and the failed ones.
-func scan(r io.Reader, path string, want Header, tasks []int) (good int64, done int, failed []Record, err error) {
+func scan(r io.Reader, path string, want Header, nextTask func() (int, bool)) (good int64, done int, failed []Record, err error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	line, err := br.ReadBytes('\n')
 	if err != nil {
@@ -373,8 +391,12 @@ func scan(r io.Reader, path string, want Header, tasks []int) (good int64, done 
 		if json.Unmarshal(line, &rec) != nil {
 			return 0, 0, nil, fmt.Errorf("%s: line %d is not a run record", path, done+2)
 		}
-		if done >= len(tasks) || rec.Run != tasks[done] {
-			return 0, 0, nil, fmt.Errorf("%s: line %d holds run %d where run %s belongs", path, done+2, rec.Run, expected(tasks, done))
+		if k, ok := nextTask(); !ok || rec.Run != k {
+			where := "no run (the shard has no more)"
+			if ok {
+				where = "run " + strconv.Itoa(k)
+			}
+			return 0, 0, nil, fmt.Errorf("%s: line %d holds run %d where %s belongs", path, done+2, rec.Run, where)
 		}
 		if rec.Failure != "" {
 			failed = append(failed, rec)
@@ -382,13 +404,6 @@ func scan(r io.Reader, path string, want Header, tasks []int) (good int64, done 
 		done++
 		good += int64(len(line))
 	}
-}
-
-func expected(tasks []int, i int) string {
-	if i < len(tasks) {
-		return strconv.Itoa(tasks[i])
-	}
-	return "none (the shard has no more)"
 }
 
 // sameSweep says how header h differs from want, if it does.
@@ -434,43 +449,51 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	tasks := p.Tasks(sh)[res.Done:]
 	ctx, stop := context.WithCancel(ctx) // a write error stops the feeding too
 	defer stop()
+	type task struct{ i, run int } // i: position in the shard's order
 	type done struct {
 		i   int
 		rec Record
 	}
-	feed := make(chan int)
+	feed := make(chan task)
 	results := make(chan done, 4*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range feed {
-				results <- done{i, p.runOne(tasks[i])}
+			for t := range feed {
+				results <- done{t.i, p.runOne(t.run)}
 			}
 		}()
 	}
+	start := res.Done
 	go func() {
-	loop:
-		for i := range tasks {
+		i := 0
+		for k := range p.TaskSeq(sh) {
+			if i < start {
+				i++
+				continue
+			}
 			if ctx.Err() != nil {
 				break
 			}
 			select {
-			case feed <- i:
+			case feed <- task{i, k}:
 			case <-ctx.Done():
-				break loop
 			}
+			if ctx.Err() != nil {
+				break
+			}
+			i++
 		}
 		close(feed)
 		wg.Wait()
 		close(results)
 	}()
 	pending := map[int]Record{}
-	next := 0
+	next := start
 	var werr error
 	var batch []Record
 	var buf []byte
