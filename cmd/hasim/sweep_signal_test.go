@@ -20,7 +20,7 @@ import (
 func TestSweepInterruptResumeShards(t *testing.T) {
 	bin := buildHasim(t)
 	dir := t.TempDir()
-	sweepArgs := []string{"sweep", "worked-timeline-c-paused-kcm", "--axis", "spec.controlPlane.leaderElection.leaseDuration=15s,20s,25s", "--seeds", "50"}
+	sweepArgs := []string{"sweep", "worked-timeline-c-paused-kcm", "--axis", "spec.controlPlane.leaderElection.leaseDuration=15s,20s,25s", "--seeds", "30"}
 	ref := filepath.Join(dir, "ref.jsonl")
 	if out, err := exec.Command(bin, append(sweepArgs, "--results", ref, "-q", "--workers", "2")...).CombinedOutput(); err != nil {
 		t.Fatalf("uninterrupted sweep: %v\n%s", err, out)
@@ -39,15 +39,15 @@ func TestSweepInterruptResumeShards(t *testing.T) {
 	p.interrupt(t)
 	code := p.exitCode(t)
 	errs := p.errs.String()
-	if code != 130 || !strings.Contains(errs, "hasim sweep: interrupted: ") || !strings.Contains(errs, " of 150 runs finished (in "+res+"); continue with --resume") ||
-		!strings.Contains(p.out.String(), " of 150 runs finished: the figures cover those") || !strings.Contains(errs, "runs/s, ETA") {
+	if code != 130 || !strings.Contains(errs, "hasim sweep: interrupted: ") || !strings.Contains(errs, " of 90 runs finished (in "+res+"); continue with --resume") ||
+		!strings.Contains(p.out.String(), " of 90 runs finished: the figures cover those") || !strings.Contains(errs, "runs/s, ETA") {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, p.out, errs)
 	}
 	part, _ := os.ReadFile(res)
-	if n := bytes.Count(part, []byte("\n")) - 1; n >= 150 || !bytes.HasPrefix(want, part) {
+	if n := bytes.Count(part, []byte("\n")) - 1; n >= 90 || !bytes.HasPrefix(want, part) {
 		t.Fatalf("the interrupted file holds %d runs, or is not a prefix of the whole", n)
 	}
-	if !strings.Contains(errs, fmt.Sprintf("interrupted: %d of 150 runs finished", bytes.Count(part, []byte("\n"))-1)) {
+	if !strings.Contains(errs, fmt.Sprintf("interrupted: %d of 90 runs finished", bytes.Count(part, []byte("\n"))-1)) {
 		t.Fatalf("the count said is not the file's:\n%s", errs)
 	}
 	out, err := exec.Command(bin, append(sweepArgs, "--results", res, "--resume", "--workers", "2")...).CombinedOutput()
@@ -69,7 +69,7 @@ func TestSweepInterruptResumeShards(t *testing.T) {
 		shards = append(shards, f)
 	}
 	merged := filepath.Join(dir, "merged.jsonl")
-	if out, err := exec.Command(bin, append([]string{"sweep", "merge", "--results", merged}, shards...)...).CombinedOutput(); err != nil || !strings.Contains(string(out), "Sweep worked-timeline-c-paused-kcm-sweep: 3 points × 50 seeds") {
+	if out, err := exec.Command(bin, append([]string{"sweep", "merge", "--results", merged}, shards...)...).CombinedOutput(); err != nil || !strings.Contains(string(out), "Sweep worked-timeline-c-paused-kcm-sweep: 3 points × 30 seeds") {
 		t.Fatalf("merge: %v\n%s", err, out)
 	}
 	if got, _ := os.ReadFile(merged); !bytes.Equal(got, want) {
