@@ -20,7 +20,7 @@ build:
 
 ## test: formatting, vet, and every test (what CI runs)
 test: verify
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 ## verify: gofmt and go vet
 verify:
