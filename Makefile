@@ -20,7 +20,7 @@ build:
 
 ## test: formatting, vet, and every test (what CI runs)
 test: verify
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 ## verify: gofmt and go vet
 verify:
@@ -45,9 +45,10 @@ swarm:
 	$(GO) build -o bin/swarm ./experiment/swarm/cmd/swarm
 	./bin/swarm -n $(N) -seed $(SEED) -out out/swarm
 
-## bench: engine benchmarks W1/W2 against the limit program in the same run, model benchmarks, the closed form beside the simulated etcd quorum, and years under failure processes with the fast-forward
+## bench: engine benchmarks W1/W2 against the limit program in the same run, model benchmarks, the closed form beside the simulated etcd quorum, years under failure processes with the fast-forward, and sweep throughput (2 workers vs 1) and memory (1,000 vs 100,000 runs)
 bench:
 	GO=$(GO) BENCHCOUNT=$(BENCHCOUNT) ./scripts/bench.sh
+	GO=$(GO) ./scripts/sweep-bench.sh
 	$(BENCHSTAT) out/bench/sim.txt
 
 ## clean: remove build and benchmark output

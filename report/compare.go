@@ -189,6 +189,10 @@ type ScenarioComparison struct {
 	// build (bugs in hasim); they are left out of the figures, like runs
 	// an interrupt prevented. Runs counts the runs the figures cover.
 	FailedRuns int `json:"failedRuns,omitempty"`
+	// FinishedRuns, for an interrupted comparison, counts the runs the
+	// scenario finished, those of seeds another scenario did not finish
+	// included (they are left out of the figures).
+	FinishedRuns int `json:"finishedRuns,omitempty"`
 }
 
 // RunFailure is a run that failed, for the report.
@@ -207,6 +211,13 @@ type Comparison struct {
 	Scenarios     []ScenarioComparison `json:"scenarios"`
 	// Failures lists the failed runs, scenario by scenario, by seed.
 	Failures []RunFailure `json:"failures,omitempty"`
+	// Interrupted is set when an interrupt stopped the comparison before
+	// every scenario finished every seed. Only the seeds that every
+	// scenario finished (PairedSeeds, as ranges such as "1-34, 36") enter
+	// the figures, so that every figure compares the same seeds;
+	// scenarios[].finishedRuns says how many each finished in all.
+	Interrupted bool   `json:"interrupted,omitempty"`
+	PairedSeeds string `json:"pairedSeeds,omitempty"`
 }
 
 // Annual reports whether any scenario's figures extrapolate to a year.
@@ -217,19 +228,45 @@ func (c Comparison) Annual() bool {
 // Compare summarizes runs [scenario][run].
 func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 	c := Comparison{FormatVersion: FormatVersion, BaseSeed: base, Runs: len(runs[0])}
+	// A seed enters the figures only if every scenario finished it (ran it
+	// to the end, or failed): after an interrupt, scenarios have finished
+	// different seeds, and comparing them over different seeds would break
+	// the pairing.
+	paired := make([]bool, c.Runs)
+	var seeds []uint64
+	for r := range paired {
+		paired[r] = true
+		for j := range runs {
+			if x := runs[j][r]; !x.Done && x.Failure == nil {
+				paired[r] = false
+			}
+		}
+		if paired[r] {
+			seeds = append(seeds, runs[0][r].Seed)
+		}
+	}
+	c.Interrupted = len(seeds) < c.Runs
+	if c.Interrupted {
+		c.PairedSeeds = seedRanges(seeds)
+	}
 	for i, rs := range runs {
 		sc := ScenarioComparison{Scenario: names[i]}
 		var wa, ra, sb, asb, inc, wdi, rdi []float64
 		var rec, efo sample.Sample
+		var prs []experiment.Run
 		rates := true
-		for _, r := range rs {
+		for ri, r := range rs {
 			if r.Failure != nil {
 				sc.FailedRuns++
 				c.Failures = append(c.Failures, RunFailure{Scenario: names[i], Seed: r.Seed, Kind: string(r.Failure.Kind), Message: r.Failure.Message})
 			}
-			if !r.Done {
+			if c.Interrupted && (r.Done || r.Failure != nil) {
+				sc.FinishedRuns++
+			}
+			if !r.Done || !paired[ri] {
 				continue
 			}
+			prs = append(prs, r)
 			sc.Runs++
 			sc.Hosts = r.Hosts
 			sc.InvariantBreakages += r.Violations
@@ -269,7 +306,7 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 				return -math.Log10(1 - a)
 			}
 			sc.Nines = &Estimate{Value: nines(w.Value), Lo: nines(w.Lo), Hi: nines(w.Hi), N: w.N, Confidence: w.Confidence}
-			sc.Annual = Annual(rs)
+			sc.Annual = Annual(prs)
 		}
 		sc.RecoveryP50 = SampleQuantileCI(&rec, 0.50)
 		sc.RecoveryP99 = SampleQuantileCI(&rec, 0.99)
@@ -279,6 +316,41 @@ func Compare(names []string, runs [][]experiment.Run, base uint64) Comparison {
 		c.Scenarios = append(c.Scenarios, sc)
 	}
 	return c
+}
+
+// pairedCount is the number of seeds every scenario finished.
+func pairedCount(c Comparison) int {
+	n := 0
+	for _, part := range strings.Split(c.PairedSeeds, ", ") {
+		var a, b uint64
+		if k, _ := fmt.Sscanf(part, "%d-%d", &a, &b); k == 2 {
+			n += int(b - a + 1)
+		} else if k == 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// seedRanges writes ascending seeds as ranges: "1-34, 36".
+func seedRanges(seeds []uint64) string {
+	if len(seeds) == 0 {
+		return "none"
+	}
+	var parts []string
+	for i := 0; i < len(seeds); {
+		j := i
+		for j+1 < len(seeds) && seeds[j+1] == seeds[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, strconv.FormatUint(seeds[i], 10))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", seeds[i], seeds[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // nonNegative clamps an interval of a quantity that cannot be negative.
@@ -379,8 +451,13 @@ func WriteComparison(w io.Writer, c Comparison) error {
 }
 
 func writeComparison(w io.Writer, c Comparison) error {
-	fmt.Fprintf(w, "Comparison over %d runs per scenario (seeds %d–%d, the same for every scenario); %s confidence intervals in brackets\n\n",
-		c.Runs, c.BaseSeed, c.BaseSeed+uint64(c.Runs)-1, fmtLevel(Level))
+	if c.Interrupted {
+		fmt.Fprintf(w, "Comparison interrupted: over the %d seeds that every scenario finished (seeds %s) of %d asked for; %s confidence intervals in brackets\n\n",
+			pairedCount(c), c.PairedSeeds, c.Runs, fmtLevel(Level))
+	} else {
+		fmt.Fprintf(w, "Comparison over %d runs per scenario (seeds %d–%d, the same for every scenario); %s confidence intervals in brackets\n\n",
+			c.Runs, c.BaseSeed, c.BaseSeed+uint64(c.Runs)-1, fmtLevel(Level))
+	}
 	if note := unfinished(c); note != "" {
 		fmt.Fprintf(w, "%s\n\n", note)
 	}
@@ -438,6 +515,14 @@ func writeComparison(w io.Writer, c Comparison) error {
 // unfinished says which scenarios' figures cover fewer runs than asked
 // for, and why, or is "" if every run finished.
 func unfinished(c Comparison) string {
+	if c.Interrupted {
+		var parts []string
+		for _, s := range c.Scenarios {
+			parts = append(parts, fmt.Sprintf("%s %d", s.Scenario, s.FinishedRuns))
+		}
+		return "Not every run finished: the figures pair only the seeds that every scenario finished, so that each compares the same seeds. Runs finished in all: " +
+			strings.Join(parts, ", ") + "."
+	}
 	var parts []string
 	for _, s := range c.Scenarios {
 		if s.Runs == c.Runs {

@@ -137,8 +137,8 @@ func TestCompareLeavesOutFailedAndUnfinishedRuns(t *testing.T) {
 			Failure: &experiment.Failure{Kind: experiment.FailedPanic, Message: "boom\nmore"}}},
 		{{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1}, {Seed: 2, HasWrite: true, WriteAvailability: 0}},
 	}
-	c := Compare([]string{"a", "b", "c"}, runs, 1)
-	for i, want := range []struct{ runs, failed int }{{2, 0}, {1, 1}, {1, 0}} {
+	c := Compare([]string{"a", "b", "c"}, runs[:2], 1)
+	for i, want := range []struct{ runs, failed int }{{2, 0}, {1, 1}} {
 		s := c.Scenarios[i]
 		if s.Runs != want.runs || s.FailedRuns != want.failed || s.Incidents.N != want.runs {
 			t.Errorf("%s: %+v", s.Scenario, s)
@@ -148,11 +148,55 @@ func TestCompareLeavesOutFailedAndUnfinishedRuns(t *testing.T) {
 	if err := WriteComparison(&b, c); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Not every run finished; the figures cover the runs that did: b 1 of 2 (1 failed), c 1 of 2.\n",
+	for _, want := range []string{"Comparison over 2 runs per scenario", "Not every run finished; the figures cover the runs that did: b 1 of 2 (1 failed).\n",
 		"\n1 runs failed (bugs in hasim; left out of the figures):\n  b seed 2: panic: boom ...\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+
+	// An interrupt left c's seed 2 unfinished: seed 2 leaves every
+	// scenario's figures, so that they all pair the same seeds.
+	c = Compare([]string{"a", "b", "c"}, runs, 1)
+	for i, want := range []struct{ runs, failed, finished int }{{1, 0, 2}, {1, 1, 2}, {1, 0, 1}} {
+		s := c.Scenarios[i]
+		if s.Runs != want.runs || s.FailedRuns != want.failed || s.FinishedRuns != want.finished || s.Incidents.N != want.runs {
+			t.Errorf("%s: %+v", s.Scenario, s)
+		}
+	}
+	b.Reset()
+	if err := WriteComparison(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Comparison interrupted: over the 1 seeds that every scenario finished (seeds 1) of 2 asked for",
+		"Runs finished in all: a 2, b 2, c 1.\n", "b seed 2: panic: boom"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// Interrupted runs leave holes anywhere: the figures pair the seeds that
+// every scenario finished, and the JSON says which.
+func TestComparePairsFinishedSeeds(t *testing.T) {
+	done := func(seed uint64, ok bool) experiment.Run {
+		return experiment.Run{Done: ok, Seed: seed, HasWrite: true, WriteAvailability: 1}
+	}
+	runs := [][]experiment.Run{
+		{done(1, true), done(2, true), done(3, true), done(4, true), done(5, false)},
+		{done(1, true), done(2, false), done(3, true), done(4, true), done(5, true)},
+	}
+	c := Compare([]string{"a", "b"}, runs, 1)
+	if !c.Interrupted || c.PairedSeeds != "1, 3-4" || c.Scenarios[0].Runs != 3 || c.Scenarios[1].Runs != 3 || c.Scenarios[0].FinishedRuns != 4 {
+		t.Fatalf("%+v", c)
+	}
+	var b bytes.Buffer
+	if err := WriteComparisonJSON(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"interrupted": true,
+  "pairedSeeds": "1, 3-4"`) || !strings.Contains(b.String(), `"finishedRuns": 4`) {
+		t.Errorf("json:\n%s", b.String())
 	}
 }
 

@@ -52,6 +52,9 @@ func Explain(s *Scenario) (Explanation, error) {
 		if !set {
 			from = "default: " + def
 		}
+		if by := s.overriddenBy(strings.TrimSpace(strings.SplitN(path, " (", 2)[0])); by != "" && !strings.HasPrefix(path, " ") {
+			from = by
+		}
 		ex.Params = append(ex.Params, Param{Path: path, Value: fmt.Sprint(value), From: from})
 	}
 	add("spec.seed", sp.Seed != nil, cfg.Seed, "1 (hasim; --seed overrides)")

@@ -170,7 +170,7 @@ func ResolveContext(ctx context.Context, arg string, stdin io.Reader) (*Scenario
 	if arg == "-" {
 		return LoadFileContext(ctx, arg, stdin)
 	}
-	if _, err := os.Stat(arg); err == nil {
+	if fileExists(arg) {
 		return LoadFileContext(ctx, arg, stdin)
 	}
 	for _, e := range Library() {
@@ -178,9 +178,19 @@ func ResolveContext(ctx context.Context, arg string, stdin io.Reader) (*Scenario
 			return Load("library/"+e.Name+".yaml", e.Source)
 		}
 	}
+	return nil, notFound(arg)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// notFound is ErrNotFound for arg, listing the built-in names.
+func notFound(arg string) error {
 	var names []string
 	for _, e := range Library() {
 		names = append(names, e.Name)
 	}
-	return nil, fmt.Errorf("%w: %q is neither a file nor a built-in scenario (built-in: %s)", ErrNotFound, arg, strings.Join(names, ", "))
+	return fmt.Errorf("%w: %q is neither a file nor a built-in scenario (built-in: %s)", ErrNotFound, arg, strings.Join(names, ", "))
 }

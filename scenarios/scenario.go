@@ -24,6 +24,9 @@ type Scenario struct {
 	Kind       string   `yaml:"kind"`
 	Metadata   Metadata `yaml:"metadata"`
 	Spec       Spec     `yaml:"spec"`
+	// Overrides are what LoadWith set in the document (--set), in order.
+	Overrides []Override    `yaml:"-"`
+	setBy     []appliedPath // their paths, list elements by index
 }
 
 // Metadata names and describes a scenario.

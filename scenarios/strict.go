@@ -210,11 +210,9 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // every problem found, each naming file, position and field path. A YAML null
 // leaves the target value as it was. Decode never panics.
 func Decode(file string, data []byte, out any) (err error) {
-	d := &decoder{file: file, expanding: map[*yaml.Node]bool{}, fields: map[reflect.Type][]field{}, failed: map[string]bool{}}
 	defer func() {
 		if r := recover(); r != nil {
-			d.errs = append(d.errs, &FieldError{File: file, Msg: fmt.Sprintf("internal error: %v", r)})
-			err = d.errList()
+			err = ErrorList{{File: file, Msg: fmt.Sprintf("internal error: %v", r)}}
 		}
 	}()
 	v := reflect.ValueOf(out)
@@ -224,6 +222,23 @@ func Decode(file string, data []byte, out any) (err error) {
 	root, fe := parse(file, data)
 	if fe != nil {
 		return ErrorList{fe}
+	}
+	return decodeNode(file, root, out, nil)
+}
+
+// decodeNode decodes the document tree root into out, a non-nil pointer
+// to a struct; errors at what overrides a set name them (see Override).
+func decodeNode(file string, root *yaml.Node, out any, a *applied) (err error) {
+	d := &decoder{file: file, expanding: map[*yaml.Node]bool{}, fields: map[reflect.Type][]field{}, failed: map[string]bool{}, applied: a}
+	defer func() {
+		if r := recover(); r != nil {
+			d.errs = append(d.errs, &FieldError{File: file, Msg: fmt.Sprintf("internal error: %v", r)})
+			err = d.errList()
+		}
+	}()
+	v := reflect.ValueOf(out)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return ErrorList{{File: file, Msg: fmt.Sprintf("cannot decode into %T: want a non-nil pointer to a struct (programmer error)", out)}}
 	}
 	d.decode(root, v.Elem(), "", "")
 	if d.visits > maxVisits {
@@ -297,6 +312,7 @@ type decoder struct {
 	failed    map[string]bool
 	budgetErr *FieldError // the error of the node beyond maxVisits
 	dropped   int         // errors beyond maxErrors
+	applied   *applied    // the overrides applied to the document, if any
 }
 
 // fail reports a value that did not decode.
@@ -338,6 +354,13 @@ func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
 
 func (d *decoder) newError(n *yaml.Node, path, format string, args ...any) *FieldError {
 	fe := &FieldError{File: d.file, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if o, own := d.applied.originOf(n, path); o != "" {
+		fe.File = o // not in the file: the override's doing
+		if own {
+			fe.Path = "" // the override names it
+		}
+		return fe
+	}
 	if n != nil {
 		fe.Line, fe.Column = n.Line, n.Column
 	}

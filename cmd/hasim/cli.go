@@ -37,6 +37,10 @@ Usage:
   hasim run [flags] [NAME|FILE|-]   run a scenario (default: %s)
   hasim compare NAME|FILE ...       run scenarios over many seeds and compare them
   hasim diff A B                    two runs (or a run and its what-if) side by side, aligned on time
+  hasim sweep SWEEP|NAME|FILE       run a parameter study: axes over scenario fields, seeds per point
+  hasim sweep merge SHARD-FILE...   merge the results of a sharded sweep
+  hasim sweep job SWEEP --shards N  print a Kubernetes Indexed Job that runs the sweep's shards
+  hasim recommend RESULTS-FILE      the settings of a sweep that meet targets, their Pareto front, a recommendation
   hasim validate FILE...            check scenario files without running them
   hasim explain NAME|FILE           show the resolved topology and every parameter, with its source
   hasim scenarios list              list the built-in scenarios
@@ -77,6 +81,10 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 		code = compareVerb(ctx, rest, st)
 	case "diff":
 		code = diffVerb(ctx, rest, st)
+	case "sweep":
+		code = sweepVerb(ctx, rest, st)
+	case "recommend":
+		code = recommendVerb(ctx, rest, st)
 	case "validate":
 		code = validateVerb(ctx, rest, st)
 	case "explain":
@@ -199,6 +207,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	fs := newFlags("run", "[flags] [NAME|FILE|-]", `  hasim run
   hasim run etcd-slow-disk --verbose
   hasim run my-cluster.yaml --seed 42 --until 2m
+  hasim run worked-timeline-c-paused-kcm --set spec.controlPlane.leaderElection.leaseDuration=30s --set spec.controlPlane.leaderElection.renewDeadline=20s
   hasim run etcd-leader-kill -o json | jq '.summary.faults[0].newLeader'
   hasim run worked-timeline-c-paused-kcm --at 50s --with 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s'
   hasim run worked-timeline-c-paused-kcm --html paused.html
@@ -219,8 +228,14 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	with := fs.String("with", "", "what-if: add a fault to the scenario, its fields as key=value pairs, e.g. 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s' (the fields of spec.faults)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
 	incidents := fs.Int("incidents", 0, "scenarios with spec.failures: list the first N incidents in full and keep the timeline up to the end of the last of them (later ones count in the figures); default 500, -1: no bound")
+	sets := setFlag(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	ovs, err := overrides(*sets)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim run: %v\n", err)
+		return exitUsage
 	}
 	switch *output {
 	case "table", "json", "yaml", "csv":
@@ -249,7 +264,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if fs.NArg() == 1 {
 		arg = fs.Arg(0)
 	}
-	sc, err := scenarios.ResolveContext(ctx, arg, st.in)
+	sc, err := scenarios.ResolveWith(ctx, arg, st.in, ovs)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
@@ -302,6 +317,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if *with != "" {
 		reproduce += " --with '" + *with + "'"
 	}
+	reproduce += setArgs(*sets)
 	// A panic from here on is a bug in a run: say how to reproduce it.
 	defer func() {
 		if p := recover(); p != nil {
@@ -489,17 +505,24 @@ func scenariosVerb(args []string, st streams) int {
 }
 
 func explainVerb(ctx context.Context, args []string, st streams) int {
-	fs := newFlags("explain", "NAME|FILE|-", `  hasim explain stacked-3-master-crash
+	fs := newFlags("explain", "[flags] NAME|FILE|-", `  hasim explain stacked-3-master-crash
   hasim explain my-cluster.yaml
+  hasim explain stacked-3-master-crash --set spec.controlPlane.leaderElection.leaseDuration=20s
 `, st)
+	sets := setFlag(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	ovs, err := overrides(*sets)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim explain: %v\n", err)
+		return exitUsage
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(st.err, "hasim explain: want one scenario: a built-in NAME, a FILE, or -")
 		return exitUsage
 	}
-	sc, err := scenarios.ResolveContext(ctx, fs.Arg(0), st.in)
+	sc, err := scenarios.ResolveWith(ctx, fs.Arg(0), st.in, ovs)
 	if err != nil {
 		fmt.Fprintln(st.err, err)
 		return exitUsage

@@ -506,6 +506,12 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"compare needs two", "", []string{"compare", "etcd-leader-kill"}, 2, "want at least two scenarios", ""},
 		{"compare bad output", "", []string{"compare", "etcd-leader-kill", "etcd-quorum-loss", "-o", "xml"}, 2, `--output "xml": allowed table, json, yaml, csv`, ""},
 		{"until and seed", "", []string{"run", "etcd-leader-kill", "--until", "40s", "--seed", "9", "-q"}, 0, "", "# hasim run etcd-leader-kill --seed 9 --until 40s"},
+		{"set bad value", "", []string{"run", "etcd-leader-kill", "--set", "spec.etcd.electionTimeout=abc"}, 2, `--set spec.etcd.electionTimeout=abc: want a duration such as 100ms`, ""},
+		{"set no value", "", []string{"explain", "etcd-leader-kill", "--set", "spec.etcd.electionTimeout"}, 2, `want PATH=VALUE`, ""},
+		{"set compare", "", []string{"compare", "etcd-leader-kill", "etcd-quorum-loss", "--set", "spec.etcd.members[nope]=x"}, 2, `--set spec.etcd.members[nope]=x: spec.etcd.members has no element named "nope"`, ""},
+		{"set run reproduces", "", []string{"run", "etcd-leader-kill", "--until", "40s", "-q", "--set", "spec.etcd.electionTimeout=2s", "--set", "spec.hosts[0].disk.fsync={value: 3ms}"}, 0, "",
+			"# hasim run etcd-leader-kill --seed 1 --until 40s --set spec.etcd.electionTimeout=2s --set 'spec.hosts[0].disk.fsync={value: 3ms}'"},
+		{"set explain", "", []string{"explain", "etcd-leader-kill", "--set", "spec.etcd.electionTimeout=2s"}, 0, "", "2s                     --set spec.etcd.electionTimeout=2s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

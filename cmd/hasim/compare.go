@@ -21,6 +21,7 @@ import (
 func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	fs := newFlags("compare", "[flags] NAME|FILE NAME|FILE [...]", `  hasim compare stacked-3-master-crash my-external.yaml --runs 50
   hasim compare a.yaml b.yaml c.yaml --runs 200 --workers 2 -o json
+  hasim compare external-etcd-3-masters stacked-3-master-crash --set spec.etcd.electionTimeout=2s
 `, st)
 	runs := fs.Int("runs", 20, "runs per scenario; run i of every scenario uses seed --seed+i (common random numbers)")
 	seed := fs.Uint64("seed", 1, "seed of the first run")
@@ -30,8 +31,14 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	svg := fs.String("svg", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this SVG file")
 	png := fs.String("png", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
+	sets := setFlag(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	ovs, err := overrides(*sets)
+	if err != nil {
+		fmt.Fprintf(st.err, "hasim compare: %v\n", err)
+		return exitUsage
 	}
 	if fs.NArg() < 2 {
 		fmt.Fprintln(st.err, "hasim compare: want at least two scenarios to compare")
@@ -54,7 +61,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	var names []string
 	var faults []string
 	for _, arg := range fs.Args() {
-		sc, err := scenarios.ResolveContext(ctx, arg, st.in)
+		sc, err := scenarios.ResolveWith(ctx, arg, st.in, ovs)
 		if err != nil {
 			fmt.Fprintln(st.err, err)
 			return exitUsage
@@ -138,12 +145,12 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 		failed = true
 	}
 	if fails := experiment.Failures(results); len(fails) > 0 {
-		reportFailures(st.err, fails, names, fs.Args(), *until)
+		reportFailures(st.err, fails, names, fs.Args(), *until, *sets)
 		failed = true
 	}
 	switch {
 	case interrupted:
-		fmt.Fprintln(st.err, "hasim compare: interrupted; the figures above cover the runs that finished")
+		fmt.Fprintf(st.err, "hasim compare: interrupted; the figures above cover only the seeds that every scenario finished (%s)\n", c.PairedSeeds)
 		return exitInterrupted
 	case skipped || errors.Is(st.out.Err, errInterrupted):
 		fmt.Fprintln(st.err, "hasim compare: interrupted while writing the output; it is incomplete")
@@ -167,7 +174,7 @@ const maxReportedFailures = 10
 
 // reportFailures tells which runs failed, each with the command that
 // reproduces it, and the stack of the first that panicked.
-func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []string, until time.Duration) {
+func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []string, until time.Duration, sets []string) {
 	fmt.Fprintf(w, "hasim compare: %d runs failed: bugs in hasim; the figures cover the other runs. Please report them with these lines:\n", len(fails))
 	var stack string
 	for i, f := range fails {
@@ -181,6 +188,7 @@ func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []st
 		if until > 0 {
 			reproduce += " --until " + model.LongString(until)
 		}
+		reproduce += setArgs(sets)
 		fmt.Fprintf(w, "  %s seed %d: %v. Reproduce with: %s\n", names[f.Job], f.Seed, f.Failure, reproduce)
 	}
 	if len(fails) > maxReportedFailures {

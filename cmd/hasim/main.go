@@ -6,6 +6,8 @@
 //
 //	hasim run [flags] [NAME|FILE|-]   run a scenario, narrate it, summarize it
 //	hasim compare NAME|FILE ...       compare scenarios over many seeds
+//	hasim sweep SWEEP|NAME|FILE       run a parameter study (merge, job: shards)
+//	hasim recommend RESULTS-FILE      targets, Pareto front and a recommendation
 //	hasim validate FILE...            check scenario files without running them
 //	hasim scenarios list              list the built-in scenarios
 //	hasim scenarios show NAME         print a built-in scenario's YAML

@@ -80,8 +80,9 @@ func TestInterrupt(t *testing.T) {
 	lc = newInterruptLater()
 	withHook(t, func(string, *model.Config) { lc.arm(3) })
 	code, out, errs = run(lc, "", "compare", "etcd-leader-kill", "etcd-leader-pause", "--runs", "6", "--workers", "1")
-	if code != 130 || !strings.Contains(errs, "interrupted; the figures above cover the runs that finished") ||
-		!strings.Contains(out, "Not every run finished; the figures cover the runs that did: etcd-leader-kill ") {
+	if code != 130 || !strings.Contains(errs, "interrupted; the figures above cover only the seeds that every scenario finished (") ||
+		!strings.Contains(out, "Not every run finished: the figures pair only the seeds that every scenario finished") ||
+		!strings.Contains(out, "Comparison interrupted: over the ") {
 		t.Fatalf("compare cancelled: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
@@ -171,7 +172,7 @@ func TestReportFailures(t *testing.T) {
 		{Job: 1, Seed: 7, Failure: &experiment.Failure{Kind: experiment.FailedPanic, Message: "boom", Stack: "goroutine 1 [running]:\nexample\n"}},
 	}
 	var b bytes.Buffer
-	reportFailures(&b, fails, []string{"a", "b"}, []string{"a.yaml", "b.yaml"}, 0)
+	reportFailures(&b, fails, []string{"a", "b"}, []string{"a.yaml", "b.yaml"}, 0, nil)
 	want := "hasim compare: 1 runs failed: bugs in hasim; the figures cover the other runs. Please report them with these lines:\n" +
 		"  b seed 7: panic: boom. Reproduce with: hasim run b.yaml --seed 7\nThe stack of the first panic:\ngoroutine 1 [running]:\nexample\n"
 	if b.String() != want {

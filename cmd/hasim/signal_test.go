@@ -157,7 +157,7 @@ func TestSignals(t *testing.T) {
 		p.until(t, "the picture's file", false, exists(png))
 		p.interrupt(t)
 		code := p.exitCode(t)
-		if code != 130 || !strings.Contains(p.errs.String(), "hasim compare: interrupted; the figures above cover the runs that finished") ||
+		if code != 130 || !strings.Contains(p.errs.String(), "hasim compare: interrupted; the figures above cover only the seeds that every scenario finished (") ||
 			!strings.Contains(p.out.String(), "Not every run finished") {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, p.out, p.errs)
 		}

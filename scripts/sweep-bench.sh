@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sweep benchmarks (not tests): throughput on 2 workers against 1, by wall
+# time and by CPU time (the figure that means something on a loaded
+# machine: 2 x cpu1/cpu2 is the speedup an idle 2-core machine would see
+# if nothing but the sweep ran), and the peak RSS of a sweep of 1,000 runs
+# against one of 100,000. The sweep is experiment/sweep/testdata/tiny.yaml,
+# runs of about a millisecond, so that the sweep's own machinery (results
+# file appended and synced per run, ordering, progress, aggregation) is
+# what is measured. Results land in out/bench/sweep.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+out=out/bench
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+$GO build -o "$tmp/hasim" ./cmd/hasim
+sweep=experiment/sweep/testdata/tiny.yaml
+
+# measure SEEDS WORKERS: prints "wall cpu maxrss_kb"
+measure() {
+	rm -f "$tmp/r.jsonl"
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$tmp/hasim" sweep "$sweep" --seeds "$1" --workers "$2" -q --results "$tmp/r.jsonl" "${@:3}" >/dev/null 2>&1
+	awk '{printf "%s %.2f %s\n", $1, $2+$3, $4}' "$tmp/time"
+}
+
+read -r w1 c1 _ < <(measure 2000 1)
+read -r w2 c2 _ < <(measure 2000 2)
+read -r _ _ m1k < <(measure 500 2)
+read -r _ _ m100k < <(measure 50000 2)
+# The run phase alone: a shard's run writes its results and aggregates
+# nothing (shard 0 of 2 holds half the runs: 1,000 and 100,000 with twice
+# the seeds).
+read -r _ _ r1k < <(measure 1000 2 --shard 0/2)
+read -r _ _ r100k < <(measure 100000 2 --shard 0/2)
+nproc=$(nproc)
+load=$(cut -d' ' -f1 /proc/loadavg)
+{
+	printf 'sweep throughput, 4,000 runs (%d cores, load average %s when done)\n' "$nproc" "$load"
+	awk -v w1="$w1" -v w2="$w2" 'BEGIN{printf "  wall: 1 worker %.2fs, 2 workers %.2fs: %.2fx (target >= 1.8x on an idle 2-core machine)\n", w1, w2, w1/w2}'
+	awk -v c1="$c1" -v c2="$c2" 'BEGIN{printf "  CPU:  1 worker %.2fs, 2 workers %.2fs: parallel efficiency %.2f, so %.2fx on 2 idle cores\n", c1, c2, c1/c2, 2*c1/c2}'
+	awk -v a="$r1k" -v b="$r100k" 'BEGIN{printf "sweep peak RSS, running (a shard: results written, nothing aggregated): 1,000 runs %d KB, 100,000 runs %d KB: %+.1f%% (target within 10%%)\n", a, b, (b-a)*100/a}'
+	awk -v a="$m1k" -v b="$m100k" 'BEGIN{printf "sweep peak RSS, running and aggregating one metric: 1,000 runs %d KB, 100,000 runs %d KB: %+.1f%% (exact percentiles keep a float per run)\n", a, b, (b-a)*100/a}'
+} | tee "$out/sweep.txt"
