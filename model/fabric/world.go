@@ -20,17 +20,11 @@ type World struct {
 	Hosts []*Host
 	Procs []*Process
 
-	Net      *Network
-	timeline []Record
-	recSeq   uint64
-	Keys     InternTable // interned store keys, by id
-	ids      InternTable // interned lease holder identities; ids[0] is "" (no holder)
-	// issued counts the identities issued (named or incarnation), and
-	// ordinal holds each named one's place in that count: an identity's
-	// ordinal keys the draws of its holder, in the order identities first
-	// appeared.
-	issued    uint64
-	ordinal   map[int32]uint64
+	Net       *Network
+	timeline  []Record
+	recSeq    uint64
+	Keys      InternTable // interned store keys, by id
+	ids       InternTable // interned lease holder identities; ids[0] is "" (no holder)
 	nextReq   uint64
 	WallEpoch time.Duration // time of day at the run's start, for wall clocks
 	Watch     Watcher
@@ -184,21 +178,8 @@ func (c *World) Identity(name string) int32 {
 	if len(c.ids.List) == 0 {
 		c.ids.Intern("") // id 0: no holder
 	}
-	n := len(c.ids.List)
-	id := int32(c.ids.Intern(name))
-	if len(c.ids.List) > n {
-		c.issued++
-		if c.ordinal == nil {
-			c.ordinal = map[int32]uint64{}
-		}
-		c.ordinal[id] = c.issued
-	}
-	return id
+	return int32(c.ids.Intern(name))
 }
-
-// Ordinal is the place of named identity id among the identities issued
-// (1 for the first).
-func (c *World) Ordinal(id int32) uint64 { return c.ordinal[id] }
 
 // internTable interns strings: each new one gets the next index.
 type InternTable struct {
@@ -233,18 +214,12 @@ const (
 )
 
 // IncarnationIdentity is the lease identity of p's current incarnation,
-// named "HOST_N" (N its incarnation), and its ordinal among the identities
-// issued.
-func (c *World) IncarnationIdentity(p *Process) (int32, uint64) {
+// named "HOST_N" (N its incarnation).
+func (c *World) IncarnationIdentity(p *Process) int32 {
 	if p.Index >= maxIncarnated {
-		id := c.Identity(fmt.Sprintf("%s_%d", p.Host.Name, p.incarnation))
-		return id, c.Ordinal(id)
+		return c.Identity(fmt.Sprintf("%s_%d", p.Host.Name, p.incarnation))
 	}
-	if len(c.ids.List) == 0 {
-		c.ids.Intern("") // id 0: no holder
-	}
-	c.issued++
-	return int32(incarnationID | p.Index<<incarnationBits | int(p.incarnation%(1<<incarnationBits))), c.issued
+	return int32(incarnationID | p.Index<<incarnationBits | int(p.incarnation%(1<<incarnationBits)))
 }
 
 // IdentityName is the identity of an id ("" for none).

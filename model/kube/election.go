@@ -360,11 +360,8 @@ type Elector struct {
 	reqs apiRequests
 	key  uint32
 
-	me int32 // identity of this incarnation
-	// ordinal is me's place among the identities issued: it keys this
-	// incarnation's draws.
-	ordinal uint64
-	state   electorState
+	me    int32 // identity of this incarnation
+	state electorState
 
 	seen    leaseView        // the lock as last observed
 	lockRev uint64           // resourceVersion of the cached lock object
@@ -507,9 +504,8 @@ func (e *Elector) start() {
 	e.api.Start()
 	if e.identity != "" {
 		e.me = e.w.Identity(e.identity)
-		e.ordinal = e.w.Ordinal(e.me)
 	} else {
-		e.me, e.ordinal = e.w.IncarnationIdentity(e.p)
+		e.me = e.w.IncarnationIdentity(e.p)
 	}
 	e.started()
 	e.seen.known, e.lockRev, e.step = false, 0, stepIdle
@@ -711,7 +707,7 @@ func (e *Elector) attemptDone(ok bool) {
 		}
 		// JitterUntil, sliding: sleep RP·(1 + U·1.2) after the attempt.
 		e.polls++
-		u := e.g.stream.SubN(e.ordinal).Float64(e.polls)
+		u := e.g.stream.Sub("poll").Sub(e.p.Name).SubN(e.p.Incarnation()).Float64(e.polls)
 		e.loop.After(time.Duration(float64(e.cfg.RetryPeriod) * (1 + u*JitterFactor)))
 	case elRenewing, elOverdue:
 		if ok {
