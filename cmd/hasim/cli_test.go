@@ -502,6 +502,42 @@ func TestExitCodesAndErrors(t *testing.T) {
 	}
 }
 
+// TestVerbHelpOnStdout: every verb's help (--help, -h, hasim help VERB)
+// goes to standard output with exit 0 and nothing on standard error, like
+// hasim --help.
+func TestVerbHelpOnStdout(t *testing.T) {
+	for _, verb := range []string{"run", "compare", "validate", "explain", "scenarios", "version"} {
+		for _, args := range [][]string{{verb, "--help"}, {verb, "-h"}, {"help", verb}} {
+			code, out, errs := run(context.Background(), "", args...)
+			if code != 0 || errs != "" || !strings.Contains(out, "Usage: hasim "+verb) {
+				t.Errorf("hasim %s: exit %d (want 0)\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
+			}
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"help", "--help"}, {"help", "-h"}} {
+		code, out, errs := run(context.Background(), "", args...)
+		if code != 0 || errs != "" || !strings.HasPrefix(out, "hasim simulates") {
+			t.Errorf("hasim %s: exit %d (want 0)\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
+		}
+	}
+	if code, _, errs := run(context.Background(), "", "version", "extra"); code != 2 || !strings.Contains(errs, "takes no arguments") {
+		t.Errorf("hasim version extra: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestValidateNames: hasim validate takes built-in scenario names as run
+// and explain do, files beside them, and names an unknown one.
+func TestValidateNames(t *testing.T) {
+	code, out, errs := run(context.Background(), "", "validate", "etcd-leader-kill", "../../scenarios/library/etcd-slow-disk.yaml", "stacked-3-master-crash")
+	if code != 0 || out != "etcd-leader-kill: ok\n../../scenarios/library/etcd-slow-disk.yaml: ok\nstacked-3-master-crash: ok\n" {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	code, out, errs = run(context.Background(), "", "validate", "etcd-leader-kill", "no-such")
+	if code != 2 || out != "etcd-leader-kill: ok\n" || !strings.Contains(errs, `"no-such" is neither a file nor a built-in scenario`) {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+}
+
 // TestCompareIsDeterministic: hasim compare prints the same bytes for any
 // number of workers (results merge in a fixed order), in every format,
 // pinned by golden files.
