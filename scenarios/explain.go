@@ -72,7 +72,7 @@ func Explain(s *Scenario) (Explanation, error) {
 	add("spec.network.crossZone", sp.Network.CrossZone != nil, n.CrossZone, "uniform 1ms–2ms (hasim)")
 	add("spec.network.loopback", sp.Network.Loopback != nil, n.Loopback, "50µs (hasim)")
 	add("spec.network.loss", sp.Network.Loss != 0, n.Loss, "0")
-	add("spec.network.reconnect", sp.Network.Reconnect != nil, n.Reconnect, "real etcd's rejoin after a healed silent drop (real-measurements §2.4)")
+	add("spec.network.reconnect", sp.Network.Reconnect != nil, n.Reconnect, "real etcd's measured rejoin after a healed silent drop (README: Fidelity)")
 	for i, h := range sp.Hosts {
 		if !etcdHost(c.Hosts[i]) {
 			continue // fsync matters to etcd only

@@ -9,7 +9,7 @@ import (
 )
 
 // EtcdConfig is how every member of the etcd cluster runs. The defaults are
-// etcd's own (shared/reference/k8s-ha-semantics.md §2.1).
+// etcd's own (server/embed/config.go and the etcd flags' documentation).
 type EtcdConfig struct {
 	// Version is the etcd release line, "3.4", "3.5" or "3.6". It sets the
 	// default of PreVote (off in 3.4, on from 3.5) and how a leader without

@@ -25,7 +25,7 @@ type NetworkConfig struct {
 	// it carry traffic again (TCP retransmission backoff, then the
 	// transport's redial). Default: the empirical distribution of real
 	// etcd's rafthttp rejoin after a silent drop healed, 45–1102 ms with
-	// median 641 ms (shared/reference/real-measurements.md §2.4).
+	// median 641 ms (the README's Fidelity section).
 	Reconnect Dist
 }
 
