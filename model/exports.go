@@ -107,6 +107,7 @@ const MaxSnapshotCount = etcd.MaxSnapshotCount
 const MaxTimeout = fabric.MaxTimeout
 const MinHeartbeatInterval = etcd.MinHeartbeatInterval
 const MinPeriod = fabric.MinPeriod
+const MinTick = etcd.MinTick
 const MinTimeout = fabric.MinTimeout
 
 type NodeConfig = kube.NodeConfig

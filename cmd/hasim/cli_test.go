@@ -367,6 +367,16 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("maintenance share %.2f over %d incidents: want 36 or so restarts, nearly all the downtime", share, a.Incidents.Count)
 			}
 		},
+		"raft-paper-figure-16": func(t *testing.T, d report.Document) {
+			// Five members, timeouts of 150-155 ms: the crash is
+			// detected after at least half the timeout, and split votes
+			// or refused stale candidates take more than one round.
+			f := d.Summary.Faults[0]
+			if f.NewLeader == nil || f.NewLeader.After < 0.075 || f.NewLeader.After > 3 || f.NewLeader.Term < f.TermBefore+2 ||
+				!hasReason(d, "vote.rejected", "candidate's log is behind") || !hasReason(d, "fault.injected", "unequal logs: followers' logs past index") {
+				t.Errorf("new leader %+v, want one 75 ms-3 s after the crash, after split votes and a stale candidate refused", f.NewLeader)
+			}
+		},
 		"etcd-reference-kill": func(t *testing.T, d report.Document) {
 			if f := d.Summary.Faults[0]; f.NewLeader == nil || f.NewLeader.After < 0.8 {
 				t.Errorf("new leader %+v", f.NewLeader)
