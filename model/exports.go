@@ -28,6 +28,9 @@ type EtcdConfig = etcd.EtcdConfig
 // EtcdMemberName is etcd.EtcdMemberName.
 func EtcdMemberName(i int) string { return etcd.EtcdMemberName(i) }
 
+// PeerReconnects is fabric.PeerReconnects.
+func PeerReconnects() []string { return fabric.PeerReconnects() }
+
 const EvAPIReady = kube.EvAPIReady
 const EvAPIUnready = kube.EvAPIUnready
 const EvCandidate = etcd.EvCandidate

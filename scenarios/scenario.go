@@ -126,6 +126,11 @@ type NetworkSpec struct {
 	Loopback  *DistSpec `yaml:"loopback,omitempty"`  // default 50µs
 	Loss      float64   `yaml:"loss,omitempty"`      // default 0
 	Reconnect *DistSpec `yaml:"reconnect,omitempty"` // default: real etcd's rejoin delay
+	// PeerReconnect is how etcd's peer connections come back after a
+	// heal: measured (default: drawn from reconnect, like every
+	// connection) or rafthttp (etcd's peer transport over TCP:
+	// retransmission back-off, the 5 s read timeout and redials).
+	PeerReconnect string `yaml:"peerReconnect,omitempty"`
 }
 
 // EtcdSpec is the etcd cluster.
@@ -674,6 +679,9 @@ func (s *Spec) Check() error {
 	}
 	if s.Network.Loss < 0 || s.Network.Loss > 1 {
 		add("network.loss", "%g is not a probability; allowed: 0 to 1", s.Network.Loss)
+	}
+	if pr := s.Network.PeerReconnect; pr != "" && !slices.Contains(model.PeerReconnects(), pr) {
+		add("network.peerReconnect", "unknown model %q; allowed: %s", pr, strings.Join(model.PeerReconnects(), ", "))
 	}
 	if cp := s.ControlPlane; cp != nil {
 		errs = append(errs, s.checkControlPlane(hosts, hostNames)...)
@@ -1295,6 +1303,7 @@ func (s *Scenario) Config() model.Config {
 		}
 	}
 	cfg.Network.Loss = n.Loss
+	cfg.Network.PeerReconnect = n.PeerReconnect
 	if cp := sp.ControlPlane; cp != nil {
 		compileControlPlane(sp, &cfg)
 	}
