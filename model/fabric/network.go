@@ -254,6 +254,8 @@ type Network struct {
 	// peerDropped counts peer-stream messages dropped because the peer's send
 	// buffer was full.
 	peerDropped uint64
+	// rafthttp: PeerReconnect is "rafthttp".
+	rafthttp bool
 }
 
 // PeerDropped is how many peer-stream messages were dropped so far because
@@ -286,7 +288,7 @@ func pairKey(a, b int) uint64 { return uint64(a)<<32 | uint64(b) }
 
 func newNetwork(w *World, cfg NetworkConfig) *Network {
 	n := len(w.Hosts)
-	nw := &Network{w: w, cfg: cfg, hosts: n, root: w.Sim.Stream("net")}
+	nw := &Network{w: w, cfg: cfg, hosts: n, root: w.Sim.Stream("net"), rafthttp: cfg.PeerReconnect == PeerReconnectRafthttp}
 	if n <= directHosts {
 		nw.direct = true
 		nw.linkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
@@ -365,7 +367,7 @@ func (n *Network) passes(a, b int, datagram bool) bool {
 // members travels on its stream, which Send already waited for: only a
 // new cut stops it.
 func (n *Network) arrives(a, b int, t MsgType) bool {
-	if n.cfg.PeerReconnect == PeerReconnectRafthttp && t.Is(PeerStream) {
+	if n.rafthttp && t.Is(PeerStream) {
 		return !n.Conn(a, b).Broken
 	}
 	return n.passes(a, b, t.Is(Datagram))
@@ -412,7 +414,7 @@ func (n *Network) Send(m *Message) {
 		if !to.Host.up {
 			return
 		}
-		if peer && n.cfg.PeerReconnect == PeerReconnectRafthttp {
+		if peer && n.rafthttp {
 			ps := &lk.streams[streamOf(m.Type)]
 			switch {
 			case n.Conn(fi, ti).Broken:
@@ -624,7 +626,7 @@ func (n *Network) cutsChanged() {
 		switch {
 		case sep && !cn.Broken:
 			cn.Broken = true
-			if n.cfg.PeerReconnect == PeerReconnectRafthttp {
+			if n.rafthttp {
 				for _, lk := range []*link{n.link(i, j), n.link(j, i)} {
 					lk.cutAt = now
 					for k := range lk.streams {
@@ -635,7 +637,7 @@ func (n *Network) cutsChanged() {
 		case !sep && cn.Broken:
 			cn.Broken = false
 			cn.heals++
-			if n.cfg.PeerReconnect == PeerReconnectRafthttp {
+			if n.rafthttp {
 				for _, lk := range []*link{n.link(i, j), n.link(j, i)} {
 					n.restoreStreams(lk, now)
 				}
@@ -659,6 +661,9 @@ func (n *Network) settled() bool {
 		}
 	}
 	for i := range n.linkTab {
+		if !n.rafthttp {
+			break
+		}
 		if lk := &n.linkTab[i]; lk.made && (lk.streams[0].restoreAt > now || lk.streams[1].restoreAt > now) {
 			return false
 		}
