@@ -9,7 +9,7 @@ import (
 	"hasim/model/etcd"
 )
 
-// The tests in this file reproduce shared/reference/real-measurements.md
+// The tests in this file reproduce the team's real etcd measurements
 // (etcd 3.4.23, 3 members, heartbeat 100 ms, election timeout 1000 ms) over
 // at least 200 seeds per case. Nothing in the model is fitted to these
 // numbers: they must emerge from the mechanisms (tick-based timers,
@@ -63,7 +63,7 @@ func mustRun(t *testing.T, cfg Config) *Cluster {
 	return c
 }
 
-// TestEtcdLeaderKillMatchesReal: reference §2.1 (random tick phases,
+// TestEtcdLeaderKillMatchesReal: the measured leader SIGKILL (random tick phases,
 // because the killed member is restarted every trial).
 //   - new leader: p50 within 10% and p90 within 20% of 1235 / 1954 ms;
 //   - first committed write: likewise of 1245 / 1960 ms;
@@ -71,7 +71,7 @@ func mustRun(t *testing.T, cfg Config) *Cluster {
 //     earlier than its E-th tick after the last heartbeat, (E-2)·h = 800 ms
 //     after the kill at the very least;
 //   - 5–15% of failovers need a second round (term +2), because the other
-//     survivor's CheckQuorum lease had a tick to go (§4.1 item 3).
+//     survivor's CheckQuorum lease had a tick to go.
 func TestEtcdLeaderKillMatchesReal(t *testing.T) {
 	lead, write, second := killRuns(t, "random", FaultProcessKill, 0)
 	l, w := summarize(lead), summarize(write)
@@ -88,7 +88,7 @@ func TestEtcdLeaderKillMatchesReal(t *testing.T) {
 	}
 }
 
-// TestEtcdLeaderStopMatchesReal: reference §2.2, leader SIGSTOP for 3 s.
+// TestEtcdLeaderStopMatchesReal: the measured leader SIGSTOP for 3 s.
 // For the survivors a frozen leader is a dead one; the distributions match
 // the measured ones (random phases: 1263 / 2484 ms new leader p50/p90 has
 // a heavy tail from 5 of 30 second rounds; aligned: 1290 / 1657 ms).
@@ -136,7 +136,7 @@ func runPartition(t *testing.T, seed uint64, version, phase string) partitionRun
 	return r
 }
 
-// TestEtcdIsolatedLeader: reference §2.3–2.4 and §4.1 items 7–8.
+// TestEtcdIsolatedLeader: the measured isolated leader, pre-vote off and on.
 //   - the isolated leader steps down between one and two election timeouts
 //     after the partition (CheckQuorum every E of its own ticks: the second
 //     check after the cut is the first whose window saw no follower);
@@ -186,7 +186,7 @@ func TestEtcdIsolatedLeader(t *testing.T) {
 	}
 }
 
-// TestEtcdResumedLeaderStepsDown: reference §2.2 and §4.1 item 6. A leader
+// TestEtcdResumedLeaderStepsDown: the measured leader SIGSTOP. A leader
 // frozen for 3 s reads the new leader's buffered higher-term messages first
 // on resume and steps down at once; it never acts as leader after resuming.
 func TestEtcdResumedLeaderStepsDown(t *testing.T) {

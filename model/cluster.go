@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"hasim/sim"
@@ -127,6 +129,10 @@ func Build(cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	cfg.Etcd = cfg.Etcd.WithDefaults()
+	if cfg.Network.PeerDialTimeout == 0 {
+		// etcd's peer dial timeout: 1 s plus the election timeout.
+		cfg.Network.PeerDialTimeout = time.Second + cfg.Etcd.ElectionTimeout
+	}
 	c := &Cluster{
 		Plane: kube.NewPlane(fabric.NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), cfg.Kubelet.WithDefaults(), cfg.SkipRenewals),
 		cfg:   cfg,
@@ -268,6 +274,9 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.Network.Loss < 0 || cfg.Network.Loss > 1 {
 		bad("network loss %g must be within [0, 1]", cfg.Network.Loss)
+	}
+	if pr := cfg.Network.PeerReconnect; pr != "" && !slices.Contains(fabric.PeerReconnects(), pr) {
+		bad("network peerReconnect %q: allowed %s", pr, strings.Join(fabric.PeerReconnects(), ", "))
 	}
 	for _, p := range cfg.Probes {
 		if !hosts[p.Host] {

@@ -28,6 +28,9 @@ type EtcdConfig = etcd.EtcdConfig
 // EtcdMemberName is etcd.EtcdMemberName.
 func EtcdMemberName(i int) string { return etcd.EtcdMemberName(i) }
 
+// PeerReconnects is fabric.PeerReconnects.
+func PeerReconnects() []string { return fabric.PeerReconnects() }
+
 const EvAPIReady = kube.EvAPIReady
 const EvAPIUnready = kube.EvAPIUnready
 const EvCandidate = etcd.EvCandidate
@@ -111,6 +114,7 @@ const MaxSnapshotCount = etcd.MaxSnapshotCount
 const MaxTimeout = fabric.MaxTimeout
 const MinHeartbeatInterval = etcd.MinHeartbeatInterval
 const MinPeriod = fabric.MinPeriod
+const MinTick = etcd.MinTick
 const MinTimeout = fabric.MinTimeout
 
 type NodeConfig = kube.NodeConfig

@@ -140,6 +140,12 @@ type FaultConfig struct {
 	// On makes the fault wait, from At, for a timeline event, and start
 	// Delay after the first that matches.
 	On *Trigger
+	// UnequalLogs (process-kill of etcd, host-crash): when the fault
+	// takes down the etcd leader, its followers first get logs of
+	// different lengths, as in the Raft paper's election measurements
+	// (etcd.Etcd.UnequalLogs): some candidates are then refused votes
+	// by members whose logs are more up to date.
+	UnequalLogs bool
 	// AddAsVoter (join-control-plane): kubeadm adds the stacked member as a
 	// voting member at once, as before Kubernetes 1.29 (EtcdLearnerMode
 	// off), instead of as a learner promoted once in sync.
@@ -226,6 +232,14 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 			return fmt.Errorf("peer: %w", err)
 		}
 	}
+	if f.UnequalLogs {
+		switch {
+		case f.Kind != FaultProcessKill && f.Kind != FaultHostCrash:
+			return fmt.Errorf("unequalLogs applies only to process-kill and host-crash faults, not %s", f.Kind)
+		case f.Kind == FaultProcessKill && f.processRole() != etcd.RoleEtcd:
+			return fmt.Errorf("unequalLogs needs the etcd process killed, not %s", f.processRole())
+		}
+	}
 	if f.Kind.IsOperation() && f.Duration != 0 {
 		return fmt.Errorf("%s is an operation: it runs until done, without a duration", f.Kind)
 	}
@@ -260,6 +274,7 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 		if f.Process != "" && !slices.Contains(KnownRoles(), f.Process) {
 			return fmt.Errorf("process %q: allowed %s", f.Process, strings.Join(KnownRoles(), ", "))
 		}
+
 	case FaultLink:
 		if f.Latency == nil && f.Loss == nil {
 			return fmt.Errorf("link needs latency or loss")
@@ -467,7 +482,11 @@ func (f *Fault) inject() {
 		c.inForce++
 	}
 	c.current = f
-	c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: f.describe()})
+	why := f.describe()
+	if f.Cfg.UnequalLogs {
+		why += "; unequal logs: " + f.unequalLogs(hosts)
+	}
+	c.Record(fabric.Record{Event: EvFaultInjected, Fault: f.ID, Kind: string(f.Cfg.Kind), Target: desc, Reason: why})
 	c.faultBegins(f)
 	switch f.Cfg.Kind {
 	case FaultJoinControlPlane, FaultRemoveEtcdMember:
@@ -672,15 +691,17 @@ func (f *Fault) describe() string {
 }
 
 // processRole is the role of the process a process fault acts on.
-func (f *Fault) processRole() string {
-	if f.Cfg.Process != "" {
-		return f.Cfg.Process
+func (f *Fault) processRole() string { return f.Cfg.processRole() }
+
+func (f *FaultConfig) processRole() string {
+	if f.Process != "" {
+		return f.Process
 	}
-	if f.Cfg.Target.Kind == TargetRole {
-		return f.Cfg.Target.Name
+	if f.Target.Kind == TargetRole {
+		return f.Target.Name
 	}
-	if f.Cfg.Target.Kind == TargetLeader && f.Cfg.Target.Name != "etcd" {
-		return f.Cfg.Target.Name
+	if f.Target.Kind == TargetLeader && f.Target.Name != "etcd" {
+		return f.Target.Name
 	}
 	return etcd.RoleEtcd
 }
@@ -724,4 +745,18 @@ func (c *Cluster) ProbeSucceeded(p *kube.Probe, sent sim.Time) {
 			f.FirstOK[i] = c.Now()
 		}
 	}
+}
+
+// unequalLogs gives the etcd leader's followers logs of different lengths
+// before the fault takes the leader down (FaultConfig.UnequalLogs), and
+// says what it did.
+func (f *Fault) unequalLogs(hosts []*fabric.Host) string {
+	l := f.c.Etcd.Leader()
+	if l == nil {
+		return "no etcd leader now; logs left as they are"
+	}
+	if !slices.Contains(hosts, l.Proc.Host) {
+		return "the etcd leader " + l.Name + " is not among the targets; logs left as they are"
+	}
+	return f.c.Etcd.UnequalLogs(l, f.c.Sim.Stream("fault/unequal-logs"), uint64(f.ID))
 }

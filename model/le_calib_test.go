@@ -113,8 +113,8 @@ func medianBand(xs []float64, n int) (lo, hi float64) {
 	return nearestRank(meds, 0.025), nearestRank(meds, 0.975)
 }
 
-// TestClientGoMatchesReal reproduces shared/reference/real-measurements.md
-// §3 (client-go v0.37.2, three candidates, a conflict-enforcing store) for
+// TestClientGoMatchesReal reproduces the team's client-go measurements
+// (client-go v0.37.2, three candidates, a conflict-enforcing store) for
 // config A (1.5s/1s/0.2s) and D (15s/10s/2s): crash, release, partition
 // (API calls fail at once) and pause (API calls block until 2·LD, past
 // their deadline, as the fake clientset's did). Asserted: p50 within 10%

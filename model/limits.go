@@ -189,6 +189,10 @@ func (cfg *Config) RequestRate() (total float64, parts []RatePart) {
 	if n := len(cfg.EtcdMembers); n > 1 {
 		add("etcd heartbeats", n-1, e.HeartbeatInterval)
 	}
+	if e.RaftTicks() && e.HeartbeatTicks > 1 {
+		// Raft ticks shorter than the heartbeat: every member's ticker.
+		add("etcd ticks", len(cfg.EtcdMembers), e.Tick)
+	}
 	if lb := cfg.LoadBalancer; lb != nil && (lb.Kind == kube.LBHAProxy || lb.Kind == kube.LBKeepalived) {
 		l := lb.WithDefaults()
 		add("load-balancer checks", len(l.Hosts)*len(cfg.APIServers), l.Inter)

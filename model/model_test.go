@@ -362,6 +362,33 @@ func TestZoneOutageAndLink(t *testing.T) {
 	}
 }
 
+// TestTriggeredFaultSkippedKeepsReason: a triggered fault that fires
+// but finds no target (it waits for the leader's kill, then targets the
+// leader, which no longer exists) is reported with the timeline's reason
+// and the time it was tried, not as an event that never happened.
+func TestTriggeredFaultSkippedKeepsReason(t *testing.T) {
+	cfg := threeMembers(1,
+		FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Target: Target{TargetLeader, "etcd"}, Duration: 5 * time.Second},
+		FaultConfig{Kind: FaultProcessKill, At: 5 * time.Second, Target: Target{TargetLeader, "etcd"}, Duration: 5 * time.Second,
+			On: &Trigger{Event: fabric.EvProcStopped}})
+	c := mustRun(t, cfg)
+	r := c.Result(sim.ReachedTime)
+	want := "no host matches leader:etcd now"
+	if got := r.Faults[1].Skipped; got != want {
+		t.Fatalf("skipped = %q, want %q", got, want)
+	}
+	if r.Faults[1].At != sim.At(10*time.Second) {
+		t.Fatalf("tried at %v, want 10s (the kill it waited for)", r.Faults[1].At)
+	}
+	found := false
+	for _, rec := range r.Timeline {
+		found = found || (rec.Event == EvFaultInjected && rec.Fault == r.Faults[1].ID && rec.Reason == "skipped: "+want)
+	}
+	if !found {
+		t.Fatalf("the timeline does not give the reason %q", want)
+	}
+}
+
 // TestFaultOnEvent: a fault armed at 10 s waits for the next member to
 // become leader and kills it 2 s later; one that waits for an event that
 // never comes is reported as skipped.

@@ -254,7 +254,11 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		if fr.Target == "" {
 			fr.Target = f.Cfg.Target.String()
 		}
-		if !f.injected {
+		if !f.injected && f.Skipped == "" {
+			// Never attempted: a triggered fault's event never came. One
+			// that was attempted keeps the time and the reason its
+			// timeline record gave (its target did not resolve, an
+			// operation's precheck refused).
 			fr.At = sim.At(f.Cfg.At)
 			if f.Cfg.On != nil {
 				fr.Skipped = fmt.Sprintf("%s never happened after %v", f.Cfg.On.Event, f.Cfg.At)

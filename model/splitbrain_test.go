@@ -64,7 +64,7 @@ func TestNoSplitBrainWithDefaults(t *testing.T) {
 // the lease is replaced meanwhile; on resume its renew sleep has expired,
 // so it starts a fresh round with a fresh RenewDeadline and keeps acting
 // until that round fails: up to RenewDeadline of acting split brain
-// (reference §4.2 item 7).
+// (client-go's renew loop in leaderelection.go).
 func TestSplitBrainAfterLongPause(t *testing.T) {
 	b, a := splitRuns(t, 40, kube.LeaderElectionConfig{}, 0, FaultConfig{Kind: FaultProcessPause, Duration: 25 * time.Second})
 	for i := range b {

@@ -61,9 +61,22 @@ func Explain(s *Scenario) (Explanation, error) {
 	add("spec.horizon", true, cfg.Horizon, "")
 	e := c.Etcd.Config()
 	add("spec.etcd.version", sp.Etcd.Version != "", e.Version, "what kubeadm ships for the Kubernetes version: 3.4 up to 1.21, 3.5 up to 1.33, 3.6 from 1.34")
-	add("spec.etcd.heartbeatInterval", sp.Etcd.HeartbeatInterval != 0, e.HeartbeatInterval, "etcd --heartbeat-interval")
-	add("spec.etcd.electionTimeout", sp.Etcd.ElectionTimeout != 0, e.ElectionTimeout, "etcd --election-timeout")
+	if e.RaftTicks() {
+		add("spec.etcd.heartbeatInterval", false, e.HeartbeatInterval, "tick × heartbeatTicks")
+		add("spec.etcd.electionTimeout", false, e.ElectionTimeout, "tick × electionTicks")
+	} else {
+		add("spec.etcd.heartbeatInterval", sp.Etcd.HeartbeatInterval != 0, e.HeartbeatInterval, "etcd --heartbeat-interval")
+		add("spec.etcd.electionTimeout", sp.Etcd.ElectionTimeout != 0, e.ElectionTimeout, "etcd --election-timeout")
+	}
+	if e.RaftTicks() {
+		add("spec.etcd.tick", true, e.Tick, "")
+		add("spec.etcd.heartbeatTicks", sp.Etcd.HeartbeatTicks != 0, e.HeartbeatTicks, "1, as etcd runs etcd-io/raft")
+		add("spec.etcd.electionTicks", sp.Etcd.ElectionTicks != 0, e.ElectionTicks, "10, etcd-io/raft's examples")
+	}
 	add("spec.etcd.electionJitterTicks", sp.Etcd.ElectionJitterTicks != 0, e.ElectionJitterTicks, "E: etcd-io/raft draws the timeout from [E, 2E-1] ticks")
+	if sp.Etcd.CheckQuorum != nil {
+		add("spec.etcd.checkQuorum", true, *e.CheckQuorum, "")
+	}
 	add("spec.etcd.preVote", sp.Etcd.PreVote != nil, *e.PreVote, "by version: off in etcd 3.4, on from 3.5 (--pre-vote)")
 	add("spec.etcd.tickPhase", sp.Etcd.TickPhase != "", e.TickPhase, "random, as after independent restarts")
 	add("spec.etcd.alignedSpread", sp.Etcd.AlignedSpread != 0, e.AlignedSpread, "5ms (hasim's estimate of members started together)")
@@ -75,7 +88,10 @@ func Explain(s *Scenario) (Explanation, error) {
 	add("spec.network.crossZone", sp.Network.CrossZone != nil, n.CrossZone, "uniform 1ms–2ms (hasim)")
 	add("spec.network.loopback", sp.Network.Loopback != nil, n.Loopback, "50µs (hasim)")
 	add("spec.network.loss", sp.Network.Loss != 0, n.Loss, "0")
-	add("spec.network.reconnect", sp.Network.Reconnect != nil, n.Reconnect, "real etcd's rejoin after a healed silent drop (real-measurements §2.4)")
+	add("spec.network.reconnect", sp.Network.Reconnect != nil, n.Reconnect, "real etcd's measured rejoin after a healed silent drop (README: Fidelity)")
+	if sp.Network.PeerReconnect != "" {
+		add("spec.network.peerReconnect", true, n.PeerReconnect, "")
+	}
 	for i, h := range sp.Hosts {
 		if !etcdHost(c.Hosts[i]) {
 			continue // fsync matters to etcd only

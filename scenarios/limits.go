@@ -103,9 +103,17 @@ func (s *Spec) checkLimits() ErrorList {
 	l.count("etcd.members", len(s.Etcd.Members), model.MaxEtcdMembers, "members", "etcd recommends 3, 5 or 7 members")
 	e := &s.Etcd
 	l.dur("etcd.heartbeatInterval", e.HeartbeatInterval, model.MinHeartbeatInterval, model.MaxHeartbeatInterval)
-	if hb := s.etcdModel().WithDefaults().HeartbeatInterval; hb >= model.MinHeartbeatInterval && e.ElectionJitterTicks > int(model.MaxElectionJitter/hb) {
-		l.add("etcd.electionJitterTicks", "%d out of range; allowed: 1 to %d (at most %s of heartbeatInterval %v, etcd's longest election timeout)",
-			e.ElectionJitterTicks, int(model.MaxElectionJitter/hb), human(model.MaxElectionJitter), hb)
+	l.dur("etcd.tick", e.Tick, model.MinTick, model.MaxHeartbeatInterval)
+	if e.Tick.D() >= model.MinTick {
+		l.num("etcd.heartbeatTicks", e.HeartbeatTicks, 0, int(model.MaxHeartbeatInterval/e.Tick.D()))
+	}
+	if hb := s.etcdModel().WithDefaults().Tick; hb >= model.MinTick && e.ElectionJitterTicks > int(model.MaxElectionJitter/hb) {
+		unit := "heartbeatInterval"
+		if e.Tick != 0 {
+			unit = "tick"
+		}
+		l.add("etcd.electionJitterTicks", "%d out of range; allowed: 1 to %d (at most %s of %s %v, etcd's longest election timeout)",
+			e.ElectionJitterTicks, int(model.MaxElectionJitter/hb), human(model.MaxElectionJitter), unit, hb)
 	}
 	l.dur("etcd.alignedSpread", e.AlignedSpread, 0, model.MaxPeriod)
 	l.dur("etcd.requestTimeout", e.RequestTimeout, model.MinTimeout, model.MaxTimeout)

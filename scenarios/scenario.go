@@ -129,6 +129,11 @@ type NetworkSpec struct {
 	Loopback  *DistSpec `yaml:"loopback,omitempty"`  // default 50µs
 	Loss      float64   `yaml:"loss,omitempty"`      // default 0
 	Reconnect *DistSpec `yaml:"reconnect,omitempty"` // default: real etcd's rejoin delay
+	// PeerReconnect is how etcd's peer connections come back after a
+	// heal: measured (default: drawn from reconnect, like every
+	// connection) or rafthttp (etcd's peer transport over TCP:
+	// retransmission back-off, the 5 s read timeout and redials).
+	PeerReconnect string `yaml:"peerReconnect,omitempty"`
 }
 
 // EtcdSpec is the etcd cluster.
@@ -141,11 +146,24 @@ type EtcdSpec struct {
 	HeartbeatInterval   Duration `yaml:"heartbeatInterval,omitempty"`   // default 100ms
 	ElectionTimeout     Duration `yaml:"electionTimeout,omitempty"`     // default 1s
 	ElectionJitterTicks int      `yaml:"electionJitterTicks,omitempty"` // default E
-	PreVote             *bool    `yaml:"preVote,omitempty"`             // default: off in 3.4, on from 3.5
-	TickPhase           string   `yaml:"tickPhase,omitempty"`           // random (default) or aligned
-	AlignedSpread       Duration `yaml:"alignedSpread,omitempty"`       // default 5ms
-	RequestTimeout      Duration `yaml:"requestTimeout,omitempty"`      // default 5s + 2 × electionTimeout
-	SnapshotCount       uint64   `yaml:"snapshotCount,omitempty"`       // default 10000
+	// Tick, HeartbeatTicks and ElectionTicks set etcd-io/raft's own
+	// timers instead of etcd's heartbeatInterval and electionTimeout
+	// (give one pair or the other): a Raft tick of Tick, a heartbeat every
+	// HeartbeatTicks ticks (default 1), an election timeout of
+	// ElectionTicks ticks (default 10), randomized over
+	// electionJitterTicks more.
+	Tick           Duration `yaml:"tick,omitempty"`
+	HeartbeatTicks int      `yaml:"heartbeatTicks,omitempty"`
+	ElectionTicks  int      `yaml:"electionTicks,omitempty"`
+	// CheckQuorum is etcd-io/raft's CheckQuorum, which etcd always sets:
+	// a leader without a quorum steps down, and members that heard from a
+	// leader within an election timeout ignore vote requests. Default true.
+	CheckQuorum    *bool    `yaml:"checkQuorum,omitempty"`
+	PreVote        *bool    `yaml:"preVote,omitempty"`        // default: off in 3.4, on from 3.5
+	TickPhase      string   `yaml:"tickPhase,omitempty"`      // random (default) or aligned
+	AlignedSpread  Duration `yaml:"alignedSpread,omitempty"`  // default 5ms
+	RequestTimeout Duration `yaml:"requestTimeout,omitempty"` // default 5s + 2 × electionTimeout
+	SnapshotCount  uint64   `yaml:"snapshotCount,omitempty"`  // default 10000
 	// StrictReconfigCheck is etcd's --strict-reconfig-check (default
 	// true): refuse membership changes that could lose the quorum, or
 	// while a voter is not connected.
@@ -384,6 +402,12 @@ type FaultSpec struct {
 	// On makes the fault wait, from at, for an event of the timeline and
 	// start delay after the first that matches.
 	On *TriggerSpec `yaml:"on,omitempty"`
+	// UnequalLogs (process-kill of etcd, host-crash): when the fault takes
+	// the etcd leader down, its followers first hold logs of different
+	// lengths (none, one, two, … of its last entries), as in the Raft
+	// paper's election measurements: candidates with stale logs are
+	// refused votes.
+	UnequalLogs bool `yaml:"unequalLogs,omitempty"`
 }
 
 // TriggerSpec is an event a fault waits for.
@@ -612,12 +636,39 @@ func (s *Spec) Check() error {
 	default:
 		add("etcd.version", "unknown version %q; allowed: 3.4, 3.5, 3.6", etcd.Version)
 	}
-	if etcd.HeartbeatInterval <= 0 {
+	raftTicks := s.Etcd.Tick != 0 || s.Etcd.HeartbeatTicks != 0 || s.Etcd.ElectionTicks != 0
+	switch {
+	case raftTicks && (s.Etcd.HeartbeatInterval != 0 || s.Etcd.ElectionTimeout != 0):
+		field := "etcd.heartbeatInterval"
+		if s.Etcd.HeartbeatInterval == 0 {
+			field = "etcd.electionTimeout"
+		}
+		add(field, "set with Raft's own ticks (tick, heartbeatTicks, electionTicks); give etcd's heartbeatInterval and electionTimeout, or Raft's ticks, not both")
+	case raftTicks && s.Etcd.Tick == 0:
+		field := "etcd.heartbeatTicks"
+		if s.Etcd.HeartbeatTicks == 0 {
+			field = "etcd.electionTicks"
+		}
+		add(field, "needs etcd.tick, the length of one Raft tick (etcd fixes it to heartbeatInterval)")
+	case raftTicks:
+		if s.Etcd.HeartbeatTicks < 0 {
+			add("etcd.heartbeatTicks", "must be at least 1")
+		}
+		if s.Etcd.ElectionTicks < 0 {
+			add("etcd.electionTicks", "must be at least 2")
+		}
+		if etcd.HeartbeatTicks >= 1 && etcd.ElectionTicks <= etcd.HeartbeatTicks {
+			add("etcd.electionTicks", "%d must be greater than heartbeatTicks (%d), as etcd-io/raft requires", etcd.ElectionTicks, etcd.HeartbeatTicks)
+		}
+		if etcd.ElectionTimeout > 50*time.Second {
+			add("etcd.electionTicks", "%d ticks of %v (%v) exceed etcd's longest election timeout, 50s", etcd.ElectionTicks, etcd.Tick, etcd.ElectionTimeout)
+		}
+	case etcd.HeartbeatInterval <= 0:
 		add("etcd.heartbeatInterval", "must be positive")
-	} else if etcd.ElectionTimeout < 5*etcd.HeartbeatInterval {
+	case etcd.ElectionTimeout < 5*etcd.HeartbeatInterval:
 		add("etcd.electionTimeout", "%v must be at least 5 × heartbeatInterval (%v), as etcd requires", etcd.ElectionTimeout, 5*etcd.HeartbeatInterval)
 	}
-	if etcd.ElectionTimeout > 50*time.Second {
+	if !raftTicks && etcd.ElectionTimeout > 50*time.Second {
 		add("etcd.electionTimeout", "%v exceeds etcd's maximum of 50s", etcd.ElectionTimeout)
 	}
 	if s.Etcd.ElectionJitterTicks < 0 {
@@ -631,6 +682,9 @@ func (s *Spec) Check() error {
 	}
 	if s.Network.Loss < 0 || s.Network.Loss > 1 {
 		add("network.loss", "%g is not a probability; allowed: 0 to 1", s.Network.Loss)
+	}
+	if pr := s.Network.PeerReconnect; pr != "" && !slices.Contains(model.PeerReconnects(), pr) {
+		add("network.peerReconnect", "unknown model %q; allowed: %s", pr, strings.Join(model.PeerReconnects(), ", "))
 	}
 	if cp := s.ControlPlane; cp != nil {
 		errs = append(errs, s.checkControlPlane(hosts, hostNames)...)
@@ -762,6 +816,10 @@ func (s *Spec) Check() error {
 		only("loss", f.Loss != nil, model.FaultLink)
 		only("fsync", f.Fsync != nil, model.FaultSlowDisk)
 		only("step", f.Step != nil, model.FaultClockStep)
+		only("unequalLogs", f.UnequalLogs, model.FaultProcessKill, model.FaultHostCrash)
+		if f.UnequalLogs && kind == model.FaultProcessKill && f.Process != "" && f.Process != "etcd" {
+			add(path+".unequalLogs", "needs the etcd process killed, not %s", f.Process)
+		}
 		if f.On != nil && !slices.Contains(model.EventNames(), f.On.Event) {
 			add(path+".on.event", "unknown event %q; allowed: %s", f.On.Event, strings.Join(model.EventNames(), ", "))
 		}
@@ -1182,6 +1240,10 @@ func (e *EtcdSpec) model() model.EtcdConfig {
 		HeartbeatInterval:   e.HeartbeatInterval.D(),
 		ElectionTimeout:     e.ElectionTimeout.D(),
 		ElectionJitterTicks: e.ElectionJitterTicks,
+		Tick:                e.Tick.D(),
+		HeartbeatTicks:      e.HeartbeatTicks,
+		ElectionTicks:       e.ElectionTicks,
+		CheckQuorum:         e.CheckQuorum,
 		PreVote:             e.PreVote,
 		TickPhase:           e.TickPhase,
 		AlignedSpread:       e.AlignedSpread.D(),
@@ -1244,6 +1306,7 @@ func (s *Scenario) Config() model.Config {
 		}
 	}
 	cfg.Network.Loss = n.Loss
+	cfg.Network.PeerReconnect = n.PeerReconnect
 	if cp := sp.ControlPlane; cp != nil {
 		compileControlPlane(sp, &cfg)
 	}
@@ -1274,7 +1337,7 @@ func (s *Scenario) Config() model.Config {
 	}
 	for _, f := range sp.Faults {
 		fc := model.FaultConfig{Name: f.Name, Kind: model.FaultKind(f.Kind), At: f.At.D(), Duration: f.Duration.D(),
-			OneWay: f.OneWay, Process: f.Process, Loss: f.Loss}
+			OneWay: f.OneWay, Process: f.Process, Loss: f.Loss, UnequalLogs: f.UnequalLogs}
 		fc.Target, _ = model.ParseTarget(f.Target)
 		if f.Peer != "" {
 			p, _ := model.ParseTarget(f.Peer)

@@ -78,7 +78,7 @@ func between(t *testing.T, seed uint64, what string, d, lo, hi time.Duration) {
 
 const timelineSeeds = 12
 
-// TestWorkedTimelineA: reference §8 A, master hard-crash (stacked, 3
+// TestWorkedTimelineA: worked timeline A, master hard-crash (stacked, 3
 // masters, HAProxy). Asserted per seed:
 //   - etcd, if its leader was on the master: a new leader 0.8–3 s after
 //     the crash (the reference's "writes resume ~1.5–2.5 s" is a rough
@@ -114,7 +114,7 @@ func TestWorkedTimelineA(t *testing.T) {
 	}
 }
 
-// TestWorkedTimelineB: reference §8 B, a master cut off from the other
+// TestWorkedTimelineB: worked timeline B, a master cut off from the other
 // masters but reachable by the load balancer. Asserted per seed:
 //   - if its etcd member led: it steps down 1–2 s after the cut, and the
 //     others elect a leader within ~2 s (≤ 3 s);
@@ -187,7 +187,7 @@ func TestWorkedTimelineB(t *testing.T) {
 	}
 }
 
-// TestWorkedTimelineC: reference §8 C, the controller-manager leader
+// TestWorkedTimelineC: worked timeline C, the controller-manager leader
 // frozen for 30 s. Another candidate takes over 15–24 s after the last
 // renewal; on resume the old leader starts a fresh renew round and acts
 // for up to RenewDeadline (10 s) alongside the new one: the acting split
@@ -222,7 +222,7 @@ func TestWorkedTimelineC(t *testing.T) {
 	}
 }
 
-// TestWorkedTimelineD: reference §8 D, wall-clock steps of two masters
+// TestWorkedTimelineD: worked timeline D, wall-clock steps of two masters
 // (no rate change): no leader changes anywhere, no split brain, no
 // unavailability.
 func TestWorkedTimelineD(t *testing.T) {

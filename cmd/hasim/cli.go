@@ -41,7 +41,7 @@ Usage:
   hasim sweep merge SHARD-FILE...   merge the results of a sharded sweep
   hasim sweep job SWEEP --shards N  print a Kubernetes Indexed Job that runs the sweep's shards
   hasim recommend RESULTS-FILE      the settings of a sweep that meet targets, their Pareto front, a recommendation
-  hasim validate FILE...            check scenario files without running them
+  hasim validate NAME|FILE...       check scenarios without running them
   hasim explain NAME|FILE           show the resolved topology and every parameter, with its source
   hasim scenarios list              list the built-in scenarios
   hasim scenarios show NAME         print a built-in scenario with what it teaches
@@ -92,9 +92,9 @@ func realMain(ctx context.Context, args []string, in io.Reader, out, errw io.Wri
 	case "scenarios":
 		code = scenariosVerb(rest, st)
 	case "version", "--version":
-		fmt.Fprintln(o, "hasim", Version)
+		code = versionVerb(rest, st)
 	case "help", "-h", "--help":
-		if len(rest) > 0 {
+		if len(rest) > 0 && !isHelpFlag(rest[0]) {
 			return realMain(ctx, []string{rest[0], "--help"}, in, out, errw)
 		}
 		usage(o)
@@ -440,20 +440,21 @@ func firstLine(s string) string {
 }
 
 func validateVerb(ctx context.Context, args []string, st streams) int {
-	fs := newFlags("validate", "FILE...", `  hasim validate my-cluster.yaml
+	fs := newFlags("validate", "NAME|FILE...", `  hasim validate my-cluster.yaml
   hasim validate scenarios/*.yaml
+  hasim validate etcd-leader-kill stacked-3-master-crash
   cat my-cluster.yaml | hasim validate -
 `, st)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(st.err, "hasim validate: want at least one FILE (or - for standard input)")
+		fmt.Fprintln(st.err, "hasim validate: want at least one scenario: a built-in NAME, a FILE, or - for standard input")
 		return exitUsage
 	}
 	code := exitOK
 	for _, f := range fs.Args() {
-		if _, err := scenarios.LoadFileContext(ctx, f, st.in); err != nil {
+		if _, err := scenarios.ResolveContext(ctx, f, st.in); err != nil {
 			fmt.Fprintln(st.err, err)
 			code = exitUsage
 			continue
@@ -465,6 +466,23 @@ func validateVerb(ctx context.Context, args []string, st streams) int {
 		}
 	}
 	return code
+}
+
+// isHelpFlag reports whether arg asks for help.
+func isHelpFlag(arg string) bool { return arg == "--help" || arg == "-h" || arg == "help" }
+
+func versionVerb(args []string, st streams) int {
+	fs := newFlags("version", "", `  hasim version
+`, st)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintf(st.err, "hasim version: takes no arguments (got %q)\n", fs.Arg(0))
+		return exitUsage
+	}
+	fmt.Fprintln(st.out, "hasim", Version)
+	return exitOK
 }
 
 func scenariosVerb(args []string, st streams) int {

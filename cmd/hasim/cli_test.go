@@ -382,6 +382,16 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("maintenance share %.2f over %d incidents: want 36 or so restarts, nearly all the downtime", share, a.Incidents.Count)
 			}
 		},
+		"raft-paper-figure-16": func(t *testing.T, d report.Document) {
+			// Five members, timeouts of 150-155 ms: the crash is
+			// detected after at least half the timeout, and split votes
+			// or refused stale candidates take more than one round.
+			f := d.Summary.Faults[0]
+			if f.NewLeader == nil || f.NewLeader.After < 0.075 || f.NewLeader.After > 3 || f.NewLeader.Term < f.TermBefore+2 ||
+				!hasReason(d, "vote.rejected", "candidate's log is behind") || !hasReason(d, "fault.injected", "unequal logs: followers' logs past index") {
+				t.Errorf("new leader %+v, want one 75 ms-3 s after the crash, after split votes and a stale candidate refused", f.NewLeader)
+			}
+		},
 		"etcd-reference-kill": func(t *testing.T, d report.Document) {
 			if f := d.Summary.Faults[0]; f.NewLeader == nil || f.NewLeader.After < 0.8 {
 				t.Errorf("new leader %+v", f.NewLeader)
@@ -520,6 +530,42 @@ func TestExitCodesAndErrors(t *testing.T) {
 				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, out, errs)
 			}
 		})
+	}
+}
+
+// TestVerbHelpOnStdout: every verb's help (--help, -h, hasim help VERB)
+// goes to standard output with exit 0 and nothing on standard error, like
+// hasim --help.
+func TestVerbHelpOnStdout(t *testing.T) {
+	for _, verb := range []string{"run", "compare", "validate", "explain", "scenarios", "version"} {
+		for _, args := range [][]string{{verb, "--help"}, {verb, "-h"}, {"help", verb}} {
+			code, out, errs := run(context.Background(), "", args...)
+			if code != 0 || errs != "" || !strings.Contains(out, "Usage: hasim "+verb) {
+				t.Errorf("hasim %s: exit %d (want 0)\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
+			}
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"help", "--help"}, {"help", "-h"}} {
+		code, out, errs := run(context.Background(), "", args...)
+		if code != 0 || errs != "" || !strings.HasPrefix(out, "hasim simulates") {
+			t.Errorf("hasim %s: exit %d (want 0)\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errs)
+		}
+	}
+	if code, _, errs := run(context.Background(), "", "version", "extra"); code != 2 || !strings.Contains(errs, "takes no arguments") {
+		t.Errorf("hasim version extra: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestValidateNames: hasim validate takes built-in scenario names as run
+// and explain do, files beside them, and names an unknown one.
+func TestValidateNames(t *testing.T) {
+	code, out, errs := run(context.Background(), "", "validate", "etcd-leader-kill", "../../scenarios/library/etcd-slow-disk.yaml", "stacked-3-master-crash")
+	if code != 0 || out != "etcd-leader-kill: ok\n../../scenarios/library/etcd-slow-disk.yaml: ok\nstacked-3-master-crash: ok\n" {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	code, out, errs = run(context.Background(), "", "validate", "etcd-leader-kill", "no-such")
+	if code != 2 || out != "etcd-leader-kill: ok\n" || !strings.Contains(errs, `"no-such" is neither a file nor a built-in scenario`) {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
 

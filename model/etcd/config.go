@@ -9,7 +9,7 @@ import (
 )
 
 // EtcdConfig is how every member of the etcd cluster runs. The defaults are
-// etcd's own (shared/reference/k8s-ha-semantics.md §2.1).
+// etcd's own (server/embed/config.go and the etcd flags' documentation).
 type EtcdConfig struct {
 	// Version is the etcd release line, "3.4", "3.5" or "3.6". It sets the
 	// default of PreVote (off in 3.4, on from 3.5) and how a leader without
@@ -25,6 +25,26 @@ type EtcdConfig struct {
 	// [E, E+ElectionJitterTicks-1] on each role change. 0 means E, etcd's
 	// [E, 2E-1].
 	ElectionJitterTicks int
+	// Tick, HeartbeatTicks and ElectionTicks are etcd-io/raft's own
+	// settings (Config.HeartbeatTick and Config.ElectionTick, counted in
+	// calls to Node.Tick), which etcd fixes: its ticker fires every
+	// heartbeat interval, a leader sends a heartbeat every tick, and E is
+	// the election timeout over the heartbeat interval. Tick 0 means
+	// etcd's way: Tick = HeartbeatInterval, HeartbeatTicks 1 and
+	// ElectionTicks = ElectionTimeout / HeartbeatInterval. A non-zero Tick
+	// runs Raft as the library allows: HeartbeatTicks (default 1) and
+	// ElectionTicks (default 10, the library's own examples) count ticks of
+	// that length, raft's rule ElectionTicks > HeartbeatTicks applies
+	// instead of etcd's five heartbeats, and HeartbeatInterval and
+	// ElectionTimeout follow from them.
+	Tick           time.Duration
+	HeartbeatTicks int
+	ElectionTicks  int
+	// CheckQuorum is etcd-io/raft's Config.CheckQuorum, which etcd always
+	// sets: a leader steps down when it has not heard from a quorum within
+	// an election timeout, and a member that heard from a leader within
+	// one ignores vote requests. Nil means true.
+	CheckQuorum *bool
 	// PreVote runs a pre-election that changes no term before a real one.
 	// Nil means the version's default.
 	PreVote *bool
@@ -54,6 +74,8 @@ type EtcdConfig struct {
 	// that could cost the cluster its quorum are refused. Nil means true,
 	// etcd's default.
 	StrictReconfigCheck *bool
+
+	raftTicks bool // WithDefaults saw Tick set: Raft's own ticks
 }
 
 // Etcd defaults.
@@ -65,6 +87,10 @@ const (
 	DefaultReadIndexRetry         = 500 * time.Millisecond
 	DefaultSnapshotCount          = 10000
 	DefaultSnapshotCatchUpEntries = 5000
+	// DefaultElectionTicks is ElectionTicks when Tick is set and
+	// ElectionTicks is not: etcd-io/raft's examples use 10 (and
+	// HeartbeatTick 1).
+	DefaultElectionTicks = 10
 )
 
 // WithDefaults returns c with every unset field given its default.
@@ -72,11 +98,41 @@ func (c EtcdConfig) WithDefaults() EtcdConfig {
 	if c.Version == "" {
 		c.Version = DefaultEtcdVersion
 	}
+	if c.Tick != 0 {
+		// Raft's own ticks; etcd's two flags follow from them.
+		c.raftTicks = true
+		if c.HeartbeatTicks == 0 {
+			c.HeartbeatTicks = 1
+		}
+		if c.ElectionTicks == 0 {
+			c.ElectionTicks = DefaultElectionTicks
+		}
+		if c.HeartbeatInterval == 0 {
+			c.HeartbeatInterval = time.Duration(c.HeartbeatTicks) * c.Tick
+		}
+		if c.ElectionTimeout == 0 {
+			c.ElectionTimeout = time.Duration(c.ElectionTicks) * c.Tick
+		}
+	}
 	if c.HeartbeatInterval == 0 {
 		c.HeartbeatInterval = DefaultHeartbeatInterval
 	}
 	if c.ElectionTimeout == 0 {
 		c.ElectionTimeout = DefaultElectionTimeout
+	}
+	if c.Tick == 0 {
+		// etcd's way: one tick per heartbeat interval.
+		c.Tick = c.HeartbeatInterval
+		if c.HeartbeatTicks == 0 {
+			c.HeartbeatTicks = 1
+		}
+		if c.ElectionTicks == 0 && c.HeartbeatInterval > 0 {
+			c.ElectionTicks = int(c.ElectionTimeout / c.HeartbeatInterval)
+		}
+	}
+	if c.CheckQuorum == nil {
+		cq := true
+		c.CheckQuorum = &cq
 	}
 	if c.PreVote == nil {
 		pv := c.Version != "3.4"
@@ -110,12 +166,23 @@ func (c EtcdConfig) WithDefaults() EtcdConfig {
 	return c
 }
 
+// electionTicks is E, the election timeout in ticks.
 func (c EtcdConfig) electionTicks() int {
+	if c.ElectionTicks > 0 {
+		return c.ElectionTicks
+	}
+	if c.Tick > 0 {
+		return int(c.ElectionTimeout / c.Tick)
+	}
 	if c.HeartbeatInterval <= 0 {
 		return 0
 	}
 	return int(c.ElectionTimeout / c.HeartbeatInterval)
 }
+
+// RaftTicks reports whether the config sets Raft's own ticks (Tick)
+// rather than etcd's heartbeat interval and election timeout.
+func (c EtcdConfig) RaftTicks() bool { return c.raftTicks }
 
 // Validate checks a defaulted config with etcd's own rules.
 func (c EtcdConfig) Validate() error {
@@ -125,20 +192,39 @@ func (c EtcdConfig) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("version %q: allowed 3.4, 3.5, 3.6", c.Version))
 	}
-	if c.HeartbeatInterval < MinHeartbeatInterval || c.HeartbeatInterval > MaxHeartbeatInterval {
-		errs = append(errs, fmt.Errorf("heartbeatInterval %v out of range; allowed: %v to %v", c.HeartbeatInterval, MinHeartbeatInterval, MaxHeartbeatInterval))
-	}
-	if c.ElectionTimeout < MinElectionTicks*c.HeartbeatInterval {
-		errs = append(errs, fmt.Errorf("electionTimeout %v must be at least 5 × heartbeatInterval (%v)", c.ElectionTimeout, MinElectionTicks*c.HeartbeatInterval))
-	}
-	if c.ElectionTimeout > MaxElectionTimeout {
-		errs = append(errs, fmt.Errorf("electionTimeout %v exceeds etcd's maximum of 50s", c.ElectionTimeout))
+	if c.raftTicks {
+		if c.Tick < MinTick || c.Tick > MaxHeartbeatInterval {
+			errs = append(errs, fmt.Errorf("tick %v out of range; allowed: %v to %v", c.Tick, MinTick, MaxHeartbeatInterval))
+		}
+		if c.HeartbeatTicks < 1 {
+			errs = append(errs, fmt.Errorf("heartbeatTicks must be at least 1"))
+		}
+		if c.ElectionTicks <= c.HeartbeatTicks {
+			errs = append(errs, fmt.Errorf("electionTicks (%d) must be greater than heartbeatTicks (%d), as etcd-io/raft requires", c.ElectionTicks, c.HeartbeatTicks))
+		}
+		if c.Tick > 0 && c.ElectionTicks > int(MaxElectionTimeout/c.Tick) {
+			errs = append(errs, fmt.Errorf("electionTicks %d out of range: %d ticks of %v exceed etcd's longest election timeout, 50s", c.ElectionTicks, c.ElectionTicks, c.Tick))
+		}
+	} else {
+		if c.HeartbeatInterval < MinHeartbeatInterval || c.HeartbeatInterval > MaxHeartbeatInterval {
+			errs = append(errs, fmt.Errorf("heartbeatInterval %v out of range; allowed: %v to %v", c.HeartbeatInterval, MinHeartbeatInterval, MaxHeartbeatInterval))
+		}
+		if c.ElectionTimeout < MinElectionTicks*c.HeartbeatInterval {
+			errs = append(errs, fmt.Errorf("electionTimeout %v must be at least 5 × heartbeatInterval (%v)", c.ElectionTimeout, MinElectionTicks*c.HeartbeatInterval))
+		}
+		if c.ElectionTimeout > MaxElectionTimeout {
+			errs = append(errs, fmt.Errorf("electionTimeout %v exceeds etcd's maximum of 50s", c.ElectionTimeout))
+		}
 	}
 	if c.ElectionJitterTicks < 1 {
 		errs = append(errs, fmt.Errorf("electionJitterTicks must be at least 1"))
-	} else if c.HeartbeatInterval > 0 && c.ElectionJitterTicks > int(MaxElectionJitter/c.HeartbeatInterval) {
-		errs = append(errs, fmt.Errorf("electionJitterTicks %d out of range; allowed: 1 to %d (%v of heartbeatInterval %v)",
-			c.ElectionJitterTicks, MaxElectionJitter/c.HeartbeatInterval, MaxElectionJitter, c.HeartbeatInterval))
+	} else if c.Tick > 0 && c.ElectionJitterTicks > int(MaxElectionJitter/c.Tick) {
+		unit := "heartbeatInterval"
+		if c.raftTicks {
+			unit = "tick"
+		}
+		errs = append(errs, fmt.Errorf("electionJitterTicks %d out of range; allowed: 1 to %d (%v of %s %v)",
+			c.ElectionJitterTicks, MaxElectionJitter/c.Tick, MaxElectionJitter, unit, c.Tick))
 	}
 	for _, d := range []struct {
 		name   string

@@ -160,7 +160,9 @@ type readReq struct {
 
 // Member is one etcd member running Raft as etcd 3.4–3.6 runs it: a tick
 // every heartbeat interval drives the election and heartbeat timers;
-// CheckQuorum is always on; PreVote is a parameter. Term, vote and log are
+// CheckQuorum is on; PreVote is a parameter. EtcdConfig can also set what
+// etcd fixes and etcd-io/raft leaves open: the tick length apart from the
+// heartbeat (HeartbeatTicks, ElectionTicks) and CheckQuorum off. Term, vote and log are
 // persisted with fsync and survive a crash; everything else is volatile.
 //
 // Outputs go through a Ready loop like etcd's raftNode: a leader sends its
@@ -343,7 +345,7 @@ func (m *Member) Start() {
 	// The ticker starts with the process: its phase is the start time,
 	// plus a per-incarnation offset.
 	var phase time.Duration
-	h := m.cfg.HeartbeatInterval
+	h := m.cfg.Tick
 	st := m.stream.Sub("phase")
 	switch m.cfg.TickPhase {
 	case "random":
@@ -420,15 +422,17 @@ func (m *Member) tickHeartbeat() {
 	m.electionElapsed++
 	if m.electionElapsed >= m.cfg.electionTicks() {
 		m.electionElapsed = 0
-		m.checkQuorum()
-		if m.state != Leader {
-			return
+		if *m.cfg.CheckQuorum {
+			m.checkQuorum()
+			if m.state != Leader {
+				return
+			}
 		}
 		if m.leadTransferee != None {
 			m.abortTransfer()
 		}
 	}
-	if m.heartbeatElapsed >= 1 {
+	if m.heartbeatElapsed >= m.cfg.HeartbeatTicks {
 		m.heartbeatElapsed = 0
 		m.bcastHeartbeat(m.lastReadCtx())
 	}
@@ -651,7 +655,7 @@ func (m *Member) step(msg *RaftMsg) {
 			// leadership transfer's vote request is exempt: the leader
 			// itself asked for that campaign.
 			force := msg.Type == MsgVote && msg.Transfer
-			if !force && m.Lead != None && m.electionElapsed < m.cfg.electionTicks() {
+			if !force && *m.cfg.CheckQuorum && m.Lead != None && m.electionElapsed < m.cfg.electionTicks() {
 				reason := fmt.Sprintf("heard from leader %s %d ticks ago (lease not expired)", m.Peer(m.Lead).Name, m.electionElapsed)
 				if m.Lead == m.ID {
 					reason = fmt.Sprintf("it leads term %d and its quorum check is %d ticks old (lease not expired)", m.HS.Term, m.electionElapsed)
@@ -681,7 +685,7 @@ func (m *Member) step(msg *RaftMsg) {
 			}
 		}
 	case msg.Term < m.HS.Term:
-		if msg.Type == MsgHeartbeat || msg.Type == MsgApp {
+		if (*m.cfg.CheckQuorum || *m.cfg.PreVote) && (msg.Type == MsgHeartbeat || msg.Type == MsgApp) {
 			// Tell a stale leader about the newer term (CheckQuorum/PreVote).
 			m.newMsg(MsgAppResp, from.ID)
 		} else if msg.Type == MsgPreVote {
@@ -1721,4 +1725,46 @@ func (e *Etcd) Index() {
 	for _, m := range e.Members {
 		m.kv = make([]KVItem, len(e.w.Keys.List))
 	}
+}
+
+// UnequalLogs gives the followers of leader logs of different lengths, as
+// the Raft paper's election measurements did before crashing the leader
+// (Ongaro and Ousterhout, "In Search of an Understandable Consensus
+// Algorithm", 2014, §9.3: "the servers in each trial had different log
+// lengths, so some candidates were not eligible to become leader"). The
+// leader has sent one new entry per follower but one, with its last
+// heartbeat: the followers, in an order drawn from st (keyed by draw),
+// have received none, one, two, … of them (their election timers were
+// reset by that heartbeat, not now) and persist them through their Ready
+// loop. The leader's own copies are not on its disk yet (etcd's leader
+// sends before it fsyncs), so a crash now loses them. Only running voters
+// whose log ends where the leader's does take part. It returns, for the
+// timeline, each follower with how many entries it holds.
+func (e *Etcd) UnequalLogs(leader *Member, st sim.Stream, draw uint64) string {
+	var fs []*Member
+	last, lastTerm := leader.Log.LastIndex(), leader.Log.lastTerm()
+	for _, f := range e.Members {
+		if f == leader || f.Proc.State() != fabric.Running || !f.promotable() || f.HS.Term != leader.HS.Term ||
+			f.Log.LastIndex() != last || f.Log.lastTerm() != lastTerm {
+			continue
+		}
+		fs = append(fs, f)
+	}
+	st = st.SubN(draw)
+	for i := len(fs) - 1; i > 0; i-- {
+		j := st.IntN(uint64(i), i+1)
+		fs[i], fs[j] = fs[j], fs[i]
+	}
+	var parts []string
+	for r, f := range fs {
+		for range r {
+			f.Log.Append(Entry{Term: leader.HS.Term})
+		}
+		f.ready()
+		parts = append(parts, fmt.Sprintf("%s +%d", f.Name, r))
+	}
+	if len(parts) == 0 {
+		return "no follower's log ends where the leader's does"
+	}
+	return fmt.Sprintf("followers' logs past index %d: %s", last, strings.Join(parts, ", "))
 }

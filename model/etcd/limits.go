@@ -17,6 +17,10 @@ const (
 	// election timeout: 10 s.
 	MinHeartbeatInterval = fabric.MinPeriod
 	MaxHeartbeatInterval = MaxElectionTimeout / MinElectionTicks
+	// MinTick is the shortest Raft tick when ticks are set directly: a
+	// millisecond, enough for the Raft paper's 12–24 ms election timeouts
+	// and finer than any network hasim models between zones.
+	MinTick = fabric.MinPeriod
 	// MaxElectionJitter bounds the width of the randomized election
 	// timeout (electionJitterTicks × heartbeat): no wider than etcd's
 	// longest election timeout, or a cluster could wait hours for a leader.

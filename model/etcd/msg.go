@@ -12,7 +12,7 @@ import (
 // members.
 const (
 	// MsgApp: leader → follower, entries after (Index, LogTerm), leader's commit.
-	MsgApp fabric.MsgType = 8 | fabric.PeerStream
+	MsgApp fabric.MsgType = 8 | fabric.PeerStream | fabric.AppStream
 	// MsgAppResp: follower → leader; Index is the last matching index, or,
 	// with Reject, the index that did not match with RejectHint its last index.
 	MsgAppResp fabric.MsgType = 9 | fabric.PeerStream

@@ -28,6 +28,9 @@ const (
 	// APICall: a request to a kube-apiserver, which an api fault on its
 	// sender fails or holds.
 	APICall
+	// AppStream: a peer-stream message that etcd's rafthttp sends on its
+	// own stream (msgappv2: a leader's appends), apart from the others.
+	AppStream
 
 	msgNumber = 1<<6 - 1 // the protocol's number for the type
 )

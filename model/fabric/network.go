@@ -25,8 +25,103 @@ type NetworkConfig struct {
 	// it carry traffic again (TCP retransmission backoff, then the
 	// transport's redial). Default: the empirical distribution of real
 	// etcd's rafthttp rejoin after a silent drop healed, 45–1102 ms with
-	// median 641 ms (shared/reference/real-measurements.md §2.4).
+	// median 641 ms (the README's Fidelity section).
 	Reconnect Dist
+	// PeerReconnect is how an etcd peer connection (a host pair that has
+	// carried raft messages) comes back after a cut heals: "measured" (the
+	// default) draws Reconnect like every other connection; "rafthttp"
+	// follows etcd's peer transport and TCP instead (see
+	// RafthttpRestore): the connection carries traffic again at the first
+	// TCP retransmission of the data the cut held back, or, once the
+	// stream reader's 5 s read timeout has closed it, at the first SYN of
+	// the reader's redials.
+	PeerReconnect string
+	// PeerDialTimeout bounds each of rafthttp's redials (etcd: 1 s plus the
+	// election timeout). 0 means 2s, etcd's with its default election
+	// timeout.
+	PeerDialTimeout time.Duration
+}
+
+// Peer reconnection models (NetworkConfig.PeerReconnect).
+const (
+	PeerReconnectMeasured = "measured"
+	PeerReconnectRafthttp = "rafthttp"
+)
+
+// PeerReconnects lists the PeerReconnect models.
+func PeerReconnects() []string { return []string{PeerReconnectMeasured, PeerReconnectRafthttp} }
+
+// rafthttp's and TCP's constants behind PeerReconnect "rafthttp".
+const (
+	// ConnReadTimeout is rafthttp's read timeout on its stream
+	// connections (rafthttp.ConnReadTimeout, 5 s): a stream reader that
+	// reads nothing for that long closes the connection and dials again.
+	ConnReadTimeout = 5 * time.Second
+	// TCPMinRTO and TCPMaxRTO bound Linux's retransmission timeout
+	// (TCP_RTO_MIN 200 ms, TCP_RTO_MAX 120 s): unacknowledged data is
+	// sent again after 200 ms, then after twice as long each time.
+	TCPMinRTO = 200 * time.Millisecond
+	TCPMaxRTO = 120 * time.Second
+	// TCPSynRTO is Linux's first SYN retransmission timeout
+	// (TCP_TIMEOUT_INIT, 1 s), doubled for each further SYN.
+	TCPSynRTO = time.Second
+	// DefaultPeerDialTimeout is etcd's peer dial timeout with its default
+	// election timeout: 1 s + 1 s.
+	DefaultPeerDialTimeout = 2 * time.Second
+)
+
+// RafthttpRestore is when an etcd peer connection that a cut broke
+// carries traffic again after the cut heals at now, the mechanism of
+// etcd's rafthttp over TCP. lastOK is when the pair last exchanged a
+// message before the cut (rafthttp's streams carry one at least every
+// heartbeat); lostAt is when the first message was held back by the cut
+// (zero if none was sent).
+//
+//   - Until lastOK + ConnReadTimeout the stream's TCP connection stays
+//     open: data sent into the cut is retransmitted after 200 ms, 400 ms,
+//     800 ms, … (doubling up to 120 s), and the first retransmission after
+//     the heal gets through. If nothing was sent, the stream works at once.
+//   - At lastOK + ConnReadTimeout the stream reader gives up the
+//     connection (rafthttp's streamReader: read error, then a redial at
+//     most every 100 ms); if the cut has healed by then, that redial
+//     connects.
+//   - A redial into the cut waits for its SYNs (sent after 0, 1, 3, 7 s …)
+//     until dialTimeout, then the next one starts: after the heal, the
+//     connection comes back with the first SYN sent.
+//
+// resend reports whether the old connection survived: then what it held
+// arrives with the retransmission; otherwise it was lost with the
+// connection.
+func RafthttpRestore(now, lastOK, lostAt sim.Time, dialTimeout time.Duration) (at sim.Time, resend bool) {
+	deadline := lastOK.Add(ConnReadTimeout)
+	if deadline > now {
+		if lostAt == 0 {
+			return now, true
+		}
+		t, rto := lostAt.Add(TCPMinRTO), TCPMinRTO
+		for t < now && t < deadline {
+			rto = min(2*rto, TCPMaxRTO)
+			t = t.Add(rto)
+		}
+		if t < deadline {
+			return t, true
+		}
+		return deadline, false
+	}
+	// Redialing since the deadline: attempt k starts at deadline + k ×
+	// dialTimeout; its SYNs leave at the offsets 0, 1 s, 3 s, 7 s, …
+	// below dialTimeout.
+	if dialTimeout <= 0 {
+		dialTimeout = DefaultPeerDialTimeout
+	}
+	k := now.Sub(deadline) / dialTimeout
+	start := deadline.Add(k * dialTimeout)
+	for off, rto := time.Duration(0), TCPSynRTO; off < dialTimeout; off, rto = off+rto, 2*rto {
+		if t := start.Add(off); t >= now {
+			return t, false
+		}
+	}
+	return start.Add(dialTimeout), false
 }
 
 // DefaultReconnect is real etcd's measured reconnection delay after a heal.
@@ -65,7 +160,40 @@ type link struct {
 	// peerQueued counts peer-stream messages on the link not yet handed to a
 	// running member (see peerSendBuffer).
 	peerQueued int
+	// For PeerReconnect "rafthttp": whether the link has carried raft
+	// messages, when a cut last broke it, and its two rafthttp streams
+	// (by streamOf).
+	peer    bool
+	cutAt   sim.Time
+	streams [2]peerStream
 }
+
+// peerStream is one of rafthttp's two streams in one direction (the
+// "message" stream and the "msgappv2" stream that carries a leader's
+// appends), as PeerReconnect "rafthttp" follows it: when it last carried
+// a message (its reader's last read), when the first message sent into a
+// cut was held back (zero: none yet), and from when it carries traffic
+// again after the last heal.
+type peerStream struct {
+	lastOK, lostAt, restoreAt sim.Time
+	// resend: after the last heal the stream's TCP connection survived,
+	// so what it held (held, during the cut) and what is sent before
+	// restoreAt arrive with the retransmission at restoreAt.
+	resend bool
+	held   []Message
+}
+
+// streamOf is the rafthttp stream a message type rides on.
+func streamOf(t MsgType) int {
+	if t.Is(AppStream) {
+		return 1
+	}
+	return 0
+}
+
+// LinkHeartbeat is how often rafthttp's stream writers send their link
+// heartbeat, whatever else they carry: ConnReadTimeout / 3.
+const LinkHeartbeat = ConnReadTimeout / 3
 
 // conn is the connection state between two hosts (unordered pair a < b).
 type conn struct {
@@ -126,6 +254,8 @@ type Network struct {
 	// peerDropped counts peer-stream messages dropped because the peer's send
 	// buffer was full.
 	peerDropped uint64
+	// rafthttp: PeerReconnect is "rafthttp".
+	rafthttp bool
 }
 
 // PeerDropped is how many peer-stream messages were dropped so far because
@@ -158,7 +288,7 @@ func pairKey(a, b int) uint64 { return uint64(a)<<32 | uint64(b) }
 
 func newNetwork(w *World, cfg NetworkConfig) *Network {
 	n := len(w.Hosts)
-	nw := &Network{w: w, cfg: cfg, hosts: n, root: w.Sim.Stream("net")}
+	nw := &Network{w: w, cfg: cfg, hosts: n, root: w.Sim.Stream("net"), rafthttp: cfg.PeerReconnect == PeerReconnectRafthttp}
 	if n <= directHosts {
 		nw.direct = true
 		nw.linkTab, nw.connTab = make([]link, n*n), make([]conn, n*n)
@@ -232,6 +362,17 @@ func (n *Network) passes(a, b int, datagram bool) bool {
 	return !cn.Broken && n.w.Sim.Now() >= cn.RestoreAt
 }
 
+// arrives reports whether a message of type t in flight from host a to b
+// reaches b now. With PeerReconnect "rafthttp" a raft message between
+// members travels on its stream, which Send already waited for: only a
+// new cut stops it.
+func (n *Network) arrives(a, b int, t MsgType) bool {
+	if n.rafthttp && t.Is(PeerStream) {
+		return !n.Conn(a, b).Broken
+	}
+	return n.passes(a, b, t.Is(Datagram))
+}
+
 // handshake reports whether a TCP connection from a to b would be
 // accepted now: b's host is up and reachable and b is not stopped (a
 // paused process's kernel still accepts connections).
@@ -268,8 +409,36 @@ func (n *Network) Send(m *Message) {
 	}
 	lk.seq++
 	lat := n.cfg.Loopback
+	base := n.w.Sim.Now()
 	if fi != ti {
-		if !to.Host.up || !n.passes(fi, ti, m.Type.Is(Datagram)) {
+		if !to.Host.up {
+			return
+		}
+		if peer && n.rafthttp {
+			ps := &lk.streams[streamOf(m.Type)]
+			switch {
+			case n.Conn(fi, ti).Broken:
+				// Into the cut: TCP keeps it to retransmit.
+				if ps.lostAt == 0 {
+					ps.lostAt = base
+				}
+				if len(ps.held) < PeerSendBuffer {
+					h := *m
+					if m.Body != nil {
+						h.Body = m.Body.Copy()
+					}
+					ps.held = append(ps.held, h)
+				}
+				return
+			case base < ps.restoreAt:
+				if !ps.resend {
+					return // the stream is being redialed: lost
+				}
+				base = ps.restoreAt // queued behind the retransmission
+			}
+			lk.peer = true
+			ps.lastOK = n.w.Sim.Now()
+		} else if !n.passes(fi, ti, m.Type.Is(Datagram)) {
 			return
 		}
 		var loss float64
@@ -278,14 +447,19 @@ func (n *Network) Send(m *Message) {
 			return
 		}
 	}
-	at := n.w.Sim.Now().Add(lat.Sample(lk.stream, lk.seq))
+	n.put(lk, m, base.Add(lat.Sample(lk.stream, lk.seq)), peer, true)
+}
+
+// put schedules the delivery of m on lk at time at, or after the link's
+// last delivery: of a copy of its body if clone is set.
+func (n *Network) put(lk *link, m *Message, at sim.Time, peer, clone bool) {
 	if at < lk.lastAt {
 		at = lk.lastAt
 	}
 	lk.lastAt = at
 	e := n.get()
 	e.msg = *m
-	if m.Body != nil {
+	if clone && m.Body != nil {
 		e.msg.Body = m.Body.Copy()
 	}
 	if peer {
@@ -348,7 +522,7 @@ func (n *Network) release(e *Envelope) {
 func (e *Envelope) deliver() {
 	n, m := e.net, &e.msg
 	to := m.To
-	if fi, ti := m.From.Host.index, to.Host.index; fi != ti && (!to.Host.up || !n.passes(fi, ti, m.Type.Is(Datagram))) {
+	if fi, ti := m.From.Host.index, to.Host.index; fi != ti && (!to.Host.up || !n.arrives(fi, ti, m.Type)) {
 		n.release(e)
 		return
 	}
@@ -452,9 +626,22 @@ func (n *Network) cutsChanged() {
 		switch {
 		case sep && !cn.Broken:
 			cn.Broken = true
+			if n.rafthttp {
+				for _, lk := range []*link{n.link(i, j), n.link(j, i)} {
+					lk.cutAt = now
+					for k := range lk.streams {
+						lk.streams[k].lostAt, lk.streams[k].held = 0, lk.streams[k].held[:0]
+					}
+				}
+			}
 		case !sep && cn.Broken:
 			cn.Broken = false
 			cn.heals++
+			if n.rafthttp {
+				for _, lk := range []*link{n.link(i, j), n.link(j, i)} {
+					n.restoreStreams(lk, now)
+				}
+			}
 			st := n.root.Sub("reconnect/" + hosts[i].Name + "/" + hosts[j].Name)
 			cn.RestoreAt = now.Add(n.cfg.Reconnect.Sample(st, cn.heals))
 		}
@@ -473,5 +660,57 @@ func (n *Network) settled() bool {
 			return false
 		}
 	}
+	for i := range n.linkTab {
+		if !n.rafthttp {
+			break
+		}
+		if lk := &n.linkTab[i]; lk.made && (lk.streams[0].restoreAt > now || lk.streams[1].restoreAt > now) {
+			return false
+		}
+	}
 	return true
+}
+
+// restoreStreams sets when each of the link's rafthttp streams carries
+// traffic again after the heal at now (RafthttpRestore). Each stream's
+// writer also sends a link heartbeat every LinkHeartbeat, at a phase of
+// its own (drawn per link and stream), so that its reader read at the
+// last heartbeat before the cut at the latest, and the first heartbeat
+// after the cut was held back if nothing else was.
+func (n *Network) restoreStreams(lk *link, now sim.Time) {
+	if !lk.peer {
+		return
+	}
+	for k := range lk.streams {
+		ps := &lk.streams[k]
+		phase := sim.Time(lk.stream.Sub("rafthttp").Float64(uint64(k)) * float64(LinkHeartbeat))
+		lastHB := lk.cutAt
+		if lastHB >= phase {
+			lastHB -= (lastHB - phase) % sim.Time(LinkHeartbeat)
+		} else {
+			lastHB = 0
+		}
+		firstHB := lastHB.Add(LinkHeartbeat)
+		if lk.cutAt < phase {
+			firstHB = phase
+		}
+		lastOK, lostAt := max(ps.lastOK, lastHB), ps.lostAt
+		if firstHB < now && (lostAt == 0 || firstHB < lostAt) {
+			lostAt = firstHB
+		}
+		ps.restoreAt, ps.resend = RafthttpRestore(now, lastOK, lostAt, n.cfg.PeerDialTimeout)
+		if ps.resend {
+			for h := range ps.held {
+				m := &ps.held[h]
+				if m.From.state != Running || !m.To.Host.up {
+					continue
+				}
+				lk.seq++
+				lat, _ := n.LinkParams(m.From.Host, m.To.Host)
+				n.put(lk, m, ps.restoreAt.Add(lat.Sample(lk.stream, lk.seq)), true, false)
+			}
+		}
+		clear(ps.held)
+		ps.held = ps.held[:0]
+	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // APIServerConfig describes one kube-apiserver. Defaults are upstream's
-// (shared/reference/k8s-ha-semantics.md §3).
+// (kube-apiserver's flags and its etcd health checks in
+// staging/src/k8s.io/apiserver/pkg/storage/storagebackend/factory).
 type APIServerConfig struct {
 	Host string
 	// Etcd names the members it connects to: the local member only in a

@@ -11,7 +11,8 @@ import (
 )
 
 // LeaderElectionConfig is client-go's leaderelection configuration
-// (tools/leaderelection, v0.37): shared/reference/k8s-ha-semantics.md §1.
+// (k8s.io/client-go/tools/leaderelection, v0.37: leaderelection.go and
+// resourcelock).
 type LeaderElectionConfig struct {
 	// LeaseDuration, RenewDeadline and RetryPeriod; defaults 15s, 10s, 2s
 	// (kube-controller-manager and kube-scheduler).

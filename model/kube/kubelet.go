@@ -10,8 +10,9 @@ import (
 	"hasim/model/fabric"
 )
 
-// Kubelet restart and probe defaults (kubelet; kubeadm's static pod
-// manifests: shared/reference/k8s-ha-semantics.md §1.7 and §3.4).
+// Kubelet restart and probe defaults (kubelet: pkg/kubelet's container
+// restart back-off; kubeadm's static pod manifests:
+// cmd/kubeadm/app/phases/controlplane/manifests.go).
 const (
 	// Container restart back-off: 10s doubling to 300s. The first restart
 	// after a clean run is immediate; the back-off resets once the

@@ -36,8 +36,8 @@ func (k LBKind) Valid() bool {
 }
 
 // LoadBalancerConfig describes the control-plane endpoint. Defaults follow
-// HAProxy and keepalived and the kubeadm HA guide
-// (shared/reference/k8s-ha-semantics.md §5).
+// HAProxy's and keepalived's documentation and the kubeadm HA guide
+// (kubernetes/kubeadm docs/ha-considerations.md).
 type LoadBalancerConfig struct {
 	Kind LBKind
 	// Hosts run the proxy (haproxy, keepalived). For keepalived the first

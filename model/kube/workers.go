@@ -16,7 +16,10 @@ import (
 // taint-eviction controller deletes their pods after the toleration; the
 // ReplicaSet controller creates replacements; the kube-scheduler leader
 // binds pending pods to Ready nodes; the kubelet starts what is bound to
-// it. Sources: shared/reference/k8s-ha-semantics.md §4.
+// it. Sources: kubelet's node lease (pkg/kubelet/nodelease), the node
+// lifecycle controller (pkg/controller/nodelifecycle), taint-based
+// eviction (pkg/controller/tainteviction) and the ReplicaSet controller
+// (pkg/controller/replicaset), Kubernetes upstream.
 //
 // Objects other than Leases (Nodes, Pods) are kept by the cluster as the
 // API would return them after the write that changed them committed;
@@ -93,7 +96,8 @@ type NodeLifecycleConfig struct {
 	SchedulerMaxBackoff     time.Duration
 }
 
-// Worker-plane defaults (k8s-ha-semantics.md §4).
+// Worker-plane defaults (the kubelet's and kube-controller-manager's
+// flags, upstream).
 const (
 	DefaultNodeLeaseDuration       = 40 * time.Second
 	DefaultNodeMonitorPeriod       = 5 * time.Second
