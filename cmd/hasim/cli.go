@@ -269,6 +269,11 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		fmt.Fprintln(st.err, err)
 		return exitUsage
 	}
+	// The page of a what-if shows where it departs from the original.
+	var originalFaults []model.FaultConfig
+	if *with != "" && page != nil {
+		originalFaults = sc.Config().Faults
+	}
 	if *with != "" {
 		if err := sc.WhatIf(*at, *with); err != nil {
 			fmt.Fprintln(st.err, err)
@@ -378,7 +383,17 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		page.discard()
 		skipped = true
 	} else if err := page.write(func(w io.Writer) error {
-		return htmlpage.Write(w, sc.Metadata.Name, firstLine(sc.Metadata.Description), res, htmlpage.Options{Verbose: *verbose, From: window.from, To: window.to})
+		o := htmlpage.Options{Verbose: *verbose, From: window.from, To: window.to}
+		if *with != "" {
+			orig := cfg
+			orig.Faults = originalFaults
+			base, err := model.Simulate(orig, model.RunOptions{Stop: func() bool { return ctx.Err() != nil }})
+			if err != nil {
+				return fmt.Errorf("the original run, for the page of the what-if: %w", err)
+			}
+			o.Original = &base
+		}
+		return htmlpage.Write(w, sc.Metadata.Name, firstLine(sc.Metadata.Description), res, o)
 	}); err != nil {
 		fmt.Fprintf(st.err, "hasim run: %v\n", err)
 		failed = true

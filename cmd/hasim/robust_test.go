@@ -418,3 +418,37 @@ func TestHTMLPage(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLPageOfAWhatIf: the page of a what-if marks where it first
+// differs from the original run and the narration lines only it has; a
+// plain run's page marks nothing.
+func TestHTMLPageOfAWhatIf(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "whatif.html")
+	with := "kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s"
+	code, _, errs := run(context.Background(), "", "run", "worked-timeline-c-paused-kcm", "-q", "--at", "50s", "--with", with, "--html", page)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(data)
+	for _, want := range []string{`"diverge":50`, `"branched":true`, `"n":true`, "it first differs from the original run at 50.000s"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the what-if's page lacks %q", want)
+		}
+	}
+	// Lines before the divergence are the original's too.
+	if i, j := strings.Index(html, `"n":true`), strings.Index(html, `"t":45.4`); i < 0 || j < 0 || i < j {
+		t.Errorf("a line before the divergence is marked as the what-if's own (first mark at %d, the takeover at %d)", i, j)
+	}
+	plain := filepath.Join(dir, "plain.html")
+	if code, _, errs := run(context.Background(), "", "run", "worked-timeline-c-paused-kcm", "-q", "--html", plain); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if data, _ := os.ReadFile(plain); strings.Contains(string(data), `"branched"`) || strings.Contains(string(data), `"n":true`) {
+		t.Error("a plain run's page marks a divergence")
+	}
+}

@@ -427,3 +427,59 @@ func TestPageAt10000Events(t *testing.T) {
 	}
 	br.check(t)
 }
+
+// TestWhatIfPageInBrowser: the page of a what-if draws where it first
+// differs from the original run, and marks the narration lines only it
+// has; stepping to the first of them lands on the divergence.
+func TestWhatIfPageInBrowser(t *testing.T) {
+	const name = "worked-timeline-c-paused-kcm"
+	sc, err := scenarios.Resolve(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	original, err := model.Simulate(sc.Config(), model.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.WhatIf("50s", "kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s"); err != nil {
+		t.Fatal(err)
+	}
+	whatIf, err := model.Simulate(sc.Config(), model.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := htmlpage.Write(&b, name, sc.Metadata.Description, whatIf, htmlpage.Options{Original: &original}); err != nil {
+		t.Fatal(err)
+	}
+	exe := needChromium(t)
+	path := filepath.Join(t.TempDir(), "whatif.html")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	br := newBrowser(t, exe)
+	br.load(t, path)
+	type marks struct {
+		Diverge float64  `json:"diverge"`
+		New     []string `json:"new"`
+		Note    bool     `json:"note"`
+	}
+	m, err := chromedp.Run(br.ctx, chromedp.Evaluate[marks](`(() => {
+  const d = document.getElementById("diverge");
+  return {
+    diverge: d ? +d.getAttribute("x1") : -1,
+    new: [...document.querySelectorAll("#narration div.new")].map(e => e.dataset.t),
+    note: document.querySelector(".desc").textContent.includes("first differs from the original run at 50.000s"),
+  };
+})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Diverge < 0 || !m.Note {
+		t.Errorf("the divergence is not drawn (line at x %v) or not said (%v)", m.Diverge, m.Note)
+	}
+	if len(m.New) == 0 || m.New[0] != "50" {
+		t.Errorf("lines marked as the what-if's own start at %v, want at 50 s", m.New)
+	}
+	br.check(t)
+}

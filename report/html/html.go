@@ -52,6 +52,10 @@ type Page struct {
 	// run with failure processes leaves them out): without them a lease
 	// record's write time is its acquisition's.
 	Renewals bool `json:"renewals"`
+	// Diverge is, on the page of a what-if, when it first differs from
+	// the original run (seconds; Branched false if it never does).
+	Diverge  float64 `json:"diverge,omitempty"`
+	Branched bool    `json:"branched,omitempty"`
 }
 
 // Host is a host with its zone, colour and processes.
@@ -130,6 +134,9 @@ type Line struct {
 	T    float64 `json:"t"`
 	Text string  `json:"x"`
 	Tag  string  `json:"g,omitempty"`
+	// New marks, on the page of a what-if, a line the original run does
+	// not have.
+	New bool `json:"n,omitempty"`
 }
 
 // sec is a time in seconds, to the microsecond.
@@ -143,6 +150,10 @@ var leaderEvents = []string{model.EvLeader, model.EvStepDown, model.EvLeaseAcqui
 type Options struct {
 	Verbose  bool
 	From, To time.Duration
+	// Original, on the page of a what-if, is the run it branches from:
+	// the page marks where the two first diverge and the lines only the
+	// what-if has.
+	Original *model.Result
 }
 
 // NewPage gathers what the page shows of a run.
@@ -212,7 +223,20 @@ func NewPage(scenario, description string, r model.Result, o Options) Page {
 		}
 		p.Groups = append(p.Groups, gr)
 	}
-	for _, l := range report.Narration(r, o.Verbose) {
+	narration := report.Narration(r, o.Verbose)
+	var fresh []bool // by line of narration: only the what-if has it
+	if o.Original != nil {
+		aligned, first := report.AlignTimelines(report.Narration(*o.Original, o.Verbose), narration)
+		if first >= 0 {
+			p.Diverge, p.Branched = sec(aligned[first].T), true
+		}
+		for _, l := range aligned {
+			if l.Side != 'A' {
+				fresh = append(fresh, l.Side == 'B')
+			}
+		}
+	}
+	for i, l := range narration {
 		tag := ""
 		switch {
 		case l.Event == model.EvFaultInjected || l.Event == model.EvFaultHealed:
@@ -220,7 +244,7 @@ func NewPage(scenario, description string, r model.Result, o Options) Page {
 		case slices.Contains(leaderEvents, l.Event):
 			tag = "leader"
 		}
-		p.Lines = append(p.Lines, Line{T: sec(l.T), Text: l.Text, Tag: tag})
+		p.Lines = append(p.Lines, Line{T: sec(l.T), Text: l.Text, Tag: tag, New: i < len(fresh) && fresh[i]})
 	}
 	return p
 }
