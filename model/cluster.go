@@ -114,7 +114,11 @@ type Cluster struct {
 	etcdActSplit  kube.Intervals // two or more running leaders
 	checkEachStep bool
 
-	lastChange sim.Time  // true time of the last record of a change (not a renewal)
+	lastChange sim.Time // true time of the last record of a change (not a renewal)
+	// SkipWatch, if set (from RunOptions.BeforeRun), is called before
+	// (true) and after (false) each look for a steady moment and the skip
+	// it may make: a benchmark times the fast-forward's own work with it.
+	SkipWatch  func(begin bool)
 	inForce    int       // faults injected and not yet healed (with a duration)
 	opsRunning int       // kubeadm operations injected and not yet done
 	faultsKept int       // with failure processes: faults listed in full (pruneFaults)

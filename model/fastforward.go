@@ -84,8 +84,14 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 		if c.Sim.Now() >= end {
 			return sim.ReachedTime
 		}
+		if c.SkipWatch != nil {
+			c.SkipWatch(true)
+		}
 		if c.steadyNow() {
 			c.skipAhead(horizon)
+		}
+		if c.SkipWatch != nil {
+			c.SkipWatch(false)
 		}
 	}
 }
