@@ -660,3 +660,29 @@ func TestMaxRecords(t *testing.T) {
 		t.Errorf("--incidents -2: exit %d (%s), want 2", code, errs)
 	}
 }
+
+// TestGoldenReadmeSweep keeps the README's pictures of the built-in lease
+// study what `hasim sweep` draws today: the takeover time against the
+// lease duration, and the acting split brain over lease duration and
+// renew deadline (the second from the first's results, resumed).
+func TestGoldenReadmeSweep(t *testing.T) {
+	dir := t.TempDir()
+	results := filepath.Join(dir, "lease.runs.jsonl")
+	curves, heat := filepath.Join(dir, "failover.svg"), filepath.Join(dir, "acting.svg")
+	ctx := context.Background()
+	if code, _, errs := run(ctx, "", "sweep", "lease-renew-paused-leader", "-q", "--results", results,
+		"--svg", curves, "--plot", "failover.kube-controller-manager", "--x", "leaseDuration"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := run(ctx, "", "sweep", "lease-renew-paused-leader", "-q", "--results", results, "--resume",
+		"--svg", heat, "--plot", "actingSplitBrain.kube-controller-manager", "--x", "leaseDuration", "--y", "renewDeadline"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, p := range []struct{ got, golden string }{{curves, "sweep-lease-failover.svg"}, {heat, "sweep-lease-acting-heatmap.svg"}} {
+		data, err := os.ReadFile(p.got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden.Check(t, filepath.Join("..", "..", "docs", p.golden), string(data))
+	}
+}
