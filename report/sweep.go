@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"hasim/experiment/sweep"
+	"hasim/internal/sample"
 )
 
 // SweepAggregate is a sweep's figures per point: every selected metric
@@ -71,8 +72,14 @@ type SweepAggregator struct {
 type pointAcc struct {
 	values []string
 	runs   int
-	seeds  []uint64
-	vals   map[string][]float64 // metric → value per run (NaN: undefined), aligned with seeds
+	// samples hold each metric's defined values, in bounded memory
+	// (internal/sample: exact up to a few thousand runs a point).
+	samples map[string]*sample.Sample
+	// With a baseline, the paired differences need each run's value by
+	// seed: vals (NaN: undefined), aligned with seeds. Without one, they
+	// are not kept, so memory does not grow with the runs.
+	seeds []uint64
+	vals  map[string][]float64
 }
 
 // NewSweepAggregator starts an aggregate for the sweep of header h.
@@ -85,7 +92,7 @@ func (a *SweepAggregator) Add(rec sweep.Record) {
 	a.records++
 	p := a.points[rec.Point]
 	if p == nil {
-		p = &pointAcc{vals: map[string][]float64{}}
+		p = &pointAcc{samples: map[string]*sample.Sample{}, vals: map[string][]float64{}}
 		for _, v := range rec.Values {
 			s, _ := v.Value.(string)
 			p.values = append(p.values, s)
@@ -104,21 +111,32 @@ func (a *SweepAggregator) Add(rec sweep.Record) {
 			a.names = append(a.names, m.Name)
 		}
 	}
+	paired := a.h.Baseline != nil
 	n := len(p.seeds)
-	p.seeds = append(p.seeds, rec.Seed)
+	if paired {
+		p.seeds = append(p.seeds, rec.Seed)
+	}
 	for _, m := range rec.Metrics {
 		if !selected(m.Name, a.h.Metrics) {
-			continue // only what is aggregated is kept: a float per run each
-		}
-		xs := p.vals[m.Name]
-		for len(xs) < n {
-			xs = append(xs, math.NaN())
+			continue // only what is aggregated is kept
 		}
 		x, ok := m.Value.(float64)
 		if !ok {
 			x = math.NaN()
 		}
-		p.vals[m.Name] = append(xs, x)
+		s := p.samples[m.Name]
+		if s == nil {
+			s = &sample.Sample{}
+			p.samples[m.Name] = s
+		}
+		s.Add(x) // NaN, undefined, is left out
+		if paired {
+			xs := p.vals[m.Name]
+			for len(xs) < n {
+				xs = append(xs, math.NaN())
+			}
+			p.vals[m.Name] = append(xs, x)
+		}
 	}
 }
 
@@ -158,13 +176,11 @@ func (a *SweepAggregator) Aggregate() SweepAggregate {
 				continue
 			}
 			all := p.vals[name]
-			var xs []float64
-			for _, x := range all {
-				if !math.IsNaN(x) {
-					xs = append(xs, x)
-				}
+			xs := p.samples[name]
+			if xs == nil {
+				xs = &sample.Sample{}
 			}
-			m := SweepMetric{Metric: name, N: len(xs), Mean: nonNegative(MeanCI(xs)), Median: QuantileCI(xs, 0.5), P90: QuantileCI(xs, 0.9), P99: QuantileCI(xs, 0.99)}
+			m := SweepMetric{Metric: name, N: xs.Len(), Mean: nonNegative(SampleMeanCI(xs)), Median: SampleQuantileCI(xs, 0.5), P90: SampleQuantileCI(xs, 0.9), P99: SampleQuantileCI(xs, 0.99)}
 			if base != nil && base != p {
 				bx := map[uint64]float64{}
 				for i, s := range base.seeds {
@@ -195,7 +211,7 @@ func (a *SweepAggregator) Aggregate() SweepAggregate {
 // the failover of a group that no fault moved).
 func (a *SweepAggregator) undefined(name string) bool {
 	for _, p := range a.points {
-		if slices.ContainsFunc(p.vals[name], func(x float64) bool { return !math.IsNaN(x) }) {
+		if s := p.samples[name]; s != nil && s.Len() > 0 {
 			return false
 		}
 	}

@@ -40,5 +40,5 @@ load=$(cut -d' ' -f1 /proc/loadavg)
 	awk -v w1="$w1" -v w2="$w2" 'BEGIN{printf "  wall: 1 worker %.2fs, 2 workers %.2fs: %.2fx (target >= 1.8x on an idle 2-core machine)\n", w1, w2, w1/w2}'
 	awk -v c1="$c1" -v c2="$c2" 'BEGIN{printf "  CPU:  1 worker %.2fs, 2 workers %.2fs: parallel efficiency %.2f, so %.2fx on 2 idle cores\n", c1, c2, c1/c2, 2*c1/c2}'
 	awk -v a="$r1k" -v b="$r100k" 'BEGIN{printf "sweep peak RSS, running (a shard: results written, nothing aggregated): 1,000 runs %d KB, 100,000 runs %d KB: %+.1f%% (target within 10%%)\n", a, b, (b-a)*100/a}'
-	awk -v a="$m1k" -v b="$m100k" 'BEGIN{printf "sweep peak RSS, running and aggregating one metric: 1,000 runs %d KB, 100,000 runs %d KB: %+.1f%% (exact percentiles keep a float per run)\n", a, b, (b-a)*100/a}'
+	awk -v a="$m1k" -v b="$m100k" 'BEGIN{printf "sweep peak RSS, running and aggregating one metric: 1,000 runs %d KB, 100,000 runs %d KB: %+.1f%% (bounded samples: exact up to 4,096 runs a point)\n", a, b, (b-a)*100/a}'
 } | tee "$out/sweep.txt"
