@@ -42,6 +42,17 @@ done
 (cd scenarios && "$tmp/scenarios.test" -test.run '^$' -test.bench 'YearsStacked3|FastForwardSpeedup|YearsMemory' -test.benchtime 1x -test.count 1) |
 	grep -E '^Benchmark' | tee "$out/years.txt"
 
+# The peak RSS of a whole run of years-stacked-3 (hasim run, one process
+# each) over 10, 100 and 250 simulated years: the memory a run over years
+# needs should not grow with its horizon.
+$GO build -o "$tmp/hasim" ./cmd/hasim
+: > "$out/years-rss.txt"
+for y in 10 100 250; do
+	/usr/bin/time -f "%M" -o "$tmp/rss" "$tmp/hasim" run years-stacked-3 --until "${y}y" -q >/dev/null
+	echo "$y $(cat "$tmp/rss")" >>"$out/years-rss.txt"
+done
+awk 'NR==1{base=$2} {printf "years-stacked-3 over %sy: peak RSS %d KB (%+.1f%% against 10y; target within 10%%)\n", $1, $2, ($2-base)*100/base}' "$out/years-rss.txt" | tee "$out/years-rss-summary.txt"
+
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 lw1=$(grep 'workload=w1' "$out/limit.txt" | sed 's/.*in_process_rate=//' | median)
 lw2=$(grep 'workload=w2' "$out/limit.txt" | sed 's/.*in_process_rate=//' | median)
