@@ -195,16 +195,16 @@ func Measure(r model.Result) Run {
 	if r.Steady {
 		run.MeasuredFrom, run.End = r.MeasuredFrom, r.End
 		run.Functions = r.Functions
-		count := func(start sim.Time) {
-			y := int(start.Duration() / model.Year)
+		count := func(y, n int) {
 			for len(run.IncidentsPerYear) <= y {
 				run.IncidentsPerYear = append(run.IncidentsPerYear, 0)
 			}
-			run.IncidentsPerYear[y]++
+			run.IncidentsPerYear[y] += n
 		}
+		year := func(t sim.Time) int { return int(t.Duration() / model.Year) }
 		var prevEnd sim.Time
 		for i, in := range r.Incidents {
-			count(in.Start)
+			count(year(in.Start), 1)
 			run.IncidentDurations.Add(in.Duration().Seconds())
 			if i > 0 {
 				run.IncidentGaps.Add(in.Start.Sub(prevEnd).Seconds())
@@ -213,15 +213,12 @@ func Measure(r model.Result) Run {
 		}
 		tail := &r.IncidentTail
 		for y, n := range tail.PerYear {
-			for len(run.IncidentsPerYear) <= y {
-				run.IncidentsPerYear = append(run.IncidentsPerYear, 0)
-			}
-			run.IncidentsPerYear[y] += n
+			count(y, n)
 		}
 		run.IncidentDurations.Merge(&tail.Durations)
 		run.IncidentGaps.Merge(&tail.Gaps)
 		if in := tail.Last; in != nil {
-			count(in.Start)
+			count(year(in.Start), 1)
 			run.IncidentDurations.Add(in.Duration().Seconds())
 			if tail.HasLastGap {
 				run.IncidentGaps.Add(tail.LastGap.Seconds())

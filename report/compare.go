@@ -44,6 +44,12 @@ func MeanCI(xs []float64) Estimate {
 		return Estimate{Value: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 	}
 	m, sd := stat.MeanStdDev(xs, nil)
+	return meanCI(n, m, sd)
+}
+
+// meanCI is Student's t interval of a mean m with standard deviation sd
+// over n samples.
+func meanCI(n int, m, sd float64) Estimate {
 	if n < 2 {
 		return Estimate{Value: m, Lo: m, Hi: m, N: n} // no interval
 	}
@@ -90,13 +96,7 @@ func SampleMeanCI(s *sample.Sample) Estimate {
 	if s.Exact() {
 		return MeanCI(s.Values())
 	}
-	n, m, sd := s.Len(), s.Mean(), s.StdDev()
-	if sd == 0 {
-		return Estimate{Value: m, Lo: m, Hi: m, N: n, Confidence: Level}
-	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-Level)/2)
-	h := t * sd / math.Sqrt(float64(n))
-	return Estimate{Value: m, Lo: m - h, Hi: m + h, N: n, Confidence: Level}
+	return meanCI(s.Len(), s.Mean(), s.StdDev())
 }
 
 // OrderRanks returns the ranks l < u (1 is the smallest of n samples)

@@ -191,18 +191,7 @@ func (s *Sample) Values() []float64 { return s.values }
 
 // Rank is the value of rank r (1 is the smallest of Len): exact while the
 // values are kept, else the middle of its bucket, clamped to [Min, Max].
-func (s *Sample) Rank(r int) float64 {
-	if s.n == 0 {
-		return math.NaN()
-	}
-	r = min(max(r, 1), s.n)
-	if !s.folded {
-		sorted := slices.Clone(s.values)
-		slices.Sort(sorted)
-		return sorted[r-1]
-	}
-	return s.ranks([]int{r})[0]
-}
+func (s *Sample) Rank(r int) float64 { return s.Ranks(r)[0] }
 
 // Ranks returns the values of ranks rs (ascending), as Rank does, sorting
 // the kept values once.
