@@ -222,7 +222,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	png := fs.String("png", "", "also draw the run's timeline to this PNG file")
 	window := &windowValue{}
 	fs.Var(window, "window", "draw the pictures (--svg, --png) of this stretch of simulated time only, e.g. 30s..120s; the page (--html) opens zoomed to it")
-	htmlPath := fs.String("html", "", "also write the run as an interactive page to this HTML file: lanes, a time cursor to step event by event, the narration and the state at the cursor (self-contained: open it in any browser, no network needed)")
+	htmlPath := fs.String("html", "", "also write the run as an interactive page to this HTML file: lanes, a time cursor to step event by event, the narration and the state at the cursor (self-contained: open it in any browser, no network needed); with --with, the page also runs the original and marks where the what-if first differs")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
 	at := fs.String("at", "", "what-if: when the fault of --with starts, in the scenario format's units (45s, 2m)")
 	with := fs.String("with", "", "what-if: add a fault to the scenario, its fields as key=value pairs, e.g. 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s' (the fields of spec.faults)")
