@@ -313,8 +313,9 @@ func runOne(ctx context.Context, job Job, seed uint64) (run Run) {
 		beforeBuild(job.Name, &cfg)
 	}
 	r, err := model.Simulate(cfg, model.RunOptions{
-		Stop:      func() bool { return ctx.Err() != nil },
-		BeforeRun: func(*model.Cluster) error { return ctx.Err() },
+		Stop:        func() bool { return ctx.Err() != nil },
+		BeforeRun:   func(*model.Cluster) error { return ctx.Err() },
+		FiguresOnly: true,
 	})
 	var buildErr *model.BuildError
 	switch {

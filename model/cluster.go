@@ -125,6 +125,8 @@ type Cluster struct {
 	pruneSlack int       // faults over beyond faultsKept before a prune
 	faultsGone int       // faults over and no longer listed
 	inc        incidents // incidents.go
+	// figuresOnly: the result leaves out the lanes (RunOptions.FiguresOnly).
+	figuresOnly bool
 }
 
 // Build assembles a cluster from cfg.

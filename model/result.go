@@ -281,7 +281,9 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r.Functions = c.functions(r.Groups)
 	r.Incidents = slices.Clone(c.Incidents())
 	r.IncidentTail = c.inc.tail
-	r.Lanes = ComputeLanes(&r)
+	if !c.figuresOnly {
+		r.Lanes = ComputeLanes(&r)
+	}
 	return r
 }
 

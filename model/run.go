@@ -12,6 +12,10 @@ type RunOptions struct {
 	// to build. If it returns an error, Simulate returns that error and
 	// does not run.
 	BeforeRun func(*Cluster) error
+	// FiguresOnly leaves out of the result what only pictures use (its
+	// Lanes): runs of a study need the figures alone, and a study of
+	// thousands of runs should not make what nobody draws.
+	FiguresOnly bool
 }
 
 // BuildError is Simulate's error when the configuration does not build;
@@ -35,5 +39,6 @@ func Simulate(cfg Config, opt RunOptions) (Result, error) {
 			return Result{}, err
 		}
 	}
+	c.figuresOnly = opt.FiguresOnly
 	return c.Result(c.RunInterruptible(opt.Stop)), nil
 }

@@ -32,6 +32,28 @@ func TestSimulateIsBuildRunResult(t *testing.T) {
 	}
 }
 
+// TestSimulateFiguresOnly: a run for its figures alone gives the same
+// result without the lanes.
+func TestSimulateFiguresOnly(t *testing.T) {
+	cfg := threeMembers(7, FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Duration: 5 * time.Second, Target: Target{TargetLeader, "etcd"}})
+	cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client"}}
+	full, err := Simulate(cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := Simulate(cfg, RunOptions{FiguresOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Lanes) == 0 || lean.Lanes != nil {
+		t.Fatalf("lanes: %d in full, %d for the figures only", len(full.Lanes), len(lean.Lanes))
+	}
+	full.Lanes = nil
+	if !reflect.DeepEqual(full, lean) {
+		t.Fatal("a run for its figures alone differs in more than its lanes")
+	}
+}
+
 // TestSimulateBuildError: a configuration that does not build gives a
 // *BuildError carrying Build's error, and BeforeRun is not called.
 func TestSimulateBuildError(t *testing.T) {

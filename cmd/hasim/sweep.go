@@ -126,7 +126,7 @@ func sweepVerb(ctx context.Context, args []string, st streams) int {
 		}
 	}
 	if *list {
-		fmt.Fprintf(st.out, "%s: %d points × %d seeds = %d runs (%d points removed by constraints)\n", plan.Name, len(plan.Points), len(plan.Seeds), plan.Runs(), plan.Dropped)
+		fmt.Fprintf(st.out, "%s: %d points × %d seeds = %d runs (%d points removed by constraints)\n", plan.Name, len(plan.Points), plan.Seeds.N, plan.Runs(), plan.Dropped)
 		for i := range plan.Points {
 			fmt.Fprintf(st.out, "  %3d  %s\n", i, plan.PointString(i))
 		}
@@ -352,7 +352,7 @@ func newProgress(w io.Writer, plan *sweep.Plan, total, done int, every time.Dura
 		}
 	}
 	p := &progress{w: w, tty: tty, every: every, now: time.Now, total: total, done: done, resumed: done,
-		perPoint: make([]int, len(plan.Points)), seeds: len(plan.Seeds), name: plan.Name}
+		perPoint: make([]int, len(plan.Points)), seeds: plan.Seeds.N, name: plan.Name}
 	p.start = p.now()
 	p.last = p.start
 	if done > 0 {

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math"
@@ -345,7 +346,7 @@ type Plan struct {
 	Axes               []string // axis names, in order
 	AxisPaths          []string
 	Points             []Point
-	Seeds              []uint64
+	Seeds              Seeds
 	Metrics            []string // patterns; empty: every metric
 	Baseline           int      // the point every other is compared with; -1 if none
 	// Dropped is how many points the constraints removed.
@@ -368,7 +369,36 @@ type Point struct {
 }
 
 // Runs is the number of (point, seed) runs.
-func (p *Plan) Runs() int { return len(p.Points) * len(p.Seeds) }
+func (p *Plan) Runs() int { return len(p.Points) * p.Seeds.N }
+
+// Seeds are the seeds every point runs: First, First+1, ..., N of them.
+// They are a range, not a list, so that a plan's memory does not grow
+// with the number of runs.
+type Seeds struct {
+	First uint64
+	N     int
+}
+
+// At is the i-th seed.
+func (s Seeds) At(i int) uint64 { return s.First + uint64(i) }
+
+// hash writes the seeds to a hash as fmt's %v writes a []uint64 of them
+// ("[7 8 9]"), a few at a time: a definition's hash has always been of
+// that text.
+func (s Seeds) hash(h hash.Hash) {
+	buf := []byte{'['}
+	for i := range s.N {
+		if i > 0 {
+			buf = append(buf, ' ')
+		}
+		buf = strconv.AppendUint(buf, s.At(i), 10)
+		if len(buf) > 4096 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	h.Write(append(buf, ']'))
+}
 
 // Task is run number k: seed-major, so that the first runs of an
 // interrupted sweep cover every point alike.
@@ -580,9 +610,7 @@ func (p *Plan) expand(s Spec) error {
 	if s.FirstSeed != nil {
 		first = *s.FirstSeed
 	}
-	for i := range seeds {
-		p.Seeds = append(p.Seeds, first+uint64(i))
-	}
+	p.Seeds = Seeds{First: first, N: seeds}
 	type axis struct {
 		values  []string
 		kind    numKind
@@ -642,7 +670,7 @@ func (p *Plan) expand(s Spec) error {
 			}
 		}
 		combos = next
-		if len(combos)*len(p.Seeds) > maxRuns {
+		if len(combos)*p.Seeds.N > maxRuns {
 			return fmt.Errorf("more than %d runs: shrink the axes or the seeds", maxRuns)
 		}
 	}
@@ -704,7 +732,9 @@ func (p *Plan) expand(s Spec) error {
 	for i, a := range p.Axes {
 		fmt.Fprintf(h, "axis\x00%s\x00%s\x00", a, p.AxisPaths[i])
 	}
-	fmt.Fprintf(h, "seeds\x00%v\x00metrics\x00%q\x00baseline\x00%q\x00", p.Seeds, s.Metrics, sortedKeys(s.Baseline))
+	fmt.Fprintf(h, "seeds\x00")
+	p.Seeds.hash(h)
+	fmt.Fprintf(h, "\x00metrics\x00%q\x00baseline\x00%q\x00", s.Metrics, sortedKeys(s.Baseline))
 	for _, k := range sortedKeys(s.Baseline) {
 		fmt.Fprintf(h, "%s\x00", s.Baseline[k])
 	}
@@ -748,8 +778,8 @@ next:
 	if len(p.Points) == 0 {
 		return fmt.Errorf("no point is left: the constraints removed all %d", p.Dropped)
 	}
-	if len(p.Points)*len(p.Seeds) > maxRuns {
-		return fmt.Errorf("%d runs: at most %d", len(p.Points)*len(p.Seeds), maxRuns)
+	if len(p.Points)*p.Seeds.N > maxRuns {
+		return fmt.Errorf("%d runs: at most %d", len(p.Points)*p.Seeds.N, maxRuns)
 	}
 	p.Hash = "sha256:" + hex.EncodeToString(h.Sum(nil))[:32]
 	if s.Baseline != nil {
@@ -910,7 +940,7 @@ type Header struct {
 
 // HeaderOf is the plan's header for hasim version v.
 func (p *Plan) HeaderOf(version string, sh Shard) Header {
-	h := Header{Hasim: version, Sweep: p.Name, Definition: p.Hash, Axes: p.Axes, Points: len(p.Points), Seeds: len(p.Seeds), Runs: p.Runs()}
+	h := Header{Hasim: version, Sweep: p.Name, Definition: p.Hash, Axes: p.Axes, Points: len(p.Points), Seeds: p.Seeds.N, Runs: p.Runs()}
 	if sh.N > 1 {
 		h.Shard = sh.String()
 	}

@@ -3,8 +3,10 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,7 +56,7 @@ func TestExpand(t *testing.T) {
 	if got := points(p); !slices.Equal(got, want) {
 		t.Errorf("points %q\nwant %q", got, want)
 	}
-	if p.Dropped != 1 || !slices.Equal(p.Seeds, []uint64{7, 8, 9}) || p.Runs() != 15 {
+	if p.Dropped != 1 || p.Seeds != (Seeds{First: 7, N: 3}) || p.Runs() != 15 {
 		t.Errorf("dropped %d, seeds %v, runs %d", p.Dropped, p.Seeds, p.Runs())
 	}
 	lg := plan(t, "  axes:\n    - {path: spec.etcd.electionTimeout, from: 500ms, to: 50s, count: 5, scale: log}\n    - {path: spec.controlPlane.loadBalancer.fall, from: 1, to: 3, step: 1}\n")
@@ -259,5 +261,31 @@ func TestShardBalance(t *testing.T) {
 	lo, hi := slices.Min(loads), slices.Max(loads)
 	if hi-lo > p.Points[1].Cost {
 		t.Errorf("shard loads %v differ by more than one run", loads)
+	}
+}
+
+// TestFieldsJSON: a record's fields read back in order, with their
+// values' kinds, and what is not a flat object of numbers, strings and
+// nulls is refused.
+func TestFieldsJSON(t *testing.T) {
+	in := Fields{{"b", 1.5}, {"a", nil}, {"é \"q\"\n", "x\ty"}, {"n", -2e-7}, {"z", 0.0}}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Fields
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("%s read back as %v", data, out)
+	}
+	if err := json.Unmarshal([]byte(" { } "), &out); err != nil || len(out) != 0 {
+		t.Fatalf("an empty object: %v, %v", out, err)
+	}
+	for _, bad := range []string{`{"a": true}`, `{"a": {"b": 1}}`, `{"a": [1]}`, `[1]`, `"x"`} {
+		if err := json.Unmarshal([]byte(bad), &out); err == nil {
+			t.Errorf("%s: read as %v, want an error", bad, out)
+		}
 	}
 }
