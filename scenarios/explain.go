@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -47,16 +48,19 @@ func Explain(s *Scenario) (Explanation, error) {
 		ex.Hosts = append(ex.Hosts, hr)
 	}
 	sp := &s.Spec
-	add := func(path string, set bool, value any, def string) {
+	// addAs adds the row path, whose override (if any) is at canon: the
+	// same path with list elements by index.
+	addAs := func(path, canon string, set bool, value any, def string) {
 		from := "scenario file"
 		if !set {
 			from = "default: " + def
 		}
-		if by := s.overriddenBy(strings.TrimSpace(strings.SplitN(path, " (", 2)[0])); by != "" && !strings.HasPrefix(path, " ") {
+		if by := s.overriddenBy(strings.TrimSpace(strings.SplitN(canon, " (", 2)[0])); by != "" && !strings.HasPrefix(canon, " ") {
 			from = by
 		}
 		ex.Params = append(ex.Params, Param{Path: path, Value: fmt.Sprint(value), From: from})
 	}
+	add := func(path string, set bool, value any, def string) { addAs(path, path, set, value, def) }
 	add("spec.seed", sp.Seed != nil, cfg.Seed, "1 (hasim; --seed overrides)")
 	add("spec.horizon", true, cfg.Horizon, "")
 	e := c.Etcd.Config()
@@ -201,17 +205,23 @@ func Explain(s *Scenario) (Explanation, error) {
 			}
 		}
 	}
+	// Probes and failures by name, as --set reaches them; a probe added
+	// because the scenario defines none, or a failureProfile's class, is
+	// reached the same way (see implied).
+	defaultProbes := len(sp.Probes) == 0 || s.impliedList("spec.probes")
 	for i, p := range c.Probes {
 		pc := p.Config()
-		if i >= len(sp.Probes) {
-			add(fmt.Sprintf("probe %s", p.Name), false, fmt.Sprintf("%s via %s, every %v, timeout %v", pc.Kind, orDefault(pc.Via, "etcd"), pc.Period, pc.Timeout),
-				"added because the scenario defines no probe")
-			continue
+		var spec ProbeSpec
+		from := "added because the scenario defines no probe"
+		if !defaultProbes {
+			spec, from = sp.Probes[i], ""
 		}
-		spec := sp.Probes[i]
-		add(fmt.Sprintf("probe %s: kind", p.Name), spec.Kind != "", pc.Kind, "write")
-		add(fmt.Sprintf("probe %s: period / timeout", p.Name), spec.Period != 0 || spec.Timeout != 0,
-			fmt.Sprintf("%v / %v", pc.Period, pc.Timeout), "100ms / 3s (hasim)")
+		at := fmt.Sprintf("spec.probes[%s].", p.Name)
+		canon := fmt.Sprintf("spec.probes[%d].", i)
+		addAs(at+"kind", canon+"kind", spec.Kind != "", pc.Kind, cmp.Or(from, "write"))
+		addAs(at+"via", canon+"via", spec.Via != "", orDefault(pc.Via, "etcd"), cmp.Or(from, "etcd: a client of the etcd members"))
+		addAs(at+"period", canon+"period", spec.Period != 0, pc.Period, cmp.Or(from, "100ms (hasim)"))
+		addAs(at+"timeout", canon+"timeout", spec.Timeout != 0, pc.Timeout, cmp.Or(from, "3s (hasim)"))
 	}
 	members := map[string][]string{}
 	for _, st := range c.FailureStats() {
@@ -240,14 +250,20 @@ func Explain(s *Scenario) (Explanation, error) {
 		} else {
 			what += " [no member in this cluster]"
 		}
+		at := fmt.Sprintf("spec.failures[%s]", f.name())
+		canon := fmt.Sprintf("spec.failures[%d]", e.user)
 		switch {
 		case e.user >= 0 && e.base:
-			add("failure "+f.name(), true, what, "")
-			ex.Params[len(ex.Params)-1].From = "failureProfile " + sp.FailureProfile + ", overridden in the scenario file"
+			addAs(at, canon, true, what, "")
+			if p := &ex.Params[len(ex.Params)-1]; p.From == "scenario file" {
+				p.From = "failureProfile " + sp.FailureProfile + ", overridden in the scenario file"
+			} else {
+				p.From = "failureProfile " + sp.FailureProfile + ", overridden by " + p.From
+			}
 		case e.user >= 0:
-			add("failure "+f.name(), true, what, "")
+			addAs(at, canon, true, what, "")
 		default:
-			add("failure "+f.name(), false, what, "failureProfile "+sp.FailureProfile+" (docs/failures.md gives each figure's source)")
+			add(at, false, what, "failureProfile "+sp.FailureProfile+" (docs/failures.md gives each figure's source)")
 		}
 	}
 	return ex, nil

@@ -188,9 +188,9 @@ spec:
 func TestExplainFailures(t *testing.T) {
 	out := explainDoc(t, libraryDoc(t, "stacked-3-cloud-failures"))
 	for _, want := range []string{
-		"failure host-crash", "between failures exponential mean 1h, to repair exponential mean 2m [master-1; master-2; master-3] failureProfile cloud, overridden in the scenario file",
-		"failure zone-outage", "zone-outage on zones, between failures exponential mean 2y, to repair lognormal median 2h sigma 1 [zone-a; zone-b; zone-c] default: failureProfile cloud",
-		"failure lb-host-crash", "[lb] default: failureProfile cloud",
+		"spec.failures[host-crash]", "between failures exponential mean 1h, to repair exponential mean 2m [master-1; master-2; master-3] failureProfile cloud, overridden in the scenario file",
+		"spec.failures[zone-outage]", "zone-outage on zones, between failures exponential mean 2y, to repair lognormal median 2h sigma 1 [zone-a; zone-b; zone-c] default: failureProfile cloud",
+		"spec.failures[lb-host-crash]", "[lb] default: failureProfile cloud",
 		"every 30d (drain 30s, restart 5m, settle 2m) [in turn: master-1, master-2, master-3]",
 	} {
 		if !strings.Contains(out, want) {

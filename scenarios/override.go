@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,6 +121,9 @@ func parsePath(p string) ([]segment, error) {
 type applied struct {
 	nodes map[*yaml.Node]string // node → origin
 	paths []appliedPath
+	// implied are the lists an override wrote out from what the scenario
+	// has by default (see implied), such as "spec.probes".
+	implied []string
 }
 
 type appliedPath struct {
@@ -149,8 +153,13 @@ func within(path, outer string) bool {
 	return strings.HasPrefix(path, outer+".") || strings.HasPrefix(path, outer+"[")
 }
 
+// impliedList reports whether an override wrote out the list at path
+// from the scenario's defaults.
+func (s *Scenario) impliedList(path string) bool { return slices.Contains(s.implied, path) }
+
 // overriddenBy returns the override that set the value at path (or a
 // value around it or inside it), or "".
+
 func (s *Scenario) overriddenBy(path string) string {
 	for i := len(s.setBy) - 1; i >= 0; i-- {
 		p := s.setBy[i]
@@ -217,13 +226,19 @@ func (a *applied) apply(root *yaml.Node, o Override) (string, error) {
 			if j < 0 {
 				key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.field}
 				var val *yaml.Node
-				if last {
+				switch {
+				case last:
 					val = value
-				} else {
-					val = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-					if segs[i+1].item {
-						return "", fmt.Errorf("%s is not in the scenario: a list element can only be set in a list that is there", canon)
+				case segs[i+1].item:
+					items := implied(root, canon, segs[i+1].name)
+					if items == nil {
+						return "", fmt.Errorf("%s is not in the scenario: a list element can only be set in a list that is there%s", canon, impliedHint(canon))
 					}
+					val = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
+					mark(val, a.nodes, origin)
+					a.implied = append(a.implied, canon)
+				default:
+					val = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 				}
 				a.nodes[key], a.nodes[val] = origin, origin
 				cur.Content = append(cur.Content, key, val)
@@ -249,6 +264,13 @@ func (a *applied) apply(root *yaml.Node, o Override) (string, error) {
 		k := s.index
 		if s.name != "" {
 			k = itemIndex(cur, s.name)
+			if k < 0 && canon == "spec.failures" {
+				if items := implied(root, canon, s.name); items != nil {
+					mark(items[0], a.nodes, origin)
+					cur.Content = append(cur.Content, items...)
+					k = len(cur.Content) - 1
+				}
+			}
 			if k < 0 {
 				return "", fmt.Errorf("%s has no element named %q (%s)", canon, s.name, itemNames(cur))
 			}
@@ -266,6 +288,58 @@ func (a *applied) apply(root *yaml.Node, o Override) (string, error) {
 		cur = cur.Content[k]
 	}
 	return canon, nil
+}
+
+// implied are the elements that list (a path) has without being written,
+// when name is one of them, so that an override can set a field of one:
+// spec.failures[NAME] for a class of the scenario's failureProfile (an
+// entry {name: NAME}, which overrides only the fields it sets), and
+// spec.probes[NAME] for a probe added because the scenario defines none
+// (all of them: a scenario that defines probes gets no others). Else nil.
+func implied(root *yaml.Node, list, name string) []*yaml.Node {
+	if name == "" {
+		return nil
+	}
+	var doc Scenario
+	_ = root.Decode(&doc) // leniently: the strict decode after the overrides says what is wrong
+	var items []any
+	switch list {
+	case "spec.failures":
+		if slices.ContainsFunc(preset(doc.Spec.FailureProfile), func(f FailureSpec) bool { return f.Name == name }) {
+			items = append(items, map[string]string{"name": name})
+		}
+	case "spec.probes":
+		if len(doc.Spec.Probes) > 0 {
+			return nil
+		}
+		probes := doc.Spec.defaultProbes()
+		if !slices.ContainsFunc(probes, func(p ProbeSpec) bool { return p.Name == name }) {
+			return nil
+		}
+		for _, p := range probes {
+			items = append(items, p)
+		}
+	}
+	var out []*yaml.Node
+	for _, it := range items {
+		var n yaml.Node
+		if n.Encode(it) != nil {
+			return nil
+		}
+		out = append(out, &n)
+	}
+	return out
+}
+
+// impliedHint says which elements a missing list would have by default.
+func impliedHint(list string) string {
+	switch list {
+	case "spec.failures":
+		return " (or a class of the scenario's failureProfile, by name)"
+	case "spec.probes":
+		return " (or, in a scenario that defines no probe, one of the probes added by default, by name)"
+	}
+	return ""
 }
 
 func orRoot(p string) string {
@@ -397,7 +471,7 @@ func LoadWith(file string, data []byte, ovs []Override) (*Scenario, error) {
 		}
 		return nil, el
 	}
-	s.Overrides, s.setBy = ovs, a.paths
+	s.Overrides, s.setBy, s.implied = ovs, a.paths, a.implied
 	return &s, nil
 }
 

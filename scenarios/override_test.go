@@ -54,6 +54,21 @@ func TestOverrideGood(t *testing.T) {
 			func(s *Scenario) bool { return *s.Spec.Seed == 4 }},
 		{"empty unsets", "stacked-3-master-crash", []string{"spec.seed="},
 			func(s *Scenario) bool { return s.Spec.Seed == nil }},
+		{"a failureProfile's class by name", "years-stacked-3", []string{"spec.failures[host-crash].mtbf=180d"},
+			func(s *Scenario) bool {
+				for _, f := range s.Spec.failureModels() {
+					if f.Name == "host-crash" {
+						return len(s.Spec.Failures) == 1 && f.TBF.Mean == 180*Day && f.TTR.Median == 10*time.Minute
+					}
+				}
+				return false
+			}},
+		{"a probe added by default, by name", "years-stacked-3", []string{"spec.probes[api-reads].period=50ms"},
+			func(s *Scenario) bool {
+				cfg := s.Config()
+				return len(cfg.Probes) == 2 && cfg.Probes[0].Name == "api-writes" && cfg.Probes[0].Period == 0 && cfg.Probes[0].Via == "lb" &&
+					cfg.Probes[1].Period == 50*time.Millisecond && cfg.Probes[1].Host == DefaultClientHost
+			}},
 		{"bool", "etcd-reference-kill", []string{"spec.etcd.preVote=true"},
 			func(s *Scenario) bool { return s.Spec.Etcd.PreVote != nil && *s.Spec.Etcd.PreVote }},
 	} {
@@ -96,6 +111,8 @@ func TestOverrideBad(t *testing.T) {
 		{"model check names the flags", []string{"spec.controlPlane.loadBalancer.hosts=[nowhere]"}, []string{`nowhere`, `--set spec.controlPlane.loadBalancer.hosts=[nowhere]`}},
 		{"bad path", []string{"spec..etcd=1"}, []string{`--set spec..etcd=1: bad path`}},
 		{"list element in absent list", []string{"spec.workloads[0].replicas=1"}, []string{`spec.workloads is not in the scenario`}},
+		{"failure class without a profile", []string{"spec.failures[host-crash].mtbf=1y"},
+			[]string{`spec.failures is not in the scenario: a list element can only be set in a list that is there (or a class of the scenario's failureProfile, by name)`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := loadSet(t, "stacked-3-master-crash", c.set...)
@@ -147,6 +164,35 @@ spec:
 		"spec.hosts[0].disk.fsync (h1)  1ms                    scenario file"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestOverrideExplainDefaults: explain prints a failureProfile's classes
+// and the default probes by the paths --set reaches them by, and says
+// which values came from --set.
+func TestOverrideExplainDefaults(t *testing.T) {
+	s, err := loadSet(t, "years-stacked-3", "spec.failures[host-crash].mtbf=180d", "spec.probes[api-writes].period=50ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := Explain(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := map[string]string{}
+	for _, p := range ex.Params {
+		from[p.Path] = p.From
+	}
+	for path, want := range map[string]string{
+		"spec.failures[host-crash]":      "failureProfile cloud, overridden by --set spec.failures[host-crash].mtbf=180d",
+		"spec.failures[zone-outage]":     "default: failureProfile cloud (docs/failures.md gives each figure's source)",
+		"spec.probes[api-writes].period": "--set spec.probes[api-writes].period=50ms",
+		"spec.probes[api-writes].kind":   "default: added because the scenario defines no probe",
+		"spec.probes[api-reads].period":  "default: added because the scenario defines no probe",
+	} {
+		if from[path] != want {
+			t.Errorf("%s: from %q, want %q", path, from[path], want)
 		}
 	}
 }

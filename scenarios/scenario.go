@@ -27,6 +27,7 @@ type Scenario struct {
 	// Overrides are what LoadWith set in the document (--set), in order.
 	Overrides []Override    `yaml:"-"`
 	setBy     []appliedPath // their paths, list elements by index
+	implied   []string      // lists they wrote out from the defaults (applied.implied)
 }
 
 // Metadata names and describes a scenario.
@@ -726,8 +727,8 @@ func (s *Spec) Check() error {
 			add(path+".name", "probe %q is defined twice", p.Name)
 		}
 		probes[p.Name] = true
-		if !hosts[p.Host] {
-			add(path+".host", "host %q is not defined; defined hosts: %s", p.Host, listOrNone(hostNames))
+		if !hosts[p.Host] && p.Host != DefaultClientHost {
+			add(path+".host", "host %q is not defined; defined hosts: %s (or %s, the users' host outside every zone)", p.Host, listOrNone(hostNames), DefaultClientHost)
 		}
 		switch {
 		case p.Via == "":
@@ -1312,24 +1313,13 @@ func (s *Scenario) Config() model.Config {
 	}
 	probes := sp.Probes
 	if len(probes) == 0 {
-		// Without probes nothing would measure availability: add the
-		// default write probe (with a control plane: API writes and reads
-		// through its endpoint), on a client host of its own unless the
-		// scenario has one called "client".
-		probes = []ProbeSpec{{Name: DefaultProbeName, Host: DefaultClientHost, Kind: string(model.ProbeWrite)}}
-		if sp.ControlPlane != nil {
-			via := "lb"
-			if lb, _ := sp.ControlPlane.lb(); lb == nil || lb.Kind == "none" {
-				via = "all"
-			}
-			probes = []ProbeSpec{{Name: "api-writes", Host: DefaultClientHost, Kind: "write", Via: via},
-				{Name: "api-reads", Host: DefaultClientHost, Kind: "read", Via: via}}
-		}
-		if !slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) {
-			// Outside every zone: the users are their own failure
-			// domain, which no zone outage or partition takes down.
-			cfg.Hosts = append(cfg.Hosts, model.HostConfig{Name: DefaultClientHost})
-		}
+		probes = sp.defaultProbes()
+	}
+	if slices.ContainsFunc(probes, func(p ProbeSpec) bool { return p.Host == DefaultClientHost }) &&
+		!slices.ContainsFunc(sp.Hosts, func(h HostSpec) bool { return h.Name == DefaultClientHost }) {
+		// Outside every zone: the users are their own failure domain,
+		// which no zone outage or partition takes down.
+		cfg.Hosts = append(cfg.Hosts, model.HostConfig{Name: DefaultClientHost})
 	}
 	for _, p := range probes {
 		cfg.Probes = append(cfg.Probes, model.ProbeConfig{Name: p.Name, Host: p.Host, Kind: model.ProbeKind(p.Kind),
@@ -1481,4 +1471,21 @@ func compileWorkers(sp *Spec) *model.WorkerPlaneConfig {
 		l.LargeClusterSize = nl.LargeClusterSize
 	}
 	return wp
+}
+
+// defaultProbes are the probes of a scenario that defines none: without
+// them nothing would measure availability. With a control plane they are
+// API writes and reads through its endpoint, else etcd writes; their
+// client is DefaultClientHost, a host of its own outside every zone
+// unless the scenario defines one of that name.
+func (sp *Spec) defaultProbes() []ProbeSpec {
+	if sp.ControlPlane == nil {
+		return []ProbeSpec{{Name: DefaultProbeName, Host: DefaultClientHost, Kind: string(model.ProbeWrite)}}
+	}
+	via := "lb"
+	if lb, _ := sp.ControlPlane.lb(); lb == nil || lb.Kind == "none" {
+		via = "all"
+	}
+	return []ProbeSpec{{Name: "api-writes", Host: DefaultClientHost, Kind: "write", Via: via},
+		{Name: "api-reads", Host: DefaultClientHost, Kind: "read", Via: via}}
 }

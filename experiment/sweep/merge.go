@@ -20,9 +20,11 @@ func ReadHeader(br *bufio.Reader, path string) (Header, error) {
 }
 
 // ReadResults reads a complete results file, calling header with its
-// header and then fn with each record in order. It fails if the file does not hold every run of its sweep
-// (or shard) exactly once: an interrupted sweep's file is read with
-// partial set, and then covers what finished.
+// header and then fn with each record in order. It fails if the file does
+// not hold every run of its sweep (or shard) exactly once: an interrupted
+// sweep's file is read with partial set, and then covers what finished.
+// The record's Values and Metrics are reused for the next one: fn must
+// not keep them (their strings it may keep).
 func ReadResults(path string, partial bool, fn func(Record) error, header func(Header)) (Header, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -38,6 +40,7 @@ func ReadResults(path string, partial bool, fn func(Record) error, header func(H
 		header(h)
 	}
 	n, last := 0, -1
+	var rec Record
 	for {
 		line, err := br.ReadBytes('\n')
 		if err == io.EOF && len(line) == 0 {
@@ -49,7 +52,7 @@ func ReadResults(path string, partial bool, fn func(Record) error, header func(H
 			}
 			return h, fmt.Errorf("%s: line %d is cut off", path, n+2)
 		}
-		var rec Record
+		rec = Record{Values: rec.Values[:0], Metrics: rec.Metrics[:0]} // reused: see fn
 		if err := json.Unmarshal(line, &rec); err != nil {
 			return h, fmt.Errorf("%s: line %d is not a run record: %v", path, n+2, err)
 		}

@@ -152,12 +152,23 @@ func (f *Fields) UnmarshalJSON(data []byte) error {
 	if !sc.punct('{') {
 		return errors.New("want an object")
 	}
-	*f = nil
+	// Decoding into fields already there reuses their array, and their
+	// names where they are the same (records of a sweep all have the
+	// same): a reader of many records allocates little.
+	prev := (*f)[:cap(*f)]
+	*f = (*f)[:0]
 	if sc.punct('}') {
 		return sc.end()
 	}
 	for {
-		name, ok := sc.str()
+		var name string
+		raw, escaped, ok := sc.raw()
+		switch i := len(*f); {
+		case ok && !escaped && i < len(prev) && prev[i].Name == string(raw[1:len(raw)-1]):
+			name = prev[i].Name
+		case ok:
+			name, ok = unquote(raw, escaped)
+		}
 		if !ok || !sc.punct(':') {
 			return errors.New("want a field name and a colon")
 		}
@@ -206,34 +217,49 @@ func (s *flatScanner) end() error {
 	return nil
 }
 
-// str reads a string; one with escapes is decoded by encoding/json.
-func (s *flatScanner) str() (string, bool) {
+// raw reads a string as written, quotes included, and whether it has
+// escapes.
+func (s *flatScanner) raw() (raw []byte, escaped, ok bool) {
 	s.space()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return "", false
+		return nil, false, false
 	}
-	start, escaped := s.i, false
+	start := s.i
 	for s.i++; s.i < len(s.b); s.i++ {
 		switch c := s.b[s.i]; {
 		case c == '\\':
 			escaped = true
 			s.i++
 		case c < 0x20:
-			return "", false
+			return nil, false, false
 		case c == '"':
 			s.i++
-			raw := s.b[start:s.i]
-			if !escaped {
-				return string(raw[1 : len(raw)-1]), true
-			}
-			var out string
-			if json.Unmarshal(raw, &out) != nil {
-				return "", false
-			}
-			return out, true
+			return s.b[start:s.i], escaped, true
 		}
 	}
-	return "", false
+	return nil, false, false
+}
+
+// unquote is the string raw (quotes included) writes; one with escapes is
+// decoded by encoding/json.
+func unquote(raw []byte, escaped bool) (string, bool) {
+	if !escaped {
+		return string(raw[1 : len(raw)-1]), true
+	}
+	var out string
+	if json.Unmarshal(raw, &out) != nil {
+		return "", false
+	}
+	return out, true
+}
+
+// str reads a string.
+func (s *flatScanner) str() (string, bool) {
+	raw, escaped, ok := s.raw()
+	if !ok {
+		return "", false
+	}
+	return unquote(raw, escaped)
 }
 
 // value reads a number (as float64), a string or null (as nil).

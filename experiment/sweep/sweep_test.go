@@ -280,6 +280,11 @@ func TestFieldsJSON(t *testing.T) {
 	if !reflect.DeepEqual(in, out) {
 		t.Fatalf("%s read back as %v", data, out)
 	}
+	// Read into fields already there (as ReadResults does), shorter,
+	// with other names and the same ones.
+	if err := json.Unmarshal([]byte(`{"b": 2, "c": "d"}`), &out); err != nil || !reflect.DeepEqual(out, Fields{{"b", 2.0}, {"c", "d"}}) {
+		t.Fatalf("read again: %v, %v", out, err)
+	}
 	if err := json.Unmarshal([]byte(" { } "), &out); err != nil || len(out) != 0 {
 		t.Fatalf("an empty object: %v, %v", out, err)
 	}
