@@ -290,3 +290,33 @@ func TestTimelineKeepsListedIncidents(t *testing.T) {
 		t.Errorf("timeline kept up to %v (%d dropped); the third incident ran from %v to %v", last, res.RecordsDropped, res.Incidents[2].Start, end)
 	}
 }
+
+// TestLeaseLoadSkipped: the lease requests a group's electors make (the
+// load leader election puts on the apiservers) come out the same with the
+// fast-forward as with every steady span simulated: a skipped span adds
+// what the loops would have made in it. Steady, a leader writes once a
+// retryPeriod (2s) and each waiting candidate reads once every 3.2s on
+// average.
+func TestLeaseLoadSkipped(t *testing.T) {
+	rate := func(noFF bool) (req, wr float64, skipped time.Duration) {
+		c, err := Build(ffCluster(5, 2*time.Hour, 40*time.Minute, noFF))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Result(c.Run())
+		g := r.Groups[1]
+		return g.LeaseRequests / r.End.Seconds(), g.LeaseWrites / r.End.Seconds(), r.Skipped
+	}
+	fullReq, fullWr, _ := rate(true)
+	ffReq, ffWr, skipped := rate(false)
+	if skipped < time.Hour {
+		t.Fatalf("skipped %v of 2h: the test needs skips", skipped)
+	}
+	t.Logf("requests/s %.4f full, %.4f fast-forward; writes/s %.4f, %.4f", fullReq, ffReq, fullWr, ffWr)
+	if math.Abs(ffReq/fullReq-1) > 0.02 || math.Abs(ffWr/fullWr-1) > 0.02 {
+		t.Errorf("lease load differs by more than 2%%: requests/s %.4f full, %.4f fast-forward; writes/s %.4f, %.4f", fullReq, ffReq, fullWr, ffWr)
+	}
+	if want := 0.5 + 2/3.2; math.Abs(fullReq/want-1) > 0.1 || math.Abs(fullWr/0.5-1) > 0.1 {
+		t.Errorf("requests/s %.4f (steady: about %.3f), writes/s %.4f (about 0.5)", fullReq, want, fullWr)
+	}
+}

@@ -107,6 +107,10 @@ type GroupResult struct {
 	// past the first kube.IntervalsListed, which are not listed.
 	SplitBrainFolded, ActingSplitBrainFolded kube.IntervalTotals
 	Acquisitions                             int
+	// LeaseRequests and LeaseWrites are the API requests the group's
+	// electors made (all, and the writes alone): leader election's load on
+	// the apiservers. Zero for etcd.
+	LeaseRequests, LeaseWrites float64
 	// Leader is the candidate acting as leader at the end by the group's
 	// own rule ("" if none): never a frozen one, and in an acting split
 	// brain the one the lease record names.
@@ -227,7 +231,8 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	for _, g := range c.Groups {
 		gr := GroupResult{Name: g.Name, NoLeader: g.NoLeader,
 			SplitBrain: slices.Clone(g.Split.List), SplitBrainFolded: g.Split.Folded,
-			ActingSplitBrain: slices.Clone(g.ActSplit.List), ActingSplitBrainFolded: g.ActSplit.Folded, Acquisitions: g.Acquisitions}
+			ActingSplitBrain: slices.Clone(g.ActSplit.List), ActingSplitBrainFolded: g.ActSplit.Folded, Acquisitions: g.Acquisitions,
+			LeaseRequests: g.Requests, LeaseWrites: g.Writes}
 		if k := g.ActingLeader(); k != nil {
 			gr.Leader = k.Name
 		}

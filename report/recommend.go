@@ -274,7 +274,7 @@ func WriteRecommendation(w io.Writer, r Recommendation) error {
 			}
 		}
 		fmt.Fprintln(w, "Undefined figures (-) count as the worst: a failover that never happened is no fast failover.")
-		fmt.Fprintln(w, "API write load from lease renewals is not measured by the runs: it is one write per group per retryPeriod.")
+		fmt.Fprintln(w, "Lease load (leaseWrites.G, leaseRequests.G) is what the group's electors asked of the apiservers per second of the run.")
 		return nil
 	})
 }

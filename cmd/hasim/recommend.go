@@ -14,7 +14,7 @@ func recommendVerb(ctx context.Context, args []string, st streams) int {
   hasim recommend study.runs.jsonl --target 'availability.api-writes.mean >= 99%' --objective downtime.api-writes.p99 --objective writeRecovery
 `, st)
 	targets := fs.StringArray("target", nil, "a requirement, METRIC[.mean|.median|.p90|.p99] OP VALUE (OP <=, <, >=, >; VALUE a duration, number or percentage); repeatable")
-	objectives := fs.StringArray("objective", nil, "a figure to minimize, METRIC[.STAT] (repeatable); default: the controllers' failover p99 and their acting split brain")
+	objectives := fs.StringArray("objective", nil, "a figure to minimize, METRIC[.STAT] (repeatable); default: the controllers' failover p99, their acting split brain and their lease writes per second")
 	output := fs.StringP("output", "o", "table", "table or json")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -93,8 +93,9 @@ func figuresOf(ts []report.Target) []report.Figure {
 }
 
 // defaultObjectives are the failover p99 of the first controller group
-// (etcd if there is none) and its acting split brain; without failovers,
-// the first two metrics' means.
+// (etcd if there is none), its acting split brain and its lease writes
+// per second (the load its renewals put on the apiservers); without
+// failovers, the first two metrics' means.
 func defaultObjectives(metrics []string) []report.Figure {
 	group := ""
 	for _, m := range metrics {
@@ -105,7 +106,7 @@ func defaultObjectives(metrics []string) []report.Figure {
 	if group != "" {
 		obs := []report.Figure{{Metric: "failover." + group, Stat: "p99"}}
 		for _, m := range metrics {
-			if m == "actingSplitBrain."+group {
+			if m == "actingSplitBrain."+group || m == "leaseWrites."+group {
 				obs = append(obs, report.Figure{Metric: m, Stat: "mean"})
 			}
 		}

@@ -242,7 +242,7 @@ func (s *Spec) Check() error {
 }
 
 // DefaultMetrics are the metrics aggregated when a sweep names none.
-var DefaultMetrics = []string{"failover.*", "noLeader.*", "splitBrain.*.total", "actingSplitBrain.*", "availability.*", "writeRecovery"}
+var DefaultMetrics = []string{"failover.*", "noLeader.*", "splitBrain.*.total", "actingSplitBrain.*", "leaseWrites.*", "availability.*", "writeRecovery"}
 
 // Bounds on a study, so that a typo cannot ask for a billion runs.
 const (

@@ -297,7 +297,9 @@ func (s *flatScanner) value() (any, error) {
 // failover.G (the mean over incidents of the time from the incident to
 // the group's next lease acquisition, where there was one), noLeader.G
 // (the time with no acting leader), splitBrain.G.count, .total and
-// .longest, actingSplitBrain.G; per probe P: availability.P and
+// .longest, actingSplitBrain.G; for a lease group, leaseRequests.G and
+// leaseWrites.G (the API requests, and the writes alone, its electors
+// made per second of the run: leader election's load on the apiservers); per probe P: availability.P and
 // downtime.P; writeRecovery (the mean time from an incident until writes
 // stop failing), incidents; with failure processes, downtimePerYear.F for
 // every function F.
@@ -322,6 +324,12 @@ func Metrics(r model.Result, ratesDefined bool) Fields {
 	}
 	for _, g := range r.Groups {
 		add("noLeader."+g.Name, g.NoLeader.Seconds())
+	}
+	if secs := r.End.Seconds(); secs > 0 {
+		for _, g := range r.Groups[1:] { // leader election's, not etcd's
+			add("leaseRequests."+g.Name, g.LeaseRequests/secs)
+			add("leaseWrites."+g.Name, g.LeaseWrites/secs)
+		}
 	}
 	for _, s := range model.SplitBrainTotals(r.Groups) {
 		add("splitBrain."+s.Group+".count", float64(s.Count))

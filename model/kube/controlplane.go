@@ -130,6 +130,11 @@ type LeaseGroup struct {
 	Split, ActSplit Intervals
 	current         string // identity of the leader last acquired
 	Acquisitions    int
+	// Requests and Writes count the API requests its electors made (reads
+	// and writes of the Lease, and writes alone): the load leader election
+	// puts on the apiservers. A skipped steady span adds what the loops
+	// would have made in it (skip).
+	Requests, Writes float64
 	believers       []*Controller // who believed they led at the last change
 	actors          []*Controller // who acted as leader at the last change
 }
@@ -491,7 +496,29 @@ func NewLeaseGroup(c *Plane, gc LeaseGroupConfig, hosts map[string]*fabric.Host)
 		}
 		g.Candidates = append(g.Candidates, k)
 	}
+	c.OnSkip(g.skip)
 	return g
+}
+
+// skip adds the requests of a skipped steady span: a leader renews once
+// every retryPeriod (one write: it holds the lease and knows its record),
+// a waiting candidate reads the Lease once every retryPeriod × (1 + U ×
+// JitterFactor), retryPeriod × 1.6 on average; each loop's period also
+// holds its request's answer, a few milliseconds, which this leaves out.
+func (g *LeaseGroup) skip(d time.Duration) {
+	rp := float64(g.cfg.LE.RetryPeriod)
+	for _, k := range g.Candidates {
+		if k.Proc.State() != fabric.Running {
+			continue
+		}
+		switch {
+		case k.Elector.Leading():
+			g.Requests += float64(d) / rp
+			g.Writes += float64(d) / rp
+		case k.Elector.State() == elAcquiring:
+			g.Requests += float64(d) / (rp * (1 + JitterFactor/2))
+		}
+	}
 }
 
 // apiEndpoints are the servers a client on host h reaches for an endpoint

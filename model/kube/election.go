@@ -542,6 +542,10 @@ func (e *Elector) call(step attemptStep, verb Verb, op etcd.Op) {
 	if timeout < 0 {
 		timeout = 365 * 24 * time.Hour
 	}
+	e.g.Requests++
+	if verb == VerbWrite {
+		e.g.Writes++
+	}
 	e.reqs.call(e.api, e.tag, verb, op, timeout, false)
 }
 
