@@ -30,7 +30,7 @@ verify:
 
 ## update: rewrite golden files after a reviewed change of behaviour (the page's screenshot needs Chromium)
 update:
-	HASIM_UPDATE=1 $(GO) test -count=1 ./sim ./model ./cmd/hasim ./report/html -run 'Determinism|Golden|CompareIsDeterministic'
+	HASIM_UPDATE=1 $(GO) test -count=1 ./sim ./model ./scenarios ./cmd/hasim ./report/html -run 'Determinism|Golden|CompareIsDeterministic'
 
 ## fuzz: fuzz the scenario loader for FUZZTIME
 fuzz:

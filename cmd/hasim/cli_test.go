@@ -154,6 +154,36 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				}
 			}
 		},
+		"real-case-a-lease-holder-crash": func(t *testing.T, d report.Document) {
+			// HAProxy drops the dead master after three failed checks;
+			// until then a third of the writes fail; the controller-
+			// manager lease moves after client-go's 15 s lease.
+			f := d.Summary.Faults[0]
+			if !hasEvent(d, "lb.backend_down", "", f.At+8, f.At+12.5) {
+				t.Errorf("want HAProxy to mark the crashed master DOWN 8-12.5 s after the crash")
+			}
+			if u := d.Summary.Probes[0].Unavailable; u < 2.5 || u > 6 {
+				t.Errorf("writes unavailable %.1fs, want 2.5-6 s", u)
+			}
+			for _, g := range f.Groups {
+				if g.Group == "kube-controller-manager" && (g.After == nil || *g.After < 13 || *g.After > 21) {
+					t.Errorf("controller-manager takeover %v, want 13-21 s after the crash", g.After)
+				}
+			}
+		},
+		"real-case-c-frozen-kcm": func(t *testing.T, d report.Document) {
+			// A takeover, then the resumed leader acts for its renew
+			// deadline (10 s) alongside the new one; no request fails.
+			g := group(d, "kube-controller-manager")
+			if g.ActingSplitBrain.Count != 1 || g.ActingSplitBrain.Longest < 9 || g.ActingSplitBrain.Longest > 10.5 {
+				t.Errorf("want one acting split brain of about 10 s: %+v", g.ActingSplitBrain)
+			}
+			for _, p := range d.Summary.Probes {
+				if p.Failed > 0 {
+					t.Errorf("%s: %d requests failed, want none", p.Name, p.Failed)
+				}
+			}
+		},
 		"worked-timeline-b-isolated-master": func(t *testing.T, d report.Document) {
 			if !hasReason(d, "process.exited", "liveness probe") {
 				t.Errorf("want the kubelet to restart the isolated apiserver")
