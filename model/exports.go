@@ -12,6 +12,11 @@ import (
 type APIServerConfig = kube.APIServerConfig
 
 const BarePodKind = kube.BarePodKind
+const ConnLongLived = kube.ConnLongLived
+const ConnPerRequest = kube.ConnPerRequest
+
+type Connection = kube.Connection
+
 const Constant = fabric.Constant
 const DefaultHeartbeatInterval = etcd.DefaultHeartbeatInterval
 

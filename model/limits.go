@@ -281,7 +281,8 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			lo, hi time.Duration
 		}{{"inter", lb.Inter, fabric.MinPeriod, fabric.MaxPeriod}, {"advertInterval", lb.AdvertInterval, fabric.MinPeriod, fabric.MaxPeriod},
 			{"checkScript interval", lb.Script.Interval, fabric.MinPeriod, fabric.MaxPeriod}, {"timeoutCheck", lb.TimeoutCheck, fabric.MinTimeout, fabric.MaxTimeout},
-			{"timeoutConnect", lb.ConnectTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"timeoutServer", lb.ServerTimeout, fabric.MinTimeout, fabric.MaxTimeout}} {
+			{"timeoutConnect", lb.ConnectTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"timeoutServer", lb.ServerTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"timeoutClient", lb.ClientTimeout, fabric.MinTimeout, fabric.MaxTimeout}} {
 			if d.v != 0 {
 				checkDuration(bad, "load balancer "+d.name, d.v, d.lo, d.hi)
 			}

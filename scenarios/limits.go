@@ -222,7 +222,7 @@ func (l *limits) controlPlane(cp *ControlPlaneSpec) {
 		for _, d := range []struct {
 			name string
 			v    Duration
-		}{{"timeoutCheck", lb.TimeoutCheck}, {"timeoutConnect", lb.TimeoutConnect}, {"timeoutServer", lb.TimeoutServer}} {
+		}{{"timeoutCheck", lb.TimeoutCheck}, {"timeoutConnect", lb.TimeoutConnect}, {"timeoutServer", lb.TimeoutServer}, {"timeoutClient", lb.TimeoutClient}} {
 			l.dur(p+d.name, d.v, model.MinTimeout, model.MaxTimeout)
 		}
 		l.num(p+"fall", lb.Fall, 1, model.MaxThreshold)

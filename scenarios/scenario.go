@@ -352,7 +352,10 @@ type LoadBalancerSpec struct {
 	TimeoutCheck   Duration `yaml:"timeoutCheck,omitempty"`
 	TimeoutConnect Duration `yaml:"timeoutConnect,omitempty"` // default 5s
 	TimeoutServer  Duration `yaml:"timeoutServer,omitempty"`  // default 20s
-	AdvertInterval Duration `yaml:"advertInterval,omitempty"` // keepalived, default 1s
+	TimeoutClient  Duration `yaml:"timeoutClient,omitempty"`  // default 20s
+	// ShutdownSessions: HAProxy's on-marked-down shutdown-sessions (off).
+	ShutdownSessions bool     `yaml:"shutdownSessions,omitempty"`
+	AdvertInterval   Duration `yaml:"advertInterval,omitempty"` // keepalived, default 1s
 	// Priorities (keepalived) are the hosts' VRRP priorities, in hosts
 	// order; default 101, 100, ...
 	Priorities     []int               `yaml:"priorities,omitempty"`
@@ -373,6 +376,9 @@ type ProbeSpec struct {
 	Period    Duration `yaml:"period,omitempty"`  // default 100ms
 	Timeout   Duration `yaml:"timeout,omitempty"` // default 3s
 	Endpoints []string `yaml:"endpoints,omitempty"`
+	// Connection (API clients): per-request (default) or long-lived (one
+	// HTTP/2 connection, as client-go keeps).
+	Connection string `yaml:"connection,omitempty"`
 }
 
 // FaultSpec is one scripted fault.
@@ -751,6 +757,11 @@ func (s *Spec) Check() error {
 				add(path+".endpoints", "an API client reaches apiservers through via, not etcd endpoints")
 			}
 		}
+		if p.Connection != "" && !model.Connection(p.Connection).Valid() {
+			add(path+".connection", "unknown connection %q; allowed: per-request, long-lived", p.Connection)
+		} else if p.Connection != "" && p.Via == "" {
+			add(path+".connection", "applies only to an API client (with via); an etcd client keeps gRPC connections")
+		}
 		if p.Period < 0 || p.Timeout < 0 {
 			add(path, "period and timeout must not be negative")
 		}
@@ -1078,6 +1089,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			set, keepalivedOnly bool
 		}{{"check", lb.Check != "", false}, {"inter", lb.Inter != 0, false}, {"fall", lb.Fall != 0, false}, {"rise", lb.Rise != 0, false},
 			{"timeoutCheck", lb.TimeoutCheck != 0, false}, {"timeoutConnect", lb.TimeoutConnect != 0, false}, {"timeoutServer", lb.TimeoutServer != 0, false},
+			{"timeoutClient", lb.TimeoutClient != 0, false}, {"shutdownSessions", lb.ShutdownSessions, false},
 			{"advertInterval", lb.AdvertInterval != 0, true}, {"priorities", lb.Priorities != nil, true}, {"checkScript", lb.CheckScript != nil, true}} {
 			switch {
 			case !f.set || !kind.Valid():
@@ -1333,7 +1345,8 @@ func (s *Scenario) Config() model.Config {
 	}
 	for _, p := range probes {
 		cfg.Probes = append(cfg.Probes, model.ProbeConfig{Name: p.Name, Host: p.Host, Kind: model.ProbeKind(p.Kind),
-			Period: p.Period.D(), Timeout: p.Timeout.D(), Endpoints: slices.Clone(p.Endpoints), Via: p.Via})
+			Period: p.Period.D(), Timeout: p.Timeout.D(), Endpoints: slices.Clone(p.Endpoints), Via: p.Via,
+			Connection: model.Connection(p.Connection)})
 	}
 	for _, f := range sp.Faults {
 		fc := model.FaultConfig{Name: f.Name, Kind: model.FaultKind(f.Kind), At: f.At.D(), Duration: f.Duration.D(),
@@ -1427,6 +1440,7 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 		cfg.LoadBalancer = &model.LoadBalancerConfig{Kind: model.LBKind(lb.Kind), Hosts: slices.Clone(lb.Hosts), Check: lb.Check,
 			Inter: lb.Inter.D(), Fall: lb.Fall, Rise: lb.Rise, TimeoutCheck: lb.TimeoutCheck.D(), AdvertInterval: lb.AdvertInterval.D(),
 			ConnectTimeout: lb.TimeoutConnect.D(), ServerTimeout: lb.TimeoutServer.D(), Priorities: slices.Clone(lb.Priorities),
+			ClientTimeout: lb.TimeoutClient.D(), ShutdownSessions: lb.ShutdownSessions,
 			LE: lb.LeaderElection.model()}
 		if cs := lb.CheckScript; cs != nil {
 			cfg.LoadBalancer.Script = model.VRRPScript{Interval: cs.Interval.D(), Fall: cs.Fall, Rise: cs.Rise, Weight: cs.Weight}

@@ -60,6 +60,19 @@ type LoadBalancerConfig struct {
 	// a check's, capped at Inter) that is not accepted fails after it.
 	// Default 5s.
 	ConnectTimeout time.Duration
+	// ClientTimeout is "timeout client": a long-lived client connection
+	// (TCP mode) on which the client sent nothing for this long is
+	// closed, as one whose backend sent nothing for ServerTimeout is.
+	// Default 20s (the kubeadm guide's haproxy.cfg).
+	ClientTimeout time.Duration
+	// ShutdownSessions is "option ... on-marked-down shutdown-sessions"
+	// on the servers: when a backend is marked DOWN its established
+	// long-lived connections are closed, so their clients dial afresh and
+	// reach a backend that is up. Off by default, as in HAProxy and the
+	// kubeadm guide: established connections stay on a DOWN backend.
+	// (on-marked-up shutdown-backup-sessions acts on backup servers,
+	// which the kubeadm guide's backend does not have.)
+	ShutdownSessions bool
 	// AdvertInterval (keepalived): VRRP advert interval. Default 1s.
 	AdvertInterval time.Duration
 	// Priorities (keepalived): each host's VRRP priority, in Hosts order.
@@ -80,6 +93,7 @@ const (
 	DefaultLBRise           = 2
 	DefaultLBServerTimeout  = 20 * time.Second
 	DefaultLBConnectTimeout = 5 * time.Second
+	DefaultLBClientTimeout  = 20 * time.Second
 	DefaultAdvertInterval   = time.Second
 )
 
@@ -141,6 +155,9 @@ func (c LoadBalancerConfig) WithDefaults() LoadBalancerConfig {
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = DefaultLBConnectTimeout
 	}
+	if c.ClientTimeout == 0 {
+		c.ClientTimeout = DefaultLBClientTimeout
+	}
 	if len(c.Priorities) == 0 {
 		for i := range c.Hosts {
 			c.Priorities = append(c.Priorities, 101-i)
@@ -163,6 +180,21 @@ type backend struct {
 	checking bool
 	checkTag uint64
 	timer    *fabric.Timer // next check, or the running check's timeout
+	downs    uint64        // times marked DOWN: a session opened before the last is shut with shutdown-sessions
+}
+
+// session is a client's long-lived connection through the proxy (TCP
+// mode): HAProxy opened its own connection to one backend when the client
+// connected and forwards everything on it there, whether or not the
+// backend is up, until one side closes or stays silent past its timeout.
+// Closes are applied when the connection next carries something from the
+// client: it then opens afresh, as the client's transport would after
+// HAProxy's close.
+type session struct {
+	backend                int
+	epoch                  uint64 // the backend's downs when opened
+	connected              bool   // the backend accepted and answered
+	lastClient, lastServer time.Duration
 }
 
 // forward is a request the proxy forwarded and waits to answer.
@@ -180,6 +212,7 @@ type forward struct {
 	connectBy time.Duration
 	done      bool   // answered: a hole in Proxy.fwd
 	key       uint64 // the id it was first sent with: Proxy.fwd's order
+	conn      uint64 // the client's long-lived connection, or 0
 }
 
 // Proxy is an HAProxy-like TCP/HTTP proxy in front of the apiservers.
@@ -202,6 +235,11 @@ type Proxy struct {
 	fwd       []forward
 	retriedAt map[uint64]int
 	sweep     *fabric.Timer
+	// sessions are the long-lived connections by the client's number;
+	// order lists them as opened, for forgetting the closed ones.
+	sessions map[uint64]*session
+	order    []uint64
+	sweeps   int
 }
 
 func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
@@ -231,6 +269,9 @@ func (x *Proxy) Start() {
 // Stop implements Handler.
 func (x *Proxy) Stop() { x.dropForwards() }
 
+// Sessions is how many long-lived connections the proxy holds open.
+func (x *Proxy) Sessions() int { return len(x.sessions) }
+
 // dropForwards forgets every forwarded request.
 func (x *Proxy) dropForwards() {
 	for i := range x.fwd {
@@ -241,6 +282,8 @@ func (x *Proxy) dropForwards() {
 	clear(x.fwd)
 	x.fwd = x.fwd[:0]
 	clear(x.retriedAt)
+	clear(x.sessions)
+	x.order = x.order[:0]
 }
 
 // track files the request at slot i, redispatched, under its new id
@@ -343,6 +386,7 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 	b.failRun, b.okRun = b.failRun+1, 0
 	if b.up && b.failRun >= x.cfg.Fall {
 		b.up = false
+		b.downs++
 		x.w.Record(fabric.Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
 			Reason: fmt.Sprintf("%d checks failed (fall %d): %s", b.failRun, x.cfg.Fall, why)})
 	}
@@ -352,6 +396,10 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 func (x *Proxy) Deliver(msg *fabric.Message) {
 	switch msg.Type {
 	case fabric.MsgPing:
+		if msg.Conn != 0 {
+			x.forwardNew(msg) // an HTTP/2 PING: bytes on the connection
+			return
+		}
 		x.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: x.Proc, To: msg.From})
 		return
 	case MsgAPIRequest:
@@ -376,6 +424,20 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 		return
 	}
 	f := &x.fwd[i]
+	if s := x.sessions[f.conn]; f.conn != 0 && s != nil && s.backend == f.backend {
+		if msg.Type == fabric.MsgRefused && s.connected {
+			// The backend reset the established connection: HAProxy
+			// closes the client's.
+			x.closeSession(f.conn)
+			r := fabric.Message{Type: fabric.MsgRefused, From: x.Proc, To: f.client, ReqID: f.ctx, Conn: f.conn}
+			x.w.Net.Send(&r)
+			x.answered(i)
+			return
+		}
+		if msg.Type != fabric.MsgRefused {
+			s.connected, s.lastServer = true, x.Proc.Mono()
+		}
+	}
 	if msg.Type == fabric.MsgRefused && !f.retried {
 		// retries 1 + option redispatch: once more, on another server.
 		f.retried = true
@@ -386,7 +448,10 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 		}
 	}
 	r := *msg
-	r.Type, r.From, r.To, r.ReqID = MsgAPIReply, x.Proc, f.client, f.ctx
+	r.Type, r.From, r.To, r.ReqID, r.Conn = MsgAPIReply, x.Proc, f.client, f.ctx, f.conn
+	if msg.Type == fabric.MsgPong {
+		r.Type = fabric.MsgPong
+	}
 	if msg.Type == fabric.MsgRefused {
 		r.Err = "503: backend connection refused"
 	}
@@ -396,19 +461,67 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 
 // forwardNew forwards a client's request to the next backend that is up.
 func (x *Proxy) forwardNew(msg *fabric.Message) {
-	f := forward{client: msg.From, ctx: msg.ReqID, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1}
+	f := forward{client: msg.From, ctx: msg.ReqID, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1, conn: msg.Conn}
 	if msg.Body != nil {
 		f.msg.Body = msg.Body.Copy() // the delivered body is freed once Deliver returns
 	}
+	if f.conn != 0 && x.onSession(&f) {
+		f.key = f.id
+		x.fwd = append(x.fwd, f)
+		return
+	}
 	if !x.dispatch(&f, -1) {
+		x.closeSession(f.conn)
 		if f.msg.Body != nil {
 			f.msg.Body.Free()
 		}
-		x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, ReqID: msg.ReqID, Err: "503: no server available"})
+		if msg.Type == MsgAPIRequest {
+			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, ReqID: msg.ReqID, Err: "503: no server available"})
+		}
 		return
 	}
 	f.key = f.id
 	x.fwd = append(x.fwd, f)
+}
+
+// onSession forwards f on its long-lived connection's session and
+// reports whether it did; if the connection is new, or its session was
+// closed (an idle timeout, or shutdown-sessions after its backend was
+// marked DOWN), it opens one and leaves f to dispatch, which picks the
+// backend.
+func (x *Proxy) onSession(f *forward) bool {
+	now := x.Proc.Mono()
+	s := x.sessions[f.conn]
+	if s != nil && (now-s.lastServer >= x.cfg.ServerTimeout || now-s.lastClient >= x.cfg.ClientTimeout ||
+		(x.cfg.ShutdownSessions && x.backends[s.backend].downs != s.epoch)) {
+		x.closeSession(f.conn)
+		s = nil
+	}
+	if s == nil {
+		if x.sessions == nil {
+			x.sessions = map[uint64]*session{}
+		}
+		x.sessions[f.conn] = &session{backend: -1, lastClient: now, lastServer: now}
+		x.order = append(x.order, f.conn)
+		return false
+	}
+	s.lastClient = now
+	if s.backend < 0 {
+		return false // still connecting
+	}
+	f.backend, f.id = s.backend, x.w.NewRequestID()
+	m := f.msg
+	m.From, m.To, m.ReqID = x.Proc, x.backends[s.backend].api.Proc, f.id
+	x.w.Net.Send(&m) // established: whatever the backend's state, it goes there
+	return true
+}
+
+// closeSession forgets the session of connection conn (order keeps its
+// number until the next sweep drops it).
+func (x *Proxy) closeSession(conn uint64) {
+	if conn != 0 {
+		delete(x.sessions, conn)
+	}
 }
 
 // dispatch sends f to the next up backend other than skip.
@@ -423,6 +536,9 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 		f.backend = i
 		f.id = x.w.NewRequestID()
 		f.connectBy = 0
+		if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
+			s.backend, s.epoch, s.connected = i, x.backends[i].downs, false
+		}
 		to := x.backends[i].api.Proc
 		if !x.w.Net.Handshake(x.Proc, to) && to.State() != fabric.Stopped {
 			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
@@ -452,12 +568,32 @@ func (x *Proxy) onSweep() {
 					continue
 				}
 			}
-			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "503: backend connect timeout"})
+			x.closeSession(f.conn)
+			if f.msg.Type == MsgAPIRequest {
+				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "503: backend connect timeout"})
+			}
 			x.answered(i)
 		case f.deadline <= now:
-			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
+			if f.msg.Type == MsgAPIRequest {
+				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
+			}
 			x.answered(i)
 		}
+	}
+	// Forget the sessions closed, or idle past both timeouts (closed by
+	// now, though no traffic came to notice it), once per timeout client.
+	if x.sweeps++; len(x.order) > 0 && time.Duration(x.sweeps)*time.Second >= x.cfg.ClientTimeout {
+		x.sweeps = 0
+		open := x.order[:0]
+		for _, c := range x.order {
+			if s := x.sessions[c]; s != nil && now-s.lastClient < x.cfg.ClientTimeout && now-s.lastServer < x.cfg.ServerTimeout {
+				open = append(open, c)
+			} else {
+				x.closeSession(c)
+			}
+		}
+		clear(x.order[len(open):])
+		x.order = open
 	}
 	// Compact: the requests still waiting, in arrival order.
 	kept := x.fwd[:0]
