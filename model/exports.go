@@ -18,6 +18,9 @@ const ConnPerRequest = kube.ConnPerRequest
 type Connection = kube.Connection
 
 const Constant = fabric.Constant
+const DefaultH2MaxStreams = kube.DefaultH2MaxStreams
+const DefaultH2PingTimeout = kube.DefaultH2PingTimeout
+const DefaultH2ReadIdleTimeout = kube.DefaultH2ReadIdleTimeout
 const DefaultHeartbeatInterval = etcd.DefaultHeartbeatInterval
 
 // DefaultNetworkConfig is fabric.DefaultNetworkConfig.

@@ -159,6 +159,9 @@ func Explain(s *Scenario) (Explanation, error) {
 				add(p+"timeoutCheck", lb.TimeoutCheck != 0, l.TimeoutCheck, "unset: inter (HAProxy)")
 				add(p+"timeoutConnect", lb.TimeoutConnect != 0, l.ConnectTimeout, "kubeadm HA guide's haproxy.cfg (timeout connect 5s)")
 				add(p+"timeoutServer", lb.TimeoutServer != 0, l.ServerTimeout, "kubeadm HA guide's haproxy.cfg (timeout server 20s)")
+				add(p+"timeoutClient", lb.TimeoutClient != 0, l.ClientTimeout, "kubeadm HA guide's haproxy.cfg (timeout client 20s)")
+				add(p+"shutdownSessions", lb.ShutdownSessions, l.ShutdownSessions,
+					"off: HAProxy keeps a DOWN server's established connections (no on-marked-down in the kubeadm HA guide)")
 			}
 			if l.Kind == model.LBKeepalived {
 				add(p+"advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
@@ -212,6 +215,14 @@ func Explain(s *Scenario) (Explanation, error) {
 		add(fmt.Sprintf("probe %s: kind", p.Name), spec.Kind != "", pc.Kind, "write")
 		add(fmt.Sprintf("probe %s: period / timeout", p.Name), spec.Period != 0 || spec.Timeout != 0,
 			fmt.Sprintf("%v / %v", pc.Period, pc.Timeout), "100ms / 3s (hasim)")
+		if pc.Via != "" {
+			src := "per-request: a fresh connection for every request (hasim)"
+			if pc.Connection == model.ConnLongLived {
+				src = fmt.Sprintf("long-lived: client-go's HTTP/2, PING after %v idle, closed %v later, %d streams (kube-apiserver's limit)",
+					model.DefaultH2ReadIdleTimeout, model.DefaultH2PingTimeout, model.DefaultH2MaxStreams)
+			}
+			add(fmt.Sprintf("probe %s: connection", p.Name), spec.Connection != "", pc.Connection, src)
+		}
 	}
 	members := map[string][]string{}
 	for _, st := range c.FailureStats() {

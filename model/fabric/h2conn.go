@@ -33,8 +33,9 @@ type h2Conn struct {
 	id       uint64 // 0: none; the next request dials one
 	server   int    // index in RPCClient.servers
 	to       *Process
-	streams  int // requests in flight on it
-	resets   int // streams reset at their deadline, unconfirmed
+	inc      uint64 // to's incarnation: a restarted process reset the connection
+	streams  int    // requests in flight on it
+	resets   int    // streams reset at their deadline, unconfirmed
 	lastRecv time.Duration
 	pingOut  bool
 	pingID   uint64
@@ -56,7 +57,7 @@ func (c *RPCClient) Conns() int { return c.dials }
 // virtual IP that moved answers the old connection with a reset).
 func (c *RPCClient) connUsable() bool {
 	cn := &c.conn
-	if cn.id == 0 || cn.streams+cn.resets >= c.h2.MaxStreams {
+	if cn.id == 0 || cn.streams+cn.resets >= c.h2.MaxStreams || (cn.to != nil && cn.to.incarnation != cn.inc) {
 		return false
 	}
 	return c.Resolve == nil || c.target(cn.server) == cn.to
@@ -77,6 +78,9 @@ func (c *RPCClient) dispatchH2(k int) {
 		c.dials++
 		now := c.owner.Mono()
 		c.conn = h2Conn{id: c.owner.w.NewRequestID(), server: s, to: c.target(s), lastRecv: now}
+		if c.conn.to != nil {
+			c.conn.inc = c.conn.to.incarnation
+		}
 		c.h2timer.AtMono(now + c.h2.ReadIdleTimeout)
 	}
 	r.tried++

@@ -193,6 +193,7 @@ type backend struct {
 type session struct {
 	backend                int
 	epoch                  uint64 // the backend's downs when opened
+	inc                    uint64 // the backend process's incarnation: a restarted one reset the connection
 	connected              bool   // the backend accepted and answered
 	lastClient, lastServer time.Duration
 }
@@ -493,7 +494,8 @@ func (x *Proxy) onSession(f *forward) bool {
 	now := x.Proc.Mono()
 	s := x.sessions[f.conn]
 	if s != nil && (now-s.lastServer >= x.cfg.ServerTimeout || now-s.lastClient >= x.cfg.ClientTimeout ||
-		(x.cfg.ShutdownSessions && x.backends[s.backend].downs != s.epoch)) {
+		(s.backend >= 0 && x.backends[s.backend].api.Proc.Incarnation() != s.inc) ||
+		(x.cfg.ShutdownSessions && s.backend >= 0 && x.backends[s.backend].downs != s.epoch)) {
 		x.closeSession(f.conn)
 		s = nil
 	}
@@ -536,10 +538,10 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 		f.backend = i
 		f.id = x.w.NewRequestID()
 		f.connectBy = 0
-		if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
-			s.backend, s.epoch, s.connected = i, x.backends[i].downs, false
-		}
 		to := x.backends[i].api.Proc
+		if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
+			s.backend, s.epoch, s.inc, s.connected = i, x.backends[i].downs, to.Incarnation(), false
+		}
 		if !x.w.Net.Handshake(x.Proc, to) && to.State() != fabric.Stopped {
 			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
 			return true // SYN unanswered; the sweep times the connect out

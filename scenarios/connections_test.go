@@ -1,0 +1,71 @@
+package scenarios
+
+import (
+	"testing"
+	"time"
+
+	"hasim/model"
+)
+
+const connSeeds = 4
+
+// TestLongLivedIsolatedMaster: the long-lived connection was opened to
+// master-1; master-1 is cut off from the other masters for 60 s. HAProxy
+// marks it DOWN, fresh connections recover within about ten seconds, but
+// the long-lived client stays on the isolated master, which answers its
+// PINGs, and fails for the whole partition.
+func TestLongLivedIsolatedMaster(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		r := runLibrary(t, "lb-long-lived-isolated-master", seed, nil)
+		ll, fresh := probeResult(t, r, "long-lived-writes"), probeResult(t, r, "fresh-writes")
+		between(t, seed, "long-lived client's outage", ll.Unavailable, 59*time.Second, 62*time.Second)
+		between(t, seed, "fresh connections' outage", fresh.Unavailable, 0, 12*time.Second)
+	}
+}
+
+// TestLongLivedShutdownSessions: with on-marked-down shutdown-sessions,
+// HAProxy closes the connections to master-1 when it marks it DOWN; the
+// long-lived client dials afresh and recovers as fresh connections do.
+func TestLongLivedShutdownSessions(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		r := runLibrary(t, "lb-long-lived-shutdown-sessions", seed, nil)
+		ll := probeResult(t, r, "long-lived-writes")
+		between(t, seed, "long-lived client's outage", ll.Unavailable, 4*time.Second, 14*time.Second)
+		down, ok := find(r, r.Faults[0].At, func(rec model.Record) bool { return rec.Event == model.EvLBBackendDown })
+		up, ok2 := find(r, r.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvProbeUp && rec.Probe == "long-lived-writes"
+		})
+		if !ok || !ok2 {
+			t.Fatalf("seed %d: DOWN %v, long-lived client back %v", seed, ok, ok2)
+		}
+		// Back with the first request after the DOWN mark.
+		between(t, seed, "long-lived client back after the DOWN mark", up.T.Sub(down.T), 0, 100*time.Millisecond)
+	}
+}
+
+// TestLongLivedMasterCrash: the master holding the long-lived connection
+// crashes. Every request on the connection times out and keeps its stream
+// slot (no PING answer confirms its reset); the 101st finds the 100 slots
+// of kube-apiserver's MaxConcurrentStreams taken and dials a new
+// connection, which HAProxy sends to a live master: exactly 100 requests
+// fail, 10 s at one every 100 ms. At one request a second the outage is
+// cut instead by HAProxy's timeout server (20 s without a byte from the
+// backend), long before 100 requests: about 20 of them fail.
+func TestLongLivedMasterCrash(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		r := runLibrary(t, "lb-long-lived-master-crash", seed, nil)
+		ll := probeResult(t, r, "long-lived-writes")
+		if ll.Failed != 100 || ll.Unavailable != 10*time.Second {
+			t.Errorf("seed %d: long-lived client failed %d requests over %v; want 100 over 10s", seed, ll.Failed, ll.Unavailable)
+		}
+		slow := runLibrary(t, "lb-long-lived-master-crash", seed, func(c *model.Config) {
+			for i := range c.Probes {
+				c.Probes[i].Period = time.Second
+			}
+		})
+		ll = probeResult(t, slow, "long-lived-writes")
+		if ll.Failed < 19 || ll.Failed > 22 {
+			t.Errorf("seed %d: at one request a second the long-lived client failed %d requests (%v); want about 20, cut by timeout server", seed, ll.Failed, ll.Unavailable)
+		}
+	}
+}
