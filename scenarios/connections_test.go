@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +67,50 @@ func TestLongLivedMasterCrash(t *testing.T) {
 		ll = probeResult(t, slow, "long-lived-writes")
 		if ll.Failed < 19 || ll.Failed > 22 {
 			t.Errorf("seed %d: at one request a second the long-lived client failed %d requests (%v); want about 20, cut by timeout server", seed, ll.Failed, ll.Unavailable)
+		}
+	}
+}
+
+// libraryEdit is a built-in scenario's YAML with each old replaced by new.
+func libraryEdit(t *testing.T, name string, repl ...string) string {
+	t.Helper()
+	b, err := library.ReadFile("library/" + name + ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for i := 0; i+1 < len(repl); i += 2 {
+		if !strings.Contains(doc, repl[i]) {
+			t.Fatalf("%s has no %q", name, repl[i])
+		}
+		doc = strings.Replace(doc, repl[i], repl[i+1], 1)
+	}
+	return doc
+}
+
+// TestLongLivedWithLBOnTheFirstMaster: "the first master's IP promoted to
+// the load balancer's" (the proxy on master-1) still works for long-lived
+// clients. When master-1 crashes the endpoint dies with it and every
+// client fails; when it boots again, the long-lived client's old
+// connection (to the proxy that died) is reset and it dials afresh, so it
+// is back with the fresh connections. The same holds for kube-vip's VIP,
+// which moves to another master after the lease expires: the long-lived
+// client's connection to the old holder is reset by the new one.
+func TestLongLivedWithLBOnTheFirstMaster(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		for _, lb := range []string{"{kind: haproxy, hosts: [master-1]}", "{kind: kube-vip}"} {
+			target := "host:master-1"
+			if lb == "{kind: kube-vip}" {
+				target = "leader:kube-vip"
+			}
+			r := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", "{kind: haproxy, hosts: [lb]}", lb, "target: host:master-1", "target: "+target), seed)
+			ll, fresh := probeResult(t, r, "long-lived-writes"), probeResult(t, r, "fresh-writes")
+			if fresh.Unavailable < 5*time.Second {
+				t.Fatalf("seed %d, %s: fresh connections unavailable only %v when the endpoint's master crashed", seed, lb, fresh.Unavailable)
+			}
+			if d := ll.Unavailable - fresh.Unavailable; d < -time.Second || d > time.Second {
+				t.Errorf("seed %d, %s: long-lived client unavailable %v, fresh connections %v; want the same within 1s", seed, lb, ll.Unavailable, fresh.Unavailable)
+			}
 		}
 	}
 }
