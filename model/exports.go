@@ -98,6 +98,7 @@ type Interval = kube.Interval
 type KubeletConfig = kube.KubeletConfig
 
 const LBHAProxy = kube.LBHAProxy
+const LBNginx = kube.LBNginx
 const LBKeepalived = kube.LBKeepalived
 
 type LBKind = kube.LBKind

@@ -11,7 +11,7 @@ import (
 const connSeeds = 4
 
 // TestLongLivedIsolatedMaster: the long-lived connection was opened to
-// master-1; master-1 is cut off from the other masters for 60 s. HAProxy
+// master-3; master-3 is cut off from the other masters for 60 s. HAProxy
 // marks it DOWN, fresh connections recover within about ten seconds, but
 // the long-lived client stays on the isolated master, which answers its
 // PINGs, and fails for the whole partition.
@@ -25,7 +25,7 @@ func TestLongLivedIsolatedMaster(t *testing.T) {
 }
 
 // TestLongLivedShutdownSessions: with on-marked-down shutdown-sessions,
-// HAProxy closes the connections to master-1 when it marks it DOWN; the
+// HAProxy closes the connections to master-3 when it marks it DOWN; the
 // long-lived client dials afresh and recovers as fresh connections do.
 func TestLongLivedShutdownSessions(t *testing.T) {
 	for seed := uint64(1); seed <= connSeeds; seed++ {
@@ -99,11 +99,11 @@ func libraryEdit(t *testing.T, name string, repl ...string) string {
 func TestLongLivedWithLBOnTheFirstMaster(t *testing.T) {
 	for seed := uint64(1); seed <= connSeeds; seed++ {
 		for _, lb := range []string{"{kind: haproxy, hosts: [master-1]}", "{kind: kube-vip}"} {
-			target := "host:master-1"
+			target := "host:master-1" // the proxy's host
 			if lb == "{kind: kube-vip}" {
 				target = "leader:kube-vip"
 			}
-			r := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", "{kind: haproxy, hosts: [lb]}", lb, "target: host:master-1", "target: "+target), seed)
+			r := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", "{kind: haproxy, hosts: [lb]}", lb, "target: host:master-3", "target: "+target), seed)
 			ll, fresh := probeResult(t, r, "long-lived-writes"), probeResult(t, r, "fresh-writes")
 			if fresh.Unavailable < 5*time.Second {
 				t.Fatalf("seed %d, %s: fresh connections unavailable only %v when the endpoint's master crashed", seed, lb, fresh.Unavailable)
@@ -111,6 +111,49 @@ func TestLongLivedWithLBOnTheFirstMaster(t *testing.T) {
 			if d := ll.Unavailable - fresh.Unavailable; d < -time.Second || d > time.Second {
 				t.Errorf("seed %d, %s: long-lived client unavailable %v, fresh connections %v; want the same within 1s", seed, lb, ll.Unavailable, fresh.Unavailable)
 			}
+		}
+	}
+}
+
+// TestNginxBesideHAProxy: the same crash and isolation behind nginx's
+// stream proxy (open-source: passive failure detection only). A crashed
+// master does not refuse connections, so nginx counts no failure before
+// proxy_connect_timeout (60 s) and keeps sending a third of the fresh
+// connections there for the whole 60 s crash; an isolated master accepts
+// them, so nginx never notices it at all. HAProxy's checks remove either
+// within about 12 s. With proxy_connect_timeout 1s, nginx moves a request
+// that finds the dead master on to the next one within the client's 3 s,
+// marks the master failed for fail_timeout (10 s) and retries it after:
+// fresh writes then hardly fail.
+func TestNginxBesideHAProxy(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		for _, c := range []struct{ haproxy, nginx string }{
+			{"lb-long-lived-master-crash", "nginx-master-crash"},
+			{"lb-long-lived-isolated-master", "nginx-isolated-master"},
+		} {
+			h := probeResult(t, runLibrary(t, c.haproxy, seed, nil), "fresh-writes")
+			n := runLibrary(t, c.nginx, seed, nil)
+			nf, nl := probeResult(t, n, "fresh-writes"), probeResult(t, n, "long-lived-writes")
+			between(t, seed, c.haproxy+": fresh writes' outage", h.Unavailable, 0, 12*time.Second)
+			// Every third request fails for the 60 s fault: about 20 s.
+			between(t, seed, c.nginx+": fresh writes' outage", nf.Unavailable, 15*time.Second, 25*time.Second)
+			if nl.Failed < 100 {
+				t.Errorf("seed %d: %s: the long-lived client failed only %d requests", seed, c.nginx, nl.Failed)
+			}
+			if _, ok := find(n, n.Faults[0].At, func(rec model.Record) bool {
+				return rec.Event == model.EvLBBackendDown && rec.T < n.Faults[0].At.Add(60*time.Second)
+			}); ok {
+				t.Errorf("seed %d: %s: nginx marked a server failed within the fault", seed, c.nginx)
+			}
+		}
+		fast := runDoc(t, libraryEdit(t, "nginx-master-crash", "{kind: nginx, hosts: [lb]}", "{kind: nginx, hosts: [lb], proxyConnectTimeout: 1s}"), seed)
+		if f := probeResult(t, fast, "fresh-writes"); f.Unavailable > 2*time.Second {
+			t.Errorf("seed %d: with proxyConnectTimeout 1s fresh writes were down %v; want next_upstream to save nearly all", seed, f.Unavailable)
+		}
+		if _, ok := find(fast, fast.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvLBBackendDown && strings.Contains(rec.Reason, "max_fails 1")
+		}); !ok {
+			t.Errorf("seed %d: with proxyConnectTimeout 1s nginx never marked the dead master failed", seed)
 		}
 	}
 }

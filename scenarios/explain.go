@@ -163,6 +163,14 @@ func Explain(s *Scenario) (Explanation, error) {
 				add(p+"shutdownSessions", lb.ShutdownSessions, l.ShutdownSessions,
 					"off: HAProxy keeps a DOWN server's established connections (no on-marked-down in the kubeadm HA guide)")
 			}
+			if l.Kind == model.LBNginx {
+				add(p+"maxFails", lb.MaxFails != 0, l.MaxFails, "nginx server max_fails=1 (ngx_stream_upstream_module)")
+				add(p+"failTimeout", lb.FailTimeout != 0, l.FailTimeout, "nginx server fail_timeout=10s")
+				add(p+"proxyConnectTimeout", lb.ProxyConnectTimeout != 0, l.ConnectTimeout, "nginx proxy_connect_timeout 60s (ngx_stream_proxy_module)")
+				add(p+"proxyTimeout", lb.ProxyTimeout != 0, l.ProxyTimeout, "nginx proxy_timeout 10m")
+				add(p+"nextUpstreamTries", lb.NextUpstreamTries != 0, l.NextUpstreamTries, "nginx proxy_next_upstream_tries 0: no limit")
+				add(p+"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, l.NextUpstreamTimeout, "nginx proxy_next_upstream_timeout 0: no limit")
+			}
 			if l.Kind == model.LBKeepalived {
 				add(p+"advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
 				add(p+"priorities", lb.Priorities != nil, fmt.Sprint(l.Priorities), "101, 100, ... (kubeadm HA guide: 101 master, 100 backup)")

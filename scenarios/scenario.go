@@ -354,8 +354,17 @@ type LoadBalancerSpec struct {
 	TimeoutServer  Duration `yaml:"timeoutServer,omitempty"`  // default 20s
 	TimeoutClient  Duration `yaml:"timeoutClient,omitempty"`  // default 20s
 	// ShutdownSessions: HAProxy's on-marked-down shutdown-sessions (off).
-	ShutdownSessions bool     `yaml:"shutdownSessions,omitempty"`
-	AdvertInterval   Duration `yaml:"advertInterval,omitempty"` // keepalived, default 1s
+	ShutdownSessions bool `yaml:"shutdownSessions,omitempty"`
+	// nginx (stream module, open-source): max_fails (1), fail_timeout
+	// (10s), proxy_connect_timeout (60s), proxy_timeout (10m),
+	// proxy_next_upstream_tries and _timeout (0: unlimited).
+	MaxFails            int      `yaml:"maxFails,omitempty"`
+	FailTimeout         Duration `yaml:"failTimeout,omitempty"`
+	ProxyConnectTimeout Duration `yaml:"proxyConnectTimeout,omitempty"`
+	ProxyTimeout        Duration `yaml:"proxyTimeout,omitempty"`
+	NextUpstreamTries   int      `yaml:"nextUpstreamTries,omitempty"`
+	NextUpstreamTimeout Duration `yaml:"nextUpstreamTimeout,omitempty"`
+	AdvertInterval      Duration `yaml:"advertInterval,omitempty"` // keepalived, default 1s
 	// Priorities (keepalived) are the hosts' VRRP priorities, in hosts
 	// order; default 101, 100, ...
 	Priorities     []int               `yaml:"priorities,omitempty"`
@@ -1064,6 +1073,10 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			if len(lb.Hosts) != 1 {
 				add(p+"hosts", "haproxy runs on one host (for two behind a VIP use kind keepalived)")
 			}
+		case model.LBNginx:
+			if len(lb.Hosts) != 1 {
+				add(p+"hosts", "nginx runs on one host")
+			}
 		case model.LBKeepalived:
 			if len(lb.Hosts) < 2 {
 				add(p+"hosts", "keepalived needs at least two hosts to move a VIP between")
@@ -1073,7 +1086,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 				add(p+"hosts", "%s runs on the masters: no hosts of its own", lb.Kind)
 			}
 		default:
-			add(p+"kind", "unknown kind %q; allowed: haproxy, keepalived, kube-vip, none", lb.Kind)
+			add(p+"kind", "unknown kind %q; allowed: haproxy, keepalived, nginx, kube-vip, none", lb.Kind)
 		}
 		for i, h := range lb.Hosts {
 			if !hosts[h] {
@@ -1084,21 +1097,30 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			add(p+"check", "unknown check %q; allowed: http (GET /readyz), tcp", lb.Check)
 		}
 		kind := model.LBKind(lb.Kind)
+		const haproxy, keepalivedOnly, nginxOnly = 0, 1, 2
 		for _, f := range []struct {
-			name                string
-			set, keepalivedOnly bool
-		}{{"check", lb.Check != "", false}, {"inter", lb.Inter != 0, false}, {"fall", lb.Fall != 0, false}, {"rise", lb.Rise != 0, false},
-			{"timeoutCheck", lb.TimeoutCheck != 0, false}, {"timeoutConnect", lb.TimeoutConnect != 0, false}, {"timeoutServer", lb.TimeoutServer != 0, false},
-			{"timeoutClient", lb.TimeoutClient != 0, false}, {"shutdownSessions", lb.ShutdownSessions, false},
-			{"advertInterval", lb.AdvertInterval != 0, true}, {"priorities", lb.Priorities != nil, true}, {"checkScript", lb.CheckScript != nil, true}} {
+			name string
+			set  bool
+			only int
+		}{{"check", lb.Check != "", haproxy}, {"inter", lb.Inter != 0, haproxy}, {"fall", lb.Fall != 0, haproxy}, {"rise", lb.Rise != 0, haproxy},
+			{"timeoutCheck", lb.TimeoutCheck != 0, haproxy}, {"timeoutConnect", lb.TimeoutConnect != 0, haproxy}, {"timeoutServer", lb.TimeoutServer != 0, haproxy},
+			{"timeoutClient", lb.TimeoutClient != 0, haproxy}, {"shutdownSessions", lb.ShutdownSessions, haproxy},
+			{"advertInterval", lb.AdvertInterval != 0, keepalivedOnly}, {"priorities", lb.Priorities != nil, keepalivedOnly}, {"checkScript", lb.CheckScript != nil, keepalivedOnly},
+			{"maxFails", lb.MaxFails != 0, nginxOnly}, {"failTimeout", lb.FailTimeout != 0, nginxOnly}, {"proxyConnectTimeout", lb.ProxyConnectTimeout != 0, nginxOnly},
+			{"proxyTimeout", lb.ProxyTimeout != 0, nginxOnly}, {"nextUpstreamTries", lb.NextUpstreamTries != 0, nginxOnly}, {"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, nginxOnly}} {
 			switch {
 			case !f.set || !kind.Valid():
-			case f.keepalivedOnly && kind != model.LBKeepalived:
+			case f.only == keepalivedOnly && kind != model.LBKeepalived:
 				add(p+f.name, "applies only to keepalived, not %s", lb.Kind)
-			case !f.keepalivedOnly && (kind == model.LBKubeVIP || kind == model.LBNone):
+			case f.only == nginxOnly && kind != model.LBNginx:
+				add(p+f.name, "applies only to nginx, not %s", lb.Kind)
+			case f.only == haproxy && kind == model.LBNginx:
+				add(p+f.name, "applies only to haproxy and keepalived: open-source nginx has no active health checks (its settings: maxFails, failTimeout, proxyConnectTimeout, proxyTimeout, nextUpstreamTries, nextUpstreamTimeout)")
+			case f.only == haproxy && (kind == model.LBKubeVIP || kind == model.LBNone):
 				add(p+f.name, "applies only to haproxy and keepalived: %s has no proxy", lb.Kind)
 			}
 		}
+
 		if kind == model.LBKeepalived && lb.Priorities != nil {
 			if len(lb.Priorities) != len(lb.Hosts) {
 				add(p+"priorities", "%d priorities for %d hosts: give one per host, in hosts order", len(lb.Priorities), len(lb.Hosts))
@@ -1441,7 +1463,12 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 			Inter: lb.Inter.D(), Fall: lb.Fall, Rise: lb.Rise, TimeoutCheck: lb.TimeoutCheck.D(), AdvertInterval: lb.AdvertInterval.D(),
 			ConnectTimeout: lb.TimeoutConnect.D(), ServerTimeout: lb.TimeoutServer.D(), Priorities: slices.Clone(lb.Priorities),
 			ClientTimeout: lb.TimeoutClient.D(), ShutdownSessions: lb.ShutdownSessions,
+			MaxFails: lb.MaxFails, FailTimeout: lb.FailTimeout.D(), ProxyTimeout: lb.ProxyTimeout.D(),
+			NextUpstreamTries: lb.NextUpstreamTries, NextUpstreamTimeout: lb.NextUpstreamTimeout.D(),
 			LE: lb.LeaderElection.model()}
+		if model.LBKind(lb.Kind) == model.LBNginx {
+			cfg.LoadBalancer.ConnectTimeout = lb.ProxyConnectTimeout.D()
+		}
 		if cs := lb.CheckScript; cs != nil {
 			cfg.LoadBalancer.Script = model.VRRPScript{Interval: cs.Interval.D(), Fall: cs.Fall, Rise: cs.Rise, Weight: cs.Weight}
 		}

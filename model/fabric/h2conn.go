@@ -13,8 +13,9 @@ import "time"
 // one is dialled only when there is none, when it was closed (the server
 // reset it, the health check failed), or when it has no stream left: the
 // server's SETTINGS_MAX_CONCURRENT_STREAMS counts the requests in flight
-// and, since golang.org/x/net v0.33 ("detect hung client connections by
-// confirming stream resets"), the streams reset at their deadline whose
+// and, in current golang.org/x/net (http2/transport.go: a cancelled
+// request's RST_STREAM goes out with a PING, and the stream is counted
+// until the PING is answered), the streams reset at their deadline whose
 // reset no PING answer has confirmed yet. A server that is gone answers no
 // PING, so each timed-out request keeps its slot: after MaxStreams of
 // them the next request dials afresh. A server that is alive but failing

@@ -22,6 +22,12 @@ const (
 	// LBKubeVIP: a virtual IP held by the leader of a lease among the
 	// control-plane hosts, pointing at that host's apiserver.
 	LBKubeVIP LBKind = "kube-vip"
+	// LBNginx: nginx's stream (TCP) proxy, open-source build, on one host:
+	// no active health checks; a server is skipped for FailTimeout after
+	// MaxFails failed connection attempts, and a failed connect moves on
+	// to the next server (ngx_stream_upstream_module,
+	// ngx_stream_proxy_module).
+	LBNginx LBKind = "nginx"
 	// LBNone: clients hold the list of apiservers and fail over themselves.
 	LBNone LBKind = "none"
 )
@@ -29,7 +35,7 @@ const (
 // Valid reports whether k is a known kind.
 func (k LBKind) Valid() bool {
 	switch k {
-	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNone:
+	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNginx, LBNone:
 		return true
 	}
 	return false
@@ -58,7 +64,7 @@ type LoadBalancerConfig struct {
 	ServerTimeout time.Duration
 	// ConnectTimeout is "timeout connect": a connection to a backend (or
 	// a check's, capped at Inter) that is not accepted fails after it.
-	// Default 5s.
+	// Default 5s; nginx's proxy_connect_timeout, default 60s.
 	ConnectTimeout time.Duration
 	// ClientTimeout is "timeout client": a long-lived client connection
 	// (TCP mode) on which the client sent nothing for this long is
@@ -81,6 +87,18 @@ type LoadBalancerConfig struct {
 	Priorities []int
 	// Script (keepalived) is the vrrp_script checking the local proxy.
 	Script VRRPScript
+	// nginx: MaxFails failed connection attempts within FailTimeout make
+	// a server unavailable for FailTimeout (max_fails=1, fail_timeout=10s
+	// by default); ProxyTimeout closes a connection on which neither side
+	// sent anything for that long (proxy_timeout, 10m); a failed connect
+	// goes on to the next server (proxy_next_upstream on) at most
+	// NextUpstreamTries times in all and within NextUpstreamTimeout of the
+	// first attempt (0: no limit, nginx's defaults).
+	MaxFails            int
+	FailTimeout         time.Duration
+	ProxyTimeout        time.Duration
+	NextUpstreamTries   int
+	NextUpstreamTimeout time.Duration
 	// LE (kube-vip): the lease timing. Default 15s/10s/2s (kube-vip ≥ 1.1;
 	// older releases and the kubeadm guide used 5s/3s/1s).
 	LE LeaderElectionConfig
@@ -94,7 +112,14 @@ const (
 	DefaultLBServerTimeout  = 20 * time.Second
 	DefaultLBConnectTimeout = 5 * time.Second
 	DefaultLBClientTimeout  = 20 * time.Second
-	DefaultAdvertInterval   = time.Second
+
+	// nginx's defaults (ngx_stream_upstream_module's server parameters,
+	// ngx_stream_proxy_module's directives).
+	DefaultNginxMaxFails       = 1
+	DefaultNginxFailTimeout    = 10 * time.Second
+	DefaultNginxConnectTimeout = 60 * time.Second
+	DefaultNginxProxyTimeout   = 10 * time.Minute
+	DefaultAdvertInterval      = time.Second
 )
 
 // VRRPScript is keepalived's vrrp_script on the local proxy: run every
@@ -149,6 +174,22 @@ func (c LoadBalancerConfig) WithDefaults() LoadBalancerConfig {
 	if c.Rise == 0 {
 		c.Rise = DefaultLBRise
 	}
+	if c.Kind == LBNginx {
+		if c.MaxFails == 0 {
+			c.MaxFails = DefaultNginxMaxFails
+		}
+		if c.FailTimeout == 0 {
+			c.FailTimeout = DefaultNginxFailTimeout
+		}
+		if c.ProxyTimeout == 0 {
+			c.ProxyTimeout = DefaultNginxProxyTimeout
+		}
+		if c.ConnectTimeout == 0 {
+			c.ConnectTimeout = DefaultNginxConnectTimeout
+		}
+		// proxy_timeout is the only idle timeout, both ways.
+		c.ServerTimeout, c.ClientTimeout = c.ProxyTimeout, c.ProxyTimeout
+	}
 	if c.ServerTimeout == 0 {
 		c.ServerTimeout = DefaultLBServerTimeout
 	}
@@ -181,6 +222,11 @@ type backend struct {
 	checkTag uint64
 	timer    *fabric.Timer // next check, or the running check's timeout
 	downs    uint64        // times marked DOWN: a session opened before the last is shut with shutdown-sessions
+	// nginx's peer state (ngx_stream_upstream_round_robin.c): failed
+	// connects counted since checked, when the last failed (accessed)
+	// and when the failure window began (checked), on the proxy's clock.
+	fails             int
+	accessed, checked time.Duration
 }
 
 // session is a client's long-lived connection through the proxy (TCP
@@ -192,9 +238,10 @@ type backend struct {
 // HAProxy's close.
 type session struct {
 	backend                int
-	epoch                  uint64 // the backend's downs when opened
-	inc                    uint64 // the backend process's incarnation: a restarted one reset the connection
-	connected              bool   // the backend accepted and answered
+	epoch                  uint64        // the backend's downs when opened
+	inc                    uint64        // the backend process's incarnation: a restarted one reset the connection
+	connected              bool          // the backend accepted and answered
+	connectBy              time.Duration // the connect to backend is unanswered: it times out then
 	lastClient, lastServer time.Duration
 }
 
@@ -214,6 +261,11 @@ type forward struct {
 	done      bool   // answered: a hole in Proxy.fwd
 	key       uint64 // the id it was first sent with: Proxy.fwd's order
 	conn      uint64 // the client's long-lived connection, or 0
+	// nginx: the servers tried (bit i: backend i), how many tries, and
+	// when the first began.
+	tried uint64
+	tries int
+	since time.Duration
 }
 
 // Proxy is an HAProxy-like TCP/HTTP proxy in front of the apiservers.
@@ -245,6 +297,9 @@ type Proxy struct {
 
 func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 	x := &Proxy{Name: "haproxy-" + h.Name, w: c.World, cfg: cfg}
+	if cfg.Kind == LBNginx {
+		x.Name = "nginx-" + h.Name
+	}
 	x.Proc = c.AddProcess(x.Name, RoleLoadBalancer, h, x)
 	for _, a := range c.APIServers {
 		b := &backend{api: a}
@@ -262,6 +317,10 @@ func (x *Proxy) Start() {
 	st := x.w.Sim.Stream(x.Name + "/spread")
 	for i, b := range x.backends {
 		b.up, b.okRun, b.failRun, b.checking = true, 0, 0, false
+		b.fails, b.accessed, b.checked = 0, 0, 0
+		if x.cfg.Kind == LBNginx {
+			continue // no active checks in open-source nginx
+		}
 		b.timer.After(time.Duration(st.Float64(x.Proc.Incarnation()<<8|uint64(i)) * float64(x.cfg.Inter)))
 	}
 	x.sweep.StartTicker(time.Second, time.Second)
@@ -439,7 +498,15 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 			s.connected, s.lastServer = true, x.Proc.Mono()
 		}
 	}
-	if msg.Type == fabric.MsgRefused && !f.retried {
+	if msg.Type == fabric.MsgRefused && x.cfg.Kind == LBNginx {
+		// A refused connect: a failure of that server, then the next.
+		old := f.id
+		x.nginxFailed(f.backend)
+		if x.nextUpstream(f) {
+			x.track(i, old)
+			return
+		}
+	} else if msg.Type == fabric.MsgRefused && !f.retried {
 		// retries 1 + option redispatch: once more, on another server.
 		f.retried = true
 		old := f.id
@@ -455,6 +522,7 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 	}
 	if msg.Type == fabric.MsgRefused {
 		r.Err = "503: backend connection refused"
+		x.closeSession(f.conn)
 	}
 	x.w.Net.Send(&r)
 	x.answered(i)
@@ -471,6 +539,7 @@ func (x *Proxy) forwardNew(msg *fabric.Message) {
 		x.fwd = append(x.fwd, f)
 		return
 	}
+	f.since = x.Proc.Mono()
 	if !x.dispatch(&f, -1) {
 		x.closeSession(f.conn)
 		if f.msg.Body != nil {
@@ -509,9 +578,20 @@ func (x *Proxy) onSession(f *forward) bool {
 	}
 	s.lastClient = now
 	if s.backend < 0 {
-		return false // still connecting
+		return false
 	}
+	return x.follow(f, s, now)
+}
+
+// follow sends f on its session's connection to s.backend, or, while
+// that connection is still being made, keeps it to go with it.
+func (x *Proxy) follow(f *forward, s *session, now time.Duration) bool {
 	f.backend, f.id = s.backend, x.w.NewRequestID()
+	if s.connectBy > now {
+		f.connectBy = s.connectBy
+		return true
+	}
+	f.connectBy = 0
 	m := f.msg
 	m.From, m.To, m.ReqID = x.Proc, x.backends[s.backend].api.Proc, f.id
 	x.w.Net.Send(&m) // established: whatever the backend's state, it goes there
@@ -526,13 +606,26 @@ func (x *Proxy) closeSession(conn uint64) {
 	}
 }
 
-// dispatch sends f to the next up backend other than skip.
+// dispatch sends f to the next up backend other than skip (nginx: the
+// next available one not yet tried for it).
 func (x *Proxy) dispatch(f *forward, skip int) bool {
 	n := len(x.backends)
+	nginx := x.cfg.Kind == LBNginx
+	now := x.Proc.Mono()
 	for range n {
 		i := x.rr % n
 		x.rr++
-		if i == skip || !x.backends[i].up {
+		if nginx {
+			b := x.backends[i]
+			if f.tried&(1<<i) != 0 || !x.nginxAvailable(b, now) {
+				continue
+			}
+			if now-b.checked > x.cfg.FailTimeout {
+				b.checked = now // a new window: a success now clears the failures
+			}
+			f.tried |= 1 << i
+			f.tries++
+		} else if i == skip || !x.backends[i].up {
 			continue
 		}
 		f.backend = i
@@ -540,11 +633,20 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 		f.connectBy = 0
 		to := x.backends[i].api.Proc
 		if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
-			s.backend, s.epoch, s.inc, s.connected = i, x.backends[i].downs, to.Incarnation(), false
+			s.backend, s.epoch, s.inc, s.connected, s.connectBy = i, x.backends[i].downs, to.Incarnation(), false, 0
 		}
-		if !x.w.Net.Handshake(x.Proc, to) && to.State() != fabric.Stopped {
+		if !x.w.Net.Handshake(x.Proc, to) && !(to.Host.Up() && to.State() == fabric.Stopped) {
+			// SYN unanswered (the host is down or cut off; only a host
+			// that is up resets a connection to a stopped process): the
+			// sweep times the connect out.
 			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
-			return true // SYN unanswered; the sweep times the connect out
+			if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
+				s.connectBy = f.connectBy
+			}
+			return true
+		}
+		if nginx && to.State() != fabric.Stopped {
+			x.nginxConnected(i)
 		}
 		m := f.msg
 		m.From, m.To, m.ReqID = x.Proc, to, f.id
@@ -559,8 +661,28 @@ func (x *Proxy) onSweep() {
 	now := x.Proc.Mono()
 	for i := range x.fwd {
 		f := &x.fwd[i]
+		if s := x.sessions[f.conn]; !f.done && f.connectBy != 0 && f.connectBy <= now && f.conn != 0 && s != nil && s.backend != f.backend && s.backend >= 0 {
+			// Its session's connect was redispatched already: it goes
+			// along.
+			old := f.id
+			x.follow(f, s, now)
+			x.track(i, old)
+			continue
+		}
 		switch {
 		case f.done:
+		case f.connectBy != 0 && f.connectBy <= now && x.cfg.Kind == LBNginx:
+			old := f.id
+			x.nginxFailed(f.backend)
+			if x.nextUpstream(f) {
+				x.track(i, old)
+				continue
+			}
+			x.closeSession(f.conn)
+			if f.msg.Type == MsgAPIRequest {
+				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "502: upstream timed out while connecting"})
+			}
+			x.answered(i)
 		case f.connectBy != 0 && f.connectBy <= now:
 			if !f.retried {
 				f.retried = true
@@ -609,4 +731,54 @@ func (x *Proxy) onSweep() {
 	}
 	clear(x.fwd[len(kept):])
 	x.fwd = kept
+}
+
+// nginxAvailable is ngx_stream_upstream_get_peer's test: a server with
+// MaxFails failures is skipped until FailTimeout has passed since its
+// window began; the only server of an upstream is always tried.
+func (x *Proxy) nginxAvailable(b *backend, now time.Duration) bool {
+	return len(x.backends) == 1 || b.fails < x.cfg.MaxFails || now-b.checked > x.cfg.FailTimeout
+}
+
+// nginxFailed counts a failed connection attempt to backend i.
+func (x *Proxy) nginxFailed(i int) {
+	if i < 0 {
+		return
+	}
+	b := x.backends[i]
+	now := x.Proc.Mono()
+	b.fails++
+	b.accessed, b.checked = now, now
+	if b.up && b.fails >= x.cfg.MaxFails {
+		b.up = false
+		b.downs++
+		x.w.Record(fabric.Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			Reason: fmt.Sprintf("%d failed connection attempts (max_fails %d): not tried for %v (fail_timeout)", b.fails, x.cfg.MaxFails, x.cfg.FailTimeout)})
+	}
+}
+
+// nginxConnected is a connection accepted by backend i: a success in a
+// window opened after the last failure clears the failures
+// (ngx_stream_upstream_free_round_robin_peer).
+func (x *Proxy) nginxConnected(i int) {
+	b := x.backends[i]
+	if b.accessed < b.checked {
+		b.fails = 0
+	}
+	if !b.up && b.fails == 0 {
+		b.up = true
+		x.w.Record(fabric.Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			Reason: "a connection succeeded after fail_timeout"})
+	}
+}
+
+// nextUpstream is proxy_next_upstream after a failed connect: the next
+// server not yet tried, within the tries and the time allowed. It
+// reports whether f went on; f's id changes (the caller re-files it).
+func (x *Proxy) nextUpstream(f *forward) bool {
+	if (x.cfg.NextUpstreamTries > 0 && f.tries >= x.cfg.NextUpstreamTries) ||
+		(x.cfg.NextUpstreamTimeout > 0 && x.Proc.Mono()-f.since >= x.cfg.NextUpstreamTimeout) {
+		return false
+	}
+	return x.dispatch(f, f.backend)
 }
