@@ -123,7 +123,7 @@ func ClosedFormOf(cfg model.Config) (ClosedForm, error) {
 	switch lb := cfg.LoadBalancer; {
 	case len(apis) == 0:
 		topo.Balancer = closedform.NoBalancer
-	case lb != nil && (lb.Kind == "" || lb.Kind == model.LBHAProxy) && len(lb.Hosts) > 0:
+	case lb != nil && (lb.Kind == "" || lb.Kind == model.LBHAProxy || lb.Kind == model.LBNginx) && len(lb.Hosts) > 0:
 		topo.Balancer, lbs[lb.Hosts[0]] = closedform.SingleBalancer, true
 	case lb != nil && lb.Kind == model.LBKeepalived && len(lb.Hosts) > 0:
 		for _, h := range lb.Hosts {

@@ -320,7 +320,7 @@ func (cfg *Config) validate() error {
 	if lb := cfg.LoadBalancer; lb != nil {
 		l := lb.WithDefaults()
 		switch l.Kind {
-		case kube.LBHAProxy, kube.LBKeepalived:
+		case kube.LBHAProxy, kube.LBKeepalived, kube.LBNginx:
 			if len(l.Hosts) == 0 || (l.Kind == kube.LBKeepalived && len(l.Hosts) < 2) {
 				bad("load balancer %s needs hosts (keepalived: at least two)", l.Kind)
 			}

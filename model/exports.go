@@ -12,7 +12,15 @@ import (
 type APIServerConfig = kube.APIServerConfig
 
 const BarePodKind = kube.BarePodKind
+const ConnLongLived = kube.ConnLongLived
+const ConnPerRequest = kube.ConnPerRequest
+
+type Connection = kube.Connection
+
 const Constant = fabric.Constant
+const DefaultH2MaxStreams = kube.DefaultH2MaxStreams
+const DefaultH2PingTimeout = kube.DefaultH2PingTimeout
+const DefaultH2ReadIdleTimeout = kube.DefaultH2ReadIdleTimeout
 const DefaultHeartbeatInterval = etcd.DefaultHeartbeatInterval
 
 // DefaultNetworkConfig is fabric.DefaultNetworkConfig.
@@ -90,6 +98,7 @@ type Interval = kube.Interval
 type KubeletConfig = kube.KubeletConfig
 
 const LBHAProxy = kube.LBHAProxy
+const LBNginx = kube.LBNginx
 const LBKeepalived = kube.LBKeepalived
 
 type LBKind = kube.LBKind

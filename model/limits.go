@@ -281,7 +281,10 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			lo, hi time.Duration
 		}{{"inter", lb.Inter, fabric.MinPeriod, fabric.MaxPeriod}, {"advertInterval", lb.AdvertInterval, fabric.MinPeriod, fabric.MaxPeriod},
 			{"checkScript interval", lb.Script.Interval, fabric.MinPeriod, fabric.MaxPeriod}, {"timeoutCheck", lb.TimeoutCheck, fabric.MinTimeout, fabric.MaxTimeout},
-			{"timeoutConnect", lb.ConnectTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"timeoutServer", lb.ServerTimeout, fabric.MinTimeout, fabric.MaxTimeout}} {
+			{"timeoutConnect", lb.ConnectTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"timeoutServer", lb.ServerTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"timeoutClient", lb.ClientTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"failTimeout", lb.FailTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"proxyTimeout", lb.ProxyTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"nextUpstreamTimeout", lb.NextUpstreamTimeout, fabric.MinTimeout, fabric.MaxTimeout}} {
 			if d.v != 0 {
 				checkDuration(bad, "load balancer "+d.name, d.v, d.lo, d.hi)
 			}
@@ -289,7 +292,8 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 		for _, n := range []struct {
 			name string
 			v    int
-		}{{"fall", lb.Fall}, {"rise", lb.Rise}, {"checkScript fall", lb.Script.Fall}, {"checkScript rise", lb.Script.Rise}} {
+		}{{"fall", lb.Fall}, {"rise", lb.Rise}, {"checkScript fall", lb.Script.Fall}, {"checkScript rise", lb.Script.Rise},
+			{"maxFails", lb.MaxFails}, {"nextUpstreamTries", lb.NextUpstreamTries}} {
 			checkInt(bad, "load balancer "+n.name, n.v, 0, MaxThreshold)
 		}
 	}

@@ -163,6 +163,17 @@ func Explain(s *Scenario) (Explanation, error) {
 				add(p+"timeoutCheck", lb.TimeoutCheck != 0, l.TimeoutCheck, "unset: inter (HAProxy)")
 				add(p+"timeoutConnect", lb.TimeoutConnect != 0, l.ConnectTimeout, "kubeadm HA guide's haproxy.cfg (timeout connect 5s)")
 				add(p+"timeoutServer", lb.TimeoutServer != 0, l.ServerTimeout, "kubeadm HA guide's haproxy.cfg (timeout server 20s)")
+				add(p+"timeoutClient", lb.TimeoutClient != 0, l.ClientTimeout, "kubeadm HA guide's haproxy.cfg (timeout client 20s)")
+				add(p+"shutdownSessions", lb.ShutdownSessions, l.ShutdownSessions,
+					"off: HAProxy keeps a DOWN server's established connections (no on-marked-down in the kubeadm HA guide)")
+			}
+			if l.Kind == model.LBNginx {
+				add(p+"maxFails", lb.MaxFails != 0, l.MaxFails, "nginx server max_fails=1 (ngx_stream_upstream_module)")
+				add(p+"failTimeout", lb.FailTimeout != 0, l.FailTimeout, "nginx server fail_timeout=10s")
+				add(p+"proxyConnectTimeout", lb.ProxyConnectTimeout != 0, l.ConnectTimeout, "nginx proxy_connect_timeout 60s (ngx_stream_proxy_module)")
+				add(p+"proxyTimeout", lb.ProxyTimeout != 0, l.ProxyTimeout, "nginx proxy_timeout 10m")
+				add(p+"nextUpstreamTries", lb.NextUpstreamTries != 0, l.NextUpstreamTries, "nginx proxy_next_upstream_tries 0: no limit")
+				add(p+"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, l.NextUpstreamTimeout, "nginx proxy_next_upstream_timeout 0: no limit")
 			}
 			if l.Kind == model.LBKeepalived {
 				add(p+"advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")
@@ -222,6 +233,14 @@ func Explain(s *Scenario) (Explanation, error) {
 		addAs(at+"via", canon+"via", spec.Via != "", orDefault(pc.Via, "etcd"), cmp.Or(from, "etcd: a client of the etcd members"))
 		addAs(at+"period", canon+"period", spec.Period != 0, pc.Period, cmp.Or(from, "100ms (hasim)"))
 		addAs(at+"timeout", canon+"timeout", spec.Timeout != 0, pc.Timeout, cmp.Or(from, "3s (hasim)"))
+		if pc.Via != "" {
+			src := "per-request: a fresh connection for every request (hasim)"
+			if pc.Connection == model.ConnLongLived {
+				src = fmt.Sprintf("long-lived: client-go's HTTP/2, PING after %v idle, closed %v later, %d streams (kube-apiserver's limit)",
+					model.DefaultH2ReadIdleTimeout, model.DefaultH2PingTimeout, model.DefaultH2MaxStreams)
+			}
+			addAs(at+"connection", canon+"connection", spec.Connection != "", pc.Connection, cmp.Or(from, src))
+		}
 	}
 	members := map[string][]string{}
 	for _, st := range c.FailureStats() {

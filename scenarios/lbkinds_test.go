@@ -76,6 +76,7 @@ func lbKinds() map[string]string {
 		"haproxy":    "{kind: haproxy, hosts: [lb-1]}",
 		"keepalived": "{kind: keepalived, hosts: [lb-1, lb-2]}",
 		"kube-vip":   "{kind: kube-vip}",
+		"nginx":      "{kind: nginx, hosts: [lb-1]}",
 		"none":       "{kind: none}",
 	}
 }
@@ -85,7 +86,7 @@ func lbKinds() map[string]string {
 // through its endpoint before the fault, and elects every leader.
 func TestEveryTopologyWithEveryLB(t *testing.T) {
 	for _, tp := range topologies() {
-		for _, kind := range []string{"haproxy", "keepalived", "kube-vip", "none"} {
+		for _, kind := range []string{"haproxy", "keepalived", "nginx", "kube-vip", "none"} {
 			t.Run(tp.name+"/"+kind, func(t *testing.T) {
 				r := runDoc(t, tp.doc(lbKinds()[kind], `{kind: process-kill, target: "host:master-1", process: kube-scheduler, at: 60s}`), 1)
 				for _, p := range r.Probes {
@@ -101,7 +102,7 @@ func TestEveryTopologyWithEveryLB(t *testing.T) {
 				// The cost counts the hosts that run the cluster: not the
 				// probes' client host, nor a declared load-balancer host
 				// the kind leaves unused.
-				lbHosts := map[string]int{"haproxy": 1, "keepalived": 2}[kind]
+				lbHosts := map[string]int{"haproxy": 1, "keepalived": 2, "nginx": 1}[kind]
 				if want := len(tp.masters) + len(tp.workers) + len(tp.etcd) + lbHosts; r.Hosts != want {
 					t.Errorf("%d hosts, want %d", r.Hosts, want)
 				}

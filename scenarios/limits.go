@@ -222,10 +222,13 @@ func (l *limits) controlPlane(cp *ControlPlaneSpec) {
 		for _, d := range []struct {
 			name string
 			v    Duration
-		}{{"timeoutCheck", lb.TimeoutCheck}, {"timeoutConnect", lb.TimeoutConnect}, {"timeoutServer", lb.TimeoutServer}} {
+		}{{"timeoutCheck", lb.TimeoutCheck}, {"timeoutConnect", lb.TimeoutConnect}, {"timeoutServer", lb.TimeoutServer}, {"timeoutClient", lb.TimeoutClient},
+			{"failTimeout", lb.FailTimeout}, {"proxyConnectTimeout", lb.ProxyConnectTimeout}, {"proxyTimeout", lb.ProxyTimeout}, {"nextUpstreamTimeout", lb.NextUpstreamTimeout}} {
 			l.dur(p+d.name, d.v, model.MinTimeout, model.MaxTimeout)
 		}
 		l.num(p+"fall", lb.Fall, 1, model.MaxThreshold)
+		l.num(p+"maxFails", lb.MaxFails, 1, model.MaxThreshold)
+		l.num(p+"nextUpstreamTries", lb.NextUpstreamTries, 1, model.MaxThreshold)
 		l.num(p+"rise", lb.Rise, 1, model.MaxThreshold)
 		if cs := lb.CheckScript; cs != nil {
 			l.dur(p+"checkScript.interval", cs.Interval, model.MinPeriod, model.MaxPeriod)

@@ -353,7 +353,19 @@ type LoadBalancerSpec struct {
 	TimeoutCheck   Duration `yaml:"timeoutCheck,omitempty"`
 	TimeoutConnect Duration `yaml:"timeoutConnect,omitempty"` // default 5s
 	TimeoutServer  Duration `yaml:"timeoutServer,omitempty"`  // default 20s
-	AdvertInterval Duration `yaml:"advertInterval,omitempty"` // keepalived, default 1s
+	TimeoutClient  Duration `yaml:"timeoutClient,omitempty"`  // default 20s
+	// ShutdownSessions: HAProxy's on-marked-down shutdown-sessions (off).
+	ShutdownSessions bool `yaml:"shutdownSessions,omitempty"`
+	// nginx (stream module, open-source): max_fails (1), fail_timeout
+	// (10s), proxy_connect_timeout (60s), proxy_timeout (10m),
+	// proxy_next_upstream_tries and _timeout (0: unlimited).
+	MaxFails            int      `yaml:"maxFails,omitempty"`
+	FailTimeout         Duration `yaml:"failTimeout,omitempty"`
+	ProxyConnectTimeout Duration `yaml:"proxyConnectTimeout,omitempty"`
+	ProxyTimeout        Duration `yaml:"proxyTimeout,omitempty"`
+	NextUpstreamTries   int      `yaml:"nextUpstreamTries,omitempty"`
+	NextUpstreamTimeout Duration `yaml:"nextUpstreamTimeout,omitempty"`
+	AdvertInterval      Duration `yaml:"advertInterval,omitempty"` // keepalived, default 1s
 	// Priorities (keepalived) are the hosts' VRRP priorities, in hosts
 	// order; default 101, 100, ...
 	Priorities     []int               `yaml:"priorities,omitempty"`
@@ -374,6 +386,9 @@ type ProbeSpec struct {
 	Period    Duration `yaml:"period,omitempty"`  // default 100ms
 	Timeout   Duration `yaml:"timeout,omitempty"` // default 3s
 	Endpoints []string `yaml:"endpoints,omitempty"`
+	// Connection (API clients): per-request (default) or long-lived (one
+	// HTTP/2 connection, as client-go keeps).
+	Connection string `yaml:"connection,omitempty"`
 }
 
 // FaultSpec is one scripted fault.
@@ -752,6 +767,11 @@ func (s *Spec) Check() error {
 				add(path+".endpoints", "an API client reaches apiservers through via, not etcd endpoints")
 			}
 		}
+		if p.Connection != "" && !model.Connection(p.Connection).Valid() {
+			add(path+".connection", "unknown connection %q; allowed: per-request, long-lived", p.Connection)
+		} else if p.Connection != "" && p.Via == "" {
+			add(path+".connection", "applies only to an API client (with via); an etcd client keeps gRPC connections")
+		}
 		if p.Period < 0 || p.Timeout < 0 {
 			add(path, "period and timeout must not be negative")
 		}
@@ -1054,6 +1074,10 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			if len(lb.Hosts) != 1 {
 				add(p+"hosts", "haproxy runs on one host (for two behind a VIP use kind keepalived)")
 			}
+		case model.LBNginx:
+			if len(lb.Hosts) != 1 {
+				add(p+"hosts", "nginx runs on one host")
+			}
 		case model.LBKeepalived:
 			if len(lb.Hosts) < 2 {
 				add(p+"hosts", "keepalived needs at least two hosts to move a VIP between")
@@ -1063,7 +1087,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 				add(p+"hosts", "%s runs on the masters: no hosts of its own", lb.Kind)
 			}
 		default:
-			add(p+"kind", "unknown kind %q; allowed: haproxy, keepalived, kube-vip, none", lb.Kind)
+			add(p+"kind", "unknown kind %q; allowed: haproxy, keepalived, nginx, kube-vip, none", lb.Kind)
 		}
 		for i, h := range lb.Hosts {
 			if !hosts[h] {
@@ -1074,20 +1098,30 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			add(p+"check", "unknown check %q; allowed: http (GET /readyz), tcp", lb.Check)
 		}
 		kind := model.LBKind(lb.Kind)
+		const haproxy, keepalivedOnly, nginxOnly = 0, 1, 2
 		for _, f := range []struct {
-			name                string
-			set, keepalivedOnly bool
-		}{{"check", lb.Check != "", false}, {"inter", lb.Inter != 0, false}, {"fall", lb.Fall != 0, false}, {"rise", lb.Rise != 0, false},
-			{"timeoutCheck", lb.TimeoutCheck != 0, false}, {"timeoutConnect", lb.TimeoutConnect != 0, false}, {"timeoutServer", lb.TimeoutServer != 0, false},
-			{"advertInterval", lb.AdvertInterval != 0, true}, {"priorities", lb.Priorities != nil, true}, {"checkScript", lb.CheckScript != nil, true}} {
+			name string
+			set  bool
+			only int
+		}{{"check", lb.Check != "", haproxy}, {"inter", lb.Inter != 0, haproxy}, {"fall", lb.Fall != 0, haproxy}, {"rise", lb.Rise != 0, haproxy},
+			{"timeoutCheck", lb.TimeoutCheck != 0, haproxy}, {"timeoutConnect", lb.TimeoutConnect != 0, haproxy}, {"timeoutServer", lb.TimeoutServer != 0, haproxy},
+			{"timeoutClient", lb.TimeoutClient != 0, haproxy}, {"shutdownSessions", lb.ShutdownSessions, haproxy},
+			{"advertInterval", lb.AdvertInterval != 0, keepalivedOnly}, {"priorities", lb.Priorities != nil, keepalivedOnly}, {"checkScript", lb.CheckScript != nil, keepalivedOnly},
+			{"maxFails", lb.MaxFails != 0, nginxOnly}, {"failTimeout", lb.FailTimeout != 0, nginxOnly}, {"proxyConnectTimeout", lb.ProxyConnectTimeout != 0, nginxOnly},
+			{"proxyTimeout", lb.ProxyTimeout != 0, nginxOnly}, {"nextUpstreamTries", lb.NextUpstreamTries != 0, nginxOnly}, {"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, nginxOnly}} {
 			switch {
 			case !f.set || !kind.Valid():
-			case f.keepalivedOnly && kind != model.LBKeepalived:
+			case f.only == keepalivedOnly && kind != model.LBKeepalived:
 				add(p+f.name, "applies only to keepalived, not %s", lb.Kind)
-			case !f.keepalivedOnly && (kind == model.LBKubeVIP || kind == model.LBNone):
+			case f.only == nginxOnly && kind != model.LBNginx:
+				add(p+f.name, "applies only to nginx, not %s", lb.Kind)
+			case f.only == haproxy && kind == model.LBNginx:
+				add(p+f.name, "applies only to haproxy and keepalived: open-source nginx has no active health checks (its settings: maxFails, failTimeout, proxyConnectTimeout, proxyTimeout, nextUpstreamTries, nextUpstreamTimeout)")
+			case f.only == haproxy && (kind == model.LBKubeVIP || kind == model.LBNone):
 				add(p+f.name, "applies only to haproxy and keepalived: %s has no proxy", lb.Kind)
 			}
 		}
+
 		if kind == model.LBKeepalived && lb.Priorities != nil {
 			if len(lb.Priorities) != len(lb.Hosts) {
 				add(p+"priorities", "%d priorities for %d hosts: give one per host, in hosts order", len(lb.Priorities), len(lb.Hosts))
@@ -1323,7 +1357,8 @@ func (s *Scenario) Config() model.Config {
 	}
 	for _, p := range probes {
 		cfg.Probes = append(cfg.Probes, model.ProbeConfig{Name: p.Name, Host: p.Host, Kind: model.ProbeKind(p.Kind),
-			Period: p.Period.D(), Timeout: p.Timeout.D(), Endpoints: slices.Clone(p.Endpoints), Via: p.Via})
+			Period: p.Period.D(), Timeout: p.Timeout.D(), Endpoints: slices.Clone(p.Endpoints), Via: p.Via,
+			Connection: model.Connection(p.Connection)})
 	}
 	for _, f := range sp.Faults {
 		fc := model.FaultConfig{Name: f.Name, Kind: model.FaultKind(f.Kind), At: f.At.D(), Duration: f.Duration.D(),
@@ -1417,7 +1452,13 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 		cfg.LoadBalancer = &model.LoadBalancerConfig{Kind: model.LBKind(lb.Kind), Hosts: slices.Clone(lb.Hosts), Check: lb.Check,
 			Inter: lb.Inter.D(), Fall: lb.Fall, Rise: lb.Rise, TimeoutCheck: lb.TimeoutCheck.D(), AdvertInterval: lb.AdvertInterval.D(),
 			ConnectTimeout: lb.TimeoutConnect.D(), ServerTimeout: lb.TimeoutServer.D(), Priorities: slices.Clone(lb.Priorities),
+			ClientTimeout: lb.TimeoutClient.D(), ShutdownSessions: lb.ShutdownSessions,
+			MaxFails: lb.MaxFails, FailTimeout: lb.FailTimeout.D(), ProxyTimeout: lb.ProxyTimeout.D(),
+			NextUpstreamTries: lb.NextUpstreamTries, NextUpstreamTimeout: lb.NextUpstreamTimeout.D(),
 			LE: lb.LeaderElection.model()}
+		if model.LBKind(lb.Kind) == model.LBNginx {
+			cfg.LoadBalancer.ConnectTimeout = lb.ProxyConnectTimeout.D()
+		}
 		if cs := lb.CheckScript; cs != nil {
 			cfg.LoadBalancer.Script = model.VRRPScript{Interval: cs.Interval.D(), Fall: cs.Fall, Rise: cs.Rise, Weight: cs.Weight}
 		}

@@ -317,6 +317,31 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("single LB down 30 s, writes unavailable only %.1fs", u)
 			}
 		},
+		"lb-long-lived-isolated-master": func(t *testing.T, d report.Document) {
+			if fresh, ll := d.Summary.Probes[0].Unavailable, d.Summary.Probes[2].Unavailable; ll < 59 || fresh > 12 {
+				t.Errorf("isolated master: long-lived client down %.1fs, fresh %.1fs; want the whole 60 s against about 10", ll, fresh)
+			}
+		},
+		"lb-long-lived-shutdown-sessions": func(t *testing.T, d report.Document) {
+			if ll := d.Summary.Probes[2].Unavailable; ll > 14 {
+				t.Errorf("shutdown-sessions: long-lived client down %.1fs; want it back once HAProxy marks the master DOWN", ll)
+			}
+		},
+		"lb-long-lived-master-crash": func(t *testing.T, d report.Document) {
+			if p := d.Summary.Probes[2]; p.Failed != 100 {
+				t.Errorf("crashed master: long-lived client failed %d requests, want 100 (the stream limit)", p.Failed)
+			}
+		},
+		"nginx-master-crash": func(t *testing.T, d report.Document) {
+			if fresh := d.Summary.Probes[0].Unavailable; fresh < 15 {
+				t.Errorf("nginx, crashed master: fresh writes down %.1fs; want a third of the 60 s crash", fresh)
+			}
+		},
+		"nginx-isolated-master": func(t *testing.T, d report.Document) {
+			if fresh, ll := d.Summary.Probes[0].Unavailable, d.Summary.Probes[2].Unavailable; fresh < 15 || ll < 59 {
+				t.Errorf("nginx, isolated master: fresh writes down %.1fs, long-lived %.1fs; want a third of the partition and all of it", fresh, ll)
+			}
+		},
 		"lb-vip-pair": func(t *testing.T, d report.Document) {
 			if u := d.Summary.Probes[0].Unavailable; u > 10 || !hasEvent(d, "vip.moved", "", 30, 35) {
 				t.Errorf("VIP pair: writes unavailable %.1fs; want the VIP moved within 5 s", u)

@@ -79,6 +79,11 @@ type Message struct {
 	// ReqID ties a Reply (and a refusal or a pong) to its request; the
 	// client's request plumbing (rpcClient) sets it.
 	ReqID uint64
+	// Conn is the long-lived connection a request or ping travels on, as
+	// its client numbers it (RPCClient.LongLived), so that a proxy keeps
+	// forwarding it to the backend the connection was opened to; 0 for a
+	// connection dialled for the one request.
+	Conn uint64
 	// Err is a Reply's failure, as the server states it; "" on success.
 	Err  string
 	Body Body

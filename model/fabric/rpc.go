@@ -44,6 +44,13 @@ type RPCClient struct {
 	// (a virtual IP's current holder); otherwise server.proc answers.
 	Resolve func(i int) *Process
 	done    func(tag uint64, res *Message, err string)
+
+	// h2, if set, makes an HTTP client keep one long-lived connection
+	// (LongLived; h2conn.go) instead of dialling per request.
+	h2      *H2Config
+	conn    h2Conn
+	h2timer *Timer
+	dials   int
 }
 
 // server is the client's connection to one server, as gRPC's subchannel
@@ -69,9 +76,11 @@ type rpcReq struct {
 	deadline time.Duration // on the owner's monotonic clock
 	server   int
 	tried    int
-	retry    bool // move on to the next server on an error reply
-	parked   bool // waiting for a ready server (gRPC WaitForReady)
-	ended    bool // finished or cancelled: a hole in reqs
+	retry    bool   // move on to the next server on an error reply
+	parked   bool   // waiting for a ready server (gRPC WaitForReady)
+	ended    bool   // finished or cancelled: a hole in reqs
+	conn     uint64 // long-lived: the connection it was sent on
+	onStream bool   // long-lived: its stream is open on conn
 }
 
 // reqDeadline is a request's deadline; ties go in id (send) order.
@@ -142,6 +151,10 @@ func (c *RPCClient) Start() {
 	c.reqs, c.head, c.live, c.parked = c.reqs[:0], 0, 0, 0
 	c.deadlines = c.deadlines[:0]
 	c.redial.Stop()
+	if c.h2 != nil {
+		c.conn = h2Conn{}
+		c.h2timer.Stop()
+	}
 	if c.keepaliveTime > 0 {
 		// Checked twice per the shorter of the two settings: a ping goes out
 		// once the connection has been silent for keepaliveTime.
@@ -190,6 +203,10 @@ func (c *RPCClient) grpc() bool { return c.keepaliveTime > 0 }
 // has been tried, a gRPC request waits for a server to become ready; an
 // HTTP request fails.
 func (c *RPCClient) dispatch(k int) {
+	if c.h2 != nil {
+		c.dispatchH2(k)
+		return
+	}
 	r := &c.reqs[k]
 	n := len(c.servers)
 	for r.tried < n {
@@ -205,15 +222,8 @@ func (c *RPCClient) dispatch(k int) {
 		if m.To == nil {
 			return // nothing answers (a VIP without holder): the deadline ends it
 		}
-		if m.Type.Is(APICall) {
-			switch c.owner.APIMode() {
-			case APIFail:
-				c.finish(k, nil, "connection refused (api-error fault)")
-				return
-			case APIHold:
-				c.owner.hold(m)
-				return
-			}
+		if c.apiFault(k, &m) {
+			return
 		}
 		c.owner.w.Net.Send(&m)
 		return
@@ -224,6 +234,23 @@ func (c *RPCClient) dispatch(k int) {
 		return
 	}
 	c.finish(k, nil, "no server available: every connection was refused")
+}
+
+// apiFault applies an api fault on the owner to request k's message m and
+// reports whether it took the request (failed or held it).
+func (c *RPCClient) apiFault(k int, m *Message) bool {
+	if !m.Type.Is(APICall) {
+		return false
+	}
+	switch c.owner.APIMode() {
+	case APIFail:
+		c.finish(k, nil, "connection refused (api-error fault)")
+		return true
+	case APIHold:
+		c.owner.hold(*m)
+		return true
+	}
+	return false
 }
 
 // unpark re-sends the requests waiting for a ready server, in send order.
@@ -261,6 +288,9 @@ func (c *RPCClient) end(k int) uint64 {
 	if r.parked {
 		c.parked--
 	}
+	if c.h2 != nil {
+		c.streamDone(r, false)
+	}
 	r.ended, r.parked = true, false
 	if r.msg.Body != nil {
 		r.msg.Body.Free()
@@ -292,6 +322,9 @@ func (c *RPCClient) Deliver(msg *Message) bool {
 			s.lastRecv = now
 		}
 	}
+	if c.h2 != nil && c.deliverH2(msg) {
+		return true
+	}
 	switch {
 	case msg.Type == MsgPong:
 		became := false
@@ -320,6 +353,15 @@ func (c *RPCClient) Deliver(msg *Message) bool {
 		return true // late: the request already ended
 	}
 	r := &c.reqs[k]
+	if c.h2 != nil {
+		c.streamDone(r, false)
+		if msg.Type == MsgRefused && r.conn == c.conn.id {
+			// The connection was reset: every request on it gets its
+			// own refusal; the next dials afresh.
+			c.conn = h2Conn{}
+			c.h2timer.Stop()
+		}
+	}
 	switch {
 	case msg.Type == MsgRefused:
 		c.markDown(&c.servers[r.server])
@@ -373,6 +415,9 @@ func (c *RPCClient) onExpire() {
 	slices.Sort(due)
 	for _, id := range due {
 		if k := c.find(id); k >= 0 {
+			if c.h2 != nil {
+				c.streamDone(&c.reqs[k], true)
+			}
 			c.finish(k, nil, "context deadline exceeded")
 		}
 	}

@@ -216,7 +216,7 @@ func (a *APIServer) checkHealth() {
 func (a *APIServer) Deliver(msg *fabric.Message) {
 	switch msg.Type {
 	case fabric.MsgPing:
-		a.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: a.Proc, To: msg.From})
+		a.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: a.Proc, To: msg.From, ReqID: msg.ReqID})
 		return
 	case MsgAPIRequest:
 		a.serve(msg.From, msg.ReqID, msg.Body.(*APIMsg))

@@ -98,6 +98,7 @@ func newCtrlLoops(k *Controller, w *WorkerPlane, kcm bool, servers []*fabric.Pro
 	l := &CtrlLoops{k: k, w: w, kcm: kcm}
 	p := k.Proc
 	l.api = fabric.NewRPCClient(p, p.Name+"/controllers", servers, 0, 0, l.apiDone)
+	l.api.LongLived(p.Name+"/controllers", ClientGoH2())
 	l.api.Resolve = resolve
 	l.tick = p.NewTimer(p.Name+"/controllers-tick", l.onTick)
 	l.retry = p.NewTimer(p.Name+"/controllers-retry", l.onRetry)

@@ -552,7 +552,7 @@ func (c *Plane) BuildLB(cfg LoadBalancerConfig, hosts map[string]*fabric.Host) {
 	lb := &LoadBalancer{Kind: cfg.Kind, w: c.World, apiservers: c.APIServers, cfg: cfg}
 	c.LB = lb
 	switch cfg.Kind {
-	case LBHAProxy, LBKeepalived:
+	case LBHAProxy, LBKeepalived, LBNginx:
 		for i, hn := range cfg.Hosts {
 			x := newProxy(c, cfg, hosts[hn])
 			lb.Proxies = append(lb.Proxies, x)

@@ -393,7 +393,8 @@ type Elector struct {
 
 func newElector(g *LeaseGroup, p *fabric.Process, servers []*fabric.Process, cfg LeaderElectionConfig, onStop func(string, bool)) *Elector {
 	e := &Elector{g: g, p: p, w: g.w, cfg: cfg, key: g.key, onStop: onStop}
-	e.api = fabric.NewRPCClient(p, p.Name+"/api", servers, 0, 0, e.apiDone) // client-go: HTTP
+	e.api = fabric.NewRPCClient(p, p.Name+"/api", servers, 0, 0, e.apiDone) // client-go: HTTP/2, one connection
+	e.api.LongLived(p.Name+"/api", ClientGoH2())
 	e.loop = p.NewTimer(p.Name+"/leaderelection", e.onLoop)
 	e.deadline = p.NewTimer(p.Name+"/renew-deadline", e.onDeadline)
 	e.flush = p.NewTimer(p.Name+"/exit-flush", e.onFlushed)

@@ -22,6 +22,12 @@ const (
 	// LBKubeVIP: a virtual IP held by the leader of a lease among the
 	// control-plane hosts, pointing at that host's apiserver.
 	LBKubeVIP LBKind = "kube-vip"
+	// LBNginx: nginx's stream (TCP) proxy, open-source build, on one host:
+	// no active health checks; a server is skipped for FailTimeout after
+	// MaxFails failed connection attempts, and a failed connect moves on
+	// to the next server (ngx_stream_upstream_module,
+	// ngx_stream_proxy_module).
+	LBNginx LBKind = "nginx"
 	// LBNone: clients hold the list of apiservers and fail over themselves.
 	LBNone LBKind = "none"
 )
@@ -29,7 +35,7 @@ const (
 // Valid reports whether k is a known kind.
 func (k LBKind) Valid() bool {
 	switch k {
-	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNone:
+	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNginx, LBNone:
 		return true
 	}
 	return false
@@ -58,8 +64,21 @@ type LoadBalancerConfig struct {
 	ServerTimeout time.Duration
 	// ConnectTimeout is "timeout connect": a connection to a backend (or
 	// a check's, capped at Inter) that is not accepted fails after it.
-	// Default 5s.
+	// Default 5s; nginx's proxy_connect_timeout, default 60s.
 	ConnectTimeout time.Duration
+	// ClientTimeout is "timeout client": a long-lived client connection
+	// (TCP mode) on which the client sent nothing for this long is
+	// closed, as one whose backend sent nothing for ServerTimeout is.
+	// Default 20s (the kubeadm guide's haproxy.cfg).
+	ClientTimeout time.Duration
+	// ShutdownSessions is "option ... on-marked-down shutdown-sessions"
+	// on the servers: when a backend is marked DOWN its established
+	// long-lived connections are closed, so their clients dial afresh and
+	// reach a backend that is up. Off by default, as in HAProxy and the
+	// kubeadm guide: established connections stay on a DOWN backend.
+	// (on-marked-up shutdown-backup-sessions acts on backup servers,
+	// which the kubeadm guide's backend does not have.)
+	ShutdownSessions bool
 	// AdvertInterval (keepalived): VRRP advert interval. Default 1s.
 	AdvertInterval time.Duration
 	// Priorities (keepalived): each host's VRRP priority, in Hosts order.
@@ -68,6 +87,18 @@ type LoadBalancerConfig struct {
 	Priorities []int
 	// Script (keepalived) is the vrrp_script checking the local proxy.
 	Script VRRPScript
+	// nginx: MaxFails failed connection attempts within FailTimeout make
+	// a server unavailable for FailTimeout (max_fails=1, fail_timeout=10s
+	// by default); ProxyTimeout closes a connection on which neither side
+	// sent anything for that long (proxy_timeout, 10m); a failed connect
+	// goes on to the next server (proxy_next_upstream on) at most
+	// NextUpstreamTries times in all and within NextUpstreamTimeout of the
+	// first attempt (0: no limit, nginx's defaults).
+	MaxFails            int
+	FailTimeout         time.Duration
+	ProxyTimeout        time.Duration
+	NextUpstreamTries   int
+	NextUpstreamTimeout time.Duration
 	// LE (kube-vip): the lease timing. Default 15s/10s/2s (kube-vip ≥ 1.1;
 	// older releases and the kubeadm guide used 5s/3s/1s).
 	LE LeaderElectionConfig
@@ -80,7 +111,15 @@ const (
 	DefaultLBRise           = 2
 	DefaultLBServerTimeout  = 20 * time.Second
 	DefaultLBConnectTimeout = 5 * time.Second
-	DefaultAdvertInterval   = time.Second
+	DefaultLBClientTimeout  = 20 * time.Second
+
+	// nginx's defaults (ngx_stream_upstream_module's server parameters,
+	// ngx_stream_proxy_module's directives).
+	DefaultNginxMaxFails       = 1
+	DefaultNginxFailTimeout    = 10 * time.Second
+	DefaultNginxConnectTimeout = 60 * time.Second
+	DefaultNginxProxyTimeout   = 10 * time.Minute
+	DefaultAdvertInterval      = time.Second
 )
 
 // VRRPScript is keepalived's vrrp_script on the local proxy: run every
@@ -135,11 +174,30 @@ func (c LoadBalancerConfig) WithDefaults() LoadBalancerConfig {
 	if c.Rise == 0 {
 		c.Rise = DefaultLBRise
 	}
+	if c.Kind == LBNginx {
+		if c.MaxFails == 0 {
+			c.MaxFails = DefaultNginxMaxFails
+		}
+		if c.FailTimeout == 0 {
+			c.FailTimeout = DefaultNginxFailTimeout
+		}
+		if c.ProxyTimeout == 0 {
+			c.ProxyTimeout = DefaultNginxProxyTimeout
+		}
+		if c.ConnectTimeout == 0 {
+			c.ConnectTimeout = DefaultNginxConnectTimeout
+		}
+		// proxy_timeout is the only idle timeout, both ways.
+		c.ServerTimeout, c.ClientTimeout = c.ProxyTimeout, c.ProxyTimeout
+	}
 	if c.ServerTimeout == 0 {
 		c.ServerTimeout = DefaultLBServerTimeout
 	}
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = DefaultLBConnectTimeout
+	}
+	if c.ClientTimeout == 0 {
+		c.ClientTimeout = DefaultLBClientTimeout
 	}
 	if len(c.Priorities) == 0 {
 		for i := range c.Hosts {
@@ -163,6 +221,28 @@ type backend struct {
 	checking bool
 	checkTag uint64
 	timer    *fabric.Timer // next check, or the running check's timeout
+	downs    uint64        // times marked DOWN: a session opened before the last is shut with shutdown-sessions
+	// nginx's peer state (ngx_stream_upstream_round_robin.c): failed
+	// connects counted since checked, when the last failed (accessed)
+	// and when the failure window began (checked), on the proxy's clock.
+	fails             int
+	accessed, checked time.Duration
+}
+
+// session is a client's long-lived connection through the proxy (TCP
+// mode): HAProxy opened its own connection to one backend when the client
+// connected and forwards everything on it there, whether or not the
+// backend is up, until one side closes or stays silent past its timeout.
+// Closes are applied when the connection next carries something from the
+// client: it then opens afresh, as the client's transport would after
+// HAProxy's close.
+type session struct {
+	backend                int
+	epoch                  uint64        // the backend's downs when opened
+	inc                    uint64        // the backend process's incarnation: a restarted one reset the connection
+	connected              bool          // the backend accepted and answered
+	connectBy              time.Duration // the connect to backend is unanswered: it times out then
+	lastClient, lastServer time.Duration
 }
 
 // forward is a request the proxy forwarded and waits to answer.
@@ -180,6 +260,12 @@ type forward struct {
 	connectBy time.Duration
 	done      bool   // answered: a hole in Proxy.fwd
 	key       uint64 // the id it was first sent with: Proxy.fwd's order
+	conn      uint64 // the client's long-lived connection, or 0
+	// nginx: the servers tried (bit i: backend i), how many tries, and
+	// when the first began.
+	tried uint64
+	tries int
+	since time.Duration
 }
 
 // Proxy is an HAProxy-like TCP/HTTP proxy in front of the apiservers.
@@ -202,10 +288,18 @@ type Proxy struct {
 	fwd       []forward
 	retriedAt map[uint64]int
 	sweep     *fabric.Timer
+	// sessions are the long-lived connections by the client's number;
+	// order lists them as opened, for forgetting the closed ones.
+	sessions map[uint64]*session
+	order    []uint64
+	sweeps   int
 }
 
 func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 	x := &Proxy{Name: "haproxy-" + h.Name, w: c.World, cfg: cfg}
+	if cfg.Kind == LBNginx {
+		x.Name = "nginx-" + h.Name
+	}
 	x.Proc = c.AddProcess(x.Name, RoleLoadBalancer, h, x)
 	for _, a := range c.APIServers {
 		b := &backend{api: a}
@@ -223,6 +317,10 @@ func (x *Proxy) Start() {
 	st := x.w.Sim.Stream(x.Name + "/spread")
 	for i, b := range x.backends {
 		b.up, b.okRun, b.failRun, b.checking = true, 0, 0, false
+		b.fails, b.accessed, b.checked = 0, 0, 0
+		if x.cfg.Kind == LBNginx {
+			continue // no active checks in open-source nginx
+		}
 		b.timer.After(time.Duration(st.Float64(x.Proc.Incarnation()<<8|uint64(i)) * float64(x.cfg.Inter)))
 	}
 	x.sweep.StartTicker(time.Second, time.Second)
@@ -230,6 +328,9 @@ func (x *Proxy) Start() {
 
 // Stop implements Handler.
 func (x *Proxy) Stop() { x.dropForwards() }
+
+// Sessions is how many long-lived connections the proxy holds open.
+func (x *Proxy) Sessions() int { return len(x.sessions) }
 
 // dropForwards forgets every forwarded request.
 func (x *Proxy) dropForwards() {
@@ -241,6 +342,8 @@ func (x *Proxy) dropForwards() {
 	clear(x.fwd)
 	x.fwd = x.fwd[:0]
 	clear(x.retriedAt)
+	clear(x.sessions)
+	x.order = x.order[:0]
 }
 
 // track files the request at slot i, redispatched, under its new id
@@ -343,6 +446,7 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 	b.failRun, b.okRun = b.failRun+1, 0
 	if b.up && b.failRun >= x.cfg.Fall {
 		b.up = false
+		b.downs++
 		x.w.Record(fabric.Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
 			Reason: fmt.Sprintf("%d checks failed (fall %d): %s", b.failRun, x.cfg.Fall, why)})
 	}
@@ -352,6 +456,10 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 func (x *Proxy) Deliver(msg *fabric.Message) {
 	switch msg.Type {
 	case fabric.MsgPing:
+		if msg.Conn != 0 {
+			x.forwardNew(msg) // an HTTP/2 PING: bytes on the connection
+			return
+		}
 		x.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: x.Proc, To: msg.From})
 		return
 	case MsgAPIRequest:
@@ -376,7 +484,29 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 		return
 	}
 	f := &x.fwd[i]
-	if msg.Type == fabric.MsgRefused && !f.retried {
+	if s := x.sessions[f.conn]; f.conn != 0 && s != nil && s.backend == f.backend {
+		if msg.Type == fabric.MsgRefused && s.connected {
+			// The backend reset the established connection: HAProxy
+			// closes the client's.
+			x.closeSession(f.conn)
+			r := fabric.Message{Type: fabric.MsgRefused, From: x.Proc, To: f.client, ReqID: f.ctx, Conn: f.conn}
+			x.w.Net.Send(&r)
+			x.answered(i)
+			return
+		}
+		if msg.Type != fabric.MsgRefused {
+			s.connected, s.lastServer = true, x.Proc.Mono()
+		}
+	}
+	if msg.Type == fabric.MsgRefused && x.cfg.Kind == LBNginx {
+		// A refused connect: a failure of that server, then the next.
+		old := f.id
+		x.nginxFailed(f.backend)
+		if x.nextUpstream(f) {
+			x.track(i, old)
+			return
+		}
+	} else if msg.Type == fabric.MsgRefused && !f.retried {
 		// retries 1 + option redispatch: once more, on another server.
 		f.retried = true
 		old := f.id
@@ -386,9 +516,13 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 		}
 	}
 	r := *msg
-	r.Type, r.From, r.To, r.ReqID = MsgAPIReply, x.Proc, f.client, f.ctx
+	r.Type, r.From, r.To, r.ReqID, r.Conn = MsgAPIReply, x.Proc, f.client, f.ctx, f.conn
+	if msg.Type == fabric.MsgPong {
+		r.Type = fabric.MsgPong
+	}
 	if msg.Type == fabric.MsgRefused {
 		r.Err = "503: backend connection refused"
+		x.closeSession(f.conn)
 	}
 	x.w.Net.Send(&r)
 	x.answered(i)
@@ -396,37 +530,123 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 
 // forwardNew forwards a client's request to the next backend that is up.
 func (x *Proxy) forwardNew(msg *fabric.Message) {
-	f := forward{client: msg.From, ctx: msg.ReqID, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1}
+	f := forward{client: msg.From, ctx: msg.ReqID, msg: *msg, deadline: x.Proc.Mono() + x.cfg.ServerTimeout, backend: -1, conn: msg.Conn}
 	if msg.Body != nil {
 		f.msg.Body = msg.Body.Copy() // the delivered body is freed once Deliver returns
 	}
+	if f.conn != 0 && x.onSession(&f) {
+		f.key = f.id
+		x.fwd = append(x.fwd, f)
+		return
+	}
+	f.since = x.Proc.Mono()
 	if !x.dispatch(&f, -1) {
+		x.closeSession(f.conn)
 		if f.msg.Body != nil {
 			f.msg.Body.Free()
 		}
-		x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, ReqID: msg.ReqID, Err: "503: no server available"})
+		if msg.Type == MsgAPIRequest {
+			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, ReqID: msg.ReqID, Err: "503: no server available"})
+		}
 		return
 	}
 	f.key = f.id
 	x.fwd = append(x.fwd, f)
 }
 
-// dispatch sends f to the next up backend other than skip.
+// onSession forwards f on its long-lived connection's session and
+// reports whether it did; if the connection is new, or its session was
+// closed (an idle timeout, or shutdown-sessions after its backend was
+// marked DOWN), it opens one and leaves f to dispatch, which picks the
+// backend.
+func (x *Proxy) onSession(f *forward) bool {
+	now := x.Proc.Mono()
+	s := x.sessions[f.conn]
+	if s != nil && (now-s.lastServer >= x.cfg.ServerTimeout || now-s.lastClient >= x.cfg.ClientTimeout ||
+		(s.backend >= 0 && x.backends[s.backend].api.Proc.Incarnation() != s.inc) ||
+		(x.cfg.ShutdownSessions && s.backend >= 0 && x.backends[s.backend].downs != s.epoch)) {
+		x.closeSession(f.conn)
+		s = nil
+	}
+	if s == nil {
+		if x.sessions == nil {
+			x.sessions = map[uint64]*session{}
+		}
+		x.sessions[f.conn] = &session{backend: -1, lastClient: now, lastServer: now}
+		x.order = append(x.order, f.conn)
+		return false
+	}
+	s.lastClient = now
+	if s.backend < 0 {
+		return false
+	}
+	return x.follow(f, s, now)
+}
+
+// follow sends f on its session's connection to s.backend, or, while
+// that connection is still being made, keeps it to go with it.
+func (x *Proxy) follow(f *forward, s *session, now time.Duration) bool {
+	f.backend, f.id = s.backend, x.w.NewRequestID()
+	if s.connectBy > now {
+		f.connectBy = s.connectBy
+		return true
+	}
+	f.connectBy = 0
+	m := f.msg
+	m.From, m.To, m.ReqID = x.Proc, x.backends[s.backend].api.Proc, f.id
+	x.w.Net.Send(&m) // established: whatever the backend's state, it goes there
+	return true
+}
+
+// closeSession forgets the session of connection conn (order keeps its
+// number until the next sweep drops it).
+func (x *Proxy) closeSession(conn uint64) {
+	if conn != 0 {
+		delete(x.sessions, conn)
+	}
+}
+
+// dispatch sends f to the next up backend other than skip (nginx: the
+// next available one not yet tried for it).
 func (x *Proxy) dispatch(f *forward, skip int) bool {
 	n := len(x.backends)
+	nginx := x.cfg.Kind == LBNginx
+	now := x.Proc.Mono()
 	for range n {
 		i := x.rr % n
 		x.rr++
-		if i == skip || !x.backends[i].up {
+		if nginx {
+			b := x.backends[i]
+			if f.tried&(1<<i) != 0 || !x.nginxAvailable(b, now) {
+				continue
+			}
+			if now-b.checked > x.cfg.FailTimeout {
+				b.checked = now // a new window: a success now clears the failures
+			}
+			f.tried |= 1 << i
+			f.tries++
+		} else if i == skip || !x.backends[i].up {
 			continue
 		}
 		f.backend = i
 		f.id = x.w.NewRequestID()
 		f.connectBy = 0
 		to := x.backends[i].api.Proc
-		if !x.w.Net.Handshake(x.Proc, to) && to.State() != fabric.Stopped {
+		if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
+			s.backend, s.epoch, s.inc, s.connected, s.connectBy = i, x.backends[i].downs, to.Incarnation(), false, 0
+		}
+		if !x.w.Net.Handshake(x.Proc, to) && !(to.Host.Up() && to.State() == fabric.Stopped) {
+			// SYN unanswered (the host is down or cut off; only a host
+			// that is up resets a connection to a stopped process): the
+			// sweep times the connect out.
 			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
-			return true // SYN unanswered; the sweep times the connect out
+			if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
+				s.connectBy = f.connectBy
+			}
+			return true
+		}
+		if nginx && to.State() != fabric.Stopped {
+			x.nginxConnected(i)
 		}
 		m := f.msg
 		m.From, m.To, m.ReqID = x.Proc, to, f.id
@@ -441,8 +661,28 @@ func (x *Proxy) onSweep() {
 	now := x.Proc.Mono()
 	for i := range x.fwd {
 		f := &x.fwd[i]
+		if s := x.sessions[f.conn]; !f.done && f.connectBy != 0 && f.connectBy <= now && f.conn != 0 && s != nil && s.backend != f.backend && s.backend >= 0 {
+			// Its session's connect was redispatched already: it goes
+			// along.
+			old := f.id
+			x.follow(f, s, now)
+			x.track(i, old)
+			continue
+		}
 		switch {
 		case f.done:
+		case f.connectBy != 0 && f.connectBy <= now && x.cfg.Kind == LBNginx:
+			old := f.id
+			x.nginxFailed(f.backend)
+			if x.nextUpstream(f) {
+				x.track(i, old)
+				continue
+			}
+			x.closeSession(f.conn)
+			if f.msg.Type == MsgAPIRequest {
+				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "502: upstream timed out while connecting"})
+			}
+			x.answered(i)
 		case f.connectBy != 0 && f.connectBy <= now:
 			if !f.retried {
 				f.retried = true
@@ -452,12 +692,32 @@ func (x *Proxy) onSweep() {
 					continue
 				}
 			}
-			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "503: backend connect timeout"})
+			x.closeSession(f.conn)
+			if f.msg.Type == MsgAPIRequest {
+				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "503: backend connect timeout"})
+			}
 			x.answered(i)
 		case f.deadline <= now:
-			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
+			if f.msg.Type == MsgAPIRequest {
+				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
+			}
 			x.answered(i)
 		}
+	}
+	// Forget the sessions closed, or idle past both timeouts (closed by
+	// now, though no traffic came to notice it), once per timeout client.
+	if x.sweeps++; len(x.order) > 0 && time.Duration(x.sweeps)*time.Second >= x.cfg.ClientTimeout {
+		x.sweeps = 0
+		open := x.order[:0]
+		for _, c := range x.order {
+			if s := x.sessions[c]; s != nil && now-s.lastClient < x.cfg.ClientTimeout && now-s.lastServer < x.cfg.ServerTimeout {
+				open = append(open, c)
+			} else {
+				x.closeSession(c)
+			}
+		}
+		clear(x.order[len(open):])
+		x.order = open
 	}
 	// Compact: the requests still waiting, in arrival order.
 	kept := x.fwd[:0]
@@ -471,4 +731,54 @@ func (x *Proxy) onSweep() {
 	}
 	clear(x.fwd[len(kept):])
 	x.fwd = kept
+}
+
+// nginxAvailable is ngx_stream_upstream_get_peer's test: a server with
+// MaxFails failures is skipped until FailTimeout has passed since its
+// window began; the only server of an upstream is always tried.
+func (x *Proxy) nginxAvailable(b *backend, now time.Duration) bool {
+	return len(x.backends) == 1 || b.fails < x.cfg.MaxFails || now-b.checked > x.cfg.FailTimeout
+}
+
+// nginxFailed counts a failed connection attempt to backend i.
+func (x *Proxy) nginxFailed(i int) {
+	if i < 0 {
+		return
+	}
+	b := x.backends[i]
+	now := x.Proc.Mono()
+	b.fails++
+	b.accessed, b.checked = now, now
+	if b.up && b.fails >= x.cfg.MaxFails {
+		b.up = false
+		b.downs++
+		x.w.Record(fabric.Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			Reason: fmt.Sprintf("%d failed connection attempts (max_fails %d): not tried for %v (fail_timeout)", b.fails, x.cfg.MaxFails, x.cfg.FailTimeout)})
+	}
+}
+
+// nginxConnected is a connection accepted by backend i: a success in a
+// window opened after the last failure clears the failures
+// (ngx_stream_upstream_free_round_robin_peer).
+func (x *Proxy) nginxConnected(i int) {
+	b := x.backends[i]
+	if b.accessed < b.checked {
+		b.fails = 0
+	}
+	if !b.up && b.fails == 0 {
+		b.up = true
+		x.w.Record(fabric.Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
+			Reason: "a connection succeeded after fail_timeout"})
+	}
+}
+
+// nextUpstream is proxy_next_upstream after a failed connect: the next
+// server not yet tried, within the tries and the time allowed. It
+// reports whether f went on; f's id changes (the caller re-files it).
+func (x *Proxy) nextUpstream(f *forward) bool {
+	if (x.cfg.NextUpstreamTries > 0 && f.tries >= x.cfg.NextUpstreamTries) ||
+		(x.cfg.NextUpstreamTimeout > 0 && x.Proc.Mono()-f.since >= x.cfg.NextUpstreamTimeout) {
+		return false
+	}
+	return x.dispatch(f, f.backend)
 }

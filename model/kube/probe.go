@@ -58,6 +58,38 @@ type ProbeConfig struct {
 	// 6s, etcdctl's; kube-apiserver's etcd client uses 30s and 10s.
 	KeepaliveTime    time.Duration
 	KeepaliveTimeout time.Duration
+	// Connection (API clients): ConnPerRequest (default) dials a fresh
+	// connection for every request; ConnLongLived keeps one HTTP/2
+	// connection as client-go does (see fabric.H2Config): through a TCP
+	// load balancer it stays on one apiserver for its whole life.
+	Connection Connection
+}
+
+// Connection is how an API client uses its connections.
+type Connection string
+
+const (
+	ConnPerRequest Connection = "per-request"
+	ConnLongLived  Connection = "long-lived"
+)
+
+// Valid reports whether c is a known connection mode ("" is the default).
+func (c Connection) Valid() bool { return c == "" || c == ConnPerRequest || c == ConnLongLived }
+
+// client-go's HTTP/2 settings: k8s.io/apimachinery/pkg/util/net's
+// readIdleTimeoutSeconds (30) and pingTimeoutSeconds (15), and the
+// SETTINGS_MAX_CONCURRENT_STREAMS kube-apiserver announces unless
+// --http2-max-streams-per-connection is set: 100
+// (k8s.io/apiserver/pkg/server/secure_serving.go).
+const (
+	DefaultH2ReadIdleTimeout = 30 * time.Second
+	DefaultH2PingTimeout     = 15 * time.Second
+	DefaultH2MaxStreams      = 100
+)
+
+// ClientGoH2 is client-go's long-lived connection to kube-apiserver.
+func ClientGoH2() fabric.H2Config {
+	return fabric.H2Config{MaxStreams: DefaultH2MaxStreams, ReadIdleTimeout: DefaultH2ReadIdleTimeout, PingTimeout: DefaultH2PingTimeout}
 }
 
 // Probe defaults.
@@ -136,6 +168,9 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 	if pc.Kind == "" {
 		pc.Kind = ProbeWrite
 	}
+	if pc.Via != "" && pc.Connection == "" {
+		pc.Connection = ConnPerRequest
+	}
 	if pc.Via != "" {
 		// client-go: HTTP, no subchannels to keep alive.
 		pc.KeepaliveTime, pc.KeepaliveTimeout = 0, 0
@@ -170,6 +205,9 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 	p.key = c.Key("/registry/configmaps/default/" + pc.Name)
 	p.client = fabric.NewRPCClient(p.Proc, pc.Name, servers, pc.KeepaliveTime, pc.KeepaliveTimeout, p.done)
 	p.client.Resolve = resolve
+	if pc.Connection == ConnLongLived {
+		p.client.LongLived(pc.Name, ClientGoH2())
+	}
 	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
 	c.OnSkip(p.skip)
 	return p
@@ -193,6 +231,9 @@ func (p *Probe) skip(d time.Duration) {
 		p.failN += int(d / p.cfg.Period)
 	}
 }
+
+// Conns is how many connections a long-lived probe has dialled.
+func (p *Probe) Conns() int { return p.client.Conns() }
 
 // Config is the probe's defaulted configuration.
 func (p *Probe) Config() ProbeConfig { return p.cfg }

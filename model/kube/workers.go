@@ -245,6 +245,7 @@ func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Hos
 			objKey:   c.Key("/registry/minions/" + h.Name)}
 		servers, resolve := c.apiEndpoints(nc.Endpoint, h)
 		n.client = fabric.NewRPCClient(k.Proc, k.Proc.Name+"/api", servers, 0, 0, n.apiDone)
+		n.client.LongLived(k.Proc.Name+"/api", ClientGoH2())
 		n.client.Resolve = resolve
 		n.renew = k.Proc.NewTimer(k.Proc.Name+"/node-lease", n.onRenew)
 		k.node = n

@@ -1,0 +1,159 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"hasim/model"
+)
+
+const connSeeds = 4
+
+// TestLongLivedIsolatedMaster: the long-lived connection was opened to
+// master-3; master-3 is cut off from the other masters for 60 s. HAProxy
+// marks it DOWN, fresh connections recover within about ten seconds, but
+// the long-lived client stays on the isolated master, which answers its
+// PINGs, and fails for the whole partition.
+func TestLongLivedIsolatedMaster(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		r := runLibrary(t, "lb-long-lived-isolated-master", seed, nil)
+		ll, fresh := probeResult(t, r, "long-lived-writes"), probeResult(t, r, "fresh-writes")
+		between(t, seed, "long-lived client's outage", ll.Unavailable, 59*time.Second, 62*time.Second)
+		between(t, seed, "fresh connections' outage", fresh.Unavailable, 0, 12*time.Second)
+	}
+}
+
+// TestLongLivedShutdownSessions: with on-marked-down shutdown-sessions,
+// HAProxy closes the connections to master-3 when it marks it DOWN; the
+// long-lived client dials afresh and recovers as fresh connections do.
+func TestLongLivedShutdownSessions(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		r := runLibrary(t, "lb-long-lived-shutdown-sessions", seed, nil)
+		ll := probeResult(t, r, "long-lived-writes")
+		between(t, seed, "long-lived client's outage", ll.Unavailable, 4*time.Second, 14*time.Second)
+		down, ok := find(r, r.Faults[0].At, func(rec model.Record) bool { return rec.Event == model.EvLBBackendDown })
+		up, ok2 := find(r, r.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvProbeUp && rec.Probe == "long-lived-writes"
+		})
+		if !ok || !ok2 {
+			t.Fatalf("seed %d: DOWN %v, long-lived client back %v", seed, ok, ok2)
+		}
+		// Back with the first request after the DOWN mark.
+		between(t, seed, "long-lived client back after the DOWN mark", up.T.Sub(down.T), 0, 100*time.Millisecond)
+	}
+}
+
+// TestLongLivedMasterCrash: the master holding the long-lived connection
+// crashes. Every request on the connection times out and keeps its stream
+// slot (no PING answer confirms its reset); the 101st finds the 100 slots
+// of kube-apiserver's MaxConcurrentStreams taken and dials a new
+// connection, which HAProxy sends to a live master: exactly 100 requests
+// fail, 10 s at one every 100 ms. At one request a second the outage is
+// cut instead by HAProxy's timeout server (20 s without a byte from the
+// backend), long before 100 requests: about 20 of them fail.
+func TestLongLivedMasterCrash(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		r := runLibrary(t, "lb-long-lived-master-crash", seed, nil)
+		ll := probeResult(t, r, "long-lived-writes")
+		if ll.Failed != 100 || ll.Unavailable != 10*time.Second {
+			t.Errorf("seed %d: long-lived client failed %d requests over %v; want 100 over 10s", seed, ll.Failed, ll.Unavailable)
+		}
+		slow := runLibrary(t, "lb-long-lived-master-crash", seed, func(c *model.Config) {
+			for i := range c.Probes {
+				c.Probes[i].Period = time.Second
+			}
+		})
+		ll = probeResult(t, slow, "long-lived-writes")
+		if ll.Failed < 19 || ll.Failed > 22 {
+			t.Errorf("seed %d: at one request a second the long-lived client failed %d requests (%v); want about 20, cut by timeout server", seed, ll.Failed, ll.Unavailable)
+		}
+	}
+}
+
+// libraryEdit is a built-in scenario's YAML with each old replaced by new.
+func libraryEdit(t *testing.T, name string, repl ...string) string {
+	t.Helper()
+	b, err := library.ReadFile("library/" + name + ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for i := 0; i+1 < len(repl); i += 2 {
+		if !strings.Contains(doc, repl[i]) {
+			t.Fatalf("%s has no %q", name, repl[i])
+		}
+		doc = strings.Replace(doc, repl[i], repl[i+1], 1)
+	}
+	return doc
+}
+
+// TestLongLivedWithLBOnTheFirstMaster: "the first master's IP promoted to
+// the load balancer's" (the proxy on master-1) still works for long-lived
+// clients. When master-1 crashes the endpoint dies with it and every
+// client fails; when it boots again, the long-lived client's old
+// connection (to the proxy that died) is reset and it dials afresh, so it
+// is back with the fresh connections. The same holds for kube-vip's VIP,
+// which moves to another master after the lease expires: the long-lived
+// client's connection to the old holder is reset by the new one.
+func TestLongLivedWithLBOnTheFirstMaster(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		for _, lb := range []string{"{kind: haproxy, hosts: [master-1]}", "{kind: kube-vip}"} {
+			target := "host:master-1" // the proxy's host
+			if lb == "{kind: kube-vip}" {
+				target = "leader:kube-vip"
+			}
+			r := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", "{kind: haproxy, hosts: [lb]}", lb, "target: host:master-3", "target: "+target), seed)
+			ll, fresh := probeResult(t, r, "long-lived-writes"), probeResult(t, r, "fresh-writes")
+			if fresh.Unavailable < 5*time.Second {
+				t.Fatalf("seed %d, %s: fresh connections unavailable only %v when the endpoint's master crashed", seed, lb, fresh.Unavailable)
+			}
+			if d := ll.Unavailable - fresh.Unavailable; d < -time.Second || d > time.Second {
+				t.Errorf("seed %d, %s: long-lived client unavailable %v, fresh connections %v; want the same within 1s", seed, lb, ll.Unavailable, fresh.Unavailable)
+			}
+		}
+	}
+}
+
+// TestNginxBesideHAProxy: the same crash and isolation behind nginx's
+// stream proxy (open-source: passive failure detection only). A crashed
+// master does not refuse connections, so nginx counts no failure before
+// proxy_connect_timeout (60 s) and keeps sending a third of the fresh
+// connections there for the whole 60 s crash; an isolated master accepts
+// them, so nginx never notices it at all. HAProxy's checks remove either
+// within about 12 s. With proxy_connect_timeout 1s, nginx moves a request
+// that finds the dead master on to the next one within the client's 3 s,
+// marks the master failed for fail_timeout (10 s) and retries it after:
+// fresh writes then hardly fail.
+func TestNginxBesideHAProxy(t *testing.T) {
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		for _, c := range []struct{ haproxy, nginx string }{
+			{"lb-long-lived-master-crash", "nginx-master-crash"},
+			{"lb-long-lived-isolated-master", "nginx-isolated-master"},
+		} {
+			h := probeResult(t, runLibrary(t, c.haproxy, seed, nil), "fresh-writes")
+			n := runLibrary(t, c.nginx, seed, nil)
+			nf, nl := probeResult(t, n, "fresh-writes"), probeResult(t, n, "long-lived-writes")
+			between(t, seed, c.haproxy+": fresh writes' outage", h.Unavailable, 0, 12*time.Second)
+			// Every third request fails for the 60 s fault: about 20 s.
+			between(t, seed, c.nginx+": fresh writes' outage", nf.Unavailable, 15*time.Second, 25*time.Second)
+			if nl.Failed < 100 {
+				t.Errorf("seed %d: %s: the long-lived client failed only %d requests", seed, c.nginx, nl.Failed)
+			}
+			if _, ok := find(n, n.Faults[0].At, func(rec model.Record) bool {
+				return rec.Event == model.EvLBBackendDown && rec.T < n.Faults[0].At.Add(60*time.Second)
+			}); ok {
+				t.Errorf("seed %d: %s: nginx marked a server failed within the fault", seed, c.nginx)
+			}
+		}
+		fast := runDoc(t, libraryEdit(t, "nginx-master-crash", "{kind: nginx, hosts: [lb]}", "{kind: nginx, hosts: [lb], proxyConnectTimeout: 1s}"), seed)
+		if f := probeResult(t, fast, "fresh-writes"); f.Unavailable > 2*time.Second {
+			t.Errorf("seed %d: with proxyConnectTimeout 1s fresh writes were down %v; want next_upstream to save nearly all", seed, f.Unavailable)
+		}
+		if _, ok := find(fast, fast.Faults[0].At, func(rec model.Record) bool {
+			return rec.Event == model.EvLBBackendDown && strings.Contains(rec.Reason, "max_fails 1")
+		}); !ok {
+			t.Errorf("seed %d: with proxyConnectTimeout 1s nginx never marked the dead master failed", seed)
+		}
+	}
+}
