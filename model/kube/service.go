@@ -407,4 +407,3 @@ func (r *Reconciler) done(tag uint64, res *fabric.Message, err string) {
 		r.refresh()
 	}
 }
-
