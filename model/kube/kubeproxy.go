@@ -42,13 +42,14 @@ type KubeProxy struct {
 	tag    uint64
 	busy   bool // a read is in flight
 
-	rules  uint64 // the endpoints programmed on the node
+	rules  uint64 // the endpoints programmed on the node, while its boot is boot
+	boot   int
 	stream sim.Stream
 	draws  uint64
 }
 
 func newKubeProxy(c *Plane, s *Service, h *fabric.Host) *KubeProxy {
-	k := &KubeProxy{Name: fabric.HostProcessName(RoleKubeProxy, h.Name), s: s, rules: s.current,
+	k := &KubeProxy{Name: fabric.HostProcessName(RoleKubeProxy, h.Name), s: s, rules: s.current, boot: h.Boots(),
 		stream: c.Sim.Stream("kube-proxy/" + h.Name)}
 	k.Proc = c.AddProcess(k.Name, RoleKubeProxy, h, k)
 	servers, resolve := c.apiEndpoints(s.cfg.ProxyEndpoint, h)
@@ -61,7 +62,16 @@ func newKubeProxy(c *Plane, s *Service, h *fabric.Host) *KubeProxy {
 }
 
 // Rules are the endpoints the node forwards the Service to now.
-func (k *KubeProxy) Rules() []string { return k.s.names(k.rules) }
+func (k *KubeProxy) Rules() []string { return k.s.names(k.programmed()) }
+
+// programmed is the endpoint set in the node's kernel: none while the
+// host is down or since it booted, until kube-proxy programs it again.
+func (k *KubeProxy) programmed() uint64 {
+	if h := k.Proc.Host; !h.Up() || h.Boots() != k.boot {
+		return 0
+	}
+	return k.rules
+}
 
 // Start implements Handler.
 func (k *KubeProxy) Start() {
@@ -70,13 +80,9 @@ func (k *KubeProxy) Start() {
 	k.sync.StartTicker(k.s.cfg.ProxySync, 0)
 }
 
-// Stop implements Handler: the rules stay in the kernel, unless the host
-// went down with the process.
-func (k *KubeProxy) Stop() {
-	if !k.Proc.Host.Up() {
-		k.rules = 0
-	}
-}
+// Stop implements Handler: the rules stay in the kernel (until the host
+// goes down).
+func (k *KubeProxy) Stop() {}
 
 // Deliver implements Handler.
 func (k *KubeProxy) Deliver(msg *fabric.Message) { k.client.Deliver(msg) }
@@ -102,10 +108,10 @@ func (k *KubeProxy) done(tag uint64, res *fabric.Message, err string) {
 		return
 	}
 	set := endpointsOf(b.Val)
-	if set == 0 || set == k.rules {
+	if set == 0 || set == k.programmed() {
 		return
 	}
-	k.rules = set
+	k.rules, k.boot = set, k.Proc.Host.Boots()
 	k.s.w.Record(fabric.Record{Event: EvProxyRules, Proc: k.Name, Host: k.Proc.Host.Name,
 		Reason: strings.Join(k.s.names(set), ", ")})
 }
@@ -115,13 +121,13 @@ func (k *KubeProxy) done(tag uint64, res *fabric.Message, err string) {
 // (no rules since a reboot: the packets go unanswered) or the endpoint
 // is an address nothing answers on.
 func (k *KubeProxy) Dial() *fabric.Process {
-	n := bits.OnesCount64(k.rules)
+	set := k.programmed()
+	n := bits.OnesCount64(set)
 	if n == 0 {
 		return nil
 	}
 	k.draws++
 	pick := k.stream.IntN(k.draws, n)
-	set := k.rules
 	for range pick {
 		set &= set - 1
 	}

@@ -269,7 +269,7 @@ func (s *Service) converged() bool {
 		return false
 	}
 	for _, k := range s.Proxies {
-		if k.Proc.Running() && k.rules != s.current {
+		if k.Proc.Running() && k.programmed() != s.current {
 			return false
 		}
 	}
