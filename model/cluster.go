@@ -186,7 +186,9 @@ func Build(cfg Config) (*Cluster, error) {
 		c.BuildWorkers(*cfg.Workers, hosts)
 	}
 	if cfg.Service != nil {
-		c.BuildService(*cfg.Service, hosts)
+		sc := *cfg.Service
+		sc.Joining = cfg.Joining
+		c.BuildService(sc, hosts)
 	}
 	for _, pc := range cfg.Probes {
 		c.Probes = append(c.Probes, kube.NewProbe(c.Plane, pc, hosts[pc.Host]))

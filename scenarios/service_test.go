@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,48 @@ func TestKubeProxyRules(t *testing.T) {
 	run(22 * time.Second)
 	if len(k.Rules()) != 3 {
 		t.Errorf("2 s after the boot: rules %v, want the endpoints again", k.Rules())
+	}
+}
+
+// TestServiceJoiningMasters: a master that kubeadm joins later is not an
+// endpoint before it runs; its apiserver adds itself at its first round
+// after its /readyz passes, and in-cluster access never fails meanwhile.
+func TestServiceJoiningMasters(t *testing.T) {
+	r := runVersionDoc(t, `apiVersion: hasim.dev/v1alpha1
+kind: Scenario
+metadata:
+  name: svc-join
+spec:
+  horizon: 60s
+  zones: [{name: a}]
+  hosts:
+    - {name: m1, zone: a}
+    - {name: m2, zone: a}
+    - {name: m3, zone: a}
+    - {name: w1, zone: a}
+  controlPlane:
+    topology: stacked
+    masters: [m1, m2, m3]
+    joining: [m2, m3]
+    workers: [w1]
+    controlPlaneEndpoint: {kind: kube-vip}
+    kubernetesService: {}
+  probes:
+    - {name: in-cluster, host: w1, kind: write, via: service}
+  faults:
+    - {kind: join-control-plane, target: "host:m2", at: 10s}
+    - {kind: join-control-plane, target: "host:m3", at: 20s}
+`)
+	var got []string
+	for _, rec := range r.Timeline {
+		if rec.Event == model.EvServiceEndpoints {
+			got = append(got, fmt.Sprintf("%s after %s", rec.Reason, time.Duration(rec.T).Truncate(10*time.Second)))
+		}
+	}
+	if want := "m1, m2 after 10s; m1, m2, m3 after 20s"; strings.Join(got, "; ") != want {
+		t.Errorf("endpoints %q, want %q", strings.Join(got, "; "), want)
+	}
+	if p := r.Probes[0]; p.Failed > 0 {
+		t.Errorf("in-cluster access failed %d times", p.Failed)
 	}
 }

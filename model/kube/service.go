@@ -72,6 +72,9 @@ type ServiceConfig struct {
 	// Nodes are the hosts that run kube-proxy: every node of the worker
 	// plane (kube-proxy is a DaemonSet that tolerates every taint).
 	Nodes []string
+	// Joining are masters that join during the run: their addresses are
+	// not among the endpoints at the start.
+	Joining []string
 }
 
 // Service defaults (upstream's).
@@ -171,8 +174,12 @@ func (c *Plane) BuildService(cfg ServiceConfig, hosts map[string]*fabric.Host) {
 		s.current = 1 << lbAddress
 	} else {
 		for i, a := range c.APIServers {
-			s.leases = append(s.leases, masterLease{addr: i, key: c.Key("/registry/masterleases/" + a.Proc.Host.Name), expiry: sim.Time(cfg.LeaseTTL)})
-			s.current |= 1 << i
+			l := masterLease{addr: i, key: c.Key("/registry/masterleases/" + a.Proc.Host.Name)}
+			if !slices.Contains(cfg.Joining, a.Proc.Host.Name) {
+				l.expiry = sim.Time(cfg.LeaseTTL)
+				s.current |= 1 << i
+			}
+			s.leases = append(s.leases, l)
 		}
 	}
 	for i, a := range c.APIServers {
