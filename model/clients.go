@@ -35,3 +35,43 @@ func (cfg *Config) validateZoneless(bad func(string, ...any)) {
 		}
 	}
 }
+
+// validateService checks the kubernetes Service and the probes that reach
+// the API through it: kube-proxy runs on defined hosts, and a probe via
+// "service" runs on one of them.
+func (cfg *Config) validateService(hosts map[string]bool, bad func(string, ...any)) {
+	s := cfg.Service
+	for _, p := range cfg.Probes {
+		if p.Via != "service" {
+			continue
+		}
+		if s == nil {
+			bad("probe %q reaches the API through the kubernetes Service, which is not modelled", p.Name)
+		} else if !slices.Contains(s.Nodes, p.Host) {
+			bad("probe %q reaches the kubernetes Service from %q, which runs no kube-proxy (nodes: %s)", p.Name, p.Host, strings.Join(s.Nodes, ", "))
+		}
+	}
+	if s == nil {
+		return
+	}
+	if len(cfg.APIServers) == 0 {
+		bad("the kubernetes Service needs apiservers")
+	}
+	if len(cfg.APIServers) > kube.MaxServiceMasters {
+		bad("the kubernetes Service is modelled for at most %d apiservers, not %d", kube.MaxServiceMasters, len(cfg.APIServers))
+	}
+	if s.AdvertiseLB && (cfg.LoadBalancer == nil || cfg.LoadBalancer.Kind == kube.LBNone) {
+		bad("the kubernetes Service: advertising the load balancer's address needs a load balancer")
+	}
+	if e := s.ProxyEndpoint; e != "" && e != "lb" && e != "all" {
+		bad("the kubernetes Service: kube-proxy endpoint %q; allowed: lb, all", e)
+	}
+	if s.ReconcileInterval < 0 || s.LeaseTTL < 0 || s.ProxySync < 0 {
+		bad("the kubernetes Service: reconcile interval, lease TTL and kube-proxy sync must not be negative")
+	}
+	for _, h := range s.Nodes {
+		if !hosts[h] {
+			bad("kube-proxy on host %q, which is not defined", h)
+		}
+	}
+}

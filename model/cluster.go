@@ -44,6 +44,10 @@ type Config struct {
 	// Workers is the worker plane (node leases, node lifecycle, pods);
 	// nil leaves it out.
 	Workers *kube.WorkerPlaneConfig
+	// Service models the kubernetes Service, its endpoint reconciler in
+	// the apiservers and kube-proxy on the nodes (in-cluster API access,
+	// a probe's Via "service"); nil leaves it out.
+	Service *kube.ServiceConfig
 	// Kubelet is every kubelet's static-pod restart back-off.
 	Kubelet kube.KubeletConfig
 	// Joining are control-plane hosts that kubeadm joins during the run
@@ -183,6 +187,11 @@ func Build(cfg Config) (*Cluster, error) {
 	if cfg.Workers != nil {
 		c.BuildWorkers(*cfg.Workers, hosts)
 	}
+	if cfg.Service != nil {
+		sc := *cfg.Service
+		sc.Joining = cfg.Joining
+		c.BuildService(sc, hosts)
+	}
 	for _, pc := range cfg.Probes {
 		c.Probes = append(c.Probes, kube.NewProbe(c.Plane, pc, hosts[pc.Host]))
 	}
@@ -289,6 +298,7 @@ func (cfg *Config) validate() error {
 			bad("probe %q on host %q, which is not defined", p.Name, p.Host)
 		}
 	}
+	cfg.validateService(hosts, bad)
 	apiHosts := map[string]bool{}
 	for _, a := range cfg.APIServers {
 		if !hosts[a.Host] {
@@ -450,6 +460,9 @@ func (c *Cluster) LeadershipChanged() {
 
 // FirstCommit implements etcd.Watcher: measurements start at the cluster's first commit.
 func (c *Cluster) FirstCommit() {
+	if c.Service != nil {
+		c.Service.Promote() // etcd's lessor extends every lease
+	}
 	if c.Steady() {
 		return
 	}

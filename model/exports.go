@@ -10,6 +10,12 @@ import (
 // above the model use, under the names they have in the model.
 
 type APIServerConfig = kube.APIServerConfig
+type ServiceConfig = kube.ServiceConfig
+
+const MaxServiceMasters = kube.MaxServiceMasters
+
+const EvServiceEndpoints = kube.EvServiceEndpoints
+const EvProxyRules = kube.EvProxyRules
 
 const BarePodKind = kube.BarePodKind
 const ConnLongLived = kube.ConnLongLived

@@ -178,7 +178,7 @@ func EventNames() []string {
 		etcd.EvFirstCommit, kube.EvProbeDown, kube.EvProbeUp, kube.EvAPIReady, kube.EvAPIUnready, kube.EvLeaseAcquired, kube.EvLeaseRenewed,
 		kube.EvLeaseLost, kube.EvLeaseReleased, kube.EvSplitBrain, kube.EvSplitBrainEnded, kube.EvActingSplitBrain, kube.EvActingSplitBrainEnded, fabric.EvProcExited, kube.EvProcRestarted, fabric.EvClockChanged, kube.EvLBBackendDown,
 		kube.EvLBBackendUp, kube.EvVIPMoved, kube.EvNodeLeaseFailing, kube.EvNodeLeaseOK, kube.EvNodeNotReady, kube.EvNodeReady, kube.EvNodeTainted,
-		kube.EvNodeUntainted, kube.EvPodEvicted, kube.EvPodCreated, kube.EvPodScheduled, kube.EvPodStarted, kube.EvPodsStopped, kube.EvCtrlSynced, etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved, etcd.EvMemberLeft,
+		kube.EvNodeUntainted, kube.EvPodEvicted, kube.EvPodCreated, kube.EvPodScheduled, kube.EvPodStarted, kube.EvPodsStopped, kube.EvCtrlSynced, kube.EvServiceEndpoints, kube.EvProxyRules, etcd.EvMemberAdded, etcd.EvMemberPromoted, etcd.EvMemberRemoved, etcd.EvMemberLeft,
 		EvOpRetrying, EvOpDone, EvOpFailed}
 }
 

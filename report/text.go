@@ -221,6 +221,10 @@ func (n *Narrator) Sentence(r model.Record) string {
 		return fmt.Sprintf("%s (fault %d)%s %s", n.faultNames[r.Fault], r.Fault, how, r.Reason)
 	case model.EvMemberLeft:
 		return fmt.Sprintf("%s leaves the cluster, its etcd on %s exits: %s", r.Member, r.Host, r.Reason)
+	case model.EvServiceEndpoints:
+		return fmt.Sprintf("%s rewrites the kubernetes Service's endpoints: %s", r.Proc, r.Reason) + n.afterFault(r)
+	case model.EvProxyRules:
+		return fmt.Sprintf("kube-proxy on %s forwards the kubernetes Service to %s", r.Host, r.Reason)
 	}
 	return r.Event + " " + r.Reason
 }

@@ -216,6 +216,27 @@ func Explain(s *Scenario) (Explanation, error) {
 			}
 		}
 	}
+	if svc := c.Service; svc != nil {
+		ks := sp.ControlPlane.KubernetesService
+		if ks == nil {
+			ks = &KubernetesServiceSpec{}
+		}
+		kp := ks.KubeProxy
+		if kp == nil {
+			kp = &KubeProxySpec{}
+		}
+		sc := svc.Config()
+		p := "spec.controlPlane.kubernetesService."
+		addr := "host"
+		if sc.AdvertiseLB {
+			addr = "load-balancer"
+		}
+		add(p+"advertiseAddress", ks.AdvertiseAddress != "", addr, "host: each apiserver's --advertise-address is its own (kubeadm)")
+		add(p+"reconcileInterval", ks.ReconcileInterval != 0, sc.ReconcileInterval, "DefaultEndpointReconcilerInterval (lease reconciler)")
+		add(p+"leaseTTL", ks.LeaseTTL != 0, sc.LeaseTTL, "DefaultEndpointReconcilerTTL: the etcd lease on /registry/masterleases/<address>")
+		add(p+"kubeProxy.endpoint", kp.Endpoint != "", sc.ProxyEndpoint, "lb: kubeadm's kube-proxy kubeconfig names the control-plane endpoint")
+		add(p+"kubeProxy.syncPeriod", kp.SyncPeriod != 0, sc.ProxySync, "kube-proxy iptables minSyncPeriod")
+	}
 	// Probes and failures by name, as --set reaches them; a probe added
 	// because the scenario defines none, or a failureProfile's class, is
 	// reached the same way (see implied).

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,11 @@ func TestExplainPerKind(t *testing.T) {
 	kubeVIP := explainDoc(t, strings.Replace(libraryDoc(t, "lb-vip-pair"), "{kind: keepalived, hosts: [lb-1, lb-2]}", "{kind: kube-vip}", 1))
 	if strings.Contains(kubeVIP, "loadBalancer.inter") || !strings.Contains(kubeVIP, "loadBalancer.leaderElection     15s/10s/2s, start 2s, exit 0s") {
 		t.Errorf("kube-vip shows proxy knobs, or not its lease timing:\n%s", kubeVIP)
+	}
+	svc := explainDoc(t, libraryDoc(t, "in-cluster-master-crash-lb-address"))
+	if !regexp.MustCompile(`kubernetesService.advertiseAddress +load-balancer +scenario file`).MatchString(svc) ||
+		!regexp.MustCompile(`kubernetesService.leaseTTL +15s +default`).MatchString(svc) || strings.Contains(haproxy, "kubernetesService") {
+		t.Errorf("the kubernetes Service's settings not shown, or shown without it:\n%s", svc)
 	}
 	grow := explainDoc(t, libraryDoc(t, "grow-1-to-3-masters"))
 	old := explainDoc(t, strings.Replace(libraryDoc(t, "grow-1-to-3-masters"), `kubernetesVersion: "1.33"`, `kubernetesVersion: "1.28"`, 1))

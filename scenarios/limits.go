@@ -193,6 +193,14 @@ func (l *limits) controlPlane(cp *ControlPlaneSpec) {
 		l.dur("controlPlane.kubelet.restartBackOff", k.RestartBackOff, model.MinTimeout, model.MaxTimeout)
 		l.dur("controlPlane.kubelet.maxRestartBackOff", k.MaxRestartBackOff, model.MinTimeout, model.MaxTimeout)
 	}
+	if ks := cp.KubernetesService; ks != nil {
+		p := "controlPlane.kubernetesService."
+		l.dur(p+"reconcileInterval", ks.ReconcileInterval, model.MinPeriod, model.MaxPeriod)
+		l.dur(p+"leaseTTL", ks.LeaseTTL, time.Second, model.MaxDelay)
+		if kp := ks.KubeProxy; kp != nil {
+			l.dur(p+"kubeProxy.syncPeriod", kp.SyncPeriod, model.MinPeriod, model.MaxPeriod)
+		}
+	}
 	if nl := cp.NodeLifecycle; nl != nil {
 		p := "controlPlane.nodeLifecycle."
 		if nl.LeaseDuration == 0 || nl.LeaseDuration >= Duration(time.Second) {

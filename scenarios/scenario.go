@@ -215,6 +215,41 @@ type ControlPlaneSpec struct {
 	NodeLifecycle *NodeLifecycleSpec `yaml:"nodeLifecycle,omitempty"`
 	// Kubelet tunes how the kubelets restart static pods.
 	Kubelet *KubeletSpec `yaml:"kubelet,omitempty"`
+	// KubernetesService models the kubernetes Service that pods reach
+	// the API through: the apiservers' endpoint reconciler and kube-proxy
+	// on every node. A probe with via: service needs it; absent, neither
+	// is simulated.
+	KubernetesService *KubernetesServiceSpec `yaml:"kubernetesService,omitempty"`
+}
+
+// KubernetesServiceSpec is the kubernetes Service (default/kubernetes,
+// 10.96.0.1 with kubeadm's service CIDR): its endpoints, which the
+// apiservers' lease endpoint reconciler keeps, and kube-proxy, which
+// forwards each new connection from a node to one of them.
+type KubernetesServiceSpec struct {
+	// AdvertiseAddress is what every apiserver's --advertise-address
+	// names: host (its own host's address, kubeadm's default: one
+	// endpoint per master) or load-balancer (the control-plane
+	// endpoint's address on every master: one endpoint, the load
+	// balancer).
+	AdvertiseAddress string `yaml:"advertiseAddress,omitempty"`
+	// ReconcileInterval is how often each apiserver refreshes its master
+	// lease and rewrites the endpoints (default 10s); LeaseTTL the etcd
+	// lease on a master's key (default 15s).
+	ReconcileInterval Duration `yaml:"reconcileInterval,omitempty"`
+	LeaseTTL          Duration `yaml:"leaseTTL,omitempty"`
+	// KubeProxy tunes kube-proxy on the nodes.
+	KubeProxy *KubeProxySpec `yaml:"kubeProxy,omitempty"`
+}
+
+// KubeProxySpec is kube-proxy (iptables mode).
+type KubeProxySpec struct {
+	// Endpoint is where kube-proxy reads the endpoints from: lb (the
+	// control-plane endpoint, as kubeadm configures it; default) or all.
+	Endpoint string `yaml:"endpoint,omitempty"`
+	// SyncPeriod is how soon a change of the endpoints is programmed on
+	// the node: kube-proxy's minSyncPeriod (default 1s).
+	SyncPeriod Duration `yaml:"syncPeriod,omitempty"`
 }
 
 // KubeletSpec is the kubelet's container restart back-off
@@ -317,6 +352,32 @@ func (sp *Spec) workerPlane() bool {
 	return slices.ContainsFunc(sp.Probes, func(p ProbeSpec) bool { return p.Kind == string(model.ProbeSchedule) })
 }
 
+// serviceModelled reports whether the kubernetes Service and kube-proxy
+// are simulated: with controlPlane.kubernetesService, or for a probe via
+// service.
+func (sp *Spec) serviceModelled() bool {
+	cp := sp.ControlPlane
+	if cp == nil {
+		return false
+	}
+	return cp.KubernetesService != nil || slices.ContainsFunc(sp.Probes, func(p ProbeSpec) bool { return p.Via == "service" })
+}
+
+// nodes are the hosts the worker plane registers as nodes (none without
+// it): the masters that are not joining, and the workers.
+func (sp *Spec) nodes() []string {
+	if !sp.workerPlane() {
+		return nil
+	}
+	var out []string
+	for _, m := range sp.ControlPlane.Masters {
+		if !slices.Contains(sp.ControlPlane.Joining, m) {
+			out = append(out, m)
+		}
+	}
+	return append(out, sp.ControlPlane.Workers...)
+}
+
 // LeaderElectionSpec is --leader-elect-lease-duration and friends.
 type LeaderElectionSpec struct {
 	LeaseDuration Duration `yaml:"leaseDuration,omitempty"` // default 15s
@@ -381,7 +442,9 @@ type ProbeSpec struct {
 	// an etcd client; write, read (quorum GET) or cached-read (watch
 	// cache) for an API client (with via).
 	Kind string `yaml:"kind,omitempty"`
-	// Via makes it a Kubernetes API client: lb, all, or apiserver:HOST.
+	// Via makes it a Kubernetes API client: lb, all, apiserver:HOST, or
+	// service (in-cluster access: the kubernetes Service through the
+	// node's kube-proxy; the probe's host must be a node).
 	Via       string   `yaml:"via,omitempty"`
 	Period    Duration `yaml:"period,omitempty"`  // default 100ms
 	Timeout   Duration `yaml:"timeout,omitempty"` // default 3s
@@ -760,8 +823,13 @@ func (s *Spec) Check() error {
 			default:
 				add(path+".kind", "unknown kind %q for an API client; allowed: write, read, cached-read, schedule", p.Kind)
 			}
-			if p.Via != "lb" && p.Via != "all" && !(strings.HasPrefix(p.Via, "apiserver:") && slices.Contains(s.ControlPlane.Masters, strings.TrimPrefix(p.Via, "apiserver:"))) {
-				add(path+".via", "unknown endpoint %q; allowed: lb, all, apiserver:MASTER", p.Via)
+			switch {
+			case p.Via == "service":
+				if nodes := s.nodes(); !slices.Contains(nodes, p.Host) {
+					add(path+".host", "%q is not a node: in-cluster access (via: service) goes through a node's kube-proxy; nodes: %s (list workers in controlPlane.workers)", p.Host, listOrNone(nodes))
+				}
+			case p.Via != "lb" && p.Via != "all" && !(strings.HasPrefix(p.Via, "apiserver:") && slices.Contains(s.ControlPlane.Masters, strings.TrimPrefix(p.Via, "apiserver:"))):
+				add(path+".via", "unknown endpoint %q; allowed: lb, all, apiserver:MASTER, service", p.Via)
 			}
 			if len(p.Endpoints) > 0 {
 				add(path+".endpoints", "an API client reaches apiservers through via, not etcd endpoints")
@@ -1067,6 +1135,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			add(p+"largeClusterSize", "must not be negative")
 		}
 	}
+	errs = append(errs, s.checkService()...)
 	if lb, name := cp.lb(); lb != nil {
 		p := name + "."
 		switch model.LBKind(lb.Kind) {
@@ -1143,6 +1212,47 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			}
 			errs = append(errs, checkLE(lb.LeaderElection, "controlPlane."+p+"leaderElection")...)
 		}
+	}
+	return errs
+}
+
+// checkService validates controlPlane.kubernetesService.
+func (s *Spec) checkService() ErrorList {
+	var errs ErrorList
+	add := func(path, format string, a ...any) {
+		errs = append(errs, &FieldError{Path: "controlPlane.kubernetesService" + path, Msg: fmt.Sprintf(format, a...)})
+	}
+	cp := s.ControlPlane
+	ks := cp.KubernetesService
+	if ks == nil {
+		return nil
+	}
+	if !s.workerPlane() {
+		add("", "kube-proxy runs on the nodes: list workers in controlPlane.workers")
+	}
+	lb, _ := cp.lb()
+	noLB := lb == nil || lb.Kind == "none"
+	switch ks.AdvertiseAddress {
+	case "", "host":
+	case "load-balancer":
+		if noLB {
+			add(".advertiseAddress", "load-balancer needs a loadBalancer (controlPlaneEndpoint) whose address the masters advertise")
+		}
+	default:
+		add(".advertiseAddress", "unknown address %q; allowed: host (each master its own), load-balancer (the control-plane endpoint's)", ks.AdvertiseAddress)
+	}
+	if ks.LeaseTTL != 0 && ks.LeaseTTL.D()%time.Second != 0 {
+		add(".leaseTTL", "%v: etcd leases are whole seconds", ks.LeaseTTL.D())
+	}
+	if ks.KubeProxy != nil {
+		switch ks.KubeProxy.Endpoint {
+		case "", "lb", "all":
+		default:
+			add(".kubeProxy.endpoint", "unknown endpoint %q; allowed: lb, all", ks.KubeProxy.Endpoint)
+		}
+	}
+	if len(cp.Masters) > model.MaxServiceMasters {
+		add("", "%d masters; the kubernetes Service is modelled for at most %d", len(cp.Masters), model.MaxServiceMasters)
 	}
 	return errs
 }
@@ -1444,6 +1554,17 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 	}
 	if sp.workerPlane() {
 		cfg.Workers = compileWorkers(sp)
+	}
+	if sp.serviceModelled() {
+		sc := &model.ServiceConfig{Nodes: sp.nodes()}
+		if ks := cp.KubernetesService; ks != nil {
+			sc.AdvertiseLB = ks.AdvertiseAddress == "load-balancer"
+			sc.ReconcileInterval, sc.LeaseTTL = ks.ReconcileInterval.D(), ks.LeaseTTL.D()
+			if kp := ks.KubeProxy; kp != nil {
+				sc.ProxyEndpoint, sc.ProxySync = kp.Endpoint, kp.SyncPeriod.D()
+			}
+		}
+		cfg.Service = sc
 	}
 	if k := cp.Kubelet; k != nil {
 		cfg.Kubelet = model.KubeletConfig{RestartBackoff: k.RestartBackOff.D(), MaxRestartBackoff: k.MaxRestartBackOff.D()}

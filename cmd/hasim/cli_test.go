@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -310,6 +311,35 @@ func TestLibraryTellsItsStory(t *testing.T) {
 		"external-etcd-2-masters": func(t *testing.T, d report.Document) {
 			if g := d.Summary.Faults[0].Groups[0]; g.After != nil {
 				t.Errorf("a master's crash moved etcd's leader with external etcd")
+			}
+		},
+		// The kubernetes Service: per-master endpoints wait for the lease
+		// reconciler, the load balancer's address fails over with it.
+		"in-cluster-master-crash": func(t *testing.T, d report.Document) {
+			out, in := d.Summary.Probes[0].Unavailable, d.Summary.Probes[1].Unavailable
+			if !hasEvent(d, "service.endpoints", "", 40+15, 40+28) || !hasReasonAfter(d, "service.endpoints", "master-1, master-2, master-3", 100) {
+				t.Errorf("want the crashed master out of the endpoints 15-28 s after the crash (lease TTL, then a round) and back after its reboot")
+			}
+			if in < out+2 {
+				t.Errorf("in-cluster writes unavailable %.1fs, through the LB %.1fs: want the Service slower than HAProxy", in, out)
+			}
+		},
+		"in-cluster-master-crash-lb-address": func(t *testing.T, d report.Document) {
+			out, in := d.Summary.Probes[0].Unavailable, d.Summary.Probes[1].Unavailable
+			if hasEvent(d, "service.endpoints", "", 0, 1e9) || math.Abs(in-out) > 1 {
+				t.Errorf("in-cluster %.1fs, LB %.1fs unavailable: want one unchanging endpoint, so the two alike", in, out)
+			}
+		},
+		"in-cluster-isolated-master": func(t *testing.T, d report.Document) {
+			out, in := d.Summary.Probes[0].Unavailable, d.Summary.Probes[1].Unavailable
+			if !hasEvent(d, "service.endpoints", "", 30+5, 30+28) || in < out+1.5 {
+				t.Errorf("in-cluster %.1fs, LB %.1fs unavailable: want the isolated master out of the endpoints 5-28 s after the cut, later than HAProxy's check drops it", in, out)
+			}
+		},
+		"in-cluster-isolated-master-lb-address": func(t *testing.T, d report.Document) {
+			out, in := d.Summary.Probes[0].Unavailable, d.Summary.Probes[1].Unavailable
+			if hasEvent(d, "service.endpoints", "", 0, 1e9) || math.Abs(in-out) > 1 {
+				t.Errorf("in-cluster %.1fs, LB %.1fs unavailable: want them alike", in, out)
 			}
 		},
 		"lb-single-point-of-failure": func(t *testing.T, d report.Document) {

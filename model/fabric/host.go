@@ -159,6 +159,7 @@ type Host struct {
 	index   int // position in Cluster.Hosts
 	up      bool
 	crashes int           // active faults holding the host down
+	boots   int           // times it booted after a crash
 	drifts  []*ClockDrift // active clock-rate overrides, last wins
 	rate    float64       // the clock's rate before the first of drifts
 	joining bool          // a control-plane host kubeadm has not joined yet
@@ -166,6 +167,10 @@ type Host struct {
 
 // Up reports whether the host is running.
 func (h *Host) Up() bool { return h.up }
+
+// Boots counts the host's boots after a crash: what lived only in its
+// memory (a kernel's forwarding rules, say) is gone when it changed.
+func (h *Host) Boots() int { return h.boots }
 
 // Joining reports whether the host is a control-plane host that kubeadm
 // has not joined yet: nothing but clients runs on it until then.
@@ -279,6 +284,7 @@ func (h *Host) boot() {
 		return
 	}
 	h.up = true
+	h.boots++
 	for _, p := range h.Procs {
 		if p.enabled {
 			p.Start()

@@ -133,6 +133,8 @@ type APIServer struct {
 	// Readiness accounting, from the cluster's first commit.
 	readySince sim.Time
 	ready      time.Duration
+
+	svc *Reconciler // the kubernetes Service's endpoint reconciler, if modelled (service.go)
 }
 
 // ReadyTime is the measured time during which /readyz passed.
@@ -186,6 +188,9 @@ func (a *APIServer) Start() {
 	a.pending = a.pending[:0]
 	a.healthTag, a.healthy, a.everHealthy = 0, false, false
 	a.health.StartTicker(a.cfg.HealthTimeout/2, 0)
+	if a.svc != nil {
+		a.svc.start()
+	}
 }
 
 // Stop implements Handler.
@@ -195,6 +200,9 @@ func (a *APIServer) Stop() {
 		a.w.Record(fabric.Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
 	}
 	a.healthy = false
+	if a.svc != nil {
+		a.svc.stop()
+	}
 }
 
 // HealthKey is the key apiservers read for their etcd health check; the
@@ -223,6 +231,9 @@ func (a *APIServer) Deliver(msg *fabric.Message) {
 		return
 	}
 	a.etcd.Deliver(msg)
+	if a.svc != nil {
+		a.svc.client.Deliver(msg)
+	}
 }
 
 // errCacheNotReady is the watch cache's answer while it re-lists.

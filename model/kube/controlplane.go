@@ -33,6 +33,7 @@ type Plane struct {
 	Groups     []*LeaseGroup
 	LB         *LoadBalancer
 	Workers    *WorkerPlane
+	Service    *Service // the kubernetes Service and kube-proxy; nil if not modelled
 
 	kubeletCfg   KubeletConfig
 	kubelets     []*Kubelet // by host index, while building
@@ -523,11 +524,15 @@ func (g *LeaseGroup) skip(d time.Duration) {
 
 // apiEndpoints are the servers a client on host h reaches for an endpoint
 // kind: "local" (the apiserver on h), "all" (every apiserver, client-side
-// failover) or "lb" (the control-plane endpoint; resolved at each send,
-// since a VIP moves).
+// failover), "lb" (the control-plane endpoint; resolved at each send,
+// since a VIP moves) or "service" (the kubernetes Service through h's
+// kube-proxy: an endpoint drawn at each new connection).
 func (c *Plane) apiEndpoints(kind string, h *fabric.Host) ([]*fabric.Process, func(int) *fabric.Process) {
 	var servers []*fabric.Process
 	switch {
+	case kind == "service" && c.Service != nil && c.Service.ProxyOn(h) != nil:
+		k := c.Service.ProxyOn(h)
+		return []*fabric.Process{nil}, func(int) *fabric.Process { return k.Dial() }
 	case kind == "lb" && c.LB != nil && c.LB.Kind != LBNone:
 		lb := c.LB
 		servers = []*fabric.Process{nil}

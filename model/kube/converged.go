@@ -21,6 +21,9 @@ func (c *Plane) Converged() bool {
 			return false
 		}
 	}
+	if c.Service != nil && !c.Service.converged() {
+		return false
+	}
 	if c.LB == nil {
 		return true
 	}
