@@ -598,6 +598,19 @@ func (x *Proxy) follow(f *forward, s *session, now time.Duration) bool {
 	return true
 }
 
+// SessionHosts are the hosts of the backends the open long-lived sessions
+// are forwarded to, in the order they were opened: where each long-lived
+// client's connection goes, whatever the backend's state.
+func (x *Proxy) SessionHosts() []string {
+	var out []string
+	for _, c := range x.order {
+		if s := x.sessions[c]; s != nil && s.backend >= 0 {
+			out = append(out, x.backends[s.backend].api.Proc.Host.Name)
+		}
+	}
+	return out
+}
+
 // closeSession forgets the session of connection conn (order keeps its
 // number until the next sweep drops it).
 func (x *Proxy) closeSession(conn uint64) {
