@@ -136,8 +136,8 @@ type LeaseGroup struct {
 	// puts on the apiservers. A skipped steady span adds what the loops
 	// would have made in it (skip).
 	Requests, Writes float64
-	believers       []*Controller // who believed they led at the last change
-	actors          []*Controller // who acted as leader at the last change
+	believers        []*Controller // who believed they led at the last change
+	actors           []*Controller // who acted as leader at the last change
 }
 
 // holderName names a lease holder identity: the candidate process that has
