@@ -137,6 +137,13 @@ func TestQuorumLostMasterMarkedDown(t *testing.T) {
 		{"timeout check unset", "", "check timed out", 10 * time.Second, 12100 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			var downs []time.Duration
+			defer func() {
+				slices.Sort(downs)
+				if len(downs) > 0 {
+					t.Logf("DOWN after the cut over %d seeds: %v to %v", len(downs), downs[0], downs[len(downs)-1])
+				}
+			}()
 			for seed := uint64(1); seed <= 20; seed++ {
 				r := stackedLab(t, seed, tc.lb,
 					"    - {name: isolate, kind: partition, target: \"host:master-1\", peer: \"role:kube-apiserver\", at: 20s, duration: 40s}\n")
@@ -151,6 +158,7 @@ func TestQuorumLostMasterMarkedDown(t *testing.T) {
 				if down == 0 {
 					t.Fatalf("seed %d: HAProxy never marked master-1 DOWN", seed)
 				}
+				downs = append(downs, down)
 				if down < tc.lo || down > tc.hi || !strings.Contains(why, tc.reason) {
 					t.Errorf("seed %d: DOWN %v after the cut (%q), want %v to %v for %q", seed, down, why, tc.lo, tc.hi, tc.reason)
 				}
