@@ -75,6 +75,9 @@ const (
 	// MaxThreshold bounds counts of consecutive checks (HAProxy fall and
 	// rise, keepalived's, a liveness probe's failureThreshold).
 	MaxThreshold = 1_000
+	// MaxBootstrapReads bounds an apiserver's rbac/bootstrap-roles reads
+	// (about 130 upstream).
+	MaxBootstrapReads = 100_000
 	// MaxEvictionRate bounds the node eviction rates, nodes per second
 	// (upstream's default is 0.1).
 	MaxEvictionRate = 1_000.0
@@ -255,6 +258,8 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			v      time.Duration
 			lo, hi time.Duration
 		}{{"requestTimeout", a.RequestTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"healthTimeout", a.HealthTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"readyTimeout", a.ReadyTimeout, fabric.MinTimeout, fabric.MaxTimeout}, {"dialTimeout", a.DialTimeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"initTime", a.InitTime, 0, fabric.MaxDelay}, {"loopbackCost", a.LoopbackCost, 0, fabric.MaxDelay},
 			{"watchCacheStaleAfter", a.WatchCacheStaleAfter, fabric.MinTimeout, fabric.MaxTimeout},
 			{"etcdKeepaliveTime", a.EtcdKeepaliveTime, fabric.MinTimeout, fabric.MaxTimeout}, {"etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout, fabric.MinTimeout, fabric.MaxTimeout},
 			{"liveness initialDelay", a.Liveness.InitialDelay, 0, fabric.MaxDelay}, {"liveness period", a.Liveness.Period, fabric.MinPeriod, fabric.MaxPeriod},
@@ -264,6 +269,7 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			}
 		}
 		checkInt(bad, "apiserver on "+a.Host+": liveness failureThreshold", a.Liveness.FailureThreshold, 0, MaxThreshold)
+		checkInt(bad, "apiserver on "+a.Host+": bootstrapReads", a.BootstrapReads, 0, MaxBootstrapReads)
 	}
 	for _, d := range []struct {
 		name string

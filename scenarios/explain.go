@@ -134,6 +134,11 @@ func Explain(s *Scenario) (Explanation, error) {
 		ac := c.APIServers[0].Config()
 		add("spec.controlPlane.apiserver.requestTimeout", a.RequestTimeout != 0, ac.RequestTimeout, "kube-apiserver --request-timeout")
 		add("spec.controlPlane.apiserver.healthTimeout", a.HealthTimeout != 0, ac.HealthTimeout, "--etcd-healthcheck-timeout")
+		add("spec.controlPlane.apiserver.readyTimeout", a.ReadyTimeout != 0, ac.ReadyTimeout, "--etcd-readycheck-timeout")
+		add("spec.controlPlane.apiserver.initTime", a.InitTime != 0, ac.InitTime, "2s ±25% (hasim's estimate: process start to the etcd dial, CPU work)")
+		add("spec.controlPlane.apiserver.dialTimeout", a.DialTimeout != 0, ac.DialTimeout, "kube-apiserver's etcd dial timeout (hard-coded upstream)")
+		add("spec.controlPlane.apiserver.bootstrapReads", a.BootstrapReads != 0, ac.BootstrapReads, "rbac/bootstrap-roles: 2 lists + the bootstrap RBAC objects")
+		add("spec.controlPlane.apiserver.loopbackCost", a.LoopbackCost != 0, ac.LoopbackCost, "hasim's estimate: one loopback request's handler chain")
 		add("spec.controlPlane.apiserver.watchCacheStaleAfter", a.WatchCacheStaleAfter != 0, ac.WatchCacheStaleAfter,
 			"3 × etcd electionTimeout + 2s (hasim: etcd's require-leader cut, then the reflector's failed re-list)")
 		add("spec.controlPlane.apiserver.etcdKeepaliveTime", a.EtcdKeepaliveTime != 0, ac.EtcdKeepaliveTime, "kube-apiserver's etcd client (hard-coded upstream)")

@@ -177,10 +177,13 @@ func (l *limits) controlPlane(cp *ControlPlaneSpec) {
 		for _, d := range []struct {
 			name string
 			v    Duration
-		}{{"requestTimeout", a.RequestTimeout}, {"healthTimeout", a.HealthTimeout}, {"watchCacheStaleAfter", a.WatchCacheStaleAfter},
-			{"etcdKeepaliveTime", a.EtcdKeepaliveTime}, {"etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout}} {
+		}{{"requestTimeout", a.RequestTimeout}, {"healthTimeout", a.HealthTimeout}, {"readyTimeout", a.ReadyTimeout}, {"watchCacheStaleAfter", a.WatchCacheStaleAfter},
+			{"etcdKeepaliveTime", a.EtcdKeepaliveTime}, {"etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout}, {"dialTimeout", a.DialTimeout}} {
 			l.dur(p+d.name, d.v, model.MinTimeout, model.MaxTimeout)
 		}
+		l.dur(p+"initTime", a.InitTime, 0, model.MaxDelay)
+		l.dur(p+"loopbackCost", a.LoopbackCost, 0, model.MaxDelay)
+		l.num(p+"bootstrapReads", a.BootstrapReads, 1, model.MaxBootstrapReads)
 		if lp := a.LivenessProbe; lp != nil {
 			p += "livenessProbe."
 			l.dur(p+"initialDelay", lp.InitialDelay, 0, model.MaxDelay)

@@ -389,8 +389,17 @@ type LeaderElectionSpec struct {
 
 // APIServerSpec tunes kube-apiserver.
 type APIServerSpec struct {
-	RequestTimeout       Duration `yaml:"requestTimeout,omitempty"`       // default 60s
-	HealthTimeout        Duration `yaml:"healthTimeout,omitempty"`        // default 2s
+	RequestTimeout Duration `yaml:"requestTimeout,omitempty"` // default 60s
+	HealthTimeout  Duration `yaml:"healthTimeout,omitempty"`  // default 2s
+	ReadyTimeout   Duration `yaml:"readyTimeout,omitempty"`   // default 2s: --etcd-readycheck-timeout
+	// Start-up: init (drawn from 0.75 to 1.25 of initTime), a blocking
+	// etcd dial of at most dialTimeout, then the post-start hooks, of
+	// which rbac/bootstrap-roles makes bootstrapReads quorum reads, each
+	// loopbackCost of the apiserver's own work apart.
+	InitTime             Duration `yaml:"initTime,omitempty"`             // default 2s
+	DialTimeout          Duration `yaml:"dialTimeout,omitempty"`          // default 20s
+	BootstrapReads       int      `yaml:"bootstrapReads,omitempty"`       // default 130
+	LoopbackCost         Duration `yaml:"loopbackCost,omitempty"`         // default 1ms
 	WatchCacheStaleAfter Duration `yaml:"watchCacheStaleAfter,omitempty"` // default 3 × etcd electionTimeout + 2s (5s)
 	EtcdKeepaliveTime    Duration `yaml:"etcdKeepaliveTime,omitempty"`    // default 30s (kube-apiserver's etcd client)
 	EtcdKeepaliveTimeout Duration `yaml:"etcdKeepaliveTimeout,omitempty"` // default 10s
@@ -1532,6 +1541,8 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 		if a := cp.APIServer; a != nil {
 			ac.RequestTimeout, ac.HealthTimeout, ac.WatchCacheStaleAfter = a.RequestTimeout.D(), a.HealthTimeout.D(), a.WatchCacheStaleAfter.D()
 			ac.EtcdKeepaliveTime, ac.EtcdKeepaliveTimeout = a.EtcdKeepaliveTime.D(), a.EtcdKeepaliveTimeout.D()
+			ac.ReadyTimeout, ac.InitTime, ac.DialTimeout = a.ReadyTimeout.D(), a.InitTime.D(), a.DialTimeout.D()
+			ac.BootstrapReads, ac.LoopbackCost = a.BootstrapReads, a.LoopbackCost.D()
 			if l := a.LivenessProbe; l != nil {
 				ac.Liveness = model.LivenessProbe{InitialDelay: l.InitialDelay.D(), Period: l.Period.D(), Timeout: l.Timeout.D(), FailureThreshold: l.FailureThreshold}
 			}

@@ -95,7 +95,11 @@ func apiReady(r model.Result, host string) time.Duration {
 //     stacked, its apiserver's local member is in the minority and writes
 //     through it fail; external, it still reaches the etcd hosts;
 //   - a zone outage (one master, and an etcd host with external etcd):
-//     both keep quorum and stay mostly available;
+//     both keep quorum and stay mostly available (external etcd less so:
+//     each apiserver's client keeps the dead member in its rotation until
+//     the gRPC keepalive (30 s + 10 s) catches it, so a third of the
+//     /readyz probes time out and HAProxy drops live apiservers for a
+//     while);
 //   - the load balancer's crash: both lose the endpoint entirely, and in
 //     both the controllers (on their local apiservers) keep their leases.
 func TestStackedVersusExternal(t *testing.T) {
@@ -137,7 +141,7 @@ func TestStackedVersusExternal(t *testing.T) {
 		fault = `{kind: zone-outage, target: "zone:zone-a", at: 30s, duration: 60s}`
 		st, ex = runDoc(t, topologyDoc(false, fault), seed), runDoc(t, topologyDoc(true, fault), seed)
 		for _, r := range []model.Result{st, ex} {
-			if a := probe(r, "api-writes").Availability; a < 0.85 {
+			if a := probe(r, "api-writes").Availability; a < 0.75 {
 				t.Errorf("seed %d: API writes through the LB available %.1f%% during a one-zone outage", seed, a*100)
 			}
 		}

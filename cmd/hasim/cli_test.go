@@ -383,7 +383,11 @@ func TestLibraryTellsItsStory(t *testing.T) {
 			}
 		},
 		"zone-outage-external-etcd": func(t *testing.T, d report.Document) {
-			if a := d.Summary.Probes[0].Availability; a < 0.85 || d.Summary.Hosts != 7 {
+			// Not 0.85: the apiservers' etcd clients keep the dead member
+			// in rotation until their keepalive notices (30 s + 10 s), so
+			// some /readyz probes time out and HAProxy drops live
+			// apiservers for a while.
+			if a := d.Summary.Probes[0].Availability; a < 0.80 || d.Summary.Hosts != 7 {
 				t.Errorf("external etcd through a one-zone outage: availability %.3f, %d hosts", a, d.Summary.Hosts)
 			}
 		},

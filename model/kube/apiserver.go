@@ -1,7 +1,6 @@
 package kube
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -21,10 +20,33 @@ type APIServerConfig struct {
 	Etcd []string
 	// RequestTimeout bounds a request (--request-timeout). Default 60s.
 	RequestTimeout time.Duration
-	// HealthTimeout bounds the etcd health check behind /livez and /readyz
-	// (--etcd-healthcheck-timeout), which runs at most every HealthTimeout/2
-	// and otherwise returns its last result. Default 2s.
+	// HealthTimeout bounds the etcd check of /livez and /readyz
+	// (--etcd-healthcheck-timeout): a quorum read run by the request that
+	// asks, at most once per HealthTimeout/2; a request in between gets the
+	// last result at once. Default 2s.
 	HealthTimeout time.Duration
+	// ReadyTimeout bounds /readyz's second etcd check, etcd-readiness
+	// (--etcd-readycheck-timeout), limited alike. /readyz runs its checks
+	// one after the other, so with etcd unable to answer it takes
+	// HealthTimeout + ReadyTimeout to fail. Default 2s.
+	ReadyTimeout time.Duration
+	// InitTime is the typical time from the process's start to its
+	// storage dialling etcd (flags, certificates, every API group's
+	// storage, the OpenAPI spec: CPU work upstream does not bound); each
+	// start draws from 0.75 to 1.25 of it. Until then, and until the dial
+	// succeeds, connections are refused. Default 2s.
+	InitTime time.Duration
+	// DialTimeout bounds the storage's blocking etcd dial at start; the
+	// process exits when it passes. Default 20s (hard-coded upstream).
+	DialTimeout time.Duration
+	// BootstrapReads is how many quorum reads one attempt of the
+	// rbac/bootstrap-roles post-start hook makes, one after another.
+	// Default 130.
+	BootstrapReads int
+	// LoopbackCost is the apiserver's own work for each of those reads
+	// (they go through its full handler chain); the hook's reads are
+	// LoopbackCost plus an etcd round trip apart. Default 1ms.
+	LoopbackCost time.Duration
 	// WatchCacheStaleAfter is how long after its last successful etcd
 	// round trip the watch cache stops serving: etcd cuts require-leader
 	// watches about 3 election timeouts after losing its leader, and the
@@ -86,6 +108,21 @@ func (c APIServerConfig) withDefaults() APIServerConfig {
 	if c.HealthTimeout == 0 {
 		c.HealthTimeout = DefaultEtcdHealthTimeout
 	}
+	if c.ReadyTimeout == 0 {
+		c.ReadyTimeout = DefaultEtcdReadyTimeout
+	}
+	if c.InitTime == 0 {
+		c.InitTime = DefaultAPIInitTime
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = DefaultAPIDialTimeout
+	}
+	if c.LoopbackCost == 0 {
+		c.LoopbackCost = DefaultLoopbackCost
+	}
+	if c.BootstrapReads == 0 {
+		c.BootstrapReads = DefaultBootstrapReads
+	}
 	if c.WatchCacheStaleAfter == 0 {
 		c.WatchCacheStaleAfter = WatchCacheStaleDefault(etcd.DefaultElectionTimeout)
 	}
@@ -106,9 +143,9 @@ type apiPending struct {
 	ctx    uint64
 }
 
-// APIServer is a kube-apiserver: it turns API requests into etcd requests
-// through its etcd client and answers health checks from its last etcd
-// health result.
+// APIServer is a kube-apiserver: it starts (apistart.go), turns API
+// requests into etcd requests through its etcd client, and answers
+// /readyz and /livez with upstream's etcd checks.
 type APIServer struct {
 	Name string
 	Proc *fabric.Process
@@ -125,10 +162,28 @@ type APIServer struct {
 	reply1   APIMsg
 	replies  fabric.Pool[APIMsg]
 
-	healthTag   uint64 // tag of the health check in flight, 0 if none
-	healthy     bool   // the last etcd health check passed
+	// The health monitor: a quorum read every HealthTimeout/2 standing for
+	// the watch caches' etcd watches (require-leader), which decides
+	// whether the caches serve and whether /readyz would pass now.
+	healthTag   uint64 // tag of the monitor's read in flight, 0 if none
+	etcdOK      bool   // the monitor's last read passed
+	healthy     bool   // ready: /readyz would pass now
 	everHealthy bool
 	lastEtcdOK  sim.Time
+
+	// Start-up (apistart.go).
+	etcdProcs  []*fabric.Process
+	phase      apiPhase
+	startTimer *fabric.Timer // init's end, then the dial's retries
+	dialFrom   time.Duration // monotonic reading when the dial began
+	dialWait   time.Duration // the dial's next back-off
+	cacheTag   uint64        // the watch caches' LIST in flight, 0 if none
+	cacheRetry *fabric.Timer
+	synced     bool // the watch caches listed: informers sync
+	hooks      []postStartHook
+	hooksLeft  int
+	checks     [2]etcdCheck // etcd, etcd-readiness
+	healthReqs []healthReq
 
 	// Readiness accounting, from the cluster's first commit.
 	readySince sim.Time
@@ -166,8 +221,17 @@ func NewAPIServer(c *Plane, cfg APIServerConfig, h *fabric.Host) *APIServer {
 			members = append(members, m.Proc)
 		}
 	}
+	a.etcdProcs = members
 	a.etcd = fabric.NewRPCClient(a.Proc, a.Name+"/etcd", members, cfg.EtcdKeepaliveTime, cfg.EtcdKeepaliveTimeout, a.etcdDone)
 	a.health = a.Proc.NewTimer(a.Name+"/healthcheck", a.checkHealth)
+	a.startTimer = a.Proc.NewTimer(a.Name+"/start", a.onStartTimer)
+	a.cacheRetry = a.Proc.NewTimer(a.Name+"/cache-list", a.listCache)
+	a.checks = [2]etcdCheck{{name: "etcd", timeout: cfg.HealthTimeout}, {name: "etcd-readiness", timeout: cfg.ReadyTimeout}}
+	a.hooks = []postStartHook{{name: "rbac/bootstrap-roles", reads: cfg.BootstrapReads},
+		{name: "scheduling/bootstrap-system-priority-classes", reads: systemPriorityClasses}}
+	for i := range a.hooks {
+		a.hooks[i].timer = a.Proc.NewTimer(a.Name+"/poststarthook-"+a.hooks[i].name, func() { a.onHookTimer(i) })
+	}
 	c.OnSkip(a.skip)
 	return a
 }
@@ -181,13 +245,13 @@ func (a *APIServer) Liveness() *LivenessProbe { return &a.cfg.Liveness }
 // Ready reports whether /readyz passes now.
 func (a *APIServer) Ready() bool { return a.Proc.Running() && a.healthy }
 
-// Start implements Handler: the apiserver is not ready until its first
-// etcd health check passes.
+// Start implements Handler: the apiserver starts (see apistart.go) and is
+// not ready until it serves, its post-start hooks finished, its informers
+// synced and its etcd health check passes.
 func (a *APIServer) Start() {
-	a.etcd.Start()
 	a.pending = a.pending[:0]
-	a.healthTag, a.healthy, a.everHealthy = 0, false, false
-	a.health.StartTicker(a.cfg.HealthTimeout/2, 0)
+	a.healthTag, a.etcdOK, a.healthy, a.everHealthy = 0, false, false, false
+	a.initStart()
 	if a.svc != nil {
 		a.svc.start()
 	}
@@ -199,7 +263,8 @@ func (a *APIServer) Stop() {
 	if a.healthy {
 		a.w.Record(fabric.Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "process stopped"})
 	}
-	a.healthy = false
+	a.healthy, a.etcdOK, a.phase = false, false, apiStopped
+	a.healthReqs = a.healthReqs[:0]
 	if a.svc != nil {
 		a.svc.stop()
 	}
@@ -223,11 +288,17 @@ func (a *APIServer) checkHealth() {
 // Deliver implements Handler.
 func (a *APIServer) Deliver(msg *fabric.Message) {
 	switch msg.Type {
-	case fabric.MsgPing:
-		a.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: a.Proc, To: msg.From, ReqID: msg.ReqID})
-		return
-	case MsgAPIRequest:
-		a.serve(msg.From, msg.ReqID, msg.Body.(*APIMsg))
+	case fabric.MsgPing, MsgAPIRequest:
+		if a.phase != apiServing {
+			// Not listening yet: the kernel resets the connection.
+			a.w.Net.Send(&fabric.Message{Type: fabric.MsgRefused, From: a.Proc, To: msg.From, ReqID: msg.ReqID})
+			return
+		}
+		if msg.Type == fabric.MsgPing {
+			a.w.Net.Send(&fabric.Message{Type: fabric.MsgPong, From: a.Proc, To: msg.From, ReqID: msg.ReqID})
+			return
+		}
+		a.handle(msg.From, msg.ReqID, msg.Body.(*APIMsg))
 		return
 	}
 	a.etcd.Deliver(msg)
@@ -250,17 +321,13 @@ func (a *APIServer) reply(to *fabric.Process, id uint64, err string, body *APIMs
 	a.w.Net.Send(&r)
 }
 
-func (a *APIServer) serve(client *fabric.Process, id uint64, req *APIMsg) {
+func (a *APIServer) handle(client *fabric.Process, id uint64, req *APIMsg) {
 	switch req.Verb {
 	case VerbReadyz, VerbLivez:
-		if !a.healthy {
-			a.reply(client, id, "etcd check failed", nil)
-		} else {
-			a.reply(client, id, "", nil)
-		}
+		a.healthRequest(client, id, req.Verb)
 		return
 	case VerbGetCached, VerbWatchGet:
-		if a.Proc.Now().Sub(a.lastEtcdOK) > a.cfg.WatchCacheStaleAfter || !a.everHealthy {
+		if a.Proc.Now().Sub(a.lastEtcdOK) > a.cfg.WatchCacheStaleAfter || !a.synced || !a.everHealthy {
 			a.reply(client, id, errCacheNotReady, nil)
 			return
 		}
@@ -287,10 +354,26 @@ func (a *APIServer) etcdDone(tag uint64, res *fabric.Message, err string) {
 	if err == "" || err == etcd.ErrConflict || err == etcd.ErrExists || err == etcd.ErrNotFound {
 		a.lastEtcdOK = a.Proc.Now() // etcd answered
 	}
-	if tag == a.healthTag {
+	switch {
+	case tag == a.healthTag:
 		a.healthTag = 0
-		a.setHealthy(err == "", err)
+		a.setEtcdOK(err == "", err)
 		return
+	case tag == a.cacheTag:
+		a.cacheListed(err)
+		return
+	}
+	for i := range a.hooks {
+		if h := &a.hooks[i]; h.tag == tag {
+			a.hookReadDone(h, err)
+			return
+		}
+	}
+	for k := range a.healthReqs {
+		if a.healthReqs[k].probe == tag {
+			a.probeDone(k, err)
+			return
+		}
 	}
 	for i, p := range a.pending {
 		if p.tag != tag {
@@ -307,17 +390,12 @@ func (a *APIServer) etcdDone(tag uint64, res *fabric.Message, err string) {
 	}
 }
 
-func (a *APIServer) setHealthy(ok bool, err string) {
-	if ok == a.healthy {
+// setEtcdOK records the health monitor's result.
+func (a *APIServer) setEtcdOK(ok bool, err string) {
+	a.etcdOK = ok
+	if ok {
+		a.updateReady("etcd health check passes")
 		return
 	}
-	a.Account()
-	a.healthy = ok
-	if ok {
-		a.everHealthy = true
-		a.w.Record(fabric.Record{Event: EvAPIReady, Proc: a.Name, Host: a.Proc.Host.Name, Reason: "etcd health check passes"})
-	} else {
-		a.w.Record(fabric.Record{Event: EvAPIUnready, Proc: a.Name, Host: a.Proc.Host.Name,
-			Reason: fmt.Sprintf("etcd health check fails: %s", err)})
-	}
+	a.updateReady("etcd health check fails: " + err)
 }

@@ -6,9 +6,10 @@ import "hasim/model/fabric"
 // what the faults in force leave, so that nothing they do changes until a
 // repair: the fabric's connections and request clients at their fixed
 // point (fabric.World.Converged), no static pod waiting for its restart or
-// part-way to a liveness restart, and every load-balancer health check
-// agreeing with the state it has already acted on (no backend and no
-// keepalived check script part-way to its fall or rise threshold). A
+// part-way to a liveness restart, no apiserver part-way through its start,
+// and every load-balancer health check agreeing with the state it has
+// already acted on (no backend and no keepalived check script part-way to
+// its fall or rise threshold). A
 // degraded cluster in that state may be skipped through: a counter
 // part-way to a threshold would otherwise stand still over the skipped
 // span and cross it too late.
@@ -23,6 +24,11 @@ func (c *Plane) Converged() bool {
 	}
 	if c.Service != nil && !c.Service.converged() {
 		return false
+	}
+	for _, a := range c.APIServers {
+		if a.Proc.State() == fabric.Running && !a.Started() {
+			return false // part-way through its start
+		}
 	}
 	if c.LB == nil {
 		return true
