@@ -42,15 +42,7 @@ spec:
     loadBalancer: {kind: haproxy, hosts: [lb]%s}
   faults:
 %s`, seed, lb, faults)
-	s, err := Load("stacked-lab.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := model.Simulate(s.Config(), model.RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return simulateDoc(t, "stacked-lab.yaml", src)
 }
 
 // pct is the nearest-rank percentile of sorted xs.

@@ -23,7 +23,13 @@ func libraryDoc(t *testing.T, name string) string {
 
 func runVersionDoc(t *testing.T, doc string) model.Result {
 	t.Helper()
-	s, err := Load("t.yaml", []byte(doc))
+	return simulateDoc(t, "t.yaml", doc)
+}
+
+// simulateDoc loads the scenario doc (named file in errors) and runs it.
+func simulateDoc(t *testing.T, file, doc string) model.Result {
+	t.Helper()
+	s, err := Load(file, []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
