@@ -106,6 +106,13 @@ type KubeletConfig = kube.KubeletConfig
 const LBHAProxy = kube.LBHAProxy
 const LBNginx = kube.LBNginx
 const LBKeepalived = kube.LBKeepalived
+const LBCloud = kube.LBCloud
+const CloudLBHost = kube.CloudLBHost
+const UnhealthyKeep = kube.UnhealthyKeep
+const UnhealthyClose = kube.UnhealthyClose
+
+func CloudPreset(provider, check string) LoadBalancerConfig { return kube.CloudPreset(provider, check) }
+func CloudProviders() []string                              { return kube.Providers() }
 
 type LBKind = kube.LBKind
 
