@@ -108,6 +108,9 @@ const LBNginx = kube.LBNginx
 const LBKeepalived = kube.LBKeepalived
 const LBCloud = kube.LBCloud
 const CloudLBHost = kube.CloudLBHost
+const ProviderAWS = kube.ProviderAWS
+const ProviderAzure = kube.ProviderAzure
+const ProviderGCP = kube.ProviderGCP
 const UnhealthyKeep = kube.UnhealthyKeep
 const UnhealthyClose = kube.UnhealthyClose
 
