@@ -115,7 +115,18 @@ const UnhealthyKeep = kube.UnhealthyKeep
 const UnhealthyClose = kube.UnhealthyClose
 
 func CloudPreset(provider, check string) LoadBalancerConfig { return kube.CloudPreset(provider, check) }
-func CloudProviders() []string                              { return kube.Providers() }
+
+// IsCloudLB reports whether proc names a cloud provider's load balancer.
+func IsCloudLB(proc string) bool {
+	for _, p := range kube.Providers() {
+		if proc == kube.CloudLBName(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func CloudProviders() []string { return kube.Providers() }
 
 type LBKind = kube.LBKind
 
