@@ -156,3 +156,67 @@ func TestCloudLBDoesNotFail(t *testing.T) {
 		t.Errorf("a fault on host:cloud-lb: err = %v; want it refused", err)
 	}
 }
+
+// TestCloudLBFailOpen: etcd is killed on every master for 40 s, so every
+// apiserver's /readyz fails and Google Cloud's HTTP check marks all three
+// unhealthy. Failing open (Google Cloud's and AWS's behaviour), the load
+// balancer still sends new connections to all of them, and writes succeed
+// as soon as etcd is back; without (Azure's AllProbedDown), no connection
+// is made until a target passes its healthy threshold again: two checks
+// 5 s apart after etcd's return.
+func TestCloudLBFailOpen(t *testing.T) {
+	for seed := uint64(1); seed <= cloudSeeds; seed++ {
+		var back [2]time.Duration
+		for i, open := range []string{"true", "false"} {
+			r := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", "provider: aws", "provider: gcp, check: http, failOpen: "+open,
+				"kind: host-crash\n      target: host:master-3", "kind: process-kill\n      target: role:etcd", "duration: 90s", "duration: 40s"), seed)
+			for _, h := range []string{"master-1", "master-2", "master-3"} {
+				if _, ok := downAfter(r, h); !ok {
+					t.Fatalf("seed %d, failOpen %s: %s never marked unhealthy", seed, open, h)
+				}
+			}
+			back[i] = probeBackAfter(t, r, "fresh-writes", 40*time.Second)
+		}
+		between(t, seed, "failing open: writes back after etcd's return", back[0], 0, 2*time.Second)
+		between(t, seed, "failing closed: writes back after etcd's return", back[1], 5*time.Second, 15*time.Second)
+	}
+}
+
+// TestCloudLBDraining: with unhealthyDraining 20s, AWS NLB keeps the
+// long-lived connection to the isolated master for 20 s after marking it
+// unhealthy, then resets it: the client is back 20 s after the mark
+// instead of at it.
+func TestCloudLBDraining(t *testing.T) {
+	for seed := uint64(1); seed <= cloudSeeds; seed++ {
+		r := runDoc(t, libraryEdit(t, "lb-cloud-isolated-master", "provider: aws", "provider: aws, check: http, unhealthyDraining: 20s"), seed)
+		down, ok := downAfter(r, "master-3")
+		if !ok {
+			t.Fatalf("seed %d: master-3 never marked unhealthy", seed)
+		}
+		backWith(t, seed, "long-lived client back when the draining ends", r, down+20*time.Second)
+	}
+}
+
+// TestCloudLBPassThrough: kube-apiserver on master-3 is killed; its host
+// answers connections with a reset. HAProxy retries such a connect on
+// another server (retries and redispatch), so no fresh request fails; a
+// pass-through load balancer hands the reset to the client, whose request
+// fails with "connection refused" until the target is marked unhealthy
+// or the kubelet has restarted the apiserver.
+func TestCloudLBPassThrough(t *testing.T) {
+	kill := []string{"kind: host-crash\n      target: host:master-3", "kind: process-kill\n      process: kube-apiserver\n      target: host:master-3"}
+	h := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", kill...), 1)
+	c := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", append([]string{"provider: aws", "provider: gcp"}, kill...)...), 1)
+	failed := func(r model.Result) int { return probeResult(t, r, "fresh-writes").Failed + probeResult(t, r, "fresh-reads").Failed }
+	if n := failed(h); n != 0 {
+		t.Errorf("HAProxy: %d fresh requests failed; want every refused connect redispatched", n)
+	}
+	if n := failed(c); n == 0 {
+		t.Errorf("cloud load balancer: no fresh request failed; want the target's resets passed through")
+	}
+	if _, ok := find(c, c.Faults[0].At, func(rec model.Record) bool {
+		return rec.Event == model.EvProbeDown && strings.Contains(rec.Reason, "connection refused")
+	}); !ok {
+		t.Errorf("cloud load balancer: no probe failed with connection refused")
+	}
+}
