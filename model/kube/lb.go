@@ -118,8 +118,10 @@ func CloudPreset(provider, check string) LoadBalancerConfig {
 	case ProviderGCP:
 		c.Inter, c.TimeoutCheck, c.Rise, c.Fall = 5*time.Second, 5*time.Second, 2, 2
 		c.UnhealthyConnections, c.FailOpen, c.IdleTimeout = UnhealthyKeep, &yes, 600*time.Second
-	default:
-		c.Provider = ProviderAWS
+	default: // aws; an unknown provider (refused by validation) too
+		if provider == "" {
+			c.Provider = ProviderAWS
+		}
 		c.Inter, c.TimeoutCheck, c.Rise, c.Fall = 30*time.Second, 10*time.Second, 5, 2
 		if c.Check == "http" {
 			c.TimeoutCheck = 6 * time.Second
