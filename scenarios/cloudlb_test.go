@@ -207,7 +207,9 @@ func TestCloudLBPassThrough(t *testing.T) {
 	kill := []string{"kind: host-crash\n      target: host:master-3", "kind: process-kill\n      process: kube-apiserver\n      target: host:master-3"}
 	h := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", kill...), 1)
 	c := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", append([]string{"provider: aws", "provider: gcp"}, kill...)...), 1)
-	failed := func(r model.Result) int { return probeResult(t, r, "fresh-writes").Failed + probeResult(t, r, "fresh-reads").Failed }
+	failed := func(r model.Result) int {
+		return probeResult(t, r, "fresh-writes").Failed + probeResult(t, r, "fresh-reads").Failed
+	}
 	if n := failed(h); n != 0 {
 		t.Errorf("HAProxy: %d fresh requests failed; want every refused connect redispatched", n)
 	}
