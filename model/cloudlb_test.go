@@ -81,3 +81,20 @@ func TestCloudLBOutsideFaults(t *testing.T) {
 		t.Errorf("%d targets healthy at 20s; want 3", x.Up())
 	}
 }
+
+// TestCloudLBRequestRate: a cloud load balancer's checks count in the
+// configuration's request rate: one per target per interval.
+func TestCloudLBRequestRate(t *testing.T) {
+	cfg := stacked3(time.Minute)
+	cfg.LoadBalancer = &kube.LoadBalancerConfig{Kind: kube.LBCloud, Provider: kube.ProviderGCP}
+	_, parts := cfg.RequestRate()
+	for _, p := range parts {
+		if p.What == "load-balancer checks" {
+			if p.Rate != 3.0/5 {
+				t.Errorf("load-balancer checks at %g/s; want 3 targets every 5 s", p.Rate)
+			}
+			return
+		}
+	}
+	t.Errorf("no load-balancer checks in %+v", parts)
+}
