@@ -41,6 +41,8 @@ type ClosedForm struct {
 //   - keepalived: a failover group of the proxy hosts (one host: a single
 //     balancer);
 //   - kube-vip: a failover group of every apiserver host (one: single);
+//   - cloud: a managed balancer that does not fail (no host of the
+//     cluster's): the endpoint works while any apiserver does;
 //   - none, or no load balancer: the clients fail over among every
 //     apiserver, unless the first API probe is pinned to one apiserver
 //     ("apiserver:HOST"), or there is one apiserver: then clients use
@@ -130,6 +132,8 @@ func ClosedFormOf(cfg model.Config) (ClosedForm, error) {
 			lbs[h] = true
 		}
 		topo.Balancer = failoverOrSingle(len(lbs))
+	case lb != nil && lb.Kind == model.LBCloud:
+		topo.Balancer = closedform.ManagedBalancer // no host of the cluster's: it does not fail
 	case lb != nil && lb.Kind == model.LBKubeVIP:
 		for h := range apis {
 			lbs[h] = true

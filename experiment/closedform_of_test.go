@@ -222,6 +222,8 @@ func TestClosedFormEndpoints(t *testing.T) {
 	left := []string{"etcd-crash (process-kill)"}
 	checkClosedForm(t, "kube-vip", scenarioConfig(t, spec("    loadBalancer: {kind: kube-vip}\n", "")),
 		closedform.Topology{Zones: zs, Hosts: masters(true, 1, 2, 3), Balancer: closedform.FailoverBalancers}, left)
+	checkClosedForm(t, "cloud load balancer", scenarioConfig(t, spec("    loadBalancer: {kind: cloud, provider: azure}\n", "")),
+		closedform.Topology{Zones: zs, Hosts: masters(false, 1, 2, 3), Balancer: closedform.ManagedBalancer}, left)
 	checkClosedForm(t, "no load balancer", scenarioConfig(t, spec("", "")),
 		closedform.Topology{Zones: zs, Hosts: masters(false, 1, 2, 3), Balancer: closedform.ClientFailover}, left)
 	checkClosedForm(t, "pinned to master-2", scenarioConfig(t, spec("", "  probes:\n    - {name: w, host: client, kind: write, via: \"apiserver:master-2\"}\n")),

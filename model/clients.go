@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"hasim/model/fabric"
 	"hasim/model/kube"
 )
 
@@ -73,5 +74,48 @@ func (cfg *Config) validateService(hosts map[string]bool, bad func(string, ...an
 		if !hosts[h] {
 			bad("kube-proxy on host %q, which is not defined", h)
 		}
+	}
+}
+
+// managedLB reports whether the load balancer is a cloud provider's: a
+// managed service on a host of its own (kube.CloudLBHost) that no fault
+// reaches.
+func (cfg *Config) managedLB() bool {
+	return cfg.LoadBalancer != nil && cfg.LoadBalancer.Kind == kube.LBCloud
+}
+
+// managed reports whether h is the cloud load balancer's host: faults and
+// failure processes pass it by (the managed service does not fail).
+func (c *Cluster) managed(h *fabric.Host) bool {
+	return c.cfg.managedLB() && h.Name == kube.CloudLBHost && h.Zone == nil
+}
+
+// validateCloudLB checks a cloud load balancer: no hosts of its own (the
+// provider runs it), a known provider, thresholds and timings the
+// providers allow.
+func (cfg *Config) validateCloudLB(l kube.LoadBalancerConfig, hosts map[string]bool, bad func(string, ...any)) {
+	if len(l.Hosts) > 0 {
+		bad("load balancer cloud is run by the provider: it takes no hosts")
+	}
+	if hosts[kube.CloudLBHost] {
+		bad("host %q is the cloud load balancer's: name the scenario's host otherwise", kube.CloudLBHost)
+	}
+	if !slices.Contains(kube.Providers(), l.Provider) {
+		bad("load balancer cloud: provider %q; allowed: %s", l.Provider, strings.Join(kube.Providers(), ", "))
+	}
+	if l.Check != "tcp" && l.Check != "http" {
+		bad("load balancer cloud: check %q; allowed: tcp, http", l.Check)
+	}
+	if l.Inter <= 0 || l.TimeoutCheck <= 0 || l.TimeoutCheck > l.Inter {
+		bad("load balancer cloud: the check's timeout (%v) must be positive and at most its interval (%v)", l.TimeoutCheck, l.Inter)
+	}
+	if l.Rise < 1 || l.Fall < 1 {
+		bad("load balancer cloud: thresholds must be at least 1")
+	}
+	if l.UnhealthyConnections != kube.UnhealthyKeep && l.UnhealthyConnections != kube.UnhealthyClose {
+		bad("load balancer cloud: unhealthy connections %q; allowed: keep, close", l.UnhealthyConnections)
+	}
+	if l.UnhealthyDraining < 0 || l.IdleTimeout <= 0 {
+		bad("load balancer cloud: draining must not be negative and the idle timeout must be positive")
 	}
 }

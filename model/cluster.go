@@ -143,8 +143,13 @@ func Build(cfg Config) (*Cluster, error) {
 		// etcd's peer dial timeout: 1 s plus the election timeout.
 		cfg.Network.PeerDialTimeout = time.Second + cfg.Etcd.ElectionTimeout
 	}
+	worldHosts := cfg.Hosts
+	if cfg.managedLB() {
+		// The cloud load balancer's own host, outside every zone.
+		worldHosts = append(slices.Clip(worldHosts), fabric.HostConfig{Name: kube.CloudLBHost})
+	}
 	c := &Cluster{
-		Plane: kube.NewPlane(fabric.NewWorld(cfg.Seed, cfg.Zones, cfg.Hosts, cfg.Network), cfg.Kubelet.WithDefaults(), cfg.SkipRenewals),
+		Plane: kube.NewPlane(fabric.NewWorld(cfg.Seed, cfg.Zones, worldHosts, cfg.Network), cfg.Kubelet.WithDefaults(), cfg.SkipRenewals),
 		cfg:   cfg,
 	}
 	c.World.Watch, c.Plane.Watch = c, c
@@ -335,6 +340,8 @@ func (cfg *Config) validate() error {
 				bad("load balancer %s needs hosts (keepalived: at least two)", l.Kind)
 			}
 		case kube.LBKubeVIP, kube.LBNone:
+		case kube.LBCloud:
+			cfg.validateCloudLB(l, hosts, bad)
 		default:
 			bad("unknown load balancer kind %q", l.Kind)
 		}

@@ -106,6 +106,27 @@ type KubeletConfig = kube.KubeletConfig
 const LBHAProxy = kube.LBHAProxy
 const LBNginx = kube.LBNginx
 const LBKeepalived = kube.LBKeepalived
+const LBCloud = kube.LBCloud
+const CloudLBHost = kube.CloudLBHost
+const ProviderAWS = kube.ProviderAWS
+const ProviderAzure = kube.ProviderAzure
+const ProviderGCP = kube.ProviderGCP
+const UnhealthyKeep = kube.UnhealthyKeep
+const UnhealthyClose = kube.UnhealthyClose
+
+func CloudPreset(provider, check string) LoadBalancerConfig { return kube.CloudPreset(provider, check) }
+
+// IsCloudLB reports whether proc names a cloud provider's load balancer.
+func IsCloudLB(proc string) bool {
+	for _, p := range kube.Providers() {
+		if proc == kube.CloudLBName(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func CloudProviders() []string { return kube.Providers() }
 
 type LBKind = kube.LBKind
 

@@ -328,7 +328,7 @@ func (c *Cluster) classMembers(class string) []failureMember {
 	var out []failureMember
 	hostsWith := func(pred func(*Host) bool) {
 		for _, h := range c.Hosts {
-			if pred(h) {
+			if pred(h) && !c.managed(h) {
 				out = append(out, failureMember{name: h.Name, target: Target{Kind: TargetHost, Name: h.Name}})
 			}
 		}

@@ -397,6 +397,9 @@ func (c *Cluster) resolve(t Target) ([]*fabric.Host, string) {
 		}
 	case TargetRole:
 		for _, h := range c.Hosts {
+			if c.managed(h) {
+				continue // a managed load balancer does not fail
+			}
 			for _, p := range h.Procs {
 				if p.Role == t.Name {
 					out = append(out, h)

@@ -200,6 +200,9 @@ func (cfg *Config) RequestRate() (total float64, parts []RatePart) {
 		l := lb.WithDefaults()
 		add("load-balancer checks", len(l.Hosts)*len(cfg.APIServers), l.Inter)
 	}
+	if lb := cfg.LoadBalancer; lb != nil && lb.Kind == kube.LBCloud {
+		add("load-balancer checks", len(cfg.APIServers), lb.WithDefaults().Inter)
+	}
 	return total, parts
 }
 

@@ -207,7 +207,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		r.Members = append(r.Members, mr)
 	}
 	r.Hosts = len(slices.DeleteFunc(slices.Clone(c.Hosts), func(h *fabric.Host) bool {
-		return !slices.ContainsFunc(h.Procs, func(p *fabric.Process) bool { return p.Role != fabric.RoleClient })
+		return c.managed(h) || !slices.ContainsFunc(h.Procs, func(p *fabric.Process) bool { return p.Role != fabric.RoleClient })
 	}))
 	for _, h := range c.Hosts {
 		hr := HostResult{Name: h.Name, InitialRate: 1}

@@ -186,8 +186,14 @@ func (n *Narrator) Sentence(r model.Record) string {
 	case model.EvClockChanged:
 		return fmt.Sprintf("host %s: %s", r.Host, r.Reason)
 	case model.EvLBBackendDown:
+		if model.IsCloudLB(r.Proc) {
+			return fmt.Sprintf("%s marks %s's apiserver unhealthy: %s", r.Proc, r.Host, r.Reason)
+		}
 		return fmt.Sprintf("%s marks %s's apiserver DOWN: %s", r.Proc, r.Host, r.Reason)
 	case model.EvLBBackendUp:
+		if model.IsCloudLB(r.Proc) {
+			return fmt.Sprintf("%s marks %s's apiserver healthy: %s", r.Proc, r.Host, r.Reason)
+		}
 		return fmt.Sprintf("%s marks %s's apiserver UP: %s", r.Proc, r.Host, r.Reason)
 	case model.EvNodeLeaseFailing:
 		return fmt.Sprintf("kubelet on %s: %s", r.Host, r.Reason)

@@ -38,6 +38,8 @@ func Explain(s *Scenario) (Explanation, error) {
 		hr := HostRole{Host: h.Name, Zone: "(none)"}
 		if h.Zone != nil {
 			hr.Zone = h.Zone.Name
+		} else if cfg.LoadBalancer != nil && cfg.LoadBalancer.Kind == model.LBCloud && h.Name == model.CloudLBHost {
+			hr.Zone = "(managed)" // the provider's, zone-redundant; no fault reaches it
 		}
 		for _, p := range h.Procs {
 			hr.Runs = append(hr.Runs, p.Name)
@@ -179,6 +181,44 @@ func Explain(s *Scenario) (Explanation, error) {
 				add(p+"proxyTimeout", lb.ProxyTimeout != 0, l.ProxyTimeout, "nginx proxy_timeout 10m")
 				add(p+"nextUpstreamTries", lb.NextUpstreamTries != 0, l.NextUpstreamTries, "nginx proxy_next_upstream_tries 0: no limit")
 				add(p+"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, l.NextUpstreamTimeout, "nginx proxy_next_upstream_timeout 0: no limit")
+			}
+			if l.Kind == model.LBCloud {
+				src := map[string][8]string{
+					model.ProviderAWS: {"AWS NLB target group: TCP health check unless set",
+						"AWS NLB HealthCheckIntervalSeconds 30 (5 to 300 allowed)",
+						"AWS NLB HealthCheckTimeoutSeconds: 10 for TCP, 6 for HTTP",
+						"AWS NLB HealthyThresholdCount 5",
+						"AWS NLB UnhealthyThresholdCount 2",
+						"close: AWS NLB target_health_state.unhealthy.connection_termination.enabled true",
+						"AWS NLB fails open when no target is healthy",
+						"AWS NLB TCP idle timeout 350s"},
+					model.ProviderAzure: {"Azure Load Balancer probe: TCP unless set",
+						"Azure probe intervalInSeconds 5 (the portal's; the API's 15)",
+						"a probe unanswered within the interval fails (Azure)",
+						"Azure probeThreshold 1",
+						"Azure probeThreshold 1",
+						"keep: Azure Standard LB keeps established TCP flows to a backend probed down",
+						"Azure noHealthyBackendsBehavior AllProbedDown: no new flows",
+						"Azure Load Balancer TCP idle timeout 4 minutes"},
+					model.ProviderGCP: {"Google Cloud health check: TCP unless set",
+						"Google Cloud health check checkIntervalSec 5",
+						"Google Cloud health check timeoutSec 5",
+						"Google Cloud health check healthyThreshold 2",
+						"Google Cloud health check unhealthyThreshold 2",
+						"keep: connectionPersistenceOnUnhealthyBackends DEFAULT_FOR_PROTOCOL (TCP persists)",
+						"Google Cloud passthrough NLB: all backends unhealthy, traffic to all",
+						"Google Cloud connection tracking idle timeout 600s"},
+				}[l.Provider]
+				add(p+"provider", lb.Provider != "", l.Provider, "aws; the provider's managed load balancer does not fail")
+				add(p+"check", lb.Check != "", l.Check, src[0])
+				add(p+"interval", lb.Interval != 0, l.Inter, src[1])
+				add(p+"timeout", lb.Timeout != 0, l.TimeoutCheck, src[2])
+				add(p+"healthyThreshold", lb.HealthyThreshold != 0, l.Rise, src[3])
+				add(p+"unhealthyThreshold", lb.UnhealthyThreshold != 0, l.Fall, src[4])
+				add(p+"unhealthyConnections", lb.UnhealthyConnections != "", l.UnhealthyConnections, src[5])
+				add(p+"unhealthyDraining", lb.UnhealthyDraining != 0, l.UnhealthyDraining, "0: closed at once where unhealthyConnections is close (AWS NLB target_health_state.unhealthy.draining_interval_seconds 0)")
+				add(p+"failOpen", lb.FailOpen != nil, *l.FailOpen, src[6])
+				add(p+"idleTimeout", lb.IdleTimeout != 0, l.IdleTimeout, src[7])
 			}
 			if l.Kind == model.LBKeepalived {
 				add(p+"advertInterval", lb.AdvertInterval != 0, l.AdvertInterval, "keepalived advert_int")

@@ -57,3 +57,26 @@ func TestExplainPerKind(t *testing.T) {
 		t.Errorf("joining host not marked:\n%s", grow)
 	}
 }
+
+// explain shows a cloud load balancer's preset with its provider's
+// documentation as the source, and what the scenario overrides.
+func TestExplainCloudLB(t *testing.T) {
+	gcp := explainDoc(t, strings.Replace(libraryDoc(t, "lb-cloud-master-crash"), "provider: aws", "provider: gcp, check: http, unhealthyConnections: close", 1))
+	for _, re := range []string{
+		`loadBalancer.provider +gcp +scenario file`,
+		`loadBalancer.check +http +scenario file`,
+		`loadBalancer.interval +5s +default: Google Cloud health check checkIntervalSec 5`,
+		`loadBalancer.unhealthyThreshold +2 +default: Google Cloud health check unhealthyThreshold 2`,
+		`loadBalancer.unhealthyConnections +close +scenario file`,
+		`loadBalancer.failOpen +true +default: Google Cloud passthrough NLB`,
+		`cloud-lb +\(managed\) +gcp-nlb`,
+	} {
+		if !regexp.MustCompile(re).MatchString(gcp) {
+			t.Errorf("gcp: no %q in\n%s", re, gcp)
+		}
+	}
+	aws := explainDoc(t, strings.Replace(libraryDoc(t, "lb-cloud-master-crash"), "provider: aws", "provider: aws, check: http", 1))
+	if !regexp.MustCompile(`loadBalancer.timeout +6s +default: AWS NLB HealthCheckTimeoutSeconds`).MatchString(aws) || strings.Contains(aws, "loadBalancer.inter ") {
+		t.Errorf("aws with an HTTP check: want its 6 s timeout and no HAProxy knobs:\n%s", aws)
+	}
+}

@@ -410,7 +410,7 @@ type APIServerSpec struct {
 
 // LoadBalancerSpec is the control-plane endpoint.
 type LoadBalancerSpec struct {
-	// Kind: haproxy, keepalived, kube-vip or none.
+	// Kind: haproxy, keepalived, nginx, cloud, kube-vip or none.
 	Kind string `yaml:"kind"`
 	// Hosts run the proxy (haproxy: one, the single point of failure;
 	// keepalived: two or more). A master's host may be used ("the first
@@ -441,6 +441,17 @@ type LoadBalancerSpec struct {
 	Priorities     []int               `yaml:"priorities,omitempty"`
 	CheckScript    *CheckScriptSpec    `yaml:"checkScript,omitempty"`    // keepalived
 	LeaderElection *LeaderElectionSpec `yaml:"leaderElection,omitempty"` // kube-vip, default 15s/10s/2s
+	// cloud: a provider's managed pass-through network load balancer;
+	// provider (aws, azure or gcp) picks the preset that fills the rest.
+	Provider             string   `yaml:"provider,omitempty"`
+	Interval             Duration `yaml:"interval,omitempty"`
+	Timeout              Duration `yaml:"timeout,omitempty"`
+	HealthyThreshold     int      `yaml:"healthyThreshold,omitempty"`
+	UnhealthyThreshold   int      `yaml:"unhealthyThreshold,omitempty"`
+	UnhealthyConnections string   `yaml:"unhealthyConnections,omitempty"` // keep or close
+	UnhealthyDraining    Duration `yaml:"unhealthyDraining,omitempty"`
+	FailOpen             *bool    `yaml:"failOpen,omitempty"`
+	IdleTimeout          Duration `yaml:"idleTimeout,omitempty"`
 }
 
 // ProbeSpec is a client measuring availability.
@@ -1164,8 +1175,10 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			if len(lb.Hosts) > 0 {
 				add(p+"hosts", "%s runs on the masters: no hosts of its own", lb.Kind)
 			}
+		case model.LBCloud:
+			errs = append(errs, checkCloudLB(lb, p, hosts)...)
 		default:
-			add(p+"kind", "unknown kind %q; allowed: haproxy, keepalived, nginx, kube-vip, none", lb.Kind)
+			add(p+"kind", "unknown kind %q; allowed: haproxy, keepalived, nginx, cloud, kube-vip, none", lb.Kind)
 		}
 		for i, h := range lb.Hosts {
 			if !hosts[h] {
@@ -1176,26 +1189,35 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			add(p+"check", "unknown check %q; allowed: http (GET /readyz), tcp", lb.Check)
 		}
 		kind := model.LBKind(lb.Kind)
-		const haproxy, keepalivedOnly, nginxOnly = 0, 1, 2
+		const haproxy, keepalivedOnly, nginxOnly, cloudOnly, checked = 0, 1, 2, 3, 4
 		for _, f := range []struct {
 			name string
 			set  bool
 			only int
-		}{{"check", lb.Check != "", haproxy}, {"inter", lb.Inter != 0, haproxy}, {"fall", lb.Fall != 0, haproxy}, {"rise", lb.Rise != 0, haproxy},
+		}{{"check", lb.Check != "", checked}, {"inter", lb.Inter != 0, haproxy}, {"fall", lb.Fall != 0, haproxy}, {"rise", lb.Rise != 0, haproxy},
 			{"timeoutCheck", lb.TimeoutCheck != 0, haproxy}, {"timeoutConnect", lb.TimeoutConnect != 0, haproxy}, {"timeoutServer", lb.TimeoutServer != 0, haproxy},
 			{"timeoutClient", lb.TimeoutClient != 0, haproxy}, {"shutdownSessions", lb.ShutdownSessions, haproxy},
 			{"advertInterval", lb.AdvertInterval != 0, keepalivedOnly}, {"priorities", lb.Priorities != nil, keepalivedOnly}, {"checkScript", lb.CheckScript != nil, keepalivedOnly},
 			{"maxFails", lb.MaxFails != 0, nginxOnly}, {"failTimeout", lb.FailTimeout != 0, nginxOnly}, {"proxyConnectTimeout", lb.ProxyConnectTimeout != 0, nginxOnly},
-			{"proxyTimeout", lb.ProxyTimeout != 0, nginxOnly}, {"nextUpstreamTries", lb.NextUpstreamTries != 0, nginxOnly}, {"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, nginxOnly}} {
+			{"proxyTimeout", lb.ProxyTimeout != 0, nginxOnly}, {"nextUpstreamTries", lb.NextUpstreamTries != 0, nginxOnly}, {"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, nginxOnly},
+			{"provider", lb.Provider != "", cloudOnly}, {"interval", lb.Interval != 0, cloudOnly}, {"timeout", lb.Timeout != 0, cloudOnly},
+			{"healthyThreshold", lb.HealthyThreshold != 0, cloudOnly}, {"unhealthyThreshold", lb.UnhealthyThreshold != 0, cloudOnly},
+			{"unhealthyConnections", lb.UnhealthyConnections != "", cloudOnly}, {"unhealthyDraining", lb.UnhealthyDraining != 0, cloudOnly},
+			{"failOpen", lb.FailOpen != nil, cloudOnly}, {"idleTimeout", lb.IdleTimeout != 0, cloudOnly}} {
 			switch {
 			case !f.set || !kind.Valid():
+			case f.only == cloudOnly && kind != model.LBCloud:
+				add(p+f.name, "applies only to kind cloud, not %s", lb.Kind)
+			case f.only == checked && kind == model.LBCloud:
+			case f.only == haproxy && kind == model.LBCloud:
+				add(p+f.name, "applies only to haproxy and keepalived; a cloud load balancer's settings: provider, check, interval, timeout, healthyThreshold, unhealthyThreshold, unhealthyConnections, unhealthyDraining, failOpen, idleTimeout")
 			case f.only == keepalivedOnly && kind != model.LBKeepalived:
 				add(p+f.name, "applies only to keepalived, not %s", lb.Kind)
 			case f.only == nginxOnly && kind != model.LBNginx:
 				add(p+f.name, "applies only to nginx, not %s", lb.Kind)
-			case f.only == haproxy && kind == model.LBNginx:
+			case (f.only == haproxy || f.only == checked) && kind == model.LBNginx:
 				add(p+f.name, "applies only to haproxy and keepalived: open-source nginx has no active health checks (its settings: maxFails, failTimeout, proxyConnectTimeout, proxyTimeout, nextUpstreamTries, nextUpstreamTimeout)")
-			case f.only == haproxy && (kind == model.LBKubeVIP || kind == model.LBNone):
+			case (f.only == haproxy || f.only == checked) && (kind == model.LBKubeVIP || kind == model.LBNone):
 				add(p+f.name, "applies only to haproxy and keepalived: %s has no proxy", lb.Kind)
 			}
 		}
@@ -1221,6 +1243,58 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			}
 			errs = append(errs, checkLE(lb.LeaderElection, "controlPlane."+p+"leaderElection")...)
 		}
+	}
+	return errs
+}
+
+// checkCloudLB validates a cloud load balancer (kind cloud) under path
+// p: the provider runs it (no hosts; the scenario's hosts may not take its
+// host's name), a known provider, and each setting within what the
+// providers allow, judged with the preset filling what is unset.
+func checkCloudLB(lb *LoadBalancerSpec, p string, hosts map[string]bool) ErrorList {
+	var errs ErrorList
+	add := func(path, format string, a ...any) {
+		errs = append(errs, &FieldError{Path: "controlPlane." + p + path, Msg: fmt.Sprintf(format, a...)})
+	}
+	if len(lb.Hosts) > 0 {
+		add("hosts", "a cloud load balancer is run by its provider: no hosts of its own (it does not fail; a zone outage takes down only its targets)")
+	}
+	if hosts[model.CloudLBHost] {
+		add("kind", "host %q is the cloud load balancer's own: rename the scenario's host", model.CloudLBHost)
+	}
+	if lb.Provider != "" && !slices.Contains(model.CloudProviders(), lb.Provider) {
+		add("provider", "unknown provider %q; allowed: %s", lb.Provider, strings.Join(model.CloudProviders(), ", "))
+		return errs
+	}
+	pre := model.CloudPreset(lb.Provider, lb.Check)
+	for _, d := range []struct {
+		name string
+		v    Duration
+		min  time.Duration
+	}{{"interval", lb.Interval, time.Second}, {"timeout", lb.Timeout, time.Second}, {"unhealthyDraining", lb.UnhealthyDraining, 0}, {"idleTimeout", lb.IdleTimeout, time.Second}} {
+		if d.v != 0 && d.v.D() < d.min {
+			add(d.name, "%v: want at least %v", d.v.D(), max(d.min, time.Nanosecond))
+		}
+	}
+	interval := pre.Inter
+	if lb.Interval > 0 {
+		interval = lb.Interval.D()
+	}
+	if lb.Timeout > 0 && lb.Timeout.D() > interval {
+		add("timeout", "%v exceeds the check interval (%v): a check must end before the next starts", lb.Timeout.D(), interval)
+	}
+	for _, t := range []struct {
+		name string
+		v    int
+	}{{"healthyThreshold", lb.HealthyThreshold}, {"unhealthyThreshold", lb.UnhealthyThreshold}} {
+		if t.v < 0 || t.v > 10 {
+			add(t.name, "%d: allowed 1 to 10 (consecutive checks)", t.v)
+		}
+	}
+	switch lb.UnhealthyConnections {
+	case "", model.UnhealthyKeep, model.UnhealthyClose:
+	default:
+		add("unhealthyConnections", "unknown %q; allowed: keep (established connections go on to an unhealthy target), close (reset after unhealthyDraining)", lb.UnhealthyConnections)
 	}
 	return errs
 }
@@ -1590,6 +1664,15 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 			LE: lb.LeaderElection.model()}
 		if model.LBKind(lb.Kind) == model.LBNginx {
 			cfg.LoadBalancer.ConnectTimeout = lb.ProxyConnectTimeout.D()
+		}
+		if model.LBKind(lb.Kind) == model.LBCloud {
+			l := cfg.LoadBalancer
+			l.Provider, l.Inter, l.TimeoutCheck, l.Rise, l.Fall = lb.Provider, lb.Interval.D(), lb.Timeout.D(), lb.HealthyThreshold, lb.UnhealthyThreshold
+			l.UnhealthyConnections, l.UnhealthyDraining, l.IdleTimeout = lb.UnhealthyConnections, lb.UnhealthyDraining.D(), lb.IdleTimeout.D()
+			if lb.FailOpen != nil {
+				v := *lb.FailOpen
+				l.FailOpen = &v
+			}
 		}
 		if cs := lb.CheckScript; cs != nil {
 			cfg.LoadBalancer.Script = model.VRRPScript{Interval: cs.Interval.D(), Fall: cs.Fall, Rise: cs.Rise, Weight: cs.Weight}

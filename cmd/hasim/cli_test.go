@@ -375,6 +375,19 @@ func TestLibraryTellsItsStory(t *testing.T) {
 				t.Errorf("nginx, isolated master: fresh writes down %.1fs, long-lived %.1fs; want a third of the partition and all of it", fresh, ll)
 			}
 		},
+		"lb-cloud-master-crash": func(t *testing.T, d report.Document) {
+			// AWS NLB: two TCP checks 30 s apart, then the long-lived
+			// connection is reset.
+			if fresh, ll := d.Summary.Probes[0].Unavailable, d.Summary.Probes[2].Unavailable; fresh < 12 || ll < 35 || !hasReason(d, "lb.backend_down", "unhealthy threshold 2") {
+				t.Errorf("cloud NLB, crashed master: fresh writes down %.1fs, long-lived %.1fs; want a third of the 40-70 s until the NLB marks it unhealthy, and all of it", fresh, ll)
+			}
+		},
+		"lb-cloud-isolated-master": func(t *testing.T, d report.Document) {
+			// The TCP check never fails the live master.
+			if fresh, ll := d.Summary.Probes[0].Unavailable, d.Summary.Probes[2].Unavailable; fresh < 25 || ll < 79 || hasReason(d, "lb.backend_down", "") {
+				t.Errorf("cloud NLB, isolated master: fresh writes down %.1fs, long-lived %.1fs; want a third of the partition and all of it until the apiserver's liveness restart", fresh, ll)
+			}
+		},
 		"lb-vip-pair": func(t *testing.T, d report.Document) {
 			if u := d.Summary.Probes[0].Unavailable; u > 10 || !hasEvent(d, "vip.moved", "", 30, 35) {
 				t.Errorf("VIP pair: writes unavailable %.1fs; want the VIP moved within 5 s", u)

@@ -146,6 +146,10 @@ const (
 	// every endpoint), so the endpoint works while any apiserver is up.
 	// No host may have LB set.
 	ClientFailover
+	// ManagedBalancer: a cloud provider's managed load balancer, which
+	// does not fail (zone-redundant, run by the provider): the endpoint
+	// works while any apiserver is up. No host may have LB set.
+	ManagedBalancer
 )
 
 func (b Balancer) String() string {
@@ -158,6 +162,8 @@ func (b Balancer) String() string {
 		return "failover"
 	case ClientFailover:
 		return "client-failover"
+	case ManagedBalancer:
+		return "managed"
 	}
 	return fmt.Sprintf("Balancer(%d)", int(b))
 }
@@ -281,8 +287,8 @@ func checkRates(what string, r Rates) error {
 }
 
 func build(t Topology) (*chain, error) {
-	if t.Balancer < NoBalancer || t.Balancer > ClientFailover {
-		return nil, fmt.Errorf("closedform: balancer %v; allowed: none, single, failover, client-failover", t.Balancer)
+	if t.Balancer < NoBalancer || t.Balancer > ManagedBalancer {
+		return nil, fmt.Errorf("closedform: balancer %v; allowed: none, single, failover, client-failover, managed", t.Balancer)
 	}
 	zoneIx := map[string]int{}
 	var zoneNames []string
@@ -335,8 +341,8 @@ func build(t Topology) (*chain, error) {
 		return nil, fmt.Errorf("closedform: no host has an etcd voting member; at least one is needed")
 	case apis == 0 && (t.Balancer != NoBalancer || lbs != 0):
 		return nil, fmt.Errorf("closedform: no host has a kube-apiserver, with balancer %v and %d load-balancer hosts; an etcd-only topology has balancer none and no load-balancer host", t.Balancer, lbs)
-	case (t.Balancer == NoBalancer || t.Balancer == ClientFailover) && lbs != 0:
-		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer %v; allowed: none and client-failover with no LB host, single with one, failover with two or more", lbs, t.Balancer)
+	case (t.Balancer == NoBalancer || t.Balancer == ClientFailover || t.Balancer == ManagedBalancer) && lbs != 0:
+		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer %v; allowed: none, client-failover and managed with no LB host, single with one, failover with two or more", lbs, t.Balancer)
 	case t.Balancer == SingleBalancer && lbs != 1:
 		return nil, fmt.Errorf("closedform: %d load-balancer hosts with balancer single; allowed: exactly one", lbs)
 	case t.Balancer == FailoverBalancers && lbs < 2:
@@ -467,7 +473,7 @@ func (c *chain) status(digits []int) uint8 {
 	switch c.balancer {
 	case NoBalancer:
 		endpoint = direct
-	case ClientFailover:
+	case ClientFailover, ManagedBalancer:
 		endpoint = apis > 0
 	default:
 		endpoint = lbs > 0 && apis > 0

@@ -204,7 +204,7 @@ func bruteForce(t Topology) (down, freq [3]float64) {
 		switch t.Balancer {
 		case NoBalancer:
 			endpoint = direct
-		case ClientFailover:
+		case ClientFailover, ManagedBalancer:
 			endpoint = apis > 0
 		}
 		return [3]bool{quorum, endpoint, quorum && endpoint}
@@ -296,6 +296,7 @@ func testTopologies() map[string]Topology {
 		"external 3+3, 2 zones, no lb":             {Hosts: external(3, 3, []string{"a", "b"}, host2), Zones: zones("a", "b")},
 		"external 3+3, 2 zones, clients fail over": {Hosts: external(3, 3, []string{"a", "b"}, host2), Zones: zones("a", "b"), Balancer: ClientFailover},
 		"stacked 3, 3 zones, clients fail over":    {Hosts: stacked(3, abc, host), Zones: zones(abc...), Balancer: ClientFailover},
+		"stacked 3, 3 zones, managed lb":           {Hosts: stacked(3, abc, host), Zones: zones(abc...), Balancer: ManagedBalancer},
 		"lb on the masters (kube-vip)": {Hosts: func() []Host {
 			hs := stacked(3, abc, host)
 			for i := range hs {
@@ -536,10 +537,10 @@ func TestRejects(t *testing.T) {
 		{"failover with one", func(t *Topology) { t.Balancer = FailoverBalancers },
 			"closedform: 1 load-balancer hosts with balancer failover; allowed: two or more"},
 		{"lb without balancer", func(t *Topology) { t.Balancer = NoBalancer },
-			"closedform: 1 load-balancer hosts with balancer none; allowed: none and client-failover with no LB host, single with one, failover with two or more"},
+			"closedform: 1 load-balancer hosts with balancer none; allowed: none, client-failover and managed with no LB host, single with one, failover with two or more"},
 		{"lb with client failover", func(t *Topology) { t.Balancer = ClientFailover },
-			"closedform: 1 load-balancer hosts with balancer client-failover; allowed: none and client-failover with no LB host, single with one, failover with two or more"},
-		{"unknown balancer", func(t *Topology) { t.Balancer = 7 }, "closedform: balancer Balancer(7); allowed: none, single, failover, client-failover"},
+			"closedform: 1 load-balancer hosts with balancer client-failover; allowed: none, client-failover and managed with no LB host, single with one, failover with two or more"},
+		{"unknown balancer", func(t *Topology) { t.Balancer = 7 }, "closedform: balancer Balancer(7); allowed: none, single, failover, client-failover, managed"},
 		{"too many states", func(t *Topology) {
 			t.Hosts = nil
 			for i := 0; i < 23; i++ {

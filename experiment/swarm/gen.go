@@ -397,7 +397,7 @@ func (g *gen) le() *scenarios.LeaderElectionSpec {
 
 func (g *gen) loadBalancer(sp *scenarios.Spec, cp *scenarios.ControlPlaneSpec) {
 	r := g.r
-	kind := g.pick([]string{"", string(model.LBHAProxy), string(model.LBKeepalived), string(model.LBNginx), string(model.LBKubeVIP), string(model.LBNone)})
+	kind := g.pick([]string{"", string(model.LBHAProxy), string(model.LBKeepalived), string(model.LBNginx), string(model.LBKubeVIP), string(model.LBNone), string(model.LBCloud)})
 	g.lb = kind
 	if kind == "" {
 		return
@@ -424,6 +424,21 @@ func (g *gen) loadBalancer(sp *scenarios.Spec, cp *scenarios.ControlPlaneSpec) {
 	case string(model.LBKubeVIP):
 		if g.chance(0.3) {
 			lb.LeaderElection = g.le()
+		}
+	case string(model.LBCloud):
+		lb.Provider = g.pick(append([]string{""}, model.CloudProviders()...))
+		if g.chance(0.3) {
+			lb.Check = g.pick([]string{"http", "tcp"})
+		}
+		if g.chance(0.3) {
+			lb.Interval = scenarios.Duration(max(time.Second, g.dur(r.LBInterval)))
+			lb.Timeout = scenarios.Duration(max(time.Second, min(g.dur(r.LBInterval), lb.Interval.D())))
+		}
+		if g.chance(0.3) {
+			lb.HealthyThreshold, lb.UnhealthyThreshold = min(10, g.intIn(r.LBCount)), min(10, g.intIn(r.LBCount))
+		}
+		if g.chance(0.3) {
+			lb.UnhealthyConnections = g.pick([]string{model.UnhealthyKeep, model.UnhealthyClose})
 		}
 	}
 	if proxy {

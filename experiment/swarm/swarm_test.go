@@ -98,7 +98,7 @@ func TestGeneratedCasesLoad(t *testing.T) {
 		for _, k := range model.FaultKinds() {
 			want = append(want, "fault "+string(k))
 		}
-		for _, k := range []model.LBKind{model.LBHAProxy, model.LBKeepalived, model.LBKubeVIP, model.LBNone} {
+		for _, k := range []model.LBKind{model.LBHAProxy, model.LBKeepalived, model.LBKubeVIP, model.LBNone, model.LBCloud} {
 			want = append(want, "lb "+string(k))
 		}
 		for _, w := range want {

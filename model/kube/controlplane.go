@@ -565,6 +565,8 @@ func (c *Plane) BuildLB(cfg LoadBalancerConfig, hosts map[string]*fabric.Host) {
 				lb.VRRPs = append(lb.VRRPs, newVRRP(c, lb, hosts[hn], cfg.Priorities[i], x))
 			}
 		}
+	case LBCloud:
+		lb.Proxies = append(lb.Proxies, newProxy(c, cfg, hosts[CloudLBHost]))
 	case LBKubeVIP:
 		le := cfg.LE
 		le.ReleaseOnCancel = true

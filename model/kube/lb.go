@@ -28,14 +28,113 @@ const (
 	// to the next server (ngx_stream_upstream_module,
 	// ngx_stream_proxy_module).
 	LBNginx LBKind = "nginx"
+	// LBCloud: a cloud provider's managed network load balancer in TCP
+	// pass-through (layer 4) mode: AWS Network Load Balancer, Azure
+	// (Standard) Load Balancer or Google Cloud's external passthrough
+	// Network Load Balancer, by LoadBalancerConfig.Provider. Health checks
+	// come from the provider's fleet; a connection goes to one target for
+	// its life. The load balancer itself does not fail: it is a managed,
+	// zone-redundant service, so it runs on a host of its own outside
+	// every zone (CloudLBHost) that no fault or failure process reaches;
+	// a zone outage takes down only its targets.
+	LBCloud LBKind = "cloud"
 	// LBNone: clients hold the list of apiservers and fail over themselves.
 	LBNone LBKind = "none"
 )
 
+// CloudLBHost is the host of a cloud load balancer's process: outside
+// every zone, not listed among the scenario's hosts, never failed.
+const CloudLBHost = "cloud-lb"
+
+// Cloud providers (LoadBalancerConfig.Provider).
+const (
+	ProviderAWS   = "aws"
+	ProviderAzure = "azure"
+	ProviderGCP   = "gcp"
+)
+
+// Providers lists the cloud load balancers' providers.
+func Providers() []string { return []string{ProviderAWS, ProviderAzure, ProviderGCP} }
+
+// What a cloud load balancer does with the established connections to a
+// target that turns unhealthy (LoadBalancerConfig.UnhealthyConnections).
+const (
+	// UnhealthyKeep: they go on to the target (Azure Load Balancer; Google
+	// Cloud's connectionPersistenceOnUnhealthyBackends DEFAULT_FOR_PROTOCOL
+	// for TCP with per-connection tracking).
+	UnhealthyKeep = "keep"
+	// UnhealthyClose: after UnhealthyDraining, a packet the client sends
+	// on one is answered with a TCP reset (AWS NLB's
+	// target_health_state.unhealthy.connection_termination.enabled, on by
+	// default), unless the load balancer fails open.
+	UnhealthyClose = "close"
+)
+
+// CloudDialTimeout is how long a client's connect through a pass-through
+// load balancer to a target that does not answer waits: client-go's
+// dialer timeout (k8s.io/client-go/transport/cache.go, 30 s). No proxy
+// answers in its place.
+const CloudDialTimeout = 30 * time.Second
+
+// CloudPreset is a provider's defaults for a TCP listener in front of
+// port 6443, with the check given (tcp, or http: GET /readyz), each from
+// the provider's documentation:
+//
+//   - aws, AWS Network Load Balancer (Elastic Load Balancing, "Health
+//     checks for Network Load Balancer target groups" and the
+//     CreateTargetGroup and TargetGroupAttribute API references): TCP
+//     check by default; HealthCheckIntervalSeconds 30; timeout 10 s for a
+//     TCP check, 6 s for HTTP; HealthyThresholdCount 5,
+//     UnhealthyThresholdCount 2; an unhealthy target's connections are
+//     reset (target_health_state.unhealthy.connection_termination.enabled
+//     true, draining_interval_seconds 0); with every target unhealthy the
+//     load balancer fails open to all of them; TCP idle timeout 350 s.
+//   - azure, Azure Standard Load Balancer ("Azure Load Balancer health
+//     probes", the Probe resource of the Network REST API): interval 5 s
+//     (the portal's; the API's default is 15 s); probeThreshold 1, the
+//     consecutive failures or successes that take a backend out of
+//     rotation or back (numberOfProbes is no longer honoured); a probe
+//     not answered within the interval fails; established TCP flows
+//     continue to a backend probed down, and with every probe down
+//     (noHealthyBackendsBehavior AllProbedDown) no new flow is sent; idle
+//     timeout 4 minutes.
+//   - gcp, Google Cloud external passthrough Network Load Balancer
+//     ("Health checks overview", BackendService connectionTrackingPolicy):
+//     checkIntervalSec 5, timeoutSec 5, healthyThreshold 2,
+//     unhealthyThreshold 2; connections persist on unhealthy backends
+//     (DEFAULT_FOR_PROTOCOL, TCP, per-connection tracking); with every
+//     backend unhealthy new connections go to all of them; connection
+//     tracking idle timeout 600 s.
+func CloudPreset(provider, check string) LoadBalancerConfig {
+	c := LoadBalancerConfig{Kind: LBCloud, Provider: provider, Check: check}
+	if c.Check == "" {
+		c.Check = "tcp"
+	}
+	yes, no := true, false
+	switch provider {
+	case ProviderAzure:
+		c.Inter, c.TimeoutCheck, c.Rise, c.Fall = 5*time.Second, 5*time.Second, 1, 1
+		c.UnhealthyConnections, c.FailOpen, c.IdleTimeout = UnhealthyKeep, &no, 4*time.Minute
+	case ProviderGCP:
+		c.Inter, c.TimeoutCheck, c.Rise, c.Fall = 5*time.Second, 5*time.Second, 2, 2
+		c.UnhealthyConnections, c.FailOpen, c.IdleTimeout = UnhealthyKeep, &yes, 600*time.Second
+	default: // aws; an unknown provider (refused by validation) too
+		if provider == "" {
+			c.Provider = ProviderAWS
+		}
+		c.Inter, c.TimeoutCheck, c.Rise, c.Fall = 30*time.Second, 10*time.Second, 5, 2
+		if c.Check == "http" {
+			c.TimeoutCheck = 6 * time.Second
+		}
+		c.UnhealthyConnections, c.FailOpen, c.IdleTimeout = UnhealthyClose, &yes, 350*time.Second
+	}
+	return c
+}
+
 // Valid reports whether k is a known kind.
 func (k LBKind) Valid() bool {
 	switch k {
-	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNginx, LBNone:
+	case LBHAProxy, LBKeepalived, LBKubeVIP, LBNginx, LBCloud, LBNone:
 		return true
 	}
 	return false
@@ -99,6 +198,21 @@ type LoadBalancerConfig struct {
 	ProxyTimeout        time.Duration
 	NextUpstreamTries   int
 	NextUpstreamTimeout time.Duration
+	// Cloud load balancer (LBCloud): Provider picks the preset
+	// (CloudPreset: aws, the default, azure or gcp) that fills every field
+	// left unset. Inter, TimeoutCheck, Rise and Fall are the health
+	// check's interval (from one check's start to the next's), timeout,
+	// healthy and unhealthy thresholds (consecutive checks).
+	// UnhealthyConnections (keep or close) is what becomes of the
+	// established connections to a target marked unhealthy, closed only
+	// after UnhealthyDraining; FailOpen sends new connections to every
+	// target while none is healthy (else none is made); IdleTimeout ends
+	// a connection that carried nothing either way for that long.
+	Provider             string
+	UnhealthyConnections string
+	UnhealthyDraining    time.Duration
+	FailOpen             *bool
+	IdleTimeout          time.Duration
 	// LE (kube-vip): the lease timing. Default 15s/10s/2s (kube-vip ≥ 1.1;
 	// older releases and the kubeadm guide used 5s/3s/1s).
 	LE LeaderElectionConfig
@@ -162,6 +276,34 @@ func (c LoadBalancerConfig) WithDefaults() LoadBalancerConfig {
 	if c.Kind == "" {
 		c.Kind = LBHAProxy
 	}
+	if c.Kind == LBCloud {
+		p := CloudPreset(c.Provider, c.Check)
+		c.Provider, c.Check = p.Provider, p.Check
+		if c.Inter == 0 {
+			c.Inter = p.Inter
+		}
+		if c.TimeoutCheck == 0 {
+			c.TimeoutCheck = min(p.TimeoutCheck, c.Inter)
+		}
+		if c.Rise == 0 {
+			c.Rise = p.Rise
+		}
+		if c.Fall == 0 {
+			c.Fall = p.Fall
+		}
+		if c.UnhealthyConnections == "" {
+			c.UnhealthyConnections = p.UnhealthyConnections
+		}
+		if c.FailOpen == nil {
+			c.FailOpen = p.FailOpen
+		}
+		if c.IdleTimeout == 0 {
+			c.IdleTimeout = p.IdleTimeout
+		}
+		// No proxy: the connection's only idle cut is the flow's, and a
+		// connect that is not answered waits for the client's dialer.
+		c.ServerTimeout, c.ClientTimeout, c.ConnectTimeout = c.IdleTimeout, c.IdleTimeout, CloudDialTimeout
+	}
 	if c.Check == "" {
 		c.Check = "http"
 	}
@@ -222,6 +364,10 @@ type backend struct {
 	checkTag uint64
 	timer    *fabric.Timer // next check, or the running check's timeout
 	downs    uint64        // times marked DOWN: a session opened before the last is shut with shutdown-sessions
+	// A cloud load balancer's: when the next check starts (checks start
+	// every interval, whatever the last one took) and when the target
+	// was last marked unhealthy (its connections' draining began).
+	nextCheck, downAt time.Duration
 	// nginx's peer state (ngx_stream_upstream_round_robin.c): failed
 	// connects counted since checked, when the last failed (accessed)
 	// and when the failure window began (checked), on the proxy's clock.
@@ -297,8 +443,11 @@ type Proxy struct {
 
 func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 	x := &Proxy{Name: "haproxy-" + h.Name, w: c.World, cfg: cfg}
-	if cfg.Kind == LBNginx {
+	switch cfg.Kind {
+	case LBNginx:
 		x.Name = "nginx-" + h.Name
+	case LBCloud:
+		x.Name = CloudLBName(cfg.Provider)
 	}
 	x.Proc = c.AddProcess(x.Name, RoleLoadBalancer, h, x)
 	for _, a := range c.APIServers {
@@ -308,6 +457,27 @@ func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 	}
 	x.sweep = x.Proc.NewTimer(x.Name+"/timeout-server", x.onSweep)
 	return x
+}
+
+// CloudLBName is the name of a provider's load balancer process.
+func CloudLBName(provider string) string {
+	switch provider {
+	case ProviderAzure:
+		return "azure-lb"
+	case ProviderGCP:
+		return "gcp-nlb"
+	}
+	return "aws-nlb"
+}
+
+// cloud reports whether x is a cloud provider's pass-through load
+// balancer.
+func (x *Proxy) cloud() bool { return x.cfg.Kind == LBCloud }
+
+// failingOpen reports whether a cloud load balancer sends connections to
+// every target because none is healthy.
+func (x *Proxy) failingOpen() bool {
+	return x.cloud() && *x.cfg.FailOpen && x.Up() == 0
 }
 
 // Start implements Handler: backends start up, as after a reload with
@@ -409,6 +579,7 @@ func (x *Proxy) onCheckTimer(b *backend) {
 	}
 	b.checking = true
 	b.checkTag = x.w.NewRequestID()
+	b.nextCheck = x.Proc.Mono() + x.cfg.Inter
 	to := b.api.Proc
 	msg := fabric.Message{From: x.Proc, To: to, ReqID: b.checkTag}
 	if x.cfg.Check == "tcp" {
@@ -421,7 +592,9 @@ func (x *Proxy) onCheckTimer(b *backend) {
 	// accepted (the host is up and reachable and something listens), else
 	// the connect timeout.
 	timeout := min(x.cfg.ConnectTimeout, x.cfg.Inter)
-	if x.w.Net.Handshake(x.Proc, to) && x.cfg.TimeoutCheck > 0 {
+	if x.cloud() {
+		timeout = x.cfg.TimeoutCheck // the whole check, connect included
+	} else if x.w.Net.Handshake(x.Proc, to) && x.cfg.TimeoutCheck > 0 {
 		timeout = x.cfg.TimeoutCheck
 	} else if x.w.Net.Handshake(x.Proc, to) {
 		timeout = x.cfg.Inter
@@ -430,16 +603,25 @@ func (x *Proxy) onCheckTimer(b *backend) {
 	x.w.Net.Send(&msg)
 }
 
-// checkResult ends a check; the next starts Inter after it finished.
+// checkResult ends a check; the next starts Inter after it finished
+// (HAProxy), or Inter after it started (a cloud load balancer's checks).
 func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 	b.checking = false
-	b.timer.After(x.cfg.Inter)
+	if x.cloud() {
+		b.timer.After(max(0, b.nextCheck-x.Proc.Mono()))
+	} else {
+		b.timer.After(x.cfg.Inter)
+	}
+	rise, fall := "rise", "fall"
+	if x.cloud() {
+		rise, fall = "healthy threshold", "unhealthy threshold"
+	}
 	if ok {
 		b.okRun, b.failRun = b.okRun+1, 0
 		if !b.up && b.okRun >= x.cfg.Rise {
 			b.up = true
 			x.w.Record(fabric.Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
-				Reason: fmt.Sprintf("%d checks passed (rise %d)", b.okRun, x.cfg.Rise)})
+				Reason: fmt.Sprintf("%d checks passed (%s %d)", b.okRun, rise, x.cfg.Rise)})
 		}
 		return
 	}
@@ -447,9 +629,23 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 	if b.up && b.failRun >= x.cfg.Fall {
 		b.up = false
 		b.downs++
+		b.downAt = x.Proc.Mono()
 		x.w.Record(fabric.Record{Event: EvLBBackendDown, Proc: x.Name, Host: b.api.Proc.Host.Name,
-			Reason: fmt.Sprintf("%d checks failed (fall %d): %s", b.failRun, x.cfg.Fall, why)})
+			Reason: fmt.Sprintf("%d checks failed (%s %d): %s", b.failRun, fall, x.cfg.Fall, why)})
 	}
+}
+
+// cloudCut reports whether a cloud load balancer has cut session s: its
+// target is unhealthy, the load balancer resets its connections
+// (UnhealthyClose) and does not fail open, and the draining interval
+// since the target was marked unhealthy has passed. A target healthy
+// again before that keeps its connections.
+func (x *Proxy) cloudCut(s *session, now time.Duration) bool {
+	if !x.cloud() || x.cfg.UnhealthyConnections != UnhealthyClose || s.backend < 0 {
+		return false
+	}
+	b := x.backends[s.backend]
+	return !b.up && b.downs != s.epoch && now-b.downAt >= x.cfg.UnhealthyDraining && !x.failingOpen()
 }
 
 // Deliver implements Handler: client requests, backend answers, checks.
@@ -498,6 +694,14 @@ func (x *Proxy) Deliver(msg *fabric.Message) {
 			s.connected, s.lastServer = true, x.Proc.Mono()
 		}
 	}
+	if msg.Type == fabric.MsgRefused && x.cloud() {
+		// Pass-through: the target's reset reaches the client, which
+		// sees its connect refused; nothing is retried for it.
+		x.closeSession(f.conn)
+		x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Conn: f.conn, Err: "connection refused"})
+		x.answered(i)
+		return
+	}
 	if msg.Type == fabric.MsgRefused && x.cfg.Kind == LBNginx {
 		// A refused connect: a failure of that server, then the next.
 		old := f.id
@@ -545,9 +749,11 @@ func (x *Proxy) forwardNew(msg *fabric.Message) {
 		if f.msg.Body != nil {
 			f.msg.Body.Free()
 		}
-		if msg.Type == MsgAPIRequest {
+		if msg.Type == MsgAPIRequest && !x.cloud() {
 			x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: msg.From, ReqID: msg.ReqID, Err: "503: no server available"})
 		}
+		// A cloud load balancer with no target to send it to drops the
+		// SYN: the client's connect times out on its own.
 		return
 	}
 	f.key = f.id
@@ -564,7 +770,7 @@ func (x *Proxy) onSession(f *forward) bool {
 	s := x.sessions[f.conn]
 	if s != nil && (now-s.lastServer >= x.cfg.ServerTimeout || now-s.lastClient >= x.cfg.ClientTimeout ||
 		(s.backend >= 0 && x.backends[s.backend].api.Proc.Incarnation() != s.inc) ||
-		(x.cfg.ShutdownSessions && s.backend >= 0 && x.backends[s.backend].downs != s.epoch)) {
+		(x.cfg.ShutdownSessions && s.backend >= 0 && x.backends[s.backend].downs != s.epoch) || x.cloudCut(s, now)) {
 		x.closeSession(f.conn)
 		s = nil
 	}
@@ -624,6 +830,7 @@ func (x *Proxy) closeSession(conn uint64) {
 func (x *Proxy) dispatch(f *forward, skip int) bool {
 	n := len(x.backends)
 	nginx := x.cfg.Kind == LBNginx
+	open := x.failingOpen()
 	now := x.Proc.Mono()
 	for range n {
 		i := x.rr % n
@@ -638,7 +845,7 @@ func (x *Proxy) dispatch(f *forward, skip int) bool {
 			}
 			f.tried |= 1 << i
 			f.tries++
-		} else if i == skip || !x.backends[i].up {
+		} else if i == skip || (!x.backends[i].up && !open) {
 			continue
 		}
 		f.backend = i
@@ -696,6 +903,13 @@ func (x *Proxy) onSweep() {
 				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "502: upstream timed out while connecting"})
 			}
 			x.answered(i)
+		case f.connectBy != 0 && f.connectBy <= now && x.cloud():
+			// The client's own dial timed out; no proxy retries it.
+			x.closeSession(f.conn)
+			if f.msg.Type == MsgAPIRequest {
+				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "dial tcp: i/o timeout"})
+			}
+			x.answered(i)
 		case f.connectBy != 0 && f.connectBy <= now:
 			if !f.retried {
 				f.retried = true
@@ -711,7 +925,7 @@ func (x *Proxy) onSweep() {
 			}
 			x.answered(i)
 		case f.deadline <= now:
-			if f.msg.Type == MsgAPIRequest {
+			if f.msg.Type == MsgAPIRequest && !x.cloud() { // no proxy answers for a pass-through flow
 				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
 			}
 			x.answered(i)

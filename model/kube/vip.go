@@ -31,7 +31,7 @@ func (lb *LoadBalancer) Holder() *fabric.Host { return lb.holder }
 // talks to now; nil when nothing answers (a VIP without holder).
 func (lb *LoadBalancer) endpoint() *fabric.Process {
 	switch lb.Kind {
-	case LBHAProxy, LBNginx:
+	case LBHAProxy, LBNginx, LBCloud:
 		return lb.Proxies[0].Proc
 	case LBKeepalived:
 		for _, x := range lb.Proxies {
