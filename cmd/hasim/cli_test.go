@@ -383,8 +383,9 @@ func TestLibraryTellsItsStory(t *testing.T) {
 			}
 		},
 		"lb-cloud-isolated-master": func(t *testing.T, d report.Document) {
-			// The TCP check never fails the live master.
-			if fresh, ll := d.Summary.Probes[0].Unavailable, d.Summary.Probes[2].Unavailable; fresh < 25 || ll < 79 || hasReason(d, "lb.backend_down", "") {
+			// The TCP check never fails the live master; the kubelet restarts
+			// its apiserver 70-82 s after the cut (/livez failed 8 times).
+			if fresh, ll := d.Summary.Probes[0].Unavailable, d.Summary.Probes[2].Unavailable; fresh < 25 || ll < 69 || hasReason(d, "lb.backend_down", "") {
 				t.Errorf("cloud NLB, isolated master: fresh writes down %.1fs, long-lived %.1fs; want a third of the partition and all of it until the apiserver's liveness restart", fresh, ll)
 			}
 		},
