@@ -548,6 +548,16 @@ func (x *Proxy) find(id uint64) int {
 	return -1
 }
 
+// connectFailed ends forward i, whose connect to a backend failed: its
+// session is closed and an API request is answered with err.
+func (x *Proxy) connectFailed(i int, f *forward, err string) {
+	x.closeSession(f.conn)
+	if f.msg.Type == MsgAPIRequest {
+		x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: err})
+	}
+	x.answered(i)
+}
+
 // answered marks the request at slot i answered.
 func (x *Proxy) answered(i int) {
 	f := &x.fwd[i]
@@ -898,18 +908,10 @@ func (x *Proxy) onSweep() {
 				x.track(i, old)
 				continue
 			}
-			x.closeSession(f.conn)
-			if f.msg.Type == MsgAPIRequest {
-				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "502: upstream timed out while connecting"})
-			}
-			x.answered(i)
+			x.connectFailed(i, f, "502: upstream timed out while connecting")
 		case f.connectBy != 0 && f.connectBy <= now && x.cloud():
 			// The client's own dial timed out; no proxy retries it.
-			x.closeSession(f.conn)
-			if f.msg.Type == MsgAPIRequest {
-				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "dial tcp: i/o timeout"})
-			}
-			x.answered(i)
+			x.connectFailed(i, f, "dial tcp: i/o timeout")
 		case f.connectBy != 0 && f.connectBy <= now:
 			if !f.retried {
 				f.retried = true
@@ -919,11 +921,7 @@ func (x *Proxy) onSweep() {
 					continue
 				}
 			}
-			x.closeSession(f.conn)
-			if f.msg.Type == MsgAPIRequest {
-				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "503: backend connect timeout"})
-			}
-			x.answered(i)
+			x.connectFailed(i, f, "503: backend connect timeout")
 		case f.deadline <= now:
 			if f.msg.Type == MsgAPIRequest && !x.cloud() { // no proxy answers for a pass-through flow
 				x.w.Net.Send(&fabric.Message{Type: MsgAPIReply, From: x.Proc, To: f.client, ReqID: f.ctx, Err: "504: timeout server"})
