@@ -39,6 +39,10 @@ const Empirical = fabric.Empirical
 
 type EtcdConfig = etcd.EtcdConfig
 
+// Recycler lends a run's etcd log arrays to the next run on the same
+// goroutine (RunOptions.Recycler).
+type Recycler = etcd.Recycler
+
 // EtcdMemberName is etcd.EtcdMemberName.
 func EtcdMemberName(i int) string { return etcd.EtcdMemberName(i) }
 

@@ -16,6 +16,9 @@ type RunOptions struct {
 	// Lanes): runs of a study need the figures alone, and a study of
 	// thousands of runs should not make what nobody draws.
 	FiguresOnly bool
+	// Recycler, if set, lends the run arrays of earlier runs on the same
+	// goroutine and takes this run's back at its end (etcd.Recycler).
+	Recycler *Recycler
 }
 
 // BuildError is Simulate's error when the configuration does not build;
@@ -40,5 +43,9 @@ func Simulate(cfg Config, opt RunOptions) (Result, error) {
 		}
 	}
 	c.figuresOnly = opt.FiguresOnly
+	if opt.Recycler != nil {
+		c.Etcd.UseRecycler(opt.Recycler)
+		defer c.Etcd.Recycle(opt.Recycler)
+	}
 	return c.Result(c.RunInterruptible(opt.Stop)), nil
 }

@@ -360,7 +360,7 @@ func Metrics(r model.Result, ratesDefined bool) Fields {
 }
 
 // runOne runs point pt of the plan with seed, recovering a panic.
-func (p *Plan) runOne(k int) (rec Record) {
+func (p *Plan) runOne(k int, rc *model.Recycler) (rec Record) {
 	pt, si := p.Task(k)
 	seed := p.Seeds.At(si)
 	rec = Record{Run: k, Point: pt, Seed: seed}
@@ -376,7 +376,7 @@ func (p *Plan) runOne(k int) (rec Record) {
 	cfg := p.Points[pt].Scenario.Config()
 	cfg.Seed = seed
 	cfg.SkipRenewals = true
-	r, err := model.Simulate(cfg, model.RunOptions{FiguresOnly: true})
+	r, err := model.Simulate(cfg, model.RunOptions{FiguresOnly: true, Recycler: rc})
 	if err != nil {
 		rec.Failure = "the cluster would not build: " + err.Error()
 		return rec
@@ -567,8 +567,9 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var rc model.Recycler // this worker's runs reuse their arrays
 			for t := range feed {
-				results <- done{t.i, p.runOne(t.run)}
+				results <- done{t.i, p.runOne(t.run, &rc)}
 			}
 		}()
 	}
