@@ -298,7 +298,7 @@ var beforeBuild func(job string, cfg *model.Config)
 // livelock or a build error is recorded as the run's Failure instead of
 // ending the program; a run that ctx's cancellation prevented or stopped
 // is not done.
-func runOne(ctx context.Context, job Job, seed uint64) (run Run) {
+func runOne(ctx context.Context, job Job, seed uint64, rc *model.Recycler) (run Run) {
 	cfg := job.Config
 	cfg.Seed = seed
 	defer func() {
@@ -316,6 +316,7 @@ func runOne(ctx context.Context, job Job, seed uint64) (run Run) {
 		Stop:        func() bool { return ctx.Err() != nil },
 		BeforeRun:   func(*model.Cluster) error { return ctx.Err() },
 		FiguresOnly: true,
+		Recycler:    rc,
 	})
 	var buildErr *model.BuildError
 	switch {
@@ -352,8 +353,9 @@ func RunAll(ctx context.Context, jobs []Job, base uint64, runs, workers int) ([]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var rc model.Recycler // this worker's runs reuse their arrays
 			for t := range tasks {
-				out[t.job][t.run] = runOne(ctx, jobs[t.job], base+uint64(t.run))
+				out[t.job][t.run] = runOne(ctx, jobs[t.job], base+uint64(t.run), &rc)
 			}
 		}()
 	}
