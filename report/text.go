@@ -185,19 +185,21 @@ func (n *Narrator) Sentence(r model.Record) string {
 		return fmt.Sprintf("%s on %s is %s", r.Proc, r.Host, r.Reason)
 	case model.EvClockChanged:
 		return fmt.Sprintf("host %s: %s", r.Host, r.Reason)
-	case model.EvLBBackendDown:
-		if model.IsCloudLB(r.Proc) {
-			return fmt.Sprintf("%s marks %s's apiserver unhealthy: %s", r.Proc, r.Host, r.Reason)
+	case model.EvLBBackendDown, model.EvLBBackendUp:
+		// A cloud load balancer's words are its providers': unhealthy and
+		// healthy targets; HAProxy's and nginx's are DOWN and UP.
+		up, cloud := r.Event == model.EvLBBackendUp, model.IsCloudLB(r.Proc)
+		state := "DOWN"
+		switch {
+		case up && cloud:
+			state = "healthy"
+		case up:
+			state = "UP"
+		case cloud:
+			state = "unhealthy"
 		}
-		return fmt.Sprintf("%s marks %s's apiserver DOWN: %s", r.Proc, r.Host, r.Reason)
-	case model.EvLBBackendUp:
-		if model.IsCloudLB(r.Proc) {
-			return fmt.Sprintf("%s marks %s's apiserver healthy: %s", r.Proc, r.Host, r.Reason)
-		}
-		return fmt.Sprintf("%s marks %s's apiserver UP: %s", r.Proc, r.Host, r.Reason)
-	case model.EvNodeLeaseFailing:
-		return fmt.Sprintf("kubelet on %s: %s", r.Host, r.Reason)
-	case model.EvNodeLeaseOK:
+		return fmt.Sprintf("%s marks %s's apiserver %s: %s", r.Proc, r.Host, state, r.Reason)
+	case model.EvNodeLeaseFailing, model.EvNodeLeaseOK:
 		return fmt.Sprintf("kubelet on %s: %s", r.Host, r.Reason)
 	case model.EvNodeNotReady:
 		return fmt.Sprintf("node %s is NotReady (%s): %s", r.Host, r.Proc, r.Reason) + n.afterFault(r)

@@ -375,15 +375,7 @@ func TestHTMLPage(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "run.html")
 	svg := filepath.Join(dir, "run.svg")
-	code, _, errs := run(context.Background(), "", "run", "worked-timeline-b-isolated-master", "-q", "--html", page, "--svg", svg, "--window", "30s..2m")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	data, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html := string(data)
+	html := runForFile(t, page, "run", "worked-timeline-b-isolated-master", "-q", "--html", page, "--svg", svg, "--window", "30s..2m")
 	for _, want := range []string{"<title>worked-timeline-b-isolated-master (seed 1)", `"window":[30,120]`, `"kind":"backend"`, "haproxy-lb marks master-2"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %q", want)
@@ -426,15 +418,7 @@ func TestHTMLPageOfAWhatIf(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "whatif.html")
 	with := "kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s"
-	code, _, errs := run(context.Background(), "", "run", "worked-timeline-c-paused-kcm", "-q", "--at", "50s", "--with", with, "--html", page)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	data, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html := string(data)
+	html := runForFile(t, page, "run", "worked-timeline-c-paused-kcm", "-q", "--at", "50s", "--with", with, "--html", page)
 	for _, want := range []string{`"diverge":50`, `"branched":true`, `"n":true`, "it first differs from the original run at 50.000s"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the what-if's page lacks %q", want)
@@ -451,4 +435,19 @@ func TestHTMLPageOfAWhatIf(t *testing.T) {
 	if data, _ := os.ReadFile(plain); strings.Contains(string(data), `"branched"`) || strings.Contains(string(data), `"n":true`) {
 		t.Error("a plain run's page marks a divergence")
 	}
+}
+
+// runForFile runs hasim with args, which must succeed, and returns the
+// file it wrote at path.
+func runForFile(t *testing.T, path string, args ...string) string {
+	t.Helper()
+	code, _, errs := run(context.Background(), "", args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
