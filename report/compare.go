@@ -34,6 +34,24 @@ type Estimate struct {
 	Confidence float64 `json:"confidence"`
 }
 
+// MarshalJSON writes the estimate with an infinity (the nines of an
+// availability of 100%) as the largest float and NaN as 0: JSON has
+// neither.
+func (e Estimate) MarshalJSON() ([]byte, error) {
+	type plain Estimate
+	for _, p := range []*float64{&e.Value, &e.Lo, &e.Hi} {
+		switch {
+		case math.IsInf(*p, 1):
+			*p = math.MaxFloat64
+		case math.IsInf(*p, -1):
+			*p = -math.MaxFloat64
+		case math.IsNaN(*p):
+			*p = 0
+		}
+	}
+	return json.Marshal(plain(e))
+}
+
 // Short reports whether the interval falls short of Level.
 func (e Estimate) Short() bool { return e.N > 0 && e.Confidence < Level }
 
@@ -570,44 +588,5 @@ func firstLineOf(s string) string {
 func WriteComparisonJSON(w io.Writer, c Comparison) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(sanitize(c))
-}
-
-// sanitize replaces infinities (JSON has none) by the largest float.
-func sanitize(c Comparison) Comparison {
-	fix := func(e *Estimate) {
-		for _, p := range []*float64{&e.Value, &e.Lo, &e.Hi} {
-			if math.IsInf(*p, 1) {
-				*p = math.MaxFloat64
-			}
-			if math.IsNaN(*p) {
-				*p = 0
-			}
-		}
-	}
-	scs := slices.Clone(c.Scenarios)
-	for i := range scs {
-		s := &scs[i]
-		for _, p := range []**Estimate{&s.WriteAvailability, &s.ReadAvailability, &s.DowntimePerYear, &s.Nines} {
-			if *p != nil {
-				e := **p
-				*p = &e
-			}
-		}
-		for _, f := range figures(Comparison{Scenarios: []ScenarioComparison{*s}}) {
-			if e := f.get(s); e != nil {
-				fix(e)
-			}
-		}
-		if s.Annual != nil {
-			a := *s.Annual
-			a.Functions = slices.Clone(a.Functions)
-			s.Annual = &a
-			for _, e := range a.estimates() {
-				fix(e)
-			}
-		}
-	}
-	c.Scenarios = scs
-	return c
+	return enc.Encode(c)
 }

@@ -17,7 +17,7 @@ func WriteYAML(w io.Writer, d Document) error { return writeYAML(w, d) }
 
 // WriteComparisonYAML writes the comparison as YAML with the same fields,
 // in the same order, as its JSON form.
-func WriteComparisonYAML(w io.Writer, c Comparison) error { return writeYAML(w, sanitize(c)) }
+func WriteComparisonYAML(w io.Writer, c Comparison) error { return writeYAML(w, c) }
 
 // writeYAML writes v's JSON form as YAML.
 func writeYAML(w io.Writer, v any) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -218,5 +219,30 @@ func TestNodesAtEnd(t *testing.T) {
 	got := nodesAtEnd(many)
 	if !strings.HasPrefix(got, "w7 Ready (NotReady 1.000s), w57 Ready") || !strings.HasSuffix(got, ", 8 more that were NotReady at some time, 980 Ready throughout") {
 		t.Errorf("many nodes: %q", got)
+	}
+}
+
+// TestInfiniteNinesInJSON: an interval reaching 100% availability has
+// infinite nines; a run's document and a comparison still write as JSON
+// and YAML (JSON has no infinity), with the bound as the largest float.
+func TestInfiniteNinesInJSON(t *testing.T) {
+	inf := Estimate{Value: 4, Lo: 3.5, Hi: math.Inf(1), N: 10, Confidence: Level}
+	d := NewDocument("x", model.Result{Seed: 1, Steady: true, End: msAt(1000)})
+	d.Annual = &AnnualFigures{Functions: []FunctionAnnual{{Name: "api-writes", Nines: inf}}}
+	c := Compare([]string{"a"}, [][]experiment.Run{{{Done: true, Seed: 1, HasWrite: true, WriteAvailability: 1}}}, 1)
+	c.Scenarios[0].Nines = &inf
+	for name, write := range map[string]func(w io.Writer) error{
+		"json":            func(w io.Writer) error { return WriteJSON(w, d) },
+		"yaml":            func(w io.Writer) error { return WriteYAML(w, d) },
+		"comparison json": func(w io.Writer) error { return WriteComparisonJSON(w, c) },
+		"comparison yaml": func(w io.Writer) error { return WriteComparisonYAML(w, c) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !strings.Contains(b.String(), "1.7976931348623157e+308") {
+			t.Errorf("%s: infinity not written as the largest float:\n%s", name, b.String())
+		}
 	}
 }
