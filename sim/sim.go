@@ -20,7 +20,8 @@ type Sim struct {
 	seed   uint64
 	trace  Tracer
 	stop   bool
-	stall  Stall // what the last Livelocked run found
+	stall  Stall  // what the last Livelocked run found
+	last   *Timer // the timer fired last
 }
 
 // New returns a simulation at time zero whose random streams derive from
@@ -319,9 +320,13 @@ func (s *Sim) Run(b Bounds) Outcome {
 }
 
 // sampleStall fires up to stallSample more events at instant at and
-// counts them per timer name.
+// counts them per timer name, with the one that fired last, when the
+// guard tripped.
 func (s *Sim) sampleStall(at Time, events uint64) Stall {
 	st := Stall{At: at}
+	if s.last != nil {
+		st.Timers = append(st.Timers, TimerCount{s.last.name, 1})
+	}
 	for range stallSample {
 		if len(s.q.h) == 0 || s.q.h[0].at != at {
 			break
@@ -362,6 +367,7 @@ func (s *Sim) Step() bool {
 func (s *Sim) fire() {
 	e := &s.q.h[0]
 	t := s.timers[e.id]
+	s.last = t
 	s.now = e.at
 	s.events++
 	t.armed = false
