@@ -380,7 +380,7 @@ func validClass(class string, hosts, zones map[string]bool) error {
 		return nil
 	}
 	t, err := ParseTarget(class)
-	if err != nil || t.Kind == TargetLeader {
+	if err != nil || t.Kind == TargetLeader || t.Kind == TargetConnection {
 		return fmt.Errorf("target %q: allowed %s", class, strings.Join(FailureClasses(), ", "))
 	}
 	switch {

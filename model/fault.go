@@ -68,8 +68,10 @@ func FaultKinds() []FaultKind {
 // Target selects hosts: a host by name, every host of a zone, every host
 // running a role, or a dynamic target resolved when the fault starts.
 type Target struct {
-	Kind string // "host", "zone", "role", "leader"
-	Name string // host, zone or role name; for "leader", the group ("etcd")
+	Kind string // "host", "zone", "role", "leader", "connection"
+	// Name is the host, zone or role; for "leader", the group ("etcd");
+	// for "connection", a probe with a long-lived connection.
+	Name string
 }
 
 // Target kinds.
@@ -78,22 +80,27 @@ const (
 	TargetZone   = "zone"
 	TargetRole   = "role"
 	TargetLeader = "leader"
+	// TargetConnection is the host a probe's long-lived connection
+	// reaches when the fault starts: through a load balancer, the backend
+	// its session went to.
+	TargetConnection = "connection"
 )
 
-// ParseTarget reads "host:NAME", "zone:NAME", "role:NAME" or "leader:etcd".
+// ParseTarget reads "host:NAME", "zone:NAME", "role:NAME", "leader:GROUP"
+// or "connection:PROBE".
 func ParseTarget(s string) (Target, error) {
 	kind, name, ok := strings.Cut(s, ":")
 	if !ok || name == "" {
-		return Target{}, fmt.Errorf("target %q: want host:NAME, zone:NAME, role:NAME or leader:etcd", s)
+		return Target{}, fmt.Errorf("target %q: want host:NAME, zone:NAME, role:NAME, leader:GROUP or connection:PROBE", s)
 	}
 	switch kind {
-	case TargetHost, TargetZone, TargetRole:
+	case TargetHost, TargetZone, TargetRole, TargetConnection:
 	case TargetLeader:
 		if !slices.Contains(LeaderGroups(), name) {
 			return Target{}, fmt.Errorf("target %q: leader groups are %s", s, strings.Join(LeaderGroups(), ", "))
 		}
 	default:
-		return Target{}, fmt.Errorf("target %q: unknown kind %q; allowed: host, zone, role, leader", s, kind)
+		return Target{}, fmt.Errorf("target %q: unknown kind %q; allowed: host, zone, role, leader, connection", s, kind)
 	}
 	return Target{Kind: kind, Name: name}, nil
 }
@@ -219,6 +226,11 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 				return fmt.Errorf("target role %q: allowed %s", t.Name, strings.Join(KnownRoles(), ", "))
 			}
 		case TargetLeader:
+		case TargetConnection:
+			i := slices.IndexFunc(cfg.Probes, func(p kube.ProbeConfig) bool { return p.Name == t.Name })
+			if i < 0 || cfg.Probes[i].Connection != kube.ConnLongLived {
+				return fmt.Errorf("target %q: no probe %q with a long-lived connection", t, t.Name)
+			}
 		default:
 			return fmt.Errorf("target %q: unknown kind", t)
 		}
@@ -420,6 +432,16 @@ func (c *Cluster) resolve(t Target) ([]*fabric.Host, string) {
 			}
 			if k := g.ActingLeader(); k != nil {
 				return []*fabric.Host{k.Proc.Host}, fmt.Sprintf("%s (host of %s leader %s)", k.Proc.Host.Name, g.Name, k.Proc.Name)
+			}
+		}
+		return nil, ""
+	case TargetConnection:
+		for _, p := range c.Probes {
+			if p.Name != t.Name {
+				continue
+			}
+			if h := p.ConnHost(c.LB); h != nil {
+				return []*fabric.Host{h}, fmt.Sprintf("%s (where %s's connection goes)", h.Name, p.Name)
 			}
 		}
 		return nil, ""

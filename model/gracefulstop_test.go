@@ -118,8 +118,11 @@ func TestGracefulStopHandsOverLeadership(t *testing.T) {
 	kl, kw, kd := summarize(killLead), summarize(killWrite), summarize(killDown)
 	t.Logf("graceful stop: new leader %v ms, first write %v ms, writes unavailable %v ms (min / p50 / p90 / max)", sl, sw, sd)
 	t.Logf("kill:          new leader %v ms, first write %v ms, writes unavailable %v ms", kl, kw, kd)
-	if sw.max > 200 || sd.max > 200 {
-		t.Errorf("graceful stop: first write up to %.0f ms, writes unavailable up to %.0f ms; want a blip under 200 ms", sw.max, sd.max)
+	// A blip: the probe, at its own phase, writes every 100 ms, so the
+	// first write after the handover comes within a period or two (one
+	// may have gone to the old leader as it stopped).
+	if sw.max > 300 || sd.max > 200 {
+		t.Errorf("graceful stop: first write up to %.0f ms, writes unavailable up to %.0f ms; want a blip: a first write within 300 ms, under 200 ms lost", sw.max, sd.max)
 	}
 	if kl.min < 800 || kl.p50 < 1000 {
 		t.Errorf("kill: new leader %v ms; want an election timeout ((E-2)·h = 800 ms at least, 1 s typically)", kl)

@@ -21,6 +21,9 @@ func downAfter(r model.Result, host string) (time.Duration, bool) {
 	return rec.T.Sub(r.Faults[0].At), ok
 }
 
+// hit is the host the run's first fault hit (its target resolved).
+func hit(r model.Result) string { return strings.Fields(r.Faults[0].Target)[0] }
+
 // probeBackAfter is how long after at the named probe next succeeded.
 func probeBackAfter(t *testing.T, r model.Result, probe string, at time.Duration) time.Duration {
 	t.Helper()
@@ -59,12 +62,12 @@ func backWith(t *testing.T, seed uint64, what string, r model.Result, down time.
 	between(t, seed, what, probeBackAfter(t, r, "long-lived-writes", down-100*time.Millisecond), 0, 300*time.Millisecond)
 }
 
-// TestCloudLBMasterCrash: master-3 crashes behind AWS NLB's defaults. The
+// TestCloudLBMasterCrash: the master of the long-lived connection crashes behind AWS NLB's defaults. The
 // TCP check runs every 30 s with a 10 s timeout and two failures mark a
 // target unhealthy: 40 to 70 s after the crash, against about 10 s behind
 // HAProxy, so fresh connections keep failing (each third one, until its
 // client's timeout: no proxy answers for the dead master) several times
-// longer. When master-3 is marked unhealthy the NLB resets the long-lived
+// longer. When it is marked unhealthy the NLB resets the long-lived
 // connection still going to it (connection termination on unhealthy), and
 // the long-lived client is back with its next request. Google Cloud's
 // defaults (checks every 5 s, timeout 5 s, threshold 2) take 10 to 15 s.
@@ -75,9 +78,9 @@ func TestCloudLBMasterCrash(t *testing.T) {
 		if r.Hosts != 3 {
 			t.Errorf("seed %d: %d hosts; want the three masters (the managed load balancer is none of them)", seed, r.Hosts)
 		}
-		down, ok := downAfter(r, "master-3")
+		down, ok := downAfter(r, hit(r))
 		if !ok {
-			t.Fatalf("seed %d: the NLB never marked master-3 unhealthy", seed)
+			t.Fatalf("seed %d: the NLB never marked the faulted master unhealthy", seed)
 		}
 		between(t, seed, "AWS: crash to unhealthy", down, 40*time.Second, 70*time.Second)
 		fresh, ll := probeResult(t, r, "fresh-writes"), probeResult(t, r, "long-lived-writes")
@@ -91,9 +94,9 @@ func TestCloudLBMasterCrash(t *testing.T) {
 		}
 
 		g := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", "provider: aws", "provider: gcp"), seed)
-		gd, ok := downAfter(g, "master-3")
+		gd, ok := downAfter(g, hit(g))
 		if !ok {
-			t.Fatalf("seed %d: GCP never marked master-3 unhealthy", seed)
+			t.Fatalf("seed %d: GCP never marked the faulted master unhealthy", seed)
 		}
 		between(t, seed, "GCP: crash to unhealthy", gd, 10*time.Second, 15*time.Second)
 		if i := slices.IndexFunc(g.HostList, func(h model.HostResult) bool { return h.Name == model.CloudLBHost }); i < 0 || !slices.Equal(g.HostList[i].Procs, []string{"gcp-nlb"}) {
@@ -102,11 +105,11 @@ func TestCloudLBMasterCrash(t *testing.T) {
 	}
 }
 
-// TestCloudLBIsolatedMaster: master-3 is cut off from the other masters
+// TestCloudLBIsolatedMaster: the master of the long-lived connection is cut off from the other masters
 // for 90 s but still accepts connections. AWS NLB's default TCP check
 // never fails it, so fresh connections sent there fail for the whole
 // partition (a third of 90 s) and the long-lived client pinned there fails
-// until the kubelet restarts master-3's apiserver, 80 s in (kubeadm's
+// until the kubelet restarts its apiserver, 80 s in (kubeadm's
 // /livez probe fails 8 times, 10 s apart), which resets the connection. With check: http (GET /readyz, which fails without etcd
 // quorum) the NLB marks it unhealthy 30 to 70 s in and resets the
 // long-lived connection: the client is back at once. Google Cloud keeps
@@ -122,16 +125,16 @@ func TestCloudLBIsolatedMaster(t *testing.T) {
 	const restart = 76 * time.Second
 	for seed := uint64(1); seed <= cloudSeeds; seed++ {
 		r := runLibrary(t, "lb-cloud-isolated-master", seed, nil)
-		if _, ok := downAfter(r, "master-3"); ok {
+		if _, ok := downAfter(r, hit(r)); ok {
 			t.Errorf("seed %d: the TCP check marked the isolated (live) master unhealthy", seed)
 		}
 		between(t, seed, "AWS tcp: fresh writes' outage", probeResult(t, r, "fresh-writes").Unavailable, 25*time.Second, 35*time.Second)
 		between(t, seed, "AWS tcp: long-lived outage", probeResult(t, r, "long-lived-writes").Unavailable, restart-7*time.Second, restart+7*time.Second)
 
 		h := runDoc(t, libraryEdit(t, "lb-cloud-isolated-master", "provider: aws", "provider: aws, check: http"), seed)
-		down, ok := downAfter(h, "master-3")
+		down, ok := downAfter(h, hit(h))
 		if !ok {
-			t.Fatalf("seed %d: AWS http check never marked master-3 unhealthy", seed)
+			t.Fatalf("seed %d: AWS http check never marked the faulted master unhealthy", seed)
 		}
 		between(t, seed, "AWS http: partition to unhealthy", down, 30*time.Second, 70*time.Second)
 		backWith(t, seed, "AWS http: long-lived client back at the unhealthy mark", h, down)
@@ -141,9 +144,9 @@ func TestCloudLBIsolatedMaster(t *testing.T) {
 			ll    [2]time.Duration
 		}{{"", [2]time.Duration{restart - 7*time.Second, restart + 7*time.Second}}, {", unhealthyConnections: close", [2]time.Duration{5 * time.Second, 16 * time.Second}}} {
 			g := runDoc(t, libraryEdit(t, "lb-cloud-isolated-master", "provider: aws", "provider: gcp, check: http"+c.conns), seed)
-			gd, ok := downAfter(g, "master-3")
+			gd, ok := downAfter(g, hit(g))
 			if !ok {
-				t.Fatalf("seed %d: GCP http check never marked master-3 unhealthy", seed)
+				t.Fatalf("seed %d: GCP http check never marked the faulted master unhealthy", seed)
 			}
 			between(t, seed, "GCP http: partition to unhealthy", gd, 5*time.Second, 15*time.Second)
 			between(t, seed, "GCP http: fresh writes' outage", probeResult(t, g, "fresh-writes").Unavailable, 0, 7*time.Second)
@@ -158,21 +161,21 @@ func TestCloudLBIsolatedMaster(t *testing.T) {
 // provider's load balancer is not one of the scenario's), and the host
 // cloud-lb cannot be named.
 func TestCloudLBDoesNotFail(t *testing.T) {
-	r := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", "kind: host-crash\n      target: host:master-3", "kind: zone-outage\n      target: zone:zone-c"), 1)
+	r := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", "kind: host-crash\n      target: connection:long-lived-writes", "kind: zone-outage\n      target: zone:zone-c"), 1)
 	if _, ok := downAfter(r, "master-3"); !ok {
 		t.Errorf("zone-c's outage: the NLB never marked master-3 unhealthy")
 	}
 	if f := probeResult(t, r, "fresh-writes"); f.Unavailable > 30*time.Second {
 		t.Errorf("zone-c's outage: fresh writes down %v; the load balancer itself must stay up", f.Unavailable)
 	}
-	r = runDoc(t, libraryEdit(t, "lb-cloud-master-crash", "target: host:master-3", "target: role:load-balancer"), 1)
+	r = runDoc(t, libraryEdit(t, "lb-cloud-master-crash", "target: connection:long-lived-writes", "target: role:load-balancer"), 1)
 	if f := probeResult(t, r, "fresh-writes"); f.Failed > 0 {
 		t.Errorf("a crash of role:load-balancer: %d fresh writes failed; the managed load balancer does not fail", f.Failed)
 	}
 	if r.Faults[0].Skipped == "" {
 		t.Errorf("a crash of role:load-balancer was not skipped: %+v", r.Faults[0])
 	}
-	_, err := Load("f.yaml", []byte(libraryEdit(t, "lb-cloud-master-crash", "target: host:master-3", "target: host:cloud-lb")))
+	_, err := Load("f.yaml", []byte(libraryEdit(t, "lb-cloud-master-crash", "target: connection:long-lived-writes", "target: host:cloud-lb")))
 	if err == nil || !strings.Contains(err.Error(), `"cloud-lb"`) {
 		t.Errorf("a fault on host:cloud-lb: err = %v; want it refused", err)
 	}
@@ -190,7 +193,7 @@ func TestCloudLBFailOpen(t *testing.T) {
 		var back [2]time.Duration
 		for i, open := range []string{"true", "false"} {
 			r := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", "provider: aws", "provider: gcp, check: http, failOpen: "+open,
-				"kind: host-crash\n      target: host:master-3", "kind: process-kill\n      target: role:etcd", "duration: 90s", "duration: 40s"), seed)
+				"kind: host-crash\n      target: connection:long-lived-writes", "kind: process-kill\n      target: role:etcd", "duration: 90s", "duration: 40s"), seed)
 			for _, h := range []string{"master-1", "master-2", "master-3"} {
 				if _, ok := downAfter(r, h); !ok {
 					t.Fatalf("seed %d, failOpen %s: %s never marked unhealthy", seed, open, h)
@@ -214,9 +217,9 @@ func TestCloudLBFailOpen(t *testing.T) {
 func TestCloudLBDraining(t *testing.T) {
 	for seed := uint64(1); seed <= cloudSeeds; seed++ {
 		r := runDoc(t, libraryEdit(t, "lb-cloud-isolated-master", "provider: aws", "provider: gcp, check: http, unhealthyConnections: close, unhealthyDraining: 20s"), seed)
-		down, ok := downAfter(r, "master-3")
+		down, ok := downAfter(r, hit(r))
 		if !ok {
-			t.Fatalf("seed %d: master-3 never marked unhealthy", seed)
+			t.Fatalf("seed %d: the isolated master never marked unhealthy", seed)
 		}
 		backWith(t, seed, "long-lived client back when the draining ends", r, down+20*time.Second)
 	}
@@ -229,7 +232,7 @@ func TestCloudLBDraining(t *testing.T) {
 // fails with "connection refused" until the target is marked unhealthy
 // or the kubelet has restarted the apiserver.
 func TestCloudLBPassThrough(t *testing.T) {
-	kill := []string{"kind: host-crash\n      target: host:master-3", "kind: process-kill\n      process: kube-apiserver\n      target: host:master-3"}
+	kill := []string{"kind: host-crash\n      target: connection:long-lived-writes", "kind: process-kill\n      process: kube-apiserver\n      target: host:master-3"}
 	h := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", kill...), 1)
 	c := runDoc(t, libraryEdit(t, "lb-cloud-master-crash", append([]string{"provider: aws", "provider: gcp"}, kill...)...), 1)
 	failed := func(r model.Result) int {

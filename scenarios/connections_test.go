@@ -10,8 +10,8 @@ import (
 
 const connSeeds = 4
 
-// TestLongLivedIsolatedMaster: the long-lived connection was opened to
-// master-3; master-3 is cut off from the other masters for 60 s. HAProxy
+// TestLongLivedIsolatedMaster: the master the long-lived connection was
+// opened to is cut off from the other masters for 60 s. HAProxy
 // marks it DOWN, fresh connections recover within about ten seconds, but
 // the long-lived client stays on the isolated master, which answers its
 // PINGs, and fails for the whole partition.
@@ -25,7 +25,7 @@ func TestLongLivedIsolatedMaster(t *testing.T) {
 }
 
 // TestLongLivedShutdownSessions: with on-marked-down shutdown-sessions,
-// HAProxy closes the connections to master-3 when it marks it DOWN; the
+// HAProxy closes the connections to the isolated master when it marks it DOWN; the
 // long-lived client dials afresh and recovers as fresh connections do.
 func TestLongLivedShutdownSessions(t *testing.T) {
 	for seed := uint64(1); seed <= connSeeds; seed++ {
@@ -103,7 +103,7 @@ func TestLongLivedWithLBOnTheFirstMaster(t *testing.T) {
 			if lb == "{kind: kube-vip}" {
 				target = "leader:kube-vip"
 			}
-			r := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", "{kind: haproxy, hosts: [lb]}", lb, "target: host:master-3", "target: "+target), seed)
+			r := runDoc(t, libraryEdit(t, "lb-long-lived-master-crash", "{kind: haproxy, hosts: [lb]}", lb, "target: connection:long-lived-writes", "target: "+target), seed)
 			ll, fresh := probeResult(t, r, "long-lived-writes"), probeResult(t, r, "fresh-writes")
 			if fresh.Unavailable < 5*time.Second {
 				t.Fatalf("seed %d, %s: fresh connections unavailable only %v when the endpoint's master crashed", seed, lb, fresh.Unavailable)

@@ -572,7 +572,7 @@ func classError(class string, hosts, zones map[string]bool, hostNames, zoneNames
 		return ""
 	}
 	t, err := model.ParseTarget(class)
-	if err != nil || t.Kind == model.TargetLeader {
+	if err != nil || t.Kind == model.TargetLeader || t.Kind == model.TargetConnection {
 		return fmt.Sprintf("unknown target %q; allowed: %s", class, strings.Join(model.FailureClasses(), ", "))
 	}
 	switch {

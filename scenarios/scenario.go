@@ -479,7 +479,8 @@ type FaultSpec struct {
 	// Name labels the fault in reports; default "fault N".
 	Name string `yaml:"name,omitempty"`
 	Kind string `yaml:"kind"`
-	// Target: host:NAME, zone:NAME, role:etcd or leader:etcd.
+	// Target: host:NAME, zone:NAME, role:ROLE, leader:GROUP or
+	// connection:PROBE.
 	Target string `yaml:"target"`
 	// At is when the fault starts; Duration how long until it heals (0 or
 	// absent: never).
@@ -817,6 +818,7 @@ func (s *Spec) Check() error {
 		}
 	}
 	probes := map[string]bool{}
+	var longLived []string // probes a connection:PROBE target can name
 	for i, p := range s.Probes {
 		path := fmt.Sprintf("probes[%d]", i)
 		if !validName(p.Name) {
@@ -855,6 +857,9 @@ func (s *Spec) Check() error {
 				add(path+".endpoints", "an API client reaches apiservers through via, not etcd endpoints")
 			}
 		}
+		if model.Connection(p.Connection) == model.ConnLongLived && p.Via != "" {
+			longLived = append(longLived, p.Name)
+		}
 		if p.Connection != "" && !model.Connection(p.Connection).Valid() {
 			add(path+".connection", "unknown connection %q; allowed: per-request, long-lived", p.Connection)
 		} else if p.Connection != "" && p.Via == "" {
@@ -890,7 +895,7 @@ func (s *Spec) Check() error {
 		for _, t := range []struct{ field, val string }{{"target", f.Target}, {"peer", f.Peer}} {
 			if t.val == "" {
 				if t.field == "target" {
-					add(path+".target", "required: host:NAME, zone:NAME, role:etcd or leader:etcd")
+					add(path+".target", "required: host:NAME, zone:NAME, role:ROLE, leader:GROUP or connection:PROBE")
 				}
 				continue
 			}
@@ -906,6 +911,8 @@ func (s *Spec) Check() error {
 				add(path+"."+t.field, "zone %q is not defined; defined zones: %s", tg.Name, listOrNone(zoneNames))
 			case tg.Kind == model.TargetRole && !slices.Contains(model.KnownRoles(), tg.Name):
 				add(path+"."+t.field, "unknown role %q; allowed: %s", tg.Name, strings.Join(model.KnownRoles(), ", "))
+			case tg.Kind == model.TargetConnection && !slices.Contains(longLived, tg.Name):
+				add(path+"."+t.field, "probe %q has no long-lived connection; probes with one: %s", tg.Name, listOrNone(longLived))
 			}
 		}
 		kind := model.FaultKind(f.Kind)

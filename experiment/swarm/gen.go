@@ -43,6 +43,7 @@ type gen struct {
 	masters []string
 	joining []string
 	probes  []string
+	pinned  []string // probes with a long-lived connection (connection:PROBE targets)
 	groups  []string
 	cp      bool
 	lb      string // load balancer kind, "" if absent
@@ -202,6 +203,9 @@ func (g *gen) scenario(seed uint64, index int) *scenarios.Scenario {
 	}
 	for _, p := range sp.Probes {
 		g.probes = append(g.probes, p.Name)
+		if p.Via != "" && p.Connection == string(model.ConnLongLived) {
+			g.pinned = append(g.pinned, p.Name)
+		}
 	}
 	if len(sp.Probes) == 0 {
 		g.probes = []string{scenarios.DefaultProbeName, "api-writes", "api-reads"}
@@ -630,6 +634,9 @@ func (g *gen) target() string {
 		return "zone:" + g.pick(g.zones)
 	case 7, 8:
 		return "role:" + g.pick(model.KnownRoles())
+	}
+	if len(g.pinned) > 0 && g.chance(0.3) {
+		return "connection:" + g.pick(g.pinned)
 	}
 	return "leader:" + g.pick(model.LeaderGroups())
 }

@@ -264,8 +264,8 @@ func TestClassify(t *testing.T) {
 	if o := RunCase(load(checked), RunOptions{Stop: &stop}); o.Class != Interrupted || o.Failed() {
 		t.Fatalf("interrupt: %s", o.Class)
 	}
-	// A livelock: the guard set to fewer events than one instant holds
-	// at the start, when every component starts at time zero.
+	// A livelock: the guard set to fewer events than an instant holds
+	// (here, when the run's first two events fall at the same instant).
 	if o := RunCase(load(strings.Replace(base, "maxEventsPerInstant: 100000", "maxEventsPerInstant: 3", 1)), RunOptions{}); o.Class != Livelock || o.Signature() == "livelock: " {
 		t.Fatalf("livelock: %s %q", o.Class, o.Signature())
 	}

@@ -53,3 +53,36 @@ func FirstDiff(want, got string) string {
 	}
 	return "(no line differs)"
 }
+
+// CheckQuote checks that the document at path (the README) quotes got
+// verbatim in the fenced block that follows the line after (such as
+// "$ make run"), up to the block's closing fence; when updating, it puts
+// got there instead.
+func CheckQuote(t testing.TB, path, after, got string) {
+	t.Helper()
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	i := strings.Index(s, after+"\n")
+	if i < 0 {
+		t.Fatalf("%s: no line %q to quote after", path, after)
+	}
+	i += len(after) + 1
+	j := strings.Index(s[i:], "\n```")
+	if j < 0 {
+		t.Fatalf("%s: the block after %q has no closing fence", path, after)
+	}
+	j += i
+	got = strings.TrimRight(got, "\n")
+	if Updating() {
+		if err := os.WriteFile(path, []byte(s[:i]+got+s[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if s[i:j] != got {
+		t.Errorf("%s does not quote the output after %q (review, then run make update):\n%s", path, after, FirstDiff(s[i:j], got))
+	}
+}

@@ -64,6 +64,15 @@ func (c *RPCClient) connUsable() bool {
 	return c.Resolve == nil || c.target(cn.server) == cn.to
 }
 
+// Conn is the long-lived connection the client holds: its id (0 if
+// none) and the process it is open to (a load balancer, or a server).
+func (c *RPCClient) Conn() (uint64, *Process) {
+	if c.h2 == nil || c.conn.id == 0 {
+		return 0, nil
+	}
+	return c.conn.id, c.conn.to
+}
+
 // dispatchH2 sends request k on the connection, dialling one first if
 // needed (round-robin over the servers, each dial counting as a try).
 func (c *RPCClient) dispatchH2(k int) {

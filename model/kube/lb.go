@@ -456,6 +456,9 @@ func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 		x.backends = append(x.backends, b)
 	}
 	x.sweep = x.Proc.NewTimer(x.Name+"/timeout-server", x.onSweep)
+	if n := len(x.backends); n > 1 {
+		x.rr = c.Sim.Stream(x.Name+"/roundrobin").IntN(0, n)
+	}
 	return x
 }
 
@@ -825,6 +828,15 @@ func (x *Proxy) SessionHosts() []string {
 		}
 	}
 	return out
+}
+
+// sessionHost is the host of the backend that connection conn's session
+// was sent to, nil if none.
+func (x *Proxy) sessionHost(conn uint64) *fabric.Host {
+	if s := x.sessions[conn]; s != nil && s.backend >= 0 {
+		return x.backends[s.backend].api.Proc.Host
+	}
+	return nil
 }
 
 // closeSession forgets the session of connection conn (order keeps its

@@ -235,6 +235,24 @@ func (p *Probe) skip(d time.Duration) {
 // Conns is how many connections a long-lived probe has dialled.
 func (p *Probe) Conns() int { return p.client.Conns() }
 
+// ConnHost is the host that the probe's long-lived connection reaches:
+// through a load balancer, the backend its session was sent to. Nil
+// when the probe holds no connection, or its session has no backend.
+func (p *Probe) ConnHost(lb *LoadBalancer) *fabric.Host {
+	id, to := p.client.Conn()
+	if to == nil {
+		return nil
+	}
+	if lb != nil {
+		for _, x := range lb.Proxies {
+			if x.Proc == to {
+				return x.sessionHost(id)
+			}
+		}
+	}
+	return to.Host
+}
+
 // Config is the probe's defaulted configuration.
 func (p *Probe) Config() ProbeConfig { return p.cfg }
 
@@ -242,7 +260,13 @@ func (p *Probe) Config() ProbeConfig { return p.cfg }
 func (p *Probe) Start() {
 	p.backAgain()
 	p.client.Start()
-	p.ticker.StartTicker(p.cfg.Period, 0)
+	// Its first request goes out at a random moment of its first period
+	// (drawn per incarnation): probes are independent clients, whose
+	// loops do not share a phase. Sent in step, several probes would
+	// reach a load balancer in the order the engine breaks ties, the same
+	// in every run, and a round robin's turn would not be random.
+	phase := time.Duration(p.w.Sim.Stream("probe/"+p.Name+"/phase").Float64(p.Proc.Incarnation()) * float64(p.cfg.Period))
+	p.ticker.StartTicker(p.cfg.Period, phase)
 }
 
 // Stop implements Handler: the process was killed (or its host went
