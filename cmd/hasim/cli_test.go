@@ -107,6 +107,25 @@ func TestGoldenReadmeYears(t *testing.T) {
 		"$ hasim compare years-stacked-3 years-external-3-3 years-external-5-3 --runs 1 --until 10y --svg years.svg", readmeYears(out))
 }
 
+// TestGoldenReadmeDiff keeps the README's what-if, a run and its
+// variant side by side, what `hasim diff` gives today, the common
+// beginning and the what-if's fields abridged.
+func TestGoldenReadmeDiff(t *testing.T) {
+	const with = "--with 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s'"
+	code, out, errs := run(context.Background(), "", "diff", "worked-timeline-c-paused-kcm", "worked-timeline-c-paused-kcm --at 50s "+with, "--width", "120")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.ReplaceAll(out, with, "--with '…'"), "\n")
+	k := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "the runs first diverge") })
+	if k < 4 {
+		t.Fatalf("no divergence:\n%s", out)
+	}
+	golden.CheckQuote(t, filepath.Join("..", "..", "README.md"),
+		`$ hasim diff worked-timeline-c-paused-kcm "worked-timeline-c-paused-kcm --at 50s --with '…'" --width 120`,
+		strings.Join(slices.Concat(lines[:4], []string{"   (…)"}, lines[k:]), "\n"))
+}
+
 // TestGoldenReadmeZoneOutage keeps the README's comparison of one zone
 // outage, stacked vs external etcd, what `hasim compare` gives today.
 func TestGoldenReadmeZoneOutage(t *testing.T) {
