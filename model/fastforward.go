@@ -36,7 +36,9 @@ const (
 	// than any period of the control plane's loops at their defaults
 	// (lease retry 2 s, renew deadline 10 s, node monitor 5 s, liveness
 	// 10 s), so that a recovery still under way has shown itself.
-	ffQuiet = 30 * time.Second
+	// TestSkippedSpansAreQuiet finds no change in any span skipped after
+	// it (30 s until December 2026: a fifth more of a year's CPU).
+	ffQuiet = 12 * time.Second
 	// ffQuietDegraded is the quiet after which a degraded cluster (a fault
 	// in force, something down or cut off) counts as steady even if it has
 	// not Converged: long enough for the clients' reconnection back-off to
@@ -47,15 +49,21 @@ const (
 	// outage has settled into the state it keeps until its repair.
 	ffQuietDegraded = 6 * time.Minute
 	// The warm-up simulated between a skip and the event it skips to is
-	// drawn uniformly from ffWarmWidth past a start of at least ffWarmMin
-	// (skipAhead): the 30 s width is the least common multiple of the
-	// loops' periods at their defaults (etcd's 100 ms tick, the probes'
-	// 100 ms, keepalived's 1 s advert and 3 s check script, the 2 s lease
-	// retry and HAProxy inter, the 5 s node monitor, the 10 s liveness
-	// probe), so that the event meets each of them at a uniformly random
-	// phase.
+	// drawn uniformly from a width past a start of at least ffWarmMin
+	// (skipAhead). The width is the least common multiple of the periods
+	// of the run's fixed loops (the tickers: etcd's tick, the probes,
+	// keepalived's advert and check script, the kubelet's liveness probe,
+	// the apiserver's etcd health check; the node monitor) and of
+	// ffWarmFloor, so that the event meets each of them at a uniformly
+	// random phase: 10 s for a stacked cluster behind HAProxy at the
+	// defaults, 30 s with keepalived's 3 s check. The floor covers the
+	// loops that re-arm after a jittered or variable delay (the lease
+	// retry's 2 s, HAProxy's inter after each check): over 10 s their
+	// phase is spread all but evenly too. Past ffWarmMax the width stays
+	// there (periods with a large common multiple).
 	ffWarmMin   = time.Second
-	ffWarmWidth = 30 * time.Second
+	ffWarmFloor = 10 * time.Second
+	ffWarmMax   = time.Minute
 )
 
 // fastForward reports whether the run skips steady stretches.
@@ -178,10 +186,33 @@ func (c *Cluster) skipAhead(horizon sim.Time) {
 	// record, which reaches back to when it was sent, would straddle the
 	// skipped span.
 	lo := max(ffWarmMin, c.inc.settle)
-	if next.Sub(now) <= lo+ffWarmWidth {
+	width := c.warmWidth()
+	if next.Sub(now) <= lo+width {
 		return
 	}
 	_, n, _ := c.Skipped()
-	warm := lo + time.Duration(c.Sim.Stream("fastforward/warmup").IntN(uint64(n), int(ffWarmWidth)))
+	warm := lo + time.Duration(c.Sim.Stream("fastforward/warmup").IntN(uint64(n), int(width)))
 	c.Skip(next.Sub(now) - warm)
+}
+
+// warmWidth is the width of the warm-up's draw: the least common multiple
+// of ffWarmFloor and the periods of the run's loops, at most ffWarmMax.
+func (c *Cluster) warmWidth() time.Duration {
+	w := ffWarmFloor
+	for _, d := range c.Periods() {
+		w = lcm(w, d)
+		if w >= ffWarmMax {
+			return ffWarmMax
+		}
+	}
+	return w
+}
+
+// lcm is the least common multiple of two positive durations.
+func lcm(a, b time.Duration) time.Duration {
+	x, y := a, b
+	for y != 0 {
+		x, y = y, x%y
+	}
+	return a / x * b
 }

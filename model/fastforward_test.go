@@ -23,14 +23,36 @@ func ffCluster(seed uint64, horizon, mtbf time.Duration, noFF bool) Config {
 }
 
 // TestSkippedSpansAreQuiet: the spans fast-forward would skip are quiet
-// when simulated in full. The run below does not skip; at every check
-// where the cluster is steady it notes the span a skip would have jumped
+// when simulated in full. The runs below do not skip; at every check
+// where the cluster is steady they note the span a skip would have jumped
 // (to the longest warm-up before the next calendar event), and after the
 // run no record of a change (renewals aside: no failed probe, no new
 // leader, no lease moving, no process or backend changing) falls in any
-// of them.
+// of them. One run has master crashes only; the other a mix of what the
+// failure profiles draw, far more often: every process kind killed and
+// restarted by its kubelet, etcd paused, zones partitioned, monthly
+// maintenance every hour.
 func TestSkippedSpansAreQuiet(t *testing.T) {
-	cfg := ffCluster(7, 6*time.Hour, 40*time.Minute, true)
+	t.Run("host crashes", func(t *testing.T) { quietSpans(t, ffCluster(7, 6*time.Hour, 40*time.Minute, true)) })
+	t.Run("mixed", func(t *testing.T) {
+		cfg := ffCluster(3, 6*time.Hour, 3*time.Hour, true)
+		restart := Life{Kind: LifeLogNormal, Median: 10 * time.Second, Sigma: 0.5}
+		for _, role := range []string{RoleEtcd, RoleAPIServer, GroupKCM, GroupScheduler} {
+			cfg.Failures = append(cfg.Failures, FailureConfig{Name: role + "-crash", Class: "role:" + role, TBF: Exponential(90 * time.Minute), TTR: restart,
+				Fault: FaultConfig{Kind: FaultProcessKill, Process: role}})
+		}
+		cfg.Failures = append(cfg.Failures,
+			FailureConfig{Name: "etcd-pause", Class: "role:etcd", TBF: Exponential(2 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 2 * time.Second, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultProcessPause, Process: RoleEtcd}},
+			FailureConfig{Name: "zone-partition", Class: ClassZonePairs, TBF: Exponential(4 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: time.Minute, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultPartition}},
+			FailureConfig{Name: "maintenance", Class: ClassControlPlane, Fault: FaultConfig{Kind: FaultMaintenance},
+				Maintenance: MaintenanceConfig{Every: time.Hour, Start: -1, Drain: 30 * time.Second, Duration: 5 * time.Minute, Settle: 2 * time.Minute}})
+		quietSpans(t, cfg)
+	})
+}
+
+func quietSpans(t *testing.T, cfg Config) {
 	c, err := Build(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +72,7 @@ func TestSkippedSpansAreQuiet(t *testing.T) {
 		if !ok || next > end {
 			next = end
 		}
-		if to := next.Add(-(max(ffWarmMin, c.inc.settle) + ffWarmWidth)); to > c.Sim.Now() {
+		if to := next.Add(-(max(ffWarmMin, c.inc.settle) + c.warmWidth())); to > c.Sim.Now() {
 			spans = append(spans, span{c.Sim.Now(), to})
 			skippable += ffCheck
 		}
@@ -318,5 +340,38 @@ func TestLeaseLoadSkipped(t *testing.T) {
 	}
 	if want := 0.5 + 2/3.2; math.Abs(fullReq/want-1) > 0.1 || math.Abs(fullWr/0.5-1) > 0.1 {
 		t.Errorf("requests/s %.4f (steady: about %.3f), writes/s %.4f (about 0.5)", fullReq, want, fullWr)
+	}
+}
+
+// TestWarmWidth: the warm-up is drawn over the least common multiple of
+// the run's loop periods and 10 s: 10 s for a stacked cluster behind
+// HAProxy at the defaults, 30 s with a keepalived pair (its 3 s check
+// script), a minute at most.
+func TestWarmWidth(t *testing.T) {
+	width := func(cfg Config) time.Duration {
+		c, err := Build(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Sim.Run(sim.Bounds{Until: sim.At(5 * time.Second)})
+		return c.warmWidth()
+	}
+	haproxy := stacked3(time.Minute)
+	keepalived := stacked3(time.Minute)
+	keepalived.Hosts = append(keepalived.Hosts, fabric.HostConfig{Name: "lb-2", Zone: "zone-b"})
+	keepalived.LoadBalancer = &LoadBalancerConfig{Kind: LBKeepalived, Hosts: []string{"lb", "lb-2"}}
+	odd := stacked3(time.Minute)
+	odd.Probes[0].Period = 7 * time.Second
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		want time.Duration
+	}{{"haproxy", haproxy, 10 * time.Second}, {"keepalived", keepalived, 30 * time.Second}, {"a 7 s probe", odd, time.Minute}} {
+		if got := width(c.cfg); got != c.want {
+			t.Errorf("%s: warm-up width %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got := lcm(1500*time.Millisecond, 2*time.Second); got != 6*time.Second {
+		t.Errorf("lcm(1.5s, 2s) = %v", got)
 	}
 }

@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -183,6 +184,18 @@ func (w *World) Perturbed() bool {
 	}
 	return false
 }
+
+// NotePeriod records that a loop of the run repeats every d: a ticker
+// (StartTicker notes its own) or a loop that re-arms itself for a fixed
+// delay. A skip lands at a random phase of all of them (Periods).
+func (w *World) NotePeriod(d time.Duration) {
+	if d > 0 && !slices.Contains(w.periods, d) {
+		w.periods = append(w.periods, d)
+	}
+}
+
+// Periods are the distinct periods noted, in the order first noted.
+func (w *World) Periods() []time.Duration { return w.periods }
 
 // Skip skips d of calendar time now: calendar timers come d nearer, and
 // the components account the span.

@@ -765,6 +765,7 @@ func (t *Timer) StartTicker(d, first time.Duration) {
 	if d <= 0 {
 		panic("model.Timer.StartTicker: period must be positive")
 	}
+	t.p.w.NotePeriod(d)
 	t.local, t.period, t.mono = true, d, t.p.Mono()+first
 	t.st.Reset(t.p.Host.Clock.TrueAt(t.p.Now(), t.mono))
 }

@@ -45,7 +45,8 @@ type World struct {
 	KeepSpans int
 	calTimers []*CalendarTimer
 	skipHooks []func(time.Duration)
-	rpcs      []*RPCClient // every request client, for Settled
+	rpcs      []*RPCClient    // every request client, for Settled
+	periods   []time.Duration // the distinct periods of the run's loops (NotePeriod)
 
 	// MaxRecords, if positive, bounds the timeline: later records are
 	// counted (Dropped) and seen by the watcher, not kept. A run over

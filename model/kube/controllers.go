@@ -311,6 +311,7 @@ func (l *CtrlLoops) afterSync() {
 	for i := range l.probeTs {
 		l.probeTs[i] = now
 	}
+	l.world().NotePeriod(l.w.cfg.MonitorPeriod)
 	l.tick.After(l.w.cfg.MonitorPeriod)
 	for _, wl := range l.w.Workloads {
 		l.reconcile(wl)
