@@ -3,10 +3,10 @@ package scenarios
 import (
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
+	"hasim/internal/cputime"
 	"hasim/model"
 )
 
@@ -42,15 +42,6 @@ spec:
 	return cfg
 }
 
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkYearsStacked3 measures simulated cluster-years per CPU-second
 // of a stacked 3-master cluster under the cloud failure profile, with the
 // fast-forward through steady stretches: how much of the calendar it
@@ -66,12 +57,12 @@ func BenchmarkYearsStacked3(b *testing.B) {
 	var skipping, since time.Duration
 	watch := func(begin bool) {
 		if begin {
-			since = cpuTime()
+			since = cputime.Now()
 		} else {
-			skipping += cpuTime() - since
+			skipping += cputime.Now() - since
 		}
 	}
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		var err error
 		res, err = model.Simulate(cfg, model.RunOptions{BeforeRun: func(c *model.Cluster) error { c.SkipWatch = watch; return nil }})
@@ -79,7 +70,7 @@ func BenchmarkYearsStacked3(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Now() - cpu0
 	n := float64(b.N)
 	b.ReportMetric(years*n/cpu.Seconds(), "cluster-years/CPU-s")
 	b.ReportMetric(100*skipping.Seconds()/cpu.Seconds(), "%CPU-skipping")
@@ -97,11 +88,11 @@ func BenchmarkFastForwardSpeedup(b *testing.B) {
 	run := func(noFF bool) time.Duration {
 		c := cfg
 		c.NoFastForward = noFF
-		t0 := cpuTime()
+		t0 := cputime.Now()
 		if _, err := model.Simulate(c, model.RunOptions{}); err != nil {
 			b.Fatal(err)
 		}
-		return cpuTime() - t0
+		return cputime.Now() - t0
 	}
 	var full, fast time.Duration
 	for b.Loop() {

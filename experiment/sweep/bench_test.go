@@ -4,21 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"hasim/internal/cputime"
 	"hasim/scenarios"
 )
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkSweepWorkers runs the same sweep on 1 and on 2 workers, one
 // after the other in each iteration, and reports the ratio of their wall
@@ -46,11 +37,11 @@ func BenchmarkSweepWorkers(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		t0, c0 := time.Now(), cpuTime()
+		t0, c0 := time.Now(), cputime.Now()
 		if err := p.Run(context.Background(), res, Shard{}, RunOptions{Workers: workers}); err != nil {
 			b.Fatal(err)
 		}
-		wall, cpu = time.Since(t0), cpuTime()-c0
+		wall, cpu = time.Since(t0), cputime.Now()-c0
 		res.Close()
 		return wall, cpu
 	}
