@@ -24,8 +24,9 @@ import (
 // lease renewals, health checks, probes) at a random phase, as a failure
 // at a random moment of a long steady stretch would.
 //
-// Steadiness is checked every ffCheck of true time, between engine runs,
-// so a run that never skips fires exactly the events it would otherwise.
+// Steadiness is checked every ffCheck of true time, and the moment the
+// timeline has been quiet for ffQuiet, between engine runs, so a run that
+// never skips fires exactly the events it would otherwise.
 
 const (
 	// ffCheck is how often, in true time, the run looks for a steady
@@ -69,8 +70,8 @@ const (
 // fastForward reports whether the run skips steady stretches.
 func (c *Cluster) fastForward() bool { return len(c.cfg.Failures) > 0 && !c.cfg.NoFastForward }
 
-// runSkipping runs to the horizon in steps of ffCheck, skipping ahead at
-// each steady step.
+// runSkipping runs to the horizon in steps of at most ffCheck, skipping
+// ahead at each steady step.
 func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 	horizon := sim.At(c.cfg.Horizon) // calendar
 	limit := b.MaxEvents
@@ -78,7 +79,7 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 		skipped, _, _ := c.Skipped()
 		end := horizon.Add(-skipped) // the horizon in true time
 		step := b
-		step.Until = min(end, c.Sim.Now().Add(ffCheck))
+		step.Until = min(end, c.nextLook())
 		if fired := c.Sim.Events(); limit > 0 {
 			step.MaxEvents = limit - min(limit, fired)
 			if step.MaxEvents == 0 {
@@ -102,6 +103,16 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 			c.SkipWatch(false)
 		}
 	}
+}
+
+// nextLook is when the run next looks for a steady moment: ffCheck on, or
+// as soon as the timeline has been quiet for ffQuiet, if that is sooner.
+func (c *Cluster) nextLook() sim.Time {
+	next := c.Sim.Now().Add(ffCheck)
+	if q := c.lastChange.Add(ffQuiet); q > c.Sim.Now() && q < next {
+		next = q
+	}
+	return next
 }
 
 // steadyNow reports whether the cluster is steady: measurements have

@@ -62,7 +62,8 @@ func quietSpans(t *testing.T, cfg Config) {
 	var skippable time.Duration
 	end := sim.At(cfg.Horizon)
 	for c.Sim.Now() < end {
-		if out := c.Sim.Run(sim.Bounds{Until: min(end, c.Sim.Now().Add(ffCheck)), MaxSameInstant: DefaultMaxEventsPerInstant}); out != sim.ReachedTime {
+		from := c.Sim.Now()
+		if out := c.Sim.Run(sim.Bounds{Until: min(end, c.nextLook()), MaxSameInstant: DefaultMaxEventsPerInstant}); out != sim.ReachedTime {
 			t.Fatalf("run: %v", out)
 		}
 		if !c.steadyNow() {
@@ -74,7 +75,7 @@ func quietSpans(t *testing.T, cfg Config) {
 		}
 		if to := next.Add(-(max(ffWarmMin, c.inc.settle) + c.warmWidth())); to > c.Sim.Now() {
 			spans = append(spans, span{c.Sim.Now(), to})
-			skippable += ffCheck
+			skippable += c.Sim.Now().Sub(from) // the step it was steady after
 		}
 	}
 	c.finish()
