@@ -329,13 +329,14 @@ func runFidelityOne(cfg model.Config, seed uint64) (*fidRun, error) {
 	r, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(c *model.Cluster) error {
 		// Every check timer of the proxy; filtered by host below.
 		c.Sim.SetTracer(allChecks{&o.checksAll})
-		if c.LB != nil && len(c.LB.Proxies) == 1 {
-			x := c.LB.Proxies[0]
-			c.Sim.At(sim.At(cfg.Faults[0].At).Add(-time.Nanosecond), "fidelity/pinned", func() {
-				if h := x.SessionHosts(); len(h) == 1 {
-					o.pinned = h[0]
-				}
-			})
+		for _, p := range c.Probes {
+			if p.Name == longLived {
+				c.Sim.At(sim.At(cfg.Faults[0].At).Add(-time.Nanosecond), "fidelity/pinned", func() {
+					if h := p.ConnHost(c.LB); h != nil {
+						o.pinned = h.Name
+					}
+				})
+			}
 		}
 		return nil
 	}})

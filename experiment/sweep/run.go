@@ -548,12 +548,12 @@ type RunOptions struct {
 const groupCommit = 20 * time.Millisecond
 
 // Run runs the shard's runs that the results file does not hold yet, on
-// workers goroutines, and appends each record in the shard's order as
-// soon as it and every one before it are done, syncing the file before
-// it counts a run as written (one sync covers the runs written within
-// groupCommit of each other). Once ctx is cancelled no run starts; the runs in flight finish
-// and are written, so the file holds a prefix of the shard's runs and
-// a resume continues it exactly. It returns the error of a write.
+// workers goroutines, and appends the records in the shard's order: every
+// groupCommit, those done with every one before them are written and the
+// file synced, and only then do they count as written. Once ctx is
+// cancelled no run starts; the runs in flight finish and are written, so
+// the file holds a prefix of the shard's runs and a resume continues it
+// exactly. It returns the error of a write.
 func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions) error {
 	workers := opts.Workers
 	if workers <= 0 {
@@ -614,20 +614,22 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 	pending := map[int]done{}
 	next := start
 	var werr error
-	var unsynced []Record // written, not yet synced
-	var buf []byte
-	fail := func(err error) {
-		werr = err
-		unsynced = unsynced[:0]
-		stop()
-	}
-	// commit syncs what was written and only then counts it.
+	var unsynced []Record // in order, not yet written
+	var buf []byte        // their lines
+	// commit writes and syncs what is in order, and only then counts it.
 	commit := func() {
 		if werr != nil || len(unsynced) == 0 {
 			return
 		}
-		if err := res.f.Sync(); err != nil {
-			fail(err)
+		_, err := res.f.Write(buf)
+		if err == nil {
+			err = res.f.Sync()
+		}
+		buf = buf[:0]
+		if err != nil {
+			werr = err
+			unsynced = unsynced[:0]
+			stop()
 			return
 		}
 		for _, rec := range unsynced {
@@ -644,10 +646,11 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 	// A sync waits on the disk, and the writer's goroutine holds one of
 	// the scheduler's processors meanwhile, which a worker then lacks:
 	// on a 2-core machine, syncing after every short run cost a fifth of
-	// the sweep's throughput. So a sync covers the runs written in a
-	// window of groupCommit (or to the end): a run still counts only once
-	// it is on disk, and a crash loses no more than the runs of that
-	// window, which a resume runs again, to the same bytes.
+	// the sweep's throughput. So the runs finished in a window of
+	// groupCommit (or to the end) are written and synced together: a run
+	// still counts only once it is on disk, and a crash loses no more
+	// than the runs of that window, which a resume runs again, to the
+	// same bytes.
 	tick := time.NewTicker(groupCommit)
 	defer tick.Stop()
 	for results != nil {
@@ -658,7 +661,6 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 				break
 			}
 			pending[d.i] = d
-			buf = buf[:0]
 			for {
 				d, ok := pending[next]
 				if !ok {
@@ -669,11 +671,6 @@ func (p *Plan) Run(ctx context.Context, res *Results, sh Shard, opts RunOptions)
 				if werr == nil {
 					unsynced = append(unsynced, d.rec)
 					buf = append(buf, d.line...)
-				}
-			}
-			if werr == nil && len(buf) > 0 {
-				if _, err := res.f.Write(buf); err != nil {
-					fail(err)
 				}
 			}
 		case <-tick.C:

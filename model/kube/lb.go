@@ -817,19 +817,6 @@ func (x *Proxy) follow(f *forward, s *session, now time.Duration) bool {
 	return true
 }
 
-// SessionHosts are the hosts of the backends the open long-lived sessions
-// are forwarded to, in the order they were opened: where each long-lived
-// client's connection goes, whatever the backend's state.
-func (x *Proxy) SessionHosts() []string {
-	var out []string
-	for _, c := range x.order {
-		if s := x.sessions[c]; s != nil && s.backend >= 0 {
-			out = append(out, x.backends[s.backend].api.Proc.Host.Name)
-		}
-	}
-	return out
-}
-
 // sessionHost is the host of the backend that connection conn's session
 // was sent to, nil if none.
 func (x *Proxy) sessionHost(conn uint64) *fabric.Host {
