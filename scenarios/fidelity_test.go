@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -547,38 +546,7 @@ func TestGoldenFidelity(t *testing.T) {
 		})
 	}
 	golden.Check(t, filepath.Join("testdata", "fidelity.golden"), b.String())
-	checkReadmeTable(t, filepath.Join("..", "README.md"), b.String())
-}
-
-// checkReadmeTable checks that the README quotes the table verbatim; when
-// updating golden files it puts the table in place of the one there (the
-// lines from the table's header to the first line that is not a table
-// row).
-func checkReadmeTable(t *testing.T, path, table string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(data)
-	if !golden.Updating() {
-		if !strings.Contains(readme, table) {
-			t.Errorf("%s does not quote testdata/fidelity.golden's table verbatim (run make update)", path)
-		}
-		return
-	}
-	header := table[:strings.Index(table, "\n")+1]
-	i := strings.Index(readme, header)
-	if i < 0 {
-		t.Fatalf("%s has no table starting %q to update", path, header)
-	}
-	j := i
-	for j < len(readme) && readme[j] == '|' {
-		j += strings.Index(readme[j:], "\n") + 1
-	}
-	if err := os.WriteFile(path, []byte(readme[:i]+table+readme[j:]), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	golden.CheckTable(t, filepath.Join("..", "README.md"), b.String())
 }
 
 // TestQuantileConsistent: the band of the p50s (p90s) of n draws, on a

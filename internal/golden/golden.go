@@ -60,29 +60,56 @@ func FirstDiff(want, got string) string {
 // got there instead.
 func CheckQuote(t testing.TB, path, after, got string) {
 	t.Helper()
-	doc, err := os.ReadFile(path)
+	checkSpan(t, path, strings.TrimRight(got, "\n"), "the output after "+strconv.Quote(after), func(doc string) (int, int, bool) {
+		i := strings.Index(doc, after+"\n")
+		if i < 0 {
+			return 0, 0, false
+		}
+		i += len(after) + 1
+		j := strings.Index(doc[i:], "\n```")
+		return i, i + j, j >= 0
+	})
+}
+
+// CheckTable checks that the document at path quotes the Markdown table
+// verbatim: from its header line to the first line that is not a row;
+// when updating, it puts table there instead.
+func CheckTable(t testing.TB, path, table string) {
+	t.Helper()
+	header := table[:strings.Index(table, "\n")+1]
+	checkSpan(t, path, table, "the table "+strconv.Quote(strings.TrimSpace(header)), func(doc string) (int, int, bool) {
+		i := strings.Index(doc, header)
+		if i < 0 {
+			return 0, 0, false
+		}
+		j := i
+		for j < len(doc) && doc[j] == '|' {
+			j += strings.Index(doc[j:], "\n") + 1
+		}
+		return i, j, true
+	})
+}
+
+// checkSpan compares got with the span of the document at path that find
+// locates, or puts got there when updating.
+func checkSpan(t testing.TB, path, got, what string, find func(doc string) (i, j int, ok bool)) {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(doc)
-	i := strings.Index(s, after+"\n")
-	if i < 0 {
-		t.Fatalf("%s: no line %q to quote after", path, after)
+	doc := string(data)
+	i, j, ok := find(doc)
+	if !ok {
+		t.Fatalf("%s: no place for %s", path, what)
 	}
-	i += len(after) + 1
-	j := strings.Index(s[i:], "\n```")
-	if j < 0 {
-		t.Fatalf("%s: the block after %q has no closing fence", path, after)
-	}
-	j += i
-	got = strings.TrimRight(got, "\n")
 	if Updating() {
-		if err := os.WriteFile(path, []byte(s[:i]+got+s[j:]), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(doc[:i]+got+doc[j:]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	if s[i:j] != got {
-		t.Errorf("%s does not quote the output after %q (review, then run make update):\n%s", path, after, FirstDiff(s[i:j], got))
+	if doc[i:j] != got {
+		t.Errorf("%s does not quote %s (review, then run make update):\n%s", path, what, FirstDiff(doc[i:j], got))
 	}
 }

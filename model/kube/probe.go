@@ -232,9 +232,6 @@ func (p *Probe) skip(d time.Duration) {
 	}
 }
 
-// Conns is how many connections a long-lived probe has dialled.
-func (p *Probe) Conns() int { return p.client.Conns() }
-
 // ConnHost is the host that the probe's long-lived connection reaches:
 // through a load balancer, the backend its session was sent to. Nil
 // when the probe holds no connection, or its session has no backend.
