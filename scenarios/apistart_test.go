@@ -15,11 +15,13 @@ import (
 // The tests in this file check kube-apiserver's start and its /readyz
 // against a real control plane (kube-apiserver v1.37 over etcd 3.7 on
 // three stacked masters, HAProxy 2.6 in front with inter 2s, fall 3,
-// rise 2 and timeout check 10s): nothing in the model is fitted to these
-// figures.
+// rise 2 and timeout check 10s). One model default is taken from them:
+// the apiserver's initTime (see DefaultAPIInitTime), from the median
+// /readyz; the other figures follow from the mechanisms.
 
 // stackedLab is the measured set-up: three stacked masters, a load
-// balancer and a client on one bridge, with faults.
+// balancer and a client on one bridge (its latency as the library's
+// real-case scenarios give it), with faults.
 func stackedLab(t *testing.T, seed uint64, lb, faults string) model.Result {
 	t.Helper()
 	src := fmt.Sprintf(`apiVersion: hasim.dev/v1alpha1
@@ -36,6 +38,8 @@ spec:
     - {name: master-3, zone: lab}
     - {name: lb, zone: lab}
     - {name: client, zone: lab}
+  network:
+    sameZone: {min: 50us, max: 150us}
   controlPlane:
     topology: stacked
     masters: [master-1, master-2, master-3]
@@ -66,14 +70,20 @@ const restartSeeds = 200
 // Case A, 12 trials); its apiserver starts again. From the host's return:
 //   - /readyz passes: real p50 3555 ms, p90 4027 ms (within 10% / 20%);
 //   - HAProxy marks it UP: real p50 6178 ms, p90 6740 ms (likewise);
-//   - never before the mechanism allows: init (at least 0.75 × 2 s), then
+//   - never before the mechanism allows: init (at least 0.75 × 2.4 s), then
 //     the post-start hooks' first poll (1 s) and rbac/bootstrap-roles'
 //     130 reads; UP needs two passing checks 2 s apart after that.
 func TestAPIServerRestartMatchesReal(t *testing.T) {
 	var ready, up []float64
 	for seed := uint64(1); seed <= restartSeeds; seed++ {
+		// The crash falls at a seeded moment of HAProxy's 2 s check
+		// cycle, as the real harness's faults fell at arbitrary moments:
+		// at a fixed time it would meet the checks at the phase the run's
+		// start gave them (they fall into step while etcd elects its
+		// first leader), and UP would follow from that phase.
+		at := 10*time.Second + time.Duration(float64(2*time.Second)*math.Mod(float64(seed)*0.6180339887498949, 1))
 		r := stackedLab(t, seed, ", timeoutCheck: 10s",
-			"    - {name: crash, kind: host-crash, target: \"leader:kube-controller-manager\", at: 10s, duration: 60s}\n")
+			fmt.Sprintf("    - {name: crash, kind: host-crash, target: \"leader:kube-controller-manager\", at: %v, duration: 60s}\n", at))
 		f := r.Faults[0]
 		host, _, _ := strings.Cut(f.Target, " ")
 		var rd, u time.Duration
@@ -91,7 +101,7 @@ func TestAPIServerRestartMatchesReal(t *testing.T) {
 		if rd == 0 || u == 0 {
 			t.Fatalf("seed %d: %s's apiserver never ready (%v) or UP (%v) after its return", seed, host, rd, u)
 		}
-		if least := 1500*time.Millisecond + time.Second; rd < least {
+		if least := 1800*time.Millisecond + time.Second; rd < least {
 			t.Errorf("seed %d: ready %v after the return, before init and the hooks' first poll (%v)", seed, rd, least)
 		}
 		if u < rd+2*time.Second {

@@ -396,7 +396,7 @@ type APIServerSpec struct {
 	// etcd dial of at most dialTimeout, then the post-start hooks, of
 	// which rbac/bootstrap-roles makes bootstrapReads quorum reads, each
 	// loopbackCost of the apiserver's own work apart.
-	InitTime             Duration `yaml:"initTime,omitempty"`             // default 2s
+	InitTime             Duration `yaml:"initTime,omitempty"`             // default 2.4s
 	DialTimeout          Duration `yaml:"dialTimeout,omitempty"`          // default 20s
 	BootstrapReads       int      `yaml:"bootstrapReads,omitempty"`       // default 130
 	LoopbackCost         Duration `yaml:"loopbackCost,omitempty"`         // default 1ms
