@@ -104,7 +104,7 @@ type LeaseGroupConfig struct {
 	Endpoint string
 	LE       LeaderElectionConfig
 	// NoRestart: the candidates are not static pods, so nothing restarts
-	// one that exits (as in the reference measurements' harness).
+	// one that exits (as in a test harness that runs the binaries bare).
 	NoRestart bool
 }
 

@@ -28,8 +28,8 @@ type LeaderElectionConfig struct {
 	RequestTimeout time.Duration
 	// KeepCallsPastDeadline makes an API call in flight outlive its renew
 	// round's deadline. Real client-go cancels it (the round's context is
-	// the request's); the reference measurements used a fake clientset
-	// that does not. Default false.
+	// the request's); a fake clientset, as in client-go's own tests, does
+	// not. Default false.
 	KeepCallsPastDeadline bool
 	// StartDelay is the typical time from the process starting to its
 	// first leader-election attempt (container start and the component's
