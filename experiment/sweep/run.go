@@ -305,7 +305,7 @@ func (s *flatScanner) value() (any, error) {
 // stop failing), incidents; with failure processes, downtimePerYear.F for
 // every function F.
 func Metrics(r model.Result, ratesDefined bool) Fields {
-	var out Fields
+	out := make(Fields, 0, 4+8*len(r.Groups)+2*len(r.Probes)+len(r.Functions))
 	add := func(name string, v any) { out = append(out, Field{name, v}) }
 	incidents := experiment.Incidents(r)
 	for gi, g := range r.Groups {

@@ -230,7 +230,8 @@ type Member struct {
 
 	// Client requests.
 	waits    map[uint64]wait
-	waitFIFO []uint64
+	waitFIFO []uint64 // the waits' ids in arrival order, from waitHead
+	waitHead int
 	reads    pendingReads
 	fwd      []fwdPromote // promotes forwarded to the leader
 
@@ -336,7 +337,7 @@ func (m *Member) Start() {
 	m.resetReadQueue()
 	m.reads.reset()
 	clear(m.waits)
-	m.waitFIFO = m.waitFIFO[:0]
+	m.waitFIFO, m.waitHead = m.waitFIFO[:0], 0
 	m.fwd = m.fwd[:0]
 	m.pendingConf, m.publishAt = 0, 0
 	m.startedAt = m.Proc.Now()
@@ -1463,17 +1464,27 @@ func (m *Member) readIndexResolved(ctx, index uint64) {
 // re-sends unanswered ReadIndex requests.
 func (m *Member) sweepRequests() {
 	now := m.Proc.Mono()
-	for len(m.waitFIFO) > 0 {
-		id := m.waitFIFO[0]
+	for m.waitHead < len(m.waitFIFO) {
+		id := m.waitFIFO[m.waitHead]
 		w, ok := m.waits[id]
 		if ok && w.expire > now {
 			break
 		}
-		m.waitFIFO = m.waitFIFO[1:]
+		m.waitHead++
 		if ok {
 			delete(m.waits, id)
 			m.reply(w.client, id, errTimeout)
 		}
+	}
+	// The queue reuses its array: emptied, it starts over; half spent, its
+	// live part moves to the front (slicing the head off instead would
+	// make every append past the end allocate anew).
+	switch {
+	case m.waitHead == len(m.waitFIFO):
+		m.waitFIFO, m.waitHead = m.waitFIFO[:0], 0
+	case m.waitHead > 64 && 2*m.waitHead > len(m.waitFIFO):
+		n := copy(m.waitFIFO, m.waitFIFO[m.waitHead:])
+		m.waitFIFO, m.waitHead = m.waitFIFO[:n], 0
 	}
 	// Reads expire in arrival order: the expired ones are a prefix.
 	q := &m.reads
