@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +157,72 @@ func TestNginxBesideHAProxy(t *testing.T) {
 			t.Errorf("seed %d: with proxyConnectTimeout 1s nginx never marked the dead master failed", seed)
 		}
 	}
+}
+
+// TestKubeletRedialsAfterRepeatedFailures: each master in turn is cut off
+// from the others for 120 s while the workers' kubelets renew their node
+// leases through HAProxy over long-lived connections. A kubelet whose
+// connection went to the isolated master gets errors from it (its etcd
+// member has no quorum); from the second failed try of a renewal round it
+// closes its connections (the kubelet's closeAllConns) and dials afresh,
+// which HAProxy, once it has marked the isolated master DOWN, sends to a
+// healthy one. So no worker goes NotReady (the isolated master's own node
+// does: its kubelet's apiserver has no quorum). Kept on the isolated master's
+// connection, as HTTP/2's health check would keep it (the master answers
+// its PINGs), a kubelet could not renew for the whole cut and its node
+// would go NotReady after the 50 s grace period.
+func TestKubeletRedialsAfterRepeatedFailures(t *testing.T) {
+	pinned := 0
+	for seed := uint64(1); seed <= 3; seed++ {
+		s, err := Load("kubelet-redial.yaml", []byte(fmt.Sprintf(`apiVersion: hasim.dev/v1alpha1
+kind: Scenario
+metadata: {name: kubelet-redial}
+spec:
+  seed: %d
+  horizon: 420s
+  zones: [{name: a}, {name: b}, {name: c}]
+  hosts:
+    - {name: master-1, zone: a}
+    - {name: master-2, zone: b}
+    - {name: master-3, zone: c}
+    - {name: worker-1, zone: a}
+    - {name: worker-2, zone: b}
+    - {name: worker-3, zone: c}
+    - {name: lb, zone: a}
+  controlPlane:
+    topology: stacked
+    masters: [master-1, master-2, master-3]
+    workers: [worker-1, worker-2, worker-3]
+    controlPlaneEndpoint: {kind: haproxy, hosts: [lb]}
+  faults:
+    - {name: cut master-1, kind: partition, target: "host:master-1", peer: "role:kube-apiserver", at: 20s, duration: 120s}
+    - {name: cut master-2, kind: partition, target: "host:master-2", peer: "role:kube-apiserver", at: 150s, duration: 120s}
+    - {name: cut master-3, kind: partition, target: "host:master-3", peer: "role:kube-apiserver", at: 280s, duration: 120s}
+`, seed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := model.Simulate(s.Config(), model.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range r.Timeline {
+			switch rec.Event {
+			case model.EvNodeNotReady:
+				if !strings.HasPrefix(rec.Host, "worker-") {
+					continue // the isolated master's own node: its apiserver has no quorum
+				}
+				t.Errorf("seed %d: %s goes NotReady at %v: %s", seed, rec.Host, rec.T, rec.Reason)
+			case model.EvNodeLeaseFailing:
+				if strings.HasPrefix(rec.Host, "worker-") {
+					pinned++
+				}
+			}
+		}
+	}
+	// The cuts did reach kubelets: some renewed through an isolated master.
+	if pinned == 0 {
+		t.Error("no kubelet's lease renewal ever failed: no connection was on an isolated master")
+	}
+	t.Logf("%d renewal rounds failed at first", pinned)
 }

@@ -183,6 +183,16 @@ func (c *RPCClient) onH2Health() {
 	}
 }
 
+// CloseConns closes the long-lived connection, if there is one, as a
+// client's transport does when its owner closes every connection it
+// dialled (the kubelet's closeAllConns): its requests in flight fail with
+// err, and the next request dials afresh.
+func (c *RPCClient) CloseConns(err string) {
+	if c.h2 != nil && c.conn.id != 0 {
+		c.closeConn(err)
+	}
+}
+
 // closeConn closes the connection: its requests in flight fail with err
 // (the owner may send new ones meanwhile, so they are collected first).
 func (c *RPCClient) closeConn(err string) {

@@ -54,6 +54,7 @@ func newKubeProxy(c *Plane, s *Service, h *fabric.Host) *KubeProxy {
 	k.Proc = c.AddProcess(k.Name, RoleKubeProxy, h, k)
 	servers, resolve := c.apiEndpoints(s.cfg.ProxyEndpoint, h)
 	k.client = fabric.NewRPCClient(k.Proc, k.Name+"/api", servers, 0, 0, k.done)
+	k.client.LongLived(k.Name+"/api", ClientGoH2()) // client-go: one HTTP/2 connection
 	k.client.Resolve = resolve
 	k.sync = k.Proc.NewTimer(k.Name+"/sync", k.onSync)
 	// A DaemonSet pod: the kubelet restarts it when it exits.
@@ -143,3 +144,7 @@ func (s *Service) ProxyOn(h *fabric.Host) *KubeProxy {
 	}
 	return nil
 }
+
+// ConnHost is the host kube-proxy's long-lived API connection reaches
+// (through lb, the backend its session went to), nil if it has none.
+func (k *KubeProxy) ConnHost(lb *LoadBalancer) *fabric.Host { return connHost(k.client, lb) }

@@ -235,8 +235,12 @@ func (p *Probe) skip(d time.Duration) {
 // ConnHost is the host that the probe's long-lived connection reaches:
 // through a load balancer, the backend its session was sent to. Nil
 // when the probe holds no connection, or its session has no backend.
-func (p *Probe) ConnHost(lb *LoadBalancer) *fabric.Host {
-	id, to := p.client.Conn()
+func (p *Probe) ConnHost(lb *LoadBalancer) *fabric.Host { return connHost(p.client, lb) }
+
+// connHost is the host a client's long-lived connection reaches: through
+// lb, the backend its session went to; otherwise the server.
+func connHost(c *fabric.RPCClient, lb *LoadBalancer) *fabric.Host {
+	id, to := c.Conn()
 	if to == nil {
 		return nil
 	}

@@ -452,12 +452,17 @@ func (n *Node) apiDone(tag uint64, _ *fabric.Message, err string) {
 		n.w.world.Record(fabric.Record{Event: EvNodeLeaseFailing, Host: n.Name, Proc: n.kubelet.Proc.Name,
 			Reason: "node lease renewal fails: " + err})
 	}
+	if n.tries >= 2 {
+		// From the second failed try of a round the kubelet closes every
+		// connection its client dialled (k8s.io/component-helpers
+		// apimachinery/lease/controller.go retryUpdateLease calls
+		// onRepeatedHeartbeatFailure, which cmd/kubelet/app/server.go
+		// wires to closeAllConns), so the next try dials afresh: through
+		// the load balancer, possibly to another apiserver.
+		n.client.CloseConns("connection closed by the kubelet after repeated heartbeat failures")
+	}
 	if n.tries < nodeLeaseMaxTries {
-		// Retried at once; from the second failure the kubelet closes its
-		// connections, so the next try dials afresh (through the load
-		// balancer, possibly to another apiserver). Every HTTP try dials
-		// afresh in this model already.
-		n.renew.After(0)
+		n.renew.After(0) // retried at once
 		return
 	}
 	n.tries = 0
