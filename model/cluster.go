@@ -133,12 +133,27 @@ type Cluster struct {
 	figuresOnly bool
 }
 
+// DefaultPeerReconnect is how etcd's peer connections come back after a
+// heal unless a scenario says: with pre-vote on, the draw from real etcd's
+// measured rejoin (taken with pre-vote on); with pre-vote off, where no
+// measurement of the reconnection alone exists, rafthttp's and TCP's
+// mechanism.
+func DefaultPeerReconnect(preVote bool) string {
+	if preVote {
+		return fabric.PeerReconnectMeasured
+	}
+	return fabric.PeerReconnectRafthttp
+}
+
 // Build assembles a cluster from cfg.
 func Build(cfg Config) (*Cluster, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	cfg.Etcd = cfg.Etcd.WithDefaults()
+	if cfg.Network.PeerReconnect == "" {
+		cfg.Network.PeerReconnect = DefaultPeerReconnect(*cfg.Etcd.PreVote)
+	}
 	if cfg.Network.PeerDialTimeout == 0 {
 		// etcd's peer dial timeout: 1 s plus the election timeout.
 		cfg.Network.PeerDialTimeout = time.Second + cfg.Etcd.ElectionTimeout

@@ -91,3 +91,36 @@ func TestRejoinAfterHealRafthttp(t *testing.T) {
 		})
 	}
 }
+
+// TestPeerReconnectDefault: unless a scenario says, etcd's peer
+// connections come back as rafthttp brings them back where pre-vote is
+// off (etcd 3.4), and by the draw measured with pre-vote on where it is on:
+// the same run as with the model named.
+func TestPeerReconnectDefault(t *testing.T) {
+	for _, tc := range []struct{ version, want string }{{"3.4", fabric.PeerReconnectRafthttp}, {"3.5", fabric.PeerReconnectMeasured}} {
+		other := fabric.PeerReconnectMeasured
+		if tc.want == other {
+			other = fabric.PeerReconnectRafthttp
+		}
+		same, differ := 0, 0
+		for seed := uint64(1); seed <= 30; seed++ {
+			d, ok := rejoinAfterHeal(t, seed, tc.version, "aligned", "")
+			if !ok {
+				continue
+			}
+			want, _ := rejoinAfterHeal(t, seed, tc.version, "aligned", tc.want)
+			alt, _ := rejoinAfterHeal(t, seed, tc.version, "aligned", other)
+			if d != want {
+				t.Errorf("etcd %s seed %d: rejoin %.1f ms by default, %.1f ms with %s", tc.version, seed, d, want, tc.want)
+			}
+			if d == alt {
+				same++
+			} else {
+				differ++
+			}
+		}
+		if differ == 0 {
+			t.Errorf("etcd %s: the default gives the same rejoin as %s in all %d runs: the test cannot tell them apart", tc.version, other, same)
+		}
+	}
+}

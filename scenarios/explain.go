@@ -95,9 +95,8 @@ func Explain(s *Scenario) (Explanation, error) {
 	add("spec.network.loopback", sp.Network.Loopback != nil, n.Loopback, "50µs (hasim)")
 	add("spec.network.loss", sp.Network.Loss != 0, n.Loss, "0")
 	add("spec.network.reconnect", sp.Network.Reconnect != nil, n.Reconnect, "real etcd's measured rejoin after a healed silent drop (README: Fidelity)")
-	if sp.Network.PeerReconnect != "" {
-		add("spec.network.peerReconnect", true, n.PeerReconnect, "")
-	}
+	add("spec.network.peerReconnect", sp.Network.PeerReconnect != "", cmp.Or(n.PeerReconnect, model.DefaultPeerReconnect(*e.PreVote)),
+		"by preVote: measured (the draw, measured with pre-vote on) with it on, rafthttp (etcd's peer transport) with it off")
 	for i, h := range sp.Hosts {
 		if !etcdHost(c.Hosts[i]) {
 			continue // fsync matters to etcd only

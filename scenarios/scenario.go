@@ -131,9 +131,10 @@ type NetworkSpec struct {
 	Loss      float64   `yaml:"loss,omitempty"`      // default 0
 	Reconnect *DistSpec `yaml:"reconnect,omitempty"` // default: real etcd's rejoin delay
 	// PeerReconnect is how etcd's peer connections come back after a
-	// heal: measured (default: drawn from reconnect, like every
-	// connection) or rafthttp (etcd's peer transport over TCP:
-	// retransmission back-off, the 5 s read timeout and redials).
+	// heal: measured (drawn from reconnect, like every connection; the
+	// default with pre-vote on) or rafthttp (etcd's peer transport over
+	// TCP: retransmission back-off, the 5 s read timeout and redials; the
+	// default with pre-vote off).
 	PeerReconnect string `yaml:"peerReconnect,omitempty"`
 }
 

@@ -28,13 +28,14 @@ type NetworkConfig struct {
 	// median 641 ms (the README's Fidelity section).
 	Reconnect Dist
 	// PeerReconnect is how an etcd peer connection (a host pair that has
-	// carried raft messages) comes back after a cut heals: "measured" (the
-	// default) draws Reconnect like every other connection; "rafthttp"
+	// carried raft messages) comes back after a cut heals: "measured"
+	// draws Reconnect like every other connection; "rafthttp"
 	// follows etcd's peer transport and TCP instead (see
 	// RafthttpRestore): the connection carries traffic again at the first
 	// TCP retransmission of the data the cut held back, or, once the
 	// stream reader's 5 s read timeout has closed it, at the first SYN of
-	// the reader's redials.
+	// the reader's redials. Empty is "measured" here; the model's Build
+	// defaults it by pre-vote (model.DefaultPeerReconnect).
 	PeerReconnect string
 	// PeerDialTimeout bounds each of rafthttp's redials (etcd: 1 s plus the
 	// election timeout). 0 means 2s, etcd's with its default election
