@@ -38,7 +38,7 @@ func stacked3(horizon time.Duration) Config {
 	return cfg
 }
 
-// limitW1 runs shared/bench's W1 on a plain binary heap with lazy
+// limitW1 runs the engine workload W1 on a plain binary heap with lazy
 // cancellation, the same algorithm as the limit program, so the ratio of
 // the model's rate to it can be taken in one run. It returns events/s.
 func limitW1() float64 {
