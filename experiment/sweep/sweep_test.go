@@ -145,12 +145,15 @@ func runTo(t *testing.T, p *Plan, path string, sh Shard, workers int) []byte {
 const small = `  axes:
     - {path: spec.controlPlane.leaderElection.leaseDuration, values: [15s, 40s]}
     - {path: spec.controlPlane.leaderElection.renewDeadline, values: [5s, 10s]}
-  seeds: 3
+  seeds: 10
 `
 
 // The results file is the same bytes for any number of workers; an
 // interrupted sweep resumed (even after a line cut off by a crash) gives
-// those bytes too; shards merged give them too.
+// those bytes too; shards merged give them too. The sweep has 40 runs so
+// that the interruption, which comes when the run-4 record is synced
+// (every 20 ms), finds runs still to start: with few runs all of them
+// could be done by the first sync.
 func TestRunResumeShards(t *testing.T) {
 	p := plan(t, small)
 	dir := t.TempDir()
@@ -230,7 +233,7 @@ func TestRunResumeShards(t *testing.T) {
 	}
 
 	// Another definition or version is refused.
-	other := plan(t, strings.Replace(small, "seeds: 3", "seeds: 4", 1))
+	other := plan(t, strings.Replace(small, "seeds: 10", "seeds: 11", 1))
 	if _, err := other.Open(path, "test", Shard{}, true); err == nil || !strings.Contains(err.Error(), "another sweep definition") {
 		t.Errorf("another definition: %v", err)
 	}
