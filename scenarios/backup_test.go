@@ -131,7 +131,7 @@ func TestBackupServerRouting(t *testing.T) {
 		if len(down1) != 1 || len(down2) != 1 || len(up2) != 1 || down2[0] < down1[0] {
 			t.Fatalf("seed %d: master-1 DOWN at %v, master-2 DOWN at %v and UP at %v; want each once, master-1 first", seed, down1, down2, up2)
 		}
-		from, to := down2[0], up2[0] // both primaries DOWN
+		from, to := down2[0], up2[0]        // both primaries DOWN
 		var first, last, after backupSample // in [from, to): the first and last samples; the first after to
 		for _, s := range samples {
 			switch {
