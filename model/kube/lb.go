@@ -380,15 +380,18 @@ func (c LoadBalancerConfig) BackupProblems(apiHosts map[string]bool, apiservers 
 	if k := c.Kind; k != LBHAProxy && k != LBKeepalived && k != LBNginx {
 		bad = append(bad, fmt.Sprintf("backup servers need a proxy (haproxy, keepalived or nginx), not %s", k))
 	}
+	n := 0 // apiservers that are backups
 	for i, h := range c.Backup {
 		switch {
 		case !apiHosts[h]:
 			bad = append(bad, fmt.Sprintf("backup server %q runs no apiserver", h))
 		case slices.Index(c.Backup, h) < i:
 			bad = append(bad, fmt.Sprintf("backup server %q is listed twice", h))
+		default:
+			n++
 		}
 	}
-	if n := len(slices.Compact(slices.Sorted(slices.Values(c.Backup)))); n >= apiservers {
+	if n >= apiservers {
 		bad = append(bad, "every server is a backup: at least one must not be")
 	}
 	return bad
