@@ -368,6 +368,9 @@ func (cfg *Config) validate() error {
 		if len(cfg.APIServers) == 0 {
 			bad("a load balancer needs apiservers behind it")
 		}
+		for _, p := range l.BackupProblems(apiHosts, len(cfg.APIServers)) {
+			bad("load balancer: %s", p)
+		}
 		if l.Kind == kube.LBKubeVIP {
 			if err := l.LE.Validate(); err != nil {
 				bad("kube-vip: %v", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hasim/model"
+	"hasim/sim"
 )
 
 const connSeeds = 4
@@ -225,4 +226,80 @@ spec:
 		t.Error("no kubelet's lease renewal ever failed: no connection was on an isolated master")
 	}
 	t.Logf("%d renewal rounds failed at first", pinned)
+}
+
+// TestLongLivedTimeoutClient: HAProxy's timeout client. The long-lived
+// client writes once every 6 s, so its connection is idle 6 s between
+// requests; the master it is pinned to is isolated from the others for
+// 60 s. With timeoutClient 5s HAProxy has closed the session by each next
+// request, which opens a new one to a master that is UP: the client fails
+// at most the requests before HAProxy marks the isolated master DOWN, and
+// is back long before the partition ends. With the kubeadm guide's 20 s
+// the session outlives every pause, stays on the isolated master, and
+// every request of the partition fails. (timeoutServer, 20 s, does not
+// cut either: the isolated master answers each request at once, with an
+// error.)
+func TestLongLivedTimeoutClient(t *testing.T) {
+	const fault, length, period = 30 * time.Second, 60 * time.Second, 6 * time.Second
+	doc := func(lb, target string) string {
+		return libraryEdit(t, "lb-long-lived-isolated-master",
+			"{kind: haproxy, hosts: [lb]}", lb,
+			"connection: long-lived}", "connection: long-lived, period: 6s}",
+			"target: connection:long-lived-writes", "target: "+target)
+	}
+	for seed := uint64(1); seed <= connSeeds; seed++ {
+		for _, tc := range []struct {
+			lb  string
+			cut bool
+		}{{"{kind: haproxy, hosts: [lb], timeoutClient: 5s}", true}, {"{kind: haproxy, hosts: [lb]}", false}} {
+			// Where the connection goes just before the fault (the run up
+			// to then is the same whatever the fault's target). The
+			// target connection:long-lived-writes would not do: HAProxy
+			// forgets a session idle past timeoutClient before the next
+			// request comes.
+			pinned := ""
+			s, err := Load("t.yaml", []byte(doc(tc.lb, "host:master-1")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := s.Config()
+			cfg.Seed = seed
+			if _, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(c *model.Cluster) error {
+				for at := time.Second; at < fault; at += 100 * time.Millisecond {
+					c.Sim.At(sim.At(at), "test/pinned", func() {
+						for _, p := range c.Probes {
+							if h := p.ConnHost(c.LB); p.Name == "long-lived-writes" && h != nil {
+								pinned = h.Name
+							}
+						}
+					})
+				}
+				return nil
+			}}); err != nil || pinned == "" {
+				t.Fatalf("seed %d: no connection before the fault (%v)", seed, err)
+			}
+			r := runDoc(t, doc(tc.lb, "host:"+pinned), seed)
+			ll := probeResult(t, r, "long-lived-writes")
+			down, ok := find(r, r.Faults[0].At, func(rec model.Record) bool { return rec.Event == model.EvLBBackendDown && rec.Host == pinned })
+			if !ok {
+				t.Fatalf("seed %d: HAProxy never marked the isolated %s DOWN", seed, pinned)
+			}
+			if tc.cut {
+				// Only requests sent before the DOWN mark can reach it.
+				if before := int(down.T.Sub(r.Faults[0].At)/period) + 1; ll.Failed > before || ll.Unavailable > down.T.Sub(r.Faults[0].At)+period {
+					t.Errorf("seed %d: timeoutClient 5s: the long-lived client pinned to isolated %s failed %d requests over %v; want at most the %d sent before HAProxy marked it DOWN, %v into the partition", seed, pinned, ll.Failed, ll.Unavailable, before, down.T.Sub(r.Faults[0].At))
+				}
+				if up, ok := find(r, r.Faults[0].At, func(rec model.Record) bool {
+					return rec.Event == model.EvProbeUp && rec.Probe == "long-lived-writes"
+				}); ll.Failed > 0 && (!ok || up.T > down.T.Add(period+time.Second)) {
+					t.Errorf("seed %d: timeoutClient 5s: the long-lived client back at %v (%v); want within a period of the DOWN mark at %v", seed, up.T, ok, down.T)
+				}
+				continue
+			}
+			inFault := int(length / period)
+			if ll.Failed < inFault-1 || ll.Failed > inFault+1 || ll.Unavailable < length-period || ll.Unavailable > length+period {
+				t.Errorf("seed %d: timeoutClient 20s: the long-lived client pinned to isolated %s failed %d requests over %v; want the partition's %d over about %v", seed, pinned, ll.Failed, ll.Unavailable, inFault, length)
+			}
+		}
+	}
 }

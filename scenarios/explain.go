@@ -172,6 +172,10 @@ func Explain(s *Scenario) (Explanation, error) {
 				add(p+"timeoutClient", lb.TimeoutClient != 0, l.ClientTimeout, "kubeadm HA guide's haproxy.cfg (timeout client 20s)")
 				add(p+"shutdownSessions", lb.ShutdownSessions, l.ShutdownSessions,
 					"off: HAProxy keeps a DOWN server's established connections (no on-marked-down in the kubeadm HA guide)")
+				add(p+"backup", lb.Backup != nil, backupList(l.Backup), "none: every master a primary server (the kubeadm HA guide's backend)")
+				add(p+"allBackups", lb.AllBackups, l.AllBackups, "off: only the first UP backup server takes connections (HAProxy option allbackups)")
+				add(p+"shutdownBackupSessions", lb.ShutdownBackupSessions, l.ShutdownBackupSessions,
+					"off: HAProxy keeps the backup servers' connections when a primary comes UP (on-marked-up)")
 			}
 			if l.Kind == model.LBNginx {
 				add(p+"maxFails", lb.MaxFails != 0, l.MaxFails, "nginx server max_fails=1 (ngx_stream_upstream_module)")
@@ -180,6 +184,7 @@ func Explain(s *Scenario) (Explanation, error) {
 				add(p+"proxyTimeout", lb.ProxyTimeout != 0, l.ProxyTimeout, "nginx proxy_timeout 10m")
 				add(p+"nextUpstreamTries", lb.NextUpstreamTries != 0, l.NextUpstreamTries, "nginx proxy_next_upstream_tries 0: no limit")
 				add(p+"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, l.NextUpstreamTimeout, "nginx proxy_next_upstream_timeout 0: no limit")
+				add(p+"backup", lb.Backup != nil, backupList(l.Backup), "none: every master a primary server (nginx server backup)")
 			}
 			if l.Kind == model.LBCloud {
 				src := map[string][8]string{
@@ -389,4 +394,12 @@ func (ex Explanation) String() string {
 		fmt.Fprintf(&b, "  %-*s  %-22s %s\n", w, p.Path, p.Value, p.From)
 	}
 	return b.String()
+}
+
+// backupList shows a load balancer's backup servers: their hosts, or none.
+func backupList(hosts []string) string {
+	if len(hosts) == 0 {
+		return "none"
+	}
+	return strings.Join(hosts, ", ")
 }

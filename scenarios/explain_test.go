@@ -25,13 +25,14 @@ func TestExplainPerKind(t *testing.T) {
 	vip := explainDoc(t, strings.Replace(libraryDoc(t, "lb-vip-pair"), "{kind: keepalived, hosts: [lb-1, lb-2]}",
 		"{kind: keepalived, hosts: [lb-1, lb-2], priorities: [120, 100], checkScript: {weight: 0}, timeoutServer: 30s}", 1))
 	for _, want := range []string{
-		"loadBalancer.priorities         [120 100]              scenario file",
-		"loadBalancer.checkScript        every 3s, fall 10, rise 2, weight 0 scenario file",
-		"loadBalancer.timeoutServer      30s                    scenario file",
-		"loadBalancer.timeoutConnect     5s                     default:",
-		"apiserver.livenessProbe         after 10s, every 10s, timeout 15s, 8 failures default:",
+		`loadBalancer.priorities +\[120 100\] +scenario file`,
+		`loadBalancer.checkScript +every 3s, fall 10, rise 2, weight 0 scenario file`,
+		`loadBalancer.timeoutServer +30s +scenario file`,
+		`loadBalancer.timeoutConnect +5s +default:`,
+		`loadBalancer.backup +none +default: none: every master a primary server`,
+		`apiserver.livenessProbe +after 10s, every 10s, timeout 15s, 8 failures default:`,
 	} {
-		if !strings.Contains(vip, want) {
+		if !regexp.MustCompile(want).MatchString(vip) {
 			t.Errorf("keepalived: no %q in\n%s", want, vip)
 		}
 	}
@@ -78,5 +79,25 @@ func TestExplainCloudLB(t *testing.T) {
 	aws := explainDoc(t, strings.Replace(libraryDoc(t, "lb-cloud-master-crash"), "provider: aws", "provider: aws, check: http", 1))
 	if !regexp.MustCompile(`loadBalancer.timeout +6s +default: AWS NLB HealthCheckTimeoutSeconds`).MatchString(aws) || strings.Contains(aws, "loadBalancer.inter ") {
 		t.Errorf("aws with an HTTP check: want its 6 s timeout and no HAProxy knobs:\n%s", aws)
+	}
+}
+
+// explain shows the backup servers and HAProxy's options for them, with
+// their sources; nginx's backup servers without HAProxy's options.
+func TestExplainBackup(t *testing.T) {
+	doc := libraryDoc(t, "lb-long-lived-isolated-master")
+	haproxy := explainDoc(t, strings.Replace(doc, "{kind: haproxy, hosts: [lb]}", "{kind: haproxy, hosts: [lb], backup: [master-3], shutdownBackupSessions: true}", 1))
+	for _, re := range []string{
+		`loadBalancer.backup +master-3 +scenario file`,
+		`loadBalancer.allBackups +false +default: off: only the first UP backup server takes connections \(HAProxy option allbackups\)`,
+		`loadBalancer.shutdownBackupSessions +true +scenario file`,
+	} {
+		if !regexp.MustCompile(re).MatchString(haproxy) {
+			t.Errorf("haproxy: no %q in\n%s", re, haproxy)
+		}
+	}
+	nginx := explainDoc(t, strings.Replace(doc, "{kind: haproxy, hosts: [lb]}", "{kind: nginx, hosts: [lb], backup: [master-2, master-3]}", 1))
+	if !regexp.MustCompile(`loadBalancer.backup +master-2, master-3 +scenario file`).MatchString(nginx) || strings.Contains(nginx, "allBackups") {
+		t.Errorf("nginx: want its backup servers and none of HAProxy's options for them:\n%s", nginx)
 	}
 }

@@ -427,6 +427,13 @@ type LoadBalancerSpec struct {
 	TimeoutClient  Duration `yaml:"timeoutClient,omitempty"`  // default 20s
 	// ShutdownSessions: HAProxy's on-marked-down shutdown-sessions (off).
 	ShutdownSessions bool `yaml:"shutdownSessions,omitempty"`
+	// Backup lists masters whose apiservers are backup servers (haproxy,
+	// keepalived, nginx: "server ... backup"); AllBackups is HAProxy's
+	// option allbackups; ShutdownBackupSessions its on-marked-up
+	// shutdown-backup-sessions (off).
+	Backup                 []string `yaml:"backup,omitempty"`
+	AllBackups             bool     `yaml:"allBackups,omitempty"`
+	ShutdownBackupSessions bool     `yaml:"shutdownBackupSessions,omitempty"`
 	// nginx (stream module, open-source): max_fails (1), fail_timeout
 	// (10s), proxy_connect_timeout (60s), proxy_timeout (10m),
 	// proxy_next_upstream_tries and _timeout (0: unlimited).
@@ -1197,7 +1204,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			add(p+"check", "unknown check %q; allowed: http (GET /readyz), tcp", lb.Check)
 		}
 		kind := model.LBKind(lb.Kind)
-		const haproxy, keepalivedOnly, nginxOnly, cloudOnly, checked = 0, 1, 2, 3, 4
+		const haproxy, keepalivedOnly, nginxOnly, cloudOnly, checked, proxied = 0, 1, 2, 3, 4, 5
 		for _, f := range []struct {
 			name string
 			set  bool
@@ -1205,6 +1212,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 		}{{"check", lb.Check != "", checked}, {"inter", lb.Inter != 0, haproxy}, {"fall", lb.Fall != 0, haproxy}, {"rise", lb.Rise != 0, haproxy},
 			{"timeoutCheck", lb.TimeoutCheck != 0, haproxy}, {"timeoutConnect", lb.TimeoutConnect != 0, haproxy}, {"timeoutServer", lb.TimeoutServer != 0, haproxy},
 			{"timeoutClient", lb.TimeoutClient != 0, haproxy}, {"shutdownSessions", lb.ShutdownSessions, haproxy},
+			{"backup", lb.Backup != nil, proxied}, {"allBackups", lb.AllBackups, haproxy}, {"shutdownBackupSessions", lb.ShutdownBackupSessions, haproxy},
 			{"advertInterval", lb.AdvertInterval != 0, keepalivedOnly}, {"priorities", lb.Priorities != nil, keepalivedOnly}, {"checkScript", lb.CheckScript != nil, keepalivedOnly},
 			{"maxFails", lb.MaxFails != 0, nginxOnly}, {"failTimeout", lb.FailTimeout != 0, nginxOnly}, {"proxyConnectTimeout", lb.ProxyConnectTimeout != 0, nginxOnly},
 			{"proxyTimeout", lb.ProxyTimeout != 0, nginxOnly}, {"nextUpstreamTries", lb.NextUpstreamTries != 0, nginxOnly}, {"nextUpstreamTimeout", lb.NextUpstreamTimeout != 0, nginxOnly},
@@ -1217,6 +1225,12 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			case f.only == cloudOnly && kind != model.LBCloud:
 				add(p+f.name, "applies only to kind cloud, not %s", lb.Kind)
 			case f.only == checked && kind == model.LBCloud:
+			case f.only == proxied && kind == model.LBCloud:
+				add(p+f.name, "a cloud load balancer has no backup targets: every healthy target takes new connections (backup servers: haproxy, keepalived, nginx)")
+			case f.only == proxied && (kind == model.LBKubeVIP || kind == model.LBNone):
+				add(p+f.name, "applies only to haproxy, keepalived and nginx: %s has no proxy", lb.Kind)
+			case f.name == "allBackups" && kind == model.LBNginx:
+				add(p+f.name, "applies only to haproxy and keepalived: nginx always takes its backup servers in turn")
 			case f.only == haproxy && kind == model.LBCloud:
 				add(p+f.name, "applies only to haproxy and keepalived; a cloud load balancer's settings: provider, check, interval, timeout, healthyThreshold, unhealthyThreshold, unhealthyConnections, unhealthyDraining, failOpen, idleTimeout")
 			case f.only == keepalivedOnly && kind != model.LBKeepalived:
@@ -1230,6 +1244,7 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 			}
 		}
 
+		errs = append(errs, checkBackup(lb, p, hosts, cp.Masters)...)
 		if kind == model.LBKeepalived && lb.Priorities != nil {
 			if len(lb.Priorities) != len(lb.Hosts) {
 				add(p+"priorities", "%d priorities for %d hosts: give one per host, in hosts order", len(lb.Priorities), len(lb.Hosts))
@@ -1250,6 +1265,47 @@ func (s *Spec) checkControlPlane(hosts map[string]bool, hostNames []string) Erro
 				add(p+"leaderElection", "applies only to kube-vip")
 			}
 			errs = append(errs, checkLE(lb.LeaderElection, "controlPlane."+p+"leaderElection")...)
+		}
+	}
+	return errs
+}
+
+// checkBackup validates the backup servers of load balancer lb under
+// path p: each a defined host that is a master, once; not every master;
+// allBackups and shutdownBackupSessions with backups to act on.
+func checkBackup(lb *LoadBalancerSpec, p string, hosts map[string]bool, masters []string) ErrorList {
+	var errs ErrorList
+	add := func(path, format string, a ...any) {
+		errs = append(errs, &FieldError{Path: "controlPlane." + p + path, Msg: fmt.Sprintf(format, a...)})
+	}
+	kind := model.LBKind(lb.Kind)
+	if kind != model.LBHAProxy && kind != model.LBKeepalived && kind != model.LBNginx {
+		return nil // refused above, by kind
+	}
+	primaries := slices.Clone(masters)
+	for i, h := range lb.Backup {
+		path := fmt.Sprintf("backup[%d]", i)
+		switch {
+		case !hosts[h]:
+			add(path, "host %q is not defined; backup servers are masters: %s", h, listOrNone(masters))
+		case !slices.Contains(masters, h):
+			add(path, "%q is not a master: backup servers are masters' apiservers (masters: %s)", h, listOrNone(masters))
+		case slices.Index(lb.Backup, h) < i:
+			add(path, "%q is listed twice", h)
+		}
+		primaries = slices.DeleteFunc(primaries, func(m string) bool { return m == h })
+	}
+	if lb.Backup != nil && len(primaries) == 0 && len(masters) > 0 {
+		add("backup", "every master is a backup: leave at least one primary server (masters: %s)", listOrNone(masters))
+	}
+	if len(lb.Backup) == 0 {
+		for _, o := range []struct {
+			name string
+			set  bool
+		}{{"allBackups", lb.AllBackups}, {"shutdownBackupSessions", lb.ShutdownBackupSessions}} {
+			if o.set && kind != model.LBNginx {
+				add(o.name, "acts on backup servers, and there are none: list them in backup (masters: %s)", listOrNone(masters))
+			}
 		}
 	}
 	return errs
@@ -1667,6 +1723,7 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 			Inter: lb.Inter.D(), Fall: lb.Fall, Rise: lb.Rise, TimeoutCheck: lb.TimeoutCheck.D(), AdvertInterval: lb.AdvertInterval.D(),
 			ConnectTimeout: lb.TimeoutConnect.D(), ServerTimeout: lb.TimeoutServer.D(), Priorities: slices.Clone(lb.Priorities),
 			ClientTimeout: lb.TimeoutClient.D(), ShutdownSessions: lb.ShutdownSessions,
+			Backup: slices.Clone(lb.Backup), AllBackups: lb.AllBackups, ShutdownBackupSessions: lb.ShutdownBackupSessions,
 			MaxFails: lb.MaxFails, FailTimeout: lb.FailTimeout.D(), ProxyTimeout: lb.ProxyTimeout.D(),
 			NextUpstreamTries: lb.NextUpstreamTries, NextUpstreamTimeout: lb.NextUpstreamTimeout.D(),
 			LE: lb.LeaderElection.model()}

@@ -752,7 +752,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"scenarios show", "", []string{"scenarios", "show", "etcd-slow-disk"}, 0, "", "kind: slow-disk"},
 		{"scenarios show unknown", "", []string{"scenarios", "show", "nope"}, 2, "no built-in scenario", ""},
 		{"version", "", []string{"version"}, 0, "", "hasim "},
-		{"explain defaults", "", []string{"explain", "lb-vip-pair"}, 0, "", "spec.etcd.heartbeatInterval                       100ms                  default: etcd --heartbeat-interval"},
+		{"explain defaults", "", []string{"explain", "lb-vip-pair"}, 0, "", "spec.etcd.heartbeatInterval                            100ms                  default: etcd --heartbeat-interval"},
 		{"explain set values", "", []string{"explain", "etcd-reference-kill"}, 0, "", "spec.etcd.version              3.4                    scenario file"},
 		{"explain topology", "", []string{"explain", "lb-vip-pair"}, 0, "", "lb-2           zone-b   haproxy-lb-2, keepalived-lb-2"},
 		{"compare needs two", "", []string{"compare", "etcd-leader-kill"}, 2, "want at least two scenarios", ""},

@@ -469,6 +469,13 @@ func (g *gen) loadBalancer(sp *scenarios.Spec, cp *scenarios.ControlPlaneSpec) {
 		}
 		lb.ShutdownSessions = g.chance(0.3)
 	}
+	if n := len(cp.Masters); (proxy || kind == string(model.LBNginx)) && n >= 2 && g.chance(0.3) {
+		// Backup servers: the last one to n-1 masters.
+		lb.Backup = slices.Clone(cp.Masters[n-1-g.rng.IntN(n-1):])
+		if proxy {
+			lb.AllBackups, lb.ShutdownBackupSessions = g.chance(0.3), g.chance(0.5)
+		}
+	}
 	if kind == string(model.LBNginx) {
 		if g.chance(0.3) {
 			lb.MaxFails = g.intIn(r.LBCount)

@@ -175,9 +175,23 @@ type LoadBalancerConfig struct {
 	// long-lived connections are closed, so their clients dial afresh and
 	// reach a backend that is up. Off by default, as in HAProxy and the
 	// kubeadm guide: established connections stay on a DOWN backend.
-	// (on-marked-up shutdown-backup-sessions acts on backup servers,
-	// which the kubeadm guide's backend does not have.)
 	ShutdownSessions bool
+	// Backup are masters (host names) whose apiservers are backup servers
+	// ("server ... backup"; the kubeadm guide's backend has none). HAProxy
+	// sends new connections to a backup only while no other server is UP,
+	// and then to the first UP backup in the masters' order, or to every
+	// UP backup in turn with AllBackups ("option allbackups"). nginx
+	// ("server ... backup;" in an upstream) tries its backups in turn
+	// when no primary server is available or left to try. Health checks
+	// run on backups as on the others.
+	Backup     []string
+	AllBackups bool
+	// ShutdownBackupSessions is "on-marked-up shutdown-backup-sessions"
+	// on the servers: when a server that is not a backup is marked UP, the
+	// established long-lived connections to every backup server are
+	// closed, so their clients dial afresh and reach the primaries. Off by
+	// default, as in HAProxy.
+	ShutdownBackupSessions bool
 	// AdvertInterval (keepalived): VRRP advert interval. Default 1s.
 	AdvertInterval time.Duration
 	// Priorities (keepalived): each host's VRRP priority, in Hosts order.
@@ -354,6 +368,35 @@ func (c LoadBalancerConfig) WithDefaults() LoadBalancerConfig {
 	return c
 }
 
+// BackupProblems reports what is wrong with c's backup servers, given the
+// hosts that run an apiserver and how many do: a kind without backups, a
+// backup that is no apiserver's host or is listed twice, every server a
+// backup.
+func (c LoadBalancerConfig) BackupProblems(apiHosts map[string]bool, apiservers int) []string {
+	if len(c.Backup) == 0 {
+		return nil
+	}
+	var bad []string
+	if k := c.Kind; k != LBHAProxy && k != LBKeepalived && k != LBNginx {
+		bad = append(bad, fmt.Sprintf("backup servers need a proxy (haproxy, keepalived or nginx), not %s", k))
+	}
+	n := 0 // apiservers that are backups
+	for i, h := range c.Backup {
+		switch {
+		case !apiHosts[h]:
+			bad = append(bad, fmt.Sprintf("backup server %q runs no apiserver", h))
+		case slices.Index(c.Backup, h) < i:
+			bad = append(bad, fmt.Sprintf("backup server %q is listed twice", h))
+		default:
+			n++
+		}
+	}
+	if n >= apiservers {
+		bad = append(bad, "every server is a backup: at least one must not be")
+	}
+	return bad
+}
+
 // backend is the proxy's view of one apiserver.
 type backend struct {
 	api      *APIServer
@@ -364,6 +407,8 @@ type backend struct {
 	checkTag uint64
 	timer    *fabric.Timer // next check, or the running check's timeout
 	downs    uint64        // times marked DOWN: a session opened before the last is shut with shutdown-sessions
+	backup   bool          // a backup server: new connections only while no other server is UP
+	opened   uint64        // connections sent to it, redispatches included (HAProxy's stot)
 	// A cloud load balancer's: when the next check starts (checks start
 	// every interval, whatever the last one took) and when the target
 	// was last marked unhealthy (its connections' draining began).
@@ -385,6 +430,7 @@ type backend struct {
 type session struct {
 	backend                int
 	epoch                  uint64        // the backend's downs when opened
+	ups                    uint64        // the proxy's primaryUps when opened: a backup's session opened before the last is shut with shutdown-backup-sessions
 	inc                    uint64        // the backend process's incarnation: a restarted one reset the connection
 	connected              bool          // the backend accepted and answered
 	connectBy              time.Duration // the connect to backend is unanswered: it times out then
@@ -439,6 +485,12 @@ type Proxy struct {
 	sessions map[uint64]*session
 	order    []uint64
 	sweeps   int
+	// hasBackup: some backend is a backup server. primaryUps counts the
+	// times a server that is not a backup was marked UP with
+	// ShutdownBackupSessions: the backup servers' sessions opened before
+	// the last are closed.
+	hasBackup  bool
+	primaryUps uint64
 }
 
 func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
@@ -451,7 +503,8 @@ func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 	}
 	x.Proc = c.AddProcess(x.Name, RoleLoadBalancer, h, x)
 	for _, a := range c.APIServers {
-		b := &backend{api: a}
+		b := &backend{api: a, backup: slices.Contains(cfg.Backup, a.Proc.Host.Name)}
+		x.hasBackup = x.hasBackup || b.backup
 		b.timer = x.Proc.NewTimer(x.Name+"/check-"+a.Proc.Host.Name, func() { x.onCheckTimer(b) })
 		x.backends = append(x.backends, b)
 	}
@@ -633,8 +686,12 @@ func (x *Proxy) checkResult(b *backend, ok bool, why string) {
 		b.okRun, b.failRun = b.okRun+1, 0
 		if !b.up && b.okRun >= x.cfg.Rise {
 			b.up = true
-			x.w.Record(fabric.Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name,
-				Reason: fmt.Sprintf("%d checks passed (%s %d)", b.okRun, rise, x.cfg.Rise)})
+			why := fmt.Sprintf("%d checks passed (%s %d)", b.okRun, rise, x.cfg.Rise)
+			if x.cfg.ShutdownBackupSessions && !b.backup && x.hasBackup {
+				x.primaryUps++
+				why += "; the backup servers' sessions are shut down (on-marked-up shutdown-backup-sessions)"
+			}
+			x.w.Record(fabric.Record{Event: EvLBBackendUp, Proc: x.Name, Host: b.api.Proc.Host.Name, Reason: why})
 		}
 		return
 	}
@@ -783,7 +840,8 @@ func (x *Proxy) onSession(f *forward) bool {
 	s := x.sessions[f.conn]
 	if s != nil && (now-s.lastServer >= x.cfg.ServerTimeout || now-s.lastClient >= x.cfg.ClientTimeout ||
 		(s.backend >= 0 && x.backends[s.backend].api.Proc.Incarnation() != s.inc) ||
-		(x.cfg.ShutdownSessions && s.backend >= 0 && x.backends[s.backend].downs != s.epoch) || x.cloudCut(s, now)) {
+		(x.cfg.ShutdownSessions && s.backend >= 0 && x.backends[s.backend].downs != s.epoch) ||
+		(s.backend >= 0 && x.backends[s.backend].backup && s.ups != x.primaryUps) || x.cloudCut(s, now)) {
 		x.closeSession(f.conn)
 		s = nil
 	}
@@ -834,55 +892,113 @@ func (x *Proxy) closeSession(conn uint64) {
 	}
 }
 
-// dispatch sends f to the next up backend other than skip (nginx: the
-// next available one not yet tried for it).
-func (x *Proxy) dispatch(f *forward, skip int) bool {
+// pick chooses the backend for f, other than skip, or -1: the next up
+// server in turn, a backup only while no other server is up (the first up
+// backup, or each in turn with AllBackups: HAProxy's recount_servers and
+// fwrr_get_next_server); nginx the next available server not yet tried
+// for f, its backups once no primary is left (ngx_stream_upstream_get_
+// round_robin_peer).
+func (x *Proxy) pick(f *forward, skip int, now time.Duration) int {
 	n := len(x.backends)
-	nginx := x.cfg.Kind == LBNginx
+	if x.cfg.Kind == LBNginx {
+		for _, backup := range [2]bool{false, true} {
+			if backup && !x.hasBackup {
+				break
+			}
+			for range n {
+				i := x.rr % n
+				x.rr++
+				b := x.backends[i]
+				if b.backup != backup || f.tried&(1<<i) != 0 || !x.nginxAvailable(b, now) {
+					continue
+				}
+				if now-b.checked > x.cfg.FailTimeout {
+					b.checked = now // a new window: a success now clears the failures
+				}
+				f.tried |= 1 << i
+				f.tries++
+				return i
+			}
+		}
+		return -1
+	}
+	backup := x.hasBackup && !x.primaryUp()
+	if backup && !x.cfg.AllBackups {
+		for i, b := range x.backends {
+			if b.backup && b.up {
+				if i == skip {
+					return -1
+				}
+				return i
+			}
+		}
+		return -1
+	}
 	open := x.failingOpen()
-	now := x.Proc.Mono()
 	for range n {
 		i := x.rr % n
 		x.rr++
-		if nginx {
-			b := x.backends[i]
-			if f.tried&(1<<i) != 0 || !x.nginxAvailable(b, now) {
-				continue
-			}
-			if now-b.checked > x.cfg.FailTimeout {
-				b.checked = now // a new window: a success now clears the failures
-			}
-			f.tried |= 1 << i
-			f.tries++
-		} else if i == skip || (!x.backends[i].up && !open) {
-			continue
+		if b := x.backends[i]; b.backup == backup && i != skip && (b.up || open) {
+			return i
 		}
-		f.backend = i
-		f.id = x.w.NewRequestID()
-		f.connectBy = 0
-		to := x.backends[i].api.Proc
-		if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
-			s.backend, s.epoch, s.inc, s.connected, s.connectBy = i, x.backends[i].downs, to.Incarnation(), false, 0
-		}
-		if !x.w.Net.Handshake(x.Proc, to) && !(to.Host.Up() && to.State() == fabric.Stopped) {
-			// SYN unanswered (the host is down or cut off; only a host
-			// that is up resets a connection to a stopped process): the
-			// sweep times the connect out.
-			f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
-			if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
-				s.connectBy = f.connectBy
-			}
+	}
+	return -1
+}
+
+// primaryUp reports whether a server that is not a backup is up.
+func (x *Proxy) primaryUp() bool {
+	for _, b := range x.backends {
+		if b.up && !b.backup {
 			return true
 		}
-		if nginx && to.State() != fabric.Stopped {
-			x.nginxConnected(i)
-		}
-		m := f.msg
-		m.From, m.To, m.ReqID = x.Proc, to, f.id
-		x.w.Net.Send(&m)
-		return true
 	}
 	return false
+}
+
+// Opened is how many connections the proxy sent to the apiserver on
+// host, redispatches included (HAProxy's per-server total of sessions).
+func (x *Proxy) Opened(host string) uint64 {
+	for _, b := range x.backends {
+		if b.api.Proc.Host.Name == host {
+			return b.opened
+		}
+	}
+	return 0
+}
+
+// dispatch sends f to the backend pick chooses, other than skip.
+func (x *Proxy) dispatch(f *forward, skip int) bool {
+	nginx := x.cfg.Kind == LBNginx
+	i := x.pick(f, skip, x.Proc.Mono())
+	if i < 0 {
+		return false
+	}
+	x.backends[i].opened++
+	f.backend = i
+	f.id = x.w.NewRequestID()
+	f.connectBy = 0
+	to := x.backends[i].api.Proc
+	if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
+		s.backend, s.epoch, s.inc, s.connected, s.connectBy = i, x.backends[i].downs, to.Incarnation(), false, 0
+		s.ups = x.primaryUps
+	}
+	if !x.w.Net.Handshake(x.Proc, to) && !(to.Host.Up() && to.State() == fabric.Stopped) {
+		// SYN unanswered (the host is down or cut off; only a host
+		// that is up resets a connection to a stopped process): the
+		// sweep times the connect out.
+		f.connectBy = x.Proc.Mono() + x.cfg.ConnectTimeout
+		if s := x.sessions[f.conn]; f.conn != 0 && s != nil {
+			s.connectBy = f.connectBy
+		}
+		return true
+	}
+	if nginx && to.State() != fabric.Stopped {
+		x.nginxConnected(i)
+	}
+	m := f.msg
+	m.From, m.To, m.ReqID = x.Proc, to, f.id
+	x.w.Net.Send(&m)
+	return true
 }
 
 // onSweep answers requests past "timeout server" with a gateway timeout.
