@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -302,4 +303,51 @@ func TestLongLivedTimeoutClient(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestClientGoClientsKeepOneConnection: the kubelets, kube-proxies,
+// controllers and leader electors are client-go clients, each keeping one
+// long-lived connection: in two healthy minutes behind HAProxy, with the
+// controllers sent through it too, their requests (the kube-proxies alone
+// read once a second) ride on a few connections. A few more than one per
+// client: a kubelet whose first renewals fail while etcd elects its first
+// leader closes its connections after each second failure, and HAProxy's
+// timeout client (20 s) cuts a connection idle that long (a scheduler's
+// own client, used every 30 s), which the next request redials. Clients
+// dialling per request would open one per request: over a thousand.
+func TestClientGoClientsKeepOneConnection(t *testing.T) {
+	ov, err := ParseOverride("spec.controlPlane.controllersEndpoint=lb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ResolveWith(context.Background(), "in-cluster-master-crash", nil, []Override{ov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config()
+	cfg.Faults, cfg.Probes = nil, nil
+	cfg.Horizon = 2 * time.Minute
+	var c *model.Cluster
+	var atOne uint64
+	count := func() (n uint64) {
+		for _, a := range c.APIServers {
+			n += c.LB.Proxies[0].Opened(a.Proc.Host.Name)
+		}
+		return n
+	}
+	if _, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(cl *model.Cluster) error {
+		c = cl
+		c.Sim.At(sim.At(time.Minute), "test/count", func() { atOne = count() })
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	opened := count()
+	// Every node's kubelet and kube-proxy; every master's controller
+	// loops, controller-manager and scheduler electors.
+	clients := uint64(2*len(c.Service.Proxies) + 3*len(c.APIServers))
+	if opened == 0 || opened > 2*clients || opened-atOne > 4 {
+		t.Errorf("HAProxy handed out %d connections in two healthy minutes, %d in the second; want at most two per client-go client (%d clients), and the second minute's few idle cuts", opened, opened-atOne, clients)
+	}
+	t.Logf("%d connections (%d in the second minute) for at most %d clients", opened, opened-atOne, clients)
 }
