@@ -196,6 +196,7 @@ func Build(cfg Config) (*Cluster, error) {
 		}
 		a := kube.NewAPIServer(c.Plane, ac, h)
 		kl.Manage(a.Proc, a.Liveness())
+		kl.ProbeReadiness(a.Readiness())
 		c.APIServers = append(c.APIServers, a)
 	}
 	if cfg.LoadBalancer != nil {

@@ -140,6 +140,9 @@ const LBNone = kube.LBNone
 type LeaderElectionConfig = kube.LeaderElectionConfig
 type LeaseGroupConfig = kube.LeaseGroupConfig
 type LivenessProbe = kube.LivenessProbe
+
+// ReadinessProbe is kube.ReadinessProbe.
+type ReadinessProbe = kube.ReadinessProbe
 type LoadBalancerConfig = kube.LoadBalancerConfig
 
 const LogNormal = fabric.LogNormal

@@ -266,7 +266,8 @@ func (cfg *Config) checkLimits(bad func(string, ...any)) {
 			{"watchCacheStaleAfter", a.WatchCacheStaleAfter, fabric.MinTimeout, fabric.MaxTimeout},
 			{"etcdKeepaliveTime", a.EtcdKeepaliveTime, fabric.MinTimeout, fabric.MaxTimeout}, {"etcdKeepaliveTimeout", a.EtcdKeepaliveTimeout, fabric.MinTimeout, fabric.MaxTimeout},
 			{"liveness initialDelay", a.Liveness.InitialDelay, 0, fabric.MaxDelay}, {"liveness period", a.Liveness.Period, fabric.MinPeriod, fabric.MaxPeriod},
-			{"liveness timeout", a.Liveness.Timeout, fabric.MinTimeout, fabric.MaxTimeout}} {
+			{"liveness timeout", a.Liveness.Timeout, fabric.MinTimeout, fabric.MaxTimeout},
+			{"readiness period", a.Readiness.Period, fabric.MinPeriod, fabric.MaxPeriod}, {"readiness timeout", a.Readiness.Timeout, fabric.MinTimeout, fabric.MaxTimeout}} {
 			if d.v != 0 {
 				checkDuration(bad, "apiserver on "+a.Host+": "+d.name, d.v, d.lo, d.hi)
 			}

@@ -126,7 +126,10 @@ func TestAPIServerRestartMatchesReal(t *testing.T) {
 // etcd-readiness 2 s) and fails after 4 s. HAProxy starts its next check
 // inter (2 s) after the last one ended, so with timeout check 10s a check
 // cycle is 6 s and the third failure comes 16-18 s after the cut, not
-// 4-6 s as an instant answer would give. With timeout check unset HAProxy
+// 4-6 s as an instant answer would give; sooner (from 15 s) when a check
+// meets the etcd checks' rate limiter just after the kubelet's readiness
+// probe of /readyz has used it, and gets the stored failure at once.
+// With timeout check unset HAProxy
 // gives each check inter (2 s) in all: it times out before the answer,
 // and the third failure comes 10-12 s after the cut.
 func TestQuorumLostMasterMarkedDown(t *testing.T) {
@@ -135,7 +138,7 @@ func TestQuorumLostMasterMarkedDown(t *testing.T) {
 		name, lb, reason string
 		lo, hi           time.Duration
 	}{
-		{"timeout check 10s", ", timeoutCheck: 10s", "/readyz: 500: etcd: error getting data from etcd", 16 * time.Second, 18100 * time.Millisecond},
+		{"timeout check 10s", ", timeoutCheck: 10s", "/readyz: 500: etcd: error getting data from etcd", 14 * time.Second, 18100 * time.Millisecond},
 		{"timeout check unset", "", "check timed out", 10 * time.Second, 12100 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,5 +169,27 @@ func TestQuorumLostMasterMarkedDown(t *testing.T) {
 				}
 			}
 		})
+	}
+	// The kubelet's readiness probe is what brings some DOWN marks below
+	// 16 s: without it (a probe period of an hour) none comes sooner.
+	early := func(lb string) (n int) {
+		for seed := uint64(1); seed <= 20; seed++ {
+			r := stackedLab(t, seed, lb,
+				"    - {name: isolate, kind: partition, target: \"host:master-1\", peer: \"role:kube-apiserver\", at: 20s, duration: 40s}\n")
+			for _, rec := range r.Timeline {
+				if rec.Event == model.EvLBBackendDown && rec.Host == "master-1" && rec.T >= sim.Time(cut) {
+					if time.Duration(rec.T)-cut < 16*time.Second {
+						n++
+					}
+					break
+				}
+			}
+		}
+		return n
+	}
+	with, without := early(", timeoutCheck: 10s"), early(", timeoutCheck: 10s}\n    apiserver: {readinessProbe: {period: 1h}")
+	t.Logf("DOWN before 16 s in %d of 20 seeds with the kubelet's readiness probe, %d without", with, without)
+	if with == 0 || without != 0 {
+		t.Errorf("DOWN before 16 s in %d of 20 seeds with the readiness probe, %d without; want some with, none without", with, without)
 	}
 }

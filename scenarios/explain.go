@@ -151,6 +151,13 @@ func Explain(s *Scenario) (Explanation, error) {
 		l := ac.Liveness
 		add("spec.controlPlane.apiserver.livenessProbe", *lp != ProbeTimingSpec{},
 			fmt.Sprintf("after %v, every %v, timeout %v, %d failures", l.InitialDelay, l.Period, l.Timeout, l.FailureThreshold), "kubeadm's kube-apiserver manifest (10s, 10s, 15s, 8)")
+		rp := a.ReadinessProbe
+		if rp == nil {
+			rp = &ReadinessProbeSpec{}
+		}
+		r := ac.Readiness
+		add("spec.controlPlane.apiserver.readinessProbe", *rp != ReadinessProbeSpec{},
+			fmt.Sprintf("every %v, timeout %v", r.Period, r.Timeout), "kubeadm's kube-apiserver manifest (1s, 15s); its /readyz calls run the etcd checks, whose limiter then answers the load balancer's checks")
 		ks := cp.Kubelet
 		if ks == nil {
 			ks = &KubeletSpec{}

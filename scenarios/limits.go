@@ -184,6 +184,10 @@ func (l *limits) controlPlane(cp *ControlPlaneSpec) {
 		l.dur(p+"initTime", a.InitTime, 0, model.MaxDelay)
 		l.dur(p+"loopbackCost", a.LoopbackCost, 0, model.MaxDelay)
 		l.num(p+"bootstrapReads", a.BootstrapReads, 1, model.MaxBootstrapReads)
+		if rp := a.ReadinessProbe; rp != nil {
+			l.dur(p+"readinessProbe.period", rp.Period, model.MinPeriod, model.MaxPeriod)
+			l.dur(p+"readinessProbe.timeout", rp.Timeout, model.MinTimeout, model.MaxTimeout)
+		}
 		if lp := a.LivenessProbe; lp != nil {
 			p += "livenessProbe."
 			l.dur(p+"initialDelay", lp.InitialDelay, 0, model.MaxDelay)

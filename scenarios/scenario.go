@@ -407,6 +407,15 @@ type APIServerSpec struct {
 	// LivenessProbe is the kubelet's probe of /livez (kubeadm's manifest:
 	// initialDelay 10s, period 10s, timeout 15s, failureThreshold 8).
 	LivenessProbe *ProbeTimingSpec `yaml:"livenessProbe,omitempty"`
+	// ReadinessProbe is the kubelet's probe of /readyz (kubeadm's
+	// manifest: period 1s, timeout 15s).
+	ReadinessProbe *ReadinessProbeSpec `yaml:"readinessProbe,omitempty"`
+}
+
+// ReadinessProbeSpec is the kubelet's readiness probe of the apiserver.
+type ReadinessProbeSpec struct {
+	Period  Duration `yaml:"period,omitempty"`
+	Timeout Duration `yaml:"timeout,omitempty"`
 }
 
 // LoadBalancerSpec is the control-plane endpoint.
@@ -1681,6 +1690,9 @@ func compileControlPlane(sp *Spec, cfg *model.Config) {
 			ac.EtcdKeepaliveTime, ac.EtcdKeepaliveTimeout = a.EtcdKeepaliveTime.D(), a.EtcdKeepaliveTimeout.D()
 			ac.ReadyTimeout, ac.InitTime, ac.DialTimeout = a.ReadyTimeout.D(), a.InitTime.D(), a.DialTimeout.D()
 			ac.BootstrapReads, ac.LoopbackCost = a.BootstrapReads, a.LoopbackCost.D()
+			if r := a.ReadinessProbe; r != nil {
+				ac.Readiness = model.ReadinessProbe{Period: r.Period.D(), Timeout: r.Timeout.D()}
+			}
 			if l := a.LivenessProbe; l != nil {
 				ac.Liveness = model.LivenessProbe{InitialDelay: l.InitialDelay.D(), Period: l.Period.D(), Timeout: l.Timeout.D(), FailureThreshold: l.FailureThreshold}
 			}

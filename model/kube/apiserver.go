@@ -61,6 +61,31 @@ type APIServerConfig struct {
 	// manifest: after 10s, every 10s, 15s timeout, restart after 8
 	// failures in a row).
 	Liveness LivenessProbe
+	// Readiness is the kubelet's readiness probe of /readyz (kubeadm's
+	// manifest: every 1s, 15s timeout).
+	Readiness ReadinessProbe
+}
+
+// ReadinessProbe is the kubelet's readiness probe of a static pod. The
+// pod's Ready condition routes nothing for an apiserver (the kubernetes
+// Service's endpoints come from the endpoint reconciler), but the probe's
+// requests do count: each /readyz runs the etcd checks, whose rate
+// limiter (one probe of etcd per half timeout) then answers the other
+// callers of /readyz and /livez, a load balancer's health check among
+// them, with the last stored result at once.
+type ReadinessProbe struct {
+	Period, Timeout time.Duration
+}
+
+// WithDefaults fills in kubeadm's kube-apiserver readiness probe.
+func (r ReadinessProbe) WithDefaults() ReadinessProbe {
+	if r.Period == 0 {
+		r.Period = DefaultReadinessPeriod
+	}
+	if r.Timeout == 0 {
+		r.Timeout = DefaultReadinessTimeout
+	}
+	return r
 }
 
 // LivenessProbe is a static pod's liveness probe.
@@ -127,6 +152,7 @@ func (c APIServerConfig) withDefaults() APIServerConfig {
 		c.WatchCacheStaleAfter = WatchCacheStaleDefault(etcd.DefaultElectionTimeout)
 	}
 	c.Liveness = c.Liveness.WithDefaults()
+	c.Readiness = c.Readiness.WithDefaults()
 	if c.EtcdKeepaliveTime == 0 {
 		c.EtcdKeepaliveTime = DefaultAPIEtcdKeepalive
 	}
@@ -241,6 +267,9 @@ func (a *APIServer) Config() APIServerConfig { return a.cfg }
 
 // Liveness is the kubelet's liveness probe of this apiserver.
 func (a *APIServer) Liveness() *LivenessProbe { return &a.cfg.Liveness }
+
+// Readiness is the kubelet's readiness probe of this apiserver.
+func (a *APIServer) Readiness() *ReadinessProbe { return &a.cfg.Readiness }
 
 // Ready reports whether /readyz passes now.
 func (a *APIServer) Ready() bool { return a.Proc.Running() && a.healthy }

@@ -25,6 +25,12 @@ const (
 	DefaultLivenessPeriod       = 10 * time.Second
 	DefaultLivenessTimeout      = 15 * time.Second
 	DefaultLivenessFailures     = 8
+	// The apiserver's readiness probe: /readyz every 1s, each with a 15s
+	// timeout. Like the liveness probe it starts once kubeadm's startup
+	// probe (/livez after 10s) has passed: here, after the liveness
+	// probe's initial delay.
+	DefaultReadinessPeriod  = time.Second
+	DefaultReadinessTimeout = 15 * time.Second
 )
 
 // KubeletConfig is the kubelet's restart back-off for static pods
@@ -54,6 +60,7 @@ type staticPod struct {
 	liveness *LivenessProbe // probe /livez (kube-apiserver); nil: none
 	failures int
 	probeTag uint64
+	readyTag uint64 // the readiness probe in flight
 }
 
 // Kubelet is the part of the kubelet that keeps a control-plane host's
@@ -71,14 +78,20 @@ type Kubelet struct {
 	reqs   apiRequests
 	tag    uint64
 	node   *Node // the node it registers, with the worker plane
-	// liveness is the probe of the apiserver it runs, if any.
-	liveness *LivenessProbe
+	// liveness and readiness are the probes of the apiserver it runs, if
+	// any.
+	liveness  *LivenessProbe
+	readiness *ReadinessProbe
+	ready     *fabric.Timer
+	stream    sim.Stream
 }
 
 func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
 	k := &Kubelet{w: c.World, cfg: c.kubeletCfg}
 	k.Proc = c.AddProcess(fabric.HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
+	k.ready = k.Proc.NewTimer(k.Proc.Name+"/readiness", k.onReadiness)
+	k.stream = c.Sim.Stream(k.Proc.Name + "/readiness")
 	c.OnSkip(k.skip)
 	return k
 }
@@ -92,6 +105,10 @@ func (k *Kubelet) skip(d time.Duration) {
 		}
 	}
 }
+
+// ProbeReadiness makes the kubelet probe the /readyz of its probed pod
+// (the one Manage gave a liveness probe) with r.
+func (k *Kubelet) ProbeReadiness(r *ReadinessProbe) { k.readiness = r }
 
 // manage adds a static pod; liveness, if set, probes its /livez (one
 // probed pod per kubelet: its apiserver).
@@ -115,6 +132,12 @@ func (k *Kubelet) Start() {
 	if k.client != nil {
 		k.client.Start()
 		k.probe.StartTicker(k.liveness.Period, k.liveness.InitialDelay)
+		if r := k.readiness; r != nil {
+			// The prober's worker waits a random part of its period
+			// before its first probe (pkg/kubelet/prober/worker.go run).
+			phase := time.Duration(k.stream.Float64(k.Proc.Incarnation()) * float64(r.Period))
+			k.ready.StartTicker(r.Period, phase)
+		}
 	}
 	if k.node != nil {
 		k.node.start()
@@ -190,7 +213,31 @@ func (k *Kubelet) onProbe() {
 	}
 }
 
+// onReadiness sends the readiness probe of the probed pod, once the
+// startup probe would have passed (the liveness probe's initial delay)
+// and no readiness probe is in flight: a prober runs its probes one after
+// another, so one that takes longer than the period delays the next.
+func (k *Kubelet) onReadiness() {
+	for _, sp := range k.pods {
+		if sp.liveness == nil || sp.proc.State() != fabric.Running || sp.readyTag != 0 {
+			continue
+		}
+		if k.Proc.Now().Sub(sp.started) < sp.liveness.InitialDelay {
+			continue
+		}
+		k.tag++
+		sp.readyTag = k.tag
+		k.reqs.call(k.client, k.tag, VerbReadyz, etcd.Op{}, k.readiness.Timeout, false)
+	}
+}
+
 func (k *Kubelet) probeDone(tag uint64, _ *fabric.Message, err string) {
+	for _, sp := range k.pods {
+		if sp.readyTag == tag && tag != 0 {
+			sp.readyTag = 0 // the pod's Ready condition routes nothing
+			return
+		}
+	}
 	for _, sp := range k.pods {
 		if sp.probeTag != tag {
 			continue
