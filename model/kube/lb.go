@@ -3,6 +3,7 @@ package kube
 import (
 	"cmp"
 	"fmt"
+	"hasim/sim"
 	"slices"
 	"time"
 
@@ -469,6 +470,10 @@ type Proxy struct {
 	cfg      LoadBalancerConfig
 	backends []*backend
 	rr       int
+	// A cloud load balancer's flow hash: each new connection goes to a
+	// healthy target drawn at random (flows is the draw's key).
+	hash  sim.Stream
+	flows uint64
 	// fwd are the requests forwarded and not yet answered, in arrival
 	// order; an answered one is a hole until the next sweep compacts the
 	// list. Each keeps the id it was first sent with as its key, so fwd
@@ -512,6 +517,7 @@ func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 	if n := len(x.backends); n > 1 {
 		x.rr = c.Sim.Stream(x.Name+"/roundrobin").IntN(0, n)
 	}
+	x.hash = c.Sim.Stream(x.Name + "/flowhash")
 	return x
 }
 
@@ -935,6 +941,26 @@ func (x *Proxy) pick(f *forward, skip int, now time.Duration) int {
 		return -1
 	}
 	open := x.failingOpen()
+	if x.cloud() {
+		// A flow hash over the connection's addresses and ports (AWS NLB,
+		// Azure Load Balancer, Google Cloud's passthrough NLB): every new
+		// connection, from a new source port, lands on a healthy target
+		// independently of the others, not in turn. (In turn, clients
+		// sending in step would each meet the same target every time.)
+		var ok [64]int
+		m := 0
+		for i, b := range x.backends {
+			if i != skip && (b.up || open) && m < len(ok) {
+				ok[m] = i
+				m++
+			}
+		}
+		if m == 0 {
+			return -1
+		}
+		x.flows++
+		return ok[x.hash.IntN(x.flows, m)]
+	}
 	for range n {
 		i := x.rr % n
 		x.rr++
