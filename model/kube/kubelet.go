@@ -200,34 +200,32 @@ func (k *Kubelet) restart(sp *staticPod) {
 
 // onProbe sends the liveness probe of each probed pod.
 func (k *Kubelet) onProbe() {
-	for _, sp := range k.pods {
-		if sp.liveness == nil || sp.proc.State() == fabric.Stopped || sp.probeTag != 0 {
-			continue
-		}
-		if k.Proc.Now().Sub(sp.started) < sp.liveness.InitialDelay {
-			continue
-		}
-		k.tag++
-		sp.probeTag = k.tag
-		k.reqs.call(k.client, k.tag, VerbLivez, etcd.Op{}, sp.liveness.Timeout, false)
-	}
+	k.sendProbes(VerbLivez, func(sp *staticPod) (*uint64, time.Duration) { return &sp.probeTag, sp.liveness.Timeout })
 }
 
-// onReadiness sends the readiness probe of the probed pod, once the
-// startup probe would have passed (the liveness probe's initial delay)
-// and no readiness probe is in flight: a prober runs its probes one after
-// another, so one that takes longer than the period delays the next.
+// onReadiness sends the readiness probe of the probed pod. A prober runs
+// its probes one after another, so one that takes longer than the period
+// delays the next.
 func (k *Kubelet) onReadiness() {
+	k.sendProbes(VerbReadyz, func(sp *staticPod) (*uint64, time.Duration) { return &sp.readyTag, k.readiness.Timeout })
+}
+
+// sendProbes sends verb to each probed pod that is not stopped, has no
+// such probe in flight (its tag, from probe) and has run for the
+// liveness probe's initial delay (for readiness: until kubeadm's startup
+// probe would have passed).
+func (k *Kubelet) sendProbes(verb Verb, probe func(*staticPod) (*uint64, time.Duration)) {
 	for _, sp := range k.pods {
-		if sp.liveness == nil || sp.proc.State() != fabric.Running || sp.readyTag != 0 {
+		if sp.liveness == nil || sp.proc.State() == fabric.Stopped {
 			continue
 		}
-		if k.Proc.Now().Sub(sp.started) < sp.liveness.InitialDelay {
+		tag, timeout := probe(sp)
+		if *tag != 0 || k.Proc.Now().Sub(sp.started) < sp.liveness.InitialDelay {
 			continue
 		}
 		k.tag++
-		sp.readyTag = k.tag
-		k.reqs.call(k.client, k.tag, VerbReadyz, etcd.Op{}, k.readiness.Timeout, false)
+		*tag = k.tag
+		k.reqs.call(k.client, k.tag, verb, etcd.Op{}, timeout, false)
 	}
 }
 
