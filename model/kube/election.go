@@ -651,7 +651,7 @@ func (e *Elector) whyTake(act leaseAction, before leaseView) string {
 			first = ": its first read since it started"
 		}
 		return fmt.Sprintf("the record held by %s had not changed for %s on its clock (observed at %v%s), longer than the %ds lease",
-			e.g.holderName(e.seen.rec.Holder), (e.mono() - e.seen.at).Round(time.Millisecond), e.observedAt, first, e.seen.rec.DurationSec)
+			e.g.holderName(e.seen.rec.Holder), (e.mono() - e.seen.at).Round(time.Millisecond), e.g.w.Calendar(e.observedAt), first, e.seen.rec.DurationSec)
 	}
 	return ""
 }
