@@ -62,6 +62,13 @@ type Config struct {
 	// every event (slow; for tests). The cheap checks at each state change
 	// always run.
 	CheckInvariants bool
+	// ColdStart makes a run start at calendar time 0 with every process
+	// starting then, as a cluster booted from nothing. By default
+	// (Simulate) the cluster starts a warm-up before 0 instead, of a
+	// length drawn per run, and the run shows and measures from 0: a
+	// cluster that has been running for a while, whose loops meet a
+	// scripted fault at random phases (see warmStart).
+	ColdStart bool
 	// NoFastForward simulates every steady stretch in full. By default a
 	// run with failure processes skips the steady stretches between
 	// failures (see fastforward.go); scripted runs never skip.
@@ -131,6 +138,8 @@ type Cluster struct {
 	inc        incidents // incidents.go
 	// figuresOnly: the result leaves out the lanes (RunOptions.FiguresOnly).
 	figuresOnly bool
+	committed   bool     // etcd has committed since the start
+	measuredCal sim.Time // calendar time measurements started
 }
 
 // DefaultPeerReconnect is how etcd's peer connections come back after a
@@ -484,25 +493,33 @@ func (c *Cluster) LeadershipChanged() {
 	}
 }
 
-// FirstCommit implements etcd.Watcher: measurements start at the cluster's first commit.
+// FirstCommit implements etcd.Watcher: measurements start at the cluster's
+// first commit, or at the calendar's origin if that comes later.
 func (c *Cluster) FirstCommit() {
 	if c.Service != nil {
 		c.Service.Promote() // etcd's lessor extends every lease
 	}
-	if c.Steady() {
+	c.committed = true
+	if c.Steady() || c.Now() < 0 {
 		return
 	}
+	c.beginMeasuring()
+}
+
+// beginMeasuring starts the measurements now.
+func (c *Cluster) beginMeasuring() {
 	c.StartMeasuring()
+	c.measuredCal = c.Now()
 	c.leadersSince = c.MeasuredFrom()
 	c.leaderless, c.multiLeader = 0, 0
 	c.startIncidents()
 	// A split brain already under way when measurements start is measured
 	// from now: its interval must be open for its end to close it.
 	if c.etcdBelieving >= 2 {
-		c.etcdSplit.Open(c.MeasuredFrom())
+		c.etcdSplit.Open(c.Now())
 	}
 	if c.leaders >= 2 {
-		c.etcdActSplit.Open(c.MeasuredFrom())
+		c.etcdActSplit.Open(c.Now())
 	}
 }
 
@@ -554,7 +571,7 @@ func (c *Cluster) RunInterruptible(stop func() bool) sim.Outcome {
 
 // bounds are the run's engine bounds.
 func (c *Cluster) bounds(stop func() bool) sim.Bounds {
-	b := sim.Bounds{Until: sim.At(c.cfg.Horizon), MaxEvents: c.cfg.MaxEvents, MaxSameInstant: c.cfg.MaxEventsPerInstant, Interrupt: stop}
+	b := sim.Bounds{Until: c.TrueTime(sim.At(c.cfg.Horizon)), MaxEvents: c.cfg.MaxEvents, MaxSameInstant: c.cfg.MaxEventsPerInstant, Interrupt: stop}
 	if b.MaxEvents == 0 {
 		b.MaxEvents = DefaultMaxEvents
 	}

@@ -191,7 +191,7 @@ type FaultResult struct {
 func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r := Result{
 		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(), Stall: c.stallOf(outcome),
-		MeasuredFrom: c.MeasuredFrom(), Steady: c.Steady(), Leaderless: c.leaderless, DualLeader: c.multiLeader,
+		MeasuredFrom: c.measuredFrom(), Steady: c.Steady(), Leaderless: c.leaderless, DualLeader: c.multiLeader,
 		Timeline: c.Timeline(), Violations: append([]etcd.Violation(nil), c.Etcd.Violations()...),
 	}
 	conf := c.Etcd.LatestConf()
@@ -315,4 +315,13 @@ func (c *Cluster) stallOf(outcome sim.Outcome) sim.Stall {
 		return sim.Stall{}
 	}
 	return c.Sim.Stall()
+}
+
+// measuredFrom is when measurements started, in calendar time (zero if
+// they never did).
+func (c *Cluster) measuredFrom() sim.Time {
+	if !c.Steady() {
+		return 0
+	}
+	return c.measuredCal
 }

@@ -37,6 +37,9 @@ func Simulate(cfg Config, opt RunOptions) (Result, error) {
 	if err != nil {
 		return Result{}, &BuildError{Err: err}
 	}
+	if !cfg.ColdStart {
+		c.warmStart()
+	}
 	if opt.BeforeRun != nil {
 		if err := opt.BeforeRun(c); err != nil {
 			return Result{}, err

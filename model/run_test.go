@@ -19,10 +19,19 @@ func TestSimulateIsBuildRunResult(t *testing.T) {
 	cfg := threeMembers(7, FaultConfig{Kind: FaultProcessKill, At: 10 * time.Second, Duration: 5 * time.Second, Target: Target{TargetLeader, "etcd"}})
 	cfg.Probes = []kube.ProbeConfig{{Name: "writes", Host: "client"}}
 	c := build(t, cfg)
+	c.warmStart()
 	want := c.Result(c.Run())
 	got, err := Simulate(cfg, RunOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// With a cold start, Simulate is Build, Run, Result exactly.
+	cold := cfg
+	cold.ColdStart = true
+	c = build(t, cold)
+	wantCold := c.Result(c.Run())
+	if gotCold, err := Simulate(cold, RunOptions{}); err != nil || !reflect.DeepEqual(gotCold, wantCold) {
+		t.Fatalf("a cold start: Simulate differs from Build, Run, Result (%v)", err)
 	}
 	if len(got.Timeline) == 0 || len(got.Faults) != 1 {
 		t.Fatalf("timeline of %d records, %d faults: the run did not happen", len(got.Timeline), len(got.Faults))

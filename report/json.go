@@ -47,7 +47,7 @@ type Document struct {
 
 // Summary is the run's headline figures.
 type Summary struct {
-	// MeasuredFrom is when measuring started: the first commit (null if the
+	// MeasuredFrom is when measuring started: 0, or the first commit if later (null if the
 	// cluster never committed).
 	MeasuredFrom *float64 `json:"measuredFrom"`
 	// Leaderless is the time with no running etcd member in the leader

@@ -145,6 +145,9 @@ func (n *Narrator) Sentence(r model.Record) string {
 	case model.EvAPIUnready:
 		return fmt.Sprintf("%s is not ready: %s", r.Proc, r.Reason)
 	case model.EvLeaseAcquired:
+		if r.Reason == model.AtStart {
+			return fmt.Sprintf("%s leads %s (holds the lease when the run starts)", r.Proc, r.Group)
+		}
 		s := fmt.Sprintf("%s leads %s (acquired the lease)", r.Proc, r.Group)
 		if r.Reason != "" {
 			s = fmt.Sprintf("%s leads %s (acquired the lease: %s)", r.Proc, r.Group, r.Reason)
@@ -516,7 +519,7 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 		fmt.Fprintln(w, "  the cluster never committed an entry: nothing was measured")
 		return nil
 	}
-	fmt.Fprintf(w, "  measured from %v (the first commit) to %v\n", r.MeasuredFrom, r.End)
+	fmt.Fprintf(w, "  measured from %v (the start, or etcd's first commit if later) to %v\n", r.MeasuredFrom, r.End)
 	if r.Skips > 0 {
 		fmt.Fprintf(w, "  fast-forwarded through %v of steady time in %d stretches (--no-fast-forward simulates them)\n", r.Skipped.Round(time.Second), r.Skips)
 	}

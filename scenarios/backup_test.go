@@ -77,7 +77,7 @@ func runBackup(t *testing.T, doc string, seed uint64) (model.Result, []backupSam
 	r, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(c *model.Cluster) error {
 		x := c.LB.Proxies[0]
 		for at := 100 * time.Millisecond; at < cfg.Horizon; at += 100 * time.Millisecond {
-			c.Sim.At(sim.At(at), "test/sample", func() {
+			c.CalendarAt(sim.At(at), "test/sample", func() {
 				b := backupSample{t: sim.At(at)}
 				for i := range b.opened {
 					b.opened[i] = x.Opened(fmt.Sprintf("master-%d", i+1))

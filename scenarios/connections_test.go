@@ -51,16 +51,23 @@ func TestLongLivedShutdownSessions(t *testing.T) {
 // crashes. Every request on the connection times out and keeps its stream
 // slot (no PING answer confirms its reset); the 101st finds the 100 slots
 // of kube-apiserver's MaxConcurrentStreams taken and dials a new
-// connection, which HAProxy sends to a live master: exactly 100 requests
-// fail, 10 s at one every 100 ms. At one request a second the outage is
+// connection, which HAProxy usually sends to a live master: exactly 100
+// requests fail, 10 s at one every 100 ms. (HAProxy has not marked the
+// dead master DOWN by then, so the round robin may send the new
+// connection there too, one time in three or so, until its connect times
+// out and is redispatched: a few dozen requests more, as in the fidelity
+// comparison's long-lived row.) At one request a second the outage is
 // cut instead by HAProxy's timeout server (20 s without a byte from the
 // backend), long before 100 requests: about 20 of them fail.
 func TestLongLivedMasterCrash(t *testing.T) {
+	exact := 0
 	for seed := uint64(1); seed <= connSeeds; seed++ {
 		r := runLibrary(t, "lb-long-lived-master-crash", seed, nil)
 		ll := probeResult(t, r, "long-lived-writes")
-		if ll.Failed != 100 || ll.Unavailable != 10*time.Second {
-			t.Errorf("seed %d: long-lived client failed %d requests over %v; want 100 over 10s", seed, ll.Failed, ll.Unavailable)
+		if ll.Failed == 100 && ll.Unavailable == 10*time.Second {
+			exact++
+		} else if ll.Failed < 100 || ll.Failed > 160 {
+			t.Errorf("seed %d: long-lived client failed %d requests over %v; want 100 over 10s, or a few dozen more after a redial to the dead master", seed, ll.Failed, ll.Unavailable)
 		}
 		slow := runLibrary(t, "lb-long-lived-master-crash", seed, func(c *model.Config) {
 			for i := range c.Probes {
@@ -71,6 +78,9 @@ func TestLongLivedMasterCrash(t *testing.T) {
 		if ll.Failed < 19 || ll.Failed > 22 {
 			t.Errorf("seed %d: at one request a second the long-lived client failed %d requests (%v); want about 20, cut by timeout server", seed, ll.Failed, ll.Unavailable)
 		}
+	}
+	if exact < connSeeds/2 {
+		t.Errorf("exactly 100 requests failed in %d of %d seeds; want most", exact, connSeeds)
 	}
 }
 
@@ -267,7 +277,7 @@ func TestLongLivedTimeoutClient(t *testing.T) {
 			cfg.Seed = seed
 			if _, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(c *model.Cluster) error {
 				for at := time.Second; at < fault; at += 100 * time.Millisecond {
-					c.Sim.At(sim.At(at), "test/pinned", func() {
+					c.CalendarAt(sim.At(at), "test/pinned", func() {
 						for _, p := range c.Probes {
 							if h := p.ConnHost(c.LB); p.Name == "long-lived-writes" && h != nil {
 								pinned = h.Name
@@ -337,7 +347,7 @@ func TestClientGoClientsKeepOneConnection(t *testing.T) {
 	}
 	if _, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(cl *model.Cluster) error {
 		c = cl
-		c.Sim.At(sim.At(time.Minute), "test/count", func() { atOne = count() })
+		c.CalendarAt(sim.At(time.Minute), "test/count", func() { atOne = count() })
 		return nil
 	}}); err != nil {
 		t.Fatal(err)

@@ -329,12 +329,15 @@ func runFidelityOne(cfg model.Config, seed uint64) (*fidRun, error) {
 	off := time.Duration(float64(2*time.Second) * math.Mod(float64(seed)*0.6180339887498949, 1))
 	cfg.Faults[0].At += off
 	o := &fidRun{}
+	var origin time.Duration
 	r, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(c *model.Cluster) error {
-		// Every check timer of the proxy; filtered by host below.
+		// Every check timer of the proxy; filtered by host below. The
+		// tracer sees true times: the calendar's are origin earlier.
+		origin = c.Origin()
 		c.Sim.SetTracer(allChecks{&o.checksAll})
 		for _, p := range c.Probes {
 			if p.Name == longLived {
-				c.Sim.At(sim.At(cfg.Faults[0].At).Add(-time.Nanosecond), "fidelity/pinned", func() {
+				c.CalendarAt(sim.At(cfg.Faults[0].At).Add(-time.Nanosecond), "fidelity/pinned", func() {
 					if h := p.ConnHost(c.LB); h != nil {
 						o.pinned = h.Name
 					}
@@ -356,7 +359,7 @@ func runFidelityOne(cfg model.Config, seed uint64) (*fidRun, error) {
 	suffix := "/check-" + o.host
 	for _, e := range o.checksAll {
 		if strings.HasSuffix(e.Name, suffix) {
-			o.checks = append(o.checks, e.At)
+			o.checks = append(o.checks, e.At.Add(-origin))
 		}
 	}
 	o.checksAll = nil

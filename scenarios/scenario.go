@@ -44,6 +44,10 @@ type Spec struct {
 	Seed *uint64 `yaml:"seed,omitempty"`
 	// Horizon is how much simulated time to run.
 	Horizon Duration `yaml:"horizon"`
+	// ColdStart starts the cluster at time 0 from nothing (etcd elects its
+	// first leader then, the leases are taken then) instead of showing it
+	// from a moment after a warm-up of random length.
+	ColdStart bool `yaml:"coldStart,omitempty"`
 	// MaxEvents bounds the run; 0 means the engine's default bound.
 	MaxEvents uint64 `yaml:"maxEvents,omitempty"`
 	// MaxEventsPerInstant ends a run as livelocked once this many events
@@ -1572,6 +1576,7 @@ func (s *Scenario) Config() model.Config {
 	cfg := model.Config{
 		Seed:                DefaultSeed,
 		Horizon:             sp.Horizon.D(),
+		ColdStart:           sp.ColdStart,
 		MaxEvents:           sp.MaxEvents,
 		MaxEventsPerInstant: sp.MaxEventsPerInstant,
 		Network:             model.DefaultNetworkConfig(),

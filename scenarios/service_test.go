@@ -36,7 +36,7 @@ func TestInClusterEndpoints(t *testing.T) {
 			// Where each kube-proxy's connection goes just after the fault.
 			pinned := map[string]string{}
 			r, err := model.Simulate(cfg, model.RunOptions{BeforeRun: func(c *model.Cluster) error {
-				c.Sim.At(sim.At(cfg.Faults[0].At).Add(time.Nanosecond), "test/pinned", func() {
+				c.CalendarAt(sim.At(cfg.Faults[0].At).Add(time.Nanosecond), "test/pinned", func() {
 					for _, k := range c.Service.Proxies {
 						if h := k.ConnHost(c.LB); h != nil {
 							pinned[k.Proc.Host.Name] = h.Name

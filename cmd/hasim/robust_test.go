@@ -425,7 +425,7 @@ func TestHTMLPageOfAWhatIf(t *testing.T) {
 		}
 	}
 	// Lines before the divergence are the original's too.
-	if i, j := strings.Index(html, `"n":true`), strings.Index(html, `"t":45.4`); i < 0 || j < 0 || i < j {
+	if i, j := strings.Index(html, `"n":true`), strings.Index(html, `"t":47.2`); i < 0 || j < 0 || i < j {
 		t.Errorf("a line before the divergence is marked as the what-if's own (first mark at %d, the takeover at %d)", i, j)
 	}
 	plain := filepath.Join(dir, "plain.html")

@@ -21,7 +21,7 @@ func TestWhatIf(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{"--at 50s --with '" + whatIfPause + "'",
-		"what-if (fault 2) begins: pause kube-controller-manager for 20s on master-1 (host of kube-controller-manager leader kube-controller-manager-master-1)"} {
+		"what-if (fault 2) begins: pause kube-controller-manager for 20s on master-3 (host of kube-controller-manager leader kube-controller-manager-master-3)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -74,7 +74,7 @@ func TestDiff(t *testing.T) {
 		"   50.000s  B  what-if (fault 2) begins",
 		"   60.000s  =  kube-controller-manager-master-2 on master-2 is resumed",
 		"   70.000s  A  acting split brain in kube-controller-manager ends after 10s",
-		"groups[kube-controller-manager].leader: kube-controller-manager-master-1 → kube-controller-manager-master-3",
+		"groups[kube-controller-manager].leader: kube-controller-manager-master-3 → kube-controller-manager-master-1",
 		"groups[kube-controller-manager].acquisitions: 2 → 3",
 		"faults[what-if]: - → (only in B)",
 	} {

@@ -199,7 +199,7 @@ func TestShrink(t *testing.T) {
 	afterBuild = func(c *model.Cluster) {
 		for _, h := range c.Hosts {
 			if h.Name == "client" {
-				c.Sim.At(sim.At(12*time.Second), "test/planted", func() {
+				c.CalendarAt(sim.At(12*time.Second), "test/planted", func() {
 					if h.Clock.Rate != 1 {
 						panic("planted: the client's clock drifts at 12s")
 					}

@@ -101,8 +101,31 @@ func (w *World) Calendar(t sim.Time) sim.Time {
 }
 
 // Skipped is the calendar time skipped so far, how many spans, and the
-// latest spans (KeepSpans of them).
-func (w *World) Skipped() (time.Duration, int, []Span) { return w.skipped, w.nskips, w.skips }
+// latest spans (KeepSpans of them). The origin is not a skip.
+func (w *World) Skipped() (time.Duration, int, []Span) {
+	return w.skipped + w.origin, w.nskips, w.skips
+}
+
+// SetOrigin puts the calendar's zero d of true time after the run's
+// start: the cluster starts d before calendar time 0, and what it records
+// before 0 is not kept (the watcher still sees it). Call it before the
+// run, before any skip.
+func (w *World) SetOrigin(d time.Duration) {
+	w.skipped += w.origin - d
+	w.origin = d
+	for _, t := range w.calTimers {
+		if t.t.Pending() {
+			t.t.Reset(t.at.Add(-w.skipped))
+		}
+	}
+}
+
+// Origin is the true time of calendar time 0.
+func (w *World) Origin() time.Duration { return w.origin }
+
+// TrueTime is the true time at which calendar time t comes if nothing
+// more is skipped.
+func (w *World) TrueTime(t sim.Time) sim.Time { return t.Add(-w.skipped) }
 
 // NextCalendarTimer is the calendar time of the earliest armed calendar
 // timer.

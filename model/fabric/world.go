@@ -37,6 +37,7 @@ type World struct {
 	// The calendar (calendar.go): what was skipped, and the timers armed
 	// by the calendar.
 	skipped time.Duration
+	origin  time.Duration // the true time of calendar 0 (SetOrigin)
 	nskips  int
 	skips   []Span // the latest skips, at most KeepSpans (all if negative)
 	// KeepSpans is how many of the latest skipped spans the World keeps to
@@ -132,7 +133,9 @@ func (c *World) Record(r Record) {
 	}
 	c.recSeq++
 	r.seq = c.recSeq
-	if c.closed || c.MaxRecords > 0 && len(c.timeline) >= c.MaxRecords {
+	if r.T < 0 {
+		// Before the calendar's origin: the start the run does not show.
+	} else if c.closed || c.MaxRecords > 0 && len(c.timeline) >= c.MaxRecords {
 		c.dropped++
 	} else {
 		c.timeline = append(c.timeline, r)

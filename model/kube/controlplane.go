@@ -464,6 +464,15 @@ func (k *Controller) stopped(reason string, graceful bool) {
 	k.Proc.Exit(fmt.Sprintf("exit %d: %s", code, reason))
 }
 
+// RecordHolders puts on the timeline, as acquisitions with reason, the
+// candidates that believe they lead now: the state a run's calendar
+// starts from (it counts no acquisition).
+func (g *LeaseGroup) RecordHolders(reason string) {
+	for _, k := range g.Believers() {
+		g.w.Record(fabric.Record{Event: EvLeaseAcquired, Group: g.Name, Proc: k.Proc.Name, Host: k.Proc.Host.Name, Reason: reason})
+	}
+}
+
 // recordLease puts a lease event of candidate e on the timeline.
 func (g *LeaseGroup) recordLease(event string, e *Elector, reason string) {
 	if event == EvLeaseRenewed && g.skipRenewals {

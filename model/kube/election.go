@@ -668,7 +668,8 @@ func (e *Elector) deadlineReason() string {
 // Belief says why the candidate, which believes it leads, has not noticed
 // that another holds the lease: what it is doing and when it will find out.
 func (e *Elector) Belief() string {
-	last := "its last renewal at " + e.lastOK.String()
+	cal := e.g.w.Calendar // what the timeline says: calendar times
+	last := "its last renewal at " + cal(e.lastOK).String()
 	switch {
 	case e.p.State() == fabric.Paused:
 		return "it is frozen (" + last + "): it has run nothing since, so it has not read the record"
@@ -682,7 +683,7 @@ func (e *Elector) Belief() string {
 		}
 		until := ""
 		if at, ok := e.deadline.Due(); ok && at >= e.p.Now() {
-			until = " at " + at.String()
+			until = " at " + cal(at).String()
 		}
 		return fmt.Sprintf("%s; its renew round retries until its %v deadline%s%s", last, e.cfg.RenewDeadline, until, why)
 	case e.state == elExiting || e.state == ElExitingReleasing:
@@ -698,7 +699,7 @@ func (e *Elector) Belief() string {
 func (e *Elector) Resumed() string {
 	if e.state == elLeading {
 		return fmt.Sprintf("its renew round starts on resume with a fresh %v deadline: it acts as leader until about %v unless it can renew",
-			e.cfg.RenewDeadline, e.p.Now().Add(e.cfg.RenewDeadline))
+			e.cfg.RenewDeadline, e.g.w.Now().Add(e.cfg.RenewDeadline))
 	}
 	return e.Belief()
 }

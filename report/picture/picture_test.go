@@ -223,7 +223,7 @@ func TestTimelineTeaches(t *testing.T) {
 		row := drawLane(r, ln, colours)
 		labelled := false
 		for _, s := range row.segs {
-			if s.label == "master-1" && s.nslots == 2 && s.from > 40 {
+			if s.label == "master-3" && s.nslots == 2 && s.from > 40 {
 				labelled = true
 			}
 		}
