@@ -3,12 +3,12 @@
 # (BenchmarkSweepWorkers: both in one run, by wall time, with the CPU time
 # beside it: the figure that means something on a loaded machine), and
 # the peak RSS of a sweep of 1,000 runs against one of 100,000. The sweep
-# is experiment/sweep/testdata/tiny.yaml at 60 simulated seconds a run
-# (about half a millisecond of CPU, a few thousand runs a second on two
-# cores: far more than any real study), so that the sweep's own machinery
+# is experiment/sweep/testdata/tiny.yaml at a 60 s horizon (with the
+# warm-up before it, about a millisecond of CPU: a few thousand runs a
+# second on two cores, far more than any real study), so that the sweep's own machinery
 # (results file appended and synced in order, hand-offs, progress,
 # aggregation) is what is measured. Memory is also given at the file's own
-# 2 s a run, a stress of about 15,000 runs a second: there the garbage
+# 2 s horizon, the fastest runs there are, as a stress: there the garbage
 # collector runs every few milliseconds and the process's peak grows
 # with its first ten thousand runs or so (allocation outpacing a
 # collection now and then), then stays flat; that figure is reported, not
@@ -47,7 +47,7 @@ m100k=$(rss 50000 2 "${long[@]}")
 # the seeds).
 r1k=$(rss 1000 2 --shard 0/2 "${long[@]}")
 r100k=$(rss 100000 2 --shard 0/2 "${long[@]}")
-# The stress: 2 s runs.
+# The stress: 2 s horizons.
 s1k=$(rss 1000 2 --shard 0/2)
 s10k=$(rss 10000 2 --shard 0/2)
 s100k=$(rss 100000 2 --shard 0/2)
@@ -58,5 +58,5 @@ load=$(cut -d' ' -f1 /proc/loadavg)
 	echo "$tput" | awk '{for (i = 5; i < NF; i += 2) printf "  %s %s\n", $(i+1), $i}'
 	awk -v a="$r1k" -v b="$r100k" 'BEGIN{printf "sweep peak RSS (median of 3), running (a shard: results written, nothing aggregated): 1,000 runs %d KB, 100,000 runs %d KB: %+.1f%% (target within 10%%)\n", a, b, (b-a)*100/a}'
 	awk -v a="$m1k" -v b="$m100k" 'BEGIN{printf "sweep peak RSS (median of 3), running and aggregating one metric: 1,000 runs %d KB, 100,000 runs %d KB: %+.1f%% (bounded samples: exact up to 4,096 runs a point)\n", a, b, (b-a)*100/a}'
-	awk -v a="$s1k" -v m="$s10k" -v b="$s100k" 'BEGIN{printf "stress, 2 s runs (about 15,000 a second): a shard of 1,000 runs %d KB, 10,000 runs %d KB (%+.1f%%), 100,000 runs %d KB (%+.1f%%; %+.1f%% from 10,000)\n", a, m, (m-a)*100/a, b, (b-a)*100/a, (b-m)*100/m}'
+	awk -v a="$s1k" -v m="$s10k" -v b="$s100k" 'BEGIN{printf "stress, 2 s horizons (the fastest runs): a shard of 1,000 runs %d KB, 10,000 runs %d KB (%+.1f%%), 100,000 runs %d KB (%+.1f%%; %+.1f%% from 10,000)\n", a, m, (m-a)*100/a, b, (b-a)*100/a, (b-m)*100/m}'
 } | tee "$out/sweep.txt"
