@@ -204,8 +204,7 @@ func Build(cfg Config) (*Cluster, error) {
 			ac.WatchCacheStaleAfter = kube.WatchCacheStaleDefault(cfg.Etcd.ElectionTimeout)
 		}
 		a := kube.NewAPIServer(c.Plane, ac, h)
-		kl.Manage(a.Proc, a.Liveness())
-		kl.ProbeReadiness(a.Readiness())
+		kl.Manage(a.Proc, a.Liveness(), a.Readiness())
 		c.APIServers = append(c.APIServers, a)
 	}
 	if cfg.LoadBalancer != nil {

@@ -502,7 +502,7 @@ func NewLeaseGroup(c *Plane, gc LeaseGroupConfig, hosts map[string]*fabric.Host)
 		k.Elector = newElector(g, k.Proc, servers, gc.LE, k.stopped)
 		k.Elector.api.Resolve = resolve
 		if !gc.NoRestart {
-			c.KubeletOf(h).Manage(k.Proc, nil)
+			c.KubeletOf(h).Manage(k.Proc, nil, nil)
 		}
 		g.Candidates = append(g.Candidates, k)
 	}

@@ -106,20 +106,16 @@ func (k *Kubelet) skip(d time.Duration) {
 	}
 }
 
-// ProbeReadiness makes the kubelet probe the /readyz of its probed pod
-// (the one Manage gave a liveness probe) with r.
-func (k *Kubelet) ProbeReadiness(r *ReadinessProbe) { k.readiness = r }
-
-// manage adds a static pod; liveness, if set, probes its /livez (one
-// probed pod per kubelet: its apiserver).
-func (k *Kubelet) Manage(p *fabric.Process, liveness *LivenessProbe) {
+// Manage adds a static pod; liveness and readiness, if set, probe its
+// /livez and /readyz (one probed pod per kubelet: its apiserver).
+func (k *Kubelet) Manage(p *fabric.Process, liveness *LivenessProbe, readiness *ReadinessProbe) {
 	sp := &staticPod{proc: p, liveness: liveness, backoff: 0}
 	p.Supervisor = k
 	sp.restart = k.Proc.NewTimer(k.Proc.Name+"/restart-"+p.Name, func() { k.restart(sp) })
 	k.pods = append(k.pods, sp)
 	if liveness != nil {
 		k.client = fabric.NewRPCClient(k.Proc, k.Proc.Name+"/probe", []*fabric.Process{p}, 0, 0, k.probeDone)
-		k.liveness = liveness
+		k.liveness, k.readiness = liveness, readiness
 	}
 }
 

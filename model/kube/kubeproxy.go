@@ -58,7 +58,7 @@ func newKubeProxy(c *Plane, s *Service, h *fabric.Host) *KubeProxy {
 	k.client.Resolve = resolve
 	k.sync = k.Proc.NewTimer(k.Name+"/sync", k.onSync)
 	// A DaemonSet pod: the kubelet restarts it when it exits.
-	c.KubeletOf(h).Manage(k.Proc, nil)
+	c.KubeletOf(h).Manage(k.Proc, nil, nil)
 	return k
 }
 
