@@ -77,8 +77,13 @@ type Run struct {
 	// measured span, each function's downtime (by calendar year), the
 	// incidents' durations and the gaps between them, the downtime by
 	// cause and each group's split brain.
-	MeasuredFrom, End sim.Time
-	Functions         []model.FunctionResult
+	// MeasuredFrom is when measuring started (a calendar time of the
+	// first era); Measured the calendar time measured, in seconds, and
+	// Years the whole calendar years the run reached, eras counted.
+	MeasuredFrom sim.Time
+	Measured     float64
+	Years        int
+	Functions    []model.FunctionResult
 	// IncidentsPerYear counts the incidents by the calendar year of their
 	// start; IncidentDurations and IncidentGaps (from one's end to the
 	// next's start) are in seconds.
@@ -164,7 +169,7 @@ func Measure(r model.Result) Run {
 			}
 			if write >= 0 { // probes are the first functions
 				rec := in.Down[write].Recovered
-				if rec > 0 && in.Start.Add(rec) == r.End {
+				if rec > 0 && in.Start.Add(rec) == r.End && (r.Eras == 0 || in == tail.Last) {
 					rec = -1 // still failing at the end
 				}
 				addRecovery(rec)
@@ -193,7 +198,7 @@ func Measure(r model.Result) Run {
 		}
 	}
 	if r.Steady {
-		run.MeasuredFrom, run.End = r.MeasuredFrom, r.End
+		run.MeasuredFrom, run.Measured, run.Years = r.MeasuredFrom, r.MeasuredSeconds(), r.EndYears()
 		run.Functions = r.Functions
 		count := func(y, n int) {
 			for len(run.IncidentsPerYear) <= y {
@@ -218,7 +223,7 @@ func Measure(r model.Result) Run {
 		run.IncidentDurations.Merge(&tail.Durations)
 		run.IncidentGaps.Merge(&tail.Gaps)
 		if in := tail.Last; in != nil {
-			count(year(in.Start), 1)
+			count(tail.LastYear(), 1)
 			run.IncidentDurations.Add(in.Duration().Seconds())
 			if tail.HasLastGap {
 				run.IncidentGaps.Add(tail.LastGap.Seconds())
@@ -238,7 +243,7 @@ func Measure(r model.Result) Run {
 func Incidents(r model.Result) []model.FaultResult {
 	var out []model.FaultResult
 	for _, f := range r.Faults {
-		if f.Skipped == "" && f.At <= r.End {
+		if f.Skipped == "" && (f.At <= r.End || r.Eras > 0) { // over eras, what is listed is of the first
 			out = append(out, f)
 		}
 	}

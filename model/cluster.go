@@ -16,9 +16,19 @@ import (
 
 // Config is everything a run needs. Build checks it.
 type Config struct {
-	Seed      uint64
-	Horizon   time.Duration // simulated time to run
-	MaxEvents uint64        // event bound; 0 means DefaultMaxEvents
+	Seed    uint64
+	Horizon time.Duration // simulated time to run (with HorizonEras: beyond them)
+	// HorizonEras are whole calendar eras (fabric.EraLen, 50 years each)
+	// the run's horizon has before Horizon: a horizon past MaxHorizon is
+	// HorizonEras × EraLen + Horizon. Such a run needs failure processes
+	// and the fast-forward; its calendar is rebased by one era at a time
+	// (fastforward.go). LongHorizon makes the pair from a length.
+	HorizonEras int64
+	// EraSpan, for tests, rebases the calendar every EraSpan (a whole
+	// number of years) in any run with failure processes, whatever its
+	// horizon; 0 rebases only runs past MaxHorizon, every fabric.EraLen.
+	EraSpan   time.Duration
+	MaxEvents uint64 // event bound; 0 means DefaultMaxEvents
 	// MaxEventsPerInstant ends the run as livelocked once this many events
 	// fire without virtual time advancing; 0 means
 	// DefaultMaxEventsPerInstant.
@@ -96,6 +106,12 @@ const DefaultMaxRecords = 20_000
 // DefaultMaxEvents bounds runs whose config sets no event limit.
 const DefaultMaxEvents = 2_000_000_000
 
+// DefaultMaxEventsPerYear raises DefaultMaxEvents for a run with failure
+// processes over a long horizon: so many events a year of its horizon
+// (five times what an external 5+3 topology fires in a year at the cloud
+// profile).
+const DefaultMaxEventsPerYear = 100_000_000
+
 // DefaultMaxEventsPerInstant is the livelock guard's default: far more
 // events than any real instant holds (everything that starts at time zero
 // of a 10,000-node cluster is a few tens of thousands), far fewer than a
@@ -140,6 +156,11 @@ type Cluster struct {
 	figuresOnly bool
 	committed   bool     // etcd has committed since the start
 	measuredCal sim.Time // calendar time measurements started
+	// The horizon as a calendar time of the current era, and whether it
+	// lies beyond it (eras.go).
+	horizonAt     sim.Time
+	horizonBeyond bool
+	eraStuck      bool // the run ended at horizonCap without a rebase
 }
 
 // DefaultPeerReconnect is how etcd's peer connections come back after a
@@ -228,8 +249,10 @@ func Build(cfg Config) (*Cluster, error) {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
 		c.armedFaults = c.armedFaults || fc.On != nil
 	}
+	c.initEras() // before the failures, which arm within the horizon
 	c.startFailures(cfg.Failures)
 	c.initIncidents()
+	c.OnRebase(c.onRebase)
 	c.Etcd.Index() // every process and store key exists now
 	if cfg.CheckInvariants {
 		c.Sim.SetTracer(invariantTracer{c})
@@ -275,9 +298,10 @@ func (cfg Config) Validate() error { return cfg.validate() }
 func (cfg *Config) validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	if cfg.Horizon <= 0 {
+	if cfg.Horizon <= 0 && cfg.HorizonEras <= 0 {
 		bad("horizon must be positive")
 	}
+	cfg.checkEras(bad)
 	zones := map[string]bool{}
 	for _, z := range cfg.Zones {
 		if zones[z] {
@@ -570,9 +594,14 @@ func (c *Cluster) RunInterruptible(stop func() bool) sim.Outcome {
 
 // bounds are the run's engine bounds.
 func (c *Cluster) bounds(stop func() bool) sim.Bounds {
-	b := sim.Bounds{Until: c.TrueTime(sim.At(c.cfg.Horizon)), MaxEvents: c.cfg.MaxEvents, MaxSameInstant: c.cfg.MaxEventsPerInstant, Interrupt: stop}
+	horizon, _ := c.horizon()
+	b := sim.Bounds{Until: c.TrueTime(horizon), MaxEvents: c.cfg.MaxEvents, MaxSameInstant: c.cfg.MaxEventsPerInstant, Interrupt: stop}
 	if b.MaxEvents == 0 {
 		b.MaxEvents = DefaultMaxEvents
+		if c.fastForward() {
+			years := c.cfg.HorizonSeconds() / Year.Seconds()
+			b.MaxEvents = max(b.MaxEvents, uint64(years*DefaultMaxEventsPerYear))
+		}
 	}
 	if b.MaxSameInstant == 0 {
 		b.MaxSameInstant = DefaultMaxEventsPerInstant

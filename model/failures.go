@@ -194,11 +194,22 @@ func (l Life) quantile(p float64) float64 {
 // Draw is the n-th draw of st from the distribution: at least 1ns (a
 // repair of zero would read as "never healed") and at most maxLife.
 func (l Life) Draw(st sim.Stream, n uint64) time.Duration {
-	q := l.quantile(st.Float64(n))
-	if !(q < float64(maxLife)) { // NaN too
+	q := l.drawNs(st, n)
+	if !(q < float64(maxLife)) {
 		return maxLife
 	}
-	return max(time.Duration(q), 1)
+	return time.Duration(q)
+}
+
+// drawNs is the n-th draw of st, in nanoseconds, at least 1 and not
+// bounded above (a time between failures may pass maxLife, or even the
+// 292 years of a time.Duration, in a run over eras).
+func (l Life) drawNs(st sim.Stream, n uint64) float64 {
+	q := l.quantile(st.Float64(n))
+	if math.IsNaN(q) {
+		return float64(maxLife)
+	}
+	return max(math.Floor(q), 1)
 }
 
 // MeanOf is the distribution's mean (for documentation and closed forms).
@@ -489,6 +500,9 @@ type failureProc struct {
 	step       int
 	restarting bool
 	waits      int
+	// carry is what is left of a wait longer than a timer is armed for
+	// (maxLife): the timer fires at maxLife, and the rest waits again.
+	carry float64
 }
 
 // FailureStats counts a failure process's arrivals within the run.
@@ -538,25 +552,34 @@ func (c *Cluster) armFailure(p *failureProc, member string) {
 		if first < 0 {
 			first = time.Duration(p.stream.Sub("start").IntN(0, int(p.cfg.Maintenance.Every)))
 		}
-	} else {
-		first = p.cfg.TBF.Draw(p.stream.Sub("tbf"), 0)
-	}
-	p.schedule(sim.Time(0), first)
-}
-
-// schedule arms the next arrival d after from, if within the horizon.
-func (p *failureProc) schedule(from sim.Time, d time.Duration) {
-	h := sim.At(p.c.cfg.Horizon)
-	if d >= h.Sub(from) {
+		p.schedule(sim.Time(0), float64(first))
 		return
 	}
-	p.timer.Reset(from.Add(d))
+	p.schedule(sim.Time(0), p.cfg.TBF.drawNs(p.stream.Sub("tbf"), 0))
+}
+
+// schedule arms the next arrival d nanoseconds after from, if within the
+// horizon. A wait past maxLife is armed for maxLife and carried on from
+// there (fire), so that a long time between failures is not cut short.
+func (p *failureProc) schedule(from sim.Time, d float64) {
+	p.carry = 0
+	if h, beyond := p.c.horizon(); !beyond && d >= float64(h.Sub(from)) {
+		return
+	}
+	if d > float64(maxLife) {
+		p.carry, d = d-float64(maxLife), float64(maxLife)
+	}
+	p.timer.Reset(from.Add(time.Duration(d)))
 }
 
 // fire is an arrival: inject its fault(s) and draw the next.
 func (p *failureProc) fire() {
 	c, cfg := p.c, p.cfg
 	now := c.Now() // the calendar's
+	if p.carry > 0 {
+		p.schedule(now, p.carry) // a long wait goes on
+		return
+	}
 	k := p.n
 	p.n++
 	if cfg.Fault.Kind == FaultMaintenance {
@@ -582,9 +605,9 @@ func (p *failureProc) fire() {
 	fc.Duration = ttr
 	c.addFault(fc)
 	p.arrivals++
-	next := cfg.TBF.Draw(p.stream.Sub("tbf"), k+1)
-	if !cfg.One && ttr < maxLife-next {
-		next += ttr // the next TBF runs from the repair
+	next := cfg.TBF.drawNs(p.stream.Sub("tbf"), k+1)
+	if !cfg.One {
+		next += float64(ttr) // the next TBF runs from the repair
 	}
 	p.schedule(now, next)
 }
@@ -606,7 +629,7 @@ func (p *failureProc) maintain(now sim.Time) {
 		// one overran it.
 		p.step = 0
 		next := p.windowAt.Add(m.Every)
-		p.schedule(now, max(next.Sub(now), 0))
+		p.schedule(now, float64(max(next.Sub(now), 0)))
 		return
 	}
 	mb := p.members[p.step]
@@ -619,7 +642,7 @@ func (p *failureProc) maintain(now sim.Time) {
 			p.arrivals++
 		}
 		p.step++
-		p.schedule(now, m.Duration+m.Settle)
+		p.schedule(now, float64(m.Duration+m.Settle))
 		return
 	}
 	for _, other := range p.members {
@@ -628,7 +651,7 @@ func (p *failureProc) maintain(now sim.Time) {
 		}
 		if hs, _ := c.resolve(other.target); len(hs) > 0 && !hs[0].Up() {
 			p.waits++
-			p.schedule(now, max(m.Settle, time.Minute))
+			p.schedule(now, float64(max(m.Settle, time.Minute)))
 			return
 		}
 	}
@@ -642,12 +665,12 @@ func (p *failureProc) maintain(now sim.Time) {
 		}
 	}
 	p.restarting = true
-	p.schedule(now, m.Drain)
+	p.schedule(now, float64(m.Drain))
 }
 
 // addFault adds a fault made by a failure process; it starts at fc.At.
 func (c *Cluster) addFault(fc FaultConfig) {
-	if fc.At >= c.cfg.Horizon {
+	if h, beyond := c.horizon(); !beyond && sim.At(fc.At) >= h {
 		return
 	}
 	c.Faults = append(c.Faults, newFault(c, len(c.Faults)+c.faultsGone+1, fc))

@@ -77,9 +77,9 @@ func (c *Cluster) fastForward() bool { return len(c.cfg.Failures) > 0 && !c.cfg.
 // runSkipping runs to the horizon in steps of at most ffCheck, skipping
 // ahead at each steady step.
 func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
-	horizon := sim.At(c.cfg.Horizon) // calendar
 	limit := b.MaxEvents
 	for {
+		horizon, beyond := c.horizon()
 		end := c.TrueTime(horizon)
 		step := b
 		step.Until = min(end, c.nextLook())
@@ -94,13 +94,21 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 			return out
 		}
 		if c.Sim.Now() >= end {
+			if beyond {
+				// Four eras without a moment to rebase at (eras.go): the
+				// calendar can go no further.
+				c.eraStuck = true
+			}
 			return sim.ReachedTime
 		}
 		if c.SkipWatch != nil {
 			c.SkipWatch(true)
 		}
 		if c.steadyNow() {
-			c.skipAhead(horizon)
+			if c.canRebase() {
+				c.rebase()
+			}
+			c.skipAhead()
 		}
 		if c.SkipWatch != nil {
 			c.SkipWatch(false)
@@ -187,8 +195,11 @@ func (c *Cluster) pruneFaults() {
 }
 
 // skipAhead skips to a warm-up before the next calendar event (or the
-// horizon), if that is further than the longest warm-up.
-func (c *Cluster) skipAhead(horizon sim.Time) {
+// horizon), if that is further than the longest warm-up. With the horizon
+// beyond the era (eras.go), it skips no further than just past the era's
+// end, where the run rebases.
+func (c *Cluster) skipAhead() {
+	horizon, beyond := c.horizon()
 	next, ok := c.NextCalendarTimer()
 	if !ok || next > horizon {
 		next = horizon
@@ -201,6 +212,9 @@ func (c *Cluster) skipAhead(horizon sim.Time) {
 	// skipped span.
 	lo := max(ffWarmMin, c.inc.settle)
 	width := c.warmWidth()
+	if beyond && !c.EraDue() {
+		next = min(next, sim.At(c.EraSpan()+lo+width))
+	}
 	if next.Sub(now) <= lo+width {
 		return
 	}

@@ -200,7 +200,7 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 	if f.At < 0 || f.Duration < 0 {
 		return fmt.Errorf("at and duration must not be negative")
 	}
-	if f.At >= cfg.Horizon {
+	if cfg.HorizonEras == 0 && f.At >= cfg.Horizon {
 		return fmt.Errorf("starts at %v, at or after the horizon (%v)", f.At, cfg.Horizon)
 	}
 	if f.On != nil {

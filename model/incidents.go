@@ -7,6 +7,7 @@ import (
 	"hasim/internal/sample"
 	"hasim/sim"
 
+	"hasim/model/fabric"
 	"hasim/model/kube"
 )
 
@@ -165,6 +166,7 @@ type incidents struct {
 	listedAll func(end sim.Time) // called when the last listed incident (ending at end) is settled
 	lastEnd   sim.Time           // the end of the last one
 	term      uint64             // the term of the etcd leader elected last
+	yearBase  int                // calendar years in the eras before the current one (eras.go)
 }
 
 // initIncidents sizes the tracker once the cluster is built.
@@ -430,6 +432,7 @@ func (t *incidents) settleOne(p *pendingIncident) {
 		in.Down = append(in.Down, d)
 	}
 	gap, hasGap := in.Start.Sub(t.lastEnd), t.settled > 0
+	year := t.yearOf(in.Start)
 	t.settled++
 	t.lastEnd = in.End
 	if t.listed < 0 || len(t.done) < t.listed {
@@ -439,7 +442,7 @@ func (t *incidents) settleOne(p *pendingIncident) {
 		}
 		return
 	}
-	t.tail.add(in, gap, hasGap)
+	t.tail.add(in, gap, hasGap, year)
 }
 
 // IncidentsListed is how many incidents a run lists in full (the first
@@ -470,7 +473,12 @@ type IncidentTail struct {
 	Last       *Incident
 	LastGap    time.Duration
 	HasLastGap bool
+	lastYear   int // the calendar year of Last's start
 }
+
+// LastYear is the calendar year of the run (eras counted) in which Last
+// starts.
+func (t *IncidentTail) LastYear() int { return t.lastYear }
 
 // Len is how many incidents the tail holds, Last included.
 func (t *IncidentTail) Len() int {
@@ -480,18 +488,19 @@ func (t *IncidentTail) Len() int {
 	return t.Folded + 1
 }
 
-// add holds in as Last, folding the previous Last.
-func (t *IncidentTail) add(in Incident, gap time.Duration, hasGap bool) {
+// add holds in, which starts in calendar year year, as Last, folding the
+// previous Last.
+func (t *IncidentTail) add(in Incident, gap time.Duration, hasGap bool, year int) {
 	if t.Last != nil {
 		t.fold()
 	}
-	t.Last, t.LastGap, t.HasLastGap = &in, gap, hasGap
+	t.Last, t.LastGap, t.HasLastGap, t.lastYear = &in, gap, hasGap, year
 }
 
 func (t *IncidentTail) fold() {
 	in := t.Last
 	t.Folded++
-	y := int(in.Start.Duration() / Year)
+	y := t.lastYear
 	for len(t.PerYear) <= y {
 		t.PerYear = append(t.PerYear, 0)
 	}
@@ -630,13 +639,37 @@ func split(iv kube.Interval, segs []segment, byCause []time.Duration) {
 // addYears adds a downtime interval to its function's calendar years.
 func (t *incidents) addYears(fn int, iv kube.Interval) {
 	for from := iv.From; from < iv.To; {
-		y := int(from.Duration() / Year)
-		to := min(iv.To, sim.At(time.Duration(y+1)*Year))
+		k := int(from.Duration() / Year)
+		y := t.yearBase + k
+		to := min(iv.To, sim.At(time.Duration(k+1)*Year))
 		for len(t.years[fn]) <= y {
 			t.years[fn] = append(t.years[fn], 0)
 		}
 		t.years[fn][y] += to.Sub(from)
 		from = to
+	}
+}
+
+// yearOf is the calendar year of the run (eras counted) that calendar
+// time at of the current era falls in.
+func (t *incidents) yearOf(at sim.Time) int { return t.yearBase + int(at.Duration()/Year) }
+
+// maxGap bounds the gap between incidents the tracker can state: one
+// longer (no incident for a century of a long run) reads as maxGap.
+const maxGap = 2 * fabric.EraLen
+
+// rebase moves the tracker's calendar times back by d (eras.go): no
+// incident is pending then. It lists no more incidents, since what it
+// lists is stated in the first era's calendar.
+func (t *incidents) rebase(d time.Duration) {
+	t.yearBase += int(d / Year)
+	t.lastEnd = max(t.lastEnd.Add(-d), sim.At(-maxGap))
+	for i := range t.fns {
+		t.fns[i].since = t.fns[i].since.Add(-d)
+	}
+	t.listed = len(t.done)
+	if t.tail.Last != nil {
+		t.tail.fold() // what it holds in full is of the current era
 	}
 }
 

@@ -152,11 +152,14 @@ func ComputeLanes(r *Result) []Lane {
 }
 
 // LanesEnd is where a result's lanes end: the run's end, or, when the
-// timeline did not keep every record (Config.MaxRecords), the last record
-// it kept: what followed is not known to the lanes.
+// timeline did not keep every record (Config.MaxRecords, or a run over
+// eras), the last record it kept: what followed is not known to the lanes.
 func LanesEnd(r Result) sim.Time {
 	if r.RecordsDropped > 0 && len(r.Timeline) > 0 {
 		return r.Timeline[len(r.Timeline)-1].T
+	}
+	if r.Eras > 0 {
+		return 0 // the end is in a later era than anything listed
 	}
 	return r.End
 }

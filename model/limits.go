@@ -132,13 +132,21 @@ func (cfg *Config) ClockReach() (float64, string) {
 			}
 		}
 	}
+	// True time, which the clocks run on, grows only by what is simulated:
+	// within the horizon, and within MaxHorizon over eras.
 	grow := rate * float64(cfg.Horizon)
+	if cfg.HorizonEras > 0 {
+		grow = rate * float64(MaxHorizon)
+	}
 	hi, lo := 0.0, 0.0
 	for _, h := range cfg.Hosts {
 		hi = max(hi, grow+float64(h.Clock.Offset)+fwd)
 		lo = min(lo, float64(h.Clock.Offset)-back)
 	}
-	why := fmt.Sprintf("a clock at rate %g over the %s horizon", rate, LongString(cfg.Horizon))
+	why := fmt.Sprintf("a clock at rate %g over the %s horizon", rate, cfg.HorizonString())
+	if cfg.HorizonEras > 0 {
+		why = fmt.Sprintf("a clock at rate %g over %s of simulated time, the most a run over eras may simulate", rate, LongString(MaxHorizon))
+	}
 	if lo < 0 || hi > grow {
 		why += ", with offsets and steps"
 	}
@@ -214,7 +222,9 @@ type RatePart struct {
 
 // checkLimits reports every limit above that cfg breaks.
 func (cfg *Config) checkLimits(bad func(string, ...any)) {
-	if cfg.Horizon > MaxHorizon {
+	if cfg.HorizonEras > 0 && HorizonNs(cfg.HorizonEras, cfg.Horizon).Cmp(HorizonNs(MaxLongHorizon/int64(fabric.EraLen/Year), 0)) > 0 {
+		bad("horizon %s out of range; allowed: up to %dy", cfg.HorizonString(), MaxLongHorizon)
+	} else if cfg.Horizon > MaxHorizon {
 		bad("horizon %s out of range; allowed: up to %s (simulated time is int64 nanoseconds, which end at about 292 years; the rest is room for timers armed past the horizon)",
 			LongString(cfg.Horizon), LongString(MaxHorizon))
 	} else if reach, why := cfg.ClockReach(); reach > float64(MaxClockReach) {

@@ -16,14 +16,26 @@ import (
 // holds no reference into the cluster.
 type Result struct {
 	Seed    uint64
-	Horizon time.Duration
-	Outcome sim.Outcome
-	Events  uint64
-	End     sim.Time // virtual time reached
+	Horizon time.Duration // with HorizonEras, as in Config
+	// HorizonEras are the horizon's whole eras past MaxHorizon (Config).
+	HorizonEras int64
+	Outcome     sim.Outcome
+	Events      uint64
+	End         sim.Time // virtual time reached, in the calendar of era Eras
 	// Skipped is the steady time the run fast-forwarded through, in Skips
 	// stretches (fastforward.go); instants are calendar times, counting it.
+	// Over eras it is what was skipped less Eras eras.
 	Skipped time.Duration
 	Skips   int
+	// Eras counts the calendar's rebases (eras.go): End and Skipped are
+	// stated beyond Eras eras of EraSpan each; everything listed (faults,
+	// incidents, split-brain stretches, the timeline) in the first era's
+	// calendar. Zero for a run within MaxHorizon.
+	Eras    int64
+	EraSpan time.Duration
+	// Cut, if set, says why the run ended before its horizon although its
+	// outcome is sim.ReachedTime: over eras, no moment to rebase at came.
+	Cut string
 	// RecordsDropped are the records the timeline did not keep (Config.
 	// MaxRecords); the figures count them.
 	RecordsDropped int
@@ -130,7 +142,7 @@ type HostResult struct {
 // APIServerResult is an apiserver's readiness over the run.
 type APIServerResult struct {
 	Name, Host string
-	Ready      time.Duration // measured time during which /readyz passed
+	Ready      fabric.Sum // measured time during which /readyz passed
 }
 
 // ProbeResult is what a probe measured.
@@ -190,7 +202,7 @@ type FaultResult struct {
 // Result snapshots the run. Call it after Run.
 func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r := Result{
-		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(), Stall: c.stallOf(outcome),
+		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, HorizonEras: c.cfg.HorizonEras, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(), Stall: c.stallOf(outcome),
 		MeasuredFrom: c.measuredFrom(), Steady: c.Steady(), Leaderless: c.leaderless, DualLeader: c.multiLeader,
 		Timeline: c.Timeline(), Violations: append([]etcd.Violation(nil), c.Etcd.Violations()...),
 	}
@@ -299,6 +311,41 @@ func (c *Cluster) skipFigures(r *Result) {
 	skipped, n, _ := c.Skipped()
 	r.Skipped, r.Skips, r.RecordsDropped, r.FaultsUnlisted = skipped, n, c.Dropped(), c.faultsGone
 	r.End = c.Calendar(r.End)
+	r.Eras, r.EraSpan = c.Era(), c.EraSpan()
+	if c.eraStuck {
+		r.Cut = fmt.Sprintf("the run ended %s into era %d of its calendar: over that long it had no steady, healthy moment with no fault in force and no incident open at which to rebase the calendar (see hasim's documentation of long horizons)",
+			LongString(r.End.Duration()), r.Eras)
+	}
+}
+
+// EndSeconds is the calendar time the run reached, in seconds, eras
+// counted.
+func (r *Result) EndSeconds() float64 {
+	return float64(r.Eras)*r.EraSpan.Seconds() + r.End.Seconds()
+}
+
+// MeasuredSeconds is the calendar time measured, in seconds: from
+// MeasuredFrom to the end, eras counted.
+func (r *Result) MeasuredSeconds() float64 { return r.EndSeconds() - r.MeasuredFrom.Seconds() }
+
+// SkippedSeconds is the calendar time fast-forwarded, in seconds, eras
+// counted.
+func (r *Result) SkippedSeconds() float64 {
+	return float64(r.Eras)*r.EraSpan.Seconds() + r.Skipped.Seconds()
+}
+
+// EndYears is the whole calendar years the run reached, eras counted.
+func (r *Result) EndYears() int {
+	return int(int64(r.Eras)*int64(r.EraSpan/Year) + int64(r.End.Duration()/Year))
+}
+
+// EndString writes the calendar time the run reached as LongString does,
+// eras counted ("1000y").
+func (r *Result) EndString() string {
+	if r.EraSpan%Year != 0 { // not a span a run rebases by
+		return fmt.Sprintf("%.6gy", r.EndSeconds()/Year.Seconds())
+	}
+	return yearsString(r.Eras*int64(r.EraSpan/Year), r.End.Duration())
 }
 
 // since is the time from `from` to t, or -1 if t is unset (0).

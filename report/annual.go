@@ -113,10 +113,14 @@ var yearSeconds = model.Year.Seconds()
 // batchesOf are a run's whole calendar years: each one's measured length
 // (the first starts at the first commit) and its downtime by function.
 func batchesOf(r experiment.Run) (lengths []time.Duration, n int) {
-	n = int(r.End.Duration() / model.Year)
+	n = r.Years
+	from := r.MeasuredFrom.Duration() // early in the first year
 	for k := range n {
-		from := max(time.Duration(k)*model.Year, r.MeasuredFrom.Duration())
-		lengths = append(lengths, time.Duration(k+1)*model.Year-from)
+		length := model.Year
+		if k <= int(from/model.Year) {
+			length -= min(from-time.Duration(k)*model.Year, model.Year)
+		}
+		lengths = append(lengths, length)
 	}
 	return lengths, n
 }
@@ -129,14 +133,14 @@ func Annual(runs []experiment.Run) *AnnualFigures {
 		return nil
 	}
 	a := &AnnualFigures{IntervalsFrom: "years"}
-	var measured time.Duration
+	var measured float64
 	for _, r := range runs {
-		measured += r.End.Sub(r.MeasuredFrom)
+		measured += r.Measured
 		if _, n := batchesOf(r); n < MinBatches {
 			a.IntervalsFrom = "runs"
 		}
 	}
-	a.ClusterYears = measured.Seconds() / yearSeconds
+	a.ClusterYears = measured / yearSeconds
 	fns := runs[0].Functions
 
 	// Availability by function, and the incidents' rate, from batches or
@@ -166,11 +170,11 @@ func Annual(runs []experiment.Run) *AnnualFigures {
 				rate = append(rate, float64(count)/(lengths[k].Seconds()/yearSeconds))
 			}
 		} else {
-			span := r.End.Sub(r.MeasuredFrom)
+			span := r.Measured
 			for fn := range fns {
-				avail[fn] = append(avail[fn], 1-float64(r.Functions[fn].Down)/float64(span))
+				avail[fn] = append(avail[fn], 1-r.Functions[fn].Down.Seconds()/span)
 			}
-			rate = append(rate, float64(r.IncidentDurations.Len())/(span.Seconds()/yearSeconds))
+			rate = append(rate, float64(r.IncidentDurations.Len())/(span/yearSeconds))
 		}
 		durations.Merge(&r.IncidentDurations)
 		gaps.Merge(&r.IncidentGaps)

@@ -19,7 +19,7 @@ import (
 // one function down d[k] in year k and incidents starting in the years
 // listed.
 func yearsRun(down []time.Duration, incidentYears ...int) experiment.Run {
-	r := experiment.Run{Done: true, End: sim.At(time.Duration(len(down))*model.Year + model.Year/2),
+	r := experiment.Run{Done: true, Years: len(down), Measured: (time.Duration(len(down))*model.Year + model.Year/2).Seconds(),
 		Functions: []model.FunctionResult{{Name: "api-writes", Kind: model.FunctionProbe, Probe: model.ProbeWrite, Years: down}}}
 	for _, d := range down {
 		r.Functions[0].Down += d

@@ -8,6 +8,7 @@ import (
 
 	"hasim/experiment"
 	"hasim/model"
+	"hasim/model/fabric"
 	"hasim/sim"
 )
 
@@ -43,6 +44,12 @@ type Document struct {
 	SkippedSeconds float64 `json:"skippedSeconds,omitempty"`
 	RecordsDropped int     `json:"recordsDropped,omitempty"`
 	FaultsUnlisted int     `json:"faultsUnlisted,omitempty"`
+	// Eras counts the calendar's rebases of a run past 250 years (one era
+	// of 50 years each); what the document lists (faults, incidents, the
+	// timeline) is then from the first era only. Cut says why such a run
+	// ended before its horizon, if it did.
+	Eras int64  `json:"eras,omitempty"`
+	Cut  string `json:"cut,omitempty"`
 }
 
 // Summary is the run's headline figures.
@@ -218,14 +225,19 @@ func NewDocument(scenario string, r model.Result) Document {
 		d.Annual = Annual([]experiment.Run{experiment.Measure(r)})
 	}
 	d.SkippedSeconds, d.RecordsDropped, d.FaultsUnlisted = seconds(r.Skipped), r.RecordsDropped, r.FaultsUnlisted
+	if r.Eras > 0 {
+		d.Horizon = math.Round(float64(r.HorizonEras)*fabric.EraLen.Seconds() + r.Horizon.Seconds())
+		d.SkippedSeconds = math.Round(r.SkippedSeconds())
+		d.Eras, d.Cut = r.Eras, r.Cut
+	}
 	s := &d.Summary
-	measured := r.End.Sub(r.MeasuredFrom)
+	measured := measuredSum(r)
 	if r.Steady {
 		from := at(r.MeasuredFrom)
 		s.MeasuredFrom = &from
 		s.Leaderless = seconds(r.Leaderless)
-		if measured > 0 {
-			s.LeaderlessFraction = ratio(float64(r.Leaderless) / float64(measured))
+		if measured.Seconds() > 0 {
+			s.LeaderlessFraction = ratio(fabric.Sum{Rest: r.Leaderless}.Frac(measured))
 		}
 		s.DualLeader = seconds(r.DualLeader)
 	}
@@ -236,9 +248,9 @@ func NewDocument(scenario string, r model.Result) Document {
 			ActingSplitBrain: splitOf(g.ActingSplitBrain), Acquisitions: g.Acquisitions, Leader: g.Leader})
 	}
 	for _, a := range r.APIServers {
-		as := APIServerSum{Name: a.Name, Host: a.Host, Ready: seconds(a.Ready)}
-		if measured > 0 {
-			as.ReadyFraction = ratio(float64(a.Ready) / float64(measured))
+		as := APIServerSum{Name: a.Name, Host: a.Host, Ready: math.Round(a.Ready.Seconds()*1e6) / 1e6}
+		if measured.Seconds() > 0 {
+			as.ReadyFraction = ratio(a.Ready.Frac(measured))
 		}
 		s.APIServers = append(s.APIServers, as)
 	}

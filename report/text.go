@@ -15,6 +15,7 @@ import (
 	"hasim/experiment"
 	"hasim/internal/firsterr"
 	"hasim/model"
+	"hasim/model/fabric"
 	"hasim/sim"
 )
 
@@ -512,15 +513,43 @@ func WriteSummaryWith(w io.Writer, scenario string, r model.Result, cf *ClosedFo
 	return checked(w, func(w io.Writer) error { return writeSummary(w, scenario, r, cf) })
 }
 
+// measuredSum is the calendar time r measured, eras counted.
+func measuredSum(r model.Result) fabric.Sum {
+	if r.Eras == 0 {
+		return fabric.Sum{Rest: r.End.Sub(r.MeasuredFrom)}
+	}
+	var s fabric.Sum
+	for range r.Eras {
+		s.Add(r.EraSpan)
+	}
+	s.Add(r.End.Duration())
+	s.Rest -= r.MeasuredFrom.Duration() // the start is within the first era
+	return s
+}
+
+// fmtYears writes seconds as years, to four significant digits.
+func fmtYears(secs float64) string { return fmt.Sprintf("%.4gy", secs/model.Year.Seconds()) }
+
 func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFigures) error {
-	measured := r.End.Sub(r.MeasuredFrom)
-	fmt.Fprintf(w, "Summary of %s (seed %d): %v simulated, %d events, %s, %d hosts\n", scenario, r.Seed, r.End, r.Events, r.Outcome, r.Hosts)
+	measured := measuredSum(r)
+	end := fmt.Sprint(r.End)
+	if r.Eras > 0 {
+		end = r.EndString()
+	}
+	fmt.Fprintf(w, "Summary of %s (seed %d): %s simulated, %d events, %s, %d hosts\n", scenario, r.Seed, end, r.Events, r.Outcome, r.Hosts)
 	if !r.Steady {
 		fmt.Fprintln(w, "  the cluster never committed an entry: nothing was measured")
 		return nil
 	}
-	fmt.Fprintf(w, "  measured from %v (the start, or etcd's first commit if later) to %v\n", r.MeasuredFrom, r.End)
-	if r.Skips > 0 {
+	fmt.Fprintf(w, "  measured from %v (the start, or etcd's first commit if later) to %s\n", r.MeasuredFrom, end)
+	if r.Cut != "" {
+		fmt.Fprintf(w, "  %s\n", r.Cut)
+	}
+	switch {
+	case r.Eras > 0:
+		fmt.Fprintf(w, "  fast-forwarded through %s of steady time in %d stretches; the calendar was rebased %d times (one era of %s each); faults, incidents and the timeline are listed from the first era only\n",
+			fmtYears(r.SkippedSeconds()), r.Skips, r.Eras, model.LongString(r.EraSpan))
+	case r.Skips > 0:
 		fmt.Fprintf(w, "  fast-forwarded through %v of steady time in %d stretches (--no-fast-forward simulates them)\n", r.Skipped.Round(time.Second), r.Skips)
 	}
 	if r.RecordsDropped > 0 {
@@ -534,8 +563,8 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 	t := newTable(w, tw.AlignLeft, tw.AlignRight, tw.AlignRight)
 	t.Header("measure", "time", "share")
 	rows := [][]string{
-		{"no etcd leader", secs(r.Leaderless), pct(float64(r.Leaderless) / float64(measured))},
-		{"two etcd leaders (stale one not yet stepped down)", secs(r.DualLeader), pct(float64(r.DualLeader) / float64(measured))},
+		{"no etcd leader", secs(r.Leaderless), pct(fabric.Sum{Rest: r.Leaderless}.Frac(measured))},
+		{"two etcd leaders (stale one not yet stepped down)", secs(r.DualLeader), pct(fabric.Sum{Rest: r.DualLeader}.Frac(measured))},
 	}
 	for _, p := range r.Probes {
 		rows = append(rows, []string{fmt.Sprintf("%s unavailable (%s, every %v, timeout %v)", p.Name, p.Kind, p.Period, p.Timeout),
@@ -575,7 +604,7 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 	if len(r.APIServers) > 0 {
 		var parts []string
 		for _, a := range r.APIServers {
-			parts = append(parts, fmt.Sprintf("%s %s", a.Name, pct(float64(a.Ready)/float64(measured))))
+			parts = append(parts, fmt.Sprintf("%s %s", a.Name, pct(a.Ready.Frac(measuredSum(r)))))
 		}
 		fmt.Fprintf(w, "  apiserver /readyz: %s\n", strings.Join(parts, ", "))
 	}
@@ -638,7 +667,7 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 				healed = "failed " + f.DoneAt.String()
 			case f.Operation && f.DoneAt > 0:
 				healed = "done " + f.DoneAt.String()
-			case f.Operation && f.Skipped == "" && f.At <= r.End:
+			case f.Operation && f.Skipped == "" && (f.At <= r.End || r.Eras > 0):
 				healed = "still running"
 			}
 			nl := "none (leader unaffected)"

@@ -533,7 +533,7 @@ func checkFailure(f *FailureSpec, path string, sp *Spec, hosts, zones map[string
 		} else if f.Every.D() < time.Hour {
 			add("every", "%v; allowed: at least 1h", f.Every.D())
 		}
-		if f.Start != nil && f.Start.D() >= sp.Horizon.D() && sp.Horizon > 0 {
+		if f.Start != nil && f.Start.D() >= sp.Horizon.D() && sp.Horizon.Set() {
 			add("start", "%v is at or after the horizon (%v): no maintenance would happen", f.Start.D(), sp.Horizon.D())
 		}
 	}

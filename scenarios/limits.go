@@ -78,9 +78,9 @@ func (l *limits) offset(path string, o time.Duration) {
 // checkLimits reports every value of the spec beyond model's limits.
 func (s *Spec) checkLimits() ErrorList {
 	var l limits
-	if s.Horizon.D() > model.MaxHorizon {
-		l.add("horizon", "%s out of range; allowed: up to %s (simulated time is int64 nanoseconds, which end at about 292 years; the rest is room for timers armed past the horizon); the work of a long run is bounded by maxEvents",
-			model.LongString(s.Horizon.D()), human(model.MaxHorizon))
+	if s.Horizon.Eras == 0 && s.Horizon.D() > model.MaxHorizon {
+		l.add("horizon", "%s out of range; allowed: up to %s, or with failure processes up to %dy (simulated time is int64 nanoseconds, which end at about 292 years); the work of a long run is bounded by maxEvents",
+			model.LongString(s.Horizon.D()), human(model.MaxHorizon), model.MaxLongHorizon)
 	}
 	if s.MaxEvents > model.MaxMaxEvents {
 		l.add("maxEvents", "%d out of range; allowed: up to %d (0: the default, %d)", s.MaxEvents, uint64(model.MaxMaxEvents), uint64(model.DefaultMaxEvents))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hasim/model"
+	"hasim/model/fabric"
 )
 
 // APIVersion and Kind identify a scenario document.
@@ -43,7 +44,7 @@ type Spec struct {
 	// Seed is the root seed of every random draw. Default 1.
 	Seed *uint64 `yaml:"seed,omitempty"`
 	// Horizon is how much simulated time to run.
-	Horizon Duration `yaml:"horizon"`
+	Horizon Horizon `yaml:"horizon"`
 	// ColdStart starts the cluster at time 0 from nothing (etcd elects its
 	// first leader then, the leases are taken then) instead of showing it
 	// from a moment after a warm-up of random length.
@@ -687,8 +688,12 @@ func (s *Spec) Check() error {
 	add := func(path, format string, a ...any) {
 		errs = append(errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, a...)})
 	}
-	if s.Horizon <= 0 {
+	if !s.Horizon.Set() {
 		add("horizon", "must be positive, e.g. 60s")
+	}
+	if s.Horizon.Eras > 0 && len(s.Failures) == 0 {
+		add("horizon", "%s is past %s: a horizon that long needs failure processes (spec.failures), whose steady stretches the run skips; simulating every instant ends at about 292 years",
+			s.Horizon, model.LongString(model.MaxHorizon))
 	}
 	zones := map[string]bool{}
 	var zoneNames []string
@@ -907,8 +912,12 @@ func (s *Spec) Check() error {
 			add(path+".kind", "unknown kind %q; allowed: %s", f.Kind, strings.Join(names, ", "))
 			continue
 		}
-		if f.At >= s.Horizon && s.Horizon > 0 {
+		if f.At.D() >= s.Horizon.D() && s.Horizon.Set() {
 			add(path+".at", "%v is at or after the horizon (%v): the fault would never happen", f.At.D(), s.Horizon.D())
+		}
+		if s.Horizon.Eras > 0 && (f.On != nil || f.At.D() >= fabric.EraLen) {
+			add(path+".at", "with a horizon past %s (%s), a scripted fault must come at a fixed time (no on:) within the first %s: what a run that long lists is stated in its first 50 years",
+				model.LongString(model.MaxHorizon), s.Horizon, model.LongString(fabric.EraLen))
 		}
 		if f.At < 0 || f.Duration < 0 {
 			add(path, "at and duration must not be negative")
@@ -1575,7 +1584,8 @@ func (s *Scenario) Config() model.Config {
 	sp := &s.Spec
 	cfg := model.Config{
 		Seed:                DefaultSeed,
-		Horizon:             sp.Horizon.D(),
+		Horizon:             sp.Horizon.Rest.D(),
+		HorizonEras:         sp.Horizon.Eras,
 		ColdStart:           sp.ColdStart,
 		MaxEvents:           sp.MaxEvents,
 		MaxEventsPerInstant: sp.MaxEventsPerInstant,

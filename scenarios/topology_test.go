@@ -77,7 +77,7 @@ func probe(r model.Result, name string) model.ProbeResult {
 func apiReady(r model.Result, host string) time.Duration {
 	for _, a := range r.APIServers {
 		if a.Host == host {
-			return a.Ready
+			return a.Ready.Duration()
 		}
 	}
 	return 0

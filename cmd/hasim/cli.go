@@ -215,7 +215,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 `, st)
 	output := fs.StringP("output", "o", "table", "output format: table (narrated timeline and summary), json or yaml (summary and timeline), csv (the timeline, one event per row)")
 	seed := fs.Uint64("seed", 0, "root seed of every random draw (default: the scenario's spec.seed)")
-	until := durationFlag(fs, "until", "simulate this long instead of the scenario's spec.horizon, e.g. 2m, 30d or 100y")
+	until := horizonFlag(fs, "until", "simulate this long instead of the scenario's spec.horizon, e.g. 2m, 30d, 100y or, with failure processes, 1000y")
 	quiet := fs.BoolP("quiet", "q", false, "table output: print only the summary, not the timeline")
 	verbose := fs.BoolP("verbose", "v", false, "table output: narrate routine events too (term moves for votes, followers acknowledging a new leader)")
 	svg := fs.String("svg", "", "also draw the run's timeline to this SVG file")
@@ -288,11 +288,11 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		cfg.Seed = *seed
 	}
 	if fs.Changed("until") {
-		if *until <= 0 {
+		if !until.Set() {
 			fmt.Fprintln(st.err, "hasim run: --until must be positive")
 			return exitUsage
 		}
-		cfg.Horizon = *until
+		cfg.Horizon, cfg.HorizonEras = until.Rest.D(), until.Eras
 	}
 	cfg.NoFastForward = *noFF
 	if fs.Changed("max-records") {
@@ -311,7 +311,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	}
 	reproduce := fmt.Sprintf("hasim run %s --seed %d", arg, cfg.Seed)
 	if fs.Changed("until") {
-		reproduce += " --until " + model.LongString(*until)
+		reproduce += " --until " + until.String()
 	}
 	if *noFF {
 		reproduce += " --no-fast-forward"
@@ -424,7 +424,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	}
 	switch {
 	case interrupted:
-		fmt.Fprintf(st.err, "hasim run: interrupted at %v of simulated time; results so far are above\n", res.End)
+		fmt.Fprintf(st.err, "hasim run: interrupted at %s of simulated time; results so far are above\n", res.EndString())
 		return exitInterrupted
 	case skipped || errors.Is(st.out.Err, errInterrupted):
 		fmt.Fprintln(st.err, "hasim run: interrupted while writing the output; it is incomplete")
@@ -437,7 +437,10 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 		fmt.Fprintf(st.err, "hasim run: %d safety invariants broke: a bug in hasim. Reproduce with: %s\n", len(res.Violations), reproduce)
 		return exitFailure
 	case res.Outcome == sim.ReachedEvents:
-		fmt.Fprintf(st.err, "hasim run: stopped at the event bound after %v of simulated time; raise spec.maxEvents to go further\n", res.End)
+		fmt.Fprintf(st.err, "hasim run: stopped at the event bound after %s of simulated time; raise spec.maxEvents to go further\n", res.EndString())
+	case res.Cut != "":
+		fmt.Fprintf(st.err, "hasim run: %s\n", res.Cut)
+		return exitFailure
 	}
 	if failed {
 		return exitFailure

@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 	"slices"
-	"time"
 
 	"gonum.org/v1/plot"
 
@@ -27,7 +26,7 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	seed := fs.Uint64("seed", 1, "seed of the first run")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel; the output is the same for any number")
 	output := fs.StringP("output", "o", "table", "output format: table, json, yaml or csv")
-	until := durationFlag(fs, "until", "simulate this long instead of each scenario's spec.horizon, e.g. 2m, 30d or 100y")
+	until := horizonFlag(fs, "until", "simulate this long instead of each scenario's spec.horizon, e.g. 2m, 30d, 100y or, with failure processes, 1000y")
 	svg := fs.String("svg", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this SVG file")
 	png := fs.String("png", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
@@ -67,8 +66,8 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 			return exitUsage
 		}
 		cfg := sc.Config()
-		if *until > 0 {
-			cfg.Horizon = *until
+		if until.Set() {
+			cfg.Horizon, cfg.HorizonEras = until.Rest.D(), until.Eras
 		}
 		cfg.SkipRenewals = true
 		cfg.NoFastForward = *noFF
@@ -174,7 +173,7 @@ const maxReportedFailures = 10
 
 // reportFailures tells which runs failed, each with the command that
 // reproduces it, and the stack of the first that panicked.
-func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []string, until time.Duration, sets []string) {
+func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []string, until scenarios.Horizon, sets []string) {
 	fmt.Fprintf(w, "hasim compare: %d runs failed: bugs in hasim; the figures cover the other runs. Please report them with these lines:\n", len(fails))
 	var stack string
 	for i, f := range fails {
@@ -185,8 +184,8 @@ func reportFailures(w io.Writer, fails []experiment.JobFailure, names, args []st
 			continue
 		}
 		reproduce := fmt.Sprintf("hasim run %s --seed %d", args[f.Job], f.Seed)
-		if until > 0 {
-			reproduce += " --until " + model.LongString(until)
+		if until.Set() {
+			reproduce += " --until " + until.String()
 		}
 		reproduce += setArgs(sets)
 		fmt.Fprintf(w, "  %s seed %d: %v. Reproduce with: %s\n", names[f.Job], f.Seed, f.Failure, reproduce)

@@ -83,3 +83,30 @@ func (v *windowValue) String() string {
 
 // Type implements pflag.Value.
 func (v *windowValue) Type() string { return "FROM..TO" }
+
+// horizonValue is --until: a duration as durationValue reads it, or one
+// past 292 years (1000y), as spec.horizon.
+type horizonValue scenarios.Horizon
+
+var _ pflag.Value = (*horizonValue)(nil)
+
+// horizonFlag defines a horizon flag.
+func horizonFlag(fs *verbFlags, name, usage string) *scenarios.Horizon {
+	h := new(scenarios.Horizon)
+	fs.Var((*horizonValue)(h), name, usage)
+	return h
+}
+
+// Set implements pflag.Value with the scenario format's parser.
+func (v *horizonValue) Set(s string) error { return (*scenarios.Horizon)(v).UnmarshalScalar(s) }
+
+// String writes the horizon in the units it can be given in, "" for zero.
+func (v *horizonValue) String() string {
+	if !scenarios.Horizon(*v).Set() {
+		return ""
+	}
+	return scenarios.Horizon(*v).String()
+}
+
+// Type implements pflag.Value.
+func (v *horizonValue) Type() string { return "duration" }

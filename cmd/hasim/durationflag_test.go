@@ -31,12 +31,14 @@ func TestDurationFlagUnits(t *testing.T) {
 	}
 }
 
-// TestUntilBeyondTheHorizonLimit: --until past model.MaxHorizon, or past
-// what a duration holds, is refused with the reason.
+// TestUntilBeyondTheHorizonLimit: --until past model.MaxHorizon needs
+// failure processes, and past a million years is refused, each with the
+// reason.
 func TestUntilBeyondTheHorizonLimit(t *testing.T) {
 	for _, tc := range []struct{ until, want string }{
-		{"251y", "horizon 251y out of range; allowed: up to 250y (simulated time is int64 nanoseconds, which end at about 292 years"},
-		{"300y", `"300y" out of range: a duration is 64-bit nanoseconds, at most about 292 years`},
+		{"251y", "hasim run: a horizon of 251y needs failure processes and the fast-forward"},
+		{"300y", "hasim run: a horizon of 300y needs failure processes and the fast-forward"},
+		{"2000000y", `"2000000y": horizon out of range; allowed: up to 1000000y`},
 	} {
 		code, _, errs := run(context.Background(), "", "run", "etcd-leader-kill", "--until", tc.until, "-q")
 		if code == 0 || !strings.Contains(errs, tc.want) {

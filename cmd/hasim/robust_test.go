@@ -14,6 +14,7 @@ import (
 	"hasim/experiment"
 	"hasim/model"
 	"hasim/report"
+	"hasim/scenarios"
 )
 
 // interruptLater is a context that is not cancelled until armed, and then
@@ -172,7 +173,7 @@ func TestReportFailures(t *testing.T) {
 		{Job: 1, Seed: 7, Failure: &experiment.Failure{Kind: experiment.FailedPanic, Message: "boom", Stack: "goroutine 1 [running]:\nexample\n"}},
 	}
 	var b bytes.Buffer
-	reportFailures(&b, fails, []string{"a", "b"}, []string{"a.yaml", "b.yaml"}, 0, nil)
+	reportFailures(&b, fails, []string{"a", "b"}, []string{"a.yaml", "b.yaml"}, scenarios.Horizon{}, nil)
 	want := "hasim compare: 1 runs failed: bugs in hasim; the figures cover the other runs. Please report them with these lines:\n" +
 		"  b seed 7: panic: boom. Reproduce with: hasim run b.yaml --seed 7\nThe stack of the first panic:\ngoroutine 1 [running]:\nexample\n"
 	if b.String() != want {

@@ -176,7 +176,7 @@ func (g *gen) scenario(seed uint64, index int) *scenarios.Scenario {
 	sp := &sc.Spec
 	s := g.seed()
 	sp.Seed = &s
-	sp.Horizon = scenarios.Duration(g.dur(r.Horizon).Truncate(time.Millisecond))
+	sp.Horizon = scenarios.HorizonOf(g.dur(r.Horizon).Truncate(time.Millisecond))
 	sp.MaxEvents, sp.MaxEventsPerInstant = r.MaxEvents, r.MaxEventsPerInstant
 	for i := range g.intIn(r.Zones) {
 		z := fmt.Sprintf("zone-%c", 'a'+i)
@@ -277,7 +277,7 @@ func (g *gen) failures(sp *scenarios.Spec) {
 	}
 	if (sp.FailureProfile != "" || len(sp.Failures) > 0) && !busy && g.chance(0.5) {
 		long := g.r.Horizon.Hi // 2 minutes; 20 seconds for -short
-		sp.Horizon = life(5*long, 60*long)
+		sp.Horizon = scenarios.Horizon{Rest: life(5*long, 60*long)}
 	}
 }
 

@@ -123,7 +123,7 @@ func shortenHorizon(sc *scenarios.Scenario, o Outcome, i int) (*scenarios.Scenar
 		return nil, true
 	}
 	c := clone(sc)
-	c.Spec.Horizon = scenarios.Duration(to)
+	c.Spec.Horizon = scenarios.HorizonOf(to)
 	c.Spec.Faults = slices.DeleteFunc(c.Spec.Faults, func(f scenarios.FaultSpec) bool { return f.At.D() >= to })
 	return c, true
 }

@@ -326,7 +326,7 @@ func Metrics(r model.Result, ratesDefined bool) Fields {
 	for _, g := range r.Groups {
 		add("noLeader."+g.Name, g.NoLeader.Seconds())
 	}
-	if secs := r.End.Seconds(); secs > 0 {
+	if secs := r.EndSeconds(); secs > 0 {
 		for _, g := range r.Groups[1:] { // leader election's, not etcd's
 			add("leaseRequests."+g.Name, g.LeaseRequests/secs)
 			add("leaseWrites."+g.Name, g.LeaseWrites/secs)
@@ -350,10 +350,10 @@ func Metrics(r model.Result, ratesDefined bool) Fields {
 	}
 	add("incidents", float64(m.Incidents))
 	if ratesDefined && r.Steady {
-		span := r.End.Sub(r.MeasuredFrom)
+		span := r.MeasuredSeconds()
 		for _, f := range r.Functions {
 			if span > 0 {
-				add("downtimePerYear."+f.Name, f.Down.Seconds()/span.Seconds()*model.Year.Seconds())
+				add("downtimePerYear."+f.Name, f.Down.Seconds()/span*model.Year.Seconds())
 			}
 		}
 	}

@@ -19,6 +19,23 @@ import (
 // true time. Records and results are stated in calendar time (Calendar
 // maps a true time to it).
 
+// Calendar eras. Calendar time is int64 nanoseconds like true time, and
+// ends at about 292 years; a run over a longer horizon (a thousand years)
+// rebases its calendar: at a steady moment past EraLen, with no fault in
+// force and no incident open, the calendar's now moves back by one era
+// (Rebase), and every calendar time the run still holds (the calendar
+// timers, the kept spans, whatever components registered with OnRebase)
+// moves back with it. Calendar times are then stated within the current
+// era; Era counts the eras before it. True time is not touched: it is
+// what the components run on, and it grows by only what is simulated (a
+// few hours a year).
+
+// EraLen is the calendar's era: 50 years of 365 days. A run's calendar
+// stays within about two eras of its base (a failure arrival or a repair
+// is armed at most a quarter of 292 years ahead), far from the end of
+// int64 nanoseconds.
+const EraLen = 50 * 365 * 24 * time.Hour
+
 // Span is one skipped stretch: at true time At, the calendar jumped D,
 // to calendar time To.
 type Span struct {
@@ -101,7 +118,9 @@ func (w *World) Calendar(t sim.Time) sim.Time {
 }
 
 // Skipped is the calendar time skipped so far, how many spans, and the
-// latest spans (KeepSpans of them). The origin is not a skip.
+// latest spans (KeepSpans of them). The origin is not a skip. Over several
+// eras (Rebase) the time is what was skipped less Era eras: the whole is
+// Era × EraSpan() plus it.
 func (w *World) Skipped() (time.Duration, int, []Span) {
 	return w.skipped + w.origin, w.nskips, w.skips
 }
@@ -244,6 +263,52 @@ func (w *World) Skip(d time.Duration) {
 		}
 	}
 	for _, fn := range w.skipHooks {
+		fn(d)
+	}
+}
+
+// Era is how many eras the calendar was rebased by (Rebase).
+func (w *World) Era() int64 { return w.era }
+
+// EraSpan is the span of an era: EraLen, unless SetEraSpan set another.
+func (w *World) EraSpan() time.Duration {
+	if w.eraSpan > 0 {
+		return w.eraSpan
+	}
+	return EraLen
+}
+
+// SetEraSpan sets the span of an era (0: EraLen). A test sets a short one
+// to rebase often. Call it before the run.
+func (w *World) SetEraSpan(d time.Duration) { w.eraSpan = d }
+
+// EraDue reports whether the calendar's now has passed its era's span,
+// so that the run should rebase at its next steady moment.
+func (w *World) EraDue() bool { return w.Now() >= sim.At(w.EraSpan()) }
+
+// OnRebase registers what a component does when the calendar is rebased
+// by d: move back by d every calendar time it holds and will compare with
+// later ones. Hooks run in the order they were registered.
+func (w *World) OnRebase(fn func(d time.Duration)) { w.rebaseHooks = append(w.rebaseHooks, fn) }
+
+// Rebase moves the calendar back by one era: its now, its timers and its
+// kept spans are stated within the next era, and the hooks move what
+// components hold. The run calls it at a steady moment, with no fault in
+// force and no incident open, so that no interval is open across it.
+// From then on the timeline keeps no records: what it lists is stated in
+// the first era's calendar.
+func (w *World) Rebase() {
+	d := w.EraSpan()
+	w.era++
+	w.skipped -= d
+	for i := range w.skips {
+		w.skips[i].To = w.skips[i].To.Add(-d)
+	}
+	for _, t := range w.calTimers {
+		t.at = t.at.Add(-d) // true time, and so the engine's timer, unchanged
+	}
+	w.closed = true
+	for _, fn := range w.rebaseHooks {
 		fn(d)
 	}
 }

@@ -46,8 +46,13 @@ type World struct {
 	KeepSpans int
 	calTimers []*CalendarTimer
 	skipHooks []func(time.Duration)
-	rpcs      []*RPCClient    // every request client, for Settled
-	periods   []time.Duration // the distinct periods of the run's loops (NotePeriod)
+	// The calendar's era (Rebase): how many times it was rebased, by
+	// EraSpan each, and what components do when it is.
+	era         int64
+	eraSpan     time.Duration // 0 means EraLen (SetEraSpan)
+	rebaseHooks []func(time.Duration)
+	rpcs        []*RPCClient    // every request client, for Settled
+	periods     []time.Duration // the distinct periods of the run's loops (NotePeriod)
 
 	// MaxRecords, if positive, bounds the timeline: later records are
 	// counted (Dropped) and seen by the watcher, not kept. A run over

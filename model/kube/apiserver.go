@@ -213,18 +213,18 @@ type APIServer struct {
 
 	// Readiness accounting, from the cluster's first commit.
 	readySince sim.Time
-	ready      time.Duration
+	ready      fabric.Sum // over eras, past a time.Duration
 
 	svc *Reconciler // the kubernetes Service's endpoint reconciler, if modelled (service.go)
 }
 
 // ReadyTime is the measured time during which /readyz passed.
-func (a *APIServer) ReadyTime() time.Duration { return a.ready }
+func (a *APIServer) ReadyTime() fabric.Sum { return a.ready }
 
 // skip accounts a skipped span: a ready apiserver stayed ready through it.
 func (a *APIServer) skip(d time.Duration) {
 	if a.healthy && a.w.Steady() {
-		a.ready += d
+		a.ready.Add(d)
 	}
 }
 
@@ -232,7 +232,7 @@ func (a *APIServer) skip(d time.Duration) {
 func (a *APIServer) Account() {
 	now := a.Proc.Now()
 	if a.healthy && a.w.Steady() {
-		a.ready += now.Sub(max(a.readySince, a.w.MeasuredFrom()))
+		a.ready.Add(now.Sub(max(a.readySince, a.w.MeasuredFrom())))
 	}
 	a.readySince = now
 }

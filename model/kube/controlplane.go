@@ -343,6 +343,19 @@ type Intervals struct {
 	List   []Interval // open while the last one's To is 0
 	Folded IntervalTotals
 	last   Interval // the latest, open or closed, listed or folded
+	listed int      // how many it lists at most; 0 means IntervalsListed
+}
+
+// StopListing lists no more stretches: later ones fold into the totals.
+// A run over many eras stops at its first rebase, because what it lists is
+// stated in the first era's calendar. Call it with none open.
+func (v *Intervals) StopListing() {
+	if v.listed == 0 || v.listed > len(v.List) {
+		v.listed = min(len(v.List), IntervalsListed)
+	}
+	if v.listed == 0 {
+		v.listed = -1 // none at all
+	}
 }
 
 // Last is the latest interval (open while its To is 0; zero if none).
@@ -391,7 +404,14 @@ func (v *Intervals) Close(now sim.Time) {
 	}
 	v.List[n-1].To = now
 	v.last = v.List[n-1]
-	if n > IntervalsListed {
+	limit := IntervalsListed
+	switch {
+	case v.listed < 0:
+		limit = 0
+	case v.listed > 0:
+		limit = v.listed
+	}
+	if n > limit {
 		v.Folded.Add(now.Sub(v.List[n-1].From))
 		v.List = v.List[:n-1]
 	}

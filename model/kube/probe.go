@@ -140,7 +140,8 @@ type Probe struct {
 	started    bool
 	lastSent   sim.Time
 	lastOK     bool
-	up, down   time.Duration
+	up         fabric.Sum // over eras, past a time.Duration
+	down       time.Duration
 	okN, failN int
 
 	// The probe's own outages (stopped or frozen): out is the one under
@@ -224,7 +225,7 @@ func (p *Probe) skip(d time.Duration) {
 		return
 	}
 	if p.lastOK {
-		p.up += d
+		p.up.Add(d)
 		p.okN += int(d / p.cfg.Period)
 	} else {
 		p.down += d
@@ -469,7 +470,7 @@ func (p *Probe) span(from, to sim.Time) {
 	}
 	p.unmeasured += off
 	if d := to.Sub(from) - off; p.lastOK {
-		p.up += d
+		p.up.Add(d)
 	} else {
 		p.down += d
 	}
@@ -507,10 +508,12 @@ func (p *Probe) Finish() {
 // succeeded. Unmeasured time (the probe itself down or frozen) is not in
 // it: a client that cannot send measures nothing.
 func (p *Probe) Availability() float64 {
-	if p.up+p.down == 0 {
+	total := p.up
+	total.Add(p.down)
+	if total == (fabric.Sum{}) {
 		return 0
 	}
-	return float64(p.up) / float64(p.up+p.down)
+	return p.up.Frac(total)
 }
 
 // Unavailable is the probed time during which requests failed.

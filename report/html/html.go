@@ -158,7 +158,7 @@ type Options struct {
 
 // NewPage gathers what the page shows of a run.
 func NewPage(scenario, description string, r model.Result, o Options) Page {
-	p := Page{Scenario: scenario, Description: description, Seed: r.Seed, End: sec(r.End),
+	p := Page{Scenario: scenario, Description: description, Seed: r.Seed, End: math.Round(r.EndSeconds()*1e6) / 1e6,
 		Hosts: []Host{}, Lanes: []Lane{}, Faults: []Fault{}, Groups: []Group{}, Lines: []Line{}, Strings: []string{}}
 	if r.RecordsDropped > 0 {
 		p.Cut, p.Dropped = sec(model.LanesEnd(r)), r.RecordsDropped

@@ -218,7 +218,7 @@ func Timeline(scenario string, r model.Result) *plot.Plot {
 // with the faults as labelled shaded spans. Every host has one colour,
 // the same in every lane.
 func TimelineWindow(scenario string, r model.Result, w Window) *plot.Plot {
-	from, to := 0.0, sec(r.End)
+	from, to := 0.0, r.EndSeconds()
 	if w.To > w.From {
 		from, to = sec(w.From), min(sec(w.To), to)
 		if to <= from {
@@ -239,7 +239,7 @@ func TimelineWindow(scenario string, r model.Result, w Window) *plot.Plot {
 
 	l := &lanes{rows: rows, xmin: from, xmax: to}
 	for _, f := range r.Faults {
-		end, col := sec(r.End), color.Color(colFault)
+		end, col := r.EndSeconds(), color.Color(colFault)
 		switch {
 		case f.Healed:
 			end = sec(f.HealedAt)
@@ -256,7 +256,7 @@ func TimelineWindow(scenario string, r model.Result, w Window) *plot.Plot {
 	}
 	p := plot.New()
 	window := ""
-	if from > 0 || to < sec(r.End) {
+	if from > 0 || to < r.EndSeconds() {
 		window = fmt.Sprintf(", %v to %v", sim.At(time.Duration(from*1e9)), sim.At(time.Duration(to*1e9)))
 	}
 	p.Title.Text = fmt.Sprintf("%s (seed %d%s)\ngreen: up, available, ready; red: down, failing, not running; pink: /readyz failing; salmon: a zone partly down; orange: paused; ▼: a process exits or restarts\nleaders in their host's colour (the strip at each lane's start); red outline: split brain (thick: both acting); grey: a fault%s",
