@@ -313,8 +313,8 @@ func (c *Cluster) skipFigures(r *Result) {
 	r.End = c.Calendar(r.End)
 	r.Eras, r.EraSpan = c.Era(), c.EraSpan()
 	if c.eraStuck {
-		r.Cut = fmt.Sprintf("the run ended %s into era %d of its calendar: over that long it had no steady, healthy moment with no fault in force and no incident open at which to rebase the calendar (see hasim's documentation of long horizons)",
-			LongString(r.End.Duration()), r.Eras)
+		r.Cut = fmt.Sprintf("the run ended at %s, before its horizon of %s: a calendar past 250 years is rebased every 50 years at a steady, healthy moment with no fault in force and no incident open, and none came for %s (a fault that never heals keeps one in force: give it a duration, or keep the horizon within 250y)",
+			r.EndString(), c.cfg.HorizonString(), LongString(horizonCap-c.EraSpan()))
 	}
 }
 

@@ -533,7 +533,7 @@ func fmtYears(secs float64) string { return fmt.Sprintf("%.4gy", secs/model.Year
 func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFigures) error {
 	measured := measuredSum(r)
 	end := fmt.Sprint(r.End)
-	if r.Eras > 0 {
+	if r.Eras > 0 || r.HorizonEras > 0 {
 		end = r.EndString()
 	}
 	fmt.Fprintf(w, "Summary of %s (seed %d): %s simulated, %d events, %s, %d hosts\n", scenario, r.Seed, end, r.Events, r.Outcome, r.Hosts)

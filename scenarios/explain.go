@@ -64,7 +64,11 @@ func Explain(s *Scenario) (Explanation, error) {
 	}
 	add := func(path string, set bool, value any, def string) { addAs(path, path, set, value, def) }
 	add("spec.seed", sp.Seed != nil, cfg.Seed, "1 (hasim; --seed overrides)")
-	add("spec.horizon", true, cfg.Horizon, "")
+	if cfg.HorizonEras > 0 {
+		add("spec.horizon", true, cfg.HorizonString(), "")
+	} else {
+		add("spec.horizon", true, cfg.Horizon, "")
+	}
 	add("spec.coldStart", sp.ColdStart, cfg.ColdStart, "false: shown from the end of a warm-up of 15-25 s (hasim)")
 	e := c.Etcd.Config()
 	add("spec.etcd.version", sp.Etcd.Version != "", e.Version, "what kubeadm ships for the Kubernetes version: 3.4 up to 1.21, 3.5 up to 1.33, 3.6 from 1.34")

@@ -79,4 +79,9 @@ func TestLongHorizonBadInputs(t *testing.T) {
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "a horizon of 1000y needs failure processes and the fast-forward") {
 		t.Errorf("without the fast-forward: %v", err)
 	}
+	// A profile's failure processes are enough.
+	prof := strings.Replace(base, "horizon: 60s", "horizon: 1000y\n  failureProfile: cloud", 1)
+	if sc, err := Load("f.yaml", []byte(prof)); err != nil || sc.Config().HorizonEras != 20 {
+		t.Errorf("1000y with the cloud profile: %v", err)
+	}
 }

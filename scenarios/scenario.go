@@ -691,8 +691,8 @@ func (s *Spec) Check() error {
 	if !s.Horizon.Set() {
 		add("horizon", "must be positive, e.g. 60s")
 	}
-	if s.Horizon.Eras > 0 && len(s.Failures) == 0 {
-		add("horizon", "%s is past %s: a horizon that long needs failure processes (spec.failures), whose steady stretches the run skips; simulating every instant ends at about 292 years",
+	if s.Horizon.Eras > 0 && len(s.Failures) == 0 && s.FailureProfile == "" {
+		add("horizon", "%s is past %s: a horizon that long needs failure processes (spec.failures or spec.failureProfile), whose steady stretches the run skips; simulating every instant ends at about 292 years",
 			s.Horizon, model.LongString(model.MaxHorizon))
 	}
 	zones := map[string]bool{}

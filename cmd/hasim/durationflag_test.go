@@ -46,3 +46,29 @@ func TestUntilBeyondTheHorizonLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestThousandYearRun: a scenario over 1,000 years runs, says how often
+// its calendar was rebased, and one that can never rebase (a master down
+// for good) ends early with the reason and exit status 1.
+func TestThousandYearRun(t *testing.T) {
+	src := `apiVersion: hasim.dev/v1alpha1
+kind: Scenario
+metadata: {name: millennium}
+spec:
+  horizon: 1000y
+  zones: [{name: a}]
+  hosts: [{name: h1, zone: a}, {name: h2, zone: a}, {name: h3, zone: a}, {name: c}]
+  etcd: {members: [h1, h2, h3]}
+  probes: [{name: w, host: c}]
+  failures: [{name: etcd-crash, kind: process-kill, target: host:h2, process: etcd, tbf: {dist: fixed, value: 100y}, ttr: {dist: fixed, value: 1m}}]
+`
+	code, out, errs := run(context.Background(), src, "run", "-", "-q")
+	if code != 0 || !strings.Contains(out, "1000y simulated") || !strings.Contains(out, "the calendar was rebased") {
+		t.Fatalf("exit %d, stderr %s, output:\n%s", code, errs, out)
+	}
+	stuck := strings.Replace(src, "  failures:", "  faults: [{name: h1 down, kind: host-crash, at: 1m, target: host:h1}]\n  failures:", 1)
+	code, out, errs = run(context.Background(), stuck, "run", "-", "-q")
+	if code != 1 || !strings.Contains(errs, "hasim run: the run ended at 200y, before its horizon of 1000y") || !strings.Contains(out, "200y simulated") {
+		t.Errorf("a master down for good: exit %d, stderr %s, output:\n%s", code, errs, out)
+	}
+}
