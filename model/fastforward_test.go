@@ -28,31 +28,68 @@ func ffCluster(seed uint64, horizon, mtbf time.Duration, noFF bool) Config {
 // (to the longest warm-up before the next calendar event), and after the
 // run no record of a change (renewals aside: no failed probe, no new
 // leader, no lease moving, no process or backend changing) falls in any
-// of them. One run has master crashes only; the other a mix of what the
+// of them. One run has master crashes only; another a mix of what the
 // failure profiles draw, far more often: every process kind killed and
 // restarted by its kubelet, etcd paused, zones partitioned, monthly
-// maintenance every hour.
+// maintenance every hour; two more add zone outages, load-balancer host
+// crashes and clock drift, behind one HAProxy and behind a keepalived
+// pair. Each is checked with the run's quiet (ffQuiet), with none at all
+// (the predicates alone), and with the 12 s the run waited before its
+// predicates were exact.
 func TestSkippedSpansAreQuiet(t *testing.T) {
-	t.Run("host crashes", func(t *testing.T) { quietSpans(t, ffCluster(7, 6*time.Hour, 40*time.Minute, true)) })
-	t.Run("mixed", func(t *testing.T) {
-		cfg := ffCluster(3, 6*time.Hour, 3*time.Hour, true)
-		restart := Life{Kind: LifeLogNormal, Median: 10 * time.Second, Sigma: 0.5}
-		for _, role := range []string{RoleEtcd, RoleAPIServer, GroupKCM, GroupScheduler} {
-			cfg.Failures = append(cfg.Failures, FailureConfig{Name: role + "-crash", Class: "role:" + role, TBF: Exponential(90 * time.Minute), TTR: restart,
-				Fault: FaultConfig{Kind: FaultProcessKill, Process: role}})
-		}
-		cfg.Failures = append(cfg.Failures,
-			FailureConfig{Name: "etcd-pause", Class: "role:etcd", TBF: Exponential(2 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 2 * time.Second, Sigma: 1},
-				Fault: FaultConfig{Kind: FaultProcessPause, Process: RoleEtcd}},
-			FailureConfig{Name: "zone-partition", Class: ClassZonePairs, TBF: Exponential(4 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: time.Minute, Sigma: 1},
-				Fault: FaultConfig{Kind: FaultPartition}},
-			FailureConfig{Name: "maintenance", Class: ClassControlPlane, Fault: FaultConfig{Kind: FaultMaintenance},
-				Maintenance: MaintenanceConfig{Every: time.Hour, Start: -1, Drain: 30 * time.Second, Duration: 5 * time.Minute, Settle: 2 * time.Minute}})
-		quietSpans(t, cfg)
-	})
+	for _, quiet := range []time.Duration{ffQuiet, 0, 12 * time.Second} {
+		t.Run(quiet.String(), func(t *testing.T) {
+			t.Run("host crashes", func(t *testing.T) { quietSpans(t, ffCluster(7, 6*time.Hour, 40*time.Minute, true), quiet) })
+			t.Run("mixed", func(t *testing.T) { quietSpans(t, mixedFailures(3, false), quiet) })
+			if quiet > ffQuiet {
+				return // the wider mixes add nothing to a longer quiet
+			}
+			t.Run("wide", func(t *testing.T) { quietSpans(t, mixedFailures(11, true), quiet) })
+			t.Run("wide keepalived", func(t *testing.T) {
+				cfg := mixedFailures(13, true)
+				cfg.Hosts = append(cfg.Hosts, fabric.HostConfig{Name: "lb-2", Zone: "zone-b"})
+				cfg.LoadBalancer = &LoadBalancerConfig{Kind: LBKeepalived, Hosts: []string{"lb", "lb-2"}}
+				quietSpans(t, cfg, quiet)
+			})
+		})
+	}
 }
 
-func quietSpans(t *testing.T, cfg Config) {
+// mixedFailures is ffCluster over 6 hours with every kind of process
+// crash, etcd pauses, zone partitions and maintenance every hour; wide
+// adds zone outages, load-balancer host crashes and clock drift.
+func mixedFailures(seed uint64, wide bool) Config {
+	cfg := ffCluster(seed, 6*time.Hour, 3*time.Hour, true)
+	restart := Life{Kind: LifeLogNormal, Median: 10 * time.Second, Sigma: 0.5}
+	for _, role := range []string{RoleEtcd, RoleAPIServer, GroupKCM, GroupScheduler} {
+		cfg.Failures = append(cfg.Failures, FailureConfig{Name: role + "-crash", Class: "role:" + role, TBF: Exponential(90 * time.Minute), TTR: restart,
+			Fault: FaultConfig{Kind: FaultProcessKill, Process: role}})
+	}
+	cfg.Failures = append(cfg.Failures,
+		FailureConfig{Name: "etcd-pause", Class: "role:etcd", TBF: Exponential(2 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 2 * time.Second, Sigma: 1},
+			Fault: FaultConfig{Kind: FaultProcessPause, Process: RoleEtcd}},
+		FailureConfig{Name: "zone-partition", Class: ClassZonePairs, TBF: Exponential(4 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: time.Minute, Sigma: 1},
+			Fault: FaultConfig{Kind: FaultPartition}})
+	if wide {
+		cfg.Failures = append(cfg.Failures,
+			FailureConfig{Name: "zone-outage", Class: ClassZones, TBF: Exponential(6 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 5 * time.Minute, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultZoneOutage}},
+			FailureConfig{Name: "lb-crash", Class: ClassLoadBalancers, TBF: Exponential(3 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 2 * time.Minute, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultHostCrash}},
+			FailureConfig{Name: "clock-drift", Class: ClassControlPlane, TBF: Exponential(3 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 10 * time.Minute, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultClockDrift, Rate: 1.0005}})
+	}
+	cfg.Failures = append(cfg.Failures,
+		FailureConfig{Name: "maintenance", Class: ClassControlPlane, Fault: FaultConfig{Kind: FaultMaintenance},
+			Maintenance: MaintenanceConfig{Every: time.Hour, Start: -1, Drain: 30 * time.Second, Duration: 5 * time.Minute, Settle: 2 * time.Minute}})
+	return cfg
+}
+
+// quietSpans runs cfg in full, looking for steady moments as the
+// fast-forward does but with quiet instead of ffQuiet (with none, every
+// ffCheck), and fails if a change falls in a span a skip would have
+// jumped.
+func quietSpans(t *testing.T, cfg Config, quiet time.Duration) {
 	c, err := Build(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -63,10 +100,14 @@ func quietSpans(t *testing.T, cfg Config) {
 	end := sim.At(cfg.Horizon)
 	for c.Sim.Now() < end {
 		from := c.Sim.Now()
-		if out := c.Sim.Run(sim.Bounds{Until: min(end, c.nextLook()), MaxSameInstant: DefaultMaxEventsPerInstant}); out != sim.ReachedTime {
+		look := c.Sim.Now().Add(ffCheck)
+		if q := c.lastChange.Add(quiet); q > c.Sim.Now() && q < look {
+			look = q
+		}
+		if out := c.Sim.Run(sim.Bounds{Until: min(end, look), MaxSameInstant: DefaultMaxEventsPerInstant}); out != sim.ReachedTime {
 			t.Fatalf("run: %v", out)
 		}
-		if !c.steadyNow() {
+		if !c.steadyAfter(quiet) {
 			continue
 		}
 		next, ok := c.NextCalendarTimer()
