@@ -33,16 +33,17 @@ func ffCluster(seed uint64, horizon, mtbf time.Duration, noFF bool) Config {
 // restarted by its kubelet, etcd paused, zones partitioned, monthly
 // maintenance every hour; two more add zone outages, load-balancer host
 // crashes and clock drift, behind one HAProxy and behind a keepalived
-// pair. Each is checked with the run's quiet (ffQuiet), with none at all
-// (the predicates alone), and with the 12 s the run waited before its
-// predicates were exact.
+// pair. Each is checked with the run's quiet (ffQuiet or a probe's
+// timeout and period, 3.1 s), with none at all (the predicates alone),
+// and with the 12 s the run waited before its predicates were exact.
 func TestSkippedSpansAreQuiet(t *testing.T) {
-	for _, quiet := range []time.Duration{ffQuiet, 0, 12 * time.Second} {
+	// The run's quiet at the defaults: a probe's timeout and period.
+	for _, quiet := range []time.Duration{max(ffQuiet, 3100*time.Millisecond), 0, 12 * time.Second} {
 		t.Run(quiet.String(), func(t *testing.T) {
 			t.Run("host crashes", func(t *testing.T) { quietSpans(t, ffCluster(7, 6*time.Hour, 40*time.Minute, true), quiet) })
 			t.Run("mixed", func(t *testing.T) { quietSpans(t, mixedFailures(3, false), quiet) })
-			if quiet > ffQuiet {
-				return // the wider mixes add nothing to a longer quiet
+			if quiet == 12*time.Second {
+				return // the wider mixes add nothing to the old quiet
 			}
 			t.Run("wide", func(t *testing.T) { quietSpans(t, mixedFailures(11, true), quiet) })
 			t.Run("wide keepalived", func(t *testing.T) {
