@@ -44,10 +44,6 @@ const (
 	// burst of changes. TestSkippedSpansAreQuiet finds no change in any
 	// span skipped after it, nor with no quiet at all (12 s until
 	// December 2026, when the predicates missed what was still under way).
-	// The run waits at least a probe's timeout and period too (quiet), so
-	// that every probe request sent before the last change has been
-	// accounted: a skip counts the stretch as the last accounted request
-	// ended.
 	ffQuiet = time.Second
 	// ffQuietDegraded is the quiet after which a cluster counts as steady
 	// even if it has not Converged: a safety net for a state the
@@ -121,11 +117,10 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 }
 
 // nextLook is when the run next looks for a steady moment: ffCheck on, or
-// as soon as the timeline has been quiet for long enough (quiet), if that
-// is sooner.
+// as soon as the timeline has been quiet for ffQuiet, if that is sooner.
 func (c *Cluster) nextLook() sim.Time {
 	next := c.Sim.Now().Add(ffCheck)
-	if q := c.lastChange.Add(c.quiet()); q > c.Sim.Now() && q < next {
+	if q := c.lastChange.Add(ffQuiet); q > c.Sim.Now() && q < next {
 		next = q
 	}
 	return next
@@ -134,7 +129,9 @@ func (c *Cluster) nextLook() sim.Time {
 // steadyNow reports whether the cluster is steady: measurements have
 // started, the timeline has recorded no change for ffQuiet, no kubeadm
 // operation is under way, etcd has one leader, every leader-elected group
-// one leader acting, every probe has started, and the cluster has
+// one leader acting, every probe has accounted a request sent since the
+// last change (a skip counts the stretch as that request ended), and the
+// cluster has
 // converged: nothing is part-way to a change, whether a fault is in force
 // or not (no apiserver starting, no restart pending, every load balancer's
 // backends and keepalived's master agreeing with what their checks would
@@ -144,12 +141,7 @@ func (c *Cluster) nextLook() sim.Time {
 // back-off at its cap). A cluster that has not converged counts as steady
 // after ffQuietDegraded of quiet anyway. A fault that acts at random (a
 // slow disk, a lossy or slow link) is never skipped through.
-func (c *Cluster) steadyNow() bool { return c.steadyAfter(c.quiet()) }
-
-// quiet is how long the timeline must have been quiet before a skip:
-// ffQuiet, and no less than the longest a probe's request can be in
-// flight (c.inc.settle).
-func (c *Cluster) quiet() time.Duration { return max(ffQuiet, c.inc.settle) }
+func (c *Cluster) steadyNow() bool { return c.steadyAfter(ffQuiet) }
 
 // steadyAfter is steadyNow with a quiet of least instead of ffQuiet.
 func (c *Cluster) steadyAfter(least time.Duration) bool {
@@ -168,7 +160,9 @@ func (c *Cluster) steadyAfter(least time.Duration) bool {
 		}
 	}
 	for _, p := range c.Probes {
-		if !p.Started() {
+		// A skip counts the stretch as each probe's last accounted request
+		// ended: that request must have met the cluster as it is now.
+		if !p.Started() || p.Proc.State() == fabric.Running && !p.AccountedSince(c.lastChange) {
 			return false
 		}
 	}
