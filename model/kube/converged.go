@@ -2,17 +2,21 @@ package kube
 
 import "hasim/model/fabric"
 
-// Converged reports whether the Kubernetes components have settled into
-// what the faults in force leave, so that nothing they do changes until a
-// repair: the fabric's connections and request clients at their fixed
-// point (fabric.World.Converged), no static pod waiting for its restart or
-// part-way to a liveness restart, no apiserver part-way through its start,
-// and every load-balancer health check agreeing with the state it has
-// already acted on (no backend and no keepalived check script part-way to
-// its fall or rise threshold). A
-// degraded cluster in that state may be skipped through: a counter
-// part-way to a threshold would otherwise stand still over the skipped
-// span and cross it too late.
+// Converged reports whether the control plane has settled into what the
+// faults in force leave (none, for a healthy cluster), so that nothing in
+// it changes until a fault or a repair: each component's view agrees with
+// what it would find now and nothing is part-way to a threshold. The
+// fabric's connections and request clients are at their fixed point
+// (fabric.World.Converged); etcd's members follow leaders they reach
+// (etcd.Etcd.Converged); no static pod waits for its restart or is
+// part-way to a liveness restart; every apiserver has finished its start
+// and its etcd health verdict agrees with its members; every elector polls
+// or renews without a failed attempt; every load balancer's backends are
+// up exactly when a check started now would pass, no forwarded request
+// waits on an apiserver that cannot answer, and keepalived's master is the
+// instance that outranks the others it hears. A cluster in that state may
+// be skipped through: a crash not yet noticed, or a counter part-way to a
+// threshold, would otherwise be noticed only after the skipped span.
 func (c *Plane) Converged() bool {
 	if !c.World.Converged() {
 		return false
