@@ -37,21 +37,21 @@ const (
 	// moment.
 	ffCheck = 5 * time.Second
 	// ffQuiet is how long the timeline must have recorded no change
-	// (renewals aside) before a healthy moment counts as steady: longer
-	// than any period of the control plane's loops at their defaults
-	// (lease retry 2 s, renew deadline 10 s, node monitor 5 s, liveness
-	// 10 s), so that a recovery still under way has shown itself.
-	// TestSkippedSpansAreQuiet finds no change in any span skipped after
-	// it (30 s until December 2026: a fifth more of a year's CPU).
-	ffQuiet = 12 * time.Second
-	// ffQuietDegraded is the quiet after which a degraded cluster (a fault
-	// in force, something down or cut off) counts as steady even if it has
-	// not Converged: long enough for the clients' reconnection back-off to
-	// reach its cap (gRPC's 120 s, after about 300 s of failed dials). A
-	// degraded cluster that has Converged — every back-off at its cap,
-	// every health-check counter agreeing with what it acted on, no
-	// restart pending — is steady after ffQuiet like a healthy one: the
-	// outage has settled into the state it keeps until its repair.
+	// (renewals aside) before a steady moment is looked for. What is still
+	// to happen after a change is in the components' state, and the
+	// predicates ask for it (Converged: every component's view agrees
+	// with what it would find now); ffQuiet only spaces the looks after a
+	// burst of changes. TestSkippedSpansAreQuiet finds no change in any
+	// span skipped after it, nor with no quiet at all (12 s until
+	// December 2026, when the predicates missed what was still under way).
+	ffQuiet = time.Second
+	// ffQuietDegraded is the quiet after which a cluster counts as steady
+	// even if it has not Converged: a safety net for a state the
+	// predicates do not know to be a fixed point. A cluster that has
+	// converged — degraded by a fault in force or not: every back-off at
+	// its cap, every health check agreeing with what it acted on, no
+	// restart pending — is steady after ffQuiet: an outage has then
+	// settled into the state it keeps until its repair.
 	ffQuietDegraded = 6 * time.Minute
 	// The warm-up simulated between a skip and the event it skips to is
 	// drawn uniformly from a width past a start of at least ffWarmMin
@@ -127,30 +127,28 @@ func (c *Cluster) nextLook() sim.Time {
 }
 
 // steadyNow reports whether the cluster is steady: measurements have
-// started, the timeline has recorded no change for a while, no kubeadm
+// started, the timeline has recorded no change for ffQuiet, no kubeadm
 // operation is under way, etcd has one leader, every leader-elected group
-// one leader acting, and every probe has answered alike for that while.
-// Healthy, it must also be settled (every host up and process running, no
-// cut, every connection ready) and quiet for ffQuiet. Degraded — a fault in
-// force, something down or cut off — it must have converged (every
-// client's back-off at its cap, every health-check counter agreeing with
-// what it acted on, no restart pending), or be quiet for ffQuietDegraded:
-// an outage that has settled changes nothing more until its repair, which
-// the calendar schedules. A fault that acts at random (a slow disk, a lossy
-// or slow link) is never skipped through.
-func (c *Cluster) steadyNow() bool {
-	// The cheap checks first: this runs every ffCheck, and Settled looks
-	// at every process and connection.
+// one leader acting, every probe has accounted a request sent since the
+// last change (a skip counts the stretch as that request ended), and the
+// cluster has
+// converged: nothing is part-way to a change, whether a fault is in force
+// or not (no apiserver starting, no restart pending, every load balancer's
+// backends and keepalived's master agreeing with what their checks would
+// find now, every etcd member following a leader it reaches, every client
+// connection ready exactly when its server can answer, every elector
+// polling or renewing without a failed attempt, every client's redial
+// back-off at its cap). A cluster that has not converged counts as steady
+// after ffQuietDegraded of quiet anyway. A fault that acts at random (a
+// slow disk, a lossy or slow link) is never skipped through.
+func (c *Cluster) steadyNow() bool { return c.steadyAfter(ffQuiet) }
+
+// steadyAfter is steadyNow with a quiet of least instead of ffQuiet.
+func (c *Cluster) steadyAfter(least time.Duration) bool {
+	// The cheap checks first: this runs every ffCheck, and Converged looks
+	// at every component.
 	quiet := c.Sim.Now().Sub(c.lastChange)
-	if !c.Steady() || quiet < ffQuiet {
-		return false
-	}
-	if c.faultInForce() || !c.Settled() {
-		if c.Perturbed() || quiet < ffQuietDegraded && !c.Converged() {
-			return false
-		}
-	}
-	if c.opsRunning > 0 {
+	if !c.Steady() || quiet < least || c.opsRunning > 0 {
 		return false
 	}
 	if c.leaders != 1 || c.etcdBelieving != 1 {
@@ -162,11 +160,16 @@ func (c *Cluster) steadyNow() bool {
 		}
 	}
 	for _, p := range c.Probes {
-		if !p.Started() {
+		// A skip counts the stretch as each probe's last accounted request
+		// ended: that request must have met the cluster as it is now.
+		if !p.Started() || p.Proc.State() == fabric.Running && !p.AccountedSince(c.lastChange) {
 			return false
 		}
 	}
-	return true
+	if c.Perturbed() {
+		return false
+	}
+	return quiet >= ffQuietDegraded || c.Converged()
 }
 
 // faultInForce reports whether a fault is injected and not yet healed.

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"hasim/model/fabric"
+	"hasim/model/kube"
 	"hasim/sim"
 )
 
@@ -28,45 +29,92 @@ func ffCluster(seed uint64, horizon, mtbf time.Duration, noFF bool) Config {
 // (to the longest warm-up before the next calendar event), and after the
 // run no record of a change (renewals aside: no failed probe, no new
 // leader, no lease moving, no process or backend changing) falls in any
-// of them. One run has master crashes only; the other a mix of what the
+// of them, and every probe's requests through each go as its last
+// accounted one at the span's start did, as a skip would count them. One run has master crashes only; another a mix of what the
 // failure profiles draw, far more often: every process kind killed and
 // restarted by its kubelet, etcd paused, zones partitioned, monthly
-// maintenance every hour.
+// maintenance every hour; two more add zone outages, load-balancer host
+// crashes and clock drift, behind one HAProxy and behind a keepalived
+// pair. Each is checked with the run's quiet (ffQuiet), with none at all
+// (the predicates alone), and with the 12 s the run waited before its
+// predicates were exact.
 func TestSkippedSpansAreQuiet(t *testing.T) {
-	t.Run("host crashes", func(t *testing.T) { quietSpans(t, ffCluster(7, 6*time.Hour, 40*time.Minute, true)) })
-	t.Run("mixed", func(t *testing.T) {
-		cfg := ffCluster(3, 6*time.Hour, 3*time.Hour, true)
-		restart := Life{Kind: LifeLogNormal, Median: 10 * time.Second, Sigma: 0.5}
-		for _, role := range []string{RoleEtcd, RoleAPIServer, GroupKCM, GroupScheduler} {
-			cfg.Failures = append(cfg.Failures, FailureConfig{Name: role + "-crash", Class: "role:" + role, TBF: Exponential(90 * time.Minute), TTR: restart,
-				Fault: FaultConfig{Kind: FaultProcessKill, Process: role}})
-		}
-		cfg.Failures = append(cfg.Failures,
-			FailureConfig{Name: "etcd-pause", Class: "role:etcd", TBF: Exponential(2 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 2 * time.Second, Sigma: 1},
-				Fault: FaultConfig{Kind: FaultProcessPause, Process: RoleEtcd}},
-			FailureConfig{Name: "zone-partition", Class: ClassZonePairs, TBF: Exponential(4 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: time.Minute, Sigma: 1},
-				Fault: FaultConfig{Kind: FaultPartition}},
-			FailureConfig{Name: "maintenance", Class: ClassControlPlane, Fault: FaultConfig{Kind: FaultMaintenance},
-				Maintenance: MaintenanceConfig{Every: time.Hour, Start: -1, Drain: 30 * time.Second, Duration: 5 * time.Minute, Settle: 2 * time.Minute}})
-		quietSpans(t, cfg)
-	})
+	for _, quiet := range []time.Duration{ffQuiet, 0, 12 * time.Second} {
+		t.Run(quiet.String(), func(t *testing.T) {
+			t.Run("host crashes", func(t *testing.T) { quietSpans(t, ffCluster(7, 6*time.Hour, 40*time.Minute, true), quiet) })
+			t.Run("mixed", func(t *testing.T) { quietSpans(t, mixedFailures(3, false), quiet) })
+			if quiet == 12*time.Second {
+				return // the wider mixes add nothing to the old quiet
+			}
+			t.Run("wide", func(t *testing.T) { quietSpans(t, mixedFailures(11, true), quiet) })
+			t.Run("wide keepalived", func(t *testing.T) {
+				cfg := mixedFailures(13, true)
+				cfg.Hosts = append(cfg.Hosts, fabric.HostConfig{Name: "lb-2", Zone: "zone-b"})
+				cfg.LoadBalancer = &LoadBalancerConfig{Kind: LBKeepalived, Hosts: []string{"lb", "lb-2"}}
+				quietSpans(t, cfg, quiet)
+			})
+		})
+	}
 }
 
-func quietSpans(t *testing.T, cfg Config) {
+// mixedFailures is ffCluster over 6 hours with every kind of process
+// crash, etcd pauses, zone partitions and maintenance every hour; wide
+// adds zone outages, load-balancer host crashes and clock drift.
+func mixedFailures(seed uint64, wide bool) Config {
+	cfg := ffCluster(seed, 6*time.Hour, 3*time.Hour, true)
+	restart := Life{Kind: LifeLogNormal, Median: 10 * time.Second, Sigma: 0.5}
+	for _, role := range []string{RoleEtcd, RoleAPIServer, GroupKCM, GroupScheduler} {
+		cfg.Failures = append(cfg.Failures, FailureConfig{Name: role + "-crash", Class: "role:" + role, TBF: Exponential(90 * time.Minute), TTR: restart,
+			Fault: FaultConfig{Kind: FaultProcessKill, Process: role}})
+	}
+	cfg.Failures = append(cfg.Failures,
+		FailureConfig{Name: "etcd-pause", Class: "role:etcd", TBF: Exponential(2 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 2 * time.Second, Sigma: 1},
+			Fault: FaultConfig{Kind: FaultProcessPause, Process: RoleEtcd}},
+		FailureConfig{Name: "zone-partition", Class: ClassZonePairs, TBF: Exponential(4 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: time.Minute, Sigma: 1},
+			Fault: FaultConfig{Kind: FaultPartition}})
+	if wide {
+		cfg.Failures = append(cfg.Failures,
+			FailureConfig{Name: "zone-outage", Class: ClassZones, TBF: Exponential(6 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 5 * time.Minute, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultZoneOutage}},
+			FailureConfig{Name: "lb-crash", Class: ClassLoadBalancers, TBF: Exponential(3 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 2 * time.Minute, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultHostCrash}},
+			FailureConfig{Name: "clock-drift", Class: ClassControlPlane, TBF: Exponential(3 * time.Hour), TTR: Life{Kind: LifeLogNormal, Median: 10 * time.Minute, Sigma: 1},
+				Fault: FaultConfig{Kind: FaultClockDrift, Rate: 1.0005}})
+	}
+	cfg.Failures = append(cfg.Failures,
+		FailureConfig{Name: "maintenance", Class: ClassControlPlane, Fault: FaultConfig{Kind: FaultMaintenance},
+			Maintenance: MaintenanceConfig{Every: time.Hour, Start: -1, Drain: 30 * time.Second, Duration: 5 * time.Minute, Settle: 2 * time.Minute}})
+	return cfg
+}
+
+// quietSpans runs cfg in full, looking for steady moments as the
+// fast-forward does but with quiet instead of ffQuiet (with none, every
+// ffCheck), and fails if a change falls in a span a skip would have
+// jumped.
+func quietSpans(t *testing.T, cfg Config, quiet time.Duration) {
 	c, err := Build(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	type span struct{ from, to sim.Time }
+	// ok: each probe's last accounted result when the span began, which a
+	// skip would count through the span.
+	type span struct {
+		from, to sim.Time
+		ok       []bool
+	}
 	var spans []span
 	var skippable time.Duration
 	end := sim.At(cfg.Horizon)
 	for c.Sim.Now() < end {
 		from := c.Sim.Now()
-		if out := c.Sim.Run(sim.Bounds{Until: min(end, c.nextLook()), MaxSameInstant: DefaultMaxEventsPerInstant}); out != sim.ReachedTime {
+		look := c.Sim.Now().Add(ffCheck)
+		if q := c.lastChange.Add(quiet); q > c.Sim.Now() && q < look {
+			look = q
+		}
+		if out := c.Sim.Run(sim.Bounds{Until: min(end, look), MaxSameInstant: DefaultMaxEventsPerInstant}); out != sim.ReachedTime {
 			t.Fatalf("run: %v", out)
 		}
-		if !c.steadyNow() {
+		if !c.steadyAfter(quiet) {
 			continue
 		}
 		next, ok := c.NextCalendarTimer()
@@ -74,7 +122,11 @@ func quietSpans(t *testing.T, cfg Config) {
 			next = end
 		}
 		if to := next.Add(-(max(ffWarmMin, c.inc.settle) + c.warmWidth())); to > c.Sim.Now() {
-			spans = append(spans, span{c.Sim.Now(), to})
+			var ok []bool
+			for _, p := range c.Probes {
+				ok = append(ok, p.LastOK())
+			}
+			spans = append(spans, span{c.Sim.Now(), to, ok})
 			skippable += c.Sim.Now().Sub(from) // the step it was steady after
 		}
 	}
@@ -82,8 +134,31 @@ func quietSpans(t *testing.T, cfg Config) {
 	if len(spans) < 100 || skippable < cfg.Horizon/2 {
 		t.Fatalf("%d steady checks covering %v of %v: the check hardly ever finds the cluster steady", len(spans), skippable, cfg.Horizon)
 	}
+	// Each probe's state through each span (set by the last of its
+	// records stamped before the span began: a record is stamped with the
+	// sending of the first request of the new state) is what the skip
+	// would have counted.
+	timeline := c.Timeline()
+	up := make(map[string]bool)
+	for _, p := range c.Probes {
+		up[p.Name] = true
+	}
+	k, wrong := 0, 0
+	for _, s := range spans {
+		for ; k < len(timeline) && timeline[k].T <= s.from; k++ {
+			if r := timeline[k]; r.Event == kube.EvProbeUp || r.Event == kube.EvProbeDown {
+				up[r.Probe] = r.Event == kube.EvProbeUp
+			}
+		}
+		for i, p := range c.Probes {
+			if up[p.Name] != s.ok[i] && wrong < 10 {
+				wrong++
+				t.Errorf("%s: a skip from %v would count its requests as ok=%v, but they gave ok=%v", p.Name, s.from, s.ok[i], up[p.Name])
+			}
+		}
+	}
 	changes := 0
-	for _, r := range c.Timeline() {
+	for _, r := range timeline {
 		if !isChange(r.Event) {
 			continue
 		}

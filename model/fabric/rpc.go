@@ -126,15 +126,27 @@ func (c *RPCClient) Settled() bool {
 }
 
 // Converged reports whether the client's recovery has reached its fixed
-// point: every connection that is down redials at the longest back-off,
-// so its redials go on alike until a server answers again. A client whose
-// process is not running counts as converged.
+// point: every connection that is down redials at the longest back-off
+// and its server cannot answer (so its redials go on failing alike until
+// a repair), and every connection that is ready has a server that can
+// (else its keepalive or its next request's deadline would find it
+// dead). A server can answer if it runs and a connection to it would be
+// accepted. An HTTP client, which dials afresh for each request, has
+// only the first part to meet. A client whose process is not running
+// counts as converged.
 func (c *RPCClient) Converged() bool {
 	if c.owner.state != Running {
 		return true
 	}
 	for i := range c.servers {
-		if s := &c.servers[i]; !s.ready && s.backoff < redialMax {
+		s := &c.servers[i]
+		if !s.ready && s.backoff < redialMax {
+			return false
+		}
+		if c.keepaliveTime == 0 {
+			continue // an HTTP client dials afresh for each request
+		}
+		if p := c.target(i); p == nil || s.ready != (p.state == Running && c.owner.w.Net.Reachable(c.owner.Host, p)) {
 			return false
 		}
 	}

@@ -217,9 +217,19 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 // Started reports whether the probe has accounted a request.
 func (p *Probe) Started() bool { return p.started }
 
+// AccountedSince reports whether the last request the probe accounted was
+// sent at t or later, so that its result is what the cluster gave since
+// t. Requests are accounted in send order: one sent before t and still in
+// flight (to time out, say) holds the later ones back.
+func (p *Probe) AccountedSince(t sim.Time) bool { return p.started && p.lastSent >= t }
+
+// LastOK reports whether the last request the probe accounted succeeded:
+// what a skip counts its requests as.
+func (p *Probe) LastOK() bool { return p.lastOK }
+
 // skip accounts a skipped span: the probe's requests, one per period, all
-// ended as the last one accounted did (the span is skipped only if none
-// changed for a while).
+// ended as the last one accounted did (the span is skipped only if that
+// one was sent after the cluster's last change: AccountedSince).
 func (p *Probe) skip(d time.Duration) {
 	if !p.w.Steady() || !p.started {
 		return
