@@ -231,21 +231,25 @@ func (c *Cluster) skipAhead() {
 func (c *Cluster) warmWidth() time.Duration {
 	w := ffWarmFloor
 	for _, d := range c.Periods() {
-		w = lcm(w, d)
-		if w >= ffWarmMax {
-			return ffWarmMax
+		if w = lcmUpTo(w, d, ffWarmMax); w == ffWarmMax {
+			break
 		}
 	}
 	return w
 }
 
-// lcm is the least common multiple of two positive durations.
-func lcm(a, b time.Duration) time.Duration {
+// lcmUpTo is the least common multiple of two positive durations, or
+// limit if it would be at least limit (odd periods such as 5m19.99s have
+// a common multiple past any time.Duration).
+func lcmUpTo(a, b, limit time.Duration) time.Duration {
 	x, y := a, b
 	for y != 0 {
 		x, y = y, x%y
 	}
-	return a / x * b
+	if a/x >= (limit+b-1)/b {
+		return limit
+	}
+	return min(a/x*b, limit)
 }
 
 // The warm start. A run's cluster boots from nothing when it starts:

@@ -447,7 +447,17 @@ func TestWarmWidth(t *testing.T) {
 			t.Errorf("%s: warm-up width %v, want %v", c.name, got, c.want)
 		}
 	}
-	if got := lcm(1500*time.Millisecond, 2*time.Second); got != 6*time.Second {
+	if got := lcmUpTo(1500*time.Millisecond, 2*time.Second, time.Minute); got != 6*time.Second {
 		t.Errorf("lcm(1.5s, 2s) = %v", got)
+	}
+	if got := lcmUpTo(30*time.Second, 20*time.Second, time.Minute); got != time.Minute {
+		t.Errorf("lcm(30s, 20s) up to 1m = %v", got)
+	}
+	// A swarm case: a node monitor every 5m19.992763s, whose common
+	// multiple with 10 s overflowed a time.Duration and drew over a
+	// negative width.
+	monitor := 5*time.Minute + 19992763*time.Microsecond
+	if got := lcmUpTo(lcmUpTo(10*time.Second, monitor, time.Minute), 7*time.Millisecond, time.Minute); got != time.Minute {
+		t.Errorf("lcm with a 5m19.992763s period = %v, want the 1m cap", got)
 	}
 }
