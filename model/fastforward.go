@@ -131,8 +131,7 @@ func (c *Cluster) nextLook() sim.Time {
 // operation is under way, etcd has one leader, every leader-elected group
 // one leader acting, every probe has accounted a request sent since the
 // last change (a skip counts the stretch as that request ended), and the
-// cluster has
-// converged: nothing is part-way to a change, whether a fault is in force
+// cluster has converged: nothing is part-way to a change, whether a fault is in force
 // or not (no apiserver starting, no restart pending, every load balancer's
 // backends and keepalived's master agreeing with what their checks would
 // find now, every etcd member following a leader it reaches, every client
