@@ -604,7 +604,7 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 	if len(r.APIServers) > 0 {
 		var parts []string
 		for _, a := range r.APIServers {
-			parts = append(parts, fmt.Sprintf("%s %s", a.Name, pct(a.Ready.Frac(measuredSum(r)))))
+			parts = append(parts, fmt.Sprintf("%s %s", a.Name, pct(a.Ready.Frac(measured))))
 		}
 		fmt.Fprintf(w, "  apiserver /readyz: %s\n", strings.Join(parts, ", "))
 	}
