@@ -243,7 +243,7 @@ func Measure(r model.Result) Run {
 func Incidents(r model.Result) []model.FaultResult {
 	var out []model.FaultResult
 	for _, f := range r.Faults {
-		if f.Skipped == "" && (f.At <= r.End || r.Eras > 0) { // over eras, what is listed is of the first
+		if f.Skipped == "" && r.Reached(f.At) {
 			out = append(out, f)
 		}
 	}

@@ -120,7 +120,9 @@ func (c *Cluster) rebases() bool {
 // first era.
 func (c *Cluster) initEras() {
 	c.SetEraSpan(c.cfg.EraSpan)
-	c.horizonAt, c.horizonBeyond = c.eraHorizon()
+	if c.rebases() {
+		c.horizonAt, c.horizonBeyond = c.eraHorizon()
+	}
 }
 
 // horizon is the run's horizon as a calendar time of the current era, and
@@ -134,13 +136,10 @@ func (c *Cluster) horizon() (sim.Time, bool) {
 	return c.horizonAt, c.horizonBeyond
 }
 
-// eraHorizon is the run's horizon as a calendar time of the current era,
-// and whether it lies beyond horizonCap (which stands in for it until a
-// later era brings it within reach).
+// eraHorizon is the horizon of a run that rebases, as a calendar time of
+// the current era, and whether it lies beyond horizonCap (which stands in
+// for it until a later era brings it within reach).
 func (c *Cluster) eraHorizon() (sim.Time, bool) {
-	if !c.rebases() {
-		return sim.At(c.cfg.Horizon), false
-	}
 	span := c.EraSpan()
 	left := HorizonNs(c.cfg.HorizonEras, c.cfg.Horizon)
 	left.Sub(left, new(big.Int).Mul(big.NewInt(c.Era()), big.NewInt(int64(span))))

@@ -318,6 +318,11 @@ func (c *Cluster) skipFigures(r *Result) {
 	}
 }
 
+// Reached reports whether calendar time t of something the result lists
+// is within the run: at or before its end, or anything listed at all over
+// eras (it is stated in the first era's calendar, the end in the last's).
+func (r *Result) Reached(t sim.Time) bool { return r.Eras > 0 || t <= r.End }
+
 // EndSeconds is the calendar time the run reached, in seconds, eras
 // counted.
 func (r *Result) EndSeconds() float64 {

@@ -667,7 +667,7 @@ func writeSummary(w io.Writer, scenario string, r model.Result, cf *ClosedFormFi
 				healed = "failed " + f.DoneAt.String()
 			case f.Operation && f.DoneAt > 0:
 				healed = "done " + f.DoneAt.String()
-			case f.Operation && f.Skipped == "" && (f.At <= r.End || r.Eras > 0):
+			case f.Operation && f.Skipped == "" && r.Reached(f.At):
 				healed = "still running"
 			}
 			nl := "none (leader unaffected)"
