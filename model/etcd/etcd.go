@@ -1205,7 +1205,10 @@ func (m *Member) replyWith(client *fabric.Process, id uint64, b ClientMsg) {
 
 func (m *Member) maybeCompact() {
 	if m.Log.Applied-m.Log.Offset > m.cfg.SnapshotCount {
-		m.Log.compact(m.Log.Applied - m.cfg.SnapshotCatchUpEntries)
+		// Room for the entries up to the next compaction and an eighth
+		// more, for entries not yet applied.
+		room := m.cfg.SnapshotCount + m.cfg.SnapshotCount/8 + 1
+		m.Log.compact(m.Log.Applied-m.cfg.SnapshotCatchUpEntries, int(room))
 	}
 }
 

@@ -105,14 +105,24 @@ func (l *raftLog) restore(index, term uint64) {
 }
 
 // compact drops entries up to i (which must be applied), keeping memory
-// flat over long runs as etcd's snapshots do.
-func (l *raftLog) compact(i uint64) {
+// flat over long runs as etcd's snapshots do. The entries left move into
+// an array of capacity c: the log's length between compactions stays
+// under c unless entries wait unapplied, and an array grown past c then
+// is let go, so that the memory a long run holds does not ratchet up to
+// the longest log it ever had (at a compaction a year, the array's
+// capacity would be the largest backlog of a thousand years).
+func (l *raftLog) compact(i uint64, c int) {
 	if i <= l.Offset || i > l.Applied {
 		return
 	}
 	t, _ := l.term(i)
-	n := copy(l.ents, l.ents[i-l.Offset:])
-	l.ents = l.ents[:n]
+	rest := l.ents[i-l.Offset:]
+	if cap(l.ents) != c && len(rest) <= c {
+		l.ents = append(make([]Entry, 0, c), rest...)
+	} else {
+		n := copy(l.ents, rest)
+		l.ents = l.ents[:n]
+	}
 	l.Offset, l.snapTerm = i, t
 }
 
