@@ -154,6 +154,9 @@ type Cluster struct {
 	inc        incidents // incidents.go
 	// figuresOnly: the result leaves out the lanes (RunOptions.FiguresOnly).
 	figuresOnly bool
+	// done: the run is over and the cluster is let go after its result,
+	// which then takes the timeline instead of copying it (Simulate).
+	done        bool
 	committed   bool     // etcd has committed since the start
 	measuredCal sim.Time // calendar time measurements started
 	// The horizon as a calendar time of the current era, and whether it

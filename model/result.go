@@ -204,7 +204,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	r := Result{
 		Seed: c.cfg.Seed, Horizon: c.cfg.Horizon, HorizonEras: c.cfg.HorizonEras, Outcome: outcome, Events: c.Sim.Events(), End: c.Sim.Now(), Stall: c.stallOf(outcome),
 		MeasuredFrom: c.measuredFrom(), Steady: c.Steady(), Leaderless: c.leaderless, DualLeader: c.multiLeader,
-		Timeline: c.Timeline(), Violations: append([]etcd.Violation(nil), c.Etcd.Violations()...),
+		Timeline: c.resultTimeline(), Violations: append([]etcd.Violation(nil), c.Etcd.Violations()...),
 	}
 	conf := c.Etcd.LatestConf()
 	for _, m := range c.Etcd.Members {
@@ -302,6 +302,15 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 		r.Lanes = ComputeLanes(&r)
 	}
 	return r
+}
+
+// resultTimeline is the timeline for the result: taken from the world if
+// the run is done (Simulate lets the cluster go), a copy otherwise.
+func (c *Cluster) resultTimeline() []fabric.Record {
+	if c.done {
+		return c.TakeTimeline()
+	}
+	return c.Timeline()
 }
 
 // skipFigures fills in what the run skipped and left unlisted. Every

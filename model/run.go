@@ -50,5 +50,7 @@ func Simulate(cfg Config, opt RunOptions) (Result, error) {
 		c.Etcd.UseRecycler(opt.Recycler)
 		defer c.Etcd.Recycle(opt.Recycler)
 	}
-	return c.Result(c.RunInterruptible(opt.Stop)), nil
+	out := c.RunInterruptible(opt.Stop)
+	c.done = true
+	return c.Result(out), nil
 }

@@ -337,6 +337,10 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	}
 	res, err := model.Simulate(cfg, model.RunOptions{
 		Stop: func() bool { return ctx.Err() != nil },
+		// The lanes are what the pictures and the page draw: without them
+		// the result is built in less memory (the lanes of 20,000 records
+		// of a run over years take more than the records).
+		FiguresOnly: len(pics) == 0 && page == nil,
 		BeforeRun: func(*model.Cluster) error {
 			if ctx.Err() != nil {
 				return errNotStarted

@@ -174,9 +174,25 @@ func (c *World) Dropped() int { return c.dropped }
 // order they were recorded).
 func (c *World) Timeline() []Record {
 	tl := slices.Clone(c.timeline)
-	// seq is unique, so the order is total.
-	slices.SortFunc(tl, func(a, b Record) int { return cmp.Or(cmp.Compare(a.T, b.T), cmp.Compare(a.seq, b.seq)) })
+	sortRecords(tl)
 	return tl
+}
+
+// TakeTimeline is Timeline without the copy, for a world that is done:
+// it hands its records over and keeps none (later records count as not
+// kept). The timeline can be the largest thing a run holds, and a copy of
+// it made while the world is still reachable doubles it at the end.
+func (c *World) TakeTimeline() []Record {
+	tl := c.timeline
+	sortRecords(tl)
+	c.timeline, c.closed = nil, true
+	return tl
+}
+
+// sortRecords sorts records by time, then by the order they were recorded
+// (seq is unique, so the order is total).
+func sortRecords(tl []Record) {
+	slices.SortFunc(tl, func(a, b Record) int { return cmp.Or(cmp.Compare(a.T, b.T), cmp.Compare(a.seq, b.seq)) })
 }
 
 // Key interns a store key and returns its id. Call it while building.
