@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -106,5 +107,44 @@ func TestZeroUntil(t *testing.T) {
 	}
 	if out := s.Run(Bounds{Until: Never}); out != Drained || n != 2 {
 		t.Fatalf("no limit: %v with %d events", out, n)
+	}
+}
+
+// TestDiscard: a discarded timer gives its slot back, whether armed,
+// stopped or firing (discarded from its own callback); it never fires
+// after, the timers around it fire as before, and a Reset attaches it
+// again.
+func TestDiscard(t *testing.T) {
+	s := New(1)
+	var got []string
+	note := func(name string) func() { return func() { got = append(got, name+"@"+s.Now().String()) } }
+	armed := s.NewTimer("armed", func() { t.Fatal("a discarded timer fired") })
+	armed.Reset(At(2 * time.Second))
+	stopped := s.NewTimer("stopped", note("stopped"))
+	stopped.Reset(At(time.Second))
+	stopped.Stop()
+	before, after := s.NewTimer("before", note("before")), s.NewTimer("after", note("after"))
+	before.Reset(At(time.Second))
+	after.Reset(At(3 * time.Second))
+	var self *Timer
+	self = s.NewTimer("self", func() { got = append(got, "self"); self.Discard() })
+	self.Reset(At(time.Second))
+	armed.Discard()
+	stopped.Discard()
+	stopped.Discard() // twice: nothing more
+	if s.Pending() != 3 || armed.Pending() {
+		t.Fatalf("%d pending after discarding an armed timer", s.Pending())
+	}
+	s.Run(Bounds{Until: Never})
+	if want := []string{"before@1.000s", "self", "after@3.000s"}; !slices.Equal(got, want) {
+		t.Fatalf("fired %v, want %v", got, want)
+	}
+	if len(s.free) != 3 || s.Pending() != 0 {
+		t.Fatalf("%d slots given back, %d pending; want 3 and 0", len(s.free), s.Pending())
+	}
+	stopped.Reset(At(4 * time.Second)) // attached again
+	s.Run(Bounds{Until: Never})
+	if got[len(got)-1] != "stopped@4.000s" {
+		t.Fatalf("a discarded timer armed again did not fire: %v", got)
 	}
 }

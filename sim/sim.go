@@ -173,6 +173,22 @@ func (t *Timer) Stop() bool {
 	return true
 }
 
+// Discard disarms the timer and gives its slot back to the engine, for a
+// timer whose owner lets it go (a pooled object dropped rather than kept
+// for reuse), so that the timer table does not keep the largest number
+// of timers a run ever had. It may be called from the timer's own
+// callback. Resetting a discarded timer attaches it again.
+func (t *Timer) Discard() {
+	if t.id < 0 {
+		return
+	}
+	t.armed = false
+	if i := t.sim.q.pos[t.id]; i >= 0 {
+		t.sim.q.remove(int(i))
+	}
+	t.sim.release(t)
+}
+
 // Bounds limit a run. Until is always a limit (Never for none: the zero
 // value stops after the events of time zero); for the other fields, zero
 // means no limit of that kind.

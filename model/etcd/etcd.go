@@ -1129,8 +1129,11 @@ func (m *Member) flush(msgs []RaftMsg) []RaftMsg {
 	return msgs[:0]
 }
 
-// maxKeptMsgs is the largest outgoing buffer a member keeps for reuse.
-const maxKeptMsgs = 1024
+// maxKeptMsgs is the largest outgoing buffer a member keeps for reuse: a
+// Ready of a steady cluster sends a heartbeat or an append to each peer,
+// and each kept message keeps room for keptEntries entries, so a larger
+// buffer, left by a burst, would hold memory the rest of the run.
+const maxKeptMsgs = 64
 
 // apply applies committed entries, answering the client requests this
 // member is waiting on, and releases linearizable reads whose index is

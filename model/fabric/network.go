@@ -515,8 +515,18 @@ func (n *Network) release(e *Envelope) {
 		e.msg.Body.Free()
 	}
 	e.msg = Message{}
+	if len(n.free) >= envelopesKept {
+		e.timer.Discard()
+		return
+	}
 	n.free = append(n.free, e)
 }
+
+// envelopesKept is the most envelopes the network keeps for reuse: the
+// messages in flight at once number a few dozen in a steady cluster, and
+// the burst of a member catching up after hours away must not leave the
+// network holding its envelopes and their timers for the rest of the run.
+const envelopesKept = 256
 
 // deliver hands the message to its target, buffers it for a paused target,
 // or answers a request to a stopped one with a refusal.
