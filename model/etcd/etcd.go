@@ -1129,11 +1129,12 @@ func (m *Member) flush(msgs []RaftMsg) []RaftMsg {
 	return msgs[:0]
 }
 
-// maxKeptMsgs is the largest outgoing buffer a member keeps for reuse: a
-// Ready of a steady cluster sends a heartbeat or an append to each peer,
-// and each kept message keeps room for keptEntries entries, so a larger
-// buffer, left by a burst, would hold memory the rest of the run.
-const maxKeptMsgs = 64
+// maxKeptMsgs is the largest outgoing buffer a member keeps for reuse.
+// What a member sends while an fsync is in flight waits in the buffer, so
+// a slow disk fills it with hundreds of heartbeats and appends at every
+// fsync: a smaller bound made a run over years allocate four times as
+// much, each episode's buffers anew.
+const maxKeptMsgs = 1024
 
 // apply applies committed entries, answering the client requests this
 // member is waiting on, and releases linearizable reads whose index is
