@@ -177,10 +177,11 @@ func BenchmarkYearsMemory(b *testing.B) {
 // the year before each mark, at every look the fast-forward takes for a
 // steady moment (every 5 s of simulated time in a transient, and at each
 // skip: a few thousand a year). Each figure is so a maximum over the same
-// span of simulated time, the same dozen or so collection cycles, where
-// the peak RSS of whole runs of 10 and 1,000 years compares a maximum
-// over 26 cycles with one over 1,200. rss-1000y/10y is the issue's
-// flatness: memory that grew with the horizon would show there. Beside
+// span of simulated time and a like number of collection cycles (one to
+// three a simulated year), where the peak RSS of whole runs of 10 and
+// 1,000 years compares a maximum over 26 cycles with one over 1,300.
+// rss-1000y/10y is the flatness: memory that grew with the
+// horizon would show there. Beside
 // them, mapped-*-MB is all the memory the Go runtime has mapped
 // (/memory/classes/total): the resident set is that less what the
 // runtime has handed back to the system for now, plus the binary's pages,
