@@ -345,3 +345,43 @@ func TestCalendarKeepsLatestSpans(t *testing.T) {
 		t.Errorf("records at %v and %v, want %v and %v", tl[0].T, tl[1].T, sim.At(95*time.Second+9*time.Hour), w.Now())
 	}
 }
+
+// TestEnvelopesKeptAfterABurst: a burst of messages in flight at once
+// (a member catching up) leaves the network at most envelopesKept spare
+// envelopes, and the engine's timer slots of the others are given back;
+// every message is still delivered, and the envelopes serve again.
+func TestEnvelopesKeptAfterABurst(t *testing.T) {
+	w := testWorld(t)
+	got := 0
+	to := w.AddProcess("counter", "test", w.Hosts[1], countHandler{&got})
+	to.Enable()
+	to.Start()
+	from := w.Procs[0]
+	const burst = 1000
+	send := func() {
+		for range burst {
+			w.Net.Send(&Message{Type: MsgPing, From: from, To: to})
+		}
+		w.Sim.Run(sim.Bounds{Until: w.Sim.Now().Add(time.Minute)})
+	}
+	send()
+	if got != burst {
+		t.Fatalf("%d of %d messages delivered", got, burst)
+	}
+	if len(w.Net.free) != envelopesKept {
+		t.Fatalf("%d spare envelopes after a burst of %d, want %d", len(w.Net.free), burst, envelopesKept)
+	}
+	if w.Sim.Pending() != 0 {
+		t.Fatalf("%d timers still armed", w.Sim.Pending())
+	}
+	send()
+	if got != 2*burst || len(w.Net.free) != envelopesKept {
+		t.Fatalf("second burst: %d delivered, %d spare envelopes", got-burst, len(w.Net.free))
+	}
+}
+
+type countHandler struct{ n *int }
+
+func (countHandler) Start()             {}
+func (countHandler) Stop()              {}
+func (h countHandler) Deliver(*Message) { *h.n++ }
