@@ -131,15 +131,16 @@ func (c *Cluster) nextLook() sim.Time {
 // operation is under way, etcd has one leader, every leader-elected group
 // one leader acting, every probe has accounted a request sent since the
 // last change (a skip counts the stretch as that request ended), and the
-// cluster has converged: nothing is part-way to a change, whether a fault is in force
-// or not (no apiserver starting, no restart pending, every load balancer's
-// backends and keepalived's master agreeing with what their checks would
-// find now, every etcd member following a leader it reaches, every client
-// connection ready exactly when its server can answer, every elector
-// polling or renewing without a failed attempt, every client's redial
-// back-off at its cap). A cluster that has not converged counts as steady
-// after ffQuietDegraded of quiet anyway. A fault that acts at random (a
-// slow disk, a lossy or slow link) is never skipped through.
+// cluster has converged: nothing is part-way to a change, whether a fault
+// is in force or not (no apiserver starting, no restart pending, every
+// load balancer's backends and keepalived's master agreeing with what
+// their checks would find now, every etcd member following a leader it
+// reaches, every client connection ready exactly when its server can
+// answer, every elector polling or renewing without a failed attempt,
+// every client's redial back-off at its cap). A cluster that has not
+// converged counts as steady after ffQuietDegraded of quiet anyway. A
+// fault that acts at random (a slow disk, a lossy or slow link) is never
+// skipped through.
 func (c *Cluster) steadyNow() bool { return c.steadyAfter(ffQuiet) }
 
 // steadyAfter is steadyNow with a quiet of least instead of ffQuiet.
