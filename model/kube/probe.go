@@ -132,7 +132,8 @@ type Probe struct {
 	apiReqs  apiRequests
 	etcdReqs etcd.ClientRequests
 	ticker   *fabric.Timer
-	inflight []attempt
+	inflight []attempt // attempts not yet accounted, in send order
+	buf      []attempt // the array inflight lies in, from its start
 	nextTag  uint64
 	key      uint32 // the object an API probe writes and reads
 
@@ -291,7 +292,7 @@ func (p *Probe) Stop() {
 		}
 	}
 	clear(p.inflight)
-	p.inflight = p.inflight[:0]
+	p.inflight = p.buf[:0]
 	p.outage()
 }
 
@@ -329,7 +330,17 @@ func (p *Probe) send() {
 		p.expirePods()
 	}
 	p.nextTag++
+	if n := len(p.inflight); n == cap(p.inflight) && n < cap(p.buf) {
+		// Settled attempts left room at the array's start: move down
+		// rather than grow (done drops a settled prefix by reslicing).
+		copy(p.buf[:n], p.inflight)
+		clear(p.buf[n:cap(p.buf)])
+		p.inflight = p.buf[:n]
+	}
 	p.inflight = append(p.inflight, attempt{tag: p.nextTag, sent: p.Proc.Now()})
+	if cap(p.inflight) > cap(p.buf) {
+		p.buf = p.inflight[:0]
+	}
 	switch {
 	case p.cfg.Via != "":
 		switch p.Kind {
@@ -372,7 +383,8 @@ func (p *Probe) done(tag uint64, _ *fabric.Message, err string) {
 	if k > 0 {
 		// Drop the settled prefix, moving the rest down only when it is
 		// no longer than what was dropped: amortized constant work per
-		// attempt, and the array is reused.
+		// attempt. Otherwise the slice moves up its array, and send moves
+		// it back down when it reaches the end, so the array is reused.
 		rest := len(p.inflight) - k
 		if rest <= k {
 			copy(p.inflight, p.inflight[k:])
