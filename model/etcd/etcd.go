@@ -1129,6 +1129,24 @@ func (m *Member) flush(msgs []RaftMsg) []RaftMsg {
 	return msgs[:0]
 }
 
+// Trim implements fabric.Trimmer: at a skip, a member lets go of the
+// outgoing buffers a slow disk grew (when empty; hundreds of messages each)
+// and of what its pools keep beyond a steady cluster's needs.
+func (m *Member) Trim() {
+	if len(m.outbox) == 0 && cap(m.outbox) > msgsSteady {
+		m.outbox = nil
+	}
+	if len(m.held) == 0 && cap(m.held) > msgsSteady {
+		m.held = nil
+	}
+	m.raftPool.Trim()
+	m.replies.Trim()
+}
+
+// msgsSteady is the largest outgoing buffer a member keeps past a skip: a
+// leader's heartbeats and appends to its peers between two fsyncs.
+const msgsSteady = 256
+
 // maxKeptMsgs is the largest outgoing buffer a member keeps for reuse.
 // What a member sends while an fsync is in flight waits in the buffer, so
 // a slow disk fills it with hundreds of heartbeats and appends at every
@@ -1718,6 +1736,7 @@ func NewEtcd(w *fabric.World, cfg EtcdConfig, hosts []*fabric.Host, watch Watche
 		m.saveDone = m.Proc.NewTimer(m.Name+"/fsync", m.onSaved)
 		m.leaveTimer = m.Proc.NewTimer(m.Name+"/removed", m.leave)
 		e.Members = append(e.Members, m)
+		w.TrimAtSkip(m)
 	}
 	n := len(e.Members)
 	initial := cfg.InitialCount(n)

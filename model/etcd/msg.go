@@ -199,6 +199,10 @@ type ClientRequests struct {
 	pool fabric.Pool[ClientMsg]
 }
 
+// Trim implements fabric.Trimmer (see Pool.Trim); a client registers its
+// requests with World.TrimAtSkip.
+func (r *ClientRequests) Trim() { r.pool.Trim() }
+
 // call sends a request of type t of etcd's client API through c (see
 // rpcClient.call).
 func (r *ClientRequests) Call(c *fabric.RPCClient, tag uint64, t fabric.MsgType, req ClientMsg, timeout time.Duration, retry bool) uint64 {

@@ -164,6 +164,19 @@ func (w *World) NextCalendarTimer() (sim.Time, bool) {
 // would have succeeded). Hooks run in the order they were registered.
 func (w *World) OnSkip(fn func(d time.Duration)) { w.skipHooks = append(w.skipHooks, fn) }
 
+// Trimmer is what keeps memory for reuse beyond what a steady cluster
+// needs: message pools, outgoing buffers.
+type Trimmer interface{ Trim() }
+
+// TrimAtSkip registers what a component keeps for reuse (a Pool, a
+// buffer) to be trimmed at each skip: the cluster is then steady, and
+// what its last transient grew is let go. Without it, a run over years
+// holds, in every pool and buffer, as much as its worst transient ever
+// needed, a high-water mark that keeps rising with the horizon. Trimming
+// changes no result: a body or buffer let go is allocated afresh when
+// next needed.
+func (w *World) TrimAtSkip(t ...Trimmer) { w.trimmers = append(w.trimmers, t...) }
+
 // Settled reports whether nothing in the fabric is recovering: every host
 // up and every enabled process running, no cut or link fault installed, no
 // connection broken or re-establishing, every request client settled.
@@ -264,6 +277,12 @@ func (w *World) Skip(d time.Duration) {
 	}
 	for _, fn := range w.skipHooks {
 		fn(d)
+	}
+	if w.Net != nil {
+		w.Net.trim()
+	}
+	for _, t := range w.trimmers {
+		t.Trim()
 	}
 }
 

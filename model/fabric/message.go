@@ -133,3 +133,24 @@ func (p *Pool[T]) Put(b *T) {
 		p.free = append(p.free, b)
 	}
 }
+
+// poolSteady is the most bodies a pool keeps past a skip (Trim): a steady
+// cluster has a few messages of a kind in flight at once.
+const poolSteady = 64
+
+// Trim lets go of the bodies p keeps beyond poolSteady and of the room its
+// list grew to. World.Skip calls it, the cluster being steady: what a
+// transient's burst left in the pool is not held through the years that
+// follow, where it would keep the memory of a long run at the high-water
+// mark of its worst transient and scatter long-lived bodies over the
+// heap. The next burst allocates afresh, a few times a year.
+func (p *Pool[T]) Trim() {
+	if p == nil || cap(p.free) <= poolSteady {
+		return
+	}
+	n := min(len(p.free), poolSteady)
+	p.free = append(make([]*T, 0, poolSteady), p.free[:n]...)
+}
+
+// Kept is how many bodies p keeps for reuse.
+func (p *Pool[T]) Kept() int { return len(p.free) }

@@ -385,3 +385,46 @@ type countHandler struct{ n *int }
 func (countHandler) Start()             {}
 func (countHandler) Stop()              {}
 func (h countHandler) Deliver(*Message) { *h.n++ }
+
+// TestSkipTrims: a skip lets go of what a burst left kept for reuse, the
+// network's envelopes (their timers given back) and a registered pool's
+// bodies, down to what a steady cluster needs; traffic after it still
+// flows.
+func TestSkipTrims(t *testing.T) {
+	w := testWorld(t)
+	got := 0
+	to := w.AddProcess("counter", "test", w.Hosts[1], countHandler{&got})
+	to.Enable()
+	to.Start()
+	from := w.Procs[0]
+	var pool Pool[Message]
+	w.TrimAtSkip(&pool)
+	burst := func() {
+		for range 1000 {
+			w.Net.Send(&Message{Type: MsgPing, From: from, To: to})
+		}
+		w.Sim.Run(sim.Bounds{Until: w.Sim.Now().Add(time.Minute)})
+	}
+	burst()
+	bodies := make([]*Message, 200)
+	for i := range bodies {
+		bodies[i] = pool.Get()
+	}
+	for _, b := range bodies {
+		pool.Put(b)
+	}
+	if w.Net.Kept() != envelopesKept || pool.Kept() != len(bodies) {
+		t.Fatalf("before the skip: %d envelopes and %d bodies kept, want %d and %d", w.Net.Kept(), pool.Kept(), envelopesKept, len(bodies))
+	}
+	w.Skip(time.Hour)
+	if w.Net.Kept() != envelopesSteady || cap(w.Net.free) != envelopesSteady {
+		t.Errorf("after the skip: %d envelopes kept in room for %d, want %d", w.Net.Kept(), cap(w.Net.free), envelopesSteady)
+	}
+	if pool.Kept() != poolSteady || cap(pool.free) != poolSteady {
+		t.Errorf("after the skip: %d bodies kept in room for %d, want %d", pool.Kept(), cap(pool.free), poolSteady)
+	}
+	burst()
+	if got != 2000 || w.Sim.Pending() != 0 {
+		t.Fatalf("after the skip: %d of 2000 messages delivered, %d timers armed", got, w.Sim.Pending())
+	}
+}

@@ -46,6 +46,7 @@ type World struct {
 	KeepSpans int
 	calTimers []*CalendarTimer
 	skipHooks []func(time.Duration)
+	trimmers  []Trimmer // trimmed at each skip (TrimAtSkip)
 	// The calendar's era (Rebase): how many times it was rebased, by
 	// EraSpan each, and what components do when it is.
 	era         int64

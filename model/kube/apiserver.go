@@ -259,6 +259,7 @@ func NewAPIServer(c *Plane, cfg APIServerConfig, h *fabric.Host) *APIServer {
 		a.hooks[i].timer = a.Proc.NewTimer(a.Name+"/poststarthook-"+a.hooks[i].name, func() { a.onHookTimer(i) })
 	}
 	c.OnSkip(a.skip)
+	c.TrimAtSkip(&a.etcdReqs, &a.replies)
 	return a
 }
 

@@ -96,6 +96,7 @@ const (
 
 func newCtrlLoops(k *Controller, w *WorkerPlane, kcm bool, servers []*fabric.Process, resolve func(int) *fabric.Process) *CtrlLoops {
 	l := &CtrlLoops{k: k, w: w, kcm: kcm}
+	w.world.TrimAtSkip(&l.reqs)
 	p := k.Proc
 	l.api = fabric.NewRPCClient(p, p.Name+"/controllers", servers, 0, 0, l.apiDone)
 	l.api.LongLived(p.Name+"/controllers", ClientGoH2())

@@ -393,6 +393,7 @@ type Elector struct {
 
 func newElector(g *LeaseGroup, p *fabric.Process, servers []*fabric.Process, cfg LeaderElectionConfig, onStop func(string, bool)) *Elector {
 	e := &Elector{g: g, p: p, w: g.w, cfg: cfg, key: g.key, onStop: onStop}
+	g.w.TrimAtSkip(&e.reqs)
 	e.api = fabric.NewRPCClient(p, p.Name+"/api", servers, 0, 0, e.apiDone) // client-go: HTTP/2, one connection
 	e.api.LongLived(p.Name+"/api", ClientGoH2())
 	e.loop = p.NewTimer(p.Name+"/leaderelection", e.onLoop)

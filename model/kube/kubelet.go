@@ -93,6 +93,7 @@ func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
 	k.ready = k.Proc.NewTimer(k.Proc.Name+"/readiness", k.onReadiness)
 	k.stream = c.Sim.Stream(k.Proc.Name + "/readiness")
 	c.OnSkip(k.skip)
+	c.TrimAtSkip(&k.reqs)
 	return k
 }
 

@@ -52,6 +52,7 @@ func newKubeProxy(c *Plane, s *Service, h *fabric.Host) *KubeProxy {
 	k := &KubeProxy{Name: fabric.HostProcessName(RoleKubeProxy, h.Name), s: s, rules: s.current, boot: h.Boots(),
 		stream: c.Sim.Stream("kube-proxy/" + h.Name)}
 	k.Proc = c.AddProcess(k.Name, RoleKubeProxy, h, k)
+	c.TrimAtSkip(&k.reqs)
 	servers, resolve := c.apiEndpoints(s.cfg.ProxyEndpoint, h)
 	k.client = fabric.NewRPCClient(k.Proc, k.Name+"/api", servers, 0, 0, k.done)
 	k.client.LongLived(k.Name+"/api", ClientGoH2()) // client-go: one HTTP/2 connection

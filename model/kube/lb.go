@@ -500,6 +500,7 @@ type Proxy struct {
 
 func newProxy(c *Plane, cfg LoadBalancerConfig, h *fabric.Host) *Proxy {
 	x := &Proxy{Name: "haproxy-" + h.Name, w: c.World, cfg: cfg}
+	c.TrimAtSkip(&x.readyzs)
 	switch cfg.Kind {
 	case LBNginx:
 		x.Name = "nginx-" + h.Name

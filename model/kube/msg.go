@@ -86,6 +86,9 @@ type apiRequests struct {
 	pool fabric.Pool[APIMsg]
 }
 
+// Trim implements fabric.Trimmer (see fabric.Pool.Trim).
+func (r *apiRequests) Trim() { r.pool.Trim() }
+
 // call sends an API request through c (see rpcClient.call).
 func (r *apiRequests) call(c *fabric.RPCClient, tag uint64, verb Verb, op etcd.Op, timeout time.Duration, retry bool) uint64 {
 	r.req = APIMsg{pool: &r.pool, Verb: verb, Op: op}

@@ -212,6 +212,7 @@ func NewProbe(c *Plane, pc ProbeConfig, h *fabric.Host) *Probe {
 	}
 	p.ticker = p.Proc.NewTimer(pc.Name+"/send", p.send)
 	c.OnSkip(p.skip)
+	c.TrimAtSkip(&p.apiReqs, &p.etcdReqs)
 	return p
 }
 

@@ -315,6 +315,7 @@ const (
 
 func newReconciler(c *Plane, s *Service, a *APIServer, slot int) *Reconciler {
 	r := &Reconciler{s: s, a: a, slot: slot, lease: s.leases[slot].addr, refreshing: true}
+	s.w.TrimAtSkip(&r.reqs)
 	var members []*fabric.Process
 	for _, m := range c.Etcd.Members {
 		if slices.Contains(a.cfg.Etcd, m.Name) {

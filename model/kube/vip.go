@@ -103,6 +103,7 @@ const vrrpDownAdverts = 3
 
 func newVRRP(c *Plane, lb *LoadBalancer, h *fabric.Host, priority int, proxy *Proxy) *VRRP {
 	v := &VRRP{Name: "keepalived-" + h.Name, lb: lb, priority: priority, proxy: proxy}
+	c.TrimAtSkip(&v.adverts)
 	v.Proc = c.AddProcess(v.Name, RoleVRRP, h, v)
 	v.down = v.Proc.NewTimer(v.Name+"/master-down", v.onMasterDown)
 	v.advert = v.Proc.NewTimer(v.Name+"/advert", v.sendAdvert)

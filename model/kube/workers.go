@@ -247,6 +247,7 @@ func (c *Plane) BuildWorkers(cfg WorkerPlaneConfig, hosts map[string]*fabric.Hos
 		n.client = fabric.NewRPCClient(k.Proc, k.Proc.Name+"/api", servers, 0, 0, n.apiDone)
 		n.client.LongLived(k.Proc.Name+"/api", ClientGoH2())
 		n.client.Resolve = resolve
+		c.TrimAtSkip(&n.reqs)
 		n.renew = k.Proc.NewTimer(k.Proc.Name+"/node-lease", n.onRenew)
 		k.node = n
 		w.Nodes = append(w.Nodes, n)
