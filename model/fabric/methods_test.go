@@ -351,22 +351,11 @@ func TestCalendarKeepsLatestSpans(t *testing.T) {
 // envelopes, and the engine's timer slots of the others are given back;
 // every message is still delivered, and the envelopes serve again.
 func TestEnvelopesKeptAfterABurst(t *testing.T) {
-	w := testWorld(t)
-	got := 0
-	to := w.AddProcess("counter", "test", w.Hosts[1], countHandler{&got})
-	to.Enable()
-	to.Start()
-	from := w.Procs[0]
 	const burst = 1000
-	send := func() {
-		for range burst {
-			w.Net.Send(&Message{Type: MsgPing, From: from, To: to})
-		}
-		w.Sim.Run(sim.Bounds{Until: w.Sim.Now().Add(time.Minute)})
-	}
+	w, got, send := burstWorld(t, burst)
 	send()
-	if got != burst {
-		t.Fatalf("%d of %d messages delivered", got, burst)
+	if *got != burst {
+		t.Fatalf("%d of %d messages delivered", *got, burst)
 	}
 	if len(w.Net.free) != envelopesKept {
 		t.Fatalf("%d spare envelopes after a burst of %d, want %d", len(w.Net.free), burst, envelopesKept)
@@ -375,8 +364,25 @@ func TestEnvelopesKeptAfterABurst(t *testing.T) {
 		t.Fatalf("%d timers still armed", w.Sim.Pending())
 	}
 	send()
-	if got != 2*burst || len(w.Net.free) != envelopesKept {
-		t.Fatalf("second burst: %d delivered, %d spare envelopes", got-burst, len(w.Net.free))
+	if *got != 2*burst || len(w.Net.free) != envelopesKept {
+		t.Fatalf("second burst: %d delivered, %d spare envelopes", *got-burst, len(w.Net.free))
+	}
+}
+
+// burstWorld is a test world with a process that counts what it is
+// delivered, and a burst of n messages to it, run until delivered.
+func burstWorld(t *testing.T, n int) (w *World, got *int, burst func()) {
+	w = testWorld(t)
+	got = new(int)
+	to := w.AddProcess("counter", "test", w.Hosts[1], countHandler{got})
+	to.Enable()
+	to.Start()
+	from := w.Procs[0]
+	return w, got, func() {
+		for range n {
+			w.Net.Send(&Message{Type: MsgPing, From: from, To: to})
+		}
+		w.Sim.Run(sim.Bounds{Until: w.Sim.Now().Add(time.Minute)})
 	}
 }
 
@@ -391,20 +397,9 @@ func (h countHandler) Deliver(*Message) { *h.n++ }
 // bodies, down to what a steady cluster needs; traffic after it still
 // flows.
 func TestSkipTrims(t *testing.T) {
-	w := testWorld(t)
-	got := 0
-	to := w.AddProcess("counter", "test", w.Hosts[1], countHandler{&got})
-	to.Enable()
-	to.Start()
-	from := w.Procs[0]
+	w, got, burst := burstWorld(t, 1000)
 	var pool Pool[Message]
 	w.TrimAtSkip(&pool)
-	burst := func() {
-		for range 1000 {
-			w.Net.Send(&Message{Type: MsgPing, From: from, To: to})
-		}
-		w.Sim.Run(sim.Bounds{Until: w.Sim.Now().Add(time.Minute)})
-	}
 	burst()
 	bodies := make([]*Message, 200)
 	for i := range bodies {
@@ -424,7 +419,7 @@ func TestSkipTrims(t *testing.T) {
 		t.Errorf("after the skip: %d bodies kept in room for %d, want %d", pool.Kept(), cap(pool.free), poolSteady)
 	}
 	burst()
-	if got != 2000 || w.Sim.Pending() != 0 {
-		t.Fatalf("after the skip: %d of 2000 messages delivered, %d timers armed", got, w.Sim.Pending())
+	if *got != 2000 || w.Sim.Pending() != 0 {
+		t.Fatalf("after the skip: %d of 2000 messages delivered, %d timers armed", *got, w.Sim.Pending())
 	}
 }
