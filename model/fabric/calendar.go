@@ -177,6 +177,9 @@ type Trimmer interface{ Trim() }
 // next needed.
 func (w *World) TrimAtSkip(t ...Trimmer) { w.trimmers = append(w.trimmers, t...) }
 
+// Trimmers lists what TrimAtSkip registered, in order (a copy).
+func (w *World) Trimmers() []Trimmer { return slices.Clone(w.trimmers) }
+
 // Settled reports whether nothing in the fabric is recovering: every host
 // up and every enabled process running, no cut or link fault installed, no
 // connection broken or re-establishing, every request client settled.
