@@ -24,7 +24,8 @@ func TestEveryPoolTrimmed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := poolWalk{registered: map[place]bool{}, seen: map[place]bool{}, pools: map[place]bool{}}
+			w := poolWalk{registered: map[place]bool{}, seen: map[place]bool{}, pools: map[place]bool{},
+				paths: map[place]string{}, noPtrs: map[reflect.Type]bool{}}
 			for _, tr := range c.Trimmers() {
 				v := reflect.ValueOf(tr)
 				w.registered[place{v.Pointer(), v.Type().Elem()}] = true
@@ -85,9 +86,6 @@ func (w *poolWalk) visit(v reflect.Value, covered bool, path string) {
 			covered = covered || w.registered[p]
 			if t.PkgPath() == "hasim/model/fabric" && strings.HasPrefix(t.Name(), "Pool[") {
 				w.pools[p] = w.pools[p] || covered
-				if w.paths == nil {
-					w.paths = map[place]string{}
-				}
 				if _, ok := w.paths[p]; !ok {
 					w.paths[p] = path
 				}
@@ -123,9 +121,6 @@ func (w *poolWalk) visit(v reflect.Value, covered bool, path string) {
 // mayHold reports whether a value of type t can hold or lead to a pool:
 // it holds pointers, interfaces, maps or slices, or is a pool.
 func (w *poolWalk) mayHold(t reflect.Type) bool {
-	if w.noPtrs == nil {
-		w.noPtrs = map[reflect.Type]bool{}
-	}
 	if no, ok := w.noPtrs[t]; ok {
 		return !no
 	}

@@ -1133,14 +1133,17 @@ func (m *Member) flush(msgs []RaftMsg) []RaftMsg {
 // outgoing buffers a slow disk grew (when empty; hundreds of messages each)
 // and of what its pools keep beyond a steady cluster's needs.
 func (m *Member) Trim() {
-	if len(m.outbox) == 0 && cap(m.outbox) > msgsSteady {
-		m.outbox = nil
-	}
-	if len(m.held) == 0 && cap(m.held) > msgsSteady {
-		m.held = nil
-	}
+	m.outbox, m.held = trimMsgs(m.outbox), trimMsgs(m.held)
 	m.raftPool.Trim()
 	m.replies.Trim()
+}
+
+// trimMsgs drops an empty outgoing buffer grown past msgsSteady.
+func trimMsgs(msgs []RaftMsg) []RaftMsg {
+	if len(msgs) == 0 && cap(msgs) > msgsSteady {
+		return nil
+	}
+	return msgs
 }
 
 // msgsSteady is the largest outgoing buffer a member keeps past a skip: a

@@ -281,9 +281,6 @@ func (w *World) Skip(d time.Duration) {
 	for _, fn := range w.skipHooks {
 		fn(d)
 	}
-	if w.Net != nil {
-		w.Net.trim()
-	}
 	for _, t := range w.trimmers {
 		t.Trim()
 	}

@@ -145,11 +145,25 @@ const poolSteady = 64
 // mark of its worst transient and scatter long-lived bodies over the
 // heap. The next burst allocates afresh, a few times a year.
 func (p *Pool[T]) Trim() {
-	if p == nil || cap(p.free) <= poolSteady {
-		return
+	if p != nil {
+		p.free = trimFree(p.free, poolSteady, nil)
 	}
-	n := min(len(p.free), poolSteady)
-	p.free = append(make([]*T, 0, poolSteady), p.free[:n]...)
+}
+
+// trimFree keeps the first keep items of a free list in an array of room
+// keep, calling drop (if not nil) on the others; a list whose room is
+// within keep is returned as it is.
+func trimFree[T any](free []*T, keep int, drop func(*T)) []*T {
+	if cap(free) <= keep {
+		return free
+	}
+	n := min(len(free), keep)
+	if drop != nil {
+		for _, x := range free[n:] {
+			drop(x)
+		}
+	}
+	return append(make([]*T, 0, keep), free[:n]...)
 }
 
 // Kept is how many bodies p keeps for reuse.

@@ -529,25 +529,15 @@ func (n *Network) release(e *Envelope) {
 const envelopesKept = 256
 
 // envelopesSteady is the most envelopes the network keeps past a skip
-// (trim): the messages in flight at once in a steady cluster.
+// (Trim): the messages in flight at once in a steady cluster.
 const envelopesSteady = 64
 
-// trim lets go of the envelopes kept beyond envelopesSteady, their timers
-// given back to the engine, and of the room their list grew to (see
-// Pool.Trim).
-func (n *Network) trim() {
-	if cap(n.free) <= envelopesSteady {
-		return
-	}
-	k := min(len(n.free), envelopesSteady)
-	for _, e := range n.free[k:] {
-		e.timer.Discard()
-	}
-	n.free = append(make([]*Envelope, 0, envelopesSteady), n.free[:k]...)
+// Trim implements Trimmer (NewWorld registers the network): it lets go
+// of the envelopes kept beyond envelopesSteady, their timers given back to
+// the engine, and of the room their list grew to (see Pool.Trim).
+func (n *Network) Trim() {
+	n.free = trimFree(n.free, envelopesSteady, func(e *Envelope) { e.timer.Discard() })
 }
-
-// Kept is how many envelopes the network keeps for reuse.
-func (n *Network) Kept() int { return len(n.free) }
 
 // deliver hands the message to its target, buffers it for a paused target,
 // or answers a request to a stopped one with a refusal.

@@ -96,6 +96,7 @@ func NewWorld(seed uint64, zones []string, hosts []HostConfig, net NetworkConfig
 		w.Hosts = append(w.Hosts, h)
 	}
 	w.Net = newNetwork(w, net)
+	w.TrimAtSkip(w.Net)
 	return w
 }
 
