@@ -97,3 +97,70 @@ func TestErasChangeNoFigure(t *testing.T) {
 		t.Errorf("%d incidents over %d years: too few to compare", p.Incidents, len(p.IncidentsPerYear))
 	}
 }
+
+// TestYearBatchesSumYears: a horizon of more years than the figures by
+// year keep entries for (model.MaxYearBatches, here lowered to 2 over 4
+// years) counts its years in batches: each batch holds the sum of its
+// years, of downtime by function and of incidents started (listed and
+// folded), and nothing else changes.
+func TestYearBatchesSumYears(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 8 cluster-years")
+	}
+	sc, err := scenarios.ResolveWith(context.Background(), "years-stacked-3", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(batches int) (model.Result, Run) {
+		cfg := sc.Config()
+		cfg.Horizon = 4 * model.Year
+		cfg.YearBatches = batches
+		cfg.IncidentsListed = 50 // most incidents fold into the tail
+		cfg.SkipRenewals = true
+		r, err := model.Simulate(cfg, model.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, Measure(r)
+	}
+	plain, p := run(0)
+	batched, b := run(2)
+	if plain.YearsPerBatch != 1 || batched.YearsPerBatch != 2 || p.YearsPerBatch != 1 || b.YearsPerBatch != 2 {
+		t.Fatalf("years per batch %d and %d (runs %d and %d), want 1 and 2", plain.YearsPerBatch, batched.YearsPerBatch, p.YearsPerBatch, b.YearsPerBatch)
+	}
+	if batched.Events != plain.Events || b.Incidents != p.Incidents || b.Years != p.Years || b.Measured != p.Measured {
+		t.Errorf("batched: %d events, %d incidents, %d years; plain: %d, %d, %d", batched.Events, b.Incidents, b.Years, plain.Events, p.Incidents, p.Years)
+	}
+	if p.Incidents < 100 || len(p.IncidentsPerYear) != 4 || len(plain.IncidentTail.PerYear) != 4 {
+		t.Fatalf("%d incidents over %d years (%d in the tail's): too few to compare", p.Incidents, len(p.IncidentsPerYear), len(plain.IncidentTail.PerYear))
+	}
+	pairs("incidents", p.IncidentsPerYear, b.IncidentsPerYear, t)
+	pairs("incidents in the tail", plain.IncidentTail.PerYear, batched.IncidentTail.PerYear, t)
+	for fn := range p.Functions {
+		pairs(p.Functions[fn].Name, p.Functions[fn].Years, b.Functions[fn].Years, t)
+		if b.Functions[fn].Down != p.Functions[fn].Down {
+			t.Errorf("%s: down %v batched, %v not", p.Functions[fn].Name, b.Functions[fn].Down, p.Functions[fn].Down)
+		}
+	}
+	if !reflect.DeepEqual(p.Causes, b.Causes) || !reflect.DeepEqual(p.SplitBrains, b.SplitBrains) {
+		t.Errorf("causes or split brain differ")
+	}
+}
+
+// pairs checks that batches holds the sums of years by two (an entry past
+// either's end counts zero).
+func pairs[T int | time.Duration](what string, years, batches []T, t *testing.T) {
+	t.Helper()
+	at := func(s []T, i int) T {
+		if i < len(s) {
+			return s[i]
+		}
+		return 0
+	}
+	for k := range max(len(batches), (len(years)+1)/2) {
+		if at(batches, k) != at(years, 2*k)+at(years, 2*k+1) {
+			t.Errorf("%s: %v by year, %v by batch of two", what, years, batches)
+			return
+		}
+	}
+}

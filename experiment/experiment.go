@@ -80,13 +80,17 @@ type Run struct {
 	// MeasuredFrom is when measuring started (a calendar time of the
 	// first era); Measured the calendar time measured, in seconds, and
 	// Years the whole calendar years the run reached, eras counted.
-	MeasuredFrom sim.Time
-	Measured     float64
-	Years        int
-	Functions    []model.FunctionResult
-	// IncidentsPerYear counts the incidents by the calendar year of their
-	// start; IncidentDurations and IncidentGaps (from one's end to the
-	// next's start) are in seconds.
+	// YearsPerBatch is how many calendar years each entry of the figures
+	// by year counts (Functions' Years, IncidentsPerYear; see
+	// model.Result.YearsPerBatch).
+	MeasuredFrom  sim.Time
+	Measured      float64
+	Years         int
+	YearsPerBatch int
+	Functions     []model.FunctionResult
+	// IncidentsPerYear counts the incidents by the batch of calendar years
+	// their start falls in; IncidentDurations and IncidentGaps (from one's
+	// end to the next's start) are in seconds.
 	IncidentsPerYear                []int
 	IncidentDurations, IncidentGaps sample.Sample
 	Causes                          []model.CauseTotal
@@ -199,6 +203,7 @@ func Measure(r model.Result) Run {
 	}
 	if r.Steady {
 		run.MeasuredFrom, run.Measured, run.Years = r.MeasuredFrom, r.MeasuredSeconds(), r.EndYears()
+		run.YearsPerBatch = max(1, r.YearsPerBatch)
 		run.Functions = r.Functions
 		count := func(y, n int) {
 			for len(run.IncidentsPerYear) <= y {
@@ -206,10 +211,10 @@ func Measure(r model.Result) Run {
 			}
 			run.IncidentsPerYear[y] += n
 		}
-		year := func(t sim.Time) int { return int(t.Duration() / model.Year) }
+		batch := func(t sim.Time) int { return int(t.Duration()/model.Year) / run.YearsPerBatch }
 		var prevEnd sim.Time
 		for i, in := range r.Incidents {
-			count(year(in.Start), 1)
+			count(batch(in.Start), 1)
 			run.IncidentDurations.Add(in.Duration().Seconds())
 			if i > 0 {
 				run.IncidentGaps.Add(in.Start.Sub(prevEnd).Seconds())
@@ -223,7 +228,7 @@ func Measure(r model.Result) Run {
 		run.IncidentDurations.Merge(&tail.Durations)
 		run.IncidentGaps.Merge(&tail.Gaps)
 		if in := tail.Last; in != nil {
-			count(tail.LastYear(), 1)
+			count(tail.LastYear()/run.YearsPerBatch, 1)
 			run.IncidentDurations.Add(in.Duration().Seconds())
 			if tail.HasLastGap {
 				run.IncidentGaps.Add(tail.LastGap.Seconds())

@@ -91,6 +91,11 @@ type Config struct {
 	// (Result.Incidents); later ones fold into Result.IncidentTail. 0 means
 	// IncidentsListed; negative, no bound.
 	IncidentsListed int
+	// YearBatches bounds how many entries the figures by calendar year
+	// keep (FunctionResult.Years, IncidentTail.PerYear): 0 means
+	// MaxYearBatches. A horizon of more years than that counts them in
+	// batches of YearsPerBatch years.
+	YearBatches int
 }
 
 // FaultsListed is how many faults a run with failure processes lists in

@@ -123,3 +123,60 @@ func TestEraWithoutARebase(t *testing.T) {
 	}
 	t.Log(r.Cut)
 }
+
+// TestYearBatchesBounded: over 20,000 years the figures by year keep at
+// most MaxYearBatches entries, counting batches of 20 years, and a failure
+// every 200 years lands in every tenth batch.
+func TestYearBatchesBounded(t *testing.T) {
+	cfg := stacked3(0)
+	eras, rest, err := LongHorizon(new(big.Int).Mul(big.NewInt(20_000), big.NewInt(int64(Year))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Horizon, cfg.HorizonEras = rest, eras
+	cfg.SkipRenewals = true
+	cfg.Failures = []FailureConfig{{Name: "etcd-crash", Class: "host:master-1", TBF: Life{Kind: LifeFixed, Value: 200 * Year},
+		TTR: Life{Kind: LifeFixed, Value: time.Minute}, Fault: FaultConfig{Kind: FaultProcessKill, Process: RoleEtcd}}}
+	r, err := Simulate(cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.EndYears() != 20_000 || r.YearsPerBatch != 20 {
+		t.Fatalf("reached %d years in batches of %d, want 20000 in batches of 20", r.EndYears(), r.YearsPerBatch)
+	}
+	for _, f := range r.Functions {
+		if len(f.Years) > MaxYearBatches {
+			t.Errorf("%s: %d entries by year", f.Name, len(f.Years))
+		}
+	}
+	tail := &r.IncidentTail
+	if tail.Len() != 99 || len(tail.PerYear) > MaxYearBatches {
+		t.Fatalf("%d incidents, %d entries by year", tail.Len(), len(tail.PerYear))
+	}
+	for k, n := range tail.PerYear {
+		if want := min(1, k/10) * (1 - min(1, k%10)); n != want {
+			t.Errorf("batch %d (years %d to %d): %d incidents, want %d", k, 20*k, 20*k+19, n, want)
+		}
+	}
+	if got := tail.LastYear() / r.YearsPerBatch; got != 990 {
+		t.Errorf("the last incident in batch %d, want 990", got)
+	}
+}
+
+// TestYearsPerBatch: one year a batch up to the bound, then the fewest
+// whole years that keep the batches within it.
+func TestYearsPerBatch(t *testing.T) {
+	y := Year.Seconds()
+	for _, c := range []struct {
+		years   float64
+		batches int
+		want    int
+	}{
+		{0.5, 0, 1}, {10, 0, 1}, {1000, 0, 1}, {1000.5, 0, 2}, {1001, 0, 2}, {2000, 0, 2}, {2001, 0, 3},
+		{1e6, 0, 1000}, {4, 2, 2}, {5, 2, 3}, {4, -1, 1},
+	} {
+		if got := YearsPerBatch(c.years*y, c.batches); got != c.want {
+			t.Errorf("%v years within %d batches: %d years a batch, want %d", c.years, c.batches, got, c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -71,8 +72,10 @@ type FunctionResult struct {
 	// Down is the measured time it was down: the probe's Unavailable, the
 	// group's NoLeader.
 	Down time.Duration
-	// Years is Down by calendar year of the run: year k is [k, k+1) years
-	// from the start (the last one ends with the run).
+	// Years is Down by batch of calendar years of the run: entry k is
+	// years [k·w, (k+1)·w) from the start, w the result's YearsPerBatch (1
+	// unless the horizon is longer than MaxYearBatches years); the last
+	// one ends with the run.
 	Years []time.Duration
 }
 
@@ -167,6 +170,7 @@ type incidents struct {
 	lastEnd   sim.Time           // the end of the last one
 	term      uint64             // the term of the etcd leader elected last
 	yearBase  int                // calendar years in the eras before the current one (eras.go)
+	batch     int                // calendar years a batch of the figures by year counts (YearsPerBatch)
 }
 
 // initIncidents sizes the tracker once the cluster is built.
@@ -176,6 +180,8 @@ func (c *Cluster) initIncidents() {
 		settle = max(settle, p.Config().Timeout+p.Config().Period)
 	}
 	c.inc = newIncidents(len(c.Probes)+1+len(c.Groups), settle)
+	c.inc.batch = YearsPerBatch(c.cfg.HorizonSeconds(), c.cfg.YearBatches)
+	c.inc.tail.batch = c.inc.batch
 	if c.cfg.IncidentsListed != 0 {
 		c.inc.listed = c.cfg.IncidentsListed
 	}
@@ -187,7 +193,30 @@ func (c *Cluster) initIncidents() {
 }
 
 func newIncidents(functions int, settle time.Duration) incidents {
-	return incidents{settle: settle, fns: make([]fnState, functions), years: make([][]time.Duration, functions), listed: IncidentsListed}
+	return incidents{settle: settle, fns: make([]fnState, functions), years: make([][]time.Duration, functions), listed: IncidentsListed,
+		batch: 1, tail: IncidentTail{batch: 1}}
+}
+
+// MaxYearBatches bounds how many entries a run's figures by calendar year
+// keep (a function's downtime, the incidents that start), so that what a
+// run holds stays the same however long its horizon: a horizon of more
+// years than that counts its years in batches of YearsPerBatch. A batch
+// is one sample of the batch means the annual figures' intervals come
+// from; a thousand are far more than the intervals need.
+const MaxYearBatches = 1000
+
+// YearsPerBatch is how many calendar years each entry of the figures by
+// year counts over a horizon of horizonSeconds, at most batches entries
+// (MaxYearBatches if batches is 0 or less): 1 up to that many years, else
+// the fewest whole years that keep the entries within the bound. It is
+// fixed by the horizon, before the run, so that every entry but the last
+// spans the same years.
+func YearsPerBatch(horizonSeconds float64, batches int) int {
+	if batches <= 0 {
+		batches = MaxYearBatches
+	}
+	years := math.Ceil(horizonSeconds / Year.Seconds())
+	return max(1, int(math.Ceil(years/float64(batches))))
 }
 
 // startIncidents starts following incidents when measurements start: the
@@ -459,8 +488,10 @@ const IncidentsListed = 500
 // full (Last) until the next one folds it: the end of the run may have
 // cut it short, which its figures must know.
 type IncidentTail struct {
-	Folded  int   // incidents folded into the figures below
-	PerYear []int // folded incidents by the calendar year of their start
+	Folded int // incidents folded into the figures below
+	// PerYear counts the folded incidents by the batch of calendar years
+	// their start falls in, as FunctionResult.Years does their downtime.
+	PerYear []int
 	// Durations and Gaps (from the previous incident's end, listed or
 	// not, to the start) are in seconds, as are Failovers (each folded
 	// incident's EtcdFailover, if it had one) and Recovered (by function,
@@ -474,6 +505,7 @@ type IncidentTail struct {
 	LastGap    time.Duration
 	HasLastGap bool
 	lastYear   int // the calendar year of Last's start
+	batch      int // calendar years a PerYear entry counts
 }
 
 // LastYear is the calendar year of the run (eras counted) in which Last
@@ -500,7 +532,7 @@ func (t *IncidentTail) add(in Incident, gap time.Duration, hasGap bool, year int
 func (t *IncidentTail) fold() {
 	in := t.Last
 	t.Folded++
-	y := t.lastYear
+	y := t.lastYear / t.batch
 	for len(t.PerYear) <= y {
 		t.PerYear = append(t.PerYear, 0)
 	}
@@ -636,11 +668,12 @@ func split(iv kube.Interval, segs []segment, byCause []time.Duration) {
 	}
 }
 
-// addYears adds a downtime interval to its function's calendar years.
+// addYears adds a downtime interval to its function's batches of calendar
+// years.
 func (t *incidents) addYears(fn int, iv kube.Interval) {
 	for from := iv.From; from < iv.To; {
 		k := int(from.Duration() / Year)
-		y := t.yearBase + k
+		y := (t.yearBase + k) / t.batch
 		to := min(iv.To, sim.At(time.Duration(k+1)*Year))
 		for len(t.years[fn]) <= y {
 			t.years[fn] = append(t.years[fn], 0)

@@ -76,7 +76,11 @@ type Result struct {
 	// stretches in which the cluster was not steady, with each function's
 	// downtime in them by cause (incidents.go).
 	Functions []FunctionResult
-	Incidents []Incident
+	// YearsPerBatch is how many calendar years each entry of the figures
+	// by year counts (FunctionResult.Years, IncidentTail.PerYear): 1 unless
+	// the horizon is longer than MaxYearBatches years (Config.YearBatches).
+	YearsPerBatch int
+	Incidents     []Incident
 	// IncidentTail folds the incidents past the first IncidentsListed
 	// (a run over years has thousands): what the figures need of each.
 	IncidentTail IncidentTail
@@ -296,6 +300,7 @@ func (c *Cluster) Result(outcome sim.Outcome) Result {
 	c.skipFigures(&r)
 	r.RatesDefined = len(c.cfg.Failures) > 0
 	r.Functions = c.functions(r.Groups)
+	r.YearsPerBatch = c.inc.batch
 	r.Incidents = slices.Clone(c.Incidents())
 	r.IncidentTail = c.inc.tail
 	if !c.figuresOnly {

@@ -17,23 +17,26 @@ import (
 	"hasim/model"
 )
 
-// MinBatches is how many whole years every run must span for the figures'
-// intervals to come from batch means over years; with fewer, they come
-// from the runs (one sample each).
+// MinBatches is how many batches of whole years (one year each, unless
+// the horizon is longer than model.MaxYearBatches years) every run must
+// span for the figures' intervals to come from batch means over years;
+// with fewer, they come from the runs (one sample each).
 const MinBatches = 10
 
 // AnnualFigures are a scenario's figures per year, given when its
 // failures arrive at rates (failure processes). Each function's
 // availability has a 95% interval from batch means (each whole calendar
-// year of a run a sample, every run spanning at least MinBatches years),
-// else from the runs.
+// year of a run a sample, or each batch of YearsPerBatch years, every run
+// spanning at least MinBatches of them), else from the runs.
 type AnnualFigures struct {
 	// ClusterYears is the measured time of all runs together, in years of
 	// 365 days.
 	ClusterYears float64 `json:"clusterYears"`
 	// IntervalsFrom is "years" (batch means) or "runs"; Samples how many.
+	// With batch means, each sample is YearsPerBatch years of a run.
 	IntervalsFrom string             `json:"intervalsFrom"`
 	Samples       int                `json:"samples"`
+	YearsPerBatch int                `json:"yearsPerBatch"`
 	Functions     []FunctionAnnual   `json:"functions"`
 	Incidents     IncidentsAnnual    `json:"incidents"`
 	Causes        CausesAnnual       `json:"downtimeByCause"`
@@ -110,19 +113,20 @@ type SplitBrainAnnual struct {
 // yearSeconds is a year of 365 days, as the failure rates' y unit.
 var yearSeconds = model.Year.Seconds()
 
-// batchesOf are a run's whole calendar years: each one's measured length
-// (the first starts at the first commit) and its downtime by function.
+// batchesOf are a run's batches of whole calendar years, YearsPerBatch
+// each, in the order of the run's figures by year: each one's measured
+// length (the first starts at the first commit). Years past the last
+// whole batch are left out, as a last year the run did not finish is:
+// equal batches make equally good samples.
 func batchesOf(r experiment.Run) (lengths []time.Duration, n int) {
-	n = r.Years
+	w := max(1, r.YearsPerBatch)
 	from := r.MeasuredFrom.Duration() // early in the first year
-	for k := range n {
-		length := model.Year
-		if k <= int(from/model.Year) {
-			length -= min(from-time.Duration(k)*model.Year, model.Year)
-		}
-		lengths = append(lengths, length)
+	for k := range r.Years / w {
+		begin := time.Duration(k*w) * model.Year
+		span := time.Duration(w) * model.Year
+		lengths = append(lengths, span-min(max(from-begin, 0), span))
 	}
-	return lengths, n
+	return lengths, len(lengths)
 }
 
 // Annual computes the figures per year from a scenario's done runs; nil
@@ -132,11 +136,11 @@ func Annual(runs []experiment.Run) *AnnualFigures {
 	if len(runs) == 0 {
 		return nil
 	}
-	a := &AnnualFigures{IntervalsFrom: "years"}
+	a := &AnnualFigures{IntervalsFrom: "years", YearsPerBatch: max(1, runs[0].YearsPerBatch)}
 	var measured float64
 	for _, r := range runs {
 		measured += r.Measured
-		if _, n := batchesOf(r); n < MinBatches {
+		if _, n := batchesOf(r); n < MinBatches || max(1, r.YearsPerBatch) != a.YearsPerBatch {
 			a.IntervalsFrom = "runs"
 		}
 	}
@@ -331,6 +335,9 @@ func writeAnnual(w io.Writer, a *AnnualFigures) error {
 	from := fmt.Sprintf("%s intervals across %d runs", fmtLevel(Level), a.Samples)
 	if a.IntervalsFrom == "years" {
 		samples, from = "years", fmt.Sprintf("%s intervals from batch means over %d whole years", fmtLevel(Level), a.Samples)
+		if a.YearsPerBatch > 1 {
+			from = fmt.Sprintf("%s intervals from batch means over %d batches of %d whole years", fmtLevel(Level), a.Samples, a.YearsPerBatch)
+		}
 	}
 	if a.Samples < 2 {
 		from = fmt.Sprintf("no intervals: they need at least %d whole years in each run, or several runs", MinBatches)

@@ -74,6 +74,57 @@ func TestAnnualBatchMeans(t *testing.T) {
 	}
 }
 
+// TestAnnualYearBatches: a run whose figures by year count batches of
+// three years (a horizon past model.MaxYearBatches years) gives one sample
+// per whole batch, over the batch's length, and leaves out the years past
+// the last whole batch; the header says so. Runs that count their years
+// in batches of different sizes are not pooled as batches.
+func TestAnnualYearBatches(t *testing.T) {
+	const w, batches = 3, 12
+	var down []time.Duration
+	var incidents []int
+	for k := range batches {
+		down = append(down, time.Duration(k%4+1)*time.Hour)
+		for range k % 3 {
+			incidents = append(incidents, k)
+		}
+	}
+	r := yearsRun(down, incidents...)
+	// The same downtime by batch of three years over 3×12 + 2 years: the
+	// two years past the last whole batch (a partial batch 12, down 5h)
+	// are left out of the samples.
+	r.YearsPerBatch, r.Years = w, w*batches+2
+	r.Functions[0].Years = append(slices.Clone(down), 5*time.Hour)
+	r.Measured = float64(r.Years) * model.Year.Seconds()
+	a := Annual([]experiment.Run{r})
+	if a.IntervalsFrom != "years" || a.Samples != batches || a.YearsPerBatch != w {
+		t.Fatalf("intervals from %s over %d samples of %d years, want years over %d of %d", a.IntervalsFrom, a.Samples, a.YearsPerBatch, batches, w)
+	}
+	// Unavailability by batch: 1h..4h of 3 × 8760h, mean 2.5h/(3y).
+	y := w * model.Year.Hours()
+	mean, sd := 2.5/y, math.Sqrt(15.0/11)/y
+	half := 2.200985 * sd / math.Sqrt(batches)
+	got := a.Functions[0].Availability
+	if math.Abs(got.Value-(1-mean)) > 1e-12 || math.Abs(got.Lo-(1-mean-half)) > 1e-8 || got.N != batches {
+		t.Errorf("availability %+v, want %v ± %v", got, 1-mean, half)
+	}
+	// Incidents: batch k holds k%3 of them, over three years each.
+	if r := a.Incidents.PerYear; math.Abs(r.Value-1.0/3) > 1e-12 || r.N != batches {
+		t.Errorf("incidents per year %+v, want 1/3 over %d batches", r, batches)
+	}
+	var text bytes.Buffer
+	if err := writeAnnual(&text, a); err != nil {
+		t.Fatal(err)
+	}
+	if want := "batch means over 12 batches of 3 whole years"; !strings.Contains(text.String(), want) {
+		t.Errorf("the header does not say %q:\n%s", want, text.String())
+	}
+	// Runs that count years differently are not pooled by batch.
+	if b := Annual([]experiment.Run{r, yearsRun(down)}); b.IntervalsFrom != "runs" || b.Samples != 2 {
+		t.Errorf("runs of 3-year and 1-year batches: %s over %d samples, want runs over 2", b.IntervalsFrom, b.Samples)
+	}
+}
+
 // TestAnnualStackedCloudFailures runs the library's stacked 3-master
 // cloud scenario (an hour, rates made eventful) end to end: every
 // function's downtime lies inside the incidents, its causes sum to it in
