@@ -184,3 +184,9 @@ func (c *Cluster) onRebase(d time.Duration) {
 		p.windowAt = p.windowAt.Add(-d)
 	}
 }
+
+// ReachedSeconds is the calendar time the run has reached, in seconds,
+// eras counted (Result.EndSeconds at the end).
+func (c *Cluster) ReachedSeconds() float64 {
+	return float64(c.Era())*c.EraSpan().Seconds() + c.Now().Seconds()
+}

@@ -75,7 +75,7 @@ const (
 func (c *Cluster) fastForward() bool { return len(c.cfg.Failures) > 0 && !c.cfg.NoFastForward }
 
 // runSkipping runs to the horizon in steps of at most ffCheck, skipping
-// ahead at each steady step.
+// ahead at each steady step, and asks b.Interrupt after each step.
 func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 	limit := b.MaxEvents
 	for {
@@ -92,6 +92,12 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 		out := c.Sim.Run(step)
 		if out != sim.ReachedTime {
 			return out
+		}
+		// A step fires fewer events than the engine asks Interrupt after
+		// (sim.CheckEvery), so it is asked here too: an interrupt must stop
+		// a run that skips years as surely as one that does not.
+		if b.Interrupt != nil && b.Interrupt() {
+			return sim.Stopped
 		}
 		if c.Sim.Now() >= end {
 			if beyond {

@@ -461,3 +461,33 @@ func TestWarmWidth(t *testing.T) {
 		t.Errorf("lcm with a 5m19.992763s period = %v, want the 1m cap", got)
 	}
 }
+
+// TestStopEndsFastForwardRun: a run that skips years asks Stop and tells
+// Progress between its steps, not only every sim.CheckEvery events (a
+// step fires fewer): an interrupt halfway through ten years stops it
+// there, and Progress saw the calendar advance to that point against the
+// whole horizon.
+func TestStopEndsFastForwardRun(t *testing.T) {
+	cfg := ffCluster(1, 10*Year, 30*24*time.Hour, false)
+	cfg.SkipRenewals = true
+	var reached, horizon []float64
+	half := 5 * Year.Seconds()
+	r, err := Simulate(cfg, RunOptions{
+		Progress: func(r, h float64) { reached, horizon = append(reached, r), append(horizon, h) },
+		Stop:     func() bool { return len(reached) > 0 && reached[len(reached)-1] >= half },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != sim.Stopped || r.EndSeconds() < half || r.EndSeconds() > half+Year.Seconds() {
+		t.Fatalf("outcome %v at %.3g years; want stopped just past 5", r.Outcome, r.EndSeconds()/Year.Seconds())
+	}
+	if len(reached) < 100 || !slices.IsSorted(reached) || reached[len(reached)-1] != r.EndSeconds() {
+		t.Errorf("progress told %d times, sorted %v, last %v (end %v)", len(reached), slices.IsSorted(reached), reached[len(reached)-1], r.EndSeconds())
+	}
+	for _, h := range horizon {
+		if h != 10*Year.Seconds() {
+			t.Fatalf("progress told a horizon of %v s, want 10 years", h)
+		}
+	}
+}

@@ -6,6 +6,11 @@ type RunOptions struct {
 	// the run early (an interrupt); the result is then that of a run that
 	// stopped at the time reached, with Outcome sim.Stopped.
 	Stop func() bool
+	// Progress, if not nil, is told as often as Stop is asked how far the
+	// run has come: the calendar time reached and the horizon, in seconds
+	// (eras counted). It must only look: the run's figures never depend on
+	// it.
+	Progress func(reached, horizon float64)
 	// BeforeRun, if not nil, is called with the built cluster before its
 	// first event: to plant a test's hooks, keep the cluster for a look
 	// after the run, or do what must wait until the configuration is known
@@ -50,7 +55,15 @@ func Simulate(cfg Config, opt RunOptions) (Result, error) {
 		c.Etcd.UseRecycler(opt.Recycler)
 		defer c.Etcd.Recycle(opt.Recycler)
 	}
-	out := c.RunInterruptible(opt.Stop)
+	stop := opt.Stop
+	if progress := opt.Progress; progress != nil {
+		horizon := cfg.HorizonSeconds()
+		stop = func() bool {
+			progress(c.ReachedSeconds(), horizon)
+			return opt.Stop != nil && opt.Stop()
+		}
+	}
+	out := c.RunInterruptible(stop)
 	c.done = true
 	return c.Result(out), nil
 }
