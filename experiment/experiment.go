@@ -308,7 +308,7 @@ var beforeBuild func(job string, cfg *model.Config)
 // livelock or a build error is recorded as the run's Failure instead of
 // ending the program; a run that ctx's cancellation prevented or stopped
 // is not done.
-func runOne(ctx context.Context, job Job, seed uint64, rc *model.Recycler) (run Run) {
+func runOne(ctx context.Context, job Job, seed uint64, rc *model.Recycler, progress func(reached, horizon float64)) (run Run) {
 	cfg := job.Config
 	cfg.Seed = seed
 	defer func() {
@@ -324,6 +324,7 @@ func runOne(ctx context.Context, job Job, seed uint64, rc *model.Recycler) (run 
 	}
 	r, err := model.Simulate(cfg, model.RunOptions{
 		Stop:        func() bool { return ctx.Err() != nil },
+		Progress:    progress,
 		BeforeRun:   func(*model.Cluster) error { return ctx.Err() },
 		FiguresOnly: true,
 		Recycler:    rc,
@@ -345,10 +346,12 @@ func runOne(ctx context.Context, job Job, seed uint64, rc *model.Recycler) (run 
 // [job][run]. A run that fails (see runOne) is recorded with its Failure
 // and the others go on. If ctx is cancelled, RunAll stops early and
 // returns what completed and ctx's error; runs not done have Done false.
-func RunAll(ctx context.Context, jobs []Job, base uint64, runs, workers int) ([][]Run, error) {
+// prog, if not nil, follows the runs as they go.
+func RunAll(ctx context.Context, jobs []Job, base uint64, runs, workers int, prog *Progress) ([][]Run, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	prog.begin(len(jobs)*runs, workers)
 	out := make([][]Run, len(jobs))
 	for i := range out {
 		out[i] = make([]Run, runs)
@@ -359,13 +362,14 @@ func RunAll(ctx context.Context, jobs []Job, base uint64, runs, workers int) ([]
 	type task struct{ job, run int }
 	tasks := make(chan task)
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var rc model.Recycler // this worker's runs reuse their arrays
 			for t := range tasks {
-				out[t.job][t.run] = runOne(ctx, jobs[t.job], base+uint64(t.run), &rc)
+				out[t.job][t.run] = runOne(ctx, jobs[t.job], base+uint64(t.run), &rc, prog.of(w))
+				prog.done(w)
 			}
 		}()
 	}
@@ -405,4 +409,70 @@ type JobFailure struct {
 	Job  int
 	Seed uint64
 	*Failure
+}
+
+// Progress follows RunAll's runs as they go, for a progress line: how
+// many are done, and how far those under way have come in their calendar.
+// It is safe to read while RunAll writes it; no run depends on it.
+type Progress struct {
+	mu       sync.Mutex
+	total    int
+	finished int
+	share    []float64 // each worker's run under way: the share of its horizon reached
+}
+
+// Runs reports how many runs are done and how many there are in all.
+func (p *Progress) Runs() (done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.finished, p.total
+}
+
+// Fraction is the share of the work done, counting each run under way by
+// the share of its horizon it has reached: 0 before RunAll starts.
+func (p *Progress) Fraction() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.total == 0 {
+		return 0
+	}
+	f := float64(p.finished)
+	for _, s := range p.share {
+		f += s
+	}
+	return min(1, f/float64(p.total))
+}
+
+func (p *Progress) begin(total, workers int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total, p.finished, p.share = total, 0, make([]float64, workers)
+}
+
+// of is what worker w's run tells of its progress (nil without p).
+func (p *Progress) of(w int) func(reached, horizon float64) {
+	if p == nil {
+		return nil
+	}
+	return func(reached, horizon float64) {
+		if horizon <= 0 {
+			return
+		}
+		p.mu.Lock()
+		p.share[w] = min(1, reached/horizon)
+		p.mu.Unlock()
+	}
+}
+
+func (p *Progress) done(w int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.finished++
+	p.share[w] = 0
+	p.mu.Unlock()
 }

@@ -30,11 +30,11 @@ func etcd3(horizon time.Duration) model.Config {
 // seed base+i.
 func TestRunAllIsOrderIndependent(t *testing.T) {
 	jobs := []Job{{Name: "a", Config: etcd3(20 * time.Second)}, {Name: "b", Config: etcd3(25 * time.Second)}}
-	one, err := RunAll(context.Background(), jobs, 7, 6, 1)
+	one, err := RunAll(context.Background(), jobs, 7, 6, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	three, err := RunAll(context.Background(), jobs, 7, 6, 3)
+	three, err := RunAll(context.Background(), jobs, 7, 6, 3, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestRunAllIsOrderIndependent(t *testing.T) {
 func TestRunAllInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	runs, err := RunAll(ctx, []Job{{Name: "a", Config: etcd3(20 * time.Second)}}, 1, 5, 2)
+	runs, err := RunAll(ctx, []Job{{Name: "a", Config: etcd3(20 * time.Second)}}, 1, 5, 2, nil)
 	if err == nil {
 		t.Fatal("no error from a cancelled batch")
 	}
@@ -78,7 +78,7 @@ func withBeforeBuild(t *testing.T, hook func(job string, cfg *model.Config)) {
 // others, comes back as if nothing had happened.
 func TestRunAllKeepsOtherRuns(t *testing.T) {
 	jobs := []Job{{Name: "a", Config: etcd3(20 * time.Second)}, {Name: "b", Config: etcd3(25 * time.Second)}}
-	clean, err := RunAll(context.Background(), jobs, 1, 4, 2)
+	clean, err := RunAll(context.Background(), jobs, 1, 4, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestRunAllKeepsOtherRuns(t *testing.T) {
 			panic("test panic in b, seed 3")
 		}
 	})
-	runs, err := RunAll(context.Background(), jobs, 1, 4, 2)
+	runs, err := RunAll(context.Background(), jobs, 1, 4, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestRunAllKeepsOtherRuns(t *testing.T) {
 func TestRunAllBuildErrorKeepsOtherJobs(t *testing.T) {
 	bad := etcd3(20 * time.Second)
 	bad.Hosts = append(bad.Hosts, model.HostConfig{Name: "x", Zone: "nowhere"})
-	runs, err := RunAll(context.Background(), []Job{{Name: "bad", Config: bad}, {Name: "good", Config: etcd3(20 * time.Second)}}, 1, 3, 2)
+	runs, err := RunAll(context.Background(), []Job{{Name: "bad", Config: bad}, {Name: "good", Config: etcd3(20 * time.Second)}}, 1, 3, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestRunAllBuildErrorKeepsOtherJobs(t *testing.T) {
 func TestLivelockIsAFailureNotData(t *testing.T) {
 	cfg := etcd3(20 * time.Second)
 	cfg.MaxEventsPerInstant = 1
-	runs, err := RunAll(context.Background(), []Job{{Name: "a", Config: cfg}}, 1, 2, 1)
+	runs, err := RunAll(context.Background(), []Job{{Name: "a", Config: cfg}}, 1, 2, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestIncidents(t *testing.T) {
 // arrive at rates; every run of it carries that.
 func TestRatesDefinedComesFromTheJob(t *testing.T) {
 	runs, err := RunAll(context.Background(), []Job{{Name: "scripted", Config: etcd3(15 * time.Second)},
-		{Name: "rates", Config: etcd3(15 * time.Second), RatesDefined: true}}, 1, 2, 2)
+		{Name: "rates", Config: etcd3(15 * time.Second), RatesDefined: true}}, 1, 2, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

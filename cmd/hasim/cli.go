@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/spf13/pflag"
 	"gonum.org/v1/plot"
@@ -224,6 +227,8 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	fs.Var(window, "window", "draw the pictures (--svg, --png) of this stretch of simulated time only, e.g. 30s..120s; the page (--html) opens zoomed to it")
 	htmlPath := fs.String("html", "", "also write the run as an interactive page to this HTML file: lanes, a time cursor to step event by event, the narration and the state at the cursor (self-contained: open it in any browser, no network needed); with --with, the page also runs the original and marks where the what-if first differs")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
+	noProgress := fs.Bool("no-progress", false, "no progress line on standard error (one shows once the run takes more than a second on a terminal, every --progress-every otherwise)")
+	every := durationFlag(fs, "progress-every", "when standard error is not a terminal, a progress line this often (default 10s)")
 	at := fs.String("at", "", "what-if: when the fault of --with starts, in the scenario format's units (45s, 2m)")
 	with := fs.String("with", "", "what-if: add a fault to the scenario, its fields as key=value pairs, e.g. 'kind=process-pause target=leader:kube-controller-manager process=kube-controller-manager duration=20s' (the fields of spec.faults)")
 	maxRecords := fs.Int("max-records", 0, "keep at most this many timeline records (the figures count them all); default 20000 for scenarios with spec.failures, no bound otherwise; -1: no bound")
@@ -335,8 +340,27 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 	if configHook != nil {
 		configHook(sc.Metadata.Name, &cfg)
 	}
+	// The run tells how far it has come; the meter reads it on its own
+	// goroutine.
+	var reached, horizon atomic.Uint64
+	var progress func(r, h float64)
+	var m *meter
+	if !*noProgress {
+		progress = func(r, h float64) { reached.Store(math.Float64bits(r)); horizon.Store(math.Float64bits(h)) }
+		m = startMeter(st.err, *every, func(elapsed time.Duration) string {
+			r, h := math.Float64frombits(reached.Load()), math.Float64frombits(horizon.Load())
+			f := 0.0
+			if h > 0 {
+				f = min(1, r/h)
+			}
+			return fmt.Sprintf("hasim run %s: %s of %s simulated (%.0f%%), %s elapsed, about %s left",
+				sc.Metadata.Name, calendarString(r, h), calendarString(h, h), 100*f, elapsed.Round(time.Second), eta(elapsed, f))
+		})
+		defer m.finish() // if the run panics
+	}
 	res, err := model.Simulate(cfg, model.RunOptions{
-		Stop: func() bool { return ctx.Err() != nil },
+		Stop:     func() bool { return ctx.Err() != nil },
+		Progress: progress,
 		// The lanes are what the pictures and the page draw: without them
 		// the result is built in less memory (the lanes of 20,000 records
 		// of a run over years take more than the records).
@@ -357,6 +381,7 @@ func runVerb(ctx context.Context, args []string, st streams) (code int) {
 			return nil
 		},
 	})
+	m.finish()
 	var buildErr *model.BuildError
 	switch {
 	case errors.As(err, &buildErr):

@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"time"
 
 	"gonum.org/v1/plot"
 
@@ -30,6 +31,8 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 	svg := fs.String("svg", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this SVG file")
 	png := fs.String("png", "", "also draw a bar chart of write downtime per incident (per year when failures arrive at rates) to this PNG file")
 	noFF := fs.Bool("no-fast-forward", false, "simulate the steady stretches between failures in full instead of skipping them (scenarios with spec.failures)")
+	noProgress := fs.Bool("no-progress", false, "no progress line on standard error (one shows once the runs take more than a second on a terminal, every --progress-every otherwise)")
+	every := durationFlag(fs, "progress-every", "when standard error is not a terminal, a progress line this often (default 10s)")
 	sets := setFlag(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -109,7 +112,20 @@ func compareVerb(ctx context.Context, args []string, st streams) (code int) {
 		return exitFailure
 	}
 	defer pics.discard() // if something below panics
-	results, _ := experiment.RunAll(ctx, jobs, *seed, *runs, *workers)
+	var prog *experiment.Progress
+	var m *meter
+	if !*noProgress {
+		prog = new(experiment.Progress)
+		m = startMeter(st.err, *every, func(elapsed time.Duration) string {
+			done, total := prog.Runs()
+			f := prog.Fraction()
+			return fmt.Sprintf("hasim compare: %d/%d runs done (%.0f%% counting those under way), %s elapsed, about %s left",
+				done, total, 100*f, elapsed.Round(time.Second), eta(elapsed, f))
+		})
+		defer m.finish() // if something below panics
+	}
+	results, _ := experiment.RunAll(ctx, jobs, *seed, *runs, *workers, prog)
+	m.finish()
 	interrupted := ctx.Err() != nil
 	if !interrupted {
 		st.out.stopOn(ctx) // an interrupt while writing stops the writing

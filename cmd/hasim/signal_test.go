@@ -150,6 +150,32 @@ func TestSignals(t *testing.T) {
 		}
 	})
 
+	// Runs over years, which skip their steady stretches: the progress
+	// line tells the run is under way; an interrupt stops it there, as
+	// it does a run that skips nothing.
+	t.Run("run-years", func(t *testing.T) {
+		p := start(t, bin, nil, "run", "years-stacked-3", "--until", "1000y", "-q", "--progress-every", "100ms")
+		p.until(t, "a progress line", false, func() bool {
+			return strings.Contains(p.errs.String(), "hasim run years-stacked-3: ") && strings.Contains(p.errs.String(), " of 1000.0y simulated (")
+		})
+		p.interrupt(t)
+		code := p.exitCode(t)
+		if errs := p.errs.String(); code != 130 || !strings.Contains(errs, "hasim run: interrupted at ") || !strings.Contains(p.out.String(), "Summary of years-stacked-3") {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, p.out, errs)
+		}
+	})
+	t.Run("compare-years", func(t *testing.T) {
+		p := start(t, bin, nil, "compare", "years-stacked-3", "years-single-master", "--until", "1000y", "--runs", "2", "--progress-every", "100ms")
+		p.until(t, "a progress line", false, func() bool {
+			return strings.Contains(p.errs.String(), "hasim compare: 0/4 runs done (")
+		})
+		p.interrupt(t)
+		code := p.exitCode(t)
+		if code != 130 || !strings.Contains(p.errs.String(), "hasim compare: interrupted") {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, p.out, p.errs)
+		}
+	})
+
 	// Many runs of compare.
 	t.Run("compare", func(t *testing.T) {
 		png := filepath.Join(t.TempDir(), "compare.png")

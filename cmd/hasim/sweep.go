@@ -339,19 +339,8 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, plan *sweep.Plan, total, done int, every time.Duration) *progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
-	if every <= 0 {
-		every = 10 * time.Second
-		if tty {
-			every = 200 * time.Millisecond
-		}
-	}
-	p := &progress{w: w, tty: tty, every: every, now: time.Now, total: total, done: done, resumed: done,
+	tty := isTerminal(w)
+	p := &progress{w: w, tty: tty, every: progressEvery(every, tty), now: time.Now, total: total, done: done, resumed: done,
 		perPoint: make([]int, len(plan.Points)), seeds: plan.Seeds.N, name: plan.Name}
 	p.start = p.now()
 	p.last = p.start
