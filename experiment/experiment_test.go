@@ -27,19 +27,27 @@ func etcd3(horizon time.Duration) model.Config {
 
 // TestRunAllIsOrderIndependent: the runs come back in [job][run] order
 // with the same figures whatever the number of workers, and run i uses
-// seed base+i.
+// seed base+i. Following the runs' progress changes nothing, and it ends
+// with every run done.
 func TestRunAllIsOrderIndependent(t *testing.T) {
 	jobs := []Job{{Name: "a", Config: etcd3(20 * time.Second)}, {Name: "b", Config: etcd3(25 * time.Second)}}
 	one, err := RunAll(context.Background(), jobs, 7, 6, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	three, err := RunAll(context.Background(), jobs, 7, 6, 3, nil)
+	var prog Progress
+	if done, total := prog.Runs(); done != 0 || total != 0 || prog.Fraction() != 0 {
+		t.Fatalf("progress before RunAll: %d/%d, %v", done, total, prog.Fraction())
+	}
+	three, err := RunAll(context.Background(), jobs, 7, 6, 3, &prog)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(one, three) {
 		t.Fatal("1 and 3 workers gave different runs")
+	}
+	if done, total := prog.Runs(); done != 12 || total != 12 || prog.Fraction() != 1 {
+		t.Errorf("progress after RunAll: %d/%d, %v; want 12/12, 1", done, total, prog.Fraction())
 	}
 	for j := range one {
 		for i, r := range one[j] {
