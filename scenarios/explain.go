@@ -169,7 +169,7 @@ func Explain(s *Scenario) (Explanation, error) {
 		}
 		kc := c.KubeletConfig()
 		add("spec.controlPlane.kubelet.restartBackOff", ks.RestartBackOff != 0, kc.RestartBackoff, "kubelet's container restart back-off, doubling")
-		add("spec.controlPlane.kubelet.maxRestartBackOff", ks.MaxRestartBackOff != 0, kc.MaxRestartBackoff, "kubelet MaxContainerBackOff (reset after twice this running)")
+		add("spec.controlPlane.kubelet.maxRestartBackOff", ks.MaxRestartBackOff != 0, kc.MaxRestartBackoff, "kubelet MaxContainerBackOff (reset after 10 minutes running)")
 		if lb, name := cp.lb(); lb != nil && c.LB != nil {
 			l := c.LB.Config()
 			p := "spec.controlPlane." + name + "."

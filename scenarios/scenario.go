@@ -261,7 +261,7 @@ type KubeProxySpec struct {
 // KubeletSpec is the kubelet's container restart back-off
 // (CrashLoopBackOff): the first restart of a container that ran is
 // immediate, then restartBackOff doubling up to maxRestartBackOff; it
-// resets once a container ran for twice the maximum.
+// resets once a container ran for 10 minutes, whatever the maximum.
 type KubeletSpec struct {
 	RestartBackOff    Duration `yaml:"restartBackOff,omitempty"`    // default 10s
 	MaxRestartBackOff Duration `yaml:"maxRestartBackOff,omitempty"` // default 300s

@@ -16,9 +16,12 @@ import (
 const (
 	// Container restart back-off: 10s doubling to 300s. The first restart
 	// after a clean run is immediate; the back-off resets once the
-	// container ran for twice the maximum (10 minutes).
+	// container ran for 10 minutes, whatever the maximum (kubelet.go sets
+	// the crash-loop back-off's HasExpiredFunc to 600 s; before the
+	// maximum was configurable it was flowcontrol's twice 300 s).
 	DefaultRestartBackoff    = 10 * time.Second
 	DefaultMaxRestartBackoff = 300 * time.Second
+	RestartBackoffReset      = 10 * time.Minute
 	// The apiserver's liveness probe: /livez every 10s after 10s, each with
 	// a 15s timeout; 8 consecutive failures restart it (~80 s).
 	DefaultLivenessInitialDelay = 10 * time.Second
@@ -101,7 +104,7 @@ func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
 // enough has its restart back-off reset, as PodExited would find.
 func (k *Kubelet) skip(d time.Duration) {
 	for _, sp := range k.pods {
-		if d >= 2*k.cfg.MaxRestartBackoff {
+		if d >= RestartBackoffReset {
 			sp.backoff = 0
 		}
 	}
@@ -174,7 +177,7 @@ func (k *Kubelet) PodExited(p *fabric.Process) {
 		return
 	}
 	now, cfg := k.Proc.Now(), &k.cfg
-	if now.Sub(sp.started) >= 2*cfg.MaxRestartBackoff {
+	if now.Sub(sp.started) >= RestartBackoffReset {
 		sp.backoff = 0
 	}
 	sp.restart.After(sp.backoff)
