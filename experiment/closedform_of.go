@@ -58,7 +58,7 @@ type ClosedForm struct {
 // master that runs the proxy), their failure rates add and the repair
 // time is their rate-weighted mean. A class with pick one spreads its
 // arrivals over its n members: each fails at 1/n of the class's rate.
-// Every other class (process kills and pauses, partitions, link faults,
+// Every other class (process crashes, kills and pauses, partitions, link faults,
 // slow disks, clock faults, API faults, maintenance) is left out and
 // listed in LeftOut.
 func ClosedFormOf(cfg model.Config) (ClosedForm, error) {

@@ -92,8 +92,8 @@ func checkClosedForm(t *testing.T, what string, cfg model.Config, want closedfor
 	return cf
 }
 
-var cloudLeftOut = []string{"etcd-crash (process-kill)", "kube-apiserver-crash (process-kill)", "kube-controller-manager-crash (process-kill)",
-	"kube-scheduler-crash (process-kill)", "etcd-pause (process-pause)", "zone-partition (partition)", "slow-disk (slow-disk)",
+var cloudLeftOut = []string{"etcd-crash (process-crash)", "kube-apiserver-crash (process-crash)", "kube-controller-manager-crash (process-crash)",
+	"kube-scheduler-crash (process-crash)", "etcd-pause (process-pause)", "zone-partition (partition)", "slow-disk (slow-disk)",
 	"clock-drift (clock-drift)", "maintenance (maintenance)"}
 
 // Stacked 3 behind one HAProxy host under the cloud profile, host crashes

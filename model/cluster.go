@@ -253,6 +253,13 @@ func Build(cfg Config) (*Cluster, error) {
 	for _, pc := range cfg.Probes {
 		c.Probes = append(c.Probes, kube.NewProbe(c.Plane, pc, hosts[pc.Host]))
 	}
+	// etcd runs as a static pod, as kubeadm lays it out on masters and on
+	// external etcd hosts alike: the host's kubelet restarts a member
+	// that exits. (A kubelet made here, on an etcd-only host, has nothing
+	// else to do.)
+	for _, m := range c.Etcd.Members {
+		c.KubeletOf(m.Proc.Host).Manage(m.Proc, nil, nil)
+	}
 	for i, fc := range cfg.Faults {
 		c.Faults = append(c.Faults, newFault(c, i+1, fc))
 		c.armedFaults = c.armedFaults || fc.On != nil

@@ -317,7 +317,7 @@ type FailureConfig struct {
 	// at random; otherwise each member gets its own process.
 	One bool
 	TBF Life // time between failures (from the repair on)
-	TTR Life // time to repair: the fault's duration (unused for clock-step)
+	TTR Life // time to repair: the fault's duration (unused for an instant kind: clock-step, process-crash)
 	// Fault holds the kind and the kind's parameters (Process, Fsync, Rate,
 	// Latency, Loss, OneWay, Step); its Name, Target, Peer, At and Duration
 	// are set per arrival.
@@ -453,7 +453,7 @@ func (f *FailureConfig) validate(cfg *Config, hosts, zones map[string]bool) erro
 	if err := f.TBF.Validate(); err != nil {
 		bad("time between failures: %v", err)
 	}
-	if kind != FaultClockStep {
+	if !kind.Instant() {
 		if err := f.TTR.Validate(); err != nil {
 			bad("time to repair: %v", err)
 		}
@@ -599,7 +599,7 @@ func (p *failureProc) fire() {
 		fc.Process = strings.TrimPrefix(cfg.Class, TargetRole+":")
 	}
 	var ttr time.Duration
-	if fc.Kind != FaultClockStep {
+	if !fc.Kind.Instant() {
 		ttr = cfg.TTR.Draw(p.stream.Sub("ttr"), k)
 	}
 	fc.Duration = ttr
@@ -690,8 +690,13 @@ func (c *Cluster) FailureStats() []FailureStats {
 // target hosts (named by FaultConfig.Process).
 func (k FaultKind) actsOnProcess() bool {
 	switch k {
-	case FaultProcessKill, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
+	case FaultProcessKill, FaultProcessCrash, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
 		return true
 	}
 	return false
 }
+
+// Instant reports whether a fault of the kind is over as it is injected,
+// with no duration and no heal: a clock step, a process crash (its
+// kubelet restarts the process).
+func (k FaultKind) Instant() bool { return k == FaultClockStep || k == FaultProcessCrash }

@@ -192,7 +192,7 @@ func (c *Cluster) pruneFaults() {
 	}
 	kept := c.Faults[:c.faultsKept]
 	for _, f := range c.Faults[c.faultsKept:] {
-		over := f.Skipped != "" || (f.injected && (f.healed || (f.Cfg.Kind.IsOperation() && f.doneAt != 0)))
+		over := f.Skipped != "" || (f.injected && !f.active())
 		if over {
 			c.faultsGone++
 		} else {

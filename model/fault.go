@@ -27,6 +27,12 @@ const (
 	// FaultProcessKill: the process (Process, default etcd) on the target
 	// hosts is killed (SIGKILL) and restarted at the end.
 	FaultProcessKill FaultKind = "process-kill"
+	// FaultProcessCrash: the process (Process, default etcd) on the target
+	// hosts crashes (exits at once, as SIGKILL leaves it) and its kubelet
+	// restarts it as it restarts any static pod that exits: at once if it
+	// had run for 10 minutes, else after the container restart back-off.
+	// It has no duration: the kubelet ends it.
+	FaultProcessCrash FaultKind = "process-crash"
 	// FaultProcessPause: the process is frozen (SIGSTOP, a long GC or VM
 	// pause) and resumed (SIGCONT) at the end.
 	FaultProcessPause FaultKind = "process-pause"
@@ -60,7 +66,7 @@ const (
 
 // FaultKinds lists the catalog in documentation order.
 func FaultKinds() []FaultKind {
-	return []FaultKind{FaultHostCrash, FaultZoneOutage, FaultProcessKill, FaultProcessPause,
+	return []FaultKind{FaultHostCrash, FaultZoneOutage, FaultProcessKill, FaultProcessCrash, FaultProcessPause,
 		FaultPartition, FaultLink, FaultSlowDisk, FaultProcessStop, FaultAPIError, FaultAPIBlock,
 		FaultClockStep, FaultClockDrift, FaultJoinControlPlane, FaultRemoveEtcdMember}
 }
@@ -119,6 +125,14 @@ func LeaderElectedRoles() []string {
 }
 
 // KnownRoles are the roles a Target can name.
+// StaticPodRoles are the processes the kubelet runs as static pods (as
+// kubeadm lays out a control plane, external etcd hosts included) and
+// restarts when they exit.
+func StaticPodRoles() []string {
+	return []string{etcd.RoleEtcd, kube.RoleAPIServer, kube.GroupKCM, kube.GroupScheduler, kube.GroupCCM, kube.RoleKubeVIP}
+}
+
+// KnownRoles are the processes a fault can name.
 func KnownRoles() []string {
 	return []string{etcd.RoleEtcd, fabric.RoleClient, kube.RoleAPIServer, kube.GroupKCM, kube.GroupScheduler, kube.GroupCCM, kube.RoleKubelet,
 		kube.RoleLoadBalancer, kube.RoleVRRP, kube.RoleKubeVIP}
@@ -285,6 +299,14 @@ func (f *FaultConfig) validate(cfg *Config, hosts, zones map[string]bool) error 
 	case FaultProcessKill, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
 		if f.Process != "" && !slices.Contains(KnownRoles(), f.Process) {
 			return fmt.Errorf("process %q: allowed %s", f.Process, strings.Join(KnownRoles(), ", "))
+		}
+	case FaultProcessCrash:
+		if f.Process != "" && !slices.Contains(StaticPodRoles(), f.Process) {
+			return fmt.Errorf("process-crash: process %q is not a static pod its kubelet restarts; allowed %s (process-kill with a duration stops any process)",
+				f.Process, strings.Join(StaticPodRoles(), ", "))
+		}
+		if f.Duration != 0 {
+			return fmt.Errorf("process-crash has no duration: the kubelet restarts the process (process-kill keeps it down for a duration)")
 		}
 
 	case FaultLink:
@@ -522,7 +544,7 @@ func (f *Fault) inject() {
 				c.Record(fabric.Record{Event: fabric.EvHostDown, Host: h.Name, Fault: f.ID})
 			}
 		}
-	case FaultProcessKill, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
+	case FaultProcessKill, FaultProcessCrash, FaultProcessPause, FaultProcessStop, FaultAPIError, FaultAPIBlock:
 		role := f.processRole()
 		for _, h := range hosts {
 			for _, p := range h.Procs {
@@ -535,6 +557,10 @@ func (f *Fault) inject() {
 					p.Hold()
 					p.Kill()
 					c.Record(fabric.Record{Event: fabric.EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "killed (SIGKILL)"})
+				case FaultProcessCrash:
+					// Exit records the exit and hands the process to its
+					// kubelet, which restarts it after its back-off.
+					p.Exit(fmt.Sprintf("crashed (fault %d)", f.ID))
 				case FaultProcessPause:
 					p.Freeze()
 					c.Record(fabric.Record{Event: fabric.EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
@@ -666,6 +692,8 @@ func (f *Fault) describe() string {
 		what = "zone outage"
 	case FaultProcessKill:
 		what = "kill " + f.processRole()
+	case FaultProcessCrash:
+		what = "crash of " + f.processRole() + " (its kubelet restarts it)"
 	case FaultProcessPause:
 		what = "pause " + f.processRole()
 	case FaultPartition:

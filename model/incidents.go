@@ -235,10 +235,11 @@ func (c *Cluster) startIncidents() {
 }
 
 // active reports whether an injected fault still acts: not healed, not an
-// operation that is done, not a clock step (over at once).
+// operation that is done, not a clock step or a process crash (over at
+// once: what follows is the cluster's doing, or the kubelet's).
 func (f *Fault) active() bool {
 	switch {
-	case f.Cfg.Kind == FaultClockStep:
+	case f.Cfg.Kind.Instant():
 		return false
 	case f.Cfg.Kind.IsOperation():
 		return f.doneAt == 0
@@ -267,7 +268,7 @@ func (t *incidents) faultBegins(f *Fault, now sim.Time) {
 	inc.faults = append(inc.faults, faultSpan{f: f, from: now})
 	inc.open++
 	f.inc = inc
-	if !f.active() { // a clock step: over at once
+	if !f.active() { // a clock step or a process crash: over at once
 		t.faultEnds(f, now)
 	}
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -43,5 +44,56 @@ func TestKubeletBackoffResetIsTenMinutes(t *testing.T) {
 	}
 	if state["11s"] != fabric.Running {
 		t.Errorf("11 s after the second exit the scheduler is %v; want running", state["11s"])
+	}
+}
+
+// TestProcessCrashRestartedByKubelet: a process-crash ends the process at
+// once and its kubelet restarts it, as it restarts any static pod that
+// exits: the first time at once (it had run 10 minutes), the second time,
+// after 3 minutes of running, only after the 10 s back-off. The fault is
+// over as it is injected (no heal). etcd is a static pod too, on masters
+// and on etcd-only hosts (threeMembers: no apiserver, a kubelet for etcd
+// alone).
+func TestProcessCrashRestartedByKubelet(t *testing.T) {
+	crash := func(at time.Duration, process string, target Target) FaultConfig {
+		return FaultConfig{Kind: FaultProcessCrash, At: at, Target: target, Process: process}
+	}
+	cases := []struct {
+		name, proc string
+		cfg        Config
+	}{
+		{"kube-apiserver", "kube-apiserver-master-2", stacked3(15 * time.Minute)},
+		{"etcd on a master", "etcd-2", stacked3(15 * time.Minute)},
+		{"etcd alone", "etcd-2", threeMembers(1)},
+	}
+	cases[0].cfg.Faults = []FaultConfig{crash(11*time.Minute, kube.RoleAPIServer, Target{TargetHost, "master-2"}), crash(14*time.Minute, kube.RoleAPIServer, Target{TargetHost, "master-2"})}
+	cases[1].cfg.Faults = []FaultConfig{crash(11*time.Minute, "", Target{TargetHost, "master-2"}), crash(14*time.Minute, "", Target{TargetHost, "master-2"})}
+	cases[2].cfg.Horizon = 15 * time.Minute
+	cases[2].cfg.Faults = []FaultConfig{crash(11*time.Minute, "", Target{TargetHost, "h2"}), crash(14*time.Minute, "", Target{TargetHost, "h2"})}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustRun(t, tc.cfg)
+			var exits, restarts []time.Duration
+			for _, r := range c.Timeline() {
+				if r.Proc != tc.proc {
+					continue
+				}
+				switch r.Event {
+				case fabric.EvProcExited:
+					exits = append(exits, r.T.Duration())
+				case kube.EvProcRestarted:
+					restarts = append(restarts, r.T.Duration())
+				}
+			}
+			want := []time.Duration{11 * time.Minute, 14*time.Minute + 10*time.Second}
+			if len(exits) != 2 || exits[0] != 11*time.Minute || exits[1] != 14*time.Minute || !slices.Equal(restarts, want) {
+				t.Errorf("exits %v, restarts %v; want exits at 11m and 14m, restarts %v", exits, restarts, want)
+			}
+			for _, f := range c.Faults {
+				if !f.injected || f.active() || f.healed {
+					t.Errorf("fault %d: injected %v, active %v, healed %v; want injected, over at once, never healed", f.ID, f.injected, f.active(), f.healed)
+				}
+			}
+		})
 	}
 }

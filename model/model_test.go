@@ -107,6 +107,8 @@ func TestInvariantsUnderChaos(t *testing.T) {
 				f.Step = 3 * time.Second
 			case FaultClockDrift:
 				f.Rate = 1.05
+			case FaultProcessCrash:
+				f.Duration = 0 // the kubelet restarts the member
 			}
 			faults = append(faults, f)
 		}

@@ -342,7 +342,7 @@ func Explain(s *Scenario) (Explanation, error) {
 			}
 		} else {
 			what += fmt.Sprintf(", between failures %s", f.tbf())
-			if model.FaultKind(f.Kind) != model.FaultClockStep {
+			if !model.FaultKind(f.Kind).Instant() {
 				what += fmt.Sprintf(", to repair %s", f.ttr())
 			}
 		}

@@ -211,9 +211,10 @@ func lognormal(median time.Duration, sigma float64) *LifeSpec {
 // of every figure and how it was derived; keep the two in step.
 func preset(profile string) []FailureSpec {
 	const d, y = Duration(Day), Duration(Year)
-	restart := lognormal(10*time.Second, 0.5) // a static pod's container restart
+	// A crashed static pod is restarted by its kubelet (CrashLoopBackOff),
+	// so a crash has no time to repair of its own.
 	crash := func(role string) FailureSpec {
-		return FailureSpec{Name: role + "-crash", Kind: string(model.FaultProcessKill), Target: "role:" + role, MTBF: y, TTR: restart}
+		return FailureSpec{Name: role + "-crash", Kind: string(model.FaultProcessCrash), Target: "role:" + role, MTBF: y}
 	}
 	drift := pf(1.0005)
 	switch profile {
@@ -459,9 +460,11 @@ func checkFailure(f *FailureSpec, path string, sp *Spec, hosts, zones map[string
 		ttrField = "ttr"
 	}
 	switch {
-	case (maint || kind == model.FaultClockStep) && ttrs > 0:
+	case kind == model.FaultProcessCrash && ttrs > 0:
+		add(ttrField, "process-crash takes no time to repair (mttr, ttr): the kubelet restarts the process, after its back-off; process-kill keeps it down for a time to repair")
+	case (maint || kind.Instant()) && ttrs > 0:
 		add(ttrField, "%s takes no time to repair (mttr, ttr)", kind)
-	case !maint && kind != model.FaultClockStep && ttrs == 0:
+	case !maint && !kind.Instant() && ttrs == 0:
 		add("mttr", "required: the time to repair: mttr (e.g. 1h) or ttr (a distribution)")
 	case ttrs > 1:
 		add(ttrField, "set one of mttr and ttr")
@@ -481,7 +484,7 @@ func checkFailure(f *FailureSpec, path string, sp *Spec, hosts, zones map[string
 			add(field, "applies only to %s failures, not %s", strings.Join(names, " and "), kind)
 		}
 	}
-	only("process", f.Process != "", model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock)
+	only("process", f.Process != "", model.FaultProcessKill, model.FaultProcessCrash, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock)
 	only("oneWay", f.OneWay, model.FaultPartition)
 	only("latency", f.Latency != nil, model.FaultLink)
 	only("loss", f.Loss != nil, model.FaultLink)
@@ -496,6 +499,13 @@ func checkFailure(f *FailureSpec, path string, sp *Spec, hosts, zones map[string
 	}
 	if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {
 		add("process", "unknown process %q; allowed: %s", f.Process, strings.Join(model.KnownRoles(), ", "))
+	} else if role := processOf(f.Process, f.Target); kind == model.FaultProcessCrash && !slices.Contains(model.StaticPodRoles(), role) {
+		field := "process"
+		if f.Process == "" {
+			field = "target" // the process is the class's role
+		}
+		add(field, "%q is not a static pod the kubelet restarts; process-crash allows %s (process-kill stops any process for a time to repair)",
+			role, strings.Join(model.StaticPodRoles(), ", "))
 	}
 	switch kind {
 	case model.FaultLink:
@@ -658,7 +668,7 @@ func (sp *Spec) failureModels() []model.FailureConfig {
 			continue
 		}
 		fc.TBF = f.tbf()
-		if fc.Fault.Kind != model.FaultClockStep {
+		if !fc.Fault.Kind.Instant() {
 			fc.TTR = f.ttr()
 		}
 		if f.Latency != nil {
@@ -677,4 +687,16 @@ func (sp *Spec) failureModels() []model.FailureConfig {
 		out = append(out, fc)
 	}
 	return out
+}
+
+// processOf is the process a failure's fault acts on: process if set,
+// else the role of a role:NAME class, else etcd.
+func processOf(process, class string) string {
+	if process != "" {
+		return process
+	}
+	if role, ok := strings.CutPrefix(class, model.TargetRole+":"); ok {
+		return role
+	}
+	return model.RoleEtcd
 }

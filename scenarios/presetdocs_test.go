@@ -148,7 +148,7 @@ func TestFailureProfilesMatchDocs(t *testing.T) {
 				what string
 				l    model.Life
 				none bool
-			}{{"between failures", f.tbf(), f.Kind == string(model.FaultMaintenance)}, {"to repair", f.ttr(), f.Kind == string(model.FaultMaintenance)}} {
+			}{{"between failures", f.tbf(), f.Kind == string(model.FaultMaintenance)}, {"to repair", f.ttr(), f.Kind == string(model.FaultMaintenance) || model.FaultKind(f.Kind).Instant()}} {
 				cell := row[1+i]
 				if life.none {
 					if cell != "—" {

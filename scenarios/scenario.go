@@ -957,7 +957,7 @@ func (s *Spec) Check() error {
 		}
 		only("peer", f.Peer != "", model.FaultPartition, model.FaultLink)
 		only("oneWay", f.OneWay, model.FaultPartition)
-		only("process", f.Process != "", model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock)
+		only("process", f.Process != "", model.FaultProcessKill, model.FaultProcessCrash, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock)
 		only("latency", f.Latency != nil, model.FaultLink)
 		only("loss", f.Loss != nil, model.FaultLink)
 		only("fsync", f.Fsync != nil, model.FaultSlowDisk)
@@ -993,6 +993,18 @@ func (s *Spec) Check() error {
 		case model.FaultClockDrift:
 			if f.Rate == nil {
 				add(path, "a clock-drift fault needs a rate, e.g. rate: 1.001 (0.1%% fast)")
+			}
+		case model.FaultProcessCrash:
+			role := f.Process
+			if tg, err := model.ParseTarget(f.Target); role == "" && err == nil && (tg.Kind == model.TargetRole || tg.Kind == model.TargetLeader) {
+				role = tg.Name
+			}
+			if role = orDefault(role, model.RoleEtcd); !slices.Contains(model.StaticPodRoles(), role) {
+				add(path+".process", "%q is not a static pod the kubelet restarts; process-crash allows %s (process-kill stops any process for a duration)",
+					role, strings.Join(model.StaticPodRoles(), ", "))
+			}
+			if f.Duration != 0 {
+				add(path+".duration", "process-crash takes no duration: the kubelet restarts the process, after its back-off (process-kill keeps it down for a duration)")
 			}
 		case model.FaultProcessKill, model.FaultProcessPause, model.FaultProcessStop, model.FaultAPIError, model.FaultAPIBlock:
 			if f.Process != "" && !slices.Contains(model.KnownRoles(), f.Process) {

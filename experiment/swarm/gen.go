@@ -245,7 +245,10 @@ func (g *gen) failures(sp *scenarios.Spec) {
 		case 0:
 			f.Kind, f.Target = string(model.FaultHostCrash), g.pick([]string{model.ClassControlPlane, model.ClassHosts, "role:etcd"})
 		case 1:
-			f.Kind, f.Target = g.pick([]string{string(model.FaultProcessKill), string(model.FaultProcessPause), string(model.FaultProcessStop)}), "role:etcd"
+			f.Kind, f.Target = g.pick([]string{string(model.FaultProcessKill), string(model.FaultProcessCrash), string(model.FaultProcessPause), string(model.FaultProcessStop)}), "role:etcd"
+			if f.Kind == string(model.FaultProcessCrash) {
+				f.MTTR = 0 // the kubelet restarts it
+			}
 		case 2:
 			f.Kind, f.Target = string(model.FaultZoneOutage), model.ClassZones
 		case 3:
@@ -661,7 +664,7 @@ func (g *gen) fault(horizon time.Duration) scenarios.FaultSpec {
 	if g.chance(0.1) {
 		f.Name = fmt.Sprintf("fault %d", g.rng.IntN(100))
 	}
-	if !model.FaultKind(kind).IsOperation() {
+	if k := model.FaultKind(kind); !k.IsOperation() && k != model.FaultProcessCrash {
 		switch g.rng.IntN(10) {
 		case 0, 1:
 		case 2:
@@ -677,6 +680,8 @@ func (g *gen) fault(horizon time.Duration) scenarios.FaultSpec {
 		if g.chance(0.7) {
 			f.Process = g.pick(model.KnownRoles())
 		}
+	case model.FaultProcessCrash:
+		f.Process = g.pick(model.StaticPodRoles())
 	case model.FaultProcessStop:
 		allowed := append([]string{model.RoleEtcd}, model.LeaderElectedRoles()...)
 		f.Process = g.pick(allowed)
