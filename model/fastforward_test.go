@@ -323,6 +323,24 @@ func TestForgottenFaultsStillCount(t *testing.T) {
 	}
 }
 
+// TestInstantFaultsForgotten: faults that are over as they are injected
+// (process crashes, which the kubelet ends; clock steps) are forgotten like
+// healed ones, so that a run over years does not keep every one.
+func TestInstantFaultsForgotten(t *testing.T) {
+	cfg := stacked3(2 * 24 * time.Hour)
+	cfg.Failures = []FailureConfig{
+		{Name: "etcd-crash", Class: "role:etcd", TBF: Exponential(3 * time.Hour), Fault: FaultConfig{Kind: FaultProcessCrash}},
+		{Name: "clock-step", Class: ClassControlPlane, TBF: Exponential(6 * time.Hour), Fault: FaultConfig{Kind: FaultClockStep, Step: time.Second}},
+	}
+	r, err := Simulate(cfg, RunOptions{BeforeRun: func(c *Cluster) error { c.faultsKept, c.pruneSlack = 5, 4; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.Faults) + r.FaultsUnlisted; n < 40 || len(r.Faults) > 5+4 {
+		t.Errorf("%d faults listed, %d forgotten: want at most 9 listed of at least 40", len(r.Faults), r.FaultsUnlisted)
+	}
+}
+
 // TestPerturbedIsNotSkipped: a fault that acts at random (here a slow
 // disk, each fsync drawn from a lognormal) is never skipped through, even
 // when the cluster has been quiet for a while in it, while an outage that

@@ -609,6 +609,9 @@ func (f *Fault) inject() {
 	if c.withinTime(f.Cfg.Duration) {
 		c.CalendarAt(c.Now().Add(f.Cfg.Duration), fmt.Sprintf("fault-%d/heal", f.ID), f.heal)
 	}
+	if f.Cfg.Kind.Instant() {
+		c.pruneFaults() // over already: no heal will
+	}
 }
 
 func (f *Fault) heal() {
