@@ -509,3 +509,49 @@ func TestStopEndsFastForwardRun(t *testing.T) {
 		}
 	}
 }
+
+// TestSkippedSpanCountsAsRunTime: the kubelet resets a static pod's
+// restart back-off when the pod exits after running for 10 minutes; a
+// skipped span is time the pod ran, so a pod that ran 5 minutes, then through a 6-minute skip, and exits is
+// restarted at once, as in a run that simulates those 6 minutes. A skip
+// shorter than 10 minutes must count alongside the time simulated.
+func TestSkippedSpanCountsAsRunTime(t *testing.T) {
+	restart := func(skip bool) time.Duration {
+		c, err := Build(ffCluster(1, 2*time.Hour, 100*365*24*time.Hour, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := c.Sim.Now()
+		run := func(d time.Duration) {
+			at = at.Add(d)
+			c.Sim.Run(sim.Bounds{Until: at})
+		}
+		run(time.Minute)
+		var p *fabric.Process
+		for _, q := range c.Procs {
+			if q.Role == kube.GroupKCM && q.Host.Name == "master-1" {
+				p = q
+			}
+		}
+		p.Exit("test: first exit") // restarted at once; the next exit waits 10 s unless the pod ran 10 minutes
+		run(5 * time.Minute)
+		if skip {
+			c.Skip(6 * time.Minute)
+		} else {
+			run(6 * time.Minute)
+		}
+		if p.State() != fabric.Running {
+			t.Fatalf("%s not running before its second exit", p.Name)
+		}
+		p.Exit("test: second exit")
+		from := c.Sim.Now()
+		for p.State() != fabric.Running && c.Sim.Now().Sub(from) < time.Minute {
+			run(10 * time.Millisecond)
+		}
+		return c.Sim.Now().Sub(from)
+	}
+	full, skipped := restart(false), restart(true)
+	if skipped != full {
+		t.Errorf("restarted %v after its second exit with 6 minutes skipped, %v with them simulated", skipped, full)
+	}
+}

@@ -100,13 +100,14 @@ func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
 	return k
 }
 
-// skip accounts a skipped span: a static pod that ran through it long
-// enough has its restart back-off reset, as PodExited would find.
+// skip accounts a skipped span: each static pod has been up (or held
+// down) that much longer since its last start, which PodExited compares
+// with RestartBackoffReset to reset the back-off. The span counts
+// with the time simulated before and after it, and with other spans, as
+// a run that simulated it would count it.
 func (k *Kubelet) skip(d time.Duration) {
 	for _, sp := range k.pods {
-		if d >= RestartBackoffReset {
-			sp.backoff = 0
-		}
+		sp.started = sp.started.Add(-d)
 	}
 }
 
