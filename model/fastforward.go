@@ -175,7 +175,7 @@ func (c *Cluster) steadyAfter(least time.Duration) bool {
 	if c.Perturbed() {
 		return false
 	}
-	return quiet >= ffQuietDegraded || c.Converged()
+	return quiet >= ffQuietDegraded && c.WorkersSettled() || c.Converged()
 }
 
 // faultInForce reports whether a fault is injected and not yet healed.

@@ -555,3 +555,24 @@ func TestSkippedSpanCountsAsRunTime(t *testing.T) {
 		t.Errorf("restarted %v after its second exit with 6 minutes skipped, %v with them simulated", skipped, full)
 	}
 }
+
+// TestSkippedSpansAreQuietWithWorkers: with a worker plane, worker hosts
+// down for about an hour and a toleration of 10 minutes
+// (--default-unreachable-toleration-seconds=600), no span a skip would
+// jump holds a change: the node lifecycle controller's taint-based
+// eviction, 10 minutes after the node went NotReady, and the replacement
+// pods must not fall in one. (Before the worker plane had a predicate of
+// its own, such a cluster was skipped through after ffQuietDegraded of
+// quiet, 6 minutes, which the 5-minute default toleration fits in and 10
+// minutes does not.)
+func TestSkippedSpansAreQuietWithWorkers(t *testing.T) {
+	cfg := withWorkers(5, 24*time.Hour, 0, "lb")
+	cfg.NoFastForward = true
+	cfg.MaxRecords = 1 << 30
+	cfg.Workers.Lifecycle.Toleration = 10 * time.Minute
+	for _, w := range []string{"worker-1", "worker-2", "worker-3"} {
+		cfg.Failures = append(cfg.Failures, FailureConfig{Name: "crash-" + w, Class: "host:" + w, TBF: Exponential(90 * time.Minute),
+			TTR: Life{Kind: LifeLogNormal, Median: time.Hour, Sigma: 0.3}, Fault: FaultConfig{Kind: FaultHostCrash}})
+	}
+	quietSpans(t, cfg, ffQuiet)
+}

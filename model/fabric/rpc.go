@@ -25,6 +25,7 @@ import (
 // each request's end through done, with the tag it gave.
 type RPCClient struct {
 	owner   *Process
+	started uint64 // the owner's incarnation in which Start last ran
 	servers []server
 	rr      int
 	// reqs are the requests in flight, in send order (so in id order),
@@ -132,10 +133,12 @@ func (c *RPCClient) Settled() bool {
 // (else its keepalive or its next request's deadline would find it
 // dead). A server can answer if it runs and a connection to it would be
 // accepted. An HTTP client, which dials afresh for each request, has
-// only the first part to meet. A client whose process is not running
-// counts as converged.
+// only the first part to meet. A client whose process is not running, or
+// that its process has not started since it last started (a standby
+// controller-manager's controllers client, started when it leads), has
+// nothing under way and counts as converged.
 func (c *RPCClient) Converged() bool {
-	if c.owner.state != Running {
+	if c.owner.state != Running || c.started != c.owner.incarnation {
 		return true
 	}
 	for i := range c.servers {
@@ -156,6 +159,7 @@ func (c *RPCClient) Converged() bool {
 // start resets the connections (all ready: a client starts connected) and
 // the keepalive ticker; the owner calls it from its Start.
 func (c *RPCClient) Start() {
+	c.started = c.owner.incarnation
 	now := c.owner.Mono()
 	for i := range c.servers {
 		c.servers[i] = server{proc: c.servers[i].proc, ready: true, backoff: redialBase, lastRecv: now}

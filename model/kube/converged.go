@@ -18,7 +18,7 @@ import "hasim/model/fabric"
 // be skipped through: a crash not yet noticed, or a counter part-way to a
 // threshold, would otherwise be noticed only after the skipped span.
 func (c *Plane) Converged() bool {
-	if !c.World.Converged() {
+	if !c.World.Converged() || !c.WorkersSettled() {
 		return false
 	}
 	for _, k := range c.kubelets {
@@ -173,3 +173,9 @@ func (e *Elector) converged() bool {
 	}
 	return false
 }
+
+// WorkersSettled reports whether the worker plane, if any, is settled:
+// healthy, with nothing of a worker's failure still to play out
+// (WorkerPlane.settled). Until it is, the cluster is neither converged
+// nor steady after any quiet.
+func (c *Plane) WorkersSettled() bool { return c.Workers == nil || c.Workers.settled() }

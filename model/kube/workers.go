@@ -348,6 +348,67 @@ func (w *WorkerPlane) account(wl *workload, now sim.Time) {
 	wl.since = now
 }
 
+// settled reports whether the worker plane has reached the state it keeps
+// until the next fault or repair. Every node is healthy (its host and
+// kubelet up, Ready, untainted, synced, renewing its lease without
+// failure) or written off (NotReady and tainted, with no kubelet renewing
+// its lease: its host or kubelet down, or its renewals failing). Every
+// pod is where it
+// stays: running on a healthy node; evicted (deleted) and not running;
+// or pending with no node the scheduler could pick. A ReplicaSet has created all its replacements
+// (bare pods have none). What follows a worker's failure (the lease
+// lapsing, NotReady, the taint, the evictions once the toleration has
+// passed, the replacements) plays out over minutes while nothing else
+// changes, so until it is over the worker plane is not taken for a fixed
+// point, however quiet. Scheduling probes' pods come and go by design and
+// are not looked at.
+func (w *WorkerPlane) settled() bool {
+	healthy := make([]bool, len(w.Nodes))
+	schedulable := false
+	for i, n := range w.Nodes {
+		up := n.Host.Up() && n.kubelet.Proc.State() == fabric.Running
+		healthy[i] = up && !n.NotReady && !n.tainted && !n.failing && n.synced
+		// Written off, and staying so: no kubelet that renews its lease.
+		writtenOff := n.NotReady && n.tainted && (!up || n.failing)
+		if !healthy[i] && !writtenOff {
+			return false
+		}
+		schedulable = schedulable || healthy[i] && n.cfg.Schedulable
+	}
+	for _, p := range w.pending {
+		if p.probe == nil && (schedulable || p.binding) {
+			return false
+		}
+	}
+	for _, wl := range w.Workloads {
+		active := 0
+		for _, p := range wl.pods {
+			switch {
+			case p.binding:
+				return false
+			case p.node == nil: // pending: looked at above
+			case p.deleted:
+				// Evicted: on a written-off node it waits for a kubelet that
+				// cannot confirm it; a node back from its outage dropped it
+				// with the reboot (syncPods). Either way it stays as it is,
+				// unless it still runs on a healthy node.
+				if p.running && healthy[p.node.idx] {
+					return false
+				}
+			case !p.running || !healthy[p.node.idx]:
+				return false
+			}
+			if !p.deleted {
+				active++
+			}
+		}
+		if wl.cfg.Kind == ReplicaSetKind && active != wl.cfg.Replicas {
+			return false
+		}
+	}
+	return true
+}
+
 // skip accounts a skipped span: workloads short of ready pods and nodes
 // marked NotReady stayed so through it.
 func (w *WorkerPlane) skip(d time.Duration) {
