@@ -36,6 +36,12 @@ const (
 	// FaultProcessPause: the process is frozen (SIGSTOP, a long GC or VM
 	// pause) and resumed (SIGCONT) at the end.
 	FaultProcessPause FaultKind = "process-pause"
+	// FaultHostPause: every process of the target hosts is frozen at once
+	// (a VM stall: the hypervisor descheduling the guest, a live
+	// migration's stop-and-copy) and resumed at the end: timers that came
+	// due fire late, and messages wait in the sockets, as for
+	// process-pause.
+	FaultHostPause FaultKind = "host-pause"
 	// FaultPartition: messages between the target hosts and the peer hosts
 	// (default: all others) are silently dropped; with OneWay only those
 	// from target to peer. Connections across it come back a reconnection
@@ -66,7 +72,7 @@ const (
 
 // FaultKinds lists the catalog in documentation order.
 func FaultKinds() []FaultKind {
-	return []FaultKind{FaultHostCrash, FaultZoneOutage, FaultProcessKill, FaultProcessCrash, FaultProcessPause,
+	return []FaultKind{FaultHostCrash, FaultZoneOutage, FaultProcessKill, FaultProcessCrash, FaultProcessPause, FaultHostPause,
 		FaultPartition, FaultLink, FaultSlowDisk, FaultProcessStop, FaultAPIError, FaultAPIBlock,
 		FaultClockStep, FaultClockDrift, FaultJoinControlPlane, FaultRemoveEtcdMember}
 }
@@ -594,6 +600,16 @@ func (f *Fault) inject() {
 			f.drifts = append(f.drifts, h.DriftClock(f.Cfg.Rate))
 			c.Record(fabric.Record{Event: fabric.EvClockChanged, Host: h.Name, Fault: f.ID, Reason: fmt.Sprintf("clock rate now %g", f.Cfg.Rate)})
 		}
+	case FaultHostPause:
+		for _, h := range hosts {
+			for _, p := range h.Procs {
+				if p.State() == fabric.Running {
+					c.Record(fabric.Record{Event: fabric.EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen with its VM"})
+				}
+				f.procs = append(f.procs, p)
+				p.Freeze()
+			}
+		}
 	case FaultPartition, FaultLink:
 		peers := f.peers(hosts)
 		if f.Cfg.Kind == FaultPartition {
@@ -640,10 +656,14 @@ func (f *Fault) heal() {
 				p.Start()
 			}
 		}
-	case FaultProcessPause:
+	case FaultProcessPause, FaultHostPause:
+		why := "resumed (SIGCONT)"
+		if f.Cfg.Kind == FaultHostPause {
+			why = "resumed with its VM"
+		}
 		for _, p := range f.procs {
 			if p.Thaw() {
-				c.Record(fabric.Record{Event: fabric.EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "resumed (SIGCONT)"})
+				c.Record(fabric.Record{Event: fabric.EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: why})
 				p.Resume()
 			}
 		}
@@ -699,6 +719,8 @@ func (f *Fault) describe() string {
 		what = "crash of " + f.processRole() + " (its kubelet restarts it)"
 	case FaultProcessPause:
 		what = "pause " + f.processRole()
+	case FaultHostPause:
+		what = "VM stall: every process frozen"
 	case FaultPartition:
 		peer := "all other hosts"
 		if fc.Peer != nil {

@@ -222,7 +222,7 @@ func preset(profile string) []FailureSpec {
 		return []FailureSpec{
 			{Name: "host-crash", Kind: string(model.FaultHostCrash), Target: model.ClassControlPlane, MTBF: y, TTR: lognormal(10*time.Minute, 1)},
 			crash(model.RoleEtcd), crash(model.RoleAPIServer), crash(model.GroupKCM), crash(model.GroupScheduler),
-			{Name: "etcd-pause", Kind: string(model.FaultProcessPause), Target: "role:etcd", MTBF: 90 * d, TTR: lognormal(2*time.Second, 1)},
+			{Name: "vm-pause", Kind: string(model.FaultHostPause), Target: model.ClassHosts, MTBF: 90 * d, TTR: lognormal(2*time.Second, 1)},
 			{Name: "zone-outage", Kind: string(model.FaultZoneOutage), Target: model.ClassZones, MTBF: 2 * y, TTR: lognormal(2*time.Hour, 1)},
 			{Name: "zone-partition", Kind: string(model.FaultPartition), Target: model.ClassZonePairs, MTBF: y, TTR: lognormal(5*time.Minute, 1)},
 			{Name: "slow-disk", Kind: string(model.FaultSlowDisk), Target: "role:etcd", MTBF: 90 * d, TTR: lognormal(5*time.Minute, 1),

@@ -8,7 +8,7 @@ import (
 )
 
 // TestIncidentsUnderOverlappingFailures: the library's stacked 3-master
-// cloud scenario with zone outages, etcd pauses, zone partitions and clock
+// cloud scenario with zone outages, VM stalls, zone partitions and clock
 // drifts every 10 to 20 minutes as well, so that faults overlap all the
 // time: incidents are disjoint and in order, every injected fault is in
 // exactly one, and every function's downtime lies in them and is split
@@ -19,7 +19,7 @@ func TestIncidentsUnderOverlappingFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Spec.Failures = append(s.Spec.Failures, FailureSpec{Name: "zone-outage", MTBF: Duration(20 * time.Minute), MTTR: Duration(time.Minute)},
-		FailureSpec{Name: "etcd-pause", MTBF: Duration(10 * time.Minute), MTTR: Duration(20 * time.Second)}, FailureSpec{Name: "zone-partition", MTBF: Duration(15 * time.Minute), MTTR: Duration(time.Minute)}, FailureSpec{Name: "clock-drift", MTBF: Duration(15 * time.Minute), MTTR: Duration(time.Minute)})
+		FailureSpec{Name: "vm-pause", MTBF: Duration(10 * time.Minute), MTTR: Duration(20 * time.Second)}, FailureSpec{Name: "zone-partition", MTBF: Duration(15 * time.Minute), MTTR: Duration(time.Minute)}, FailureSpec{Name: "clock-drift", MTBF: Duration(15 * time.Minute), MTTR: Duration(time.Minute)})
 	if err := s.Spec.Check(); err != nil {
 		t.Fatal(err)
 	}
