@@ -107,6 +107,10 @@ type HostConfig = fabric.HostConfig
 type Interval = kube.Interval
 type KubeletConfig = kube.KubeletConfig
 
+// DefaultMaxRestartBackoff is the kubelet's cap on a container's restart
+// back-off (300 s), also the most its configuration accepts.
+const DefaultMaxRestartBackoff = kube.DefaultMaxRestartBackoff
+
 const LBHAProxy = kube.LBHAProxy
 const LBNginx = kube.LBNginx
 const LBKeepalived = kube.LBKeepalived

@@ -198,7 +198,12 @@ func (l *limits) controlPlane(cp *ControlPlaneSpec) {
 	}
 	if k := cp.Kubelet; k != nil {
 		l.dur("controlPlane.kubelet.restartBackOff", k.RestartBackOff, model.MinTimeout, model.MaxTimeout)
-		l.dur("controlPlane.kubelet.maxRestartBackOff", k.MaxRestartBackOff, model.MinTimeout, model.MaxTimeout)
+		// The kubelet's crashLoopBackOff.maxContainerRestartPeriod takes 1s to
+		// 300s (KubeletConfiguration, v1beta1).
+		if d := k.MaxRestartBackOff; d != 0 && (d.D() < time.Second || d.D() > model.DefaultMaxRestartBackoff) {
+			l.add("controlPlane.kubelet.maxRestartBackOff", "%v out of range; allowed: 1s to %s (the kubelet's crashLoopBackOff.maxContainerRestartPeriod)",
+				d.D(), human(model.DefaultMaxRestartBackoff))
+		}
 	}
 	if ks := cp.KubernetesService; ks != nil {
 		p := "controlPlane.kubernetesService."
