@@ -616,8 +616,9 @@ func (p *failureProc) fire() {
 // is drained (graceful stops of etcd and of the leader-elected processes
 // on it), then restarted (down for Duration), then waited for (Settle).
 // Like kubeadm upgrade's health checks, a host is not drained while
-// another member of the class is down: the step waits a settle period
-// (at least a minute) and looks again. Each fault is made when it starts,
+// another member of the class is down, its etcd member or apiserver not
+// running, or etcd without a leader (othersHealthy): the step waits a
+// settle period (at least a minute) and looks again. Each fault is made when it starts,
 // so the run's fault list stays in time order.
 func (p *failureProc) maintain(now sim.Time) {
 	c, m := p.c, p.cfg.Maintenance
@@ -645,15 +646,10 @@ func (p *failureProc) maintain(now sim.Time) {
 		p.schedule(now, float64(m.Duration+m.Settle))
 		return
 	}
-	for _, other := range p.members {
-		if other.name == mb.name {
-			continue
-		}
-		if hs, _ := c.resolve(other.target); len(hs) > 0 && !hs[0].Up() {
-			p.waits++
-			p.schedule(now, float64(max(m.Settle, time.Minute)))
-			return
-		}
+	if !p.othersHealthy(mb) {
+		p.waits++
+		p.schedule(now, float64(max(m.Settle, time.Minute)))
+		return
 	}
 	if len(hosts) > 0 {
 		h := hosts[0]
@@ -666,6 +662,34 @@ func (p *failureProc) maintain(now sim.Time) {
 	}
 	p.restarting = true
 	p.schedule(now, float64(m.Drain))
+}
+
+// othersHealthy is the health check before a host is drained, as
+// kubeadm's upgrade checks the cluster and its etcd first: etcd has a
+// leader, and every other member of the class is up with its etcd member
+// and apiserver running (not stopped, crashed or frozen).
+func (p *failureProc) othersHealthy(mb failureMember) bool {
+	c := p.c
+	if c.leaders != 1 {
+		return false
+	}
+	for _, other := range p.members {
+		if other.name == mb.name {
+			continue
+		}
+		hs, _ := c.resolve(other.target)
+		if len(hs) == 0 {
+			continue
+		}
+		if !hs[0].Up() || slices.ContainsFunc(hs[0].Procs, func(q *fabric.Process) bool {
+			// Enabled or held by a fault: part of the cluster (not a joining
+			// master's, not a removed member's).
+			return (q.Role == RoleEtcd || q.Role == kube.RoleAPIServer) && (q.Enabled() || q.Held()) && q.State() != fabric.Running
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // addFault adds a fault made by a failure process; it starts at fc.At.

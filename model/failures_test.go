@@ -350,10 +350,19 @@ func TestFailuresWithScriptedFaults(t *testing.T) {
 }
 
 // TestMaintenanceWaitsForHealth: while another host of the class is down,
-// maintenance does not drain the next one; it looks again every minute.
+// or its etcd member killed or frozen, maintenance does not drain the next
+// one; it looks again every minute.
 func TestMaintenanceWaitsForHealth(t *testing.T) {
+	for _, down := range []FaultConfig{{Kind: FaultHostCrash}, {Kind: FaultProcessKill, Process: RoleEtcd}, {Kind: FaultProcessPause, Process: RoleEtcd}} {
+		t.Run(string(down.Kind), func(t *testing.T) { maintenanceWaits(t, down) })
+	}
+}
+
+// maintenanceWaits: h2's host, or its etcd member, is down or frozen from
+// 20 s to 80 s and from 100 s; the drain of h1 waits.
+func maintenanceWaits(t *testing.T, down FaultConfig) {
 	cfg := failureCluster(5*time.Minute,
-		FailureConfig{Name: "down", Class: "host:h2", TBF: Life{Kind: LifeFixed, Value: 20 * time.Second}, TTR: Life{Kind: LifeFixed, Value: 60 * time.Second}, Fault: FaultConfig{Kind: FaultHostCrash}},
+		FailureConfig{Name: "down", Class: "host:h2", TBF: Life{Kind: LifeFixed, Value: 20 * time.Second}, TTR: Life{Kind: LifeFixed, Value: 60 * time.Second}, Fault: down},
 		FailureConfig{Name: "maintenance", Class: "role:etcd", Fault: FaultConfig{Kind: FaultMaintenance},
 			Maintenance: MaintenanceConfig{Every: time.Hour, Start: 30 * time.Second, Drain: 5 * time.Second, Duration: 20 * time.Second, Settle: 10 * time.Second}})
 	c := mustRun(t, cfg)

@@ -421,6 +421,9 @@ func (p *Process) Hold() {
 	p.enabled = false
 }
 
+// Held reports whether a fault keeps the process from running (Hold).
+func (p *Process) Held() bool { return p.holds > 0 }
+
 // Enable marks the process as meant to run: from now on it starts when
 // its host boots, and its supervisor restarts it. It does not start it.
 func (p *Process) Enable() { p.enabled = true }
