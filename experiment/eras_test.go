@@ -22,16 +22,9 @@ import (
 // stops at the first rebase, so those lists are not compared; the figures
 // count everything.
 func TestErasChangeNoFigure(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs 8 cluster-years")
-	}
-	sc, err := scenarios.ResolveWith(context.Background(), "years-stacked-3", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg4y := fourYears(t)
 	run := func(span int) (model.Result, Run) {
-		cfg := sc.Config()
-		cfg.Horizon = 4 * model.Year
+		cfg := cfg4y
 		cfg.EraSpan = model.Year * time.Duration(span)
 		cfg.SkipRenewals = true
 		r, err := model.Simulate(cfg, model.RunOptions{})
@@ -104,16 +97,9 @@ func TestErasChangeNoFigure(t *testing.T) {
 // years, of downtime by function and of incidents started (listed and
 // folded), and nothing else changes.
 func TestYearBatchesSumYears(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs 8 cluster-years")
-	}
-	sc, err := scenarios.ResolveWith(context.Background(), "years-stacked-3", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg4y := fourYears(t)
 	run := func(batches int) (model.Result, Run) {
-		cfg := sc.Config()
-		cfg.Horizon = 4 * model.Year
+		cfg := cfg4y
 		cfg.YearBatches = batches
 		cfg.IncidentsListed = 50 // most incidents fold into the tail
 		cfg.SkipRenewals = true
@@ -163,4 +149,20 @@ func pairs[T int | time.Duration](what string, years, batches []T, t *testing.T)
 			return
 		}
 	}
+}
+
+// fourYears is years-stacked-3 over four years, for a test that runs it
+// twice (skipped with -short).
+func fourYears(t *testing.T) model.Config {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs 8 cluster-years")
+	}
+	sc, err := scenarios.ResolveWith(context.Background(), "years-stacked-3", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sc.Config()
+	cfg.Horizon = 4 * model.Year
+	return cfg
 }
