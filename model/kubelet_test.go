@@ -97,3 +97,31 @@ func TestProcessCrashRestartedByKubelet(t *testing.T) {
 		})
 	}
 }
+
+// TestKubeletSeesEveryStart: a static pod started by a fault's heal (a
+// process-kill held for 12 minutes) has run only from that start: when it
+// exits a minute later, the kubelet's back-off (10 s after an earlier
+// exit) still applies, as it would to a container the kubelet had just
+// started, instead of being forgiven for the 14 minutes since the
+// kubelet's own last restart.
+func TestKubeletSeesEveryStart(t *testing.T) {
+	cfg := stacked3(17 * time.Minute)
+	cfg.Faults = []FaultConfig{{Kind: FaultProcessKill, At: 2 * time.Minute, Duration: 12 * time.Minute, Target: Target{TargetHost, "master-3"}, Process: kube.GroupScheduler}}
+	c := build(t, cfg)
+	var p *fabric.Process
+	for _, q := range host(c, "master-3").Procs {
+		if q.Role == kube.GroupScheduler {
+			p = q
+		}
+	}
+	state := map[string]fabric.ProcState{}
+	at := func(d time.Duration, name string, fn func()) { c.CalendarAt(sim.At(d), name, fn) }
+	at(time.Minute, "first exit", func() { p.Exit("test: first exit") }) // restarted at once; back-off now 10s
+	at(15*time.Minute, "second exit", func() { p.Exit("test: second exit") })
+	at(15*time.Minute+5*time.Second, "look 5s after", func() { state["5s"] = p.State() })
+	at(15*time.Minute+11*time.Second, "look 11s after", func() { state["11s"] = p.State() })
+	c.Run()
+	if state["5s"] != fabric.Stopped || state["11s"] != fabric.Running {
+		t.Errorf("5 s after the second exit the scheduler is %v, 11 s after %v; want stopped, then running (back-off 10 s: it ran a minute since the heal restarted it)", state["5s"], state["11s"])
+	}
+}

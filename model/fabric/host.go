@@ -584,6 +584,9 @@ func (p *Process) Start() {
 	}
 	p.state = Running
 	p.incarnation++
+	if s := p.Supervisor; s != nil {
+		s.PodStarted(p)
+	}
 	p.h.Start()
 	p.w.Watch.LeadershipChanged()
 }
@@ -651,9 +654,11 @@ func (p *Process) Resume() {
 func (p *Process) Mono() time.Duration { return p.Host.Clock.Mono(p.Now()) }
 
 // supervisor restarts a process that exits by itself: the kubelet of a
-// static pod.
+// static pod. It hears of every start too, whoever made it (its own
+// restart, a boot, a fault's heal), as a kubelet sees the container start.
 type supervisor interface {
 	PodExited(p *Process)
+	PodStarted(p *Process)
 }
 
 // Timer is a process-owned timer. Its callback runs only while the process

@@ -189,6 +189,15 @@ func (k *Kubelet) PodExited(p *fabric.Process) {
 	}
 }
 
+// PodStarted notes a static pod's container start, whoever started it:
+// its liveness probe waits its initial delay from here, and its restart
+// back-off resets once it has run 10 minutes from here.
+func (k *Kubelet) PodStarted(p *fabric.Process) {
+	if sp := k.pod(p); sp != nil {
+		sp.started, sp.failures = k.Proc.Now(), 0
+	}
+}
+
 func (k *Kubelet) restart(sp *staticPod) {
 	p := sp.proc
 	if p.State() != fabric.Stopped || !p.Enabled() || !p.Host.Up() {
