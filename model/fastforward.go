@@ -172,6 +172,9 @@ func (c *Cluster) steadyAfter(least time.Duration) bool {
 			return false
 		}
 	}
+	if c.Workers != nil && !c.Workers.TriedSince(c.lastChange) {
+		return false // a kubelet's next renewal may find what changed
+	}
 	if c.Perturbed() {
 		return false
 	}

@@ -561,7 +561,8 @@ func TestSkippedSpanCountsAsRunTime(t *testing.T) {
 // (--default-unreachable-toleration-seconds=600), no span a skip would
 // jump holds a change: the node lifecycle controller's taint-based
 // eviction, 10 minutes after the node went NotReady, and the replacement
-// pods must not fall in one. (Before the worker plane had a predicate of
+// pods must not fall in one; nor the untainting when an outage of the load
+// balancer puts every zone in full disruption. (Before the worker plane had a predicate of
 // its own, such a cluster was skipped through after ffQuietDegraded of
 // quiet, 6 minutes, which the 5-minute default toleration fits in and 10
 // minutes does not.)
@@ -574,5 +575,39 @@ func TestSkippedSpansAreQuietWithWorkers(t *testing.T) {
 		cfg.Failures = append(cfg.Failures, FailureConfig{Name: "crash-" + w, Class: "host:" + w, TBF: Exponential(90 * time.Minute),
 			TTR: Life{Kind: LifeLogNormal, Median: time.Hour, Sigma: 0.3}, Fault: FaultConfig{Kind: FaultHostCrash}})
 	}
+	// The load balancer every kubelet reaches the API through, down about
+	// an hour every six: every node NotReady, every zone fully disrupted,
+	// no taint (master disruption mode).
+	cfg.Failures = append(cfg.Failures, FailureConfig{Name: "crash-lb", Class: "host:lb", TBF: Exponential(6 * time.Hour),
+		TTR: Life{Kind: LifeLogNormal, Median: time.Hour, Sigma: 0.3}, Fault: FaultConfig{Kind: FaultHostCrash}})
 	quietSpans(t, cfg, ffQuiet)
+}
+
+// TestMasterDisruptionIsSettled: the load balancer's host is down
+// for two hours; every kubelet reaches the API through it, so every node
+// is NotReady and, every zone being fully disrupted, untainted (master
+// disruption mode): nothing is evicted and nothing changes until the LB
+// is back. That is a fixed point the worker plane counts as settled, so
+// that the run skips through the outage.
+func TestMasterDisruptionIsSettled(t *testing.T) {
+	cfg := withWorkers(1, 3*time.Hour, kube.DefaultNodeGracePeriod, "lb")
+	cfg.Faults = []FaultConfig{{Kind: FaultHostCrash, Target: Target{Kind: TargetHost, Name: "lb"}, At: 10 * time.Minute, Duration: 2 * time.Hour}}
+	c := build(t, cfg)
+	var settled, steady bool
+	var notReady int
+	c.CalendarAt(sim.At(time.Hour), "look", func() {
+		settled, steady = c.WorkersSettled(), c.steadyAfter(ffQuietDegraded)
+		for _, n := range c.Workers.Nodes {
+			if n.NotReady {
+				notReady++
+			}
+		}
+	})
+	c.Run()
+	if notReady != len(c.Workers.Nodes) {
+		t.Fatalf("%d of %d nodes NotReady 50 minutes into the LB outage", notReady, len(c.Workers.Nodes))
+	}
+	if !settled || !steady {
+		t.Errorf("50 minutes into the LB outage (every node NotReady, untainted, nothing to evict): workers settled %v, steady %v; want both", settled, steady)
+	}
 }

@@ -40,7 +40,7 @@ const (
 	// (a VM stall: the hypervisor descheduling the guest, a live
 	// migration's stop-and-copy) and resumed at the end: timers that came
 	// due fire late, and messages wait in the sockets, as for
-	// process-pause.
+	// process-pause; a process started meanwhile starts only then.
 	FaultHostPause FaultKind = "host-pause"
 	// FaultPartition: messages between the target hosts and the peer hosts
 	// (default: all others) are silently dropped; with OneWay only those
@@ -565,8 +565,11 @@ func (f *Fault) inject() {
 					c.Record(fabric.Record{Event: fabric.EvProcStopped, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "killed (SIGKILL)"})
 				case FaultProcessCrash:
 					// Exit records the exit and hands the process to its
-					// kubelet, which restarts it after its back-off.
-					p.Exit(fmt.Sprintf("crashed (fault %d)", f.ID))
+					// kubelet, which restarts it after its back-off. A frozen
+					// process does not run, so it cannot crash.
+					if p.State() == fabric.Running {
+						p.Exit(fmt.Sprintf("crashed (fault %d)", f.ID))
+					}
 				case FaultProcessPause:
 					p.Freeze()
 					c.Record(fabric.Record{Event: fabric.EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen (SIGSTOP)"})
@@ -602,12 +605,8 @@ func (f *Fault) inject() {
 		}
 	case FaultHostPause:
 		for _, h := range hosts {
-			for _, p := range h.Procs {
-				if p.State() == fabric.Running {
-					c.Record(fabric.Record{Event: fabric.EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen with its VM"})
-				}
-				f.procs = append(f.procs, p)
-				p.Freeze()
+			for _, p := range h.Stall() {
+				c.Record(fabric.Record{Event: fabric.EvProcPaused, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "frozen with its VM"})
 			}
 		}
 	case FaultPartition, FaultLink:
@@ -656,16 +655,22 @@ func (f *Fault) heal() {
 				p.Start()
 			}
 		}
-	case FaultProcessPause, FaultHostPause:
-		why := "resumed (SIGCONT)"
-		if f.Cfg.Kind == FaultHostPause {
-			why = "resumed with its VM"
-		}
+	case FaultProcessPause:
 		for _, p := range f.procs {
 			if p.Thaw() {
-				c.Record(fabric.Record{Event: fabric.EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: why})
+				c.Record(fabric.Record{Event: fabric.EvProcResumed, Proc: p.Name, Host: p.Host.Name, Fault: f.ID, Reason: "resumed (SIGCONT)"})
 				p.Resume()
 			}
+		}
+	case FaultHostPause:
+		for _, h := range f.hosts {
+			h.Unstall(func(p *fabric.Process, started bool) {
+				if started {
+					c.Record(fabric.Record{Event: fabric.EvProcStarted, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "started as its VM resumed (its start came during the stall)"})
+				} else {
+					c.Record(fabric.Record{Event: fabric.EvProcResumed, Proc: p.Name, Host: h.Name, Fault: f.ID, Reason: "resumed with its VM"})
+				}
+			})
 		}
 	case FaultAPIError, FaultAPIBlock:
 		for i, p := range f.procs {

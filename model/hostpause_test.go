@@ -6,6 +6,7 @@ import (
 
 	"hasim/model/fabric"
 	"hasim/model/kube"
+	"hasim/sim"
 )
 
 // TestHostPauseFreezesTheVM: a host-pause (a VM stall) freezes every
@@ -55,5 +56,58 @@ func TestHostPauseFreezesTheVM(t *testing.T) {
 		if want := fabric.HostProcessName(kube.GroupKCM, h.Name); g.Leader == want {
 			t.Errorf("the stalled %s leads at the end", want)
 		}
+	}
+}
+
+// TestNothingStartsOnAStalledVM: etcd on master-2 is killed at 1m for
+// 20 s; the VM stalls (host-pause) from 1m10s for a minute. The kill's
+// heal at 1m20s does not start etcd on the stalled VM (nothing runs on a
+// frozen VM): it starts when the stall ends.
+func TestNothingStartsOnAStalledVM(t *testing.T) {
+	cfg := stacked3(4 * time.Minute)
+	cfg.Faults = []FaultConfig{
+		{Kind: FaultProcessKill, At: time.Minute, Duration: 20 * time.Second, Target: Target{TargetHost, "master-2"}},
+		{Kind: FaultHostPause, At: 70 * time.Second, Duration: time.Minute, Target: Target{TargetHost, "master-2"}},
+	}
+	c := build(t, cfg)
+	e := procOf(t, c, "master-2", "etcd")
+	var during, after fabric.ProcState
+	c.CalendarAt(sim.At(90*time.Second), "look", func() { during = e.State() })
+	c.CalendarAt(sim.At(131*time.Second), "look after", func() { after = e.State() })
+	c.Run()
+	if during == fabric.Running || after != fabric.Running {
+		t.Errorf("etcd on master-2 is %v at 1m30s, inside the VM stall (1m10s to 2m10s), and %v at 2m11s; want not running, then running", during, after)
+	}
+}
+
+// TestBootWaitsForTheStall: master-2 crashes at 1m for 20 s; a VM
+// stall of master-2 from 1m10s for a minute. The boot at 1m20s starts
+// none of its processes while the stall lasts; they start as it ends.
+func TestBootWaitsForTheStall(t *testing.T) {
+	cfg := stacked3(4 * time.Minute)
+	cfg.Faults = []FaultConfig{
+		{Kind: FaultHostCrash, At: time.Minute, Duration: 20 * time.Second, Target: Target{TargetHost, "master-2"}},
+		{Kind: FaultHostPause, At: 70 * time.Second, Duration: time.Minute, Target: Target{TargetHost, "master-2"}},
+	}
+	c := build(t, cfg)
+	var running []string
+	stopped := 0
+	c.CalendarAt(sim.At(90*time.Second), "look", func() {
+		for _, p := range host(c, "master-2").Procs {
+			if p.State() == fabric.Running {
+				running = append(running, p.Name)
+			}
+		}
+	})
+	c.CalendarAt(sim.At(131*time.Second), "look after", func() {
+		for _, p := range host(c, "master-2").Procs {
+			if p.State() != fabric.Running {
+				stopped++
+			}
+		}
+	})
+	c.Run()
+	if len(running) > 0 || stopped > 0 {
+		t.Errorf("running at 1m30s, inside the VM stall of master-2: %v; %d not running at 2m11s, after it; want none and none", running, stopped)
 	}
 }

@@ -125,3 +125,54 @@ func TestKubeletSeesEveryStart(t *testing.T) {
 		t.Errorf("5 s after the second exit the scheduler is %v, 11 s after %v; want stopped, then running (back-off 10 s: it ran a minute since the heal restarted it)", state["5s"], state["11s"])
 	}
 }
+
+func procOf(t *testing.T, c *Cluster, hostName, role string) *fabric.Process {
+	t.Helper()
+	for _, q := range host(c, hostName).Procs {
+		if q.Role == role {
+			return q
+		}
+	}
+	t.Fatalf("no %s on %s", role, hostName)
+	return nil
+}
+
+// TestKubeletRestartsWhatExitedWhileDown: etcd crashes (process-crash) while its
+// host's kubelet is down (process-kill of the kubelet, 2 minutes). The
+// kubelet, once back, syncs its static pods and starts the etcd container
+// that exited.
+func TestKubeletRestartsWhatExitedWhileDown(t *testing.T) {
+	cfg := stacked3(6 * time.Minute)
+	cfg.Faults = []FaultConfig{
+		{Kind: FaultProcessKill, At: time.Minute, Duration: 2 * time.Minute, Target: Target{TargetHost, "master-2"}, Process: kube.RoleKubelet},
+		{Kind: FaultProcessCrash, At: 90 * time.Second, Target: Target{TargetHost, "master-2"}},
+	}
+	c := build(t, cfg)
+	e := procOf(t, c, "master-2", "etcd")
+	var at5m fabric.ProcState
+	c.CalendarAt(sim.At(5*time.Minute), "look", func() { at5m = e.State() })
+	c.Run()
+	if at5m != fabric.Running {
+		t.Errorf("etcd on master-2 is %v at 5m, 2 minutes after its kubelet came back; want running (the kubelet starts a static pod's exited container when it starts)", at5m)
+	}
+}
+
+// TestKubeletRestartsAfterItsOwnRestart: etcd crashes twice within
+// 10 minutes, so its second restart waits the 10 s back-off; the kubelet is
+// killed 5 s into that wait and restarted 5 s later, and restarts etcd then.
+func TestKubeletRestartsAfterItsOwnRestart(t *testing.T) {
+	cfg := stacked3(6 * time.Minute)
+	cfg.Faults = []FaultConfig{
+		{Kind: FaultProcessCrash, At: 1 * time.Minute, Target: Target{TargetHost, "master-2"}},
+		{Kind: FaultProcessCrash, At: 2 * time.Minute, Target: Target{TargetHost, "master-2"}},
+		{Kind: FaultProcessKill, At: 2*time.Minute + 5*time.Second, Duration: 5 * time.Second, Target: Target{TargetHost, "master-2"}, Process: kube.RoleKubelet},
+	}
+	c := build(t, cfg)
+	e := procOf(t, c, "master-2", "etcd")
+	var at5m fabric.ProcState
+	c.CalendarAt(sim.At(5*time.Minute), "look", func() { at5m = e.State() })
+	c.Run()
+	if at5m != fabric.Running {
+		t.Errorf("etcd on master-2 is %v at 5m; want running", at5m)
+	}
+}

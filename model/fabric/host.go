@@ -163,6 +163,7 @@ type Host struct {
 	drifts  []*ClockDrift // active clock-rate overrides, last wins
 	rate    float64       // the clock's rate before the first of drifts
 	joining bool          // a control-plane host kubeadm has not joined yet
+	stalls  int           // active VM stalls (Stall)
 }
 
 // Up reports whether the host is running.
@@ -204,6 +205,56 @@ func (h *Host) Repair() bool {
 	}
 	h.crashes--
 	return h.crashes == 0
+}
+
+// Stall freezes the whole host for one more fault (a VM stall: the
+// hypervisor descheduling it, a live migration's final copy). The first
+// stall pauses every running process and returns them; a process started
+// while the host is stalled (a boot, a fault's heal) starts only when the
+// last stall ends.
+func (h *Host) Stall() []*Process {
+	h.stalls++
+	if h.stalls > 1 {
+		return nil
+	}
+	var paused []*Process
+	for _, p := range h.Procs {
+		if p.state == Running {
+			p.Pause()
+			paused = append(paused, p)
+		}
+	}
+	return paused
+}
+
+// Stalled reports whether a VM stall holds the host.
+func (h *Host) Stalled() bool { return h.stalls > 0 }
+
+// Unstall ends one stall. When none remains, every process the stalls kept
+// frozen and no process fault freezes is resumed, and every process whose
+// start waited for the end is started, in the host's order; each is first
+// told to will (started: whether it is a start).
+func (h *Host) Unstall(will func(p *Process, started bool)) {
+	if h.stalls == 0 {
+		panic("model.Host.Unstall: " + h.Name + " is not stalled")
+	}
+	h.stalls--
+	if h.stalls > 0 {
+		return
+	}
+	for _, p := range h.Procs {
+		switch {
+		case p.stallStart:
+			p.stallStart = false
+			if p.state == Stopped && h.up {
+				will(p, true)
+				p.Start()
+			}
+		case p.state == Paused && p.pauses == 0:
+			will(p, false)
+			p.Resume()
+		}
+	}
 }
 
 // Boot brings the host back, unless a fault still holds it down (see
@@ -410,6 +461,7 @@ type Process struct {
 	Supervisor  supervisor  // restarts the process when it exits (its host's kubelet), if any
 	holds       int         // active faults keeping it from running (Hold)
 	pauses      int         // active faults keeping it frozen (Freeze)
+	stallStart  bool        // started while its host was stalled: it starts when the stall ends
 }
 
 // Hold keeps the process from running until Release, for a fault that
@@ -480,7 +532,7 @@ func (p *Process) Thaw() bool {
 		panic("model.Process.Thaw: " + p.Name + " is not frozen")
 	}
 	p.pauses--
-	return p.pauses == 0 && p.state == Paused
+	return p.pauses == 0 && p.state == Paused && p.Host.stalls == 0
 }
 
 // APIFault is an api-error or api-block fault installed on a process by
@@ -582,6 +634,10 @@ func (p *Process) Start() {
 	if p.state != Stopped || !p.Host.up {
 		return
 	}
+	if p.Host.stalls > 0 {
+		p.stallStart = true // nothing runs on a stalled VM
+		return
+	}
 	p.state = Running
 	p.incarnation++
 	if s := p.Supervisor; s != nil {
@@ -594,6 +650,7 @@ func (p *Process) Start() {
 // kill stops the process, dropping timers, buffered input and (through the
 // handler) volatile state.
 func (p *Process) Kill() {
+	p.stallStart = false
 	if p.state == Stopped {
 		return
 	}

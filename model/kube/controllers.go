@@ -378,11 +378,11 @@ const (
 
 // zoneStates classifies every zone with nodes as the node lifecycle
 // controller does.
-func (l *CtrlLoops) zoneStates() (states []zoneState, sizes []int, allFull bool) {
-	zs := l.w.zones
+func (w *WorkerPlane) zoneStates() (states []zoneState, sizes []int, allFull bool) {
+	zs := w.zones
 	states, sizes = make([]zoneState, len(zs)), make([]int, len(zs))
 	notReady := make([]int, len(zs))
-	for _, n := range l.w.Nodes {
+	for _, n := range w.Nodes {
 		zi := zoneIndex(zs, n.Host.Zone)
 		sizes[zi]++
 		if n.NotReady {
@@ -400,7 +400,7 @@ func (l *CtrlLoops) zoneStates() (states []zoneState, sizes []int, allFull bool)
 		switch {
 		case ready == 0 && notReady[zi] > 0:
 			states[zi] = zoneFull
-		case notReady[zi] > 2 && float64(notReady[zi])/float64(sizes[zi]) >= l.w.cfg.UnhealthyZoneThreshold:
+		case notReady[zi] > 2 && float64(notReady[zi])/float64(sizes[zi]) >= w.cfg.UnhealthyZoneThreshold:
 			states[zi] = zonePartial
 		}
 		if states[zi] != zoneFull {
@@ -410,13 +410,25 @@ func (l *CtrlLoops) zoneStates() (states []zoneState, sizes []int, allFull bool)
 	return states, sizes, allFull && any
 }
 
+// taintRate is how many NotReady nodes a second the controller taints in
+// a zone of the state and size: none in a small zone partly disrupted.
+func (w *WorkerPlane) taintRate(state zoneState, size int) float64 {
+	if state != zonePartial {
+		return w.cfg.EvictionRate
+	}
+	if size > w.cfg.LargeClusterSize {
+		return w.cfg.SecondaryEvictionRate
+	}
+	return 0
+}
+
 // taintPass adds the NoExecute taint to NotReady nodes, rate-limited per
 // zone; with every zone fully disrupted it removes the taints instead.
 func (l *CtrlLoops) taintPass() {
 	if !l.kcm || !l.synced {
 		return
 	}
-	states, sizes, allFull := l.zoneStates()
+	states, sizes, allFull := l.w.zoneStates()
 	now := l.k.Proc.Mono()
 	var wait time.Duration
 	for _, n := range l.w.Nodes {
@@ -435,13 +447,7 @@ func (l *CtrlLoops) taintPass() {
 			continue
 		}
 		zi := zoneIndex(l.w.zones, n.Host.Zone)
-		rate := l.w.cfg.EvictionRate
-		if states[zi] == zonePartial {
-			rate = 0
-			if sizes[zi] > l.w.cfg.LargeClusterSize {
-				rate = l.w.cfg.SecondaryEvictionRate
-			}
-		}
+		rate := l.w.taintRate(states[zi], sizes[zi])
 		if rate <= 0 {
 			continue
 		}

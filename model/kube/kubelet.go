@@ -64,6 +64,10 @@ type staticPod struct {
 	failures int
 	probeTag uint64
 	readyTag uint64 // the readiness probe in flight
+	// exited: the pod exited and has not started since. A kubelet that
+	// was down then, or was killed during the back-off, restarts it when
+	// it starts again, as its first sync of the static pods does.
+	exited bool
 }
 
 // Kubelet is the part of the kubelet that keeps a control-plane host's
@@ -129,6 +133,9 @@ func (k *Kubelet) Start() {
 	now := k.Proc.Now()
 	for _, sp := range k.pods {
 		sp.started, sp.failures, sp.backoff = now, 0, 0
+		if sp.exited {
+			sp.restart.After(0) // after the host's boot, which may start it first
+		}
 	}
 	if k.client != nil {
 		k.client.Start()
@@ -174,8 +181,12 @@ func (k *Kubelet) pod(p *fabric.Process) *staticPod {
 // podExited schedules the restart of a static pod that exited.
 func (k *Kubelet) PodExited(p *fabric.Process) {
 	sp := k.pod(p)
-	if sp == nil || k.Proc.State() == fabric.Stopped {
+	if sp == nil {
 		return
+	}
+	sp.exited = true
+	if k.Proc.State() == fabric.Stopped {
+		return // restarted when the kubelet starts
 	}
 	now, cfg := k.Proc.Now(), &k.cfg
 	if now.Sub(sp.started) >= RestartBackoffReset {
@@ -194,7 +205,7 @@ func (k *Kubelet) PodExited(p *fabric.Process) {
 // back-off resets once it has run 10 minutes from here.
 func (k *Kubelet) PodStarted(p *fabric.Process) {
 	if sp := k.pod(p); sp != nil {
-		sp.started, sp.failures = k.Proc.Now(), 0
+		sp.started, sp.failures, sp.exited = k.Proc.Now(), 0, false
 	}
 }
 

@@ -174,6 +174,9 @@ type Node struct {
 	tries   int
 	synced  bool // reached the API since it started: it knows its pods
 	failing bool // the last renewal failed (for the timeline)
+	// sentAt is when the renewal in flight was sent; triedFrom when the
+	// last one to end (well or not) was.
+	sentAt, triedFrom sim.Time
 
 	// The Node object.
 	NotReady   bool
@@ -351,11 +354,14 @@ func (w *WorkerPlane) account(wl *workload, now sim.Time) {
 // settled reports whether the worker plane has reached the state it keeps
 // until the next fault or repair. Every node is healthy (its host and
 // kubelet up, Ready, untainted, synced, renewing its lease without
-// failure) or written off (NotReady and tainted, with no kubelet renewing
-// its lease: its host or kubelet down, or its renewals failing). Every
-// pod is where it
-// stays: running on a healthy node; evicted (deleted) and not running;
-// or pending with no node the scheduler could pick. A ReplicaSet has created all its replacements
+// failure) or written off, with no kubelet renewing its lease (its host or
+// kubelet down, or its renewals failing), NotReady, and either tainted (if
+// the node lifecycle controller keeps tainting) or untainted (if it does
+// not: every zone fully disrupted, the master disruption mode, or a small
+// zone partly disrupted). Every pod is where it stays: running on a
+// healthy node; evicted (deleted) and not running; left on a written-off
+// node the controller does not taint; or pending with no node the
+// scheduler could pick. A ReplicaSet has created all its replacements
 // (bare pods have none). What follows a worker's failure (the lease
 // lapsing, NotReady, the taint, the evictions once the toleration has
 // passed, the replacements) plays out over minutes while nothing else
@@ -363,17 +369,26 @@ func (w *WorkerPlane) account(wl *workload, now sim.Time) {
 // point, however quiet. Scheduling probes' pods come and go by design and
 // are not looked at.
 func (w *WorkerPlane) settled() bool {
+	states, sizes, allFull := w.zoneStates()
 	healthy := make([]bool, len(w.Nodes))
+	spared := make([]bool, len(w.Nodes)) // written off, never tainted
 	schedulable := false
 	for i, n := range w.Nodes {
 		up := n.Host.Up() && n.kubelet.Proc.State() == fabric.Running
 		healthy[i] = up && !n.NotReady && !n.tainted && !n.failing && n.synced
-		// Written off, and staying so: no kubelet that renews its lease.
-		writtenOff := n.NotReady && n.tainted && (!up || n.failing)
-		if !healthy[i] && !writtenOff {
-			return false
-		}
 		schedulable = schedulable || healthy[i] && n.cfg.Schedulable
+		if healthy[i] {
+			continue
+		}
+		if !n.NotReady || up && !n.failing {
+			return false // not NotReady yet, or a kubelet back that will renew
+		}
+		zi := zoneIndex(w.zones, n.Host.Zone)
+		taints := !allFull && w.taintRate(states[zi], sizes[zi]) > 0
+		if n.tainted != taints {
+			return false // a taint to add, or to remove
+		}
+		spared[i] = !taints
 	}
 	for _, p := range w.pending {
 		if p.probe == nil && (schedulable || p.binding) {
@@ -383,6 +398,9 @@ func (w *WorkerPlane) settled() bool {
 	for _, wl := range w.Workloads {
 		active := 0
 		for _, p := range wl.pods {
+			if !p.deleted {
+				active++
+			}
 			switch {
 			case p.binding:
 				return false
@@ -395,14 +413,25 @@ func (w *WorkerPlane) settled() bool {
 				if p.running && healthy[p.node.idx] {
 					return false
 				}
+			case spared[p.node.idx]: // left where the controller evicts nothing
 			case !p.running || !healthy[p.node.idx]:
 				return false
 			}
-			if !p.deleted {
-				active++
-			}
 		}
 		if wl.cfg.Kind == ReplicaSetKind && active != wl.cfg.Replicas {
+			return false
+		}
+	}
+	return true
+}
+
+// TriedSince reports whether every node whose kubelet runs has had a
+// lease renewal sent at or after t come back, well or not: as a probe's
+// request does, it shows what the kubelet finds now (a load balancer that
+// died since its last renewal, say, which its node does not know yet).
+func (w *WorkerPlane) TriedSince(t sim.Time) bool {
+	for _, n := range w.Nodes {
+		if n.Host.Up() && n.kubelet.Proc.State() == fabric.Running && n.triedFrom < t {
 			return false
 		}
 	}
@@ -486,6 +515,7 @@ func (n *Node) wall() int64 {
 // onRenew is one try of the node lease update.
 func (n *Node) onRenew() {
 	n.tag++
+	n.sentAt = n.w.world.Sim.Now()
 	n.reqs.call(n.client, n.tag, VerbWrite,
 		etcd.Op{Kind: etcd.OpPut, Key: n.leaseKey, Val: etcd.LeaseRecord{Holder: n.w.world.Identity(n.Name), DurationSec: int32(n.w.cfg.LeaseDuration / time.Second), Renew: n.wall()}},
 		n.w.cfg.renewTimeout(), false)
@@ -495,6 +525,7 @@ func (n *Node) apiDone(tag uint64, _ *fabric.Message, err string) {
 	if tag != n.tag {
 		return
 	}
+	n.triedFrom = n.sentAt
 	if err == "" {
 		n.tries = 0
 		if n.failing {
