@@ -93,12 +93,6 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 		if out != sim.ReachedTime {
 			return out
 		}
-		// A step fires fewer events than the engine asks Interrupt after
-		// (sim.CheckEvery), so it is asked here too: an interrupt must stop
-		// a run that skips years as surely as one that does not.
-		if b.Interrupt != nil && b.Interrupt() {
-			return sim.Stopped
-		}
 		if c.Sim.Now() >= end {
 			if beyond {
 				// Four eras without a moment to rebase at (eras.go): the
@@ -106,6 +100,13 @@ func (c *Cluster) runSkipping(b sim.Bounds) sim.Outcome {
 				c.eraStuck = true
 			}
 			return sim.ReachedTime
+		}
+		// A step fires fewer events than the engine asks Interrupt after
+		// (sim.CheckEvery), so it is asked here too: an interrupt must stop
+		// a run that skips years as surely as one that does not (and a run
+		// that reached its horizon is done, whatever came meanwhile).
+		if b.Interrupt != nil && b.Interrupt() {
+			return sim.Stopped
 		}
 		if c.SkipWatch != nil {
 			c.SkipWatch(true)
