@@ -23,15 +23,7 @@ func TestKubeletBackoffResetIsTenMinutes(t *testing.T) {
 	cfg := stacked3(6 * time.Minute)
 	cfg.Kubelet = kube.KubeletConfig{MaxRestartBackoff: time.Minute}
 	c := build(t, cfg)
-	var p *fabric.Process
-	for _, q := range host(c, "master-3").Procs {
-		if q.Role == kube.GroupScheduler {
-			p = q
-		}
-	}
-	if p == nil {
-		t.Fatal("no scheduler on master-3")
-	}
+	p := procOf(t, c, "master-3", kube.GroupScheduler)
 	state := map[string]fabric.ProcState{}
 	at := func(d time.Duration, name string, fn func()) { c.CalendarAt(sim.At(d), name, fn) }
 	at(time.Minute, "first exit", func() { p.Exit("test: first exit") })     // restarted at once; back-off now 10s
@@ -108,12 +100,7 @@ func TestKubeletSeesEveryStart(t *testing.T) {
 	cfg := stacked3(17 * time.Minute)
 	cfg.Faults = []FaultConfig{{Kind: FaultProcessKill, At: 2 * time.Minute, Duration: 12 * time.Minute, Target: Target{TargetHost, "master-3"}, Process: kube.GroupScheduler}}
 	c := build(t, cfg)
-	var p *fabric.Process
-	for _, q := range host(c, "master-3").Procs {
-		if q.Role == kube.GroupScheduler {
-			p = q
-		}
-	}
+	p := procOf(t, c, "master-3", kube.GroupScheduler)
 	state := map[string]fabric.ProcState{}
 	at := func(d time.Duration, name string, fn func()) { c.CalendarAt(sim.At(d), name, fn) }
 	at(time.Minute, "first exit", func() { p.Exit("test: first exit") }) // restarted at once; back-off now 10s
@@ -126,6 +113,7 @@ func TestKubeletSeesEveryStart(t *testing.T) {
 	}
 }
 
+// procOf is the process of the role on host hostName.
 func procOf(t *testing.T, c *Cluster, hostName, role string) *fabric.Process {
 	t.Helper()
 	for _, q := range host(c, hostName).Procs {

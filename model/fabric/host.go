@@ -227,9 +227,6 @@ func (h *Host) Stall() []*Process {
 	return paused
 }
 
-// Stalled reports whether a VM stall holds the host.
-func (h *Host) Stalled() bool { return h.stalls > 0 }
-
 // Unstall ends one stall. When none remains, every process the stalls kept
 // frozen and no process fault freezes is resumed, and every process whose
 // start waited for the end is started, in the host's order; each is first
