@@ -688,19 +688,31 @@ func (p *Process) Resume() {
 		fw.Thawed()
 	}
 	p.w.Watch.LeadershipChanged()
-	for i := 0; i < len(p.inbox) && p.state == Running; i++ {
-		e := p.inbox[i]
+	// What is delivered or run leaves the front of its queue first: a
+	// delivery or a timer may kill the process (Kill empties the queues)
+	// or freeze it again (the rest then waits, ahead of anything newer).
+	inbox := p.inbox
+	for len(p.inbox) > 0 && p.state == Running {
+		e := p.inbox[0]
+		p.inbox[0] = nil
+		p.inbox = p.inbox[1:]
 		p.h.Deliver(&e.msg)
 		p.w.Net.release(e)
-		p.inbox[i] = nil
 	}
-	p.inbox = p.inbox[:0]
-	for i := 0; i < len(p.deferred) && p.state == Running; i++ {
-		t := p.deferred[i]
+	if len(p.inbox) == 0 {
+		p.inbox = inbox[:0] // the array again, from its start
+	}
+	deferred := p.deferred
+	for len(p.deferred) > 0 && p.state == Running {
+		t := p.deferred[0]
+		p.deferred[0] = nil
+		p.deferred = p.deferred[1:]
 		t.deferred = false
 		t.run()
 	}
-	p.deferred = p.deferred[:0]
+	if len(p.deferred) == 0 {
+		p.deferred = deferred[:0]
+	}
 }
 
 // Mono is the process's monotonic clock reading now: what Go's
