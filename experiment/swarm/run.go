@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hasim/model"
+	"hasim/model/fabric"
 	"hasim/scenarios"
 	"hasim/sim"
 )
@@ -216,6 +217,9 @@ func RunCase(sc *scenarios.Scenario, opt RunOptions) (out Outcome) {
 // etcd) is running at the end: it should still have timers armed.
 func anyRunning(c *model.Cluster) bool {
 	for _, p := range c.Procs {
+		if pa, ok := p.Handler().(fabric.Passive); ok && pa.Passive() {
+			continue // nothing of its own to do by design
+		}
 		if p.Running() && p.Host.Up() {
 			return true
 		}

@@ -436,6 +436,14 @@ type FreezeWatcher interface {
 	Thawed()
 }
 
+// Passive is a Handler that may have nothing of its own to do: when
+// Passive reports true it arms no timer and waits only for what others do
+// (a kubelet whose only pod is etcd restarts it if it exits). A run in
+// which only passive processes still run has ended, not stalled.
+type Passive interface {
+	Passive() bool
+}
+
 // Process is a program running on a host: an etcd member, a probe client.
 // It gates its handler: while paused nothing runs, and while stopped its
 // timers are disarmed and messages to it are refused.

@@ -128,6 +128,10 @@ func (k *Kubelet) Manage(p *fabric.Process, liveness *LivenessProbe, readiness *
 	}
 }
 
+// Passive implements fabric.Passive: a kubelet that probes nothing and
+// runs no node (an etcd-only host's) only waits for its pods to exit.
+func (k *Kubelet) Passive() bool { return k.client == nil && k.node == nil }
+
 // Start implements Handler.
 func (k *Kubelet) Start() {
 	now := k.Proc.Now()
