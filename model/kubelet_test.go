@@ -130,16 +130,9 @@ func procOf(t *testing.T, c *Cluster, hostName, role string) *fabric.Process {
 // kubelet, once back, syncs its static pods and starts the etcd container
 // that exited.
 func TestKubeletRestartsWhatExitedWhileDown(t *testing.T) {
-	cfg := stacked3(6 * time.Minute)
-	cfg.Faults = []FaultConfig{
-		{Kind: FaultProcessKill, At: time.Minute, Duration: 2 * time.Minute, Target: Target{TargetHost, "master-2"}, Process: kube.RoleKubelet},
-		{Kind: FaultProcessCrash, At: 90 * time.Second, Target: Target{TargetHost, "master-2"}},
-	}
-	c := build(t, cfg)
-	e := procOf(t, c, "master-2", "etcd")
-	var at5m fabric.ProcState
-	c.CalendarAt(sim.At(5*time.Minute), "look", func() { at5m = e.State() })
-	c.Run()
+	at5m := etcd2At5m(t,
+		FaultConfig{Kind: FaultProcessKill, At: time.Minute, Duration: 2 * time.Minute, Target: Target{TargetHost, "master-2"}, Process: kube.RoleKubelet},
+		FaultConfig{Kind: FaultProcessCrash, At: 90 * time.Second, Target: Target{TargetHost, "master-2"}})
 	if at5m != fabric.Running {
 		t.Errorf("etcd on master-2 is %v at 5m, 2 minutes after its kubelet came back; want running (the kubelet starts a static pod's exited container when it starts)", at5m)
 	}
@@ -149,18 +142,25 @@ func TestKubeletRestartsWhatExitedWhileDown(t *testing.T) {
 // 10 minutes, so its second restart waits the 10 s back-off; the kubelet is
 // killed 5 s into that wait and restarted 5 s later, and restarts etcd then.
 func TestKubeletRestartsAfterItsOwnRestart(t *testing.T) {
-	cfg := stacked3(6 * time.Minute)
-	cfg.Faults = []FaultConfig{
-		{Kind: FaultProcessCrash, At: 1 * time.Minute, Target: Target{TargetHost, "master-2"}},
-		{Kind: FaultProcessCrash, At: 2 * time.Minute, Target: Target{TargetHost, "master-2"}},
-		{Kind: FaultProcessKill, At: 2*time.Minute + 5*time.Second, Duration: 5 * time.Second, Target: Target{TargetHost, "master-2"}, Process: kube.RoleKubelet},
+	at5m := etcd2At5m(t,
+		FaultConfig{Kind: FaultProcessCrash, At: 1 * time.Minute, Target: Target{TargetHost, "master-2"}},
+		FaultConfig{Kind: FaultProcessCrash, At: 2 * time.Minute, Target: Target{TargetHost, "master-2"}},
+		FaultConfig{Kind: FaultProcessKill, At: 2*time.Minute + 5*time.Second, Duration: 5 * time.Second, Target: Target{TargetHost, "master-2"}, Process: kube.RoleKubelet})
+	if at5m != fabric.Running {
+		t.Errorf("etcd on master-2 is %v at 5m; want running", at5m)
 	}
+}
+
+// etcd2At5m runs stacked3 for 6 minutes with the faults and returns the
+// state of master-2's etcd member at 5 minutes.
+func etcd2At5m(t *testing.T, faults ...FaultConfig) fabric.ProcState {
+	t.Helper()
+	cfg := stacked3(6 * time.Minute)
+	cfg.Faults = faults
 	c := build(t, cfg)
 	e := procOf(t, c, "master-2", "etcd")
 	var at5m fabric.ProcState
 	c.CalendarAt(sim.At(5*time.Minute), "look", func() { at5m = e.State() })
 	c.Run()
-	if at5m != fabric.Running {
-		t.Errorf("etcd on master-2 is %v at 5m; want running", at5m)
-	}
+	return at5m
 }
