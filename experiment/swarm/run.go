@@ -227,9 +227,16 @@ func anyRunning(c *model.Cluster) bool {
 	return false
 }
 
-// digest is a fingerprint of everything a result holds.
+// digest is a fingerprint of everything a result holds. A pointer field
+// is printed as what it points to: its address differs from run to run.
 func digest(r model.Result) [32]byte {
-	return sha256.Sum256(fmt.Appendf(nil, "%+v", r))
+	last := r.IncidentTail.Last
+	r.IncidentTail.Last = nil
+	b := fmt.Appendf(nil, "%+v", r)
+	if last != nil {
+		b = fmt.Appendf(b, " last incident: %+v", *last)
+	}
+	return sha256.Sum256(b)
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
