@@ -64,12 +64,7 @@ func TestHostPauseFreezesTheVM(t *testing.T) {
 // heal at 1m20s does not start etcd on the stalled VM (nothing runs on a
 // frozen VM): it starts when the stall ends.
 func TestNothingStartsOnAStalledVM(t *testing.T) {
-	cfg := stacked3(4 * time.Minute)
-	cfg.Faults = []FaultConfig{
-		{Kind: FaultProcessKill, At: time.Minute, Duration: 20 * time.Second, Target: Target{TargetHost, "master-2"}},
-		{Kind: FaultHostPause, At: 70 * time.Second, Duration: time.Minute, Target: Target{TargetHost, "master-2"}},
-	}
-	c := build(t, cfg)
+	c := downThenStalled(t, FaultProcessKill)
 	e := procOf(t, c, "master-2", "etcd")
 	var during, after fabric.ProcState
 	c.CalendarAt(sim.At(90*time.Second), "look", func() { during = e.State() })
@@ -84,12 +79,7 @@ func TestNothingStartsOnAStalledVM(t *testing.T) {
 // stall of master-2 from 1m10s for a minute. The boot at 1m20s starts
 // none of its processes while the stall lasts; they start as it ends.
 func TestBootWaitsForTheStall(t *testing.T) {
-	cfg := stacked3(4 * time.Minute)
-	cfg.Faults = []FaultConfig{
-		{Kind: FaultHostCrash, At: time.Minute, Duration: 20 * time.Second, Target: Target{TargetHost, "master-2"}},
-		{Kind: FaultHostPause, At: 70 * time.Second, Duration: time.Minute, Target: Target{TargetHost, "master-2"}},
-	}
-	c := build(t, cfg)
+	c := downThenStalled(t, FaultHostCrash)
 	var running []string
 	stopped := 0
 	c.CalendarAt(sim.At(90*time.Second), "look", func() {
@@ -110,4 +100,17 @@ func TestBootWaitsForTheStall(t *testing.T) {
 	if len(running) > 0 || stopped > 0 {
 		t.Errorf("running at 1m30s, inside the VM stall of master-2: %v; %d not running at 2m11s, after it; want none and none", running, stopped)
 	}
+}
+
+// downThenStalled builds stacked3 for 4 minutes with a fault of the kind
+// on master-2 from 1m for 20 s, and a VM stall of master-2 from 1m10s for
+// a minute: the fault's heal comes during the stall.
+func downThenStalled(t *testing.T, kind FaultKind) *Cluster {
+	t.Helper()
+	cfg := stacked3(4 * time.Minute)
+	cfg.Faults = []FaultConfig{
+		{Kind: kind, At: time.Minute, Duration: 20 * time.Second, Target: Target{TargetHost, "master-2"}},
+		{Kind: FaultHostPause, At: 70 * time.Second, Duration: time.Minute, Target: Target{TargetHost, "master-2"}},
+	}
+	return build(t, cfg)
 }

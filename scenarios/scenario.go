@@ -995,11 +995,7 @@ func (s *Spec) Check() error {
 				add(path, "a clock-drift fault needs a rate, e.g. rate: 1.001 (0.1%% fast)")
 			}
 		case model.FaultProcessCrash:
-			role := f.Process
-			if tg, err := model.ParseTarget(f.Target); role == "" && err == nil && (tg.Kind == model.TargetRole || tg.Kind == model.TargetLeader) {
-				role = tg.Name
-			}
-			if role = orDefault(role, model.RoleEtcd); !slices.Contains(model.StaticPodRoles(), role) {
+			if role := f.role(); !slices.Contains(model.StaticPodRoles(), role) {
 				add(path+".process", "%q is not a static pod the kubelet restarts; process-crash allows %s (process-kill stops any process for a duration)",
 					role, strings.Join(model.StaticPodRoles(), ", "))
 			}
@@ -1014,12 +1010,8 @@ func (s *Spec) Check() error {
 			if kind != model.FaultProcessStop {
 				break
 			}
-			role := f.Process
-			if tg, err := model.ParseTarget(f.Target); role == "" && err == nil && (tg.Kind == model.TargetRole || tg.Kind == model.TargetLeader) {
-				role = tg.Name
-			}
 			allowed := append([]string{model.RoleEtcd}, model.LeaderElectedRoles()...)
-			if role = orDefault(role, model.RoleEtcd); !slices.Contains(allowed, role) {
+			if role := f.role(); !slices.Contains(allowed, role) {
 				add(path+".process", "%q: process-stop is the graceful stop (SIGTERM) of etcd or of a leader-elected process, and the graceful stop of %s is not modelled; allowed: %s",
 					role, role, strings.Join(allowed, ", "))
 			}
@@ -1848,4 +1840,14 @@ func (sp *Spec) defaultProbes() []ProbeSpec {
 	}
 	return []ProbeSpec{{Name: "api-writes", Host: DefaultClientHost, Kind: "write", Via: via},
 		{Name: "api-reads", Host: DefaultClientHost, Kind: "read", Via: via}}
+}
+
+// role is the process a process fault acts on: process if set, else the
+// role or leader group of its target, else etcd.
+func (f *FaultSpec) role() string {
+	role := f.Process
+	if tg, err := model.ParseTarget(f.Target); role == "" && err == nil && (tg.Kind == model.TargetRole || tg.Kind == model.TargetLeader) {
+		role = tg.Name
+	}
+	return orDefault(role, model.RoleEtcd)
 }
