@@ -218,7 +218,6 @@ func (k *Kubelet) restart(sp *staticPod) {
 	if p.State() != fabric.Stopped || !p.Enabled() || !p.Host.Up() {
 		return
 	}
-	sp.started, sp.failures = k.Proc.Now(), 0
 	k.w.Record(fabric.Record{Event: EvProcRestarted, Proc: p.Name, Host: p.Host.Name, Reason: "restarted by the kubelet"})
 	p.Start()
 }
