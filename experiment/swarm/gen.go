@@ -273,15 +273,40 @@ func (g *gen) failures(sp *scenarios.Spec) {
 	// Long enough for the run to fast-forward between failures; short
 	// enough that a run that cannot (a scripted fault that never heals)
 	// stays within the event bound, which a millisecond heartbeat or probe
-	// would exceed over hours.
+	// would exceed over hours. A lease shorter than a second never
+	// settles either: the record holds whole seconds (0), so every
+	// candidate may take it at once, and leadership changes hands for as
+	// long as the run lasts (client-go does the same).
 	busy := sp.Etcd.HeartbeatInterval != 0 && sp.Etcd.HeartbeatInterval.D() < 50*time.Millisecond
 	for _, p := range sp.Probes {
 		busy = busy || (p.Period != 0 && p.Period.D() < 50*time.Millisecond)
 	}
+	busy = busy || shortLease(sp) != nil
 	if (sp.FailureProfile != "" || len(sp.Failures) > 0) && !busy && g.chance(0.5) {
 		long := g.r.Horizon.Hi // 2 minutes; 20 seconds for -short
 		sp.Horizon = scenarios.Horizon{Rest: life(5*long, 60*long)}
 	}
+}
+
+// shortLease returns a leader election of the case with a lease shorter
+// than a second, or nil.
+func shortLease(sp *scenarios.Spec) *scenarios.LeaderElectionSpec {
+	cp := sp.ControlPlane
+	if cp == nil {
+		return nil
+	}
+	les := []*scenarios.LeaderElectionSpec{cp.LeaderElection}
+	for _, lb := range []*scenarios.LoadBalancerSpec{cp.LoadBalancer, cp.ControlPlaneEndpoint} {
+		if lb != nil {
+			les = append(les, lb.LeaderElection)
+		}
+	}
+	for _, le := range les {
+		if le != nil && le.LeaseDuration.D() < time.Second {
+			return le
+		}
+	}
+	return nil
 }
 
 func (g *gen) controlPlane(sp *scenarios.Spec) {

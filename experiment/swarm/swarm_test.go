@@ -92,9 +92,16 @@ func TestGeneratedCasesLoad(t *testing.T) {
 			if sp.Horizon.D() == r.Horizon.Lo || sp.Horizon.D() == r.Horizon.Hi {
 				seen["horizon at an edge"] = true
 			}
+			if sp.Horizon.D() > r.Horizon.Hi {
+				seen["long horizon"] = true
+				if le := shortLease(sp); le != nil {
+					// Seed 80 case 2046: 20 M events in 1 h 35 m of flapping.
+					t.Errorf("case %d: a %v horizon with a %v lease, which never settles", i, sp.Horizon.D(), le.LeaseDuration.D())
+				}
+			}
 		}
 		want := []string{"trigger", "topology stacked", "topology external", "lb absent", "workers", "workloads", "etcd alone",
-			"zones 1", "zones 3", "extreme seed", "horizon at an edge"}
+			"zones 1", "zones 3", "extreme seed", "horizon at an edge", "long horizon"}
 		for _, k := range model.FaultKinds() {
 			want = append(want, "fault "+string(k))
 		}
