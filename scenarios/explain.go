@@ -94,6 +94,9 @@ func Explain(s *Scenario) (Explanation, error) {
 	add("spec.etcd.requestTimeout", sp.Etcd.RequestTimeout != 0, e.RequestTimeout, "etcd ReqTimeout = 5s + 2 × election timeout")
 	add("spec.etcd.snapshotCount", sp.Etcd.SnapshotCount != 0, e.SnapshotCount, "10000, kubeadm's --snapshot-count")
 	add("spec.etcd.strictReconfigCheck", sp.Etcd.StrictReconfigCheck != nil, *e.StrictReconfigCheck, "etcd --strict-reconfig-check")
+	if !e.RaftTicks() {
+		add("spec.etcd.initialElectionTickAdvance", sp.Etcd.InitialElectionTickAdvance != nil, *e.InitialElectionTickAdvance, "etcd --initial-election-tick-advance")
+	}
 	n := cfg.Network
 	add("spec.network.sameZone", sp.Network.SameZone != nil, n.SameZone, "uniform 200µs–500µs (hasim)")
 	add("spec.network.crossZone", sp.Network.CrossZone != nil, n.CrossZone, "uniform 1ms–2ms (hasim)")

@@ -175,6 +175,11 @@ type EtcdSpec struct {
 	// true): refuse membership changes that could lose the quorum, or
 	// while a voter is not connected.
 	StrictReconfigCheck *bool `yaml:"strictReconfigCheck,omitempty"`
+	// InitialElectionTickAdvance is etcd's --initial-election-tick-advance
+	// (default true): a starting member that sees more than one peer
+	// connected within 5 s fast-forwards its election timer, so that with
+	// no leader it campaigns sooner.
+	InitialElectionTickAdvance *bool `yaml:"initialElectionTickAdvance,omitempty"`
 }
 
 // ControlPlaneSpec is the Kubernetes control plane.
@@ -1554,20 +1559,21 @@ func (sp *Spec) etcdModel() model.EtcdConfig {
 
 func (e *EtcdSpec) model() model.EtcdConfig {
 	return model.EtcdConfig{
-		Version:             e.Version,
-		HeartbeatInterval:   e.HeartbeatInterval.D(),
-		ElectionTimeout:     e.ElectionTimeout.D(),
-		ElectionJitterTicks: e.ElectionJitterTicks,
-		Tick:                e.Tick.D(),
-		HeartbeatTicks:      e.HeartbeatTicks,
-		ElectionTicks:       e.ElectionTicks,
-		CheckQuorum:         e.CheckQuorum,
-		PreVote:             e.PreVote,
-		TickPhase:           e.TickPhase,
-		AlignedSpread:       e.AlignedSpread.D(),
-		RequestTimeout:      e.RequestTimeout.D(),
-		SnapshotCount:       e.SnapshotCount,
-		StrictReconfigCheck: e.StrictReconfigCheck,
+		Version:                    e.Version,
+		HeartbeatInterval:          e.HeartbeatInterval.D(),
+		ElectionTimeout:            e.ElectionTimeout.D(),
+		ElectionJitterTicks:        e.ElectionJitterTicks,
+		Tick:                       e.Tick.D(),
+		HeartbeatTicks:             e.HeartbeatTicks,
+		ElectionTicks:              e.ElectionTicks,
+		CheckQuorum:                e.CheckQuorum,
+		PreVote:                    e.PreVote,
+		TickPhase:                  e.TickPhase,
+		AlignedSpread:              e.AlignedSpread.D(),
+		RequestTimeout:             e.RequestTimeout.D(),
+		SnapshotCount:              e.SnapshotCount,
+		StrictReconfigCheck:        e.StrictReconfigCheck,
+		InitialElectionTickAdvance: e.InitialElectionTickAdvance,
 	}
 }
 

@@ -755,7 +755,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"scenarios show unknown", "", []string{"scenarios", "show", "nope"}, 2, "no built-in scenario", ""},
 		{"version", "", []string{"version"}, 0, "", "hasim "},
 		{"explain defaults", "", []string{"explain", "lb-vip-pair"}, 0, "", "spec.etcd.heartbeatInterval                            100ms                  default: etcd --heartbeat-interval"},
-		{"explain set values", "", []string{"explain", "etcd-reference-kill"}, 0, "", "spec.etcd.version              3.4                    scenario file"},
+		{"explain set values", "", []string{"explain", "etcd-reference-kill"}, 0, "", "spec.etcd.version                     3.4                    scenario file"},
 		{"explain topology", "", []string{"explain", "lb-vip-pair"}, 0, "", "lb-2           zone-b   haproxy-lb-2, keepalived-lb-2"},
 		{"compare needs two", "", []string{"compare", "etcd-leader-kill"}, 2, "want at least two scenarios", ""},
 		{"compare bad output", "", []string{"compare", "etcd-leader-kill", "etcd-quorum-loss", "-o", "xml"}, 2, `--output "xml": allowed table, json, yaml, csv`, ""},

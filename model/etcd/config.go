@@ -74,6 +74,12 @@ type EtcdConfig struct {
 	// that could cost the cluster its quorum are refused. Nil means true,
 	// etcd's default.
 	StrictReconfigCheck *bool
+	// InitialElectionTickAdvance is --initial-election-tick-advance: a
+	// member of a cluster of several that sees more than one peer
+	// connected within 5 s of its start fast-forwards its election timer
+	// by E−2 ticks (a member alone in its cluster always does, by E−1).
+	// Nil means true, etcd's default.
+	InitialElectionTickAdvance *bool
 
 	raftTicks bool // WithDefaults saw Tick set: Raft's own ticks
 }
@@ -133,6 +139,10 @@ func (c EtcdConfig) WithDefaults() EtcdConfig {
 	if c.CheckQuorum == nil {
 		cq := true
 		c.CheckQuorum = &cq
+	}
+	if c.InitialElectionTickAdvance == nil {
+		adv := true
+		c.InitialElectionTickAdvance = &adv
 	}
 	if c.PreVote == nil {
 		pv := c.Version != "3.4"

@@ -191,6 +191,7 @@ type Member struct {
 	state             RaftState
 	Lead              uint64
 	electionElapsed   int
+	advanced          int // ticks of electionElapsed fast-forwarded at start (adjustTicks)
 	heartbeatElapsed  int
 	randomizedTimeout int
 	timeoutDraws      uint64
@@ -254,6 +255,8 @@ type Member struct {
 	tick       *fabric.Timer
 	saveDone   *fabric.Timer
 	leaveTimer *fabric.Timer
+	adjust     *fabric.Timer // adjustTicks' poll for connected peers
+	adjustLeft int           // polls adjust has left
 	stream     sim.Stream
 }
 
@@ -355,6 +358,7 @@ func (m *Member) Start() {
 		phase = time.Duration(st.Float64(m.Proc.Incarnation()) * float64(m.cfg.AlignedSpread))
 	}
 	m.tick.StartTicker(h, phase+h)
+	m.adjustTicks()
 	m.e.w.Watch.LeadershipChanged()
 	if m.Conf.removed&bit(m.ID) != 0 {
 		// Its peers refuse the connections of a removed member (rafthttp
@@ -413,16 +417,20 @@ func (m *Member) onTick() {
 func (m *Member) tickElection() {
 	m.electionElapsed++
 	if m.promotable() && m.electionElapsed >= m.randomizedTimeout {
-		m.electionElapsed = 0
-		m.hup()
+		advanced := m.advanced
+		m.resetElapsed()
+		m.hup(advanced)
 	}
 }
+
+// resetElapsed restarts the count towards an election timeout.
+func (m *Member) resetElapsed() { m.electionElapsed, m.advanced = 0, 0 }
 
 func (m *Member) tickHeartbeat() {
 	m.heartbeatElapsed++
 	m.electionElapsed++
 	if m.electionElapsed >= m.cfg.electionTicks() {
-		m.electionElapsed = 0
+		m.resetElapsed()
 		if *m.cfg.CheckQuorum {
 			m.checkQuorum()
 			if m.state != Leader {
@@ -479,7 +487,7 @@ func (m *Member) reset(term uint64) {
 	}
 	m.Lead = None
 	m.leadTransferee = None
-	m.electionElapsed = 0
+	m.resetElapsed()
 	m.heartbeatElapsed = 0
 	m.resetRandomizedTimeout()
 	clear(m.votes)
@@ -547,8 +555,9 @@ func (m *Member) becomeLeader(votes string) {
 	m.appendEntries(Entry{Term: m.HS.Term})
 }
 
-// hup starts an election (or pre-election) after the election timer fired.
-func (m *Member) hup() {
+// hup starts an election (or pre-election) after the election timer
+// fired, advanced of its ticks fast-forwarded when the member started.
+func (m *Member) hup(advanced int) {
 	if m.state == Leader || m.pendingConfToApply() {
 		return
 	}
@@ -562,11 +571,10 @@ func (m *Member) hup() {
 	} else if prev != None {
 		why = fmt.Sprintf("election timer fired: %d ticks (its randomized timeout) without a message from leader %s", m.randomizedTimeout, m.Peer(prev).Name)
 	}
-	if *m.cfg.PreVote {
-		m.campaign(true, why, false)
-	} else {
-		m.campaign(false, why, false)
+	if advanced > 0 {
+		why += fmt.Sprintf(" (%d of them fast-forwarded when it started: etcd's initial election tick advance)", advanced)
 	}
+	m.campaign(*m.cfg.PreVote, why, false)
 }
 
 // campaign starts a pre-election or an election. A transfer campaign
@@ -708,7 +716,7 @@ func (m *Member) step(msg *RaftMsg) {
 			r := m.newMsg(resp, from.ID)
 			r.Term = msg.Term
 			if msg.Type == MsgVote {
-				m.electionElapsed = 0
+				m.resetElapsed()
 				m.HS.Vote = from.ID
 			}
 		} else {
@@ -824,15 +832,15 @@ func (m *Member) stepFollower(msg *RaftMsg, from *Member) {
 			fwd.Entries = append(fwd.Entries, msg.Entries...)
 		}
 	case MsgApp:
-		m.electionElapsed = 0
+		m.resetElapsed()
 		m.setLead(from.ID)
 		m.handleAppend(msg, from)
 	case MsgHeartbeat:
-		m.electionElapsed = 0
+		m.resetElapsed()
 		m.setLead(from.ID)
 		m.handleHeartbeat(msg, from)
 	case MsgSnap:
-		m.electionElapsed = 0
+		m.resetElapsed()
 		m.setLead(from.ID)
 		m.handleSnap(msg, from)
 	case MsgReadIndexResp:
@@ -1559,7 +1567,7 @@ func (m *Member) transferLeader(to uint64) {
 	if m.state != Leader || to == m.ID || m.leadTransferee == to {
 		return
 	}
-	m.electionElapsed = 0
+	m.resetElapsed()
 	m.leadTransferee = to
 	if m.Prs[to-1].Match == m.Log.LastIndex() {
 		m.newMsg(MsgTimeoutNow, to)
@@ -1738,6 +1746,7 @@ func NewEtcd(w *fabric.World, cfg EtcdConfig, hosts []*fabric.Host, watch Watche
 		m.tick = m.Proc.NewTimer(m.Name+"/tick", m.onTick)
 		m.saveDone = m.Proc.NewTimer(m.Name+"/fsync", m.onSaved)
 		m.leaveTimer = m.Proc.NewTimer(m.Name+"/removed", m.leave)
+		m.adjust = m.Proc.NewTimer(m.Name+"/adjust-ticks", m.pollPeers)
 		e.Members = append(e.Members, m)
 		w.TrimAtSkip(m)
 	}

@@ -45,8 +45,7 @@ func firstN(n int) uint64 {
 
 func (ms *Membership) Has(id uint64) bool { return (ms.voters|ms.learners)&bit(id) != 0 }
 
-// quorumOf is the majority of a set of voters.
-// latestConf is the configuration the most advanced member has applied:
+// LatestConf is the configuration the most advanced member has applied:
 // the cluster's membership as far as anyone knows.
 func (e *Etcd) LatestConf() Membership {
 	conf, applied := e.Members[0].Conf, e.Members[0].KVIndex
@@ -71,6 +70,7 @@ func (ms *Membership) Status(id uint64) string {
 	return "not added"
 }
 
+// quorumOf is the majority of a set of voters.
 func quorumOf(voters uint64) int { return bits.OnesCount64(voters)/2 + 1 }
 
 // Membership-change constants of etcd.

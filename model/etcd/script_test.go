@@ -30,6 +30,7 @@ import (
 //
 //	cluster members=3 [initial=N] [prevote=true|false] [heartbeat=100ms]
 //	        [election=1s] [seed=1] [snapshot-count=N catchup=N] [strict=true|false]
+//	        [tick-advance=true|false]
 //	run 5s [all]        advance virtual time; print the Raft records of the
 //	                    interval (elections, step-downs, membership, faults);
 //	                    "all" adds followers and vote rejections
@@ -319,6 +320,10 @@ func (h *etcdHarness) cluster(args []string) (string, error) {
 	if v, ok := a["strict"]; ok {
 		s := v == "true"
 		cfg.StrictReconfigCheck = &s
+	}
+	if v, ok := a["tick-advance"]; ok {
+		adv := v == "true"
+		cfg.InitialElectionTickAdvance = &adv
 	}
 	sc, err := num("snapshot-count", 0)
 	if err != nil {
