@@ -34,6 +34,12 @@ const (
 	// probe's initial delay.
 	DefaultReadinessPeriod  = time.Second
 	DefaultReadinessTimeout = 15 * time.Second
+	// RelistPeriod is how often the kubelet's pod lifecycle event
+	// generator lists the containers (pkg/kubelet/kubelet.go,
+	// genericPlegRelistPeriod; it lists at once when it starts, then
+	// every second): a container that exits is seen at the next listing,
+	// and a restart without back-off comes then.
+	RelistPeriod = time.Second
 )
 
 // KubeletConfig is the kubelet's restart back-off for static pods
@@ -91,6 +97,9 @@ type Kubelet struct {
 	readiness *ReadinessProbe
 	ready     *fabric.Timer
 	stream    sim.Stream
+	// startMono is when it last started, on its host's monotonic clock:
+	// its relists come every RelistPeriod from there.
+	startMono time.Duration
 }
 
 func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
@@ -135,6 +144,7 @@ func (k *Kubelet) Passive() bool { return k.client == nil && k.node == nil }
 // Start implements Handler.
 func (k *Kubelet) Start() {
 	now := k.Proc.Now()
+	k.startMono = k.Proc.Mono()
 	for _, sp := range k.pods {
 		sp.started, sp.failures, sp.backoff = now, 0, 0
 		if sp.exited {
@@ -182,12 +192,19 @@ func (k *Kubelet) pod(p *fabric.Process) *staticPod {
 	return nil
 }
 
-// podExited schedules the restart of a static pod that exited.
+// PodExited schedules the restart of a static pod that exited by itself,
+// which the kubelet sees at its next relist.
 func (k *Kubelet) PodExited(p *fabric.Process) {
-	sp := k.pod(p)
-	if sp == nil {
-		return
+	if sp := k.pod(p); sp != nil {
+		k.podDown(sp, true)
 	}
+}
+
+// podDown schedules the restart of a static pod that is down: one that
+// exited (relist: the kubelet sees it at its next relist), or one the
+// kubelet killed itself, for a failed liveness probe, which it starts
+// again in the same sync.
+func (k *Kubelet) podDown(sp *staticPod, relist bool) {
 	sp.exited = true
 	if k.Proc.State() == fabric.Stopped {
 		return // restarted when the kubelet starts
@@ -196,12 +213,24 @@ func (k *Kubelet) PodExited(p *fabric.Process) {
 	if now.Sub(sp.started) >= RestartBackoffReset {
 		sp.backoff = 0
 	}
-	sp.restart.After(sp.backoff)
+	// A pod in back-off is restarted when the back-off, counted from the
+	// exit, expires: the pod worker requeues the failed sync for then
+	// (pod_workers.go, MinBackoffExpiration).
+	wait := sp.backoff
+	if relist {
+		wait = max(wait, k.untilRelist())
+	}
+	sp.restart.After(wait)
 	if sp.backoff == 0 {
 		sp.backoff = cfg.RestartBackoff
 	} else {
 		sp.backoff = min(2*sp.backoff, cfg.MaxRestartBackoff)
 	}
+}
+
+// untilRelist is the time to the kubelet's next relist, in (0, RelistPeriod].
+func (k *Kubelet) untilRelist() time.Duration {
+	return RelistPeriod - (k.Proc.Mono()-k.startMono)%RelistPeriod
 }
 
 // PodStarted notes a static pod's container start, whoever started it:
@@ -274,7 +303,7 @@ func (k *Kubelet) probeDone(tag uint64, _ *fabric.Message, err string) {
 			k.w.Record(fabric.Record{Event: fabric.EvProcExited, Proc: sp.proc.Name, Host: sp.proc.Host.Name,
 				Reason: fmt.Sprintf("killed by the kubelet: liveness probe (/livez) failed %d times: %s", sp.failures, err)})
 			sp.proc.Kill()
-			k.PodExited(sp.proc)
+			k.podDown(sp, false)
 		}
 	}
 }
