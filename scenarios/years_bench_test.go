@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hasim/internal/cputime"
+	"hasim/internal/gctune"
 	"hasim/model"
 )
 
@@ -65,6 +66,7 @@ spec:
 // most ffCheck (5 s) apart: the events between two looks count as under
 // such a fault when it is in force at either.
 func BenchmarkYearsStacked3(b *testing.B) {
+	defer gctune.Apply()() // as hasim runs
 	const years = 10
 	cfg := yearsScenario(b, fmt.Sprintf("%dy", years))
 	var res model.Result
@@ -117,6 +119,7 @@ func BenchmarkYearsStacked3(b *testing.B) {
 // and without the fast-forward, in one run, and reports the ratio of
 // their CPU times.
 func BenchmarkFastForwardSpeedup(b *testing.B) {
+	defer gctune.Apply()() // as hasim runs
 	cfg := yearsScenario(b, "3d")
 	run := func(noFF bool) time.Duration {
 		c := cfg
@@ -144,6 +147,7 @@ func BenchmarkFastForwardSpeedup(b *testing.B) {
 // skipped spans), so the heap should not grow with the horizon. The 250
 // years' heap over the 10 years' is reported as growth-250y/10y.
 func BenchmarkYearsMemory(b *testing.B) {
+	defer gctune.Apply()() // as hasim runs
 	var base float64
 	for _, years := range []int{10, 100, 250} {
 		b.Run(fmt.Sprintf("%dy", years), func(b *testing.B) {
@@ -191,6 +195,7 @@ func BenchmarkYearsMemory(b *testing.B) {
 // back (debug.FreeOSMemory) leaves held-*-MB live and the resident set at
 // its floor, rss-floor-*-MB. The run takes about 20 CPU-minutes.
 func BenchmarkYearsRSS(b *testing.B) {
+	defer gctune.Apply()() // as hasim runs
 	if _, err := readRSS(); err != nil {
 		b.Skipf("the resident set is read from /proc/self/statm: %v", err)
 	}

@@ -26,9 +26,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"hasim/internal/gctune"
 )
 
 func main() {
+	gctune.Apply()
 	ctx, cancel := context.WithCancel(context.Background())
 	handleInterrupts(cancel, os.Stderr, os.Exit)
 	os.Exit(realMain(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
