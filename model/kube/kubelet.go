@@ -96,7 +96,8 @@ type Kubelet struct {
 	liveness  *LivenessProbe
 	readiness *ReadinessProbe
 	ready     *fabric.Timer
-	stream    sim.Stream
+	stream    sim.Stream // the readiness prober's start phase
+	liveStart sim.Stream // the liveness prober's
 	// startMono is when it last started, on its host's monotonic clock:
 	// its relists come every RelistPeriod from there.
 	startMono time.Duration
@@ -108,6 +109,7 @@ func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
 	k.ready = k.Proc.NewTimer(k.Proc.Name+"/readiness", k.onReadiness)
 	k.stream = c.Sim.Stream(k.Proc.Name + "/readiness")
+	k.liveStart = c.Sim.Stream(k.Proc.Name + "/liveness")
 	c.OnSkip(k.skip)
 	c.TrimAtSkip(&k.reqs)
 	return k
@@ -153,10 +155,15 @@ func (k *Kubelet) Start() {
 	}
 	if k.client != nil {
 		k.client.Start()
-		k.probe.StartTicker(k.liveness.Period, k.liveness.InitialDelay)
+		// Each prober's worker, started with the kubelet, waits a random
+		// part of its period before its first probe, then probes every
+		// period (pkg/kubelet/prober/worker.go run); a probe of a container
+		// that has not run its initial delay yet is skipped (sendProbes).
+		// The worker outlives the container's restarts, so its phase is
+		// the kubelet's.
+		lp := k.liveness.Period
+		k.probe.StartTicker(lp, time.Duration(k.liveStart.Float64(k.Proc.Incarnation())*float64(lp)))
 		if r := k.readiness; r != nil {
-			// The prober's worker waits a random part of its period
-			// before its first probe (pkg/kubelet/prober/worker.go run).
 			phase := time.Duration(k.stream.Float64(k.Proc.Incarnation()) * float64(r.Period))
 			k.ready.StartTicker(r.Period, phase)
 		}
