@@ -74,15 +74,15 @@ func (m *Member) activePeers() int {
 }
 
 // advanceTicks is etcd's raftNode.advanceTicks: n of Raft's ticks at once.
+// A member whose peers connected late may reach its timeout part-way and
+// campaign; the ticks after count towards its next timeout.
 func (m *Member) advanceTicks(n int) {
 	for range n {
 		if m.state == Leader {
 			m.tickHeartbeat()
 		} else {
+			m.advanced++ // before the tick, which may fire and reset it
 			m.tickElection()
 		}
-	}
-	if m.state != Leader {
-		m.advanced = n
 	}
 }
