@@ -98,7 +98,7 @@ func TestGeneratedCasesLoad(t *testing.T) {
 					// Seed 80 case 2046: 20 M events in 1 h 35 m of flapping.
 					t.Errorf("case %d: a %v horizon with a %v lease, which never settles", i, sp.Horizon.D(), le.LeaseDuration.D())
 				}
-				if r := failureRate(sp); r > 1/30.0 {
+				if r := failureRate(sp); r > busyFailureRate {
 					t.Errorf("case %d: a %v horizon with a fault every %.1f s", i, sp.Horizon.D(), 1/r)
 				}
 			}
