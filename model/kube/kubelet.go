@@ -96,8 +96,8 @@ type Kubelet struct {
 	liveness  *LivenessProbe
 	readiness *ReadinessProbe
 	ready     *fabric.Timer
-	stream    sim.Stream // the readiness prober's start phase
-	liveStart sim.Stream // the liveness prober's
+	// readyStart and liveStart draw the probers' start phases.
+	readyStart, liveStart sim.Stream
 	// startMono is when it last started, on its host's monotonic clock:
 	// its relists come every RelistPeriod from there.
 	startMono time.Duration
@@ -108,7 +108,7 @@ func newKubelet(c *Plane, h *fabric.Host) *Kubelet {
 	k.Proc = c.AddProcess(fabric.HostProcessName(RoleKubelet, h.Name), RoleKubelet, h, k)
 	k.probe = k.Proc.NewTimer(k.Proc.Name+"/liveness", k.onProbe)
 	k.ready = k.Proc.NewTimer(k.Proc.Name+"/readiness", k.onReadiness)
-	k.stream = c.Sim.Stream(k.Proc.Name + "/readiness")
+	k.readyStart = c.Sim.Stream(k.Proc.Name + "/readiness")
 	k.liveStart = c.Sim.Stream(k.Proc.Name + "/liveness")
 	c.OnSkip(k.skip)
 	c.TrimAtSkip(&k.reqs)
@@ -161,11 +161,12 @@ func (k *Kubelet) Start() {
 		// that has not run its initial delay yet is skipped (sendProbes).
 		// The worker outlives the container's restarts, so its phase is
 		// the kubelet's.
-		lp := k.liveness.Period
-		k.probe.StartTicker(lp, time.Duration(k.liveStart.Float64(k.Proc.Incarnation())*float64(lp)))
+		phase := func(s sim.Stream, period time.Duration) time.Duration {
+			return time.Duration(s.Float64(k.Proc.Incarnation()) * float64(period))
+		}
+		k.probe.StartTicker(k.liveness.Period, phase(k.liveStart, k.liveness.Period))
 		if r := k.readiness; r != nil {
-			phase := time.Duration(k.stream.Float64(k.Proc.Incarnation()) * float64(r.Period))
-			k.ready.StartTicker(r.Period, phase)
+			k.ready.StartTicker(r.Period, phase(k.readyStart, r.Period))
 		}
 	}
 	if k.node != nil {

@@ -369,7 +369,9 @@ func (w *WorkerPlane) account(wl *workload, now sim.Time) {
 // point, however quiet. Scheduling probes' pods come and go by design and
 // are not looked at.
 func (w *WorkerPlane) settled() bool {
-	states, sizes, allFull := w.zoneStates()
+	var states []zoneState // made at the first node not healthy
+	var sizes []int
+	var allFull bool
 	healthy := make([]bool, len(w.Nodes))
 	spared := make([]bool, len(w.Nodes)) // written off, never tainted
 	schedulable := false
@@ -382,6 +384,9 @@ func (w *WorkerPlane) settled() bool {
 		}
 		if !n.NotReady || up && !n.failing {
 			return false // not NotReady yet, or a kubelet back that will renew
+		}
+		if states == nil {
+			states, sizes, allFull = w.zoneStates()
 		}
 		zi := zoneIndex(w.zones, n.Host.Zone)
 		taints := !allFull && w.taintRate(states[zi], sizes[zi]) > 0
